@@ -16,6 +16,8 @@ PACKAGES=(
   netcat-openbsd            # manual probes
   tcpdump                   # debugging NFLOG (tcpdump -i nflog:100)
   procps                    # ps/pkill for cleanup
+  python3                   # test summary script
+  ca-certificates           # Maven Central over HTTPS
 )
 if [ "${PALISADE_BROWSER:-0}" = 1 ]; then
   PACKAGES+=(chromium chromium-driver)
