@@ -1,0 +1,168 @@
+package dev.palisade.lab.net;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves every lab pod's container ports (TCP echo and UDP echo) from one selector thread, so
+ * hundreds of pods cost one thread. Channels are opened by the caller on the pod namespace's
+ * thread (a socket belongs to the namespace it was created in) and handed over here.
+ */
+public final class EchoServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(EchoServer.class);
+  private final Selector selector;
+  private final Queue<Runnable> pending = new ConcurrentLinkedQueue<>();
+  private final Thread thread;
+  private volatile boolean running = true;
+
+  public EchoServer() {
+    try {
+      selector = Selector.open();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot open selector: " + e.getMessage(), e);
+    }
+    thread = new Thread(this::loop, "lab-echo");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** Opens a listening TCP socket on 0.0.0.0:port; call on the pod namespace's thread. */
+  public static ServerSocketChannel openTcp(int port) throws IOException {
+    ServerSocketChannel ch = ServerSocketChannel.open();
+    ch.bind(new InetSocketAddress(port), 128);
+    ch.configureBlocking(false);
+    return ch;
+  }
+
+  /** Opens a bound UDP socket on 0.0.0.0:port; call on the pod namespace's thread. */
+  public static DatagramChannel openUdp(int port) throws IOException {
+    DatagramChannel ch = DatagramChannel.open();
+    ch.bind(new InetSocketAddress(port));
+    ch.configureBlocking(false);
+    return ch;
+  }
+
+  /** Starts echoing on the channel; returns at once (registration happens on the selector thread). */
+  public void serve(SelectableChannel channel) {
+    int ops = channel instanceof ServerSocketChannel ? SelectionKey.OP_ACCEPT : SelectionKey.OP_READ;
+    pending.add(() -> {
+      try {
+        channel.register(selector, ops);
+      } catch (IOException e) {
+        LOG.warn("cannot serve {}: {}", channel, e.getMessage());
+      }
+    });
+    selector.wakeup();
+  }
+
+  private void loop() {
+    ByteBuffer buf = ByteBuffer.allocateDirect(64 * 1024);
+    while (running) {
+      try {
+        selector.select(1000);
+        Runnable r;
+        while ((r = pending.poll()) != null) {
+          r.run();
+        }
+        for (var it = selector.selectedKeys().iterator(); it.hasNext(); ) {
+          SelectionKey key = it.next();
+          it.remove();
+          try {
+            handle(key, buf);
+          } catch (IOException e) {
+            closeQuietly(key);
+          }
+        }
+      } catch (ClosedSelectorException e) {
+        return;
+      } catch (IOException e) {
+        LOG.warn("echo selector: {}", e.getMessage());
+      }
+    }
+  }
+
+  private void handle(SelectionKey key, ByteBuffer buf) throws IOException {
+    if (!key.isValid()) {
+      return;
+    }
+    if (key.isAcceptable()) {
+      SocketChannel c = ((ServerSocketChannel) key.channel()).accept();
+      if (c != null) {
+        c.configureBlocking(false);
+        c.register(selector, SelectionKey.OP_READ);
+      }
+    } else if (key.isReadable() && key.channel() instanceof SocketChannel c) {
+      buf.clear();
+      int n = c.read(buf);
+      if (n < 0) {
+        closeQuietly(key);
+        return;
+      }
+      buf.flip();
+      // Echo payloads are a few bytes; a short write on a fresh socket would be a lab bug, not load.
+      while (buf.hasRemaining()) {
+        if (c.write(buf) == 0) break;
+      }
+    } else if (key.isReadable() && key.channel() instanceof DatagramChannel d) {
+      buf.clear();
+      SocketAddress from = d.receive(buf);
+      if (from != null) {
+        buf.flip();
+        d.send(buf, from);
+      }
+    }
+  }
+
+  /** Stops serving a channel and closes it (a pod going away). */
+  public void stop(SelectableChannel channel) {
+    pending.add(() -> {
+      SelectionKey key = channel.keyFor(selector);
+      if (key != null) {
+        key.cancel();
+      }
+      try {
+        channel.close();
+      } catch (IOException ignored) {
+        // closing a socket of a pod that is going away anyway
+      }
+    });
+    selector.wakeup();
+  }
+
+  private static void closeQuietly(SelectionKey key) {
+    key.cancel();
+    try {
+      key.channel().close();
+    } catch (IOException ignored) {
+      // peer already gone
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    try {
+      selector.close();
+    } catch (IOException ignored) {
+      // shutting down
+    }
+    try {
+      thread.join(2000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
