@@ -1,0 +1,51 @@
+package dev.palisade.lab.scenario;
+
+import dev.palisade.lab.scenario.Scenario.Step;
+import java.util.List;
+
+/**
+ * What the runner needs from a cluster: the lab implements it on real namespaces and nftables.
+ * Methods are called from the runner's thread, except {@link #probe}, which may be called from
+ * several threads at once.
+ */
+public interface ScenarioTarget extends AutoCloseable {
+  /** Brings up the scenario's nodes, namespaces, pods and manifests; returns once pods are ready. */
+  void setUp(Scenario scenario);
+
+  /** Pods (ns/name) a reference names: {@code ns/pod} or {@code workload/NS/KIND/NAME}. */
+  List<String> resolvePods(String ref);
+
+  /** The pod's current IP. */
+  String podIp(String pod);
+
+  /**
+   * A ready endpoint of a service for the given service port, as {ip, targetPort}; the lab has no
+   * kube-proxy, so the runner dials an endpoint pod directly.
+   */
+  Endpoint serviceEndpoint(String namespace, String service, int port, String protocol);
+
+  record Endpoint(String ip, int port) {}
+
+  /** A new connection from the pod to ip:port; true if it connected (TCP) or echoed (UDP) in 1 s. */
+  boolean probe(String fromPod, String ip, int port, String protocol);
+
+  /**
+   * Carries out a step other than traffic and wait (placeholders already substituted).
+   *
+   * @throws UnsupportedStepException if the lab cannot do this yet: the scenario fails, loudly
+   */
+  void perform(Step step);
+
+  /** Blocks until the dataplane enforces everything the steps so far changed. */
+  void awaitConverged();
+
+  @Override
+  void close();
+
+  /** A step the lab cannot carry out yet; the message says what is missing. */
+  final class UnsupportedStepException extends RuntimeException {
+    public UnsupportedStepException(String message) {
+      super(message);
+    }
+  }
+}
