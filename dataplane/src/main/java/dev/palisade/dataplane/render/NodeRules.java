@@ -1,0 +1,64 @@
+package dev.palisade.dataplane.render;
+
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * What one node must enforce, already resolved from identities to addresses: the renderer's
+ * input. Local pods are grouped (normally one group per identity) and each group carries, per
+ * direction, what NetworkPolicy allows and what the approved allow-list allows.
+ */
+public record NodeRules(List<Group> groups) {
+  private static final Pattern GROUP_NAME = Pattern.compile("[a-z0-9_]{1,40}");
+
+  public NodeRules {
+    groups = List.copyOf(groups);
+  }
+
+  /** How the approved allow-list part is applied (Palisade's own modes). */
+  public enum Enforcement {
+    /** learn: never drop for the allow-list part (flows are recorded by conntrack). */
+    OPEN,
+    /** monitor: accept, but log what enforce would drop. */
+    MONITOR,
+    /** enforce: drop and log what is not approved. */
+    ENFORCE
+  }
+
+  /**
+   * The rules of one direction. {@code npIsolated}: a NetworkPolicy of this direction selects the
+   * pods, so only {@code npAny} (any protocol/port) and {@code np} pass it. The approved part
+   * applies per {@code enforcement}.
+   */
+  public record Direction(
+      boolean npIsolated, Set<Interval> npAny, Set<AllowRect> np,
+      Enforcement enforcement, Set<Interval> approvedAny, Set<AllowRect> approved) {
+    public Direction {
+      npAny = Set.copyOf(npAny);
+      np = Set.copyOf(np);
+      approvedAny = Set.copyOf(approvedAny);
+      approved = Set.copyOf(approved);
+    }
+
+    public static final Direction OPEN = new Direction(false, Set.of(), Set.of(), Enforcement.OPEN, Set.of(), Set.of());
+
+    public boolean restricted() {
+      return npIsolated || enforcement != Enforcement.OPEN;
+    }
+  }
+
+  /**
+   * Local pods that share rules. {@code name} is the deterministic suffix of the group's chains
+   * and sets (the identity id, plus a variant suffix where named ports resolve differently).
+   */
+  public record Group(String name, long identity, Set<String> podIps, Direction ingress, Direction egress) {
+    public Group {
+      if (!GROUP_NAME.matcher(name).matches()) {
+        throw new IllegalArgumentException("group name must match " + GROUP_NAME.pattern() + ": " + name);
+      }
+      podIps = Set.copyOf(podIps);
+      podIps.forEach(Interval::ip);
+    }
+  }
+}

@@ -1,0 +1,124 @@
+package dev.palisade.dataplane.render;
+
+import dev.palisade.dataplane.render.DesiredRuleset.Chain;
+import dev.palisade.dataplane.render.DesiredRuleset.NamedSet;
+import dev.palisade.dataplane.render.NodeRules.Direction;
+import dev.palisade.dataplane.render.NodeRules.Enforcement;
+import dev.palisade.dataplane.render.NodeRules.Group;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Renders what a node must enforce into Palisade's nftables table. Pure: same input, same output.
+ *
+ * <pre>
+ * forward hook (priority filter):
+ *   ct state established,related accept         <- only NEW connections are judged
+ *   ct state invalid drop
+ *   ip saddr vmap @egress_dispatch               <- local source pod   -> jump out_G
+ *   ip daddr vmap @ingress_dispatch              <- local destination  -> jump in_G
+ *   (policy accept: pods nobody restricts stay open, as in Kubernetes)
+ *
+ * in_G:      jump in_G_np (if NetworkPolicy isolates G's ingress); jump in_G_pal (if monitor/enforce)
+ * in_G_np:   ip saddr @np_in_G_any return; ip saddr . meta l4proto . th dport @np_in_G return; log+drop
+ * in_G_pal:  the same with the approved sets; enforce: log group 100 + drop; monitor: log group 101
+ * out_G...:  the same with ip daddr
+ * </pre>
+ *
+ * Per new connection: one verdict-map lookup per direction and one set lookup per check,
+ * whatever the number of pods or rules: chains never grow with rules. Peers are expanded from
+ * identities to addresses by the caller, so the ruleset writes no packet or conntrack mark at
+ * all and cannot clobber bits that kube-proxy or a CNI own (nft 1.0.6 cannot OR a map result into
+ * a mark, which rules out keeping identities in marks without clobbering).
+ */
+public final class RulesetRenderer {
+  public static final String FAMILY = "inet";
+  public static final String TABLE = "palisade";
+  public static final String FORWARD_CHAIN = "pod_forward";
+  public static final int DROP_LOG_GROUP = 100;
+  public static final int WOULD_DROP_LOG_GROUP = 101;
+  static final String RECT_TYPE = "ipv4_addr . inet_proto . inet_service";
+
+  private RulesetRenderer() {}
+
+  public static DesiredRuleset render(NodeRules rules) {
+    SortedMap<String, Chain> chains = new TreeMap<>();
+    SortedMap<String, NamedSet> sets = new TreeMap<>();
+    TreeSet<String> ingressDispatch = new TreeSet<>();
+    TreeSet<String> egressDispatch = new TreeSet<>();
+
+    chains.put(FORWARD_CHAIN, new Chain(FORWARD_CHAIN, "type filter hook forward priority filter; policy accept;", List.of(
+        "ct state established,related accept",
+        "ct state invalid drop",
+        "ip saddr vmap @egress_dispatch",
+        "ip daddr vmap @ingress_dispatch")));
+
+    for (Group g : rules.groups()) {
+      direction(g, "in", "saddr", g.ingress(), chains, sets, ingressDispatch);
+      direction(g, "out", "daddr", g.egress(), chains, sets, egressDispatch);
+    }
+    sets.put("ingress_dispatch", new NamedSet("ingress_dispatch", true, "ipv4_addr : verdict", false, ingressDispatch));
+    sets.put("egress_dispatch", new NamedSet("egress_dispatch", true, "ipv4_addr : verdict", false, egressDispatch));
+    return new DesiredRuleset(FAMILY, TABLE, chains, sets);
+  }
+
+  /**
+   * Renders one direction of one group. {@code peer} is the packet field holding the other end:
+   * the source for ingress, the destination for egress.
+   */
+  private static void direction(Group g, String dir, String peer, Direction d,
+      SortedMap<String, Chain> chains, SortedMap<String, NamedSet> sets, TreeSet<String> dispatch) {
+    if (!d.restricted()) {
+      return;
+    }
+    String base = dir + "_" + g.name();
+    List<String> entry = new ArrayList<>();
+    if (d.npIsolated()) {
+      String chain = base + "_np";
+      check(chain, "np_" + base, peer, d.npAny(), d.np(), chains, sets,
+          List.of(log("np", dir, g, DROP_LOG_GROUP) + " drop"));
+      entry.add("jump " + chain);
+    }
+    if (d.enforcement() != Enforcement.OPEN) {
+      String chain = base + "_pal";
+      List<String> verdict = d.enforcement() == Enforcement.ENFORCE
+          ? List.of(log("enforce", dir, g, DROP_LOG_GROUP) + " drop")
+          : List.of(log("monitor", dir, g, WOULD_DROP_LOG_GROUP));
+      check(chain, "pal_" + base, peer, d.approvedAny(), d.approved(), chains, sets, verdict);
+      entry.add("jump " + chain);
+    }
+    chains.put(base, new Chain(base, null, entry));
+    for (String ip : new TreeSet<>(g.podIps())) {
+      dispatch.add(ip + " : jump " + base);
+    }
+  }
+
+  /** A check chain: pass (return) if the peer is in the any-set or the rect set, else the verdict. */
+  private static void check(String chain, String set, String peer, java.util.Set<Interval> any,
+      java.util.Set<AllowRect> rects, SortedMap<String, Chain> chains, SortedMap<String, NamedSet> sets,
+      List<String> verdict) {
+    TreeSet<String> anyElements = new TreeSet<>();
+    for (Interval i : Disjoint.merge(any)) {
+      anyElements.add(i.ipText());
+    }
+    TreeSet<String> rectElements = new TreeSet<>();
+    for (AllowRect r : Disjoint.rects(rects)) {
+      rectElements.add(r.elementText());
+    }
+    sets.put(set + "_any", new NamedSet(set + "_any", false, "ipv4_addr", true, anyElements));
+    sets.put(set, new NamedSet(set, false, RECT_TYPE, true, rectElements));
+    List<String> body = new ArrayList<>();
+    body.add("ip " + peer + " @" + set + "_any return");
+    body.add("ip " + peer + " . meta l4proto . th dport @" + set + " return");
+    body.addAll(verdict);
+    chains.put(chain, new Chain(chain, null, body));
+  }
+
+  /** NFLOG with a prefix the agent parses back: pal:KIND:DIR:GROUP (local identity in GROUP). */
+  private static String log(String kind, String dir, Group g, int group) {
+    return "log prefix \"pal:" + kind + ":" + dir + ":" + g.name() + "\" group " + group;
+  }
+}
