@@ -11,6 +11,7 @@ PACKAGES=(
   libnftables1              # the library the agent drives through JNR
   conntrack                 # conntrack CLI (reference listener in benchmarks)
   libnetfilter-conntrack3   # the library the flow observer drives through JNR
+  libnetfilter-log1         # NFLOG: drops and would-drops reach the agent
   iproute2                  # ip netns / veth for the lab
   iperf3                    # line-rate harness
   netcat-openbsd            # manual probes
