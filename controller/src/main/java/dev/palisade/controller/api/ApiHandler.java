@@ -1,0 +1,99 @@
+package dev.palisade.controller.api;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Authenticates each request, checks the caller's role against the route, and runs the endpoint.
+ * Refusals are JSON {@code {"error": "..."}} with 401 (no or bad token), 403 (role), 404, 405,
+ * 400 (bad input, from the endpoint). Endpoints run off the event loop only if they block; the
+ * ones here are in-memory and quick.
+ */
+@io.netty.channel.ChannelHandler.Sharable
+public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+  private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
+  private final Router router;
+  private final Authenticator auth;
+  /** Paths anyone may GET without a token (the page's static shell, health). */
+  private final java.util.function.Predicate<String> publicPaths;
+
+  public ApiHandler(Router router, Authenticator auth, java.util.function.Predicate<String> publicPaths) {
+    this.router = router;
+    this.auth = auth;
+    this.publicPaths = publicPaths;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+    FullHttpResponse resp;
+    try {
+      resp = toNetty(handle(req));
+    } catch (ApiException e) {
+      resp = toNetty(error(e.status(), e.getMessage()));
+    } catch (RuntimeException e) {
+      LOG.warn("API {} {} failed", req.method(), req.uri(), e);
+      resp = toNetty(error(500, "internal error: " + e.getClass().getSimpleName()));
+    }
+    boolean keepAlive = HttpUtil.isKeepAlive(req);
+    HttpUtil.setKeepAlive(resp, keepAlive);
+    var f = ctx.writeAndFlush(resp);
+    if (!keepAlive) {
+      f.addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  private ApiResponse handle(FullHttpRequest req) {
+    QueryStringDecoder qs = new QueryStringDecoder(req.uri());
+    String path = qs.path();
+    String method = req.method().name();
+    Optional<Principal> caller = Optional.empty();
+    String header = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+    if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      caller = auth.authenticate(header.substring(7).trim());
+    }
+    if (caller.isEmpty() && !(method.equals("GET") && publicPaths.test(path))) {
+      return error(401, header == null ? "missing bearer token" : "invalid bearer token");
+    }
+    Router.Route route = router.find(method, path);
+    if (route.role() != null) {
+      if (caller.isEmpty()) {
+        return error(401, "missing bearer token");
+      }
+      if (!caller.get().role().permits(route.role())) {
+        return error(403, caller.get().name() + " (" + caller.get().role().name().toLowerCase()
+            + ") may not " + method + " " + path + ": needs " + route.role().name().toLowerCase());
+      }
+    }
+    byte[] body = ByteBufUtil.getBytes(req.content());
+    return route.endpoint().handle(new ApiRequest(method, path, qs.parameters(), body, caller.orElse(null)));
+  }
+
+  static ApiResponse error(int status, String message) {
+    return ApiResponse.json(status, "{\"error\":" + JsonText.quote(message) + "}");
+  }
+
+  private static FullHttpResponse toNetty(ApiResponse r) {
+    FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()),
+        Unpooled.wrappedBuffer(r.body()));
+    resp.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
+    resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
+    resp.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+    resp.headers().set("X-Content-Type-Options", "nosniff");
+    return resp;
+  }
+}

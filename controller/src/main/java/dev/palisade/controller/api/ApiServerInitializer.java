@@ -1,0 +1,34 @@
+package dev.palisade.controller.api;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+
+/**
+ * The pipeline of one API connection: HTTP codec, a body limit (an oversized request gets 413
+ * before any endpoint sees it), a read timeout against idle or slow clients, the API handler.
+ */
+public final class ApiServerInitializer extends ChannelInitializer<SocketChannel> {
+  private final ApiHandler handler;
+  private final int maxBodyBytes;
+
+  public ApiServerInitializer(ApiHandler handler, int maxBodyBytes) {
+    this.handler = handler;
+    this.maxBodyBytes = maxBodyBytes;
+  }
+
+  @Override
+  protected void initChannel(SocketChannel ch) {
+    ch.pipeline().addLast(new ReadTimeoutHandler(30));
+    addHttp(ch.pipeline(), handler, maxBodyBytes);
+  }
+
+  /** The HTTP part of the pipeline; tests run it on an EmbeddedChannel. */
+  static void addHttp(io.netty.channel.ChannelPipeline p, ApiHandler handler, int maxBodyBytes) {
+    p.addLast(new HttpServerCodec(4096, 16 * 1024, 64 * 1024))
+        .addLast(new HttpObjectAggregator(maxBodyBytes))
+        .addLast(handler);
+  }
+}
