@@ -1,6 +1,9 @@
 package dev.palisade.kernel;
 
 import dev.palisade.kernel.netns.NetNs;
+import dev.palisade.kernel.nft.LibNftables;
+import dev.palisade.kernel.nft.NftObject;
+import dev.palisade.kernel.nft.Transaction;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -77,6 +80,35 @@ public final class Doctor {
         String name = "pal-doctor-" + ProcessHandle.current().pid();
         try (NetNs ns = NetNs.create(name)) {
           return "created and entered " + ns.name();
+        } finally {
+          NetNs.delete(name);
+        }
+      }
+    }, new DoctorProbe() {
+      @Override
+      public String name() {
+        return "nftables transaction";
+      }
+
+      /** A real ruleset of the shape the agent writes, applied and read back in a throwaway namespace. */
+      @Override
+      public String run() {
+        String name = "pal-doctor-nft-" + ProcessHandle.current().pid();
+        try (NetNs ns = NetNs.create(name); LibNftables nft = LibNftables.open(ns)) {
+          long start = System.nanoTime();
+          Transaction tx = new Transaction("inet", "paldoctor").add(NftObject.Table.of())
+              .add(NftObject.NftSet.of("allowed", "ipv4_addr . inet_proto . inet_service", "interval"))
+              .add(NftObject.Chain.base("pod_forward", "filter", "forward", "filter", "accept"))
+              .add(NftObject.Rule.of("pod_forward", "ct state established,related accept"))
+              .add(NftObject.Rule.of("pod_forward", "ip saddr . meta l4proto . th dport @allowed accept"))
+              .add(NftObject.Rule.of("pod_forward", "log group 100 drop"));
+          for (int i = 0; i < 1000; i++) {
+            tx.add(NftObject.Element.of("allowed", "10.0." + (i >> 8) + "." + (i & 255) + " . tcp . 80"));
+          }
+          nft.run(tx);
+          int n = nft.table("inet", "paldoctor").orElseThrow().set("allowed").orElseThrow().elements().size();
+          return "applied and read back a 1000-element identity set in "
+              + (System.nanoTime() - start) / 1_000_000 + " ms (" + n + " elements)";
         } finally {
           NetNs.delete(name);
         }
