@@ -1,0 +1,10 @@
+package dev.palisade.model.crd;
+
+/** The API group and version of Palisade's custom resources. */
+public final class CrdNames {
+  public static final String GROUP = "palisade.dev";
+  public static final String VERSION = "v1alpha1";
+  public static final String API_VERSION = GROUP + "/" + VERSION;
+
+  private CrdNames() {}
+}
