@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
  * bare pod itself, in its namespace. The unit identities, modes and flow edges are about.
  */
 public record WorkloadRef(String namespace, String kind, String name) implements Comparable<WorkloadRef> {
-  public static final Set<String> KINDS = Set.of("Deployment", "StatefulSet", "DaemonSet", "CronJob", "Job", "Pod");
+  public static final Set<String> KINDS = Set.of("Deployment", "StatefulSet", "DaemonSet", "CronJob", "Job", "ReplicaSet", "ReplicationController", "Pod");
   private static final Pattern DNS_NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
 
   public WorkloadRef {

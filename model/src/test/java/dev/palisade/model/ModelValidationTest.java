@@ -28,7 +28,7 @@ class ModelValidationTest {
     assertEquals(Mode.ENFORCE, Mode.parse("Enforce"));
     assertTrue(assertThrows(IllegalArgumentException.class, () -> Mode.parse("block")).getMessage().contains("block"));
     assertEquals("shop/Deployment/web", WorkloadRef.parse("shop/Deployment/web").toString());
-    assertThrows(IllegalArgumentException.class, () -> WorkloadRef.parse("shop/ReplicaSet/web-abc"));
+    assertThrows(IllegalArgumentException.class, () -> WorkloadRef.parse("shop/Secret/web-abc"));
     assertThrows(IllegalArgumentException.class, () -> WorkloadRef.parse("Shop/Deployment/web"));
     assertThrows(IllegalArgumentException.class, () -> new FlowKey(256, 257, Protocol.TCP, 0));
     FlowKey k = new FlowKey(256, 257, Protocol.TCP, 80);

@@ -1,0 +1,67 @@
+package dev.palisade.controller.identity;
+
+import dev.palisade.model.Identities;
+import dev.palisade.model.WorkloadRef;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Stable numeric identities for workloads. Ids already given (restored from the persisted
+ * WorkloadIdentity resources at start) are kept; a new workload gets the next free id, never one
+ * that was ever used in this run, so a deleted workload's id is not handed to another while
+ * agents may still hold it.
+ */
+public final class IdentityAllocator {
+  private final Map<WorkloadRef, Long> ids = new HashMap<>();
+  private final Map<Long, WorkloadRef> byId = new HashMap<>();
+  private long next = Identities.FIRST_WORKLOAD;
+
+  /** Re-adopts a persisted id; a conflicting one (same id, other workload) is refused. */
+  public synchronized void restore(WorkloadRef workload, long id) {
+    if (Identities.isReserved(id)) {
+      throw new IllegalArgumentException("identity " + id + " of " + workload + " is in the reserved range");
+    }
+    WorkloadRef holder = byId.get(id);
+    if (holder != null && !holder.equals(workload)) {
+      throw new IllegalArgumentException("identity " + id + " is claimed by both " + holder + " and " + workload);
+    }
+    ids.put(workload, id);
+    byId.put(id, workload);
+    next = Math.max(next, id + 1);
+  }
+
+  /** The workload's id, allocating one if it has none; the boolean says whether it is new. */
+  public synchronized Allocation idFor(WorkloadRef workload) {
+    Long id = ids.get(workload);
+    if (id != null) {
+      return new Allocation(id, false);
+    }
+    long fresh = next++;
+    ids.put(workload, fresh);
+    byId.put(fresh, workload);
+    return new Allocation(fresh, true);
+  }
+
+  public record Allocation(long id, boolean isNew) {}
+
+  public synchronized Optional<Long> find(WorkloadRef workload) {
+    return Optional.ofNullable(ids.get(workload));
+  }
+
+  public synchronized Optional<WorkloadRef> workload(long id) {
+    return Optional.ofNullable(byId.get(id));
+  }
+
+  /** Forgets a deleted workload; its id is not reused. */
+  public synchronized void release(WorkloadRef workload) {
+    Long id = ids.remove(workload);
+    if (id != null) {
+      byId.remove(id);
+    }
+  }
+
+  public synchronized Map<WorkloadRef, Long> snapshot() {
+    return Map.copyOf(ids);
+  }
+}
