@@ -1,0 +1,125 @@
+package dev.palisade.controller.graph;
+
+import dev.palisade.model.Protocol;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * One edge of the flow graph: source workload to destination workload on (protocol, port), with
+ * the evidence that it happens and the review status. Mutated only under the graph's lock.
+ */
+public final class FlowEdge {
+  static final int MAX_PODS = 16;
+
+  private final String source;
+  private final String destination;
+  private final Protocol protocol;
+  private final int port;
+  private EdgeStatus status = EdgeStatus.LEARNED;
+  private long count;
+  private long firstSeen = Long.MAX_VALUE;
+  private long lastSeen;
+  private long violations;
+  private final Set<String> sourcePods = new LinkedHashSet<>();
+  private final Set<String> destinationPods = new LinkedHashSet<>();
+
+  FlowEdge(String source, String destination, Protocol protocol, int port) {
+    this.source = source;
+    this.destination = destination;
+    this.protocol = protocol;
+    this.port = port;
+  }
+
+  void record(long n, long first, long last, Iterable<String> srcPods, Iterable<String> dstPods) {
+    count += n;
+    firstSeen = Math.min(firstSeen, first);
+    lastSeen = Math.max(lastSeen, last);
+    addBounded(sourcePods, srcPods);
+    addBounded(destinationPods, dstPods);
+  }
+
+  void restore(EdgeStatus status, long count, long first, long last, long violations, Iterable<String> srcPods,
+      Iterable<String> dstPods) {
+    this.status = status;
+    this.count = count;
+    this.firstSeen = first;
+    this.lastSeen = last;
+    this.violations = violations;
+    addBounded(sourcePods, srcPods);
+    addBounded(destinationPods, dstPods);
+  }
+
+  private static void addBounded(Set<String> to, Iterable<String> from) {
+    for (String s : from) {
+      if (to.size() >= MAX_PODS) {
+        return;
+      }
+      to.add(s);
+    }
+  }
+
+  void status(EdgeStatus s) {
+    status = s;
+  }
+
+  void violation(long n) {
+    violations += n;
+  }
+
+  public String source() {
+    return source;
+  }
+
+  public String destination() {
+    return destination;
+  }
+
+  public Protocol protocol() {
+    return protocol;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public EdgeStatus status() {
+    return status;
+  }
+
+  public long count() {
+    return count;
+  }
+
+  public long firstSeen() {
+    return firstSeen == Long.MAX_VALUE ? 0 : firstSeen;
+  }
+
+  public long lastSeen() {
+    return lastSeen;
+  }
+
+  public long violations() {
+    return violations;
+  }
+
+  public Set<String> sourcePods() {
+    return Collections.unmodifiableSet(sourcePods);
+  }
+
+  public Set<String> destinationPods() {
+    return Collections.unmodifiableSet(destinationPods);
+  }
+
+  public EdgeKey key() {
+    return new EdgeKey(source, destination, protocol, port);
+  }
+
+  @Override
+  public String toString() {
+    return source + " -> " + destination + " " + port + "/" + protocol + " [" + status + ", " + count + "]";
+  }
+
+  /** Identity of an edge: the vertices (workload keys) and the server port. */
+  public record EdgeKey(String source, String destination, Protocol protocol, int port) {}
+}

@@ -1,0 +1,138 @@
+package dev.palisade.controller.graph;
+
+import dev.palisade.controller.graph.FlowEdge.EdgeKey;
+import dev.palisade.model.FlowRecord;
+import dev.palisade.model.FlowReport;
+import dev.palisade.model.Protocol;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.LongFunction;
+import java.util.function.Predicate;
+import org.jgrapht.graph.DirectedMultigraph;
+
+/**
+ * How workloads talk: vertices are workloads ({@code NS/KIND/NAME}) and entities ({@code world},
+ * {@code host}, {@code unknown}); an edge per (source, destination, protocol, port) carries the
+ * evidence and the review status. Thread-safe: every method holds the graph's lock, and readers
+ * get copies.
+ */
+public final class FlowGraph {
+  private final DirectedMultigraph<String, FlowEdge> graph = new DirectedMultigraph<>(null, null, false);
+  private final Map<EdgeKey, FlowEdge> edges = new HashMap<>();
+  private final Map<String, Long> lastSequence = new HashMap<>();
+  private long version;
+
+  /**
+   * Merges an agent's report. Identities are named by {@code vertexOf} (a workload key, or an
+   * entity name for reserved or unknown ids). A report whose sequence this node already sent is
+   * ignored, so a retried batch is not counted twice.
+   *
+   * @return the edges that are new (so a caller can tell who needs recompiling)
+   */
+  public synchronized List<EdgeKey> ingest(FlowReport report, LongFunction<String> vertexOf) {
+    Long last = lastSequence.get(report.node());
+    if (last != null && report.sequence() <= last) {
+      return List.of();
+    }
+    lastSequence.put(report.node(), report.sequence());
+    List<EdgeKey> fresh = new ArrayList<>();
+    for (FlowRecord r : report.flows()) {
+      String src = vertexOf.apply(r.key().source());
+      String dst = vertexOf.apply(r.key().destination());
+      FlowEdge e = edge(src, dst, r.key().protocol(), r.key().port(), fresh);
+      e.record(r.count(), r.firstSeenMillis(), r.lastSeenMillis(), r.sourcePods(), r.destinationPods());
+      if (e.status() == EdgeStatus.REJECTED) {
+        e.violation(r.count());
+      }
+    }
+    version++;
+    return fresh;
+  }
+
+  private FlowEdge edge(String src, String dst, Protocol protocol, int port, List<EdgeKey> fresh) {
+    EdgeKey key = new EdgeKey(src, dst, protocol, port);
+    FlowEdge e = edges.get(key);
+    if (e == null) {
+      graph.addVertex(src);
+      graph.addVertex(dst);
+      e = new FlowEdge(src, dst, protocol, port);
+      graph.addEdge(src, dst, e);
+      edges.put(key, e);
+      fresh.add(key);
+    }
+    return e;
+  }
+
+  /** Re-adds a persisted edge as it was (status and evidence), e.g. after a controller restart. */
+  public synchronized void restore(EdgeKey key, EdgeStatus status, long count, long first, long last, long violations,
+      List<String> srcPods, List<String> dstPods) {
+    FlowEdge e = edge(key.source(), key.destination(), key.protocol(), key.port(), new ArrayList<>());
+    e.restore(status, count, first, last, violations, srcPods, dstPods);
+    version++;
+  }
+
+  /** Sets the status of every edge matching the filter; returns the keys that changed. */
+  public synchronized List<EdgeKey> review(Predicate<FlowEdge> which, EdgeStatus status) {
+    List<EdgeKey> changed = new ArrayList<>();
+    for (FlowEdge e : edges.values()) {
+      if (which.test(e) && e.status() != status) {
+        e.status(status);
+        changed.add(e.key());
+      }
+    }
+    if (!changed.isEmpty()) {
+      version++;
+    }
+    return changed;
+  }
+
+  /** A copy of every edge's state, sorted by key. */
+  public synchronized List<EdgeView> edges() {
+    List<EdgeView> out = new ArrayList<>(edges.size());
+    for (FlowEdge e : edges.values()) {
+      out.add(EdgeView.of(e));
+    }
+    out.sort(Comparator.comparing(v -> v.key().toString()));
+    return out;
+  }
+
+  public synchronized List<EdgeView> edgesFrom(String source) {
+    if (!graph.containsVertex(source)) {
+      return List.of();
+    }
+    return graph.outgoingEdgesOf(source).stream().map(EdgeView::of)
+        .sorted(Comparator.comparing(v -> v.key().toString())).toList();
+  }
+
+  public synchronized Set<String> vertices() {
+    return new HashSet<>(graph.vertexSet());
+  }
+
+  public synchronized long version() {
+    return version;
+  }
+
+  /** A read-only copy of the graph for exporters (DOT, GraphML, NetworkPolicy). */
+  public synchronized DirectedMultigraph<String, EdgeView> copy() {
+    DirectedMultigraph<String, EdgeView> g = new DirectedMultigraph<>(null, null, false);
+    graph.vertexSet().forEach(g::addVertex);
+    for (FlowEdge e : edges.values()) {
+      g.addEdge(e.source(), e.destination(), EdgeView.of(e));
+    }
+    return g;
+  }
+
+  /** An immutable snapshot of an edge. */
+  public record EdgeView(EdgeKey key, EdgeStatus status, long count, long firstSeen, long lastSeen, long violations,
+      List<String> sourcePods, List<String> destinationPods) {
+    static EdgeView of(FlowEdge e) {
+      return new EdgeView(e.key(), e.status(), e.count(), e.firstSeen(), e.lastSeen(), e.violations(),
+          List.copyOf(e.sourcePods()), List.copyOf(e.destinationPods()));
+    }
+  }
+}

@@ -1,0 +1,76 @@
+package dev.palisade.controller.graph;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.palisade.controller.compile.AllowListCompiler;
+import dev.palisade.model.FlowKey;
+import dev.palisade.model.FlowRecord;
+import dev.palisade.model.FlowReport;
+import dev.palisade.model.IdentityPolicy;
+import dev.palisade.model.Mode;
+import dev.palisade.model.Peer;
+import dev.palisade.model.PeerRule;
+import dev.palisade.model.PortRange;
+import dev.palisade.model.Protocol;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class FlowGraphTest {
+  private static final Map<Long, String> NAMES = Map.of(300L, "shop/Deployment/web", 301L, "shop/Deployment/api",
+      302L, "shop/Deployment/db", 3L, "unknown");
+  private static final Map<String, Long> IDS = Map.of("shop/Deployment/web", 300L, "shop/Deployment/api", 301L,
+      "shop/Deployment/db", 302L);
+
+  private static FlowRecord rec(long src, long dst, int port, long count, long first, long last, String srcPod) {
+    return new FlowRecord(new FlowKey(src, dst, Protocol.TCP, port), count, first, last, List.of(srcPod), List.of());
+  }
+
+  private final FlowGraph g = new FlowGraph();
+
+  @Test
+  void reportsMergeIntoOneEdgePerWorkloadPairAndPortAndRetriesAreNotCounted() {
+    var fresh = g.ingest(new FlowReport("node-0", 1, List.of(rec(300, 301, 9090, 10, 1000, 2000, "shop/web-a"),
+        rec(301, 302, 5432, 3, 1500, 1600, "shop/api-a"))), NAMES::get);
+    assertEquals(2, fresh.size());
+    g.ingest(new FlowReport("node-1", 1, List.of(rec(300, 301, 9090, 5, 900, 2500, "shop/web-b"))), NAMES::get);
+    g.ingest(new FlowReport("node-1", 1, List.of(rec(300, 301, 9090, 5, 900, 2500, "shop/web-b"))), NAMES::get);
+    var web = g.edgesFrom("shop/Deployment/web");
+    assertEquals(1, web.size());
+    assertEquals(15, web.get(0).count(), "the retried batch (same node, same sequence) is ignored");
+    assertEquals(900, web.get(0).firstSeen());
+    assertEquals(2500, web.get(0).lastSeen());
+    assertEquals(List.of("shop/web-a", "shop/web-b"), web.get(0).sourcePods());
+    assertEquals(EdgeStatus.LEARNED, web.get(0).status());
+  }
+
+  @Test
+  void approvedEdgesCompileToIngressAndEgressOfBothEnds() {
+    g.ingest(new FlowReport("n", 1, List.of(rec(300, 301, 9090, 1, 1, 1, "w"), rec(301, 302, 5432, 1, 1, 1, "a"),
+        rec(3, 302, 5432, 1, 1, 1, "?"))), NAMES::get);
+    g.review(e -> e.source().equals("shop/Deployment/web"), EdgeStatus.APPROVED);
+    AllowListCompiler compiler = new AllowListCompiler(v -> Optional.ofNullable(IDS.get(v)), id -> Mode.ENFORCE);
+    Map<Long, IdentityPolicy> p = compiler.compile(g.edges(), Set.of(300L, 301L, 302L));
+    assertEquals(List.of(new PeerRule(new Peer.OfIdentity(301), Protocol.TCP, PortRange.of(9090))), p.get(300L).egress());
+    assertEquals(List.of(new PeerRule(new Peer.OfIdentity(300), Protocol.TCP, PortRange.of(9090))), p.get(301L).ingress());
+    assertEquals(List.of(), p.get(301L).egress(), "api -> db is only learned, not approved");
+    assertEquals(List.of(), p.get(302L).ingress());
+    g.review(e -> true, EdgeStatus.APPROVED);
+    p = compiler.compile(g.edges(), Set.of(302L));
+    assertEquals(Set.of(302L), p.keySet(), "incremental: only what was asked");
+    assertEquals(1, p.get(302L).ingress().size(), "unknown sources never become allow rules");
+  }
+
+  @Test
+  void rejectedEdgesCountViolations() {
+    g.ingest(new FlowReport("n", 1, List.of(rec(300, 302, 5432, 2, 1, 1, "w"))), NAMES::get);
+    var changed = g.review(e -> true, EdgeStatus.REJECTED);
+    assertEquals(1, changed.size());
+    g.ingest(new FlowReport("n", 2, List.of(rec(300, 302, 5432, 4, 2, 2, "w"))), NAMES::get);
+    assertEquals(4, g.edges().get(0).violations());
+    assertTrue(g.version() >= 3);
+  }
+}
