@@ -1,0 +1,143 @@
+package dev.palisade.dataplane.apply;
+
+import dev.palisade.dataplane.render.DesiredRuleset;
+import dev.palisade.dataplane.render.DesiredRuleset.Chain;
+import dev.palisade.dataplane.render.DesiredRuleset.NamedSet;
+import dev.palisade.kernel.nft.NftObject;
+import dev.palisade.kernel.nft.NftObject.Element;
+import dev.palisade.kernel.nft.NftObject.NftMap;
+import dev.palisade.kernel.nft.NftObject.NftSet;
+import dev.palisade.kernel.nft.NftObject.Rule;
+import dev.palisade.kernel.nft.NftObject.Table;
+import dev.palisade.kernel.nft.Transaction;
+import java.util.Collection;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Pure: desired rulesets -> the one transaction that takes the kernel from one to the other.
+ * The order inside a transaction matters only for references (a map element may jump only to a
+ * chain that exists, a rule may read only a set that exists); atomicity is the kernel's, so
+ * flushing a chain and refilling it never leaves a window.
+ *
+ * <pre>
+ *  1 declare new chains      2 sets: create, or remove then add changed elements
+ *  3 refill changed chains   4 flush, then delete, chains and sets no longer wanted
+ * </pre>
+ */
+public final class RulesetDiff {
+  private static final Pattern BASE = Pattern.compile(
+      "type (\\S+) hook (\\S+) priority ([^;]+); policy (\\S+);");
+
+  private RulesetDiff() {}
+
+  /**
+   * Everything, written over whatever the table holds now ({@code present}: the chains and sets
+   * the kernel has, read back at adoption; empty for a fresh table). Existing objects are refilled,
+   * never deleted first, so established flows and enforcement continue through an agent restart.
+   */
+  public static Transaction full(DesiredRuleset next, Set<String> presentChains, Set<String> presentSets) {
+    Transaction tx = new Transaction(next.family(), next.table()).add(Table.of());
+    next.chains().values().forEach(c -> tx.add(declare(c)));
+    for (NamedSet s : next.sets().values()) {
+      tx.add(declare(s));
+      if (presentSets.contains(s.name())) {
+        tx.flush(named(s));
+      }
+      addElements(tx, s, s.elements());
+    }
+    next.chains().values().forEach(c -> refill(tx, c));
+    removeStale(tx, next, presentChains, presentSets);
+    return tx;
+  }
+
+  /** Only what changed from {@code previous} (what this agent last applied successfully). */
+  public static Transaction incremental(DesiredRuleset previous, DesiredRuleset next) {
+    Transaction tx = new Transaction(next.family(), next.table());
+    for (Chain c : next.chains().values()) {
+      if (!previous.chains().containsKey(c.name())) {
+        tx.add(declare(c));
+      }
+    }
+    for (NamedSet s : next.sets().values()) {
+      NamedSet old = previous.sets().get(s.name());
+      if (old == null) {
+        tx.add(declare(s));
+        addElements(tx, s, s.elements());
+        continue;
+      }
+      TreeSet<String> gone = new TreeSet<>(old.elements());
+      gone.removeAll(s.elements());
+      TreeSet<String> added = new TreeSet<>(s.elements());
+      added.removeAll(old.elements());
+      for (String e : gone) {
+        tx.delete(Element.of(s.name(), key(s, e)));
+      }
+      addElements(tx, s, added);
+    }
+    for (Chain c : next.chains().values()) {
+      Chain old = previous.chains().get(c.name());
+      if (old == null || !Objects.equals(old.rules(), c.rules())) {
+        refill(tx, c);
+      }
+    }
+    removeStale(tx, next, previous.chains().keySet(), previous.sets().keySet());
+    return tx;
+  }
+
+  private static void removeStale(Transaction tx, DesiredRuleset next, Collection<String> chains, Collection<String> sets) {
+    TreeSet<String> staleChains = new TreeSet<>(chains);
+    staleChains.removeAll(next.chains().keySet());
+    staleChains.forEach(c -> tx.flush(NftObject.Chain.regular(c))); // rules may jump between stale chains
+    staleChains.forEach(c -> tx.delete(NftObject.Chain.regular(c)));
+    TreeSet<String> staleSets = new TreeSet<>(sets);
+    staleSets.removeAll(next.sets().keySet());
+    staleSets.forEach(s -> tx.delete(NftSet.named(s)));
+  }
+
+  private static NftObject declare(Chain c) {
+    if (c.base() == null) {
+      return NftObject.Chain.regular(c.name());
+    }
+    Matcher m = BASE.matcher(c.base());
+    if (!m.matches()) {
+      throw new IllegalArgumentException("base chain " + c.name() + ": cannot read '" + c.base() + "'");
+    }
+    return NftObject.Chain.base(c.name(), m.group(1), m.group(2), m.group(3).strip(), m.group(4));
+  }
+
+  private static NftObject declare(NamedSet s) {
+    if (s.map()) {
+      String[] kv = s.type().split(" : ", 2);
+      return s.interval() ? NftMap.of(s.name(), kv[0], kv[1], "interval") : NftMap.of(s.name(), kv[0], kv[1]);
+    }
+    return s.interval() ? NftSet.of(s.name(), s.type(), "interval") : NftSet.of(s.name(), s.type());
+  }
+
+  private static NftObject named(NamedSet s) {
+    return s.map() ? NftMap.named(s.name()) : NftSet.named(s.name());
+  }
+
+  private static void refill(Transaction tx, Chain c) {
+    tx.flush(NftObject.Chain.regular(c.name()));
+    c.rules().forEach(r -> tx.add(Rule.of(c.name(), r)));
+  }
+
+  private static void addElements(Transaction tx, NamedSet s, Collection<String> elements) {
+    for (String e : elements) {
+      if (s.map()) {
+        String[] kv = e.split(" : ", 2);
+        tx.add(Element.mapping(s.name(), kv[0], kv[1]));
+      } else {
+        tx.add(Element.of(s.name(), e));
+      }
+    }
+  }
+
+  private static String key(NamedSet s, String element) {
+    return s.map() ? element.split(" : ", 2)[0] : element;
+  }
+}

@@ -1,0 +1,114 @@
+package dev.palisade.dataplane.apply;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.palisade.dataplane.render.AllowRect;
+import dev.palisade.dataplane.render.AllowRect.Proto;
+import dev.palisade.dataplane.render.DesiredRuleset;
+import dev.palisade.dataplane.render.Interval;
+import dev.palisade.dataplane.render.NodeRules;
+import dev.palisade.dataplane.render.NodeRules.Direction;
+import dev.palisade.dataplane.render.NodeRules.Enforcement;
+import dev.palisade.dataplane.render.NodeRules.Group;
+import dev.palisade.dataplane.render.RulesetRenderer;
+import dev.palisade.kernel.nft.NftException;
+import dev.palisade.kernel.nft.Nftables;
+import dev.palisade.kernel.nft.TableState;
+import dev.palisade.kernel.nft.Transaction;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/** The applier on an {@link Nftables}: the fake and the kernel must end in the same state. */
+abstract class RulesetApplierContract {
+  abstract Nftables nft();
+
+  static Direction enforced(Enforcement e, String... peers) {
+    Set<AllowRect> rects = new java.util.HashSet<>();
+    for (String p : peers) {
+      rects.add(new AllowRect(Interval.ip(p), Proto.TCP, Interval.port(9090)));
+    }
+    return new Direction(false, Set.of(), Set.of(), e, Set.of(), rects);
+  }
+
+  static DesiredRuleset node(List<Group> groups) {
+    return RulesetRenderer.render(new NodeRules(groups));
+  }
+
+  static final DesiredRuleset V1 = node(List.of(
+      new Group("300", 300, Set.of("10.244.0.10", "10.244.0.11"), Direction.OPEN, enforced(Enforcement.ENFORCE, "10.244.0.20")),
+      new Group("301", 301, Set.of("10.244.0.20"), enforced(Enforcement.MONITOR, "10.244.0.10"), Direction.OPEN)));
+  /** web scaled (a pod IP more), api now enforced with a second peer, a new group db. */
+  static final DesiredRuleset V2 = node(List.of(
+      new Group("300", 300, Set.of("10.244.0.10", "10.244.0.11", "10.244.0.12"), Direction.OPEN,
+          enforced(Enforcement.ENFORCE, "10.244.0.20")),
+      new Group("301", 301, Set.of("10.244.0.20"), enforced(Enforcement.ENFORCE, "10.244.0.10", "10.244.0.12"),
+          Direction.OPEN),
+      new Group("302", 302, Set.of("10.244.0.30"), enforced(Enforcement.ENFORCE, "10.244.0.20"), Direction.OPEN)));
+  /** web gone, api back to learn. */
+  static final DesiredRuleset V3 = node(List.of(
+      new Group("302", 302, Set.of("10.244.0.30"), enforced(Enforcement.ENFORCE, "10.244.0.20"), Direction.OPEN)));
+
+  /** Elements per set and rule counts per chain: what must match the desired state. */
+  static TreeMap<String, Object> shape(TableState t) {
+    TreeMap<String, Object> out = new TreeMap<>();
+    t.sets().forEach((k, s) -> out.put("set " + k, s.elements()));
+    t.chains().forEach((k, c) -> out.put("chain " + k, c.rules().size()));
+    return out;
+  }
+
+  static TreeMap<String, Object> shape(DesiredRuleset d) {
+    TreeMap<String, Object> out = new TreeMap<>();
+    d.sets().forEach((k, s) -> out.put("set " + k, new java.util.TreeSet<>(s.elements())));
+    d.chains().forEach((k, c) -> out.put("chain " + k, c.rules().size()));
+    return out;
+  }
+
+  TableState table() {
+    return nft().table("inet", "palisade").orElseThrow();
+  }
+
+  @Test
+  void incrementalAppliesReachTheSameStateAsAFreshFullApply() {
+    RulesetApplier applier = new RulesetApplier(nft());
+    applier.apply(V1);
+    assertEquals(shape(V1), shape(table()));
+    Transaction t2 = applier.apply(V2);
+    assertEquals(shape(V2), shape(table()));
+    assertFalse(t2.toString().contains("flush set"), "incremental: element changes only, no set rewrite\n" + t2);
+    assertTrue(t2.toString().contains("add element inet palisade ingress_dispatch { 10.244.0.30 : jump in_302 }"), t2.toString());
+    applier.apply(V3);
+    assertEquals(shape(V3), shape(table()));
+    assertTrue(applier.apply(V3).isEmpty(), "nothing changed, nothing sent");
+  }
+
+  @Test
+  void aRestartedAgentAdoptsTheTableWithoutDroppingIt() {
+    new RulesetApplier(nft()).apply(V2);
+    RulesetApplier restarted = new RulesetApplier(nft());
+    Transaction adopt = restarted.apply(V3);
+    assertFalse(adopt.toString().contains("delete table"), adopt.toString());
+    assertEquals(shape(V3), shape(table()), "stale chains and sets of the earlier run are gone");
+  }
+
+  @Test
+  void aRefusedApplyKeepsThePreviousRulesetAndTheNextOneResyncs() {
+    RulesetApplier applier = new RulesetApplier(nft());
+    applier.apply(V1);
+    DesiredRuleset broken = node(List.of(new Group("300", 300, Set.of("10.244.0.10"), Direction.OPEN,
+        enforced(Enforcement.ENFORCE, "10.244.0.20"))));
+    // A chain rule that reads a set nobody defines: refused by the fake and the kernel alike.
+    var chains = new TreeMap<>(broken.chains());
+    chains.put("out_300", new DesiredRuleset.Chain("out_300", null, List.of("ip daddr @no_such_set accept")));
+    DesiredRuleset bad = new DesiredRuleset(broken.family(), broken.table(), chains, broken.sets());
+    assertThrows(NftException.class, () -> applier.apply(bad));
+    assertEquals(shape(V1), shape(table()), "the previous ruleset is in force");
+    assertEquals(1, applier.failures());
+    applier.apply(V2);
+    assertEquals(shape(V2), shape(table()));
+  }
+}
