@@ -1,4 +1,4 @@
-package dev.palisade.controller.identity;
+package dev.palisade.model.workload;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.Optional;

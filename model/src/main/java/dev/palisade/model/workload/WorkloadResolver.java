@@ -1,4 +1,4 @@
-package dev.palisade.controller.identity;
+package dev.palisade.model.workload;
 
 import dev.palisade.model.WorkloadRef;
 import io.fabric8.kubernetes.api.model.HasMetadata;

@@ -1,9 +1,6 @@
-package dev.palisade.controller.identity;
+package dev.palisade.model.workload;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.palisade.model.WorkloadRef;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -68,19 +65,5 @@ class WorkloadResolverTest {
     assertEquals(WorkloadRef.parse("shop/DaemonSet/dns"),
         resolver.workloadOf(pod("shop", "dns-zz", "DaemonSet", "dns", Map.of())));
     assertEquals(WorkloadRef.parse("x/Pod/a"), resolver.workloadOf(pod("x", "a", null, null, Map.of("pod", "a"))));
-  }
-
-  @Test
-  void identitiesAreStableRestoredAndNeverReused() {
-    IdentityAllocator ids = new IdentityAllocator();
-    ids.restore(WorkloadRef.parse("shop/Deployment/web"), 300);
-    var api = ids.idFor(WorkloadRef.parse("shop/Deployment/api"));
-    assertTrue(api.isNew());
-    assertEquals(301, api.id());
-    assertEquals(300, ids.idFor(WorkloadRef.parse("shop/Deployment/web")).id());
-    ids.release(WorkloadRef.parse("shop/Deployment/api"));
-    assertNotEquals(301, ids.idFor(WorkloadRef.parse("shop/Deployment/other")).id());
-    assertThrows(IllegalArgumentException.class, () -> ids.restore(WorkloadRef.parse("shop/Deployment/x"), 300));
-    assertThrows(IllegalArgumentException.class, () -> ids.restore(WorkloadRef.parse("shop/Deployment/y"), 2));
   }
 }
