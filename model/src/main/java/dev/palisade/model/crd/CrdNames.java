@@ -7,4 +7,9 @@ public final class CrdNames {
   public static final String API_VERSION = GROUP + "/" + VERSION;
 
   private CrdNames() {}
+
+  /** The name of a workload's WorkloadIdentity, AllowList and LearnedFlows: {@code deployment-web}. */
+  public static String objectName(dev.palisade.model.WorkloadRef w) {
+    return w.kind().toLowerCase(java.util.Locale.ROOT) + "-" + w.name();
+  }
 }

@@ -1,0 +1,556 @@
+package dev.palisade.controller.service;
+
+import dev.palisade.controller.api.ApiException;
+import dev.palisade.controller.api.ApiHandler;
+import dev.palisade.controller.api.ApiRequest;
+import dev.palisade.controller.api.ApiResponse;
+import dev.palisade.controller.api.ApiServer;
+import dev.palisade.controller.api.Authenticator;
+import dev.palisade.controller.api.Role;
+import dev.palisade.controller.api.Router;
+import dev.palisade.controller.compile.AllowListCompiler;
+import dev.palisade.controller.graph.EdgeStatus;
+import dev.palisade.controller.graph.FlowEdge;
+import dev.palisade.controller.graph.FlowEdge.EdgeKey;
+import dev.palisade.controller.graph.FlowGraph;
+import dev.palisade.controller.graph.FlowGraph.EdgeView;
+import dev.palisade.controller.identity.IdentityAllocator;
+import dev.palisade.model.FlowReport;
+import dev.palisade.model.Identities;
+import dev.palisade.model.IdentityPolicy;
+import dev.palisade.model.Mode;
+import dev.palisade.model.Protocol;
+import dev.palisade.model.WorkloadRef;
+import dev.palisade.model.crd.AllowList;
+import dev.palisade.model.crd.AllowListCodec;
+import dev.palisade.model.crd.AllowListSpec;
+import dev.palisade.model.crd.CrdNames;
+import dev.palisade.model.crd.LearnedFlows;
+import dev.palisade.model.crd.LearnedFlowsSpec;
+import dev.palisade.model.crd.SegmentationMode;
+import dev.palisade.model.crd.WorkloadIdentity;
+import dev.palisade.model.crd.WorkloadIdentitySpec;
+import dev.palisade.model.json.FlowReportJson;
+import dev.palisade.model.workload.WorkloadResolver;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The controller, wired. All state changes run on one loop thread, in the order events arrive.
+ *
+ * <pre>
+ *  informers: pods, replicasets, jobs ----> WorkloadResolver -> IdentityAllocator -> WorkloadIdentity CRs
+ *             SegmentationMode ------------> ModeResolver ----+
+ *  POST /v1/flows (agents) ---------------> FlowGraph --------+--> AllowListCompiler -> AllowList CRs
+ *  POST /v1/review (approvers) -----------> FlowGraph --------+          (revision R)
+ *                                           '-> LearnedFlows CRs (the graph survives restarts)
+ * </pre>
+ *
+ * Nothing is written until every informer has synced and the persisted identities and edges are
+ * restored, so a restart never renumbers a workload or forgets an approval.
+ */
+public final class PalisadeController implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(PalisadeController.class);
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final int MAX_BODY = 4 * 1024 * 1024;
+
+  private final KubernetesClient client;
+  private final Authenticator auth;
+  private final Mode defaultMode;
+  private final ExecutorService loop = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "palisade-controller");
+    t.setDaemon(true);
+    return t;
+  });
+  private final IdentityAllocator ids = new IdentityAllocator();
+  private final FlowGraph graph = new FlowGraph();
+  private final Map<WorkloadRef, Set<String>> podsOf = new HashMap<>();
+  private final Map<String, WorkloadRef> workloadOfPod = new HashMap<>();
+  private final Map<Long, AllowListSpec> published = new HashMap<>();
+  private final Set<String> dirtySources = new HashSet<>();
+  private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+  private SharedIndexInformer<ReplicaSet> replicaSets;
+  private SharedIndexInformer<Job> jobs;
+  private SharedIndexInformer<SegmentationMode> modes;
+  private WorkloadResolver resolver;
+  private ModeResolver modeResolver;
+  private ApiServer api;
+  private long revision;
+  private volatile boolean ready;
+
+  public PalisadeController(KubernetesClient client, Authenticator auth, Mode defaultMode) {
+    this.client = client;
+    this.auth = auth;
+    this.defaultMode = defaultMode;
+  }
+
+  /** Syncs, restores, starts the HTTP API on host:port (0: any free port). */
+  public void start(String host, int port, Duration syncTimeout) {
+    restore();
+    replicaSets = inform(client.apps().replicaSets().inAnyNamespace().runnableInformer(0), null);
+    jobs = inform(client.batch().v1().jobs().inAnyNamespace().runnableInformer(0), null);
+    resolver = new WorkloadResolver(this::findOwner);
+    modes = inform(client.resources(SegmentationMode.class).inAnyNamespace().runnableInformer(0),
+        handler(x -> onModes()));
+    inform(client.pods().inAnyNamespace().runnableInformer(0), new ResourceEventHandler<Pod>() {
+      @Override
+      public void onAdd(Pod p) {
+        submit(() -> onPod(p, false));
+      }
+
+      @Override
+      public void onUpdate(Pod o, Pod p) {
+        submit(() -> onPod(p, false));
+      }
+
+      @Override
+      public void onDelete(Pod p, boolean unknown) {
+        submit(() -> onPod(p, true));
+      }
+    });
+    for (SharedIndexInformer<?> i : informers) {
+      i.start();
+    }
+    long deadline = System.nanoTime() + syncTimeout.toNanos();
+    while (!informers.stream().allMatch(SharedIndexInformer::hasSynced)) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("informers did not sync within " + syncTimeout);
+      }
+      sleep(20);
+    }
+    call(() -> {
+      onModes();
+      ready = true;
+      publishAll();
+      return null;
+    });
+    api = ApiServer.start(host, port, new ApiHandler(router(), auth, p -> p.equals("/healthz")), MAX_BODY);
+    LOG.info("controller ready: {} identities, {} edges restored, API on {}:{}", ids.snapshot().size(),
+        graph.edges().size(), host, api.port());
+  }
+
+  private <T extends HasMetadata> SharedIndexInformer<T> inform(SharedIndexInformer<T> informer,
+      ResourceEventHandler<T> handler) {
+    if (handler != null) {
+      informer.addEventHandler(handler);
+    }
+    informers.add(informer);
+    return informer;
+  }
+
+  private <T> ResourceEventHandler<T> handler(java.util.function.Consumer<T> any) {
+    return new ResourceEventHandler<T>() {
+      @Override
+      public void onAdd(T o) {
+        submit(() -> any.accept(o));
+      }
+
+      @Override
+      public void onUpdate(T a, T b) {
+        submit(() -> any.accept(b));
+      }
+
+      @Override
+      public void onDelete(T o, boolean unknown) {
+        submit(() -> any.accept(o));
+      }
+    };
+  }
+
+  private Optional<HasMetadata> findOwner(String ns, String kind, String name) {
+    String key = ns + "/" + name;
+    if (kind.equals("ReplicaSet")) {
+      return Optional.ofNullable(replicaSets.getIndexer().getByKey(key));
+    }
+    if (kind.equals("Job")) {
+      return Optional.ofNullable(jobs.getIndexer().getByKey(key));
+    }
+    return Optional.empty();
+  }
+
+  /** Identities and edges as the previous controller run left them. */
+  private void restore() {
+    for (WorkloadIdentity wi : client.resources(WorkloadIdentity.class).inAnyNamespace().list().getItems()) {
+      try {
+        ids.restore(new WorkloadRef(wi.getMetadata().getNamespace(), wi.getSpec().kind, wi.getSpec().name), wi.getSpec().id);
+      } catch (RuntimeException e) {
+        LOG.warn("ignoring WorkloadIdentity {}/{}: {}", wi.getMetadata().getNamespace(), wi.getMetadata().getName(),
+            e.getMessage());
+      }
+    }
+    for (LearnedFlows lf : client.resources(LearnedFlows.class).inAnyNamespace().list().getItems()) {
+      if (lf.getSpec() == null || lf.getSpec().edges == null) {
+        continue;
+      }
+      for (LearnedFlowsSpec.Edge e : lf.getSpec().edges) {
+        try {
+          graph.restore(new EdgeKey(lf.getSpec().source, e.destination, Protocol.parse(e.protocol), e.port),
+              EdgeStatus.valueOf(e.status.toUpperCase(java.util.Locale.ROOT)), e.count, e.firstSeen, e.lastSeen,
+              e.violations, e.sourcePods == null ? List.of() : e.sourcePods,
+              e.destinationPods == null ? List.of() : e.destinationPods);
+        } catch (RuntimeException ex) {
+          LOG.warn("ignoring a LearnedFlows edge of {}: {}", lf.getSpec().source, ex.getMessage());
+        }
+      }
+    }
+    for (AllowList al : client.resources(AllowList.class).inAnyNamespace().list().getItems()) {
+      if (al.getSpec() != null) {
+        revision = Math.max(revision, al.getSpec().revision);
+        published.put(al.getSpec().identity, al.getSpec());
+      }
+    }
+  }
+
+  // ---- events (loop thread) ----
+
+  private void onPod(Pod p, boolean deleted) {
+    String key = p.getMetadata().getNamespace() + "/" + p.getMetadata().getName();
+    if (deleted) {
+      WorkloadRef w = workloadOfPod.remove(key);
+      if (w != null) {
+        podsOf.getOrDefault(w, new HashSet<>()).remove(key);
+      }
+      return;
+    }
+    WorkloadRef w = resolver.workloadOf(p);
+    workloadOfPod.put(key, w);
+    podsOf.computeIfAbsent(w, k -> new HashSet<>()).add(key);
+    IdentityAllocator.Allocation a = ids.idFor(w);
+    if (a.isNew()) {
+      WorkloadIdentitySpec spec = new WorkloadIdentitySpec();
+      spec.id = a.id();
+      spec.kind = w.kind();
+      spec.name = w.name();
+      spec.serviceAccount = p.getSpec() == null ? null : p.getSpec().getServiceAccountName();
+      spec.labels = WorkloadResolver.stableLabels(p);
+      WorkloadIdentity wi = new WorkloadIdentity();
+      wi.setMetadata(new ObjectMetaBuilder().withNamespace(w.namespace()).withName(CrdNames.objectName(w)).build());
+      wi.setSpec(spec);
+      client.resources(WorkloadIdentity.class).inNamespace(w.namespace()).resource(wi)
+          .createOr(NonDeletingOperation::update);
+      if (ready) {
+        publish(Set.of(a.id()));
+      }
+    }
+  }
+
+  private void onModes() {
+    modeResolver = new ModeResolver(modes.getStore().list(), defaultMode, problem -> LOG.warn("{}", problem));
+    if (ready) {
+      publishAll();
+    }
+  }
+
+  private Mode modeOf(long id) {
+    return ids.workload(id).map(modeResolver::modeOf).orElse(defaultMode);
+  }
+
+  private Optional<Long> identityOf(String vertex) {
+    if (vertex.split("/").length != 3) {
+      return Optional.empty();
+    }
+    try {
+      return ids.find(WorkloadRef.parse(vertex));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  private String vertexOf(long id) {
+    if (Identities.isReserved(id)) {
+      return Identities.reservedName(id);
+    }
+    return ids.workload(id).map(WorkloadRef::toString).orElse(Identities.reservedName(Identities.UNKNOWN));
+  }
+
+  private void publishAll() {
+    publish(new HashSet<>(ids.snapshot().values()));
+  }
+
+  /** Recompiles the given identities and writes the AllowLists that changed, under a new revision. */
+  private void publish(Set<Long> identities) {
+    AllowListCompiler compiler = new AllowListCompiler(this::identityOf, this::modeOf);
+    Map<Long, IdentityPolicy> policies = compiler.compile(graph.edges(), identities);
+    List<Map.Entry<Long, IdentityPolicy>> changed = new ArrayList<>();
+    for (var e : policies.entrySet()) {
+      AllowListSpec old = published.get(e.getKey());
+      AllowListSpec fresh = AllowListCodec.toSpec(e.getValue(), 0);
+      if (old == null || !sameRules(old, fresh)) {
+        changed.add(e);
+      }
+    }
+    if (changed.isEmpty()) {
+      return;
+    }
+    revision++;
+    for (var e : changed) {
+      WorkloadRef w = ids.workload(e.getKey()).orElseThrow();
+      AllowListSpec spec = AllowListCodec.toSpec(e.getValue(), revision);
+      AllowList al = new AllowList();
+      al.setMetadata(new ObjectMetaBuilder().withNamespace(w.namespace()).withName(CrdNames.objectName(w)).build());
+      al.setSpec(spec);
+      client.resources(AllowList.class).inNamespace(w.namespace()).resource(al).createOr(NonDeletingOperation::update);
+      published.put(e.getKey(), spec);
+    }
+    LOG.info("revision {}: {} allow-list(s) published", revision, changed.size());
+  }
+
+  private static boolean sameRules(AllowListSpec a, AllowListSpec b) {
+    return JSON.valueToTree(withoutRevision(a)).equals(JSON.valueToTree(withoutRevision(b)));
+  }
+
+  private static AllowListSpec withoutRevision(AllowListSpec s) {
+    AllowListSpec c = new AllowListSpec();
+    c.identity = s.identity;
+    c.mode = s.mode;
+    c.ingress = s.ingress;
+    c.egress = s.egress;
+    return c;
+  }
+
+  private void persist() {
+    for (String source : dirtySources) {
+      String[] parts = source.split("/");
+      if (parts.length != 3) {
+        continue; // entities (world, host, unknown) as sources are not persisted yet
+      }
+      WorkloadRef w = WorkloadRef.parse(source);
+      LearnedFlowsSpec spec = new LearnedFlowsSpec();
+      spec.source = source;
+      spec.edges = new ArrayList<>();
+      for (EdgeView v : graph.edgesFrom(source)) {
+        LearnedFlowsSpec.Edge e = new LearnedFlowsSpec.Edge();
+        e.destination = v.key().destination();
+        e.port = v.key().port();
+        e.protocol = v.key().protocol().name();
+        e.status = v.status().name().toLowerCase(java.util.Locale.ROOT);
+        e.count = v.count();
+        e.firstSeen = v.firstSeen();
+        e.lastSeen = v.lastSeen();
+        e.violations = v.violations();
+        e.sourcePods = v.sourcePods();
+        e.destinationPods = v.destinationPods();
+        spec.edges.add(e);
+      }
+      LearnedFlows lf = new LearnedFlows();
+      lf.setMetadata(new ObjectMetaBuilder().withNamespace(w.namespace()).withName(CrdNames.objectName(w)).build());
+      lf.setSpec(spec);
+      client.resources(LearnedFlows.class).inNamespace(w.namespace()).resource(lf).createOr(NonDeletingOperation::update);
+    }
+    dirtySources.clear();
+  }
+
+  // ---- HTTP API ----
+
+  private Router router() {
+    return new Router()
+        .add("GET", "/healthz", null, r -> ApiResponse.json(200, "{\"ready\":" + ready + "}"))
+        .add("POST", "/v1/flows", Role.AGENT, this::postFlows)
+        .add("GET", "/v1/graph", Role.VIEWER, r -> ApiResponse.json(200, call(this::graphJson)))
+        .add("GET", "/v1/status", Role.VIEWER, r -> ApiResponse.json(200, call(this::statusJson)))
+        .add("POST", "/v1/review", Role.APPROVER, this::postReview);
+  }
+
+  private ApiResponse postFlows(ApiRequest r) {
+    FlowReport report;
+    try {
+      report = FlowReportJson.read(r.body());
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest(e.getMessage());
+    }
+    if (!report.node().equals(r.caller().name())) {
+      throw new ApiException(403, "agent " + r.caller().name() + " may only report flows of its own node, not "
+          + report.node());
+    }
+    int fresh = call(() -> {
+      List<EdgeKey> added = graph.ingest(report, this::vertexOf);
+      report.flows().forEach(f -> dirtySources.add(vertexOf(f.key().source())));
+      persist();
+      return added.size();
+    });
+    return ApiResponse.json(200, "{\"accepted\":" + report.flows().size() + ",\"newEdges\":" + fresh + "}");
+  }
+
+  private ApiResponse postReview(ApiRequest r) {
+    JsonNode body;
+    try {
+      body = JSON.readTree(new String(r.body(), StandardCharsets.UTF_8));
+    } catch (RuntimeException e) {
+      throw ApiException.badRequest("review body is not JSON");
+    }
+    if (body == null || !body.isObject()) {
+      throw ApiException.badRequest("review body must be an object {\"status\":..., \"only\":[...]}");
+    }
+    String statusText = body.path("status").asString("");
+    EdgeStatus status = switch (statusText) {
+      case "approved" -> EdgeStatus.APPROVED;
+      case "rejected" -> EdgeStatus.REJECTED;
+      case "learned" -> EdgeStatus.LEARNED;
+      default -> throw ApiException.badRequest("status must be approved, rejected or learned, not '" + statusText + "'");
+    };
+    Predicate<FlowEdge> which = e -> true;
+    if (body.has("only")) {
+      if (!body.get("only").isArray()) {
+        throw ApiException.badRequest("only must be an array of {from, to, port, protocol}");
+      }
+      List<Predicate<FlowEdge>> any = new ArrayList<>();
+      int i = 0;
+      for (JsonNode o : body.get("only")) {
+        any.add(edgeFilter(o, "only[" + i++ + "]"));
+      }
+      which = e -> any.stream().anyMatch(p -> p.test(e));
+    }
+    Predicate<FlowEdge> filter = which;
+    String result = call(() -> {
+      List<EdgeKey> changed = graph.review(filter, status);
+      Set<Long> touched = new HashSet<>();
+      for (EdgeKey k : changed) {
+        identityOf(k.source()).ifPresent(touched::add);
+        identityOf(k.destination()).ifPresent(touched::add);
+        dirtySources.add(k.source());
+      }
+      persist();
+      publish(touched);
+      return "{\"changed\":" + changed.size() + ",\"revision\":" + revision + "}";
+    });
+    return ApiResponse.json(200, result);
+  }
+
+  private static Predicate<FlowEdge> edgeFilter(JsonNode o, String at) {
+    String from = o.path("from").asString("");
+    String to = o.path("to").asString("");
+    if (from.isBlank() || to.isBlank()) {
+      throw ApiException.badRequest(at + ": from and to are required (NS/KIND/NAME)");
+    }
+    int port = o.path("port").asInt(0);
+    Protocol protocol;
+    try {
+      protocol = Protocol.parse(o.path("protocol").asString("TCP"));
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest(at + ": " + e.getMessage());
+    }
+    return e -> e.source().equals(from) && e.destination().equals(to) && (port == 0 || e.port() == port)
+        && e.protocol() == protocol;
+  }
+
+  private String graphJson() {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("revision", revision);
+    ArrayNode edges = root.putArray("edges");
+    for (EdgeView v : graph.edges()) {
+      ObjectNode e = edges.addObject();
+      e.put("source", v.key().source());
+      e.put("destination", v.key().destination());
+      e.put("protocol", v.key().protocol().name());
+      e.put("port", v.key().port());
+      e.put("status", v.status().name().toLowerCase(java.util.Locale.ROOT));
+      e.put("count", v.count());
+      e.put("firstSeen", v.firstSeen());
+      e.put("lastSeen", v.lastSeen());
+      e.put("violations", v.violations());
+      ArrayNode sp = e.putArray("sourcePods");
+      v.sourcePods().forEach(sp::add);
+      ArrayNode dp = e.putArray("destinationPods");
+      v.destinationPods().forEach(dp::add);
+    }
+    return JSON.writeValueAsString(root);
+  }
+
+  private String statusJson() {
+    return "{\"ready\":" + ready + ",\"revision\":" + revision + ",\"identities\":" + ids.snapshot().size()
+        + ",\"edges\":" + graph.edges().size() + "}";
+  }
+
+  // ---- plumbing ----
+
+  private void submit(Runnable r) {
+    loop.execute(() -> {
+      try {
+        r.run();
+      } catch (RuntimeException e) {
+        LOG.error("controller event failed", e);
+      }
+    });
+  }
+
+  private <T> T call(Callable<T> c) {
+    try {
+      return loop.submit(c).get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ApiException(503, "interrupted");
+    } catch (TimeoutException e) {
+      throw new ApiException(503, "controller busy");
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  /** The revision of the newest published allow-lists (agents report which they enforce). */
+  public long revision() {
+    return call(() -> revision);
+  }
+
+  /** Waits until every event received so far has been handled. */
+  public void drain() {
+    call(() -> null);
+  }
+
+  public int port() {
+    return api.port();
+  }
+
+  public FlowGraph graph() {
+    return graph;
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (api != null) {
+      api.close();
+    }
+    informers.forEach(SharedIndexInformer::stop);
+    loop.shutdownNow();
+  }
+}

@@ -1,0 +1,175 @@
+package dev.palisade.controller.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.palisade.controller.api.Principal;
+import dev.palisade.controller.api.Role;
+import dev.palisade.controller.api.StaticTokens;
+import dev.palisade.model.Mode;
+import dev.palisade.model.crd.AllowList;
+import dev.palisade.model.crd.SegmentationMode;
+import dev.palisade.model.crd.SegmentationModeSpec;
+import dev.palisade.model.crd.WorkloadIdentity;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@EnableKubernetesMockClient(crud = true)
+class PalisadeControllerTest {
+  static KubernetesClient client;
+
+  private final StaticTokens tokens = new StaticTokens();
+  private final String agent = tokens.issue(new Principal("lab-node-0", Role.AGENT));
+  private final String approver = tokens.issue(new Principal("alice", Role.APPROVER));
+  private final String viewer = tokens.issue(new Principal("bob", Role.VIEWER));
+  private final HttpClient http = HttpClient.newHttpClient();
+  private PalisadeController controller;
+
+  @BeforeEach
+  void start() {
+    deploymentPod("web", "web-5d8f", "web-5d8f-aaaaa");
+    deploymentPod("api", "api-77aa", "api-77aa-bbbbb");
+    controller = startController();
+  }
+
+  private PalisadeController startController() {
+    PalisadeController c = new PalisadeController(client, tokens, Mode.LEARN);
+    c.start("127.0.0.1", 0, Duration.ofSeconds(20));
+    c.drain();
+    return c;
+  }
+
+  @AfterEach
+  void stop() {
+    if (controller != null) {
+      controller.close();
+    }
+  }
+
+  private void deploymentPod(String deploy, String rs, String pod) {
+    client.apps().replicaSets().inNamespace("shop").resource(new ReplicaSetBuilder().withMetadata(new ObjectMetaBuilder()
+        .withNamespace("shop").withName(rs).withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("apps/v1")
+            .withKind("Deployment").withName(deploy).withUid("d-" + deploy).withController(true).build()).build())
+        .build()).createOr(x -> x.update());
+    Pod p = new PodBuilder().withMetadata(new ObjectMetaBuilder().withNamespace("shop").withName(pod)
+        .withLabels(Map.of("app", deploy, "pod-template-hash", rs.substring(rs.indexOf('-') + 1)))
+        .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("apps/v1").withKind("ReplicaSet").withName(rs)
+            .withUid("r-" + rs).withController(true).build()).build()).build();
+    client.pods().inNamespace("shop").resource(p).createOr(x -> x.update());
+  }
+
+  private long idOf(String name) {
+    return client.resources(WorkloadIdentity.class).inNamespace("shop").withName(name).get().getSpec().id;
+  }
+
+  private HttpResponse<String> call(String method, String path, String token, String body) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + controller.port() + path));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static void eventually(Supplier<Boolean> condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!condition.get()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out: " + what);
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  private String report(long seq, long src, long dst, int port) {
+    return "{\"node\":\"lab-node-0\",\"sequence\":" + seq + ",\"flows\":[{\"src\":" + src + ",\"dst\":" + dst
+        + ",\"protocol\":\"TCP\",\"port\":" + port + ",\"count\":3,\"first\":1000,\"last\":2000,"
+        + "\"srcPods\":[\"shop/web-5d8f-aaaaa\"],\"dstPods\":[\"shop/api-77aa-bbbbb\"]}]}";
+  }
+
+  @Test
+  void learnsApprovesCompilesAndSurvivesARestart() throws Exception {
+    eventually(() -> client.resources(WorkloadIdentity.class).inNamespace("shop").list().getItems().size() == 2,
+        "one identity per deployment");
+    long web = idOf("deployment-web");
+    long api = idOf("deployment-api");
+    assertTrue(web >= 256 && api >= 256 && web != api);
+
+    assertEquals(401, call("POST", "/v1/flows", null, report(1, web, api, 9090)).statusCode());
+    assertEquals(401, call("POST", "/v1/flows", "forged", report(1, web, api, 9090)).statusCode());
+    assertEquals(403, call("POST", "/v1/flows", viewer, report(1, web, api, 9090)).statusCode());
+    HttpResponse<String> ok = call("POST", "/v1/flows", agent, report(1, web, api, 9090));
+    assertEquals(200, ok.statusCode(), ok.body());
+    assertTrue(call("GET", "/v1/graph", viewer, null).body().contains("\"status\":\"learned\""));
+
+    // enforce the namespace, approve the edge: both ends get their rule
+    SegmentationMode m = new SegmentationMode();
+    m.setMetadata(new ObjectMetaBuilder().withNamespace("shop").withName("namespace").build());
+    m.setSpec(new SegmentationModeSpec());
+    m.getSpec().mode = "enforce";
+    client.resources(SegmentationMode.class).inNamespace("shop").resource(m).create();
+    eventually(() -> allow("deployment-api") != null && "enforce".equals(allow("deployment-api").getSpec().mode),
+        "the mode reaches the allow-list");
+    assertEquals(403, call("POST", "/v1/review", viewer, "{\"status\":\"approved\"}").statusCode());
+    HttpResponse<String> approved = call("POST", "/v1/review", approver, "{\"status\":\"approved\",\"only\":[{\"from\":"
+        + "\"shop/Deployment/web\",\"to\":\"shop/Deployment/api\",\"port\":9090,\"protocol\":\"TCP\"}]}");
+    assertEquals(200, approved.statusCode(), approved.body());
+    assertTrue(approved.body().contains("\"changed\":1"), approved.body());
+    AllowList apiList = allow("deployment-api");
+    assertEquals(1, apiList.getSpec().ingress.size());
+    assertEquals(web, apiList.getSpec().ingress.get(0).peerIdentity);
+    assertEquals("9090", apiList.getSpec().ingress.get(0).ports);
+    assertEquals(api, allow("deployment-web").getSpec().egress.get(0).peerIdentity);
+    long revision = apiList.getSpec().revision;
+
+    // restart: same ids, same approved edge, no new revision for an unchanged allow-list
+    controller.close();
+    controller = startController();
+    assertEquals(web, idOf("deployment-web"));
+    assertTrue(call("GET", "/v1/graph", viewer, null).body().contains("\"status\":\"approved\""));
+    assertEquals(revision, allow("deployment-api").getSpec().revision);
+  }
+
+  private AllowList allow(String name) {
+    return client.resources(AllowList.class).inNamespace("shop").withName(name).get();
+  }
+
+  @Test
+  void malformedReportsAreRefusedAndChangeNothing() throws Exception {
+    String before = call("GET", "/v1/graph", viewer, null).body();
+    String[] bad = {"", "{", "[]", "{\"node\":\"lab-node-0\",\"sequence\":1,\"flows\":[{\"src\":1}]}",
+        "{\"node\":\"lab-node-0\",\"sequence\":1,\"flows\":[],\"x\":1}", report(1, 300, 301, 0),
+        report(1, 300, 301, 9090).replace("lab-node-0", "lab-node-1")};
+    for (String b : bad) {
+      int code = call("POST", "/v1/flows", agent, b).statusCode();
+      assertTrue(code >= 400 && code < 500, code + " for " + b);
+    }
+    for (int i = 0; i < 1000; i++) {
+      String b = switch (i % 4) {
+        case 0 -> "{\"node\":\"lab-node-0\",\"sequence\":" + i + ",\"flows\":\"" + "x".repeat(i) + "\"}";
+        case 1 -> report(i, 300, 301, 65536 + i);
+        case 2 -> report(i, 300, 301, 80).replace("10.", "").replace("\"count\":3", "\"count\":-" + i);
+        default -> "{\"node\":\"lab-node-0\",\"sequence\":" + i + ",\"flows\":[" + "{}, ".repeat(i % 50) + "{}]}";
+      };
+      int code = call("POST", "/v1/flows", agent, b).statusCode();
+      assertTrue(code >= 400 && code < 500, code + " for " + b);
+    }
+    assertEquals(413, call("POST", "/v1/flows", agent, "{\"pad\":\"" + "x".repeat(5 * 1024 * 1024) + "\"}").statusCode());
+    assertEquals(before, call("GET", "/v1/graph", viewer, null).body());
+  }
+}

@@ -1,0 +1,89 @@
+package dev.palisade.model.crd;
+
+import dev.palisade.model.Cidr;
+import dev.palisade.model.IdentityPolicy;
+import dev.palisade.model.Mode;
+import dev.palisade.model.Peer;
+import dev.palisade.model.PeerRule;
+import dev.palisade.model.PortRange;
+import dev.palisade.model.Protocol;
+import java.util.ArrayList;
+import java.util.List;
+
+/** IR <-> the AllowList custom resource's spec. Reading validates: agents trust nothing unchecked. */
+public final class AllowListCodec {
+  private AllowListCodec() {}
+
+  public static AllowListSpec toSpec(IdentityPolicy p, long revision) {
+    AllowListSpec s = new AllowListSpec();
+    s.identity = p.identity();
+    s.revision = revision;
+    s.mode = p.mode().text();
+    s.ingress = rules(p.ingress());
+    s.egress = rules(p.egress());
+    return s;
+  }
+
+  private static List<AllowListSpec.Rule> rules(List<PeerRule> rules) {
+    List<AllowListSpec.Rule> out = new ArrayList<>();
+    for (PeerRule r : rules) {
+      AllowListSpec.Rule x = new AllowListSpec.Rule();
+      if (r.peer() instanceof Peer.OfIdentity id) {
+        x.peerIdentity = id.identity();
+      } else {
+        Peer.OfCidr c = (Peer.OfCidr) r.peer();
+        x.peerCidr = c.cidr().toString();
+        x.except = c.except().stream().map(Cidr::toString).toList();
+      }
+      x.protocol = r.protocol().name();
+      x.ports = r.ports().toString();
+      out.add(x);
+    }
+    return out;
+  }
+
+  /** @throws IllegalArgumentException naming the bad field */
+  public static IdentityPolicy fromSpec(AllowListSpec s) {
+    if (s == null) {
+      throw new IllegalArgumentException("AllowList has no spec");
+    }
+    return new IdentityPolicy(s.identity, Mode.parse(s.mode), read(s.ingress, "ingress"), read(s.egress, "egress"));
+  }
+
+  private static List<PeerRule> read(List<AllowListSpec.Rule> rules, String dir) {
+    List<PeerRule> out = new ArrayList<>();
+    if (rules == null) {
+      return out;
+    }
+    for (int i = 0; i < rules.size(); i++) {
+      AllowListSpec.Rule r = rules.get(i);
+      String at = dir + "[" + i + "]";
+      Peer peer;
+      if (r.peerIdentity != null && r.peerCidr == null) {
+        peer = new Peer.OfIdentity(r.peerIdentity);
+      } else if (r.peerCidr != null && r.peerIdentity == null) {
+        List<Cidr> except = new ArrayList<>();
+        if (r.except != null) {
+          r.except.forEach(e -> except.add(Cidr.parse(e)));
+        }
+        peer = new Peer.OfCidr(Cidr.parse(r.peerCidr), except);
+      } else {
+        throw new IllegalArgumentException(at + ": exactly one of peerIdentity and peerCidr");
+      }
+      out.add(new PeerRule(peer, Protocol.parse(r.protocol), ports(r.ports, at)));
+    }
+    return out;
+  }
+
+  private static PortRange ports(String text, String at) {
+    try {
+      if (text == null || text.isBlank()) {
+        return PortRange.ALL;
+      }
+      String[] p = text.split("-", 2);
+      return p.length == 1 ? PortRange.of(Integer.parseInt(p[0])) : new PortRange(Integer.parseInt(p[0]), Integer.parseInt(p[1]));
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(at + ".ports: '" + text + "' is not a port or range");
+    }
+  }
+}
