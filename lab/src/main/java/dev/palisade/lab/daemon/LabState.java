@@ -32,6 +32,16 @@ public record LabState(Path dir) {
     return dir.resolve("lab.log");
   }
 
+  /** One line per running pod: ns/name, node, IP, network namespace (tab-separated). */
+  public Path podsFile() {
+    return dir.resolve("pods.tsv");
+  }
+
+  /** "running desired" while the lab brings pods up. */
+  public Path progressFile() {
+    return dir.resolve("progress");
+  }
+
   /** Facts the running lab publishes for the CLI: API URL, controller URL, tokens (key=value lines). */
   public Path infoFile() {
     return dir.resolve("info.properties");

@@ -1,5 +1,6 @@
 package dev.palisade.lab.net;
 
+import dev.palisade.kernel.netns.NetNs;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
@@ -16,23 +17,46 @@ import java.time.Duration;
  */
 public final class Prober {
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(1);
+  /**
+   * Source ports of measurement probes: outside Linux's default ephemeral range (32768-60999), so
+   * a probe is told apart from application traffic and never learned as a flow.
+   */
+  public static final int PROBE_PORT_FIRST = 61000;
+  public static final int PROBE_PORT_LAST = 61999;
   private static final byte[] PAYLOAD = "palisade-probe\n".getBytes(StandardCharsets.US_ASCII);
 
   private Prober() {}
 
   public static boolean probe(LabNetwork.Pod from, String ip, int port, String protocol, Duration timeout) {
+    return probe(from.ns(), ip, port, protocol, timeout);
+  }
+
+  /** A probe from any namespace (the CLI attaches to a running lab's pod namespace by name). */
+  public static boolean probe(NetNs from, String ip, int port, String protocol, Duration timeout) {
+    return connect(from, ip, port, protocol, timeout, true);
+  }
+
+  /**
+   * A new connection; a {@code measurement} binds a source port in the probe range, anything else
+   * is application traffic from an ephemeral port (what learning should see).
+   */
+  public static boolean connect(NetNs from, String ip, int port, String protocol, Duration timeout,
+      boolean measurement) {
     return switch (protocol) {
-      case "TCP" -> tcp(from, ip, port, timeout);
-      case "UDP" -> udp(from, ip, port, timeout);
+      case "TCP" -> tcp(from, ip, port, timeout, measurement);
+      case "UDP" -> udp(from, ip, port, timeout, measurement);
       case "SCTP" -> false; // the lab serves no SCTP: a connection can never be made
       default -> throw new IllegalArgumentException("unknown protocol '" + protocol + "': expected TCP, UDP or SCTP");
     };
   }
 
-  static boolean tcp(LabNetwork.Pod from, String ip, int port, Duration timeout) {
+  static boolean tcp(NetNs from, String ip, int port, Duration timeout, boolean measurement) {
     // The socket is created on the pod's namespace thread, then used from this one.
-    SocketChannel ch = from.ns().call(SocketChannel::open);
+    SocketChannel ch = from.call(SocketChannel::open);
     try (ch) {
+      if (measurement) {
+        bindProbePort(ch);
+      }
       ch.socket().connect(new InetSocketAddress(ip, port), (int) timeout.toMillis());
       ch.socket().setSoTimeout((int) timeout.toMillis());
       ch.socket().getOutputStream().write(PAYLOAD);
@@ -52,9 +76,12 @@ public final class Prober {
     }
   }
 
-  static boolean udp(LabNetwork.Pod from, String ip, int port, Duration timeout) {
-    DatagramChannel ch = from.ns().call(DatagramChannel::open);
+  static boolean udp(NetNs from, String ip, int port, Duration timeout, boolean measurement) {
+    DatagramChannel ch = from.call(DatagramChannel::open);
     try (ch) {
+      if (measurement) {
+        bindProbePort(ch);
+      }
       ch.socket().setSoTimeout((int) timeout.toMillis());
       ch.connect(new InetSocketAddress(ip, port));
       ch.write(ByteBuffer.wrap(PAYLOAD));
@@ -64,5 +91,23 @@ public final class Prober {
     } catch (IOException e) {
       return false;
     }
+  }
+
+  private static final java.util.concurrent.atomic.AtomicInteger NEXT_PROBE_PORT = new java.util.concurrent.atomic.AtomicInteger();
+
+  /** Binds a free port of the probe range (ports rotate so TIME_WAIT of earlier probes is avoided). */
+  private static void bindProbePort(java.nio.channels.NetworkChannel ch) throws IOException {
+    int span = PROBE_PORT_LAST - PROBE_PORT_FIRST + 1;
+    IOException last = null;
+    for (int attempt = 0; attempt < 50; attempt++) {
+      int p = PROBE_PORT_FIRST + Math.floorMod(NEXT_PROBE_PORT.getAndIncrement(), span);
+      try {
+        ch.bind(new InetSocketAddress(p));
+        return;
+      } catch (java.net.BindException e) {
+        last = e;
+      }
+    }
+    throw last;
   }
 }

@@ -143,7 +143,7 @@ public final class ScenarioRunner {
           List<String> dsts = target.resolvePods(to);
           ip = target.podIp(dsts.get(i % dsts.size()));
         }
-        if (!target.probe(src, ip, dport, protocol)) {
+        if (!target.connect(src, ip, dport, protocol)) {
           throw new ScenarioException(step.describe() + ": traffic " + src + " -> " + to + " (" + ip + ":" + dport
               + "/" + protocol + ") did not connect");
         }

@@ -26,8 +26,16 @@ public interface ScenarioTarget extends AutoCloseable {
 
   record Endpoint(String ip, int port) {}
 
-  /** A new connection from the pod to ip:port; true if it connected (TCP) or echoed (UDP) in 1 s. */
+  /**
+   * A measurement: a new connection from the pod to ip:port; true if it connected (TCP) or echoed
+   * (UDP) in 1 s. Probes are not application traffic and must not be learned.
+   */
   boolean probe(String fromPod, String ip, int port, String protocol);
+
+  /** Application traffic (a traffic step): like a probe, but what learning is meant to see. */
+  default boolean connect(String fromPod, String ip, int port, String protocol) {
+    return probe(fromPod, ip, port, protocol);
+  }
 
   /**
    * Carries out a step other than traffic and wait (placeholders already substituted).

@@ -1,0 +1,341 @@
+package dev.palisade.cli;
+
+import dev.palisade.kernel.netns.NetNs;
+import dev.palisade.lab.daemon.LabServer;
+import dev.palisade.lab.daemon.LabState;
+import dev.palisade.lab.net.LabNetwork;
+import dev.palisade.lab.net.Prober;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code palisade lab up|status|probe|down} (and the hidden {@code serve}, the background process
+ * {@code up} starts). A lab keeps its state in {@link LabState#defaultDir()}; a lab killed with
+ * -9 leaves namespaces behind, which the next {@code up} or {@code down} reaps.
+ */
+@Command(name = "lab", description = "A whole cluster on this machine: API server, nodes and pods as namespaces.",
+    subcommands = {LabCommand.Up.class, LabCommand.Serve.class, LabCommand.Status.class, LabCommand.Probe.class,
+        LabCommand.Down.class})
+final class LabCommand implements Runnable {
+  static final String DEFAULT_ID = "lab";
+
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  @Command(name = "up", description = "Start a lab in the background and wait until its pods run.")
+  static final class Up implements Callable<Integer> {
+    @Option(names = "--nodes", defaultValue = "1", description = "lab nodes (default 1)")
+    int nodes;
+
+    @Option(names = {"-f", "--file"}, description = "manifests to apply (multi-document YAML)")
+    List<Path> files = new ArrayList<>();
+
+    @Option(names = "--timeout", defaultValue = "300", description = "seconds to wait for pods (default 300)")
+    int timeoutSeconds;
+
+    @Override
+    public Integer call() throws Exception {
+      LabState state = LabState.defaultDir();
+      Optional<ProcessHandle> live = state.liveProcess();
+      if (live.isPresent()) {
+        System.err.println("palisade lab: a lab is already running (pid " + live.get().pid() + "); `palisade lab down` first");
+        return 1;
+      }
+      if (nodes < 1 || nodes > 50) {
+        System.err.println("palisade lab: --nodes must be 1..50, not " + nodes);
+        return 2;
+      }
+      for (Path f : files) {
+        if (!Files.isReadable(f)) {
+          System.err.println("palisade lab: cannot read manifest " + f);
+          return 2;
+        }
+      }
+      int reaped = LabNetwork.reap(DEFAULT_ID);
+      if (reaped > 0) {
+        System.out.println("reaped " + reaped + " namespaces left by an earlier lab");
+      }
+      deleteTree(state.dir());
+      Files.createDirectories(state.dir());
+      List<String> cmd = new ArrayList<>(List.of("setsid", javaBinary()));
+      cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-cp", ownJar(), Main.class.getName(), "lab", "serve",
+          "--nodes", Integer.toString(nodes), "--timeout", Integer.toString(timeoutSeconds)));
+      for (Path f : files) {
+        cmd.add("-f");
+        cmd.add(f.toAbsolutePath().toString());
+      }
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+          .redirectOutput(state.logFile().toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+          .start();
+      long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds + 30L).toNanos();
+      Progress bar = new Progress(System.out);
+      while (!Files.exists(state.readyFile())) {
+        if (!p.isAlive()) {
+          bar.done();
+          System.err.println("palisade lab: the lab process exited (" + p.exitValue() + "); its log:");
+          System.err.println(tail(state.logFile(), 30));
+          LabNetwork.reap(DEFAULT_ID);
+          return 1;
+        }
+        if (System.nanoTime() > deadline) {
+          bar.done();
+          System.err.println("palisade lab: pods did not come up in time; see " + state.logFile()
+              + " (`palisade lab down` stops it)");
+          return 1;
+        }
+        readProgress(state).ifPresent(rd -> bar.show(rd[0], rd[1]));
+        Thread.sleep(200);
+      }
+      readProgress(state).ifPresent(rd -> bar.show(rd[0], rd[1]));
+      bar.done();
+      System.out.println("lab up: " + nodes + " node(s), pid " + p.pid());
+      System.out.println("  kubectl --kubeconfig " + state.kubeconfig() + " get pods -A -o wide");
+      System.out.println("  palisade lab status | probe | down");
+      return 0;
+    }
+  }
+
+  static Optional<long[]> readProgress(LabState state) {
+    try {
+      String[] parts = Files.readString(state.progressFile()).strip().split(" ");
+      return Optional.of(new long[] {Long.parseLong(parts[0]), Long.parseLong(parts[1])});
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  @Command(name = "serve", hidden = true, description = "Run a lab in the foreground (what `lab up` starts).")
+  static final class Serve implements Callable<Integer> {
+    @Option(names = "--nodes", defaultValue = "1")
+    int nodes;
+
+    @Option(names = {"-f", "--file"})
+    List<Path> files = new ArrayList<>();
+
+    @Option(names = "--timeout", defaultValue = "300")
+    int timeoutSeconds;
+
+    @Override
+    public Integer call() throws Exception {
+      new LabServer(LabState.defaultDir(), DEFAULT_ID, nodes, files).serve(Duration.ofSeconds(timeoutSeconds));
+      return 0;
+    }
+  }
+
+  @Command(name = "status", description = "Nodes, pods and their IPs of the running lab.")
+  static final class Status implements Callable<Integer> {
+    @Override
+    public Integer call() throws Exception {
+      LabState state = LabState.defaultDir();
+      if (state.liveProcess().isEmpty()) {
+        System.out.println("no lab is running" + (LabNetwork.reap(DEFAULT_ID) > 0 ? " (reaped leftovers)" : ""));
+        return 1;
+      }
+      var info = state.info();
+      System.out.println("lab " + info.getProperty("id") + ": " + info.getProperty("nodes") + " node(s), API "
+          + info.getProperty("api") + ", pid " + state.pid().orElse(-1L));
+      System.out.println("kubeconfig: " + state.kubeconfig());
+      List<String[]> pods = pods(state);
+      System.out.printf("%-40s %-5s %-16s %s%n", "POD", "NODE", "IP", "NETNS");
+      for (String[] p : pods) {
+        System.out.printf("%-40s %-5s %-16s %s%n", p[0], p[1], p[2], p[3]);
+      }
+      System.out.println(pods.size() + " pod(s) running" + (Files.exists(state.readyFile()) ? "" : " (still starting)"));
+      return 0;
+    }
+  }
+
+  static List<String[]> pods(LabState state) throws IOException {
+    if (!Files.exists(state.podsFile())) {
+      return List.of();
+    }
+    List<String[]> out = new ArrayList<>();
+    for (String line : Files.readAllLines(state.podsFile())) {
+      if (!line.isBlank()) {
+        out.add(line.split("\t"));
+      }
+    }
+    return out;
+  }
+
+  @Command(name = "probe", description = "A new connection from a pod to a pod or service; prints the verdict.")
+  static final class Probe implements Callable<Integer> {
+    @Option(names = "--from", required = true, description = "ns/pod")
+    String from;
+
+    @Option(names = "--to", required = true, description = "ns/pod or service/ns/name")
+    String to;
+
+    @Option(names = "--port", required = true)
+    int port;
+
+    @Option(names = "--protocol", defaultValue = "TCP", description = "TCP or UDP")
+    String protocol;
+
+    @Override
+    public Integer call() throws Exception {
+      LabState state = LabState.defaultDir();
+      if (state.liveProcess().isEmpty()) {
+        System.err.println("palisade lab: no lab is running; `palisade lab up` first");
+        return 2;
+      }
+      protocol = protocol.toUpperCase(java.util.Locale.ROOT);
+      if (!protocol.equals("TCP") && !protocol.equals("UDP")) {
+        System.err.println("palisade lab: --protocol must be TCP or UDP, not " + protocol);
+        return 2;
+      }
+      Map<String, String[]> byKey = new LinkedHashMap<>();
+      for (String[] p : pods(state)) {
+        byKey.put(p[0], p);
+      }
+      String[] src = byKey.get(from);
+      if (src == null) {
+        System.err.println("palisade lab: no running pod " + from + " (see `palisade lab status`)");
+        return 2;
+      }
+      String ip;
+      int dport = port;
+      if (to.startsWith("service/")) {
+        String[] s = to.split("/");
+        if (s.length != 3) {
+          System.err.println("palisade lab: --to service/NS/NAME, not " + to);
+          return 2;
+        }
+        String[] ep = serviceEndpoint(state, s[1], s[2], port, protocol);
+        if (ep == null) {
+          System.err.println("palisade lab: service " + s[1] + "/" + s[2] + " has no ready endpoint for " + port + "/" + protocol);
+          return 1;
+        }
+        ip = ep[0];
+        dport = Integer.parseInt(ep[1]);
+      } else {
+        String[] dst = byKey.get(to);
+        if (dst == null) {
+          System.err.println("palisade lab: no running pod " + to);
+          return 2;
+        }
+        ip = dst[2];
+      }
+      boolean ok;
+      try (NetNs ns = NetNs.attach(src[3])) {
+        ok = Prober.probe(ns, ip, dport, protocol, Prober.DEFAULT_TIMEOUT);
+      }
+      System.out.println((ok ? "connected" : "no connection") + ": " + from + " -> " + to + " (" + ip + ":" + dport
+          + "/" + protocol + ")");
+      return ok ? 0 : 1;
+    }
+  }
+
+  /** {ip, port} of a ready endpoint, read from the lab's EndpointSlices. */
+  static String[] serviceEndpoint(LabState state, String ns, String name, int port, String protocol) throws IOException {
+    Config config = Config.fromKubeconfig(Files.readString(state.kubeconfig()));
+    try (KubernetesClient c = new KubernetesClientBuilder().withConfig(config).build()) {
+      Service svc = c.services().inNamespace(ns).withName(name).get();
+      if (svc == null) {
+        return null;
+      }
+      ServicePort sp = svc.getSpec().getPorts().stream().filter(p -> p.getPort() == port
+          && Objects.equals(Optional.ofNullable(p.getProtocol()).orElse("TCP"), protocol)).findFirst().orElse(null);
+      if (sp == null) {
+        return null;
+      }
+      for (EndpointSlice slice : c.discovery().v1().endpointSlices().inNamespace(ns)
+          .withLabel("kubernetes.io/service-name", name).list().getItems()) {
+        var p = slice.getPorts().stream().filter(x -> Objects.equals(Optional.ofNullable(x.getName()).orElse(""),
+            Optional.ofNullable(sp.getName()).orElse(""))).findFirst();
+        if (p.isEmpty()) {
+          continue;
+        }
+        for (var e : slice.getEndpoints()) {
+          if ((e.getConditions() == null || !Boolean.FALSE.equals(e.getConditions().getReady()))
+              && e.getAddresses() != null && !e.getAddresses().isEmpty()) {
+            return new String[] {e.getAddresses().get(0), Integer.toString(p.get().getPort())};
+          }
+        }
+      }
+      return null;
+    }
+  }
+
+  @Command(name = "down", description = "Stop the lab and remove every namespace it made.")
+  static final class Down implements Callable<Integer> {
+    @Override
+    public Integer call() throws Exception {
+      LabState state = LabState.defaultDir();
+      Optional<ProcessHandle> live = state.liveProcess();
+      if (live.isPresent()) {
+        ProcessHandle h = live.get();
+        h.destroy(); // SIGTERM: the lab closes its namespaces in a shutdown hook
+        try {
+          h.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+          h.destroyForcibly();
+        }
+        System.out.println("stopped lab pid " + h.pid());
+      } else {
+        System.out.println("no lab process was running");
+      }
+      int reaped = LabNetwork.reap(DEFAULT_ID);
+      if (reaped > 0) {
+        System.out.println("removed " + reaped + " leftover namespace(s)");
+      }
+      deleteTree(state.dir());
+      return 0;
+    }
+  }
+
+  static String javaBinary() {
+    return ProcessHandle.current().info().command().orElse("java");
+  }
+
+  static String ownJar() {
+    try {
+      return Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static String tail(Path file, int lines) {
+    try {
+      List<String> all = Files.readAllLines(file);
+      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException e) {
+      return "(no log at " + file + ")";
+    }
+  }
+
+  static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}

@@ -1,0 +1,326 @@
+package dev.palisade.dataplane.agent;
+
+import dev.palisade.dataplane.apply.RulesetApplier;
+import dev.palisade.dataplane.flow.FlowAggregator;
+import dev.palisade.dataplane.flow.FlowSink;
+import dev.palisade.dataplane.flow.IpHistory;
+import dev.palisade.dataplane.render.DesiredRuleset;
+import dev.palisade.dataplane.render.RulesetRenderer;
+import dev.palisade.kernel.conntrack.Conntrack;
+import dev.palisade.kernel.conntrack.ConntrackEvent;
+import dev.palisade.kernel.nft.Nftables;
+import dev.palisade.model.FlowRecord;
+import dev.palisade.model.FlowReport;
+import dev.palisade.model.Identities;
+import dev.palisade.model.IdentityPolicy;
+import dev.palisade.model.Mode;
+import dev.palisade.model.PortRange;
+import dev.palisade.model.Protocol;
+import dev.palisade.model.WorkloadRef;
+import dev.palisade.model.crd.AllowList;
+import dev.palisade.model.crd.AllowListCodec;
+import dev.palisade.model.crd.WorkloadIdentity;
+import dev.palisade.model.workload.WorkloadResolver;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node agent, wired. It reads the cluster (never writes it) and programs this node's kernel.
+ *
+ * <pre>
+ *  informers: pods, replicasets, jobs, WorkloadIdentity, AllowList
+ *      -> (coalesced, one thread) NodeRulesBuilder -> RulesetRenderer -> RulesetApplier -> nftables
+ *  conntrack NEW (node namespace) -> IpHistory -> FlowAggregator -> every second -> FlowSink
+ * </pre>
+ *
+ * Until every informer has synced once the agent writes nothing, so a half-read cluster never
+ * becomes a ruleset. Connections are reported by the source pod's node only, so a cross-node
+ * connection is counted once.
+ */
+public final class NodeAgent implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(NodeAgent.class);
+
+  private final KubernetesClient client;
+  private final String nodeName;
+  private final RulesetApplier applier;
+  private final Conntrack conntrack;
+  private final FlowSink sink;
+  private final Mode defaultMode;
+  private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "agent-" + r.hashCode());
+    t.setDaemon(true);
+    return t;
+  });
+  private final AtomicBoolean pending = new AtomicBoolean();
+  private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+  private final IpHistory history = new IpHistory(Duration.ofMinutes(10).toMillis());
+  private final FlowAggregator flows = new FlowAggregator();
+  private final List<FlowRecord> unsent = new ArrayList<>();
+  private final AtomicLong sequence = new AtomicLong(System.currentTimeMillis());
+  private final AtomicLong events = new AtomicLong();
+  private SharedIndexInformer<Pod> pods;
+  private SharedIndexInformer<ReplicaSet> replicaSets;
+  private SharedIndexInformer<Job> jobs;
+  private SharedIndexInformer<WorkloadIdentity> identities;
+  private SharedIndexInformer<AllowList> allowLists;
+  private AutoCloseable subscription;
+  private volatile long appliedRevision = -1;
+  private volatile long appliedGeneration;
+  private final AtomicLong generation = new AtomicLong();
+  private volatile Set<String> appliedPodIps = Set.of();
+  private volatile Map<String, Long> localIdentity = Map.of();
+
+  private PortRange ignoredSourcePorts;
+
+  /**
+   * Connections from these source ports are not learned: Palisade's own measurement probes (the
+   * lab's, or a health checker's) would otherwise teach the graph edges nobody uses.
+   */
+  public NodeAgent ignoreSourcePorts(PortRange ports) {
+    this.ignoredSourcePorts = ports;
+    return this;
+  }
+
+  public NodeAgent(KubernetesClient client, String nodeName, Nftables nft, Conntrack conntrack, FlowSink sink,
+      Mode defaultMode) {
+    this.client = client;
+    this.nodeName = nodeName;
+    this.applier = new RulesetApplier(nft);
+    this.conntrack = conntrack;
+    this.sink = sink;
+    this.defaultMode = defaultMode;
+  }
+
+  public void start(Duration syncTimeout) {
+    ResourceEventHandler<HasMetadata> any = new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(HasMetadata o) {
+        schedule();
+      }
+
+      @Override
+      public void onUpdate(HasMetadata a, HasMetadata b) {
+        schedule();
+      }
+
+      @Override
+      public void onDelete(HasMetadata o, boolean unknown) {
+        schedule();
+      }
+    };
+    pods = watch(client.pods().inAnyNamespace().runnableInformer(0), any);
+    replicaSets = watch(client.apps().replicaSets().inAnyNamespace().runnableInformer(0), any);
+    jobs = watch(client.batch().v1().jobs().inAnyNamespace().runnableInformer(0), any);
+    identities = watch(client.resources(WorkloadIdentity.class).inAnyNamespace().runnableInformer(0), any);
+    allowLists = watch(client.resources(AllowList.class).inAnyNamespace().runnableInformer(0), any);
+    informers.forEach(SharedIndexInformer::start);
+    long deadline = System.nanoTime() + syncTimeout.toNanos();
+    while (!informers.stream().allMatch(SharedIndexInformer::hasSynced)) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("agent " + nodeName + ": informers did not sync within " + syncTimeout);
+      }
+      sleep(20);
+    }
+    if (conntrack != null) {
+      subscription = conntrack.subscribe(this::onConnection, () -> LOG.warn("{}: conntrack events lost", nodeName));
+    }
+    loop.scheduleWithFixedDelay(this::report, 1, 1, TimeUnit.SECONDS);
+    schedule();
+  }
+
+  @SuppressWarnings("unchecked")
+  private <T extends HasMetadata> SharedIndexInformer<T> watch(SharedIndexInformer<T> informer,
+      ResourceEventHandler<HasMetadata> handler) {
+    informer.addEventHandler((ResourceEventHandler<T>) (ResourceEventHandler<?>) handler);
+    informers.add(informer);
+    return informer;
+  }
+
+  private void schedule() {
+    generation.incrementAndGet();
+    if (pending.compareAndSet(false, true)) {
+      loop.execute(this::sync);
+    }
+  }
+
+  /** One sync: what the informers hold now -> the kernel. */
+  private void sync() {
+    pending.set(false);
+    long gen = generation.get();
+    try {
+      Optional<HasMetadata> none = Optional.empty();
+      WorkloadResolver resolver = new WorkloadResolver((ns, kind, name) -> {
+        String key = ns + "/" + name;
+        if (kind.equals("ReplicaSet")) {
+          return Optional.ofNullable(replicaSets.getIndexer().getByKey(key));
+        }
+        if (kind.equals("Job")) {
+          return Optional.ofNullable(jobs.getIndexer().getByKey(key));
+        }
+        return none;
+      });
+      Map<String, Long> idOfWorkload = new HashMap<>();
+      for (WorkloadIdentity wi : identities.getStore().list()) {
+        if (wi.getSpec() != null) {
+          idOfWorkload.put(wi.getMetadata().getNamespace() + "/" + wi.getSpec().kind + "/" + wi.getSpec().name,
+              wi.getSpec().id);
+        }
+      }
+      Map<String, Long> local = new HashMap<>();
+      Map<Long, Set<String>> ipsById = new HashMap<>();
+      Set<String> seen = new HashSet<>();
+      long now = System.currentTimeMillis();
+      for (Pod p : pods.getStore().list()) {
+        String ip = p.getStatus() == null ? null : p.getStatus().getPodIP();
+        if (ip == null || ip.isBlank() || terminal(p)) {
+          continue;
+        }
+        WorkloadRef w = resolver.workloadOf(p);
+        long id = idOfWorkload.getOrDefault(w.toString(), Identities.UNKNOWN);
+        ipsById.computeIfAbsent(id, k -> new HashSet<>()).add(ip);
+        String podKey = p.getMetadata().getNamespace() + "/" + p.getMetadata().getName();
+        history.assign(ip, podKey, id, now);
+        seen.add(ip);
+        if (nodeName.equals(p.getSpec().getNodeName())) {
+          local.put(ip, id);
+        }
+      }
+      Map<Long, IdentityPolicy> policies = new HashMap<>();
+      long revision = 0;
+      for (AllowList al : allowLists.getStore().list()) {
+        try {
+          IdentityPolicy p = AllowListCodec.fromSpec(al.getSpec());
+          policies.put(p.identity(), p);
+          revision = Math.max(revision, al.getSpec().revision);
+        } catch (IllegalArgumentException e) {
+          LOG.error("{}: AllowList {}/{} is invalid, ignored: {}", nodeName, al.getMetadata().getNamespace(),
+              al.getMetadata().getName(), e.getMessage());
+        }
+      }
+      DesiredRuleset desired = RulesetRenderer.render(NodeRulesBuilder.build(local, ipsById, policies, defaultMode));
+      applier.apply(desired);
+      appliedRevision = revision;
+      appliedPodIps = seen;
+      localIdentity = Map.copyOf(local);
+      appliedGeneration = gen;
+    } catch (RuntimeException e) {
+      LOG.error("{}: sync failed, retrying in 1 s: {}", nodeName, e.toString());
+      loop.schedule(this::schedule, 1, TimeUnit.SECONDS);
+    }
+  }
+
+  private static boolean terminal(Pod p) {
+    String phase = p.getStatus() == null ? null : p.getStatus().getPhase();
+    return "Succeeded".equals(phase) || "Failed".equals(phase);
+  }
+
+  private void onConnection(ConntrackEvent e) {
+    if (e.type() != ConntrackEvent.Type.NEW) {
+      return;
+    }
+    Protocol protocol;
+    try {
+      protocol = Protocol.ofNumber(e.protocol());
+    } catch (IllegalArgumentException ex) {
+      return; // ICMP and others: not part of the service graph
+    }
+    if (e.dstPort() < 1 || (ignoredSourcePorts != null && ignoredSourcePorts.contains(e.srcPort()))) {
+      return;
+    }
+    long at = e.timestamp().toEpochMilli();
+    var src = history.at(e.src(), at);
+    boolean srcLocal = src.isPresent() && localIdentity.containsKey(e.src());
+    var dst = history.at(e.dst(), at);
+    boolean dstLocal = dst.isPresent() && localIdentity.containsKey(e.dst());
+    if (!srcLocal && !(src.isEmpty() && dstLocal)) {
+      return; // the source pod's node reports it
+    }
+    events.incrementAndGet();
+    long srcId = src.map(IpHistory.Tenancy::identity).orElse(Identities.WORLD);
+    long dstId = dst.map(IpHistory.Tenancy::identity).orElse(Identities.WORLD);
+    flows.add(srcId, src.map(IpHistory.Tenancy::pod).orElse(null), dstId, dst.map(IpHistory.Tenancy::pod).orElse(null),
+        protocol, e.dstPort(), at);
+  }
+
+  /** Sends what was gathered; a refused or failed send is kept and retried with the next one. */
+  private synchronized void report() {
+    unsent.addAll(flows.drain());
+    if (unsent.isEmpty()) {
+      return;
+    }
+    List<FlowRecord> batch = new ArrayList<>(unsent.subList(0, Math.min(unsent.size(), FlowReport.MAX_FLOWS)));
+    try {
+      sink.send(new FlowReport(nodeName, sequence.incrementAndGet(), batch));
+      unsent.subList(0, batch.size()).clear();
+    } catch (RuntimeException e) {
+      LOG.warn("{}: flow report not delivered, kept for the next one: {}", nodeName, e.getMessage());
+    }
+  }
+
+  /** Sends every connection seen so far now (approve-learned waits for this). */
+  public void flushFlows() {
+    report();
+  }
+
+  /** Connections attributed and queued so far. */
+  public long connectionsSeen() {
+    return events.get();
+  }
+
+  /** True when the kernel holds everything the informers hold, at least this revision, and these pod IPs. */
+  public boolean converged(long revision, Set<String> podIps) {
+    return !pending.get() && appliedGeneration == generation.get() && appliedRevision >= revision
+        && appliedPodIps.containsAll(podIps);
+  }
+
+  public String nodeName() {
+    return nodeName;
+  }
+
+  public long applyFailures() {
+    return applier.failures();
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Stops watching and reporting; the ruleset stays in the kernel (enforcement outlives the agent). */
+  @Override
+  public void close() {
+    if (subscription != null) {
+      try {
+        subscription.close();
+      } catch (Exception e) {
+        LOG.debug("closing the conntrack subscription", e);
+      }
+    }
+    informers.forEach(SharedIndexInformer::stop);
+    loop.shutdownNow();
+  }
+}

@@ -1,0 +1,41 @@
+package dev.palisade.dataplane.flow;
+
+import dev.palisade.model.FlowReport;
+import dev.palisade.model.json.FlowReportJson;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** Posts reports to the controller's {@code /v1/flows} with the agent's bearer token. */
+public final class HttpFlowSink implements FlowSink {
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final URI uri;
+  private final String token;
+
+  public HttpFlowSink(String controllerUrl, String token) {
+    this.uri = URI.create(controllerUrl.replaceAll("/$", "") + "/v1/flows");
+    this.token = token;
+  }
+
+  @Override
+  public void send(FlowReport report) {
+    HttpRequest req = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
+        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(FlowReportJson.write(report))).build();
+    try {
+      HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) {
+        throw new IllegalStateException("controller refused flow report " + report.sequence() + ": " + r.statusCode()
+            + " " + r.body());
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot reach the controller at " + uri + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted sending flows", e);
+    }
+  }
+}

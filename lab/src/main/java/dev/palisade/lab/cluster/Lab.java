@@ -1,0 +1,216 @@
+package dev.palisade.lab.cluster;
+
+import dev.palisade.lab.kube.LabApiServer;
+import dev.palisade.lab.kube.NetworkPodRuntime;
+import dev.palisade.lab.kube.WorkloadControllers;
+import dev.palisade.lab.net.LabNetwork;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+import dev.palisade.model.Mode;
+
+/**
+ * A whole cluster on one machine: an in-process Kubernetes API server, workload controllers that
+ * expand Deployments and friends into pods, and pods that are real network namespaces on real
+ * nodes.
+ *
+ * <pre>
+ *  kubectl / fabric8 clients --HTTP--> LabApiServer (fabric8 mock, CRUD)
+ *                                           |  watch
+ *                                  WorkloadControllers  (deploy -> rs -> pods, sts, ds, job, slices)
+ *                                           |  start/stop
+ *                                  NetworkPodRuntime --> LabNetwork (pal-ID-n*, pal-ID-p*, pal-ID-f)
+ * </pre>
+ */
+public final class Lab implements AutoCloseable {
+  /** Kinds applied first: what later objects live in or refer to. */
+  private static final List<String> APPLY_ORDER = List.of("Namespace", "CustomResourceDefinition",
+      "ServiceAccount", "ConfigMap", "Secret", "Service", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet",
+      "Job", "Pod", "NetworkPolicy");
+
+  private final String id;
+  private final LabNetwork network;
+  private final NetworkPodRuntime runtime;
+  private final LabApiServer api;
+  private final WorkloadControllers controllers;
+  private LabPalisade palisade;
+
+  private Lab(String id, LabNetwork network, NetworkPodRuntime runtime, LabApiServer api,
+      WorkloadControllers controllers) {
+    this.id = id;
+    this.network = network;
+    this.runtime = runtime;
+    this.api = api;
+    this.controllers = controllers;
+  }
+
+  /**
+   * Starts a lab with this id (namespaces pal-ID-*; leftovers of an earlier run are reaped first),
+   * with Palisade's controller and one agent per node.
+   */
+  public static Lab start(String id, int nodes) {
+    Lab lab = startBare(id, nodes);
+    try {
+      lab.palisade = LabPalisade.start(lab.client(), lab.network, Mode.LEARN);
+      return lab;
+    } catch (RuntimeException e) {
+      lab.close();
+      throw e;
+    }
+  }
+
+  /** A lab without Palisade: only the cluster (API server, controllers, pods). */
+  public static Lab startBare(String id, int nodes) {
+    LabNetwork net = null;
+    LabApiServer api = null;
+    WorkloadControllers controllers = null;
+    try {
+      net = new LabNetwork(id, nodes);
+      NetworkPodRuntime runtime = new NetworkPodRuntime(net);
+      api = LabApiServer.start();
+      controllers = new WorkloadControllers(api.client(), runtime, nodes);
+      controllers.start();
+      return new Lab(id, net, runtime, api, controllers);
+    } catch (RuntimeException e) {
+      if (controllers != null) {
+        controllers.close();
+      }
+      if (api != null) {
+        api.close();
+      }
+      if (net != null) {
+        net.close();
+      }
+      throw e;
+    }
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public KubernetesClient client() {
+    return api.client();
+  }
+
+  public LabApiServer api() {
+    return api;
+  }
+
+  public LabNetwork network() {
+    return network;
+  }
+
+  public NetworkPodRuntime runtime() {
+    return runtime;
+  }
+
+  public int nodeCount() {
+    return network.nodes().size();
+  }
+
+  /** Creates a namespace (if absent) with the label the real API server adds to every namespace. */
+  public void ensureNamespace(String name, Map<String, String> labels) {
+    Map<String, String> all = new HashMap<>(labels);
+    all.put("kubernetes.io/metadata.name", name);
+    Namespace ns = new NamespaceBuilder().withNewMetadata().withName(name).withLabels(all).endMetadata().build();
+    client().namespaces().resource(ns).createOr(NonDeletingOperation::update);
+  }
+
+  /**
+   * Creates or replaces every object of a multi-document manifest, namespaces first. A namespace an
+   * object names but the manifest does not create is created, as a user would before applying.
+   *
+   * @throws IllegalArgumentException naming the document that could not be read or stored
+   */
+  public List<HasMetadata> apply(String manifests) {
+    List<HasMetadata> items;
+    try {
+      items = new ArrayList<>(client().load(new ByteArrayInputStream(manifests.getBytes(StandardCharsets.UTF_8)))
+          .items());
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("cannot read the manifests: " + e.getMessage(), e);
+    }
+    items.sort(Comparator.comparingInt(Lab::applyRank));
+    for (HasMetadata item : items) {
+      String what = item.getKind() + " " + item.getMetadata().getName();
+      try {
+        if (item instanceof Namespace ns) {
+          Map<String, String> labels = ns.getMetadata().getLabels() == null ? Map.of() : ns.getMetadata().getLabels();
+          ensureNamespace(ns.getMetadata().getName(), labels);
+          continue;
+        }
+        String namespace = item.getMetadata().getNamespace();
+        if (namespace == null || namespace.isBlank()) {
+          namespace = "default";
+          item.getMetadata().setNamespace(namespace);
+        }
+        if (client().namespaces().withName(namespace).get() == null) {
+          ensureNamespace(namespace, Map.of());
+        }
+        client().resource(item).inNamespace(namespace).createOr(NonDeletingOperation::update);
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException("cannot apply " + what + ": " + e.getMessage(), e);
+      }
+    }
+    return items;
+  }
+
+  private static int applyRank(HasMetadata item) {
+    int i = APPLY_ORDER.indexOf(item.getKind());
+    return i < 0 ? APPLY_ORDER.size() : i;
+  }
+
+  /**
+   * Blocks until every workload has its pods, every pod is running with an IP, and (with
+   * Palisade) every agent enforces the newest policy and knows every pod.
+   */
+  public void awaitReady(Duration timeout) {
+    controllers.awaitIdle(timeout);
+    if (palisade != null) {
+      Set<String> ips = new HashSet<>();
+      network.pods().forEach(p -> ips.add(p.ip()));
+      palisade.awaitConverged(ips, timeout);
+    }
+  }
+
+  /** Palisade's controller and agents, if this lab runs them. */
+  public Optional<LabPalisade> palisade() {
+    return Optional.ofNullable(palisade);
+  }
+
+  /** Pods the API server holds, ready or not. */
+  public List<Pod> pods() {
+    return client().pods().inAnyNamespace().list().getItems();
+  }
+
+  @Override
+  public void close() {
+    try {
+      if (palisade != null) {
+        palisade.close();
+      }
+      controllers.close();
+    } finally {
+      try {
+        api.close();
+      } finally {
+        network.close();
+      }
+    }
+  }
+}

@@ -1,0 +1,147 @@
+package dev.palisade.lab.cluster;
+
+import dev.palisade.controller.api.Principal;
+import dev.palisade.controller.api.Role;
+import dev.palisade.controller.api.StaticTokens;
+import dev.palisade.controller.service.PalisadeController;
+import dev.palisade.dataplane.agent.NodeAgent;
+import dev.palisade.dataplane.flow.HttpFlowSink;
+import dev.palisade.kernel.conntrack.Conntrack;
+import dev.palisade.kernel.conntrack.LibConntrack;
+import dev.palisade.kernel.nft.LibNftables;
+import dev.palisade.lab.net.LabNetwork;
+import dev.palisade.model.Mode;
+import dev.palisade.model.PortRange;
+import dev.palisade.lab.net.Prober;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Palisade running inside a lab: the controller (HTTP API on loopback) and one agent per node,
+ * each agent programming its node's namespace through its own libnftables context and watching
+ * that namespace's conntrack. Agents authenticate to the controller with per-node tokens; the
+ * lab also issues an approver token for scenario steps and the CLI.
+ */
+public final class LabPalisade implements AutoCloseable {
+  private final PalisadeController controller;
+  private final List<NodeAgent> agents = new ArrayList<>();
+  private final List<AutoCloseable> kernelHandles = new ArrayList<>();
+  private final String approverToken;
+  private final String viewerToken;
+
+  private LabPalisade(PalisadeController controller, String approverToken, String viewerToken) {
+    this.controller = controller;
+    this.approverToken = approverToken;
+    this.viewerToken = viewerToken;
+  }
+
+  public static LabPalisade start(KubernetesClient client, LabNetwork net, Mode defaultMode) {
+    StaticTokens tokens = new StaticTokens();
+    String approver = tokens.issue(new Principal("lab-approver", Role.APPROVER));
+    String viewer = tokens.issue(new Principal("lab-viewer", Role.VIEWER));
+    PalisadeController controller = new PalisadeController(client, tokens, defaultMode);
+    LabPalisade p = new LabPalisade(controller, approver, viewer);
+    boolean ok = false;
+    try {
+      controller.start("127.0.0.1", 0, Duration.ofSeconds(30));
+      for (LabNetwork.Node node : net.nodes()) {
+        String name = "lab-node-" + node.index();
+        LibNftables nft = LibNftables.open(node.ns());
+        p.kernelHandles.add(nft);
+        Conntrack ct = node.ns().call(LibConntrack::open);
+        p.kernelHandles.add(ct);
+        String token = tokens.issue(new Principal(name, Role.AGENT));
+        NodeAgent agent = new NodeAgent(client, name, nft, ct, new HttpFlowSink(p.url(), token), defaultMode)
+            .ignoreSourcePorts(new PortRange(Prober.PROBE_PORT_FIRST, Prober.PROBE_PORT_LAST));
+        agent.start(Duration.ofSeconds(30));
+        p.agents.add(agent);
+      }
+      ok = true;
+      return p;
+    } finally {
+      if (!ok) {
+        p.close();
+      }
+    }
+  }
+
+  public String url() {
+    return "http://127.0.0.1:" + controller.port();
+  }
+
+  public String approverToken() {
+    return approverToken;
+  }
+
+  public String viewerToken() {
+    return viewerToken;
+  }
+
+  public PalisadeController controller() {
+    return controller;
+  }
+
+  public List<NodeAgent> agents() {
+    return List.copyOf(agents);
+  }
+
+  /**
+   * Waits until agents have seen every connection made so far (no new one for a moment), then
+   * has them send their flows and the controller take them in.
+   */
+  public void flushFlows(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long last = -1;
+    long stableSince = System.nanoTime();
+    while (System.nanoTime() < deadline) {
+      long seen = agents.stream().mapToLong(NodeAgent::connectionsSeen).sum();
+      if (seen != last) {
+        last = seen;
+        stableSince = System.nanoTime();
+      } else if (System.nanoTime() - stableSince > Duration.ofMillis(400).toNanos()) {
+        break;
+      }
+      sleep(50);
+    }
+    agents.forEach(NodeAgent::flushFlows);
+    controller.drain();
+  }
+
+  /** Blocks until every agent enforces the controller's newest revision and knows these pod IPs. */
+  public void awaitConverged(Set<String> podIps, Duration timeout) {
+    controller.drain();
+    long revision = controller.revision();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!agents.stream().allMatch(a -> a.converged(revision, podIps))) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("agents did not converge on revision " + revision + " within " + timeout);
+      }
+      sleep(20);
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    agents.forEach(NodeAgent::close);
+    controller.close();
+    for (AutoCloseable h : kernelHandles) {
+      try {
+        h.close();
+      } catch (Exception e) {
+        // closing a kernel handle of a namespace about to be deleted
+      }
+    }
+  }
+}

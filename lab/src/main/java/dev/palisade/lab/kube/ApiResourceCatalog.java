@@ -1,0 +1,196 @@
+package dev.palisade.lab.kube;
+
+import dev.palisade.model.crd.CrdNames;
+import io.fabric8.kubernetes.api.model.APIGroup;
+import io.fabric8.kubernetes.api.model.APIGroupBuilder;
+import io.fabric8.kubernetes.api.model.APIGroupListBuilder;
+import io.fabric8.kubernetes.api.model.APIResource;
+import io.fabric8.kubernetes.api.model.APIResourceBuilder;
+import io.fabric8.kubernetes.api.model.APIResourceListBuilder;
+import io.fabric8.kubernetes.api.model.APIVersionsBuilder;
+import io.fabric8.kubernetes.api.model.GroupVersionForDiscovery;
+import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The kinds the lab's API server admits, and the legacy discovery documents (/api, /apis, /api/v1,
+ * /apis/GROUP/VERSION) built from them.
+ *
+ * <p>The CRUD mock stores any path it is given but answers no discovery, and kubectl resolves
+ * every resource name ("deploy", "pods", "allowlists") through discovery before it sends a request.
+ * Short names and the "all" category come from here too: kubectl's built-in short-name table is
+ * only a fallback used when discovery lacks them.
+ */
+final class ApiResourceCatalog {
+  private static final List<String> VERBS =
+      List.of("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch");
+
+  /** One kind as discovery presents it. */
+  record Kind(String group, String version, String kind, String plural, boolean namespaced,
+      List<String> shortNames, List<String> categories, List<String> subresources) {
+    String groupVersion() {
+      return group.isEmpty() ? version : group + "/" + version;
+    }
+  }
+
+  private static final List<String> ALL = List.of("all");
+
+  static final List<Kind> KINDS = List.of(
+      core("Namespace", "namespaces", false, List.of("ns"), List.of(), List.of("status", "finalize")),
+      core("Pod", "pods", true, List.of("po"), ALL, List.of("status")),
+      core("Service", "services", true, List.of("svc"), ALL, List.of("status")),
+      core("Node", "nodes", false, List.of("no"), List.of(), List.of("status")),
+      core("ServiceAccount", "serviceaccounts", true, List.of("sa"), List.of(), List.of()),
+      core("Endpoints", "endpoints", true, List.of("ep"), List.of(), List.of()),
+      core("ConfigMap", "configmaps", true, List.of("cm"), List.of(), List.of()),
+      core("Event", "events", true, List.of("ev"), List.of(), List.of()),
+      new Kind("apps", "v1", "Deployment", "deployments", true, List.of("deploy"), ALL, List.of("status", "scale")),
+      new Kind("apps", "v1", "ReplicaSet", "replicasets", true, List.of("rs"), ALL, List.of("status", "scale")),
+      new Kind("apps", "v1", "StatefulSet", "statefulsets", true, List.of("sts"), ALL, List.of("status", "scale")),
+      new Kind("apps", "v1", "DaemonSet", "daemonsets", true, List.of("ds"), ALL, List.of("status")),
+      new Kind("batch", "v1", "Job", "jobs", true, List.of(), ALL, List.of("status")),
+      new Kind("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", true, List.of(), List.of(), List.of()),
+      new Kind("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", true, List.of("netpol"), List.of(),
+          List.of()),
+      new Kind("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", false,
+          List.of("crd", "crds"), List.of(), List.of("status")),
+      new Kind("coordination.k8s.io", "v1", "Lease", "leases", true, List.of(), List.of(), List.of()),
+      palisade("WorkloadIdentity", "workloadidentities"),
+      palisade("LearnedFlows", "learnedflows"),
+      palisade("AllowList", "allowlists"),
+      palisade("SegmentationMode", "segmentationmodes"));
+
+  private ApiResourceCatalog() {}
+
+  private static Kind core(String kind, String plural, boolean namespaced, List<String> shortNames,
+      List<String> categories, List<String> subresources) {
+    return new Kind("", "v1", kind, plural, namespaced, shortNames, categories, subresources);
+  }
+
+  private static Kind palisade(String kind, String plural) {
+    return new Kind(CrdNames.GROUP, CrdNames.VERSION, kind, plural, true, List.of(), List.of("palisade"),
+        List.of("status"));
+  }
+
+  /** The Palisade kinds, so the CRUD store maps their plural paths to kinds and scopes. */
+  static List<CustomResourceDefinitionContext> customResources() {
+    return KINDS.stream().filter(k -> k.group().equals(CrdNames.GROUP))
+        .map(k -> new CustomResourceDefinitionContext.Builder()
+            .withGroup(k.group()).withVersion(k.version()).withKind(k.kind()).withPlural(k.plural())
+            .withScope(k.namespaced() ? "Namespaced" : "Cluster").withStatusSubresource(true).build())
+        .toList();
+  }
+
+  /** GET /api. */
+  static String coreVersions() {
+    return Serialization.asJson(new APIVersionsBuilder().withVersions("v1").build());
+  }
+
+  /** GET /apis. */
+  static String groups() {
+    return Serialization.asJson(new APIGroupListBuilder().withGroups(groupList()).build());
+  }
+
+  /** GET /apis/GROUP: one group with its versions, or empty when the group is unknown. */
+  static Optional<String> group(String name) {
+    return groupList().stream().filter(g -> g.getName().equals(name)).findFirst().map(Serialization::asJson);
+  }
+
+  /** GET /api/v1 or /apis/GROUP/VERSION: the resources of that group version, or empty when unknown. */
+  static Optional<String> resources(String groupVersion) {
+    List<APIResource> resources = new ArrayList<>();
+    for (Kind k : KINDS) {
+      if (!k.groupVersion().equals(groupVersion)) {
+        continue;
+      }
+      resources.add(new APIResourceBuilder().withName(k.plural()).withSingularName(k.kind().toLowerCase())
+          .withKind(k.kind()).withNamespaced(k.namespaced()).withVerbs(VERBS).withShortNames(k.shortNames())
+          .withCategories(k.categories()).build());
+      for (String sub : k.subresources()) {
+        resources.add(new APIResourceBuilder().withName(k.plural() + "/" + sub).withSingularName("")
+            .withKind(sub.equals("scale") ? "Scale" : k.kind()).withNamespaced(k.namespaced())
+            .withVerbs("get", "patch", "update").build());
+      }
+    }
+    if (resources.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(Serialization.asJson(
+        new APIResourceListBuilder().withGroupVersion(groupVersion).withResources(resources).build()));
+  }
+
+  /**
+   * GET /openapi/v3: the index of per-group-version documents. kubectl apply's default
+   * {@code --validate=strict} reads it to learn whether the server validates fields itself; without
+   * it kubectl insists on downloading the OpenAPI v2 schema and refuses to apply.
+   */
+  static String openApiIndex() {
+    StringBuilder paths = new StringBuilder();
+    KINDS.stream().map(Kind::groupVersion).distinct().forEach(gv -> {
+      String key = openApiKey(gv);
+      if (paths.length() > 0) {
+        paths.append(',');
+      }
+      paths.append("\"%s\":{\"serverRelativeURL\":\"/openapi/v3/%s?hash=lab\"}".formatted(key, key));
+    });
+    return "{\"paths\":{" + paths + "}}";
+  }
+
+  /**
+   * GET /openapi/v3/api/v1 or /openapi/v3/apis/GROUP/VERSION: a schema-less document whose only
+   * content is, per kind, a PATCH operation that takes the {@code fieldValidation} query parameter.
+   * That is what kubectl looks for to leave validation to the server (which, here, validates
+   * nothing) instead of validating against a schema. No strategic-merge-patch content type is
+   * declared, so kubectl computes apply patches from its compiled-in types.
+   */
+  static Optional<String> openApiDocument(String key) {
+    StringBuilder paths = new StringBuilder();
+    for (Kind k : KINDS) {
+      if (!openApiKey(k.groupVersion()).equals(key)) {
+        continue;
+      }
+      String prefix = "/" + key + (k.namespaced() ? "/namespaces/{namespace}/" : "/") + k.plural() + "/{name}";
+      if (paths.length() > 0) {
+        paths.append(',');
+      }
+      paths.append("""
+          "%s":{"patch":{"x-kubernetes-group-version-kind":{"group":"%s","version":"%s","kind":"%s"},\
+          "parameters":[{"name":"fieldValidation","in":"query","schema":{"type":"string"}}],\
+          "responses":{"200":{"description":"OK"}}}}""".formatted(prefix, k.group(), k.version(), k.kind()));
+    }
+    if (paths.length() == 0) {
+      return Optional.empty();
+    }
+    return Optional.of("""
+        {"openapi":"3.0.0","info":{"title":"Palisade lab","version":"v1.32.0"},"paths":{%s},\
+        "components":{"schemas":{}}}""".formatted(paths));
+  }
+
+  private static String openApiKey(String groupVersion) {
+    return groupVersion.contains("/") ? "apis/" + groupVersion : "api/" + groupVersion;
+  }
+
+  private static List<APIGroup> groupList() {
+    Map<String, List<String>> versionsByGroup = new LinkedHashMap<>();
+    for (Kind k : KINDS) {
+      if (!k.group().isEmpty()) {
+        List<String> versions = versionsByGroup.computeIfAbsent(k.group(), g -> new ArrayList<>());
+        if (!versions.contains(k.version())) {
+          versions.add(k.version());
+        }
+      }
+    }
+    List<APIGroup> groups = new ArrayList<>();
+    versionsByGroup.forEach((name, versions) -> {
+      List<GroupVersionForDiscovery> gvs = versions.stream()
+          .map(v -> new GroupVersionForDiscovery(name + "/" + v, v)).toList();
+      groups.add(new APIGroupBuilder().withName(name).withVersions(gvs).withPreferredVersion(gvs.get(0)).build());
+    });
+    return groups;
+  }
+}
