@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs a benchmark harness from the bench module; it appends its results to bench/RESULTS.md.
+#   scripts/bench.sh lab-scale [PODS] [NODES] [ROUNDS]
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+"$root/scripts/install-deps.sh"
+what=${1:?usage: scripts/bench.sh lab-scale [args]}; shift
+mvn -q -B -DskipTests -pl bench -am package
+jar=bench/target/palisade-bench.jar
+case "$what" in
+  lab-scale) main=dev.palisade.bench.LabScaleBench ;;
+  *) echo "unknown benchmark: $what" >&2; exit 2 ;;
+esac
+exec java --enable-native-access=ALL-UNNAMED -cp "$jar" "$main" "$@"
