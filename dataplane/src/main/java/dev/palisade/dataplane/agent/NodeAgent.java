@@ -89,6 +89,8 @@ public final class NodeAgent implements AutoCloseable {
   private final AtomicLong generation = new AtomicLong();
   private volatile Set<String> appliedPodIps = Set.of();
   private volatile Map<String, Long> localIdentity = Map.of();
+  /** IPs of local pods announced before the API server has them in the pod's status (CNI ADD). */
+  private final Map<String, String> announced = new java.util.concurrent.ConcurrentHashMap<>();
 
   private PortRange ignoredSourcePorts;
 
@@ -191,7 +193,13 @@ public final class NodeAgent implements AutoCloseable {
       Set<String> seen = new HashSet<>();
       long now = System.currentTimeMillis();
       for (Pod p : pods.getStore().list()) {
+        String podKey0 = p.getMetadata().getNamespace() + "/" + p.getMetadata().getName();
         String ip = p.getStatus() == null ? null : p.getStatus().getPodIP();
+        if ((ip == null || ip.isBlank()) && announced.containsKey(podKey0)) {
+          ip = announced.get(podKey0);
+        } else if (ip != null) {
+          announced.remove(podKey0);
+        }
         if (ip == null || ip.isBlank() || terminal(p)) {
           continue;
         }
@@ -274,6 +282,24 @@ public final class NodeAgent implements AutoCloseable {
       unsent.subList(0, batch.size()).clear();
     } catch (RuntimeException e) {
       LOG.warn("{}: flow report not delivered, kept for the next one: {}", nodeName, e.getMessage());
+    }
+  }
+
+  /**
+   * A local pod is about to get its network (the CNI ADD moment): returns once this node's rules
+   * cover its IP, so its first packet meets its workload's policy, never an open door. A pod the
+   * informer has not delivered yet is waited for.
+   */
+  public void podStarting(String namespace, String name, String ip, Duration timeout) {
+    announced.put(namespace + "/" + name, ip);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    schedule();
+    while (!(localIdentity.containsKey(ip) && !pending.get() && appliedGeneration == generation.get())) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(nodeName + ": rules for pod " + namespace + "/" + name + " (" + ip
+            + ") not in place within " + timeout);
+      }
+      sleep(5);
     }
   }
 

@@ -66,6 +66,8 @@ public final class Lab implements AutoCloseable {
     Lab lab = startBare(id, nodes);
     try {
       lab.palisade = LabPalisade.start(lab.client(), lab.network, Mode.LEARN);
+      LabPalisade p = lab.palisade;
+      lab.runtime.setHook((ns, name, ip, node) -> p.agents().get(node).podStarting(ns, name, ip, Duration.ofSeconds(30)));
       return lab;
     } catch (RuntimeException e) {
       lab.close();

@@ -21,8 +21,22 @@ public final class NetworkPodRuntime implements PodRuntime {
   private final Map<Integer, TreeSet<Integer>> usedHosts = new HashMap<>();
   private final Map<String, String> ipByUid = new HashMap<>();
 
+  /**
+   * Told about a pod's IP before its network exists, as a CNI plugin tells the node agent: the
+   * node's rules cover the pod before its first packet.
+   */
+  public interface PodNetworkHook {
+    void beforeNetwork(String namespace, String name, String ip, int node);
+  }
+
+  private volatile PodNetworkHook hook;
+
   public NetworkPodRuntime(LabNetwork net) {
     this.net = net;
+  }
+
+  public void setHook(PodNetworkHook hook) {
+    this.hook = hook;
   }
 
   public static String podCidr(int node) {
@@ -52,6 +66,10 @@ public final class NetworkPodRuntime implements PodRuntime {
       ipByUid.put(uid, ip);
     }
     try {
+      PodNetworkHook h = hook;
+      if (h != null) {
+        h.beforeNetwork(namespace, name, ip, node);
+      }
       net.addPod(key, node, ip, ports.stream().map(p -> new LabNetwork.ServedPort(p.port(), p.protocol())).toList());
     } catch (RuntimeException e) {
       synchronized (this) {
