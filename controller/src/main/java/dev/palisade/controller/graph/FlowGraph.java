@@ -76,6 +76,17 @@ public final class FlowGraph {
     version++;
   }
 
+  /** Counts refused attempts on an edge, if the graph has it (a drop of an unknown edge is only reported). */
+  public synchronized boolean violation(EdgeKey key, long n) {
+    FlowEdge e = edges.get(key);
+    if (e == null) {
+      return false;
+    }
+    e.violation(n);
+    version++;
+    return true;
+  }
+
   /** Sets the status of every edge matching the filter; returns the keys that changed. */
   public synchronized List<EdgeKey> review(Predicate<FlowEdge> which, EdgeStatus status) {
     List<EdgeKey> changed = new ArrayList<>();

@@ -15,7 +15,9 @@ import dev.palisade.controller.graph.FlowEdge.EdgeKey;
 import dev.palisade.controller.graph.FlowGraph;
 import dev.palisade.controller.graph.FlowGraph.EdgeView;
 import dev.palisade.controller.identity.IdentityAllocator;
+import dev.palisade.model.DropEvent;
 import dev.palisade.model.FlowReport;
+import dev.palisade.model.json.DropReportJson;
 import dev.palisade.model.Identities;
 import dev.palisade.model.IdentityPolicy;
 import dev.palisade.model.Mode;
@@ -105,6 +107,9 @@ public final class PalisadeController implements AutoCloseable {
   private ModeResolver modeResolver;
   private ApiServer api;
   private long revision;
+  private static final int MAX_RECENT_DROPS = 1000;
+  private final java.util.ArrayDeque<ObjectNode> recentDrops = new java.util.ArrayDeque<>();
+  private long dropsSeen;
   private volatile boolean ready;
 
   public PalisadeController(KubernetesClient client, Authenticator auth, Mode defaultMode) {
@@ -377,7 +382,9 @@ public final class PalisadeController implements AutoCloseable {
         .add("POST", "/v1/flows", Role.AGENT, this::postFlows)
         .add("GET", "/v1/graph", Role.VIEWER, r -> ApiResponse.json(200, call(this::graphJson)))
         .add("GET", "/v1/status", Role.VIEWER, r -> ApiResponse.json(200, call(this::statusJson)))
-        .add("POST", "/v1/review", Role.APPROVER, this::postReview);
+        .add("POST", "/v1/review", Role.APPROVER, this::postReview)
+        .add("POST", "/v1/drops", Role.AGENT, this::postDrops)
+        .add("GET", "/v1/drops", Role.VIEWER, r -> ApiResponse.json(200, call(this::dropsJson)));
   }
 
   private ApiResponse postFlows(ApiRequest r) {
@@ -398,6 +405,44 @@ public final class PalisadeController implements AutoCloseable {
       return added.size();
     });
     return ApiResponse.json(200, "{\"accepted\":" + report.flows().size() + ",\"newEdges\":" + fresh + "}");
+  }
+
+  private ApiResponse postDrops(ApiRequest r) {
+    DropReportJson.DropReport report;
+    try {
+      report = DropReportJson.read(r.body());
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest(e.getMessage());
+    }
+    if (!report.node().equals(r.caller().name())) {
+      throw new ApiException(403, "agent " + r.caller().name() + " may only report drops of its own node");
+    }
+    call(() -> {
+      for (DropEvent d : report.events()) {
+        ObjectNode o = DropReportJson.toJson(d);
+        o.put("node", report.node());
+        o.put("source", vertexOf(d.source()));
+        o.put("destination", vertexOf(d.destination()));
+        recentDrops.addLast(o);
+        while (recentDrops.size() > MAX_RECENT_DROPS) {
+          recentDrops.removeFirst();
+        }
+        if (!d.wouldDrop()) {
+          graph.violation(new EdgeKey(vertexOf(d.source()), vertexOf(d.destination()), d.protocol(), d.port()), 1);
+        }
+        dropsSeen++;
+      }
+      return null;
+    });
+    return ApiResponse.json(200, "{\"accepted\":" + report.events().size() + "}");
+  }
+
+  private String dropsJson() {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("total", dropsSeen);
+    ArrayNode a = root.putArray("events");
+    recentDrops.descendingIterator().forEachRemaining(a::add);
+    return JSON.writeValueAsString(root);
   }
 
   private ApiResponse postReview(ApiRequest r) {

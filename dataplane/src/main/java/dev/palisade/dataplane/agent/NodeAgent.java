@@ -8,8 +8,13 @@ import dev.palisade.dataplane.render.DesiredRuleset;
 import dev.palisade.dataplane.render.RulesetRenderer;
 import dev.palisade.kernel.conntrack.Conntrack;
 import dev.palisade.kernel.conntrack.ConntrackEvent;
+import dev.palisade.kernel.conntrack.ConntrackFilter;
+import dev.palisade.dataplane.render.AllowRect;
+import dev.palisade.dataplane.render.NodeRules;
 import dev.palisade.kernel.nft.Nftables;
+import dev.palisade.model.DropEvent;
 import dev.palisade.model.FlowRecord;
+import dev.palisade.model.json.DropReportJson;
 import dev.palisade.model.FlowReport;
 import dev.palisade.model.Identities;
 import dev.palisade.model.IdentityPolicy;
@@ -78,6 +83,12 @@ public final class NodeAgent implements AutoCloseable {
   private final List<FlowRecord> unsent = new ArrayList<>();
   private final AtomicLong sequence = new AtomicLong(System.currentTimeMillis());
   private final AtomicLong events = new AtomicLong();
+  private final AtomicLong cut = new AtomicLong();
+  private final List<DropEvent> drops = new ArrayList<>();
+  private final AtomicLong dropsOverflow = new AtomicLong();
+  private final AtomicLong dropped = new AtomicLong();
+  private final AtomicLong wouldDropped = new AtomicLong();
+  private NodeRules lastRules;
   private SharedIndexInformer<Pod> pods;
   private SharedIndexInformer<ReplicaSet> replicaSets;
   private SharedIndexInformer<Job> jobs;
@@ -225,8 +236,13 @@ public final class NodeAgent implements AutoCloseable {
               al.getMetadata().getName(), e.getMessage());
         }
       }
-      DesiredRuleset desired = RulesetRenderer.render(NodeRulesBuilder.build(local, ipsById, policies, defaultMode));
+      NodeRules rules = NodeRulesBuilder.build(local, ipsById, policies, defaultMode);
+      DesiredRuleset desired = RulesetRenderer.render(rules);
       applier.apply(desired);
+      if (lastRules != null && !lastRules.groups().equals(rules.groups())) {
+        tighten(rules);
+      }
+      lastRules = rules;
       appliedRevision = revision;
       appliedPodIps = seen;
       localIdentity = Map.copyOf(local);
@@ -235,6 +251,80 @@ public final class NodeAgent implements AutoCloseable {
       LOG.error("{}: sync failed, retrying in 1 s: {}", nodeName, e.toString());
       loop.schedule(this::schedule, 1, TimeUnit.SECONDS);
     }
+  }
+
+  /**
+   * Cuts live connections the new rules would refuse as new ones: a workload moved to enforce, or
+   * an edge was revoked. nftables judges only new connections, so without this an approved-then-
+   * revoked flow would live on.
+   */
+  private void tighten(NodeRules rules) {
+    if (conntrack == null) {
+      return;
+    }
+    PolicyEvaluator evaluator = new PolicyEvaluator(rules);
+    for (ConntrackEvent e : conntrack.dump()) {
+      AllowRect.Proto proto;
+      try {
+        proto = AllowRect.Proto.valueOf(Protocol.ofNumber(e.protocol()).name());
+      } catch (IllegalArgumentException ex) {
+        continue;
+      }
+      if (!evaluator.involvesRestricted(e.src(), e.dst()) || evaluator.allows(e.src(), e.dst(), proto, e.dstPort())) {
+        continue;
+      }
+      int n = conntrack.delete(ConntrackFilter.any().withSrc(e.src()).withDst(e.dst()).withProtocol(e.protocol())
+          .withDstPort(e.dstPort()));
+      if (n > 0) {
+        cut.addAndGet(n);
+        LOG.info("{}: cut {} live connection(s) {} -> {}:{}/{} that the policy no longer allows", nodeName, n, e.src(),
+            e.dst(), e.dstPort(), proto);
+      }
+    }
+  }
+
+  /**
+   * A packet the ruleset logged to NFLOG: prefix {@code pal:KIND:DIR:GROUP} (drop group 100,
+   * would-drop group 101). Resolved to identities and queued for the controller's feed.
+   */
+  public void onLog(dev.palisade.kernel.nflog.NflogEvent ev) {
+    String[] p = ev.prefix().split(":");
+    if (p.length != 4 || !p[0].equals("pal")) {
+      return;
+    }
+    Protocol protocol;
+    try {
+      protocol = Protocol.ofNumber(ev.protocol());
+    } catch (IllegalArgumentException e) {
+      return;
+    }
+    long now = ev.timestampMillis();
+    var src = history.at(ev.src(), now);
+    var dst = history.at(ev.dst(), now);
+    DropEvent d = new DropEvent(p[1], p[2], src.map(IpHistory.Tenancy::identity).orElse(Identities.WORLD),
+        dst.map(IpHistory.Tenancy::identity).orElse(Identities.WORLD), protocol, ev.dstPort(), now,
+        src.map(IpHistory.Tenancy::pod).orElse(null), dst.map(IpHistory.Tenancy::pod).orElse(null));
+    synchronized (drops) {
+      if (drops.size() < DropReportJson.MAX_EVENTS) {
+        drops.add(d);
+      } else {
+        dropsOverflow.incrementAndGet();
+      }
+    }
+    (d.wouldDrop() ? wouldDropped : dropped).incrementAndGet();
+  }
+
+  public long dropsLogged() {
+    return dropped.get();
+  }
+
+  public long wouldDropsLogged() {
+    return wouldDropped.get();
+  }
+
+  /** Live connections cut because a policy change denied them. */
+  public long connectionsCut() {
+    return cut.get();
   }
 
   private static boolean terminal(Pod p) {
@@ -272,6 +362,18 @@ public final class NodeAgent implements AutoCloseable {
 
   /** Sends what was gathered; a refused or failed send is kept and retried with the next one. */
   private synchronized void report() {
+    List<DropEvent> dropBatch;
+    synchronized (drops) {
+      dropBatch = new ArrayList<>(drops);
+      drops.clear();
+    }
+    if (!dropBatch.isEmpty()) {
+      try {
+        sink.sendDrops(nodeName, dropBatch);
+      } catch (RuntimeException e) {
+        LOG.warn("{}: {} drop events not delivered: {}", nodeName, dropBatch.size(), e.getMessage());
+      }
+    }
     unsent.addAll(flows.drain());
     if (unsent.isEmpty()) {
       return;

@@ -13,11 +13,35 @@ import java.time.Duration;
 public final class HttpFlowSink implements FlowSink {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final URI uri;
+  private final URI drops;
   private final String token;
 
   public HttpFlowSink(String controllerUrl, String token) {
     this.uri = URI.create(controllerUrl.replaceAll("/$", "") + "/v1/flows");
     this.token = token;
+    this.drops = URI.create(controllerUrl.replaceAll("/$", "") + "/v1/drops");
+  }
+
+  @Override
+  public void sendDrops(String node, java.util.List<dev.palisade.model.DropEvent> events) {
+    post(drops, dev.palisade.model.json.DropReportJson.write(node, events), "drop report");
+  }
+
+  private void post(URI target, String body, String what) {
+    HttpRequest req = HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(10))
+        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    try {
+      HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) {
+        throw new IllegalStateException("controller refused the " + what + ": " + r.statusCode() + " " + r.body());
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot reach the controller at " + target + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted sending a " + what, e);
+    }
   }
 
   @Override

@@ -7,6 +7,8 @@ import dev.palisade.controller.service.PalisadeController;
 import dev.palisade.dataplane.agent.NodeAgent;
 import dev.palisade.dataplane.flow.HttpFlowSink;
 import dev.palisade.kernel.conntrack.Conntrack;
+import dev.palisade.kernel.nflog.NflogListener;
+import dev.palisade.dataplane.render.RulesetRenderer;
 import dev.palisade.kernel.conntrack.LibConntrack;
 import dev.palisade.kernel.nft.LibNftables;
 import dev.palisade.lab.net.LabNetwork;
@@ -28,7 +30,7 @@ import java.util.Set;
 public final class LabPalisade implements AutoCloseable {
   private final PalisadeController controller;
   private final List<NodeAgent> agents = new ArrayList<>();
-  private final List<AutoCloseable> kernelHandles = new ArrayList<>();
+  private final java.util.Map<Integer, List<AutoCloseable>> handlesOf = new java.util.concurrent.ConcurrentHashMap<>();
   private final String approverToken;
   private final String viewerToken;
 
@@ -38,26 +40,27 @@ public final class LabPalisade implements AutoCloseable {
     this.viewerToken = viewerToken;
   }
 
+  private final java.util.Map<String, String> agentTokens = new java.util.concurrent.ConcurrentHashMap<>();
+  private KubernetesClient client;
+  private LabNetwork net;
+  private StaticTokens tokens;
+  private Mode defaultMode;
+
   public static LabPalisade start(KubernetesClient client, LabNetwork net, Mode defaultMode) {
     StaticTokens tokens = new StaticTokens();
     String approver = tokens.issue(new Principal("lab-approver", Role.APPROVER));
     String viewer = tokens.issue(new Principal("lab-viewer", Role.VIEWER));
     PalisadeController controller = new PalisadeController(client, tokens, defaultMode);
     LabPalisade p = new LabPalisade(controller, approver, viewer);
+    p.client = client;
+    p.net = net;
+    p.tokens = tokens;
+    p.defaultMode = defaultMode;
     boolean ok = false;
     try {
       controller.start("127.0.0.1", 0, Duration.ofSeconds(30));
       for (LabNetwork.Node node : net.nodes()) {
-        String name = "lab-node-" + node.index();
-        LibNftables nft = LibNftables.open(node.ns());
-        p.kernelHandles.add(nft);
-        Conntrack ct = node.ns().call(LibConntrack::open);
-        p.kernelHandles.add(ct);
-        String token = tokens.issue(new Principal(name, Role.AGENT));
-        NodeAgent agent = new NodeAgent(client, name, nft, ct, new HttpFlowSink(p.url(), token), defaultMode)
-            .ignoreSourcePorts(new PortRange(Prober.PROBE_PORT_FIRST, Prober.PROBE_PORT_LAST));
-        agent.start(Duration.ofSeconds(30));
-        p.agents.add(agent);
+        p.agents.add(p.startAgent(node));
       }
       ok = true;
       return p;
@@ -66,6 +69,43 @@ public final class LabPalisade implements AutoCloseable {
         p.close();
       }
     }
+  }
+
+  /** An agent for the node with fresh kernel handles, as a restarted agent process would have. */
+  private NodeAgent startAgent(LabNetwork.Node node) {
+    String name = "lab-node-" + node.index();
+    LibNftables nft = LibNftables.open(node.ns());
+    Conntrack ct = node.ns().call(LibConntrack::open);
+    List<AutoCloseable> mine = new ArrayList<>(List.of(nft, ct));
+    handlesOf.put(node.index(), mine);
+    String token = agentTokens.computeIfAbsent(name, n -> tokens.issue(new Principal(n, Role.AGENT)));
+    NodeAgent agent = new NodeAgent(client, name, nft, ct, new HttpFlowSink(url(), token), defaultMode)
+        .ignoreSourcePorts(new PortRange(Prober.PROBE_PORT_FIRST, Prober.PROBE_PORT_LAST));
+    agent.start(Duration.ofSeconds(30));
+    // Drops (group 100) and would-drops (101) logged by this node's rules reach its agent.
+    for (int group : new int[] {RulesetRenderer.DROP_LOG_GROUP, RulesetRenderer.WOULD_DROP_LOG_GROUP}) {
+      mine.add(node.ns().call(() -> NflogListener.open(group, agent::onLog)));
+    }
+    return agent;
+  }
+
+  /**
+   * Stops node i's agent abruptly (nothing cleaned up, as after kill -9: its table stays in the
+   * kernel) and starts a new one that adopts the table.
+   */
+  public NodeAgent restartAgent(int i) {
+    NodeAgent old = agents.get(i);
+    old.close();
+    for (AutoCloseable h : List.copyOf(handlesOf.getOrDefault(i, List.of()))) {
+      try {
+        h.close();
+      } catch (Exception e) {
+        // a handle of the dead agent
+      }
+    }
+    NodeAgent fresh = startAgent(net.node(i));
+    agents.set(i, fresh);
+    return fresh;
   }
 
   public String url() {
@@ -136,11 +176,13 @@ public final class LabPalisade implements AutoCloseable {
   public void close() {
     agents.forEach(NodeAgent::close);
     controller.close();
-    for (AutoCloseable h : kernelHandles) {
-      try {
-        h.close();
-      } catch (Exception e) {
-        // closing a kernel handle of a namespace about to be deleted
+    for (List<AutoCloseable> hs : handlesOf.values()) {
+      for (AutoCloseable h : hs) {
+        try {
+          h.close();
+        } catch (Exception e) {
+          // closing a kernel handle of a namespace about to be deleted
+        }
       }
     }
   }

@@ -1,6 +1,10 @@
 package dev.palisade.lab.kube;
 
+import dev.palisade.model.crd.AllowList;
 import dev.palisade.model.crd.CrdNames;
+import dev.palisade.model.crd.LearnedFlows;
+import dev.palisade.model.crd.SegmentationMode;
+import dev.palisade.model.crd.WorkloadIdentity;
 import io.fabric8.kubernetes.api.model.APIGroup;
 import io.fabric8.kubernetes.api.model.APIGroupBuilder;
 import io.fabric8.kubernetes.api.model.APIGroupListBuilder;
@@ -9,6 +13,9 @@ import io.fabric8.kubernetes.api.model.APIResourceBuilder;
 import io.fabric8.kubernetes.api.model.APIResourceListBuilder;
 import io.fabric8.kubernetes.api.model.APIVersionsBuilder;
 import io.fabric8.kubernetes.api.model.GroupVersionForDiscovery;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.ArrayList;
@@ -60,10 +67,10 @@ final class ApiResourceCatalog {
       new Kind("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", false,
           List.of("crd", "crds"), List.of(), List.of("status")),
       new Kind("coordination.k8s.io", "v1", "Lease", "leases", true, List.of(), List.of(), List.of()),
-      palisade("WorkloadIdentity", "workloadidentities"),
-      palisade("LearnedFlows", "learnedflows"),
-      palisade("AllowList", "allowlists"),
-      palisade("SegmentationMode", "segmentationmodes"));
+      palisade(WorkloadIdentity.class),
+      palisade(LearnedFlows.class),
+      palisade(AllowList.class),
+      palisade(SegmentationMode.class));
 
   private ApiResourceCatalog() {}
 
@@ -72,17 +79,22 @@ final class ApiResourceCatalog {
     return new Kind("", "v1", kind, plural, namespaced, shortNames, categories, subresources);
   }
 
-  private static Kind palisade(String kind, String plural) {
-    return new Kind(CrdNames.GROUP, CrdNames.VERSION, kind, plural, true, List.of(), List.of("palisade"),
-        List.of("status"));
+  /** From the model's classes, which also generate deploy/crds: names and short names cannot drift. */
+  private static Kind palisade(Class<? extends CustomResource<?, ?>> type) {
+    return new Kind(HasMetadata.getGroup(type), HasMetadata.getVersion(type), HasMetadata.getKind(type),
+        HasMetadata.getPlural(type), Namespaced.class.isAssignableFrom(type),
+        List.of(CustomResource.getShortNames(type)), List.of(CustomResource.getCategories(type)), List.of());
   }
 
-  /** The Palisade kinds, so the CRUD store maps their plural paths to kinds and scopes. */
+  /**
+   * The Palisade kinds, so the CRUD store maps their plural paths to kinds and scopes. Their CRDs
+   * declare no status subresource (status is Void), so neither does the store.
+   */
   static List<CustomResourceDefinitionContext> customResources() {
     return KINDS.stream().filter(k -> k.group().equals(CrdNames.GROUP))
         .map(k -> new CustomResourceDefinitionContext.Builder()
             .withGroup(k.group()).withVersion(k.version()).withKind(k.kind()).withPlural(k.plural())
-            .withScope(k.namespaced() ? "Namespaced" : "Cluster").withStatusSubresource(true).build())
+            .withScope(k.namespaced() ? "Namespaced" : "Cluster").withStatusSubresource(false).build())
         .toList();
   }
 

@@ -1,11 +1,17 @@
 package dev.palisade.lab.kube;
 
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.Dispatcher;
+import io.fabric8.mockwebserver.http.Headers;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.util.Optional;
-import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * What the lab's API server answers before (and instead of) fabric8's CRUD store: discovery, the
@@ -13,22 +19,28 @@ import java.util.function.Consumer;
  */
 final class LabApiDispatcher extends Dispatcher {
   static final String JSON = "application/json";
+  private static final String STRATEGIC = "application/strategic-merge-patch+json";
+  private static final String MERGE = "application/merge-patch+json";
+  private static final String JSON_PATCH = "application/json-patch+json";
+  private static final JsonMapper MAPPER = JsonMapper.builder().build();
   private static final String VERSION = """
       {"major":"1","minor":"32","gitVersion":"v1.32.0-palisade-lab","gitCommit":"","gitTreeState":"clean",
       "buildDate":"1970-01-01T00:00:00Z","goVersion":"","compiler":"java","platform":"linux/amd64"}""";
 
-  private final KubernetesCrudDispatcher store;
-  private final Consumer<String> requestLog;
+  private static final Logger LOG = LoggerFactory.getLogger(LabApiDispatcher.class);
 
-  LabApiDispatcher(KubernetesCrudDispatcher store, Consumer<String> requestLog) {
+  private final KubernetesCrudDispatcher store;
+
+  LabApiDispatcher(KubernetesCrudDispatcher store) {
     this.store = store;
-    this.requestLog = requestLog;
   }
 
   @Override
   public MockResponse dispatch(RecordedRequest request) {
-    requestLog.accept(request.getMethod() + " " + request.getPath() + " accept=" + request.getHeader("Accept")
-        + " content-type=" + request.getHeader("Content-Type"));
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("{} {} accept={} content-type={}", request.getMethod(), request.getPath(),
+          request.getHeader("Accept"), request.getHeader("Content-Type"));
+    }
     String contentType = request.getHeader("Content-Type");
     if (contentType != null && contentType.contains("protobuf")) {
       // The store parses bodies as JSON only; 415 tells a client that this encoding is refused.
@@ -56,12 +68,46 @@ final class LabApiDispatcher extends Dispatcher {
             .orElseGet(() -> status(404, "NotFound", "the lab API server publishes no OpenAPI v2 and no such v3 document"));
       }
     }
+    if (path.contains("watch=true") && request.getHeader("Upgrade") == null) {
+      // The store streams watch events over WebSockets only (as fabric8 clients watch); kubectl's
+      // "get -w" streams over a plain chunked response, which the mock server cannot send.
+      return status(400, "BadRequest",
+          "the lab API server serves watches over WebSockets only (fabric8 clients), not HTTP streaming (kubectl -w)");
+    }
+    if (request.getMethod().equals("PATCH") && contentType != null
+        && (contentType.startsWith(STRATEGIC) || contentType.startsWith(MERGE))) {
+      request = asJsonPatch(request, bare, contentType.startsWith(STRATEGIC));
+      if (request == null) {
+        return status(404, "NotFound", "not found: " + bare);
+      }
+    }
     MockResponse response = store.dispatch(request);
     if (response.getWebSocketListener() == null && response.header("Content-Type") == null) {
       // The store sends JSON without saying so; clients pick their decoder by this header.
       response.setHeader("Content-Type", JSON);
     }
     return response;
+  }
+
+  /**
+   * The store refuses strategic merge patches (kubectl apply's patch for built-in kinds) and
+   * mis-applies merge patches to arrays (kubectl apply's patch for custom resources): apply either
+   * to the stored object here and pass the store the equivalent JSON patch. Null when the object
+   * does not exist.
+   */
+  private RecordedRequest asJsonPatch(RecordedRequest request, String path, boolean strategic) {
+    String objectPath = path.replaceFirst("/(status|scale)$", "");
+    MockResponse current = store.handleGet(objectPath);
+    if (current.code() != 200) {
+      return null;
+    }
+    JsonNode stored = MAPPER.readTree(current.getBody().readUtf8());
+    JsonNode patch = MAPPER.readTree(request.getUtf8Body());
+    JsonNode patched = strategic ? StrategicMergePatch.apply(stored, patch) : JsonPatches.applyMergePatch(stored, patch);
+    byte[] body = MAPPER.writeValueAsBytes(JsonPatches.diff(stored, patched));
+    Headers headers = request.getHeaders().newBuilder().set("Content-Type", JSON_PATCH).build();
+    return new RecordedRequest(request.getRequestLine(), HttpMethod.PATCH, request.getPath(), headers,
+        new Buffer(body));
   }
 
   /** Legacy (unaggregated) discovery; kubectl accepts it when it asked for aggregated discovery. */

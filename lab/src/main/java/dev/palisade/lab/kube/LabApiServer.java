@@ -14,15 +14,50 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The lab's Kubernetes API server: fabric8's mock server in CRUD mode on 127.0.0.1, plain HTTP, a
- * free port, no authentication, fronted by {@link LabApiDispatcher} so that kubectl can use it.
+ * The lab's Kubernetes API server: fabric8's mock server in CRUD mode ({@link KubernetesCrudDispatcher})
+ * on 127.0.0.1, plain HTTP, a free port, no authentication, fronted by {@link LabApiDispatcher} so
+ * that kubectl can use it too. The kinds it admits are listed in {@link ApiResourceCatalog}.
+ *
+ * <p>What kubectl v1.32 does against it, as observed with {@code -v=8}, and what the lab answers:
+ * <ul>
+ *   <li>Discovery: GET /api and /apis with {@code Accept: application/json;g=apidiscovery.k8s.io;v=v2;
+ *       as=APIGroupDiscoveryList,...;v=v2beta1...,application/json}. A plain legacy APIVersions /
+ *       APIGroupList with {@code Content-Type: application/json} is accepted; kubectl then GETs
+ *       /api/v1 and every /apis/GROUP/VERSION ({@code Accept: application/json, *}{@code /*}). The
+ *       store answers none of these, so the catalog does, with short names and categories.
+ *       Discovery is cached per host:port under {@code --cache-dir} (default ~/.kube/cache).</li>
+ *   <li>Protobuf: never sent for API requests by kubectl (JSON only); only GET /openapi/v2 asks
+ *       for {@code application/com.github.proto-openapi.spec.v2@v1.0+protobuf}. Bodies in protobuf
+ *       are answered 415 all the same, since the store reads JSON only.</li>
+ *   <li>Tables: {@code get} asks for {@code as=Table;v=v1;g=meta.k8s.io}. The store sends a plain
+ *       {@code kind: List}, and kubectl prints it with default columns: NAME and AGE (NAMESPACE
+ *       first with {@code -A}), so no READY/STATUS columns. {@code -o name|json|yaml|jsonpath} are
+ *       complete.</li>
+ *   <li>apply: the default {@code --validate=strict} first reads /openapi/v3 (then /openapi/v2) to
+ *       learn whether the server validates fields; with neither it refuses ("failed to download
+ *       openapi"). The lab serves a schema-less v3 index and per-group-version documents that
+ *       declare the {@code fieldValidation} parameter, so kubectl sends
+ *       {@code ?fieldValidation=Strict} (ignored: nothing is validated) and applies. Creation is
+ *       GET (404) then POST. Re-applying a changed built-in object sends
+ *       {@code application/strategic-merge-patch+json}, which the store refuses with 415, and a
+ *       custom resource gets {@code application/merge-patch+json}, which the store applies with
+ *       arrays appended instead of replaced. Both are applied here ({@link StrategicMergePatch},
+ *       {@link JsonPatches}) and passed to the store as an exact JSON patch.</li>
+ *   <li>delete: DELETE, then GET until 404 (the default {@code --wait}); works.</li>
+ *   <li>Not supported: {@code kubectl get -w} and other HTTP-streamed watches (the store streams
+ *       watch events over WebSockets only, as fabric8 clients watch; answered 400 with the reason);
+ *       server-side apply ({@code application/apply-patch+yaml}, 415 from the store); kinds outside
+ *       the catalog are stored but undiscoverable by kubectl, except that the store itself answers
+ *       /apis/GROUP/VERSION for CRDs created through it; exec, logs, port-forward, proxy.</li>
+ * </ul>
+ *
+ * <p>fabric8 clients (informers, label selectors, generic custom resources) use the store
+ * directly. A watch replays every matching object as ADDED whatever resourceVersion it is given,
+ * which informers take as no-op updates.
  */
 public final class LabApiServer implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(LabApiServer.class);
   static final String CONTEXT = "palisade-lab";
 
   private final KubernetesMockServer server;
@@ -36,7 +71,7 @@ public final class LabApiServer implements AutoCloseable {
   /** Starts a server with an empty store on a free loopback port. */
   public static LabApiServer start() {
     KubernetesCrudDispatcher store = new KubernetesCrudDispatcher(ApiResourceCatalog.customResources());
-    LabApiDispatcher dispatcher = new LabApiDispatcher(store, line -> LOG.debug("{}", line));
+    LabApiDispatcher dispatcher = new LabApiDispatcher(store);
     KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
         dispatcher, false);
     server.init(InetAddress.getLoopbackAddress(), 0);
