@@ -69,7 +69,17 @@ public final class LabApiServer implements AutoCloseable {
   }
 
   /** Starts a server with an empty store on a free loopback port. */
+  /** The mock web server logs every request at INFO through java.util.logging: keep only warnings. */
+  private static final java.util.logging.Logger MOCK_LOG = quiet("io.fabric8.mockwebserver");
+
+  private static java.util.logging.Logger quiet(String name) {
+    java.util.logging.Logger l = java.util.logging.Logger.getLogger(name);
+    l.setLevel(java.util.logging.Level.WARNING);
+    return l;
+  }
+
   public static LabApiServer start() {
+    MOCK_LOG.fine("starting a lab API server");
     KubernetesCrudDispatcher store = new KubernetesCrudDispatcher(ApiResourceCatalog.customResources());
     LabApiDispatcher dispatcher = new LabApiDispatcher(store);
     KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
