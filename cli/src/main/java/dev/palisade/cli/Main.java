@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "palisade 0.1.0-SNAPSHOT",
     description = "Application-aware microsegmentation firewall for Kubernetes.",
-    subcommands = {DoctorCommand.class, LabCommand.class, ScenarioCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {DoctorCommand.class, DemoCommand.class, LabCommand.class, ScenarioCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

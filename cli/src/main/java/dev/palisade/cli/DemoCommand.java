@@ -1,0 +1,53 @@
+package dev.palisade.cli;
+
+import dev.palisade.lab.cluster.Lab;
+import dev.palisade.lab.demo.ShopDemo;
+import dev.palisade.lab.net.LabNetwork;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** `palisade demo [--enforce-after] [--nodes N] [--keep]`: the main job on the embedded lab. */
+@Command(name = "demo", description = "Run the shop demo on the embedded lab: learn, then (with --enforce-after) "
+    + "approve, enforce and block an attack.")
+final class DemoCommand implements Callable<Integer> {
+  @Option(names = "--enforce-after", description = "approve what was learned, enforce, and try an attack")
+  boolean enforceAfter;
+
+  @Option(names = "--nodes", defaultValue = "2", description = "lab nodes (default 2)")
+  int nodes;
+
+  @Option(names = "--keep", description = "keep the lab running until Ctrl-C (API URL and tokens printed)")
+  boolean keep;
+
+  @Override
+  public Integer call() throws Exception {
+    String id = "demo";
+    LabNetwork.reap(id);
+    Lab lab = Lab.start(id, nodes);
+    Thread hook = new Thread(lab::close, "demo-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      ShopDemo.Outcome o = new ShopDemo(System.out).run(lab, enforceAfter);
+      var pal = lab.palisade().orElseThrow();
+      if (keep) {
+        System.out.println("controller API: " + pal.url());
+        System.out.println("  viewer token:   " + pal.viewerToken());
+        System.out.println("  approver token: " + pal.approverToken());
+        System.out.println("  curl -H 'Authorization: Bearer " + pal.viewerToken() + "' " + pal.url() + "/v1/graph");
+        System.out.println("Ctrl-C stops the lab.");
+        Thread.currentThread().join();
+      }
+      boolean ok = enforceAfter ? o.ok() : o.learnedEdges() >= 2;
+      System.out.println(ok ? "demo: OK" : "demo: FAILED " + o);
+      return ok ? 0 : 1;
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+        lab.close();
+      } catch (IllegalStateException shuttingDown) {
+        // the hook closes it
+      }
+    }
+  }
+}
