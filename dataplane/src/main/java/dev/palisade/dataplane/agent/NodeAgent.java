@@ -270,7 +270,9 @@ public final class NodeAgent implements AutoCloseable {
       } catch (IllegalArgumentException ex) {
         continue;
       }
-      if (!evaluator.involvesRestricted(e.src(), e.dst()) || evaluator.allows(e.src(), e.dst(), proto, e.dstPort())) {
+      // judged on the real endpoint (reply source); deleted by its original tuple
+      if (!evaluator.involvesRestricted(e.src(), e.server())
+          || evaluator.allows(e.src(), e.server(), proto, e.serverPort())) {
         continue;
       }
       int n = conntrack.delete(ConntrackFilter.any().withSrc(e.src()).withDst(e.dst()).withProtocol(e.protocol())
@@ -342,14 +344,17 @@ public final class NodeAgent implements AutoCloseable {
     } catch (IllegalArgumentException ex) {
       return; // ICMP and others: not part of the service graph
     }
-    if (e.dstPort() < 1 || (ignoredSourcePorts != null && ignoredSourcePorts.contains(e.srcPort()))) {
+    // A DNAT'd connection (a service VIP) is about the endpoint that answered: the reply tuple's source.
+    String dstIp = e.server();
+    int dstPort = e.serverPort();
+    if (dstPort < 1 || (ignoredSourcePorts != null && ignoredSourcePorts.contains(e.srcPort()))) {
       return;
     }
     long at = e.timestamp().toEpochMilli();
     var src = history.at(e.src(), at);
     boolean srcLocal = src.isPresent() && localIdentity.containsKey(e.src());
-    var dst = history.at(e.dst(), at);
-    boolean dstLocal = dst.isPresent() && localIdentity.containsKey(e.dst());
+    var dst = history.at(dstIp, at);
+    boolean dstLocal = dst.isPresent() && localIdentity.containsKey(dstIp);
     if (!srcLocal && !(src.isEmpty() && dstLocal)) {
       return; // the source pod's node reports it
     }
@@ -357,7 +362,7 @@ public final class NodeAgent implements AutoCloseable {
     long srcId = src.map(IpHistory.Tenancy::identity).orElse(Identities.WORLD);
     long dstId = dst.map(IpHistory.Tenancy::identity).orElse(Identities.WORLD);
     flows.add(srcId, src.map(IpHistory.Tenancy::pod).orElse(null), dstId, dst.map(IpHistory.Tenancy::pod).orElse(null),
-        protocol, e.dstPort(), at);
+        protocol, dstPort, at);
   }
 
   /** Sends what was gathered; a refused or failed send is kept and retried with the next one. */

@@ -16,9 +16,13 @@ import java.util.Objects;
  * @param mark the connection mark, unsigned 32 bits
  * @param timestamp the kernel's start (NEW, DUMP) or stop (DESTROY) timestamp when conntrack
  *     timestamping is on, else the moment the entry was received
+ * @param server the reply direction's source: the endpoint that really answers, which differs
+ *     from {@code dst} when the connection was DNAT'd (a service VIP, kube-proxy)
+ * @param serverPort the reply direction's source port (the endpoint's real port)
  */
 public record ConntrackEvent(
-    Type type, String src, String dst, int protocol, int srcPort, int dstPort, long mark, Instant timestamp) {
+    Type type, String src, String dst, int protocol, int srcPort, int dstPort, long mark, Instant timestamp,
+    String server, int serverPort) {
 
   public enum Type { NEW, DESTROY, DUMP }
 
@@ -27,9 +31,21 @@ public record ConntrackEvent(
     Objects.requireNonNull(src, "src");
     Objects.requireNonNull(dst, "dst");
     Objects.requireNonNull(timestamp, "timestamp");
+    Objects.requireNonNull(server, "server");
     if (mark < 0 || mark > 0xffff_ffffL) {
       throw new IllegalArgumentException("mark must be an unsigned 32-bit value: " + mark);
     }
+  }
+
+  /** An entry that was not NAT'd: the server is the original destination. */
+  public ConntrackEvent(Type type, String src, String dst, int protocol, int srcPort, int dstPort, long mark,
+      Instant timestamp) {
+    this(type, src, dst, protocol, srcPort, dstPort, mark, timestamp, dst, dstPort);
+  }
+
+  /** True when the destination was translated (the server is not the original destination). */
+  public boolean natted() {
+    return !server.equals(dst) || serverPort != dstPort;
   }
 
   /** A TCP entry with mark 0, stamped now: convenient for tests and the fake. */
@@ -39,12 +55,12 @@ public record ConntrackEvent(
 
   /** The same entry with another type (and the same timestamp). */
   public ConntrackEvent withType(Type newType) {
-    return new ConntrackEvent(newType, src, dst, protocol, srcPort, dstPort, mark, timestamp);
+    return new ConntrackEvent(newType, src, dst, protocol, srcPort, dstPort, mark, timestamp, server, serverPort);
   }
 
   /** The same entry with another timestamp. */
   public ConntrackEvent withTimestamp(Instant newTimestamp) {
-    return new ConntrackEvent(type, src, dst, protocol, srcPort, dstPort, mark, newTimestamp);
+    return new ConntrackEvent(type, src, dst, protocol, srcPort, dstPort, mark, newTimestamp, server, serverPort);
   }
 
   /** True when both describe the same connection: same protocol, addresses and ports. */

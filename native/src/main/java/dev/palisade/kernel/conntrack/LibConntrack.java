@@ -202,18 +202,21 @@ public final class LibConntrack implements Conntrack {
     String src = ip(LIB.nfct_get_attr_u32(ct, LibNetfilterConntrack.ATTR_ORIG_IPV4_SRC));
     String dst = ip(LIB.nfct_get_attr_u32(ct, LibNetfilterConntrack.ATTR_ORIG_IPV4_DST));
     int protocol = LIB.nfct_get_attr_u8(ct, LibNetfilterConntrack.ATTR_ORIG_L4PROTO) & 0xff;
+    String server = ip(LIB.nfct_get_attr_u32(ct, LibNetfilterConntrack.ATTR_REPL_IPV4_SRC));
     int srcPort = 0;
     int dstPort = 0;
+    int serverPort = 0;
     if (hasPorts(protocol)) {
       srcPort = port(LIB.nfct_get_attr_u16(ct, LibNetfilterConntrack.ATTR_ORIG_PORT_SRC));
       dstPort = port(LIB.nfct_get_attr_u16(ct, LibNetfilterConntrack.ATTR_ORIG_PORT_DST));
+      serverPort = port(LIB.nfct_get_attr_u16(ct, LibNetfilterConntrack.ATTR_REPL_PORT_SRC));
     }
     long mark = Integer.toUnsignedLong(LIB.nfct_get_attr_u32(ct, LibNetfilterConntrack.ATTR_MARK));
     // the getters return 0 for an attribute that is not set (timestamping off)
     long ns = LIB.nfct_get_attr_u64(ct, type == ConntrackEvent.Type.DESTROY
         ? LibNetfilterConntrack.ATTR_TIMESTAMP_STOP : LibNetfilterConntrack.ATTR_TIMESTAMP_START);
     Instant at = ns > 0 ? Instant.ofEpochSecond(0, ns) : Instant.now();
-    return new ConntrackEvent(type, src, dst, protocol, srcPort, dstPort, mark, at);
+    return new ConntrackEvent(type, src, dst, protocol, srcPort, dstPort, mark, at, server, serverPort);
   }
 
   private static boolean hasPorts(int protocol) {

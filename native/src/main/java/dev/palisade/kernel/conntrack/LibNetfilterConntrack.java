@@ -34,6 +34,9 @@ public interface LibNetfilterConntrack {
   int ATTR_ORIG_IPV4_DST = 1;
   int ATTR_ORIG_PORT_SRC = 8;
   int ATTR_ORIG_PORT_DST = 9;
+  /** Reply direction: its source is the real server after DNAT. */
+  int ATTR_REPL_IPV4_SRC = 2;
+  int ATTR_REPL_PORT_SRC = 10;
   int ATTR_ORIG_L3PROTO = 15;
   int ATTR_ORIG_L4PROTO = 17;
   int ATTR_MARK = 25;
