@@ -1,0 +1,161 @@
+package dev.palisade.dataplane.netpol;
+
+import dev.palisade.dataplane.netpol.ClusterView.LivePod;
+import dev.palisade.dataplane.netpol.ClusterView.NamedPort;
+import dev.palisade.dataplane.netpol.CompiledPolicy.PortMatch;
+import dev.palisade.dataplane.netpol.CompiledPolicy.Rule;
+import dev.palisade.dataplane.render.AllowRect;
+import dev.palisade.dataplane.render.Disjoint;
+import dev.palisade.dataplane.render.Interval;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Pure: Kubernetes NetworkPolicy (networking.k8s.io/v1) -> what each given pod's two directions
+ * allow, as address ranges and (address range, protocol, port range) rectangles the renderer
+ * enforces. The semantics, exactly as upstream:
+ *
+ * <ul>
+ *   <li>a policy selects pods of its own namespace by spec.podSelector; a pod selected by a policy
+ *       whose policyTypes hold Ingress (Egress) is isolated for ingress (egress), and then only
+ *       what some such policy's rules allow passes: policies and rules are a union;
+ *   <li>policyTypes absent: Ingress, plus Egress if the policy has egress rules;
+ *   <li>peers in from/to are OR'd; podSelector and namespaceSelector in one peer are AND'd; a
+ *       podSelector alone means the policy's namespace; from/to absent means every address;
+ *   <li>ipBlock is cidr minus its own except list; it matches any address, pods' included;
+ *   <li>ports absent means every protocol and port; a missing protocol is TCP; a port entry with
+ *       only a protocol is every port of it; endPort is inclusive; a named port is resolved on the
+ *       destination pod (ingress: the selected pod itself; egress: each peer pod, so one rule gives
+ *       one rectangle per peer pod that has the name, and nothing for non-pod addresses).
+ * </ul>
+ *
+ * Invalid policies are reported and skipped whole ({@link PolicyReader}).
+ */
+public final class NetworkPolicyCompiler {
+  private NetworkPolicyCompiler() {}
+
+  /**
+   * @param pods per requested IP that belongs to a live pod (see {@link ClusterView}): its policy,
+   *     {@link PodPolicy#OPEN} when no policy selects it; requested IPs of no live pod are absent
+   * @param problems one line per problem of a skipped policy: "ns/name: field: what"
+   */
+  public record Result(Map<String, PodPolicy> pods, List<String> problems) {
+    public Result {
+      pods = java.util.Collections.unmodifiableMap(new TreeMap<>(pods));
+      problems = List.copyOf(problems);
+    }
+  }
+
+  /**
+   * @param policies every NetworkPolicy in the cluster
+   * @param namespaces every namespace (for namespaceSelector)
+   * @param pods every pod in the cluster (the peers)
+   * @param forIps the pods to compute rules for (normally the pods on this node), by IPv4 address
+   */
+  public static Result compile(List<NetworkPolicy> policies, List<Namespace> namespaces, List<Pod> pods,
+      Set<String> forIps) {
+    List<String> problems = new ArrayList<>();
+    List<CompiledPolicy> compiled = new ArrayList<>();
+    for (NetworkPolicy np : policies) {
+      CompiledPolicy p = PolicyReader.read(np, problems);
+      if (p != null) {
+        compiled.add(p);
+      }
+    }
+    ClusterView cluster = new ClusterView(namespaces, pods);
+    PeerResolver peers = new PeerResolver(cluster);
+    Map<String, PodPolicy> out = new TreeMap<>();
+    for (String ip : new TreeSet<>(forIps)) {
+      LivePod pod = cluster.byIp(ip);
+      if (pod != null) {
+        out.put(ip, forPod(pod, compiled, peers));
+      }
+    }
+    return new Result(out, problems);
+  }
+
+  private static PodPolicy forPod(LivePod pod, List<CompiledPolicy> policies, PeerResolver peers) {
+    SideBuilder in = new SideBuilder();
+    SideBuilder out = new SideBuilder();
+    for (CompiledPolicy p : policies) {
+      if (!p.namespace().equals(pod.namespace()) || !p.podSelector().test(pod.labels())) {
+        continue;
+      }
+      if (p.isolatesIngress()) {
+        in.isolated = true;
+        for (Rule r : p.ingress()) {
+          ingressRule(r, peers.resolve(p, r), pod, in);
+        }
+      }
+      if (p.isolatesEgress()) {
+        out.isolated = true;
+        for (Rule r : p.egress()) {
+          egressRule(r, peers.resolve(p, r), out);
+        }
+      }
+    }
+    return in.isolated || out.isolated ? new PodPolicy(in.build(), out.build()) : PodPolicy.OPEN;
+  }
+
+  /** Named ports are the selected pod's own: it is the destination of everything it receives. */
+  private static void ingressRule(Rule r, PeerResolver.Peers from, LivePod self, SideBuilder side) {
+    if (r.ports().isEmpty()) {
+      side.any.addAll(from.ranges());
+      return;
+    }
+    for (PortMatch m : r.ports()) {
+      if (m instanceof PortMatch.Numbered n) {
+        side.rects(from.ranges(), n.protocol(), n.ports());
+      } else if (m instanceof PortMatch.Named named) {
+        for (NamedPort cp : self.ports()) {
+          if (cp.name().equals(named.name()) && cp.protocol() == named.protocol()) {
+            side.rects(from.ranges(), cp.protocol(), Interval.port(cp.port()));
+          }
+        }
+      }
+    }
+  }
+
+  /** Named ports are each destination pod's: the same name may be a different number on each. */
+  private static void egressRule(Rule r, PeerResolver.Peers to, SideBuilder side) {
+    if (r.ports().isEmpty()) {
+      side.any.addAll(to.ranges());
+      return;
+    }
+    for (PortMatch m : r.ports()) {
+      if (m instanceof PortMatch.Numbered n) {
+        side.rects(to.ranges(), n.protocol(), n.ports());
+      } else if (m instanceof PortMatch.Named named) {
+        side.rects.addAll(to.namedPortRects(named));
+      }
+    }
+  }
+
+  private static final class SideBuilder {
+    boolean isolated;
+    final List<Interval> any = new ArrayList<>();
+    final List<AllowRect> rects = new ArrayList<>();
+
+    void rects(List<Interval> peers, AllowRect.Proto proto, Interval ports) {
+      for (Interval peer : peers) {
+        rects.add(new AllowRect(peer, proto, ports));
+      }
+    }
+
+    PodPolicy.Side build() {
+      if (!isolated) {
+        return PodPolicy.Side.OPEN;
+      }
+      // Rectangles are left overlapping: the renderer makes them disjoint once, and doing it here
+      // too would double a cost that grows with (peer pods x rules).
+      return new PodPolicy.Side(true, Set.copyOf(Disjoint.merge(any)), Set.copyOf(rects));
+    }
+  }
+}

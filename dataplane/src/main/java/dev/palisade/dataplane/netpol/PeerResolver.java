@@ -1,0 +1,117 @@
+package dev.palisade.dataplane.netpol;
+
+import dev.palisade.dataplane.netpol.ClusterView.LivePod;
+import dev.palisade.dataplane.netpol.ClusterView.NamedPort;
+import dev.palisade.dataplane.netpol.CompiledPolicy.Peer;
+import dev.palisade.dataplane.netpol.CompiledPolicy.PortMatch;
+import dev.palisade.dataplane.netpol.CompiledPolicy.Rule;
+import dev.palisade.dataplane.render.AllowRect;
+import dev.palisade.dataplane.render.Disjoint;
+import dev.palisade.dataplane.render.Interval;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Resolves a rule's from/to to addresses once per rule, however many selected pods share it:
+ * peers do not depend on which pod the policy is applied to. Single-threaded, one per compile.
+ */
+final class PeerResolver {
+  private final ClusterView cluster;
+  private final Map<Rule, Peers> cache = new IdentityHashMap<>();
+  private Peers everyone;
+
+  PeerResolver(ClusterView cluster) {
+    this.cluster = cluster;
+  }
+
+  /** One rule's peers: pods picked by selectors, and ipBlock ranges (every address for an empty from/to). */
+  final class Peers {
+    private final List<Interval> ranges;
+    private final Set<LivePod> selected;
+    private final List<Interval> blocks;
+    private final Map<PortMatch.Named, List<AllowRect>> byName = new HashMap<>();
+
+    private Peers(Set<LivePod> selected, List<Interval> blocks) {
+      this.selected = selected;
+      this.blocks = Disjoint.merge(blocks);
+      List<Interval> all = new ArrayList<>(this.blocks);
+      selected.forEach(p -> all.add(new Interval(p.address(), p.address())));
+      this.ranges = Disjoint.merge(all);
+    }
+
+    /** Every peer address, merged. */
+    List<Interval> ranges() {
+      return ranges;
+    }
+
+    /**
+     * One rectangle per peer pod (selected, or inside an ipBlock) that has a port of that name and
+     * protocol. Addresses that are no pod have no port names, so they get nothing.
+     */
+    List<AllowRect> namedPortRects(PortMatch.Named named) {
+      return byName.computeIfAbsent(named, n -> {
+        List<AllowRect> out = new ArrayList<>();
+        for (LivePod dst : pods()) {
+          for (NamedPort cp : dst.ports()) {
+            if (cp.name().equals(n.name()) && cp.protocol() == n.protocol()) {
+              out.add(new AllowRect(new Interval(dst.address(), dst.address()), cp.protocol(), Interval.port(cp.port())));
+            }
+          }
+        }
+        return List.copyOf(out);
+      });
+    }
+
+    /** Only named ports need the pods inside ipBlocks, so they are looked for only then. */
+    private Set<LivePod> pods() {
+      if (blocks.isEmpty()) {
+        return selected;
+      }
+      Set<LivePod> out = new LinkedHashSet<>(selected);
+      for (LivePod p : cluster.pods()) {
+        for (Interval b : blocks) {
+          if (b.contains(p.address())) {
+            out.add(p);
+            break;
+          }
+        }
+      }
+      return out;
+    }
+  }
+
+  Peers resolve(CompiledPolicy policy, Rule rule) {
+    if (rule.peers().isEmpty()) {
+      if (everyone == null) {
+        everyone = new Peers(Set.of(), List.of(Interval.ALL_IPS));
+      }
+      return everyone;
+    }
+    return cache.computeIfAbsent(rule, r -> compute(policy, r));
+  }
+
+  private Peers compute(CompiledPolicy policy, Rule rule) {
+    Set<LivePod> selected = new LinkedHashSet<>();
+    List<Interval> blocks = new ArrayList<>();
+    for (Peer peer : rule.peers()) {
+      if (peer instanceof Peer.Pods sel) {
+        for (LivePod p : cluster.pods()) {
+          boolean nsMatch = sel.namespaces() == null
+              ? p.namespace().equals(policy.namespace())
+              : sel.namespaces().test(cluster.namespaceLabels(p.namespace()));
+          if (nsMatch && (sel.pods() == null || sel.pods().test(p.labels()))) {
+            selected.add(p);
+          }
+        }
+      } else if (peer instanceof Peer.Block block) {
+        blocks.addAll(block.ranges());
+      }
+    }
+    return new Peers(selected, blocks);
+  }
+}
