@@ -27,7 +27,10 @@ import dev.palisade.model.crd.AllowListCodec;
 import dev.palisade.model.crd.WorkloadIdentity;
 import dev.palisade.model.workload.WorkloadResolver;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import dev.palisade.dataplane.netpol.NetworkPolicyCompiler;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -53,8 +56,9 @@ import org.slf4j.LoggerFactory;
  * The node agent, wired. It reads the cluster (never writes it) and programs this node's kernel.
  *
  * <pre>
- *  informers: pods, replicasets, jobs, WorkloadIdentity, AllowList
- *      -> (coalesced, one thread) NodeRulesBuilder -> RulesetRenderer -> RulesetApplier -> nftables
+ *  informers: pods, replicasets, jobs, WorkloadIdentity, AllowList, NetworkPolicy, Namespace
+ *      -> (coalesced, one thread) NetworkPolicyCompiler (local pods) + NodeRulesBuilder
+ *      -> RulesetRenderer -> RulesetApplier -> nftables
  *  conntrack NEW (node namespace) -> IpHistory -> FlowAggregator -> every second -> FlowSink
  * </pre>
  *
@@ -94,6 +98,11 @@ public final class NodeAgent implements AutoCloseable {
   private SharedIndexInformer<Job> jobs;
   private SharedIndexInformer<WorkloadIdentity> identities;
   private SharedIndexInformer<AllowList> allowLists;
+  private SharedIndexInformer<NetworkPolicy> networkPolicies;
+  private SharedIndexInformer<Namespace> namespaces;
+  private List<String> lastPolicyProblems = List.of();
+  /** What the last applied sync was computed from, per kind: for {@link #enforces}. */
+  private volatile Map<String, Map<String, String>> appliedVersions = Map.of();
   private AutoCloseable subscription;
   private volatile long appliedRevision = -1;
   private volatile long appliedGeneration;
@@ -146,6 +155,8 @@ public final class NodeAgent implements AutoCloseable {
     jobs = watch(client.batch().v1().jobs().inAnyNamespace().runnableInformer(0), any);
     identities = watch(client.resources(WorkloadIdentity.class).inAnyNamespace().runnableInformer(0), any);
     allowLists = watch(client.resources(AllowList.class).inAnyNamespace().runnableInformer(0), any);
+    networkPolicies = watch(client.network().v1().networkPolicies().inAnyNamespace().runnableInformer(0), any);
+    namespaces = watch(client.namespaces().runnableInformer(0), any);
     informers.forEach(SharedIndexInformer::start);
     long deadline = System.nanoTime() + syncTimeout.toNanos();
     while (!informers.stream().allMatch(SharedIndexInformer::hasSynced)) {
@@ -200,10 +211,11 @@ public final class NodeAgent implements AutoCloseable {
         }
       }
       Map<String, Long> local = new HashMap<>();
+      List<Pod> allPods = pods.getStore().list();
       Map<Long, Set<String>> ipsById = new HashMap<>();
       Set<String> seen = new HashSet<>();
       long now = System.currentTimeMillis();
-      for (Pod p : pods.getStore().list()) {
+      for (Pod p : allPods) {
         String podKey0 = p.getMetadata().getNamespace() + "/" + p.getMetadata().getName();
         String ip = p.getStatus() == null ? null : p.getStatus().getPodIP();
         if ((ip == null || ip.isBlank()) && announced.containsKey(podKey0)) {
@@ -236,7 +248,16 @@ public final class NodeAgent implements AutoCloseable {
               al.getMetadata().getName(), e.getMessage());
         }
       }
-      NodeRules rules = NodeRulesBuilder.build(local, ipsById, policies, defaultMode);
+      List<NetworkPolicy> npList = networkPolicies.getStore().list();
+      List<Namespace> nsList = namespaces.getStore().list();
+      NetworkPolicyCompiler.Result np = NetworkPolicyCompiler.compile(npList, nsList, withAnnounced(allPods),
+          local.keySet());
+      if (!np.problems().equals(lastPolicyProblems)) {
+        // Skipped whole: what they would change is not applied, everything else is.
+        np.problems().forEach(problem -> LOG.error("{}: NetworkPolicy ignored: {}", nodeName, problem));
+        lastPolicyProblems = np.problems();
+      }
+      NodeRules rules = NodeRulesBuilder.build(local, ipsById, policies, defaultMode, np.pods());
       DesiredRuleset desired = RulesetRenderer.render(rules);
       applier.apply(desired);
       if (lastRules != null && !lastRules.groups().equals(rules.groups())) {
@@ -247,10 +268,32 @@ public final class NodeAgent implements AutoCloseable {
       appliedPodIps = seen;
       localIdentity = Map.copyOf(local);
       appliedGeneration = gen;
+      appliedVersions = Map.of("NetworkPolicy", versions(npList), "Namespace", versions(nsList), "Pod",
+          versions(allPods));
     } catch (RuntimeException e) {
       LOG.error("{}: sync failed, retrying in 1 s: {}", nodeName, e.toString());
       loop.schedule(this::schedule, 1, TimeUnit.SECONDS);
     }
+  }
+
+  /**
+   * Pods as NetworkPolicy must see them: a local pod announced at CNI ADD time already counts with
+   * its address, before the API server has it in the pod's status.
+   */
+  private List<Pod> withAnnounced(List<Pod> all) {
+    if (announced.isEmpty()) {
+      return all;
+    }
+    List<Pod> out = new ArrayList<>(all.size());
+    for (Pod p : all) {
+      String ip = announced.get(p.getMetadata().getNamespace() + "/" + p.getMetadata().getName());
+      boolean noIp = p.getStatus() == null || p.getStatus().getPodIP() == null || p.getStatus().getPodIP().isBlank();
+      if (ip != null && noIp) {
+        p = new io.fabric8.kubernetes.api.model.PodBuilder(p).editOrNewStatus().withPodIP(ip).endStatus().build();
+      }
+      out.add(p);
+    }
+    return out;
   }
 
   /**
@@ -424,6 +467,29 @@ public final class NodeAgent implements AutoCloseable {
   public boolean converged(long revision, Set<String> podIps) {
     return !pending.get() && appliedGeneration == generation.get() && appliedRevision >= revision
         && appliedPodIps.containsAll(podIps);
+  }
+
+  /**
+   * True when the ruleset in the kernel was computed from exactly these objects of the kind
+   * (NetworkPolicy, Namespace or Pod; namespace/name -> resourceVersion): a lab or a test uses it
+   * to know that a change it wrote is enforced, without sleeping.
+   */
+  public boolean enforces(String kind, Map<String, String> versions) {
+    Map<String, String> held = appliedVersions.get(kind);
+    if (held == null && !appliedVersions.isEmpty()) {
+      throw new IllegalArgumentException("kind " + kind + " is not one the agent can report on");
+    }
+    return versions.equals(held);
+  }
+
+  /** namespace/name (or name) -> resourceVersion. */
+  private static Map<String, String> versions(List<? extends HasMetadata> objects) {
+    Map<String, String> out = new HashMap<>();
+    for (HasMetadata o : objects) {
+      String ns = o.getMetadata().getNamespace();
+      out.put((ns == null ? "" : ns + "/") + o.getMetadata().getName(), o.getMetadata().getResourceVersion());
+    }
+    return Map.copyOf(out);
   }
 
   public String nodeName() {

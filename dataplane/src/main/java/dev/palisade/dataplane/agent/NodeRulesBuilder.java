@@ -1,5 +1,6 @@
 package dev.palisade.dataplane.agent;
 
+import dev.palisade.dataplane.netpol.PodPolicy;
 import dev.palisade.dataplane.render.AllowRect;
 import dev.palisade.dataplane.render.Disjoint;
 import dev.palisade.dataplane.render.Interval;
@@ -22,21 +23,33 @@ import java.util.TreeSet;
 /**
  * Pure: what the cluster says (local pods and their identities, every identity's pod IPs, the
  * compiled policies) -> what this node must enforce ({@link NodeRules}), with identities already
- * expanded to addresses. One group per local identity, named by its id.
+ * expanded to addresses. One group per local identity, named by its id; where NetworkPolicy
+ * treats pods of one identity differently (labels outside the identity, named ports that differ
+ * between pods), the identity splits into variants named {@code ID_vN}, numbered by their lowest
+ * pod address so the names stay put while pods come and go.
  */
 public final class NodeRulesBuilder {
   private NodeRulesBuilder() {}
+
+  /** Without NetworkPolicy: the allow-list and modes only. */
+  public static NodeRules build(Map<String, Long> localPods, Map<Long, Set<String>> ipsByIdentity,
+      Map<Long, IdentityPolicy> policies, Mode defaultMode) {
+    return build(localPods, ipsByIdentity, policies, defaultMode, Map.of());
+  }
 
   /**
    * @param localPods IP -> identity of the pods on this node
    * @param ipsByIdentity every identity's pod IPs in the cluster (peers)
    * @param policies compiled policy per identity; an identity without one is in {@code defaultMode}
    *     with nothing approved
+   * @param netpol what NetworkPolicy says per local pod IP; a pod missing here is not isolated
    */
   public static NodeRules build(Map<String, Long> localPods, Map<Long, Set<String>> ipsByIdentity,
-      Map<Long, IdentityPolicy> policies, Mode defaultMode) {
-    TreeMap<Long, Set<String>> local = new TreeMap<>();
-    localPods.forEach((ip, id) -> local.computeIfAbsent(id, k -> new TreeSet<>()).add(ip));
+      Map<Long, IdentityPolicy> policies, Mode defaultMode, Map<String, PodPolicy> netpol) {
+    // identity -> NetworkPolicy variant -> its local pods (sorted by address)
+    TreeMap<Long, Map<PodPolicy, TreeSet<String>>> local = new TreeMap<>();
+    localPods.forEach((ip, id) -> local.computeIfAbsent(id, k -> new java.util.HashMap<>())
+        .computeIfAbsent(netpol.getOrDefault(ip, PodPolicy.OPEN), k -> new TreeSet<>(BY_ADDRESS)).add(ip));
     List<Group> groups = new ArrayList<>();
     for (var e : local.entrySet()) {
       long id = e.getKey();
@@ -49,15 +62,35 @@ public final class NodeRulesBuilder {
       };
       List<PeerRule> in = p == null ? List.of() : p.ingress();
       List<PeerRule> out = p == null ? List.of() : p.egress();
-      groups.add(new Group(Long.toString(id), id, e.getValue(),
-          direction(enforcement, in, ipsByIdentity), direction(enforcement, out, ipsByIdentity)));
+      Set<AllowRect> approvedIn = approved(enforcement, in, ipsByIdentity);
+      Set<AllowRect> approvedOut = approved(enforcement, out, ipsByIdentity);
+      List<Map.Entry<PodPolicy, TreeSet<String>>> variants = new ArrayList<>(e.getValue().entrySet());
+      variants.sort(java.util.Comparator.comparing(v -> v.getValue().first(), BY_ADDRESS));
+      for (int i = 0; i < variants.size(); i++) {
+        PodPolicy np = variants.get(i).getKey();
+        String name = variants.size() == 1 ? Long.toString(id) : id + "_v" + i;
+        groups.add(new Group(name, id, variants.get(i).getValue(),
+            direction(np.ingress(), enforcement, approvedIn), direction(np.egress(), enforcement, approvedOut)));
+      }
     }
     return new NodeRules(groups);
   }
 
-  private static Direction direction(Enforcement enforcement, List<PeerRule> rules, Map<Long, Set<String>> ipsByIdentity) {
-    if (enforcement == Enforcement.OPEN) {
+  private static final java.util.Comparator<String> BY_ADDRESS =
+      java.util.Comparator.comparingLong(Interval::parseIp);
+
+  private static Direction direction(PodPolicy.Side np, Enforcement enforcement, Set<AllowRect> approved) {
+    if (!np.isolated() && enforcement == Enforcement.OPEN) {
       return Direction.OPEN;
+    }
+    return new Direction(np.isolated(), np.any(), np.rects(), enforcement, Set.of(),
+        enforcement == Enforcement.OPEN ? Set.of() : approved);
+  }
+
+  private static Set<AllowRect> approved(Enforcement enforcement, List<PeerRule> rules,
+      Map<Long, Set<String>> ipsByIdentity) {
+    if (enforcement == Enforcement.OPEN) {
+      return Set.of();
     }
     Set<AllowRect> rects = new HashSet<>();
     for (PeerRule r : rules) {
@@ -67,7 +100,7 @@ public final class NodeRulesBuilder {
         rects.add(new AllowRect(peer, proto, ports));
       }
     }
-    return new Direction(false, Set.of(), Set.of(), enforcement, Set.of(), rects);
+    return rects;
   }
 
   private static List<Interval> peers(Peer peer, Map<Long, Set<String>> ipsByIdentity) {

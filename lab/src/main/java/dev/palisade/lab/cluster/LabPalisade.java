@@ -28,7 +28,7 @@ import java.util.Set;
  * lab also issues an approver token for scenario steps and the CLI.
  */
 public final class LabPalisade implements AutoCloseable {
-  private final PalisadeController controller;
+  private PalisadeController controller;
   private final List<NodeAgent> agents = new ArrayList<>();
   private final java.util.Map<Integer, List<AutoCloseable>> handlesOf = new java.util.concurrent.ConcurrentHashMap<>();
   private final String approverToken;
@@ -87,6 +87,20 @@ public final class LabPalisade implements AutoCloseable {
       mine.add(node.ns().call(() -> NflogListener.open(group, agent::onLog)));
     }
     return agent;
+  }
+
+  /**
+   * Replaces the controller as a crash and restart would: the old one stops without writing
+   * anything more, a new one starts on the same port from what the API server holds. Agents keep
+   * enforcing meanwhile and resend the flows they could not deliver.
+   */
+  public PalisadeController restartController() {
+    int port = controller.port();
+    controller.close();
+    PalisadeController fresh = new PalisadeController(client, tokens, defaultMode);
+    fresh.start("127.0.0.1", port, Duration.ofSeconds(30));
+    controller = fresh;
+    return fresh;
   }
 
   /**
@@ -150,17 +164,40 @@ public final class LabPalisade implements AutoCloseable {
     controller.drain();
   }
 
-  /** Blocks until every agent enforces the controller's newest revision and knows these pod IPs. */
+  /**
+   * Blocks until every agent enforces the controller's newest revision, knows these pod IPs, and
+   * computed its ruleset from exactly the NetworkPolicies, namespaces and pods the API server
+   * holds now (so a policy or label change just written is in the kernel).
+   */
   public void awaitConverged(Set<String> podIps, Duration timeout) {
     controller.drain();
     long revision = controller.revision();
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (!agents.stream().allMatch(a -> a.converged(revision, podIps))) {
+    while (true) {
+      if (agents.stream().allMatch(a -> a.converged(revision, podIps))) {
+        java.util.Map<String, java.util.Map<String, String>> api = java.util.Map.of(
+            "NetworkPolicy", versions(client.network().v1().networkPolicies().inAnyNamespace().list().getItems()),
+            "Namespace", versions(client.namespaces().list().getItems()),
+            "Pod", versions(client.pods().inAnyNamespace().list().getItems()));
+        if (agents.stream().allMatch(a -> api.entrySet().stream().allMatch(e -> a.enforces(e.getKey(), e.getValue())))) {
+          return;
+        }
+      }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("agents did not converge on revision " + revision + " within " + timeout);
+        throw new IllegalStateException("agents did not converge on revision " + revision + " and the API server's "
+            + "policies, namespaces and pods within " + timeout);
       }
       sleep(20);
     }
+  }
+
+  private static java.util.Map<String, String> versions(List<? extends io.fabric8.kubernetes.api.model.HasMetadata> objects) {
+    java.util.Map<String, String> out = new java.util.HashMap<>();
+    for (var o : objects) {
+      String ns = o.getMetadata().getNamespace();
+      out.put((ns == null ? "" : ns + "/") + o.getMetadata().getName(), o.getMetadata().getResourceVersion());
+    }
+    return out;
   }
 
   private static void sleep(long ms) {

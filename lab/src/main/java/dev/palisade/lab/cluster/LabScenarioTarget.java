@@ -17,6 +17,8 @@ import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyList;
 import dev.palisade.model.WorkloadRef;
 import dev.palisade.model.crd.CrdNames;
 import dev.palisade.model.crd.SegmentationMode;
@@ -38,8 +40,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Runs scenarios on a fresh {@link Lab} each: topology and manifests become API objects, the
  * workload controllers make pods, probes are real connections from the pods' namespaces.
- * Steps that need Palisade's controller or NetworkPolicy enforcement throw
- * {@link UnsupportedStepException} until those land, so such scenarios fail loudly.
+ * Policy steps write NetworkPolicy objects; the runner's wait for convergence ends when every
+ * agent's ruleset was computed from exactly what the API server holds.
  */
 public final class LabScenarioTarget implements ScenarioTarget {
   private static final Duration READY = Duration.ofSeconds(120);
@@ -259,14 +261,62 @@ public final class LabScenarioTarget implements ScenarioTarget {
           return n;
         });
       }
-      case "create-policy", "update-policy", "delete-policy", "delete-all-policies" ->
-          throw new UnsupportedStepException(step.describe() + ": NetworkPolicy enforcement is not in the lab "
-              + "yet (issue 7); the scenario cannot pass until it is");
+      case "create-policy" -> {
+        NetworkPolicy np = policy(step);
+        policies().inNamespace(np.getMetadata().getNamespace()).resource(np).create();
+      }
+      case "update-policy" -> {
+        NetworkPolicy np = policy(step);
+        var existing = policies().inNamespace(np.getMetadata().getNamespace()).withName(np.getMetadata().getName());
+        if (existing.get() == null) {
+          throw new ScenarioException(step.describe() + ": no NetworkPolicy " + np.getMetadata().getNamespace() + "/"
+              + np.getMetadata().getName() + " to update");
+        }
+        // the whole spec is replaced, as kubectl replace would
+        existing.edit(old -> {
+          old.setSpec(np.getSpec());
+          return old;
+        });
+      }
+      case "delete-policy" -> {
+        String ns = String.valueOf(required(step, "namespace"));
+        String name = String.valueOf(required(step, "name"));
+        if (policies().inNamespace(ns).withName(name).delete().isEmpty()) {
+          throw new ScenarioException(step.describe() + ": no NetworkPolicy " + ns + "/" + name + " to delete");
+        }
+      }
+      case "delete-all-policies" -> policies().inAnyNamespace().delete();
       case "set-mode" -> setMode(step);
       case "approve-learned" -> review(step, "approved");
       case "reject-learned" -> review(step, "rejected");
       default -> throw new UnsupportedStepException(step.describe() + ": unknown action " + step.action());
     }
+  }
+
+  private io.fabric8.kubernetes.client.dsl.MixedOperation<NetworkPolicy, NetworkPolicyList,
+      io.fabric8.kubernetes.client.dsl.Resource<NetworkPolicy>> policies() {
+    return client().network().v1().networkPolicies();
+  }
+
+  /** The step's {@code policy:} as a NetworkPolicy; its namespace defaults to "default". */
+  private NetworkPolicy policy(Step step) {
+    Object raw = required(step, "policy");
+    if (!(raw instanceof Map<?, ?>)) {
+      throw new ScenarioException(step.describe() + ": 'policy' must be a NetworkPolicy mapping");
+    }
+    NetworkPolicy np;
+    try {
+      np = client().getKubernetesSerialization().convertValue(raw, NetworkPolicy.class);
+    } catch (RuntimeException e) {
+      throw new ScenarioException(step.describe() + ": 'policy' is not a NetworkPolicy: " + e.getMessage());
+    }
+    if (np.getMetadata() == null || np.getMetadata().getName() == null || np.getMetadata().getName().isBlank()) {
+      throw new ScenarioException(step.describe() + ": the policy has no metadata.name");
+    }
+    if (np.getMetadata().getNamespace() == null || np.getMetadata().getNamespace().isBlank()) {
+      np.getMetadata().setNamespace("default");
+    }
+    return np;
   }
 
   /** A SegmentationMode resource, as a user (or GitOps) would write it. */

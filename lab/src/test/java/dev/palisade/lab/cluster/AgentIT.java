@@ -110,7 +110,8 @@ class AgentIT {
   }
 
   private String api(String method, String path, String token, String body) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(pal.url() + path)).header("Authorization", "Bearer " + token);
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(pal.url() + path)).header("Authorization", "Bearer " + token)
+        .timeout(Duration.ofSeconds(20));
     b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(200, r.statusCode(), r.body());
@@ -269,5 +270,40 @@ class AgentIT {
     assertEquals(0, allowedFailed.get(), "allowed connections failed during the restarts");
     assertEquals(0, deniedPassed.get(), "denied connections passed during the restarts");
     assertEquals(0, pal.agents().stream().mapToLong(NodeAgent::applyFailures).sum());
+  }
+
+  @Test
+  void aControllerRestartDuringLearningLosesNothingAndEnforcementHolds() throws Exception {
+    learnApproveEnforce();
+    LabNetwork.Pod web = pods("web").get(0);
+    LabNetwork.Pod api = pods("api").get(0);
+    // learning goes on for another workload pair while the controller is replaced
+    assertFalse(connect(api, web, 8080), "api -> web is not approved");
+    String before = api("GET", "/v1/graph", pal.viewerToken(), null);
+    var ids = lab.client().resources(dev.palisade.model.crd.WorkloadIdentity.class).inNamespace("shop").list()
+        .getItems().stream().map(w -> w.getMetadata().getName() + "=" + w.getSpec().id).sorted().toList();
+    pal.restartController();
+    assertTrue(probe(web, api, 9090), "enforcement held: approved still connects");
+    assertFalse(probe(api, web, 8080), "enforcement held: denied still refused");
+    String after = api("GET", "/v1/graph", pal.viewerToken(), null);
+    assertEquals(edges(before), edges(after), "every edge and its status survived the restart");
+    assertEquals(ids, lab.client().resources(dev.palisade.model.crd.WorkloadIdentity.class).inNamespace("shop").list()
+        .getItems().stream().map(w -> w.getMetadata().getName() + "=" + w.getSpec().id).sorted().toList());
+    // and the new controller keeps learning: a new edge arrives through the agents
+    mode("learn");
+    assertTrue(connect(api, web, 8080));
+    pal.flushFlows(Duration.ofSeconds(10));
+    assertTrue(api("GET", "/v1/graph", pal.viewerToken(), null).contains("\"source\":\"shop/Deployment/api\",\"destination\":\"shop/Deployment/web\""));
+  }
+
+  /** The edges of a graph JSON without counts (which may grow): source, destination, port, status. */
+  private static List<String> edges(String graphJson) {
+    var m = java.util.regex.Pattern.compile("\"source\":\"([^\"]+)\",\"destination\":\"([^\"]+)\",\"protocol\":\"(\\w+)\","
+        + "\"port\":(\\d+),\"status\":\"(\\w+)\"").matcher(graphJson);
+    List<String> out = new java.util.ArrayList<>();
+    while (m.find()) {
+      out.add(m.group(1) + ">" + m.group(2) + ":" + m.group(4) + "/" + m.group(3) + " " + m.group(5));
+    }
+    return out;
   }
 }
