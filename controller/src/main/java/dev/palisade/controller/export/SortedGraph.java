@@ -4,7 +4,7 @@ import dev.palisade.controller.graph.FlowGraph.EdgeView;
 import java.util.Comparator;
 import java.util.List;
 import org.jgrapht.Graph;
-import org.jgrapht.graph.DirectedMultigraph;
+import org.jgrapht.graph.DirectedPseudograph;
 
 /**
  * A copy of the flow graph whose vertex and edge sets iterate in a fixed order. The jgrapht
@@ -21,7 +21,7 @@ final class SortedGraph {
   private SortedGraph() {}
 
   static Graph<String, EdgeView> of(Graph<String, EdgeView> graph) {
-    DirectedMultigraph<String, EdgeView> sorted = new DirectedMultigraph<>(null, null, false);
+    DirectedPseudograph<String, EdgeView> sorted = new DirectedPseudograph<>(null, null, false);
     graph.vertexSet().stream().sorted().forEach(sorted::addVertex);
     List<EdgeView> edges = graph.edgeSet().stream().sorted(EDGE_ORDER).toList();
     for (EdgeView e : edges) {

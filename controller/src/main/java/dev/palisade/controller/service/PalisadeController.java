@@ -304,7 +304,9 @@ public final class PalisadeController implements AutoCloseable {
   /** Recompiles the given identities and writes the AllowLists that changed, under a new revision. */
   private void publish(Set<Long> identities) {
     AllowListCompiler compiler = new AllowListCompiler(this::identityOf, this::modeOf);
-    Map<Long, IdentityPolicy> policies = compiler.compile(graph.edges(), identities);
+    Set<String> vertices = new HashSet<>();
+    identities.forEach(id -> vertices.add(vertexOf(id)));
+    Map<Long, IdentityPolicy> policies = compiler.compile(graph.edgesTouching(vertices), identities);
     List<Map.Entry<Long, IdentityPolicy>> changed = new ArrayList<>();
     for (var e : policies.entrySet()) {
       AllowListSpec old = published.get(e.getKey());

@@ -48,6 +48,30 @@ class FlowGraphTest {
   }
 
   @Test
+  void aWorkloadTalkingToItselfIsALoopEdgeThatCompilesToBothDirections() {
+    g.ingest(new FlowReport("n", 1, List.of(rec(302, 302, 7000, 4, 1, 2, "shop/db-0"))), NAMES::get);
+    assertEquals(1, g.edges().size());
+    g.review(e -> true, EdgeStatus.APPROVED);
+    AllowListCompiler compiler = new AllowListCompiler(v -> Optional.ofNullable(IDS.get(v)), id -> Mode.ENFORCE);
+    Map<Long, IdentityPolicy> p = compiler.compile(g.edgesTouching(Set.of("shop/Deployment/db")), Set.of(302L));
+    PeerRule self = new PeerRule(new Peer.OfIdentity(302), Protocol.TCP, PortRange.of(7000));
+    assertEquals(List.of(self), p.get(302L).ingress());
+    assertEquals(List.of(self), p.get(302L).egress());
+  }
+
+  @Test
+  void edgesTouchingIsExactlyTheEdgesAtThoseEndsAndCompilesAsTheWholeGraphDoes() {
+    g.ingest(new FlowReport("n", 1, List.of(rec(300, 301, 9090, 1, 1, 1, "w"), rec(301, 302, 5432, 1, 1, 1, "a"),
+        rec(300, 302, 5432, 1, 1, 1, "w"))), NAMES::get);
+    g.review(e -> true, EdgeStatus.APPROVED);
+    var touching = g.edgesTouching(Set.of("shop/Deployment/web"));
+    assertEquals(List.of("shop/Deployment/web>shop/Deployment/api", "shop/Deployment/web>shop/Deployment/db"),
+        touching.stream().map(v -> v.key().source() + ">" + v.key().destination()).toList());
+    AllowListCompiler compiler = new AllowListCompiler(v -> Optional.ofNullable(IDS.get(v)), id -> Mode.ENFORCE);
+    assertEquals(compiler.compile(g.edges(), Set.of(300L)), compiler.compile(touching, Set.of(300L)));
+  }
+
+  @Test
   void approvedEdgesCompileToIngressAndEgressOfBothEnds() {
     g.ingest(new FlowReport("n", 1, List.of(rec(300, 301, 9090, 1, 1, 1, "w"), rec(301, 302, 5432, 1, 1, 1, "a"),
         rec(3, 302, 5432, 1, 1, 1, "?"))), NAMES::get);
