@@ -9,6 +9,7 @@ import dev.palisade.controller.api.Authenticator;
 import dev.palisade.controller.api.Role;
 import dev.palisade.controller.api.Router;
 import dev.palisade.controller.compile.AllowListCompiler;
+import dev.palisade.controller.netpol.PolicyProblemReporter;
 import dev.palisade.controller.graph.EdgeStatus;
 import dev.palisade.controller.graph.FlowEdge;
 import dev.palisade.controller.graph.FlowEdge.EdgeKey;
@@ -93,6 +94,7 @@ public final class PalisadeController implements AutoCloseable {
     t.setDaemon(true);
     return t;
   });
+  private PolicyProblemReporter policyProblems;
   private final IdentityAllocator ids = new IdentityAllocator();
   private final FlowGraph graph = new FlowGraph();
   private final Map<WorkloadRef, Set<String>> podsOf = new HashMap<>();
@@ -121,6 +123,7 @@ public final class PalisadeController implements AutoCloseable {
   /** Syncs, restores, starts the HTTP API on host:port (0: any free port). */
   public void start(String host, int port, Duration syncTimeout) {
     restore();
+    policyProblems = new PolicyProblemReporter(client).start();
     replicaSets = inform(client.apps().replicaSets().inAnyNamespace().runnableInformer(0), null);
     jobs = inform(client.batch().v1().jobs().inAnyNamespace().runnableInformer(0), null);
     resolver = new WorkloadResolver(this::findOwner);
@@ -596,6 +599,9 @@ public final class PalisadeController implements AutoCloseable {
   public void close() {
     if (api != null) {
       api.close();
+    }
+    if (policyProblems != null) {
+      policyProblems.close();
     }
     informers.forEach(SharedIndexInformer::stop);
     loop.shutdownNow();

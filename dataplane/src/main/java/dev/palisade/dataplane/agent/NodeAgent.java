@@ -252,11 +252,13 @@ public final class NodeAgent implements AutoCloseable {
       List<Namespace> nsList = namespaces.getStore().list();
       NetworkPolicyCompiler.Result np = NetworkPolicyCompiler.compile(npList, nsList, withAnnounced(allPods),
           local.keySet());
-      if (!np.problems().equals(lastPolicyProblems)) {
-        // Skipped whole: what they would change is not applied, everything else is.
-        np.problems().forEach(problem -> LOG.error("{}: NetworkPolicy ignored: {}", nodeName, problem));
-        lastPolicyProblems = np.problems();
+      // Skipped whole: what they would change is not applied, everything else is. Told once.
+      for (String problem : np.problems()) {
+        if (!lastPolicyProblems.contains(problem)) {
+          LOG.error("{}: NetworkPolicy ignored: {}", nodeName, problem);
+        }
       }
+      lastPolicyProblems = np.problems();
       NodeRules rules = NodeRulesBuilder.build(local, ipsById, policies, defaultMode, np.pods());
       DesiredRuleset desired = RulesetRenderer.render(rules);
       applier.apply(desired);

@@ -54,6 +54,16 @@ public final class NetworkPolicyCompiler {
   }
 
   /**
+   * What is wrong with a policy, one line per problem ("ns/name: field: what"); empty when it is
+   * valid. A policy with problems is skipped whole by {@link #compile}.
+   */
+  public static List<String> problems(NetworkPolicy policy) {
+    List<String> problems = new ArrayList<>();
+    PolicyReader.read(policy, problems);
+    return List.copyOf(problems);
+  }
+
+  /**
    * @param policies every NetworkPolicy in the cluster
    * @param namespaces every namespace (for namespaceSelector)
    * @param pods every pod in the cluster (the peers)
