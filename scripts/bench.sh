@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs a benchmark harness from the bench module; it appends its results to bench/RESULTS.md.
 #   scripts/bench.sh lab-scale [PODS] [NODES] [ROUNDS]
+#   scripts/bench.sh policy-latency [CHANGES] [PODS] [NODES]
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -10,6 +11,7 @@ mvn -q -B -DskipTests -pl bench -am package
 jar=bench/target/palisade-bench.jar
 case "$what" in
   lab-scale) main=dev.palisade.bench.LabScaleBench ;;
+  policy-latency) main=dev.palisade.bench.PolicyLatencyBench ;;
   *) echo "unknown benchmark: $what" >&2; exit 2 ;;
 esac
 exec java --enable-native-access=ALL-UNNAMED -cp "$jar" "$main" "$@"
