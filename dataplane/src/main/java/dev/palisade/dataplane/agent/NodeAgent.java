@@ -56,8 +56,9 @@ import org.slf4j.LoggerFactory;
  * The node agent, wired. It reads the cluster (never writes it) and programs this node's kernel.
  *
  * <pre>
- *  informers: pods, replicasets, jobs, WorkloadIdentity, AllowList, NetworkPolicy, Namespace
- *      -> (coalesced, one thread) NetworkPolicyCompiler (local pods) + NodeRulesBuilder
+ *  informers: pods, replicasets, jobs, WorkloadIdentity, AllowList, NetworkPolicy, Namespace,
+ *             (failsafe) nodes, API server and DNS Services and EndpointSlices
+ *      -> (coalesced, one thread) NetworkPolicyCompiler (local pods) + NodeRulesBuilder + FailsafeBuilder
  *      -> RulesetRenderer -> RulesetApplier -> nftables
  *  conntrack NEW (node namespace) -> IpHistory -> FlowAggregator -> every second -> FlowSink
  * </pre>
@@ -113,6 +114,17 @@ public final class NodeAgent implements AutoCloseable {
   private final Map<String, String> announced = new java.util.concurrent.ConcurrentHashMap<>();
 
   private PortRange ignoredSourcePorts;
+  private FailsafeBuilder.Config failsafe = FailsafeBuilder.Config.DEFAULT;
+  private SharedIndexInformer<io.fabric8.kubernetes.api.model.Node> nodes;
+  private final List<SharedIndexInformer<io.fabric8.kubernetes.api.model.Service>> services = new ArrayList<>();
+  private final List<SharedIndexInformer<io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice>> slices =
+      new ArrayList<>();
+
+  /** What is never cut (on by default: this node, the API server, the cluster DNS); set before start. */
+  public NodeAgent failsafe(FailsafeBuilder.Config config) {
+    this.failsafe = config;
+    return this;
+  }
 
   /**
    * Connections from these source ports are not learned: Palisade's own measurement probes (the
@@ -157,6 +169,13 @@ public final class NodeAgent implements AutoCloseable {
     allowLists = watch(client.resources(AllowList.class).inAnyNamespace().runnableInformer(0), any);
     networkPolicies = watch(client.network().v1().networkPolicies().inAnyNamespace().runnableInformer(0), any);
     namespaces = watch(client.namespaces().runnableInformer(0), any);
+    if (failsafe.enabled()) {
+      nodes = watch(client.nodes().runnableInformer(0), any);
+      for (String ns : new java.util.TreeSet<>(failsafe.namespaces())) {
+        services.add(watch(client.services().inNamespace(ns).runnableInformer(0), any));
+        slices.add(watch(client.discovery().v1().endpointSlices().inNamespace(ns).runnableInformer(0), any));
+      }
+    }
     informers.forEach(SharedIndexInformer::start);
     long deadline = System.nanoTime() + syncTimeout.toNanos();
     while (!informers.stream().allMatch(SharedIndexInformer::hasSynced)) {
@@ -259,7 +278,10 @@ public final class NodeAgent implements AutoCloseable {
         }
       }
       lastPolicyProblems = np.problems();
-      NodeRules rules = NodeRulesBuilder.build(local, ipsById, policies, defaultMode, np.pods());
+      NodeRules rules = new NodeRules(NodeRulesBuilder.build(local, ipsById, policies, defaultMode, np.pods()).groups(),
+          failsafe.enabled() ? FailsafeBuilder.build(failsafe, nodeName, nodes.getStore().list(),
+              services.stream().flatMap(i -> i.getStore().list().stream()).toList(),
+              slices.stream().flatMap(i -> i.getStore().list().stream()).toList()) : NodeRules.Failsafe.NONE);
       DesiredRuleset desired = RulesetRenderer.render(rules);
       applier.apply(desired);
       if (lastRules != null && !lastRules.groups().equals(rules.groups())) {

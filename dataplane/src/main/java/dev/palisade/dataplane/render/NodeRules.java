@@ -9,11 +9,30 @@ import java.util.regex.Pattern;
  * input. Local pods are grouped (normally one group per identity) and each group carries, per
  * direction, what NetworkPolicy allows and what the approved allow-list allows.
  */
-public record NodeRules(List<Group> groups) {
+public record NodeRules(List<Group> groups, Failsafe failsafe) {
   private static final Pattern GROUP_NAME = Pattern.compile("[a-z0-9_]{1,40}");
 
   public NodeRules {
     groups = List.copyOf(groups);
+  }
+
+  public NodeRules(List<Group> groups) {
+    this(groups, Failsafe.NONE);
+  }
+
+  /**
+   * Traffic no policy may cut, judged before any group's rules, so a bad policy cannot cut the
+   * cluster off from its own control plane: {@code sources} (this node's own addresses: kubelet
+   * health probes, host agents) to any pod, and any pod to {@code destinations} (the API server's
+   * service and endpoints on their ports, the cluster DNS service and its pods on port 53).
+   */
+  public record Failsafe(Set<Interval> sources, Set<AllowRect> destinations) {
+    public static final Failsafe NONE = new Failsafe(Set.of(), Set.of());
+
+    public Failsafe {
+      sources = Set.copyOf(sources);
+      destinations = Set.copyOf(destinations);
+    }
   }
 
   /** How the approved allow-list part is applied (Palisade's own modes). */

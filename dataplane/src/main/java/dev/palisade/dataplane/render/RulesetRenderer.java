@@ -18,6 +18,8 @@ import java.util.TreeSet;
  * forward hook (priority filter):
  *   ct state established,related accept         <- only NEW connections are judged
  *   ct state invalid drop
+ *   ip saddr @failsafe_src accept                <- this node (kubelet probes): never cut
+ *   ip daddr . meta l4proto . th dport @failsafe_dst accept   <- API server, cluster DNS
  *   ip saddr vmap @egress_dispatch               <- local source pod   -> jump out_G
  *   ip daddr vmap @ingress_dispatch              <- local destination  -> jump in_G
  *   (policy accept: pods nobody restricts stay open, as in Kubernetes)
@@ -40,6 +42,8 @@ public final class RulesetRenderer {
   public static final String FORWARD_CHAIN = "pod_forward";
   public static final int DROP_LOG_GROUP = 100;
   public static final int WOULD_DROP_LOG_GROUP = 101;
+  static final String FAILSAFE_SRC = "failsafe_src";
+  static final String FAILSAFE_DST = "failsafe_dst";
   static final String RECT_TYPE = "ipv4_addr . inet_proto . inet_service";
 
   private RulesetRenderer() {}
@@ -53,9 +57,21 @@ public final class RulesetRenderer {
     chains.put(FORWARD_CHAIN, new Chain(FORWARD_CHAIN, "type filter hook forward priority filter; policy accept;", List.of(
         "ct state established,related accept",
         "ct state invalid drop",
+        "ip saddr @" + FAILSAFE_SRC + " accept",
+        "ip daddr . meta l4proto . th dport @" + FAILSAFE_DST + " accept",
         "ip saddr vmap @egress_dispatch",
         "ip daddr vmap @ingress_dispatch")));
 
+    TreeSet<String> failsafeSrc = new TreeSet<>();
+    for (Interval i : Disjoint.merge(rules.failsafe().sources())) {
+      failsafeSrc.add(i.ipText());
+    }
+    TreeSet<String> failsafeDst = new TreeSet<>();
+    for (AllowRect r : Disjoint.rects(rules.failsafe().destinations())) {
+      failsafeDst.add(r.elementText());
+    }
+    sets.put(FAILSAFE_SRC, new NamedSet(FAILSAFE_SRC, false, "ipv4_addr", true, failsafeSrc));
+    sets.put(FAILSAFE_DST, new NamedSet(FAILSAFE_DST, false, RECT_TYPE, true, failsafeDst));
     for (Group g : rules.groups()) {
       direction(g, "in", "saddr", g.ingress(), chains, sets, ingressDispatch);
       direction(g, "out", "daddr", g.egress(), chains, sets, egressDispatch);

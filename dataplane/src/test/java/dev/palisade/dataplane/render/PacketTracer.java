@@ -17,6 +17,8 @@ final class PacketTracer {
   private static final Pattern VMAP = Pattern.compile("ip (saddr|daddr) vmap @(\\S+)");
   private static final Pattern ANY = Pattern.compile("ip (saddr|daddr) @(\\S+) return");
   private static final Pattern RECT = Pattern.compile("ip (saddr|daddr) \\. meta l4proto \\. th dport @(\\S+) return");
+  private static final Pattern ANY_ACCEPT = Pattern.compile("ip (saddr|daddr) @(\\S+) accept");
+  private static final Pattern RECT_ACCEPT = Pattern.compile("ip (saddr|daddr) \\. meta l4proto \\. th dport @(\\S+) accept");
   private static final Pattern LOG = Pattern.compile("log prefix \"([^\"]+)\" group (\\d+)( drop)?");
 
   private final DesiredRuleset rs;
@@ -62,6 +64,19 @@ final class PacketTracer {
           String[] parts = e.split(" \\. ");
           if (ipInterval(parts[0]).contains(ip) && parts[1].equals(proto) && portInterval(parts[2]).contains(port)) {
             return null;
+          }
+        }
+      } else if ((m = ANY_ACCEPT.matcher(rule)).matches()) {
+        long ip = Interval.parseIp(m.group(1).equals("saddr") ? src : dst);
+        for (String e : set(m.group(2)).elements()) {
+          if (ipInterval(e).contains(ip)) return Verdict.ACCEPT;
+        }
+      } else if ((m = RECT_ACCEPT.matcher(rule)).matches()) {
+        long ip = Interval.parseIp(m.group(1).equals("saddr") ? src : dst);
+        for (String e : set(m.group(2)).elements()) {
+          String[] parts = e.split(" \\. ");
+          if (ipInterval(parts[0]).contains(ip) && parts[1].equals(proto) && portInterval(parts[2]).contains(port)) {
+            return Verdict.ACCEPT;
           }
         }
       } else if ((m = LOG.matcher(rule)).matches()) {

@@ -41,7 +41,16 @@ class RulesetRendererTest {
       new Group("302", 302, Set.of("10.244.0.30"),
           new Direction(false, Set.of(), Set.of(), Enforcement.ENFORCE, Set.of(Interval.cidr("10.9.0.0/16")),
               Set.of(new AllowRect(Interval.ip("10.244.0.20"), Proto.TCP, Interval.port(5432)))),
-          Direction.OPEN)));
+          Direction.OPEN)),
+      // the node itself (kubelet probes) and the control plane: API server 10.96.0.1:443 -> 10.0.0.5:6443,
+      // cluster DNS 10.96.0.10 -> pod 10.244.0.53, on 53/udp and 53/tcp
+      new NodeRules.Failsafe(Set.of(Interval.ip("10.244.0.1")), Set.of(
+          new AllowRect(Interval.ip("10.96.0.1"), Proto.TCP, Interval.port(443)),
+          new AllowRect(Interval.ip("10.0.0.5"), Proto.TCP, Interval.port(6443)),
+          new AllowRect(Interval.ip("10.96.0.10"), Proto.UDP, Interval.port(53)),
+          new AllowRect(Interval.ip("10.96.0.10"), Proto.TCP, Interval.port(53)),
+          new AllowRect(Interval.ip("10.244.0.53"), Proto.UDP, Interval.port(53)),
+          new AllowRect(Interval.ip("10.244.0.53"), Proto.TCP, Interval.port(53)))));
 
   @ParameterizedTest(name = "{0} -> {1} {2}/{3}: {4}")
   @CsvSource({
@@ -56,6 +65,11 @@ class RulesetRendererTest {
       "10.9.3.3,    10.244.0.30, udp, 53,   ACCEPT, ''",                         // any-protocol peer
       "10.8.0.1,    10.244.0.30, tcp, 5432, DROP,   pal:enforce:in:302@100",     // unknown source to an enforced pod
       "10.8.0.1,    10.244.0.99, tcp, 80,   ACCEPT, ''",                         // pod nobody restricts
+      "10.244.0.10, 10.244.0.53, udp, 53,   ACCEPT, ''",                         // failsafe: DNS from an enforced pod
+      "10.244.0.10, 10.0.0.5,    tcp, 6443, ACCEPT, ''",                         // failsafe: the API server's endpoint
+      "10.244.0.10, 10.244.0.53, tcp, 80,   DROP,   pal:enforce:out:300@100",    // only port 53 of the DNS pod
+      "10.244.0.1,  10.244.0.30, tcp, 8080, ACCEPT, ''",                         // failsafe: this node probes an enforced pod
+      "10.244.0.2,  10.244.0.30, tcp, 8080, DROP,   pal:enforce:in:302@100",     // another address is not the node
   })
   void tracesVerdicts(String src, String dst, String proto, int port, Verdict verdict, String logs) {
     var t = new PacketTracer(RulesetRenderer.render(NODE)).trace(src, dst, proto, port);

@@ -296,6 +296,49 @@ class AgentIT {
     assertTrue(api("GET", "/v1/graph", pal.viewerToken(), null).contains("\"source\":\"shop/Deployment/api\",\"destination\":\"shop/Deployment/web\""));
   }
 
+  @Test
+  void theClusterDnsStaysReachableFromAnEnforcedPodWithNothingApprovedForIt() throws Exception {
+    lab.apply("""
+        apiVersion: v1
+        kind: Namespace
+        metadata: {name: kube-system}
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: coredns, namespace: kube-system}
+        spec:
+          replicas: 1
+          selector: {matchLabels: {k8s-app: kube-dns}}
+          template:
+            metadata: {labels: {k8s-app: kube-dns}}
+            spec:
+              containers:
+              - name: coredns
+                image: coredns
+                ports: [{containerPort: 53, protocol: UDP}, {containerPort: 53, protocol: TCP}, {containerPort: 9153}]
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: kube-dns, namespace: kube-system}
+        spec:
+          selector: {k8s-app: kube-dns}
+          ports:
+          - {name: dns, port: 53, protocol: UDP}
+          - {name: dns-tcp, port: 53, protocol: TCP}
+          - {name: metrics, port: 9153, protocol: TCP}
+        """);
+    lab.awaitReady(READY);
+    learnApproveEnforce();
+    LabNetwork.Pod web = pods("web").get(0);
+    LabNetwork.Pod dns = lab.network().pods().stream().filter(p -> p.key().startsWith("kube-system/coredns-"))
+        .findFirst().orElseThrow();
+    assertTrue(Prober.probe(web, dns.ip(), 53, "UDP", Prober.DEFAULT_TIMEOUT), "DNS over UDP: failsafe");
+    assertTrue(Prober.probe(web, dns.ip(), 53, "TCP", Prober.DEFAULT_TIMEOUT), "DNS over TCP: failsafe");
+    assertFalse(Prober.probe(web, dns.ip(), 9153, "TCP", Prober.DEFAULT_TIMEOUT),
+        "the DNS pod's other ports are not part of the failsafe: web's egress is enforced");
+    assertTrue(probe(web, pods("api").get(0), 9090), "the approved edge still passes");
+  }
+
   /** The edges of a graph JSON without counts (which may grow): source, destination, port, status. */
   private static List<String> edges(String graphJson) {
     var m = java.util.regex.Pattern.compile("\"source\":\"([^\"]+)\",\"destination\":\"([^\"]+)\",\"protocol\":\"(\\w+)\","
