@@ -24,38 +24,72 @@ public final class RulesetApplier {
   private DesiredRuleset applied;
   private long applies;
   private long failures;
+  private long commits;
+  private long longestCommitNanos;
+  private int maxElements = 10_000;
 
   public RulesetApplier(Nftables nft) {
     this.nft = nft;
   }
 
-  /** Applies the desired state; returns the transaction sent (empty if nothing changed). */
+  /** Applies the desired state; returns the final transaction sent (empty if nothing changed). */
   public synchronized Transaction apply(DesiredRuleset next) {
-    Transaction tx;
+    RulesetDiff.Plan plan;
     if (applied == null) {
       Optional<TableState> present = nft.table(next.family(), next.table());
       Set<String> chains = present.map(t -> t.chains().keySet()).orElse(Set.of());
       Set<String> sets = present.map(t -> t.sets().keySet()).orElse(Set.of());
-      tx = RulesetDiff.full(next, chains, sets);
+      plan = RulesetDiff.plan(null, next, chains, sets, maxElements);
     } else {
-      tx = RulesetDiff.incremental(applied, next);
+      plan = RulesetDiff.plan(applied, next, Set.of(), Set.of(), maxElements);
     }
-    if (tx.isEmpty()) {
+    if (plan.staging().isEmpty() && plan.commit().isEmpty()) {
       applied = next;
-      return tx;
+      return plan.commit();
     }
-    try {
-      nft.run(tx);
-      applied = next;
-      applies++;
-      return tx;
-    } catch (NftException e) {
-      failures++;
-      applied = null; // the next apply re-reads the kernel and writes everything
-      LOG.error("nftables refused a transaction; the previous ruleset stays in force: {}\n--- transaction ---\n{}",
-          e.getMessage(), abbreviate(tx.toString()));
-      throw e;
+    for (Transaction tx : plan.all()) {
+      if (tx.isEmpty()) {
+        continue;
+      }
+      try {
+        long t0 = System.nanoTime();
+        nft.run(tx);
+        long took = System.nanoTime() - t0;
+        longestCommitNanos = Math.max(longestCommitNanos, took);
+        commits++;
+      } catch (NftException e) {
+        failures++;
+        applied = null; // the next apply re-reads the kernel and writes everything
+        LOG.error("nftables refused a transaction; the previous ruleset stays in force: {}\n--- transaction ---\n{}",
+            e.getMessage(), abbreviate(tx.toString()));
+        throw e;
+      }
     }
+    applied = next;
+    applies++;
+    return plan.commit();
+  }
+
+  /**
+   * Bounds commits: sets no rule reads yet are filled ahead in chunks of this many elements
+   * (default 10,000), so one huge sync never holds the nftables lock for long.
+   */
+  public synchronized RulesetApplier maxElementsPerCommit(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("elements per commit must be positive: " + n);
+    }
+    this.maxElements = n;
+    return this;
+  }
+
+  /** Transactions committed so far (a bounded sync counts each of its commits). */
+  public synchronized long commits() {
+    return commits;
+  }
+
+  /** The longest single commit so far, in nanoseconds. */
+  public synchronized long longestCommitNanos() {
+    return longestCommitNanos;
   }
 
   /** Forgets what was applied, so the next apply is a full resync. */

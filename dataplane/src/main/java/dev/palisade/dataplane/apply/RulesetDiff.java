@@ -10,7 +10,9 @@ import dev.palisade.kernel.nft.NftObject.NftSet;
 import dev.palisade.kernel.nft.NftObject.Rule;
 import dev.palisade.kernel.nft.NftObject.Table;
 import dev.palisade.kernel.nft.Transaction;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
@@ -27,6 +29,11 @@ import java.util.regex.Pattern;
  *  1 declare new chains      2 sets: create, or remove then add changed elements
  *  3 refill changed chains   4 flush, then delete, chains and sets no longer wanted
  * </pre>
+ *
+ * <p>A large change is {@link #plan planned} as bounded commits: sets that no rule reads yet (a
+ * fresh table, a new group) are created and filled in chunks first, where they change no
+ * verdict; the last commit then does everything else at once, so no packet ever meets a
+ * half-filled set and there is no window where an enforced pod is open or an allowed flow dropped.
  */
 public final class RulesetDiff {
   private static final Pattern BASE = Pattern.compile(
@@ -40,9 +47,17 @@ public final class RulesetDiff {
    * never deleted first, so established flows and enforcement continue through an agent restart.
    */
   public static Transaction full(DesiredRuleset next, Set<String> presentChains, Set<String> presentSets) {
+    return full(next, presentChains, presentSets, Set.of());
+  }
+
+  private static Transaction full(DesiredRuleset next, Set<String> presentChains, Set<String> presentSets,
+      Set<String> staged) {
     Transaction tx = new Transaction(next.family(), next.table()).add(Table.of());
     next.chains().values().forEach(c -> tx.add(declare(c)));
     for (NamedSet s : next.sets().values()) {
+      if (staged.contains(s.name())) {
+        continue;
+      }
       tx.add(declare(s));
       if (presentSets.contains(s.name())) {
         tx.flush(named(s));
@@ -56,6 +71,10 @@ public final class RulesetDiff {
 
   /** Only what changed from {@code previous} (what this agent last applied successfully). */
   public static Transaction incremental(DesiredRuleset previous, DesiredRuleset next) {
+    return incremental(previous, next, Set.of());
+  }
+
+  private static Transaction incremental(DesiredRuleset previous, DesiredRuleset next, Set<String> staged) {
     Transaction tx = new Transaction(next.family(), next.table());
     for (Chain c : next.chains().values()) {
       if (!previous.chains().containsKey(c.name())) {
@@ -64,6 +83,9 @@ public final class RulesetDiff {
     }
     for (NamedSet s : next.sets().values()) {
       NamedSet old = previous.sets().get(s.name());
+      if (staged.contains(s.name())) {
+        continue;
+      }
       if (old == null) {
         tx.add(declare(s));
         addElements(tx, s, s.elements());
@@ -86,6 +108,70 @@ public final class RulesetDiff {
     }
     removeStale(tx, next, previous.chains().keySet(), previous.sets().keySet());
     return tx;
+  }
+
+  /** Staging commits (possibly none) and the final commit that makes the change take effect. */
+  public record Plan(List<Transaction> staging, Transaction commit) {
+    public Plan {
+      staging = List.copyOf(staging);
+    }
+
+    public List<Transaction> all() {
+      List<Transaction> out = new ArrayList<>(staging);
+      out.add(commit);
+      return out;
+    }
+  }
+
+  /**
+   * The change from {@code previous} (null: unknown, write everything over what the kernel has,
+   * {@code presentSets}) to {@code next}, with no commit holding more than about
+   * {@code maxElements} elements unless one set that rules already read needs more (a live set is
+   * only ever changed in one commit: interval elements may be re-cut, and a delete and its
+   * replacement must land together).
+   */
+  public static Plan plan(DesiredRuleset previous, DesiredRuleset next, Set<String> presentChains,
+      Set<String> presentSets, int maxElements) {
+    if (maxElements < 1) {
+      throw new IllegalArgumentException("maxElements must be positive: " + maxElements);
+    }
+    Set<String> existing = previous == null ? presentSets : previous.sets().keySet();
+    List<NamedSet> fresh = new ArrayList<>();
+    long freshElements = 0;
+    for (NamedSet s : next.sets().values()) {
+      // verdict maps jump to chains that may not exist yet: they stay in the final commit
+      if (!s.map() && !existing.contains(s.name())) {
+        fresh.add(s);
+        freshElements += s.elements().size();
+      }
+    }
+    if (freshElements <= maxElements) {
+      return new Plan(List.of(), previous == null ? full(next, presentChains, presentSets)
+          : incremental(previous, next));
+    }
+    List<Transaction> staging = new ArrayList<>();
+    Transaction tx = new Transaction(next.family(), next.table()).add(Table.of());
+    for (NamedSet s : fresh) {
+      tx.add(declare(s));
+    }
+    int inTx = 0;
+    for (NamedSet s : fresh) {
+      for (String e : s.elements()) {
+        if (inTx == maxElements) {
+          staging.add(tx);
+          tx = new Transaction(next.family(), next.table());
+          inTx = 0;
+        }
+        addElements(tx, s, List.of(e));
+        inTx++;
+      }
+    }
+    staging.add(tx);
+    Set<String> staged = new java.util.HashSet<>();
+    fresh.forEach(s -> staged.add(s.name()));
+    Transaction commit = previous == null ? full(next, presentChains, presentSets, staged)
+        : incremental(previous, next, staged);
+    return new Plan(staging, commit);
   }
 
   private static void removeStale(Transaction tx, DesiredRuleset next, Collection<String> chains, Collection<String> sets) {
