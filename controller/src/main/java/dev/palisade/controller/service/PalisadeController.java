@@ -34,6 +34,7 @@ import dev.palisade.model.crd.SegmentationMode;
 import dev.palisade.model.crd.WorkloadIdentity;
 import dev.palisade.model.crd.WorkloadIdentitySpec;
 import dev.palisade.model.json.FlowReportJson;
+import dev.palisade.model.workload.ModeResolver;
 import dev.palisade.model.workload.WorkloadResolver;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;

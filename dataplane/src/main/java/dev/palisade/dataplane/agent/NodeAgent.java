@@ -56,7 +56,7 @@ import org.slf4j.LoggerFactory;
  * The node agent, wired. It reads the cluster (never writes it) and programs this node's kernel.
  *
  * <pre>
- *  informers: pods, replicasets, jobs, WorkloadIdentity, AllowList, NetworkPolicy, Namespace,
+ *  informers: pods, replicasets, jobs, WorkloadIdentity, AllowList, SegmentationMode, NetworkPolicy, Namespace,
  *             (failsafe) nodes, API server and DNS Services and EndpointSlices
  *      -> (coalesced, one thread) NetworkPolicyCompiler (local pods) + NodeRulesBuilder + FailsafeBuilder
  *      -> RulesetRenderer -> RulesetApplier -> nftables
@@ -100,6 +100,7 @@ public final class NodeAgent implements AutoCloseable {
   private SharedIndexInformer<WorkloadIdentity> identities;
   private SharedIndexInformer<AllowList> allowLists;
   private SharedIndexInformer<NetworkPolicy> networkPolicies;
+  private SharedIndexInformer<dev.palisade.model.crd.SegmentationMode> modes;
   private SharedIndexInformer<Namespace> namespaces;
   private List<String> lastPolicyProblems = List.of();
   /** What the last applied sync was computed from, per kind: for {@link #enforces}. */
@@ -168,6 +169,8 @@ public final class NodeAgent implements AutoCloseable {
     identities = watch(client.resources(WorkloadIdentity.class).inAnyNamespace().runnableInformer(0), any);
     allowLists = watch(client.resources(AllowList.class).inAnyNamespace().runnableInformer(0), any);
     networkPolicies = watch(client.network().v1().networkPolicies().inAnyNamespace().runnableInformer(0), any);
+    modes = watch(client.resources(dev.palisade.model.crd.SegmentationMode.class).inAnyNamespace()
+        .runnableInformer(0), any);
     namespaces = watch(client.namespaces().runnableInformer(0), any);
     if (failsafe.enabled()) {
       nodes = watch(client.nodes().runnableInformer(0), any);
@@ -230,6 +233,10 @@ public final class NodeAgent implements AutoCloseable {
         }
       }
       Map<String, Long> local = new HashMap<>();
+      // pods whose workload has no identity yet follow their namespace's (or workload's) mode
+      Map<String, Mode> pending = new HashMap<>();
+      dev.palisade.model.workload.ModeResolver modeResolver = new dev.palisade.model.workload.ModeResolver(
+          modes.getStore().list(), defaultMode, problem -> { });
       List<Pod> allPods = pods.getStore().list();
       Map<Long, Set<String>> ipsById = new HashMap<>();
       Set<String> seen = new HashSet<>();
@@ -253,6 +260,9 @@ public final class NodeAgent implements AutoCloseable {
         seen.add(ip);
         if (nodeName.equals(p.getSpec().getNodeName())) {
           local.put(ip, id);
+          if (id == Identities.UNKNOWN) {
+            pending.put(ip, modeResolver.modeOf(w));
+          }
         }
       }
       Map<Long, IdentityPolicy> policies = new HashMap<>();
@@ -278,7 +288,8 @@ public final class NodeAgent implements AutoCloseable {
         }
       }
       lastPolicyProblems = np.problems();
-      NodeRules rules = new NodeRules(NodeRulesBuilder.build(local, ipsById, policies, defaultMode, np.pods()).groups(),
+      NodeRules rules = new NodeRules(NodeRulesBuilder.build(local, ipsById, policies, defaultMode, np.pods(), pending)
+          .groups(),
           failsafe.enabled() ? FailsafeBuilder.build(failsafe, nodeName, nodes.getStore().list(),
               services.stream().flatMap(i -> i.getStore().list().stream()).toList(),
               slices.stream().flatMap(i -> i.getStore().list().stream()).toList()) : NodeRules.Failsafe.NONE);

@@ -34,7 +34,7 @@ public final class NodeRulesBuilder {
   /** Without NetworkPolicy: the allow-list and modes only. */
   public static NodeRules build(Map<String, Long> localPods, Map<Long, Set<String>> ipsByIdentity,
       Map<Long, IdentityPolicy> policies, Mode defaultMode) {
-    return build(localPods, ipsByIdentity, policies, defaultMode, Map.of());
+    return build(localPods, ipsByIdentity, policies, defaultMode, Map.of(), Map.of());
   }
 
   /**
@@ -43,38 +43,48 @@ public final class NodeRulesBuilder {
    * @param policies compiled policy per identity; an identity without one is in {@code defaultMode}
    *     with nothing approved
    * @param netpol what NetworkPolicy says per local pod IP; a pod missing here is not isolated
+   * @param pendingModes the mode of local pods whose workload has no identity yet (IP -> its
+   *     namespace's or workload's setting): a new workload in an enforced namespace starts closed,
+   *     not open, while the controller allocates its identity
    */
   public static NodeRules build(Map<String, Long> localPods, Map<Long, Set<String>> ipsByIdentity,
-      Map<Long, IdentityPolicy> policies, Mode defaultMode, Map<String, PodPolicy> netpol) {
-    // identity -> NetworkPolicy variant -> its local pods (sorted by address)
-    TreeMap<Long, Map<PodPolicy, TreeSet<String>>> local = new TreeMap<>();
-    localPods.forEach((ip, id) -> local.computeIfAbsent(id, k -> new java.util.HashMap<>())
-        .computeIfAbsent(netpol.getOrDefault(ip, PodPolicy.OPEN), k -> new TreeSet<>(BY_ADDRESS)).add(ip));
+      Map<Long, IdentityPolicy> policies, Mode defaultMode, Map<String, PodPolicy> netpol,
+      Map<String, Mode> pendingModes) {
+    // identity -> (NetworkPolicy, mode) variant -> its local pods (sorted by address)
+    TreeMap<Long, Map<Variant, TreeSet<String>>> local = new TreeMap<>();
+    localPods.forEach((ip, id) -> {
+      IdentityPolicy p = policies.get(id);
+      Mode mode = p != null ? p.mode() : pendingModes.getOrDefault(ip, defaultMode);
+      local.computeIfAbsent(id, k -> new java.util.HashMap<>())
+          .computeIfAbsent(new Variant(netpol.getOrDefault(ip, PodPolicy.OPEN), mode), k -> new TreeSet<>(BY_ADDRESS))
+          .add(ip);
+    });
     List<Group> groups = new ArrayList<>();
     for (var e : local.entrySet()) {
       long id = e.getKey();
       IdentityPolicy p = policies.get(id);
-      Mode mode = p == null ? defaultMode : p.mode();
-      Enforcement enforcement = switch (mode) {
-        case LEARN -> Enforcement.OPEN;
-        case MONITOR -> Enforcement.MONITOR;
-        case ENFORCE -> Enforcement.ENFORCE;
-      };
       List<PeerRule> in = p == null ? List.of() : p.ingress();
       List<PeerRule> out = p == null ? List.of() : p.egress();
-      Set<AllowRect> approvedIn = approved(enforcement, in, ipsByIdentity);
-      Set<AllowRect> approvedOut = approved(enforcement, out, ipsByIdentity);
-      List<Map.Entry<PodPolicy, TreeSet<String>>> variants = new ArrayList<>(e.getValue().entrySet());
+      List<Map.Entry<Variant, TreeSet<String>>> variants = new ArrayList<>(e.getValue().entrySet());
       variants.sort(java.util.Comparator.comparing(v -> v.getValue().first(), BY_ADDRESS));
       for (int i = 0; i < variants.size(); i++) {
-        PodPolicy np = variants.get(i).getKey();
+        Variant v = variants.get(i).getKey();
+        Enforcement enforcement = switch (v.mode()) {
+          case LEARN -> Enforcement.OPEN;
+          case MONITOR -> Enforcement.MONITOR;
+          case ENFORCE -> Enforcement.ENFORCE;
+        };
         String name = variants.size() == 1 ? Long.toString(id) : id + "_v" + i;
         groups.add(new Group(name, id, variants.get(i).getValue(),
-            direction(np.ingress(), enforcement, approvedIn), direction(np.egress(), enforcement, approvedOut)));
+            direction(v.netpol().ingress(), enforcement, approved(enforcement, in, ipsByIdentity)),
+            direction(v.netpol().egress(), enforcement, approved(enforcement, out, ipsByIdentity))));
       }
     }
     return new NodeRules(groups);
   }
+
+  /** Local pods of one identity that NetworkPolicy or their pending mode treat alike. */
+  private record Variant(PodPolicy netpol, Mode mode) {}
 
   private static final java.util.Comparator<String> BY_ADDRESS =
       java.util.Comparator.comparingLong(Interval::parseIp);

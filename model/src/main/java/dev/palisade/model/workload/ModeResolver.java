@@ -1,4 +1,4 @@
-package dev.palisade.controller.service;
+package dev.palisade.model.workload;
 
 import dev.palisade.model.Mode;
 import dev.palisade.model.WorkloadRef;
