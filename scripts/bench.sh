@@ -2,6 +2,7 @@
 # Runs a benchmark harness from the bench module; it appends its results to bench/RESULTS.md.
 #   scripts/bench.sh lab-scale [PODS] [NODES] [ROUNDS]
 #   scripts/bench.sh policy-latency [CHANGES] [PODS] [NODES]
+#   scripts/bench.sh pod-latency [PODS] [BACKGROUND] [NODES]
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -12,6 +13,7 @@ jar=bench/target/palisade-bench.jar
 case "$what" in
   lab-scale) main=dev.palisade.bench.LabScaleBench ;;
   policy-latency) main=dev.palisade.bench.PolicyLatencyBench ;;
+  pod-latency) main=dev.palisade.bench.PodLatencyBench ;;
   *) echo "unknown benchmark: $what" >&2; exit 2 ;;
 esac
 exec java --enable-native-access=ALL-UNNAMED -cp "$jar" "$main" "$@"

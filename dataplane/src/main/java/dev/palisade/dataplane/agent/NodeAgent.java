@@ -112,6 +112,7 @@ public final class NodeAgent implements AutoCloseable {
   private volatile Set<String> appliedPodIps = Set.of();
   private volatile Map<String, Long> localIdentity = Map.of();
   /** IPs of local pods announced before the API server has them in the pod's status (CNI ADD). */
+  private final java.util.ArrayDeque<Long> coverTimes = new java.util.ArrayDeque<>();
   private final Map<String, String> announced = new java.util.concurrent.ConcurrentHashMap<>();
 
   private PortRange ignoredSourcePorts;
@@ -476,15 +477,29 @@ public final class NodeAgent implements AutoCloseable {
    * informer has not delivered yet is waited for.
    */
   public void podStarting(String namespace, String name, String ip, Duration timeout) {
+    long t0 = System.nanoTime();
     announced.put(namespace + "/" + name, ip);
-    long deadline = System.nanoTime() + timeout.toNanos();
+    long deadline = t0 + timeout.toNanos();
     schedule();
     while (!(localIdentity.containsKey(ip) && !pending.get() && appliedGeneration == generation.get())) {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException(nodeName + ": rules for pod " + namespace + "/" + name + " (" + ip
             + ") not in place within " + timeout);
       }
-      sleep(5);
+      sleep(1);
+    }
+    synchronized (coverTimes) {
+      if (coverTimes.size() == 10_000) {
+        coverTimes.removeFirst();
+      }
+      coverTimes.addLast(System.nanoTime() - t0);
+    }
+  }
+
+  /** How long the most recent pod starts (up to 10,000) waited for their rules, in nanoseconds. */
+  public List<Long> podCoverTimes() {
+    synchronized (coverTimes) {
+      return List.copyOf(coverTimes);
     }
   }
 
