@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Authenticates each request, checks the caller's role against the route, and runs the endpoint.
  * Refusals are JSON {@code {"error": "..."}} with 401 (no or bad token), 403 (role), 404, 405,
- * 400 (bad input, from the endpoint). Endpoints run off the event loop only if they block; the
- * ones here are in-memory and quick.
+ * 400 (bad input, from the endpoint). Endpoints run on the given executor, off the I/O threads:
+ * they wait for the controller's event thread, and a slow one must delay only its own answer.
  */
 @io.netty.channel.ChannelHandler.Sharable
 public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -32,37 +32,60 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
   /** Paths anyone may GET without a token (the page's static shell, health). */
   private final java.util.function.Predicate<String> publicPaths;
 
-  public ApiHandler(Router router, Authenticator auth, java.util.function.Predicate<String> publicPaths) {
+  /** Where endpoints run: they wait for the controller's event thread, so never on an I/O thread. */
+  private final java.util.concurrent.Executor endpoints;
+
+  public ApiHandler(Router router, Authenticator auth, java.util.function.Predicate<String> publicPaths,
+      java.util.concurrent.Executor endpoints) {
     this.router = router;
     this.auth = auth;
     this.publicPaths = publicPaths;
+    this.endpoints = endpoints;
+  }
+
+  /** Runs endpoints on the calling thread (tests on an EmbeddedChannel). */
+  public ApiHandler(Router router, Authenticator auth, java.util.function.Predicate<String> publicPaths) {
+    this(router, auth, publicPaths, Runnable::run);
   }
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+    // The request is released when this returns: take what the endpoint needs first.
+    Incoming in = new Incoming(req.method().name(), req.uri(), req.headers().get(HttpHeaderNames.AUTHORIZATION),
+        ByteBufUtil.getBytes(req.content()), HttpUtil.isKeepAlive(req));
+    try {
+      endpoints.execute(() -> respond(ctx, in));
+    } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+      ctx.close();
+    }
+  }
+
+  /** What one request carries, copied off netty's buffers. */
+  private record Incoming(String method, String uri, String authorization, byte[] body, boolean keepAlive) {}
+
+  private void respond(ChannelHandlerContext ctx, Incoming in) {
     FullHttpResponse resp;
     try {
-      resp = toNetty(handle(req));
+      resp = toNetty(handle(in));
     } catch (ApiException e) {
       resp = toNetty(error(e.status(), e.getMessage()));
     } catch (RuntimeException e) {
-      LOG.warn("API {} {} failed", req.method(), req.uri(), e);
+      LOG.warn("API {} {} failed", in.method(), in.uri(), e);
       resp = toNetty(error(500, "internal error: " + e.getClass().getSimpleName()));
     }
-    boolean keepAlive = HttpUtil.isKeepAlive(req);
-    HttpUtil.setKeepAlive(resp, keepAlive);
-    var f = ctx.writeAndFlush(resp);
-    if (!keepAlive) {
+    HttpUtil.setKeepAlive(resp, in.keepAlive());
+    var f = ctx.writeAndFlush(resp); // thread-safe: netty hands the write to the channel's I/O thread
+    if (!in.keepAlive()) {
       f.addListener(ChannelFutureListener.CLOSE);
     }
   }
 
-  private ApiResponse handle(FullHttpRequest req) {
+  private ApiResponse handle(Incoming req) {
     QueryStringDecoder qs = new QueryStringDecoder(req.uri());
     String path = qs.path();
-    String method = req.method().name();
+    String method = req.method();
     Optional<Principal> caller = Optional.empty();
-    String header = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+    String header = req.authorization();
     if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
       caller = auth.authenticate(header.substring(7).trim());
     }
@@ -79,8 +102,7 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
             + ") may not " + method + " " + path + ": needs " + route.role().name().toLowerCase());
       }
     }
-    byte[] body = ByteBufUtil.getBytes(req.content());
-    return route.endpoint().handle(new ApiRequest(method, path, qs.parameters(), body, caller.orElse(null)));
+    return route.endpoint().handle(new ApiRequest(method, path, qs.parameters(), req.body(), caller.orElse(null)));
   }
 
   static ApiResponse error(int status, String message) {

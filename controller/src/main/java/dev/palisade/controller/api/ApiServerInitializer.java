@@ -22,13 +22,12 @@ public final class ApiServerInitializer extends ChannelInitializer<SocketChannel
   @Override
   protected void initChannel(SocketChannel ch) {
     ch.pipeline().addLast(new ReadTimeoutHandler(30));
-    addHttp(ch.pipeline(), handler, maxBodyBytes);
+    addHttp(ch.pipeline(), maxBodyBytes).addLast(handler);
   }
 
-  /** The HTTP part of the pipeline; tests run it on an EmbeddedChannel. */
-  static void addHttp(io.netty.channel.ChannelPipeline p, ApiHandler handler, int maxBodyBytes) {
-    p.addLast(new HttpServerCodec(4096, 16 * 1024, 64 * 1024))
-        .addLast(new HttpObjectAggregator(maxBodyBytes))
-        .addLast(handler);
+  /** The HTTP part of the pipeline, up to the handler; tests run it on an EmbeddedChannel. */
+  static io.netty.channel.ChannelPipeline addHttp(io.netty.channel.ChannelPipeline p, int maxBodyBytes) {
+    return p.addLast(new HttpServerCodec(4096, 16 * 1024, 64 * 1024))
+        .addLast(new HttpObjectAggregator(maxBodyBytes));
   }
 }

@@ -1,10 +1,10 @@
 package dev.palisade.controller.api;
 
 /** JSON string quoting for the few hand-built responses (errors); everything else uses Jackson. */
-final class JsonText {
+public final class JsonText {
   private JsonText() {}
 
-  static String quote(String s) {
+  public static String quote(String s) {
     StringBuilder sb = new StringBuilder("\"");
     for (char c : s.toCharArray()) {
       switch (c) {

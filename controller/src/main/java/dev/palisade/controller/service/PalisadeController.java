@@ -1,7 +1,6 @@
 package dev.palisade.controller.service;
 
 import dev.palisade.controller.api.ApiException;
-import dev.palisade.controller.api.ApiHandler;
 import dev.palisade.controller.api.ApiRequest;
 import dev.palisade.controller.api.ApiResponse;
 import dev.palisade.controller.api.ApiServer;
@@ -10,6 +9,10 @@ import dev.palisade.controller.api.Role;
 import dev.palisade.controller.api.Router;
 import dev.palisade.controller.compile.AllowListCompiler;
 import dev.palisade.controller.netpol.PolicyProblemReporter;
+import dev.palisade.controller.review.AuditLog;
+import dev.palisade.controller.review.PageAssets;
+import dev.palisade.controller.review.ReviewEndpoints;
+import dev.palisade.controller.review.Snapshots;
 import dev.palisade.controller.graph.EdgeStatus;
 import dev.palisade.controller.graph.FlowEdge;
 import dev.palisade.controller.graph.FlowEdge.EdgeKey;
@@ -114,6 +117,9 @@ public final class PalisadeController implements AutoCloseable {
   private final java.util.ArrayDeque<ObjectNode> recentDrops = new java.util.ArrayDeque<>();
   private long dropsSeen;
   private volatile boolean ready;
+  /** Stable labels per workload vertex, for NetworkPolicy export. */
+  private final Map<String, Map<String, String>> labelsOf = new HashMap<>();
+  private ReviewEndpoints review;
 
   public PalisadeController(KubernetesClient client, Authenticator auth, Mode defaultMode) {
     this.client = client;
@@ -124,6 +130,7 @@ public final class PalisadeController implements AutoCloseable {
   /** Syncs, restores, starts the HTTP API on host:port (0: any free port). */
   public void start(String host, int port, Duration syncTimeout) {
     restore();
+    review = new ReviewEndpoints(reviewBackend(), new AuditLog(client).restore(), new Snapshots(client).restore());
     policyProblems = new PolicyProblemReporter(client).start();
     replicaSets = inform(client.apps().replicaSets().inAnyNamespace().runnableInformer(0), null);
     jobs = inform(client.batch().v1().jobs().inAnyNamespace().runnableInformer(0), null);
@@ -162,7 +169,8 @@ public final class PalisadeController implements AutoCloseable {
       publishAll();
       return null;
     });
-    api = ApiServer.start(host, port, new ApiHandler(router(), auth, p -> p.equals("/healthz")), MAX_BODY);
+    Router routes = new PageAssets().addTo(review.addTo(router()));
+    api = ApiServer.start(host, port, routes, auth, p -> p.equals("/healthz") || PageAssets.isPublic(p), MAX_BODY);
     LOG.info("controller ready: {} identities, {} edges restored, API on {}:{}", ids.snapshot().size(),
         graph.edges().size(), host, api.port());
   }
@@ -210,7 +218,11 @@ public final class PalisadeController implements AutoCloseable {
   private void restore() {
     for (WorkloadIdentity wi : client.resources(WorkloadIdentity.class).inAnyNamespace().list().getItems()) {
       try {
-        ids.restore(new WorkloadRef(wi.getMetadata().getNamespace(), wi.getSpec().kind, wi.getSpec().name), wi.getSpec().id);
+        WorkloadRef w = new WorkloadRef(wi.getMetadata().getNamespace(), wi.getSpec().kind, wi.getSpec().name);
+        ids.restore(w, wi.getSpec().id);
+        if (wi.getSpec().labels != null) {
+          labelsOf.put(w.toString(), wi.getSpec().labels);
+        }
       } catch (RuntimeException e) {
         LOG.warn("ignoring WorkloadIdentity {}/{}: {}", wi.getMetadata().getNamespace(), wi.getMetadata().getName(),
             e.getMessage());
@@ -252,6 +264,7 @@ public final class PalisadeController implements AutoCloseable {
     }
     WorkloadRef w = resolver.workloadOf(p);
     workloadOfPod.put(key, w);
+    labelsOf.put(w.toString(), WorkloadResolver.stableLabels(p));
     podsOf.computeIfAbsent(w, k -> new HashSet<>()).add(key);
     IdentityAllocator.Allocation a = ids.idFor(w);
     if (a.isNew()) {
@@ -482,7 +495,13 @@ public final class PalisadeController implements AutoCloseable {
     }
     Predicate<FlowEdge> filter = which;
     String result = call(() -> {
+      Map<EdgeKey, EdgeStatus> before = new HashMap<>();
+      graph.edges().forEach(v -> before.put(v.key(), v.status()));
       List<EdgeKey> changed = graph.review(filter, status);
+      for (EdgeKey k : changed) {
+        review.recordReview(r.caller(), k.source() + " -> " + k.destination() + " " + k.port() + "/" + k.protocol(),
+            lower(before.get(k)), lower(status));
+      }
       Set<Long> touched = new HashSet<>();
       for (EdgeKey k : changed) {
         identityOf(k.source()).ifPresent(touched::add);
@@ -534,6 +553,44 @@ public final class PalisadeController implements AutoCloseable {
       v.destinationPods().forEach(dp::add);
     }
     return JSON.writeValueAsString(root);
+  }
+
+  private static String lower(EdgeStatus s) {
+    return s == null ? null : s.name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  private ReviewEndpoints.Backend reviewBackend() {
+    return new ReviewEndpoints.Backend() {
+      @Override
+      public <T> T onLoop(Callable<T> c) {
+        return call(c);
+      }
+
+      @Override
+      public FlowGraph graph() {
+        return graph;
+      }
+
+      @Override
+      public Map<String, String> labelsOf(String vertex) {
+        return labelsOf.getOrDefault(vertex, Map.of());
+      }
+
+      @Override
+      public List<SegmentationMode> modes() {
+        return modes.getStore().list();
+      }
+
+      @Override
+      public Mode defaultMode() {
+        return defaultMode;
+      }
+
+      @Override
+      public KubernetesClient client() {
+        return client;
+      }
+    };
   }
 
   private String statusJson() {

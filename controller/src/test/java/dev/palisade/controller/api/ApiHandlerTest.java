@@ -29,7 +29,7 @@ class ApiHandlerTest {
   /** Sends raw HTTP bytes through the server's real HTTP pipeline and decodes the answer. */
   private FullHttpResponse send(String method, String path, String token, String body) {
     EmbeddedChannel server = new EmbeddedChannel();
-    ApiServerInitializer.addHttp(server.pipeline(), new ApiHandler(router, tokens, p -> p.equals("/")), 1024);
+    ApiServerInitializer.addHttp(server.pipeline(), 1024).addLast(new ApiHandler(router, tokens, p -> p.equals("/")));
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     String head = method + " " + path + " HTTP/1.1\r\nHost: test\r\nContent-Length: " + bytes.length + "\r\n"
         + (token == null ? "" : "Authorization: Bearer " + token + "\r\n") + "\r\n";

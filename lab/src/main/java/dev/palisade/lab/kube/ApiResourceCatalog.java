@@ -3,6 +3,8 @@ package dev.palisade.lab.kube;
 import dev.palisade.model.crd.AllowList;
 import dev.palisade.model.crd.CrdNames;
 import dev.palisade.model.crd.LearnedFlows;
+import dev.palisade.model.crd.GraphSnapshot;
+import dev.palisade.model.crd.ReviewAudit;
 import dev.palisade.model.crd.SegmentationMode;
 import dev.palisade.model.crd.WorkloadIdentity;
 import io.fabric8.kubernetes.api.model.APIGroup;
@@ -70,7 +72,9 @@ final class ApiResourceCatalog {
       palisade(WorkloadIdentity.class),
       palisade(LearnedFlows.class),
       palisade(AllowList.class),
-      palisade(SegmentationMode.class));
+      palisade(SegmentationMode.class),
+      palisade(ReviewAudit.class),
+      palisade(GraphSnapshot.class));
 
   private ApiResourceCatalog() {}
 

@@ -70,7 +70,6 @@ class AgentIT {
 
   private Lab lab;
   private LabPalisade pal;
-  private final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeEach
   void up() {
@@ -113,7 +112,9 @@ class AgentIT {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(pal.url() + path)).header("Authorization", "Bearer " + token)
         .timeout(Duration.ofSeconds(20));
     b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    // A client per call: a pooled keep-alive connection to the controller replaced by
+    // restartController() is dead, and the JDK client may wait on it until the timeout.
+    HttpResponse<String> r = HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(200, r.statusCode(), r.body());
     return r.body();
   }

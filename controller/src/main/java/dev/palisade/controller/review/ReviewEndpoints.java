@@ -1,0 +1,285 @@
+package dev.palisade.controller.review;
+
+import dev.palisade.controller.api.ApiException;
+import dev.palisade.controller.api.ApiRequest;
+import dev.palisade.controller.api.ApiResponse;
+import dev.palisade.controller.api.Role;
+import dev.palisade.controller.api.Router;
+import dev.palisade.controller.export.DotExporter;
+import dev.palisade.controller.export.GraphMlExporter;
+import dev.palisade.controller.export.NetworkPolicyExporter;
+import dev.palisade.controller.graph.EdgeStatus;
+import dev.palisade.controller.graph.FlowGraph;
+import dev.palisade.controller.graph.FlowGraph.EdgeView;
+import dev.palisade.model.Mode;
+import dev.palisade.model.crd.GraphSnapshotSpec;
+import dev.palisade.model.crd.ReviewAuditSpec;
+import dev.palisade.model.crd.SegmentationMode;
+import dev.palisade.model.crd.SegmentationModeSpec;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The review API beyond approve/reject: who am I, modes, snapshots and "what changed since",
+ * exports (NetworkPolicy YAML, DOT, GraphML) and the audit log. Everything that reads or changes
+ * controller state runs on the controller's event thread through {@link Backend#onLoop}.
+ *
+ * <pre>
+ *  GET  /v1/whoami                      viewer    {name, role}
+ *  GET  /v1/modes                       viewer    namespace and workload settings, and the default
+ *  POST /v1/mode                        approver  {namespace, workload?: KIND/NAME, mode} -> SegmentationMode
+ *  GET  /v1/snapshots                   viewer    names, times, edge counts
+ *  POST /v1/snapshots                   approver  {name}
+ *  GET  /v1/diff?since=NAME             viewer    {added, removed, changed}
+ *  GET  /v1/export/networkpolicy?namespace=NS[&status=approved,learned]   viewer   YAML
+ *  GET  /v1/export/dot | /v1/export/graphml                                 viewer
+ *  GET  /v1/audit                       viewer    every decision, oldest first (JSON)
+ * </pre>
+ */
+public final class ReviewEndpoints {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+  private static final Pattern WORKLOAD = Pattern.compile("(Deployment|StatefulSet|DaemonSet|CronJob|Job|Pod)/"
+      + "[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
+
+  /** What the endpoints need from the controller. */
+  public interface Backend {
+    /** Runs on the controller's event thread and waits for the result. */
+    <T> T onLoop(Callable<T> c);
+
+    FlowGraph graph();
+
+    /** The stable labels of a workload vertex (NS/KIND/NAME), empty if unknown. */
+    Map<String, String> labelsOf(String vertex);
+
+    List<SegmentationMode> modes();
+
+    Mode defaultMode();
+
+    KubernetesClient client();
+  }
+
+  private final Backend backend;
+  private final AuditLog audit;
+  private final Snapshots snapshots;
+
+  public ReviewEndpoints(Backend backend, AuditLog audit, Snapshots snapshots) {
+    this.backend = backend;
+    this.audit = audit;
+    this.snapshots = snapshots;
+  }
+
+  public Router addTo(Router router) {
+    return router
+        .add("GET", "/v1/whoami", Role.VIEWER, r -> ApiResponse.json(200, "{\"name\":" + quote(r.caller().name())
+            + ",\"role\":" + quote(r.caller().role().name().toLowerCase(Locale.ROOT)) + "}"))
+        .add("GET", "/v1/modes", Role.VIEWER, r -> ApiResponse.json(200, backend.onLoop(this::modesJson)))
+        .add("POST", "/v1/mode", Role.APPROVER, this::setMode)
+        .add("GET", "/v1/snapshots", Role.VIEWER, r -> ApiResponse.json(200, backend.onLoop(this::snapshotsJson)))
+        .add("POST", "/v1/snapshots", Role.APPROVER, this::takeSnapshot)
+        .add("GET", "/v1/diff", Role.VIEWER, this::diff)
+        .add("GET", "/v1/export/networkpolicy", Role.VIEWER, this::exportPolicy)
+        .add("GET", "/v1/export/dot", Role.VIEWER,
+            r -> ApiResponse.text(200, "text/vnd.graphviz; charset=utf-8",
+                new DotExporter().export(backend.onLoop(() -> backend.graph().copy()))))
+        .add("GET", "/v1/export/graphml", Role.VIEWER,
+            r -> ApiResponse.text(200, "application/graphml+xml; charset=utf-8",
+                new GraphMlExporter().export(backend.onLoop(() -> backend.graph().copy()))))
+        .add("GET", "/v1/audit", Role.VIEWER, r -> ApiResponse.json(200, backend.onLoop(this::auditJson)));
+  }
+
+  // ---- modes ----
+
+  private String modesJson() {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("default", backend.defaultMode().text());
+    ArrayNode a = root.putArray("settings");
+    for (SegmentationMode m : backend.modes()) {
+      ObjectNode o = a.addObject();
+      o.put("namespace", m.getMetadata().getNamespace());
+      o.put("name", m.getMetadata().getName());
+      if (m.getSpec() != null) {
+        o.put("workload", m.getSpec().workload);
+        o.put("mode", m.getSpec().mode);
+      }
+    }
+    return JSON.writeValueAsString(root);
+  }
+
+  private ApiResponse setMode(ApiRequest r) {
+    JsonNode body = object(r, "{\"namespace\":..., \"workload\":\"KIND/NAME\" (optional), \"mode\":...}");
+    String ns = body.path("namespace").asString("");
+    if (!DNS_LABEL.matcher(ns).matches()) {
+      throw ApiException.badRequest("namespace '" + ns + "' is not a valid namespace name");
+    }
+    String workload = body.path("workload").isNull() ? "" : body.path("workload").asString("");
+    if (!workload.isEmpty() && !WORKLOAD.matcher(workload).matches()) {
+      throw ApiException.badRequest("workload '" + workload + "' must be KIND/NAME with KIND one of Deployment, "
+          + "StatefulSet, DaemonSet, CronJob, Job, Pod");
+    }
+    Mode mode;
+    try {
+      mode = Mode.parse(body.path("mode").asString(null));
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest(e.getMessage());
+    }
+    String name = workload.isEmpty() ? "namespace"
+        : "workload-" + workload.toLowerCase(Locale.ROOT).replace('/', '-').replace('.', '-');
+    String target = workload.isEmpty() ? ns : ns + "/" + workload;
+    String result = backend.onLoop(() -> {
+      String before = backend.modes().stream()
+          .filter(m -> ns.equals(m.getMetadata().getNamespace()) && m.getSpec() != null
+              && workload.equals(m.getSpec().workload == null ? "" : m.getSpec().workload))
+          .map(m -> m.getSpec().mode).findFirst().orElse("(inherited)");
+      SegmentationMode m = new SegmentationMode();
+      m.setMetadata(new ObjectMetaBuilder().withNamespace(ns).withName(name).build());
+      m.setSpec(new SegmentationModeSpec());
+      m.getSpec().mode = mode.text();
+      m.getSpec().workload = workload.isEmpty() ? null : workload;
+      backend.client().resources(SegmentationMode.class).inNamespace(ns).resource(m)
+          .createOr(NonDeletingOperation::update);
+      ReviewAuditSpec e = audit.append(r.caller(), "mode", target, before, mode.text());
+      return "{\"target\":" + quote(target) + ",\"mode\":" + quote(mode.text()) + ",\"audit\":" + e.seq + "}";
+    });
+    return ApiResponse.json(200, result);
+  }
+
+  // ---- snapshots ----
+
+  private List<GraphSnapshotSpec.Edge> currentEdges() {
+    List<GraphSnapshotSpec.Edge> out = new ArrayList<>();
+    for (EdgeView v : backend.graph().edges()) {
+      GraphSnapshotSpec.Edge e = new GraphSnapshotSpec.Edge();
+      e.source = v.key().source();
+      e.destination = v.key().destination();
+      e.protocol = v.key().protocol().name();
+      e.port = v.key().port();
+      e.status = v.status().name().toLowerCase(Locale.ROOT);
+      e.count = v.count();
+      out.add(e);
+    }
+    return out;
+  }
+
+  private ApiResponse takeSnapshot(ApiRequest r) {
+    JsonNode body = object(r, "{\"name\":...}");
+    String name = body.path("name").asString("");
+    String result = backend.onLoop(() -> {
+      try {
+        Snapshots.checkName(name, snapshots.all());
+      } catch (IllegalArgumentException e) {
+        throw ApiException.badRequest(e.getMessage());
+      }
+      GraphSnapshotSpec s = snapshots.take(name, r.caller().name(), currentEdges());
+      audit.append(r.caller(), "snapshot", name, null, s.edges.size() + " edges");
+      return "{\"name\":" + quote(name) + ",\"taken\":" + quote(s.taken) + ",\"edges\":" + s.edges.size() + "}";
+    });
+    return ApiResponse.json(200, result);
+  }
+
+  private String snapshotsJson() {
+    ArrayNode a = JSON.createArrayNode();
+    snapshots.all().forEach((name, s) -> {
+      ObjectNode o = a.addObject();
+      o.put("name", name);
+      o.put("taken", s.taken);
+      o.put("takenBy", s.takenBy);
+      o.put("edges", s.edges == null ? 0 : s.edges.size());
+    });
+    return JSON.writeValueAsString(a);
+  }
+
+  private ApiResponse diff(ApiRequest r) {
+    String since = r.param("since");
+    if (since == null || since.isBlank()) {
+      throw ApiException.badRequest("since=SNAPSHOT is required");
+    }
+    GraphDiff d = backend.onLoop(() -> {
+      GraphSnapshotSpec s = snapshots.get(since)
+          .orElseThrow(() -> ApiException.notFound("no snapshot named '" + since + "'"));
+      return GraphDiff.between(s.edges == null ? List.of() : s.edges, currentEdges());
+    });
+    ObjectNode root = JSON.createObjectNode();
+    root.put("since", since);
+    d.added().forEach(e -> root.withArray("added").add(JSON.valueToTree(e)));
+    d.removed().forEach(e -> root.withArray("removed").add(JSON.valueToTree(e)));
+    for (GraphDiff.Change c : d.changed()) {
+      ObjectNode o = root.withArray("changed").addObject();
+      o.set("before", JSON.valueToTree(c.before()));
+      o.set("now", JSON.valueToTree(c.now()));
+    }
+    for (String k : List.of("added", "removed", "changed")) {
+      root.withArray(k);
+    }
+    return ApiResponse.json(200, JSON.writeValueAsString(root));
+  }
+
+  // ---- exports and audit ----
+
+  private ApiResponse exportPolicy(ApiRequest r) {
+    String ns = r.param("namespace");
+    if (ns == null || !DNS_LABEL.matcher(ns).matches()) {
+      throw ApiException.badRequest("namespace=NS is required and must be a valid namespace name, not '" + ns + "'");
+    }
+    Set<EdgeStatus> statuses = EnumSet.noneOf(EdgeStatus.class);
+    for (String s : (r.param("status") == null ? "approved" : r.param("status")).split(",")) {
+      try {
+        EdgeStatus st = EdgeStatus.valueOf(s.strip().toUpperCase(Locale.ROOT));
+        if (st == EdgeStatus.REJECTED) {
+          throw new IllegalArgumentException();
+        }
+        statuses.add(st);
+      } catch (IllegalArgumentException e) {
+        throw ApiException.badRequest("status must be approved and/or learned, not '" + s + "'");
+      }
+    }
+    String yaml = backend.onLoop(() -> new NetworkPolicyExporter(backend::labelsOf)
+        .yaml(backend.graph().edges(), ns, statuses));
+    return ApiResponse.text(200, "application/yaml; charset=utf-8", yaml);
+  }
+
+  private String auditJson() {
+    return JSON.writeValueAsString(audit.entries());
+  }
+
+  /** Records a review decision on one edge (called by the approve/reject endpoint). */
+  public void recordReview(dev.palisade.controller.api.Principal who, String edge, String before, String after) {
+    String action = switch (after) {
+      case "approved" -> "approve";
+      case "rejected" -> "reject";
+      default -> "unreview";
+    };
+    audit.append(who, action, edge, before, after);
+  }
+
+  private static JsonNode object(ApiRequest r, String shape) {
+    JsonNode body;
+    try {
+      body = JSON.readTree(new String(r.body(), StandardCharsets.UTF_8));
+    } catch (RuntimeException e) {
+      throw ApiException.badRequest("body is not JSON; expected " + shape);
+    }
+    if (body == null || !body.isObject()) {
+      throw ApiException.badRequest("body must be an object " + shape);
+    }
+    return body;
+  }
+
+  private static String quote(String s) {
+    return dev.palisade.controller.api.JsonText.quote(s);
+  }
+}

@@ -1,0 +1,316 @@
+// Palisade review page. Plain script, no build step: the graph library (ECharts) comes from a
+// WebJar served by the controller. Every call carries the bearer token the user typed; the token
+// lives in sessionStorage only (this tab). All text from the API goes into the page through
+// textContent, never innerHTML: workload names and pod names are data, not markup.
+'use strict';
+
+const state = { token: null, role: null, edges: [], drops: [], selected: new Set(), focus: null, chart: null };
+const COLORS = { learned: '#8a9bb0', approved: '#1a7f37', rejected: '#b42318', violation: '#f79009', 'would-drop': '#9e77ed' };
+const $ = (id) => document.getElementById(id);
+
+function el(tag, text, cls) {
+  const e = document.createElement(tag);
+  if (text !== undefined && text !== null) e.textContent = String(text);
+  if (cls) e.className = cls;
+  return e;
+}
+
+async function api(method, path, body) {
+  const r = await fetch(path, {
+    method,
+    headers: Object.assign({ Authorization: 'Bearer ' + state.token }, body ? { 'Content-Type': 'application/json' } : {}),
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await r.text();
+  if (!r.ok) {
+    let msg = text;
+    try { msg = JSON.parse(text).error || text; } catch (e) { /* not JSON */ }
+    throw new Error(r.status + ': ' + msg);
+  }
+  return (r.headers.get('Content-Type') || '').startsWith('application/json') ? JSON.parse(text) : text;
+}
+
+function edgeKey(e) { return e.source + ' -> ' + e.destination + ' ' + e.port + '/' + e.protocol; }
+function nsOf(vertex) { return vertex.includes('/') ? vertex.split('/')[0] : '(entities)'; }
+function shortName(vertex) { const p = vertex.split('/'); return p.length === 3 ? p[2] : vertex; }
+function when(ms) { return ms ? new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z') : ''; }
+
+/** The status shown: the review decision, overridden by what the dataplane saw on the edge. */
+function shownStatus(e) {
+  if (e.violations > 0) return 'violation';
+  if (e.status !== 'approved' && state.wouldDrop && state.wouldDrop.has(edgeKey(e))) return 'would-drop';
+  return e.status;
+}
+
+function visibleEdges() {
+  const ns = $('ns-filter').value, st = $('status-filter').value, q = $('search').value.trim().toLowerCase();
+  return state.edges.filter((e) =>
+    (!ns || nsOf(e.source) === ns || nsOf(e.destination) === ns)
+    && (!st || e.status === st || shownStatus(e) === st)
+    && (!q || e.source.toLowerCase().includes(q) || e.destination.toLowerCase().includes(q)));
+}
+
+// ---- rendering ----
+
+function renderGraph(edges) {
+  if (!window.echarts) return;
+  if (!state.chart) {
+    state.chart = echarts.init($('graph'));
+    state.chart.on('click', (p) => {
+      if (p.dataType === 'edge') showEvidence(p.data.key);
+      if (p.dataType === 'node') { $('search').value = p.data.name; refreshViews(); }
+    });
+  }
+  const vertices = new Map();
+  edges.forEach((e) => { vertices.set(e.source, nsOf(e.source)); vertices.set(e.destination, nsOf(e.destination)); });
+  const namespaces = [...new Set(vertices.values())].sort();
+  state.chart.setOption({
+    tooltip: { formatter: (p) => p.dataType === 'edge' ? p.data.key : p.data.name },
+    legend: [{ data: namespaces, top: 4 }],
+    series: [{
+      type: 'graph', layout: 'force', roam: true, draggable: true,
+      force: { repulsion: 260, edgeLength: 140 },
+      categories: namespaces.map((n) => ({ name: n })),
+      label: { show: true, formatter: (p) => shortName(p.data.name) },
+      edgeSymbol: ['none', 'arrow'], edgeSymbolSize: 9,
+      edgeLabel: { show: true, fontSize: 10, formatter: (p) => p.data.label },
+      data: [...vertices.entries()].map(([v, ns]) => ({ name: v, category: namespaces.indexOf(ns), symbolSize: 26 })),
+      links: edges.map((e) => ({
+        source: e.source, target: e.destination, key: edgeKey(e), label: e.port + '/' + e.protocol,
+        lineStyle: { color: COLORS[shownStatus(e)], width: state.focus === edgeKey(e) ? 4 : 2, curveness: 0.15 },
+      })),
+    }],
+  }, { replaceMerge: ['series'] });
+}
+
+function renderTable(edges) {
+  const body = $('edges').querySelector('tbody');
+  body.replaceChildren();
+  for (const e of edges) {
+    const k = edgeKey(e);
+    const tr = el('tr');
+    tr.dataset.key = k;
+    if (state.selected.has(k)) tr.classList.add('selected');
+    const box = el('input');
+    box.type = 'checkbox';
+    box.className = 'pick';
+    box.checked = state.selected.has(k);
+    box.addEventListener('change', () => { box.checked ? state.selected.add(k) : state.selected.delete(k); tr.classList.toggle('selected', box.checked); });
+    const td0 = el('td'); td0.append(box); tr.append(td0);
+    tr.append(el('td', e.source, 'source'), el('td', e.destination, 'destination'), el('td', e.port + '/' + e.protocol, 'port'));
+    const st = el('td', e.status, 'status ' + e.status);
+    const shown = shownStatus(e);
+    if (shown !== e.status) st.append(el('span', ' ' + shown, 'badge ' + shown));
+    tr.append(st, el('td', e.count, 'count'), el('td', when(e.lastSeen)));
+    tr.addEventListener('click', (ev) => { if (ev.target !== box) showEvidence(k); });
+    body.append(tr);
+  }
+}
+
+function showEvidence(key) {
+  state.focus = key;
+  const e = state.edges.find((x) => edgeKey(x) === key);
+  const box = $('evidence');
+  box.replaceChildren();
+  if (!e) { box.append(el('p', 'edge no longer in the graph', 'hint')); return; }
+  const dl = el('dl');
+  const row = (k, v) => dl.append(el('dt', k), el('dd', v));
+  row('edge', key);
+  row('status', shownStatus(e));
+  row('first seen', when(e.firstSeen));
+  row('last seen', when(e.lastSeen));
+  row('connections', e.count);
+  row('violations', e.violations);
+  row('source pods', (e.sourcePods || []).join(', ') || '-');
+  row('destination pods', (e.destinationPods || []).join(', ') || '-');
+  row('example flow', (e.sourcePods && e.sourcePods[0] ? e.sourcePods[0] : e.source) + ' -> '
+    + (e.destinationPods && e.destinationPods[0] ? e.destinationPods[0] : e.destination) + ' ' + e.port + '/' + e.protocol);
+  box.append(dl);
+  if (state.role === 'approver') {
+    const a = el('button', 'Approve this edge'); a.id = 'evidence-approve';
+    a.addEventListener('click', () => review('approved', [e]));
+    const r = el('button', 'Reject this edge'); r.id = 'evidence-reject';
+    r.addEventListener('click', () => review('rejected', [e]));
+    box.append(a, r);
+  }
+  renderGraph(visibleEdges());
+}
+
+function renderFeed() {
+  const ul = $('feed');
+  ul.replaceChildren();
+  for (const d of state.drops.slice(0, 200)) {
+    const li = el('li', (d.kind === 'monitor' ? 'WOULD-DROP ' : 'DROP ') + d.source + ' -> ' + d.destination
+      + ' ' + d.port + '/' + d.protocol + ' on ' + d.node + ' at ' + when(d.at), d.kind === 'monitor' ? 'would-drop' : 'drop');
+    ul.append(li);
+  }
+  if (!state.drops.length) ul.append(el('li', 'nothing dropped yet', 'hint'));
+}
+
+function refreshViews() {
+  const edges = visibleEdges();
+  renderTable(edges);
+  renderGraph(edges);
+}
+
+// ---- data ----
+
+async function refresh() {
+  try {
+    const [g, drops] = await Promise.all([api('GET', '/v1/graph'), api('GET', '/v1/drops')]);
+    state.edges = g.edges;
+    state.drops = drops.events;
+    state.wouldDrop = new Set(drops.events.filter((d) => d.kind === 'monitor')
+      .map((d) => d.source + ' -> ' + d.destination + ' ' + d.port + '/' + d.protocol));
+    const nsSel = $('ns-filter');
+    const known = new Set([...nsSel.options].map((o) => o.value));
+    state.edges.forEach((e) => [nsOf(e.source), nsOf(e.destination)].forEach((n) => {
+      if (!known.has(n)) { known.add(n); nsSel.append(el('option', n)); }
+    }));
+    $('status-line').textContent = 'revision ' + g.revision + ' · ' + g.edges.length + ' edges · ' + drops.total + ' drops';
+    refreshViews();
+    renderFeed();
+    if (state.focus) showEvidence(state.focus);
+  } catch (err) {
+    $('status-line').textContent = 'refresh failed: ' + err.message;
+  }
+}
+
+async function refreshSide() {
+  try {
+    const [modes, snaps, audit] = await Promise.all([api('GET', '/v1/modes'), api('GET', '/v1/snapshots'), api('GET', '/v1/audit')]);
+    const m = $('modes');
+    m.replaceChildren(el('div', 'default: ' + modes.default, 'hint'));
+    modes.settings.forEach((s) => m.append(el('div', s.namespace + (s.workload ? '/' + s.workload : '') + ': ' + s.mode, 'mode-setting')));
+    const sel = $('snap-since');
+    const chosen = sel.value;
+    sel.replaceChildren(...snaps.map((s) => { const o = el('option', s.name + ' (' + s.taken + ', ' + s.edges + ' edges)'); o.value = s.name; return o; }));
+    if (chosen) sel.value = chosen;
+    const body = $('audit').querySelector('tbody');
+    body.replaceChildren(...audit.slice().reverse().map((a) => {
+      const tr = el('tr');
+      tr.append(el('td', a.seq), el('td', a.time), el('td', a.who + ' (' + a.role + ')'), el('td', a.action),
+        el('td', a.target), el('td', a.before), el('td', a.after));
+      return tr;
+    }));
+  } catch (err) {
+    $('status-line').textContent = 'refresh failed: ' + err.message;
+  }
+}
+
+// ---- actions ----
+
+async function review(status, edges) {
+  if (!edges.length) { $('review-result').textContent = 'select edges first'; return; }
+  try {
+    const r = await api('POST', '/v1/review', { status, only: edges.map((e) => ({ from: e.source, to: e.destination, port: e.port, protocol: e.protocol })) });
+    $('review-result').textContent = status + ': ' + r.changed + ' edge(s), revision ' + r.revision;
+    state.selected.clear();
+  } catch (err) {
+    $('review-result').textContent = err.message;
+  }
+  await refresh();
+  await refreshSide();
+}
+
+function selectedEdges() { return state.edges.filter((e) => state.selected.has(edgeKey(e))); }
+
+async function setMode() {
+  try {
+    const body = { namespace: $('mode-ns').value.trim(), mode: $('mode-value').value };
+    if ($('mode-workload').value.trim()) body.workload = $('mode-workload').value.trim();
+    const r = await api('POST', '/v1/mode', body);
+    $('mode-result').textContent = r.target + ' is now ' + r.mode;
+  } catch (err) {
+    $('mode-result').textContent = err.message;
+  }
+  await refreshSide();
+}
+
+async function takeSnapshot() {
+  try {
+    const r = await api('POST', '/v1/snapshots', { name: $('snap-name').value.trim() });
+    $('diff').textContent = 'snapshot ' + r.name + ' kept (' + r.edges + ' edges)';
+  } catch (err) {
+    $('diff').textContent = err.message;
+  }
+  await refreshSide();
+}
+
+async function compare() {
+  const box = $('diff');
+  box.replaceChildren();
+  try {
+    const d = await api('GET', '/v1/diff?since=' + encodeURIComponent($('snap-since').value));
+    const list = (title, items, fmt) => {
+      box.append(el('h3', title + ' (' + items.length + ')'));
+      const ul = el('ul');
+      items.forEach((i) => ul.append(el('li', fmt(i))));
+      box.append(ul);
+    };
+    list('added', d.added, (e) => edgeKey(e) + ' ' + e.status);
+    list('removed', d.removed, (e) => edgeKey(e) + ' ' + e.status);
+    list('changed', d.changed, (c) => edgeKey(c.now) + ': ' + c.before.status + ' -> ' + c.now.status + ', ' + c.before.count + ' -> ' + c.now.count + ' connections');
+  } catch (err) {
+    box.textContent = err.message;
+  }
+}
+
+async function exportPolicy() {
+  const ns = $('ns-filter').value;
+  if (!ns) { $('export').textContent = 'choose a namespace in the filter first'; return; }
+  try {
+    $('export').textContent = await api('GET', '/v1/export/networkpolicy?namespace=' + encodeURIComponent(ns) + '&status=approved');
+  } catch (err) {
+    $('export').textContent = err.message;
+  }
+}
+
+async function exportAudit() {
+  const audit = await api('GET', '/v1/audit');
+  const a = el('a');
+  a.href = URL.createObjectURL(new Blob([JSON.stringify(audit, null, 2)], { type: 'application/json' }));
+  a.download = 'palisade-audit.json';
+  a.click();
+}
+
+async function login(token) {
+  state.token = token;
+  try {
+    const me = await api('GET', '/v1/whoami');
+    state.role = me.role;
+    sessionStorage.setItem('palisade-token', token);
+    $('who').textContent = me.name + ' (' + me.role + ')';
+    document.body.classList.toggle('viewer', me.role !== 'approver');
+    $('login-panel').hidden = true;
+    $('app').hidden = false;
+    await refresh();
+    await refreshSide();
+    setInterval(refresh, 2000);
+    setInterval(refreshSide, 5000);
+  } catch (err) {
+    state.token = null;
+    sessionStorage.removeItem('palisade-token');
+    $('login-error').textContent = 'sign-in refused: ' + err.message;
+  }
+}
+
+window.addEventListener('DOMContentLoaded', () => {
+  $('login').addEventListener('click', () => login($('token').value.trim()));
+  $('token').addEventListener('keydown', (e) => { if (e.key === 'Enter') login($('token').value.trim()); });
+  ['ns-filter', 'status-filter'].forEach((id) => $(id).addEventListener('change', refreshViews));
+  $('search').addEventListener('input', refreshViews);
+  $('select-all').addEventListener('change', (e) => {
+    visibleEdges().forEach((x) => e.target.checked ? state.selected.add(edgeKey(x)) : state.selected.delete(edgeKey(x)));
+    refreshViews();
+  });
+  $('approve').addEventListener('click', () => review('approved', selectedEdges()));
+  $('reject').addEventListener('click', () => review('rejected', selectedEdges()));
+  $('mode-set').addEventListener('click', setMode);
+  $('snap-take').addEventListener('click', takeSnapshot);
+  $('snap-diff').addEventListener('click', compare);
+  $('export-np').addEventListener('click', exportPolicy);
+  $('audit-export').addEventListener('click', exportAudit);
+  const saved = sessionStorage.getItem('palisade-token');
+  if (saved) login(saved);
+});

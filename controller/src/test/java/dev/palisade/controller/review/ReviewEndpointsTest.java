@@ -1,0 +1,206 @@
+package dev.palisade.controller.review;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.palisade.controller.api.Principal;
+import dev.palisade.controller.api.Role;
+import dev.palisade.controller.api.StaticTokens;
+import dev.palisade.controller.service.PalisadeController;
+import dev.palisade.model.Mode;
+import dev.palisade.model.crd.ReviewAudit;
+import dev.palisade.model.crd.SegmentationMode;
+import dev.palisade.model.crd.WorkloadIdentity;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The review API and page assets, against the controller on the fabric8 mock API server (CRUD). */
+@EnableKubernetesMockClient(crud = true)
+class ReviewEndpointsTest {
+  static KubernetesClient client;
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final String EDGE = "{\"from\":\"shop/Pod/web\",\"to\":\"shop/Pod/db\",\"port\":5432,\"protocol\":\"TCP\"}";
+
+  private final StaticTokens tokens = new StaticTokens();
+  private final String agent = tokens.issue(new Principal("lab-node-0", Role.AGENT));
+  private final String approver = tokens.issue(new Principal("alice", Role.APPROVER));
+  private final String viewer = tokens.issue(new Principal("bob", Role.VIEWER));
+  private PalisadeController controller;
+
+  @BeforeEach
+  void start() throws Exception {
+    for (String name : new String[] {"web", "db"}) {
+      client.pods().inNamespace("shop").resource(new PodBuilder().withMetadata(new ObjectMetaBuilder()
+          .withNamespace("shop").withName(name).withLabels(Map.of("app", name)).build()).build()).createOr(x -> x.update());
+    }
+    controller = startController();
+    long web = id("pod-web");
+    long db = id("pod-db");
+    HttpResponse<String> r = call("POST", "/v1/flows", agent, "{\"node\":\"lab-node-0\",\"sequence\":1,\"flows\":[{\"src\":"
+        + web + ",\"dst\":" + db + ",\"protocol\":\"TCP\",\"port\":5432,\"count\":2,\"first\":1000,\"last\":2000,"
+        + "\"srcPods\":[\"shop/web\"],\"dstPods\":[\"shop/db\"]}]}");
+    assertEquals(200, r.statusCode(), r.body());
+  }
+
+  private PalisadeController startController() {
+    PalisadeController c = new PalisadeController(client, tokens, Mode.LEARN);
+    c.start("127.0.0.1", 0, Duration.ofSeconds(20));
+    c.drain();
+    return c;
+  }
+
+  @AfterEach
+  void stop() {
+    controller.close();
+    // one mock API server serves the whole class: start each test from an empty cluster
+    for (Class<? extends io.fabric8.kubernetes.client.CustomResource<?, ?>> kind : java.util.List.of(ReviewAudit.class,
+        SegmentationMode.class, WorkloadIdentity.class, dev.palisade.model.crd.LearnedFlows.class,
+        dev.palisade.model.crd.AllowList.class, dev.palisade.model.crd.GraphSnapshot.class)) {
+      client.resources(kind).inAnyNamespace().list().getItems().forEach(o -> client.resource(o).delete());
+    }
+    client.pods().inNamespace("shop").delete();
+  }
+
+  private long id(String name) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (System.nanoTime() < deadline) {
+      WorkloadIdentity wi = client.resources(WorkloadIdentity.class).inNamespace("shop").withName(name).get();
+      if (wi != null) {
+        return wi.getSpec().id;
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("no identity for " + name);
+  }
+
+  private HttpResponse<String> call(String method, String path, String token, String body) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + controller.port() + path))
+        .timeout(Duration.ofSeconds(20));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private JsonNode json(HttpResponse<String> r) {
+    assertEquals(200, r.statusCode(), r.body());
+    return JSON.readTree(r.body());
+  }
+
+  @Test
+  void thePageAndItsGraphLibraryAreServedWithoutATokenButNoDataIs() throws Exception {
+    HttpResponse<String> page = call("GET", "/", null, null);
+    assertEquals(200, page.statusCode());
+    assertTrue(page.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
+    assertTrue(page.body().contains("/assets/echarts.min.js"));
+    HttpResponse<String> lib = call("GET", "/assets/echarts.min.js", null, null);
+    assertEquals(200, lib.statusCode());
+    assertTrue(lib.body().length() > 500_000, "the ECharts WebJar's script, not a stub");
+    assertEquals(200, call("GET", "/assets/app.js", null, null).statusCode());
+    for (String path : new String[] {"/v1/graph", "/v1/whoami", "/v1/audit", "/v1/modes", "/v1/snapshots",
+        "/v1/export/dot", "/v1/export/networkpolicy?namespace=shop"}) {
+      assertEquals(401, call("GET", path, null, null).statusCode(), path);
+    }
+    assertEquals("viewer", json(call("GET", "/v1/whoami", viewer, null)).get("role").asString());
+    assertEquals("alice", json(call("GET", "/v1/whoami", approver, null)).get("name").asString());
+  }
+
+  @Test
+  void aViewerCannotDecideAndDecisionsAreAuditedAcrossARestart() throws Exception {
+    assertEquals(403, call("POST", "/v1/review", viewer, "{\"status\":\"approved\",\"only\":[" + EDGE + "]}").statusCode());
+    assertEquals(403, call("POST", "/v1/mode", viewer, "{\"namespace\":\"shop\",\"mode\":\"enforce\"}").statusCode());
+    assertEquals(403, call("POST", "/v1/snapshots", viewer, "{\"name\":\"s1\"}").statusCode());
+    assertEquals(0, json(call("GET", "/v1/audit", viewer, null)).size(), "refusals change nothing");
+
+    json(call("POST", "/v1/review", approver, "{\"status\":\"approved\",\"only\":[" + EDGE + "]}"));
+    json(call("POST", "/v1/mode", approver, "{\"namespace\":\"shop\",\"mode\":\"enforce\"}"));
+    json(call("POST", "/v1/mode", approver, "{\"namespace\":\"shop\",\"workload\":\"Pod/db\",\"mode\":\"monitor\"}"));
+    assertEquals("enforce", client.resources(SegmentationMode.class).inNamespace("shop").withName("namespace").get()
+        .getSpec().mode);
+    assertEquals("Pod/db", client.resources(SegmentationMode.class).inNamespace("shop").withName("workload-pod-db").get()
+        .getSpec().workload);
+
+    JsonNode audit = json(call("GET", "/v1/audit", viewer, null));
+    assertEquals(3, audit.size(), audit.toString());
+    assertEquals("approve", audit.get(0).get("action").asString());
+    assertEquals("alice", audit.get(0).get("who").asString());
+    assertEquals("learned", audit.get(0).get("before").asString());
+    assertEquals("approved", audit.get(0).get("after").asString());
+    assertEquals("shop/Pod/web -> shop/Pod/db 5432/TCP", audit.get(0).get("target").asString());
+    assertEquals("mode", audit.get(1).get("action").asString());
+    assertEquals("(inherited)", audit.get(1).get("before").asString());
+    assertEquals("enforce", audit.get(1).get("after").asString());
+    assertEquals(3, client.resources(ReviewAudit.class).list().getItems().size(), "one object per entry");
+
+    controller.close();
+    controller = startController();
+    assertEquals(audit, json(call("GET", "/v1/audit", viewer, null)), "the log outlives the controller");
+    json(call("POST", "/v1/mode", approver, "{\"namespace\":\"shop\",\"mode\":\"learn\"}"));
+    JsonNode after = json(call("GET", "/v1/audit", viewer, null));
+    assertEquals(4, after.get(3).get("seq").asLong(), "numbering continues, nothing overwritten");
+    assertEquals("enforce", after.get(3).get("before").asString());
+  }
+
+  @Test
+  void badModeRequestsAreRefusedByNameAndWriteNothing() throws Exception {
+    String[] bad = {"{\"namespace\":\"shop\",\"mode\":\"block\"}", "{\"namespace\":\"Shop!\",\"mode\":\"enforce\"}",
+        "{\"namespace\":\"shop\",\"workload\":\"Service/db\",\"mode\":\"enforce\"}", "[]", "not json"};
+    String[] says = {"mode must be learn, monitor or enforce", "namespace 'Shop!'", "workload 'Service/db'",
+        "body must be an object", "body is not JSON"};
+    for (int i = 0; i < bad.length; i++) {
+      HttpResponse<String> r = call("POST", "/v1/mode", approver, bad[i]);
+      assertEquals(400, r.statusCode(), bad[i]);
+      assertTrue(r.body().contains(says[i]), r.body());
+    }
+    assertTrue(client.resources(SegmentationMode.class).inAnyNamespace().list().getItems().isEmpty());
+    assertEquals(0, json(call("GET", "/v1/audit", viewer, null)).size());
+  }
+
+  @Test
+  void snapshotsAreKeptAndTellWhatChangedSince() throws Exception {
+    json(call("POST", "/v1/snapshots", approver, "{\"name\":\"before-review\"}"));
+    assertEquals(400, call("POST", "/v1/snapshots", approver, "{\"name\":\"before-review\"}").statusCode(),
+        "a kept snapshot is never overwritten");
+    assertEquals(400, call("POST", "/v1/snapshots", approver, "{\"name\":\"Bad Name\"}").statusCode());
+    JsonNode same = json(call("GET", "/v1/diff?since=before-review", viewer, null));
+    assertEquals(0, same.get("added").size() + same.get("removed").size() + same.get("changed").size());
+
+    json(call("POST", "/v1/review", approver, "{\"status\":\"approved\",\"only\":[" + EDGE + "]}"));
+    JsonNode d = json(call("GET", "/v1/diff?since=before-review", viewer, null));
+    assertEquals(1, d.get("changed").size(), d.toString());
+    assertEquals("learned", d.get("changed").get(0).get("before").get("status").asString());
+    assertEquals("approved", d.get("changed").get(0).get("now").get("status").asString());
+    assertEquals(404, call("GET", "/v1/diff?since=nope", viewer, null).statusCode());
+    assertEquals(1, json(call("GET", "/v1/snapshots", viewer, null)).size());
+  }
+
+  @Test
+  void exportsTheApprovedGraphAsNetworkPolicyDotAndGraphMl() throws Exception {
+    HttpResponse<String> none = call("GET", "/v1/export/networkpolicy?namespace=shop", viewer, null);
+    assertEquals(200, none.statusCode());
+    assertFalse(none.body().contains("port: 5432"), "nothing approved yet: " + none.body());
+    json(call("POST", "/v1/review", approver, "{\"status\":\"approved\",\"only\":[" + EDGE + "]}"));
+    String yaml = call("GET", "/v1/export/networkpolicy?namespace=shop", viewer, null).body();
+    assertTrue(yaml.contains("kind: \"NetworkPolicy\"") && yaml.contains("port: 5432"), yaml);
+    assertTrue(yaml.contains("\"app\": \"web\""), "selects the stable labels: " + yaml);
+    assertEquals(400, call("GET", "/v1/export/networkpolicy?namespace=shop&status=rejected", viewer, null).statusCode());
+    assertEquals(400, call("GET", "/v1/export/networkpolicy", viewer, null).statusCode());
+    assertTrue(call("GET", "/v1/export/dot", viewer, null).body().contains("digraph"));
+    assertTrue(call("GET", "/v1/export/graphml", viewer, null).body().contains("<graphml"));
+  }
+}
