@@ -84,6 +84,10 @@ function renderGraph(edges) {
 }
 
 function renderTable(edges) {
+  // Redraw only when something shown changed, so a row being clicked is not swapped under the pointer.
+  const signature = JSON.stringify([edges.map((e) => [edgeKey(e), e.status, shownStatus(e), e.count, e.lastSeen]), [...state.selected]]);
+  if (signature === state.tableSignature) return;
+  state.tableSignature = signature;
   const body = $('edges').querySelector('tbody');
   body.replaceChildren();
   for (const e of edges) {
@@ -95,7 +99,11 @@ function renderTable(edges) {
     box.type = 'checkbox';
     box.className = 'pick';
     box.checked = state.selected.has(k);
-    box.addEventListener('change', () => { box.checked ? state.selected.add(k) : state.selected.delete(k); tr.classList.toggle('selected', box.checked); });
+    box.addEventListener('change', () => {
+      box.checked ? state.selected.add(k) : state.selected.delete(k);
+      tr.classList.toggle('selected', box.checked);
+      state.tableSignature = null;
+    });
     const td0 = el('td'); td0.append(box); tr.append(td0);
     tr.append(el('td', e.source, 'source'), el('td', e.destination, 'destination'), el('td', e.port + '/' + e.protocol, 'port'));
     const st = el('td', e.status, 'status ' + e.status);
