@@ -28,14 +28,15 @@ final class DemoCommand implements Callable<Integer> {
     Thread hook = new Thread(lab::close, "demo-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
-      ShopDemo.Outcome o = new ShopDemo(System.out).run(lab, enforceAfter);
       var pal = lab.palisade().orElseThrow();
+      System.out.println("review page: " + pal.url() + "/   (served on 127.0.0.1 while the demo runs; --keep keeps it up)");
+      System.out.println("  approver token: " + pal.approverToken());
+      System.out.println("  viewer token:   " + pal.viewerToken());
+      System.out.println("  CLI: export PALISADE_URL=" + pal.url() + " PALISADE_TOKEN=" + pal.approverToken()
+          + "; ./palisade graph show");
+      ShopDemo.Outcome o = new ShopDemo(System.out).run(lab, enforceAfter);
       if (keep) {
-        System.out.println("controller API: " + pal.url());
-        System.out.println("  viewer token:   " + pal.viewerToken());
-        System.out.println("  approver token: " + pal.approverToken());
-        System.out.println("  curl -H 'Authorization: Bearer " + pal.viewerToken() + "' " + pal.url() + "/v1/graph");
-        System.out.println("Ctrl-C stops the lab.");
+        System.out.println("the lab stays up: open " + pal.url() + "/ and sign in with a token above; Ctrl-C stops it.");
         Thread.currentThread().join();
       }
       boolean ok = enforceAfter ? o.ok() : o.learnedEdges() >= 2;

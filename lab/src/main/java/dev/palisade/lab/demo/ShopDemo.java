@@ -4,10 +4,6 @@ import dev.palisade.lab.cluster.Lab;
 import dev.palisade.lab.cluster.LabPalisade;
 import dev.palisade.lab.net.LabNetwork;
 import dev.palisade.lab.net.Prober;
-import dev.palisade.model.crd.SegmentationMode;
-import dev.palisade.model.crd.SegmentationModeSpec;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -29,7 +25,6 @@ import tools.jackson.databind.json.JsonMapper;
 public final class ShopDemo {
   private static final Duration READY = Duration.ofMinutes(3);
   private final PrintStream out;
-  private final HttpClient http = HttpClient.newHttpClient();
   private final JsonMapper json = JsonMapper.builder().build();
 
   public ShopDemo(PrintStream out) {
@@ -74,12 +69,10 @@ public final class ShopDemo {
       return new Outcome(learned, true, false, false);
     }
     out.println("4/4 approve what was learned, enforce the namespace, try an attack (web -> db:5432)");
+    // through the review API, as a reviewer on the page or with the CLI would: each step is audited
+    post(pal, "/v1/snapshots", "{\"name\":\"learned\"}");
     post(pal, "/v1/review", "{\"status\":\"approved\"}");
-    SegmentationMode m = new SegmentationMode();
-    m.setMetadata(new ObjectMetaBuilder().withNamespace("shop").withName("namespace").build());
-    m.setSpec(new SegmentationModeSpec());
-    m.getSpec().mode = "enforce";
-    lab.client().resources(SegmentationMode.class).inNamespace("shop").resource(m).createOr(NonDeletingOperation::update);
+    post(pal, "/v1/mode", "{\"namespace\":\"shop\",\"mode\":\"enforce\"}");
     lab.awaitReady(READY);
     LabNetwork.Pod web = pods(lab, "web").get(0);
     LabNetwork.Pod api = pods(lab, "api").get(0);
@@ -124,7 +117,7 @@ public final class ShopDemo {
   }
 
   private String send(LabPalisade pal, HttpRequest r) throws IOException, InterruptedException {
-    HttpResponse<String> resp = http.send(r, HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> resp = HttpClient.newHttpClient().send(r, HttpResponse.BodyHandlers.ofString());
     if (resp.statusCode() != 200) {
       throw new IOException(r.uri() + ": " + resp.statusCode() + " " + resp.body());
     }

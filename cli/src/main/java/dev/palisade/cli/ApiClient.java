@@ -1,0 +1,83 @@
+package dev.palisade.cli;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/**
+ * How the review commands reach the controller: the same HTTP API as the page, with the same
+ * bearer token. Mixed into each command; the URL and token also come from the environment
+ * (PALISADE_URL, PALISADE_TOKEN) so a token need not sit in shell history.
+ */
+final class ApiClient {
+  @Option(names = "--url", description = "controller API, e.g. http://127.0.0.1:PORT (default: $PALISADE_URL)")
+  String url;
+
+  @Option(names = "--token-file", description = "file holding the bearer token (default: $PALISADE_TOKEN)")
+  Path tokenFile;
+
+  /** A refusal or failure the user should read, with the API's own message. */
+  static final class ApiError extends RuntimeException {
+    ApiError(String message) {
+      super(message);
+    }
+  }
+
+  private String base() {
+    String u = url != null ? url : System.getenv("PALISADE_URL");
+    if (u == null || u.isBlank()) {
+      throw new ApiError("no controller URL: pass --url or set PALISADE_URL (the demo prints it)");
+    }
+    return u.endsWith("/") ? u.substring(0, u.length() - 1) : u;
+  }
+
+  private String token() {
+    try {
+      String t = tokenFile != null ? Files.readString(tokenFile).strip() : System.getenv("PALISADE_TOKEN");
+      if (t == null || t.isBlank()) {
+        throw new ApiError("no token: pass --token-file or set PALISADE_TOKEN (the demo prints one)");
+      }
+      return t;
+    } catch (IOException e) {
+      throw new ApiError("cannot read token file " + tokenFile + ": " + e.getMessage());
+    }
+  }
+
+  String get(String path) {
+    return send(HttpRequest.newBuilder(URI.create(base() + path)).GET());
+  }
+
+  String post(String path, String json) {
+    return send(HttpRequest.newBuilder(URI.create(base() + path)).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(json)));
+  }
+
+  static String q(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+
+  private String send(HttpRequest.Builder b) {
+    HttpRequest r = b.header("Authorization", "Bearer " + token()).timeout(Duration.ofSeconds(30)).build();
+    try {
+      HttpResponse<String> resp = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
+          .send(r, HttpResponse.BodyHandlers.ofString());
+      if (resp.statusCode() != 200) {
+        throw new ApiError(r.method() + " " + r.uri().getPath() + ": " + resp.statusCode() + " " + resp.body());
+      }
+      return resp.body();
+    } catch (IOException e) {
+      throw new ApiError("cannot reach the controller at " + base() + ": " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ApiError("interrupted");
+    }
+  }
+}

@@ -1,0 +1,152 @@
+package dev.palisade.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.palisade.controller.api.Principal;
+import dev.palisade.controller.api.Role;
+import dev.palisade.controller.api.StaticTokens;
+import dev.palisade.controller.service.PalisadeController;
+import dev.palisade.model.Mode;
+import dev.palisade.model.crd.SegmentationMode;
+import dev.palisade.model.crd.WorkloadIdentity;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The review commands against a controller on the fabric8 mock API server, through its HTTP API. */
+@EnableKubernetesMockClient(crud = true)
+class ReviewCommandsTest {
+  static KubernetesClient client;
+  @TempDir Path dir;
+
+  private final StaticTokens tokens = new StaticTokens();
+  private PalisadeController controller;
+  private Path approver;
+  private Path viewer;
+
+  /** What one command printed and returned. */
+  record Run(int code, String out, String err) {}
+
+  @BeforeEach
+  void start() throws Exception {
+    for (String name : new String[] {"web", "db"}) {
+      client.pods().inNamespace("shop").resource(new PodBuilder().withMetadata(new ObjectMetaBuilder()
+          .withNamespace("shop").withName(name).withLabels(Map.of("app", name)).build()).build()).createOr(x -> x.update());
+    }
+    controller = new PalisadeController(client, tokens, Mode.LEARN);
+    controller.start("127.0.0.1", 0, Duration.ofSeconds(20));
+    approver = Files.writeString(dir.resolve("approver"), tokens.issue(new Principal("alice", Role.APPROVER)) + "\n");
+    viewer = Files.writeString(dir.resolve("viewer"), tokens.issue(new Principal("bob", Role.VIEWER)));
+    long web = id("pod-web");
+    long db = id("pod-db");
+    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url() + "/v1/flows"))
+        .header("Authorization", "Bearer " + tokens.issue(new Principal("lab-node-0", Role.AGENT)))
+        .POST(HttpRequest.BodyPublishers.ofString("{\"node\":\"lab-node-0\",\"sequence\":1,\"flows\":[{\"src\":" + web
+            + ",\"dst\":" + db + ",\"protocol\":\"TCP\",\"port\":5432,\"count\":2,\"first\":1000,\"last\":2000,"
+            + "\"srcPods\":[\"shop/web\"],\"dstPods\":[\"shop/db\"]}]}")).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode(), r.body());
+  }
+
+  @AfterEach
+  void stop() {
+    controller.close();
+    // one mock API server serves the whole class: start each test from an empty cluster
+    for (Class<? extends io.fabric8.kubernetes.client.CustomResource<?, ?>> kind : List.of(
+        dev.palisade.model.crd.ReviewAudit.class, SegmentationMode.class, WorkloadIdentity.class,
+        dev.palisade.model.crd.LearnedFlows.class, dev.palisade.model.crd.AllowList.class,
+        dev.palisade.model.crd.GraphSnapshot.class)) {
+      client.resources(kind).inAnyNamespace().list().getItems().forEach(o -> client.resource(o).delete());
+    }
+    client.pods().inNamespace("shop").delete();
+  }
+
+  private String url() {
+    return "http://127.0.0.1:" + controller.port();
+  }
+
+  private long id(String name) throws InterruptedException {
+    for (int i = 0; i < 500; i++) {
+      WorkloadIdentity wi = client.resources(WorkloadIdentity.class).inNamespace("shop").withName(name).get();
+      if (wi != null) {
+        return wi.getSpec().id;
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("no identity for " + name);
+  }
+
+  private Run palisade(Path token, String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cl = new CommandLine(new Main());
+    cl.setOut(new PrintWriter(out));
+    cl.setErr(new PrintWriter(err));
+    List<String> all = new ArrayList<>(List.of(args));
+    if (token != null) {
+      all.addAll(List.of("--url", url(), "--token-file", token.toString()));
+    }
+    int code = cl.execute(all.toArray(String[]::new));
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void reviewsTheGraphFromTheCommandLine() {
+    Run show = palisade(viewer, "graph", "show", "--namespace", "shop");
+    assertEquals(0, show.code(), show.err());
+    assertTrue(show.out().matches("(?s).*shop/Pod/web\\s+shop/Pod/db\\s+5432/TCP\\s+learned.*"), show.out());
+
+    assertEquals(0, palisade(approver, "graph", "snapshot", "before").code());
+    Run approve = palisade(approver, "approve", "shop/Pod/web", "shop/Pod/db", "5432/TCP");
+    assertEquals(0, approve.code(), approve.err());
+    assertTrue(approve.out().contains("approved: 1 edge(s) changed"), approve.out());
+    assertTrue(palisade(viewer, "graph", "show", "--status", "approved").out().contains("shop/Pod/web"));
+    Run diff = palisade(viewer, "graph", "diff", "--since", "before");
+    assertTrue(diff.out().contains("~ shop/Pod/web -> shop/Pod/db 5432/TCP learned -> approved"), diff.out());
+
+    Run mode = palisade(approver, "mode", "set", "shop", "enforce");
+    assertEquals(0, mode.code(), mode.err());
+    assertEquals("enforce", client.resources(SegmentationMode.class).inNamespace("shop").withName("namespace").get()
+        .getSpec().mode);
+    Run policy = palisade(viewer, "policy", "export", "--namespace", "shop");
+    assertTrue(policy.out().contains("kind: \"NetworkPolicy\"") && policy.out().contains("port: 5432"), policy.out());
+    assertTrue(palisade(viewer, "graph", "export", "--format", "dot").out().contains("digraph"));
+
+    Run audit = palisade(viewer, "audit");
+    assertTrue(audit.out().matches("(?s).*alice\\(approver\\)\\s+approve\\s+shop/Pod/web -> shop/Pod/db 5432/TCP: "
+        + "learned -> approved.*") && audit.out().matches("(?s).*mode\\s+shop: \\(inherited\\) -> enforce.*"), audit.out());
+  }
+
+  @Test
+  void refusalsAndMistakesSayWhatIsWrong() {
+    Run viewerApproves = palisade(viewer, "approve", "shop/Pod/web", "shop/Pod/db", "5432/TCP");
+    assertEquals(1, viewerApproves.code());
+    assertTrue(viewerApproves.err().contains("403") && viewerApproves.err().contains("needs approver"), viewerApproves.err());
+    Run badPort = palisade(approver, "approve", "shop/Pod/web", "shop/Pod/db", "5432");
+    assertEquals(1, badPort.code());
+    assertTrue(badPort.err().contains("'5432' is not PORT/PROTO"), badPort.err());
+    Run badMode = palisade(approver, "mode", "set", "shop", "block");
+    assertEquals(1, badMode.code());
+    assertTrue(badMode.err().contains("mode must be learn, monitor or enforce"), badMode.err());
+    assertTrue(palisade(null, "audit", "--url", url()).err().contains("no token"));
+    assertTrue(palisade(viewer, "audit").out().isBlank(), "nothing was changed by the refusals");
+  }
+}
