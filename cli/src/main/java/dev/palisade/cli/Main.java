@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "palisade 0.1.0-SNAPSHOT",
     description = "Application-aware microsegmentation firewall for Kubernetes.",
-    subcommands = {DoctorCommand.class, DemoCommand.class, LabCommand.class, ScenarioCommand.class,
+    subcommands = {ControllerCommand.class, AgentCommand.class, DoctorCommand.class, DemoCommand.class, LabCommand.class, ScenarioCommand.class,
         ReviewCommands.Graph.class, ReviewCommands.Approve.class, ReviewCommands.Reject.class, ReviewCommands.Mode.class,
         ReviewCommands.Policy.class, ReviewCommands.Audit.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

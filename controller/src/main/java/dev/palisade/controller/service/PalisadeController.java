@@ -89,6 +89,9 @@ public final class PalisadeController implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PalisadeController.class);
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final int MAX_BODY = 4 * 1024 * 1024;
+  /** Health needs no token: kubelet probes carry none. */
+  public static final java.util.function.Predicate<String> HEALTH_PATHS =
+      p -> p.equals("/healthz") || p.equals("/healthz/live") || p.equals("/healthz/ready");
 
   private final KubernetesClient client;
   private final Authenticator auth;
@@ -129,6 +132,16 @@ public final class PalisadeController implements AutoCloseable {
 
   /** Syncs, restores, starts the HTTP API on host:port (0: any free port). */
   public void start(String host, int port, Duration syncTimeout) {
+    sync(syncTimeout);
+    serve(host, port);
+  }
+
+  /**
+   * Restores, starts the informers and waits for them, then publishes: everything of
+   * {@link #start} but the HTTP API. Separate so that a replica taking over leadership keeps its
+   * stand-by health endpoint on the port until it has synced ({@code palisade controller}).
+   */
+  public void sync(Duration syncTimeout) {
     restore();
     review = new ReviewEndpoints(reviewBackend(), new AuditLog(client).restore(), new Snapshots(client).restore());
     policyProblems = new PolicyProblemReporter(client).start();
@@ -169,8 +182,12 @@ public final class PalisadeController implements AutoCloseable {
       publishAll();
       return null;
     });
+  }
+
+  /** Starts the HTTP API on host:port (0: any free port); after {@link #sync}. */
+  public void serve(String host, int port) {
     Router routes = new PageAssets().addTo(review.addTo(router()));
-    api = ApiServer.start(host, port, routes, auth, p -> p.equals("/healthz") || PageAssets.isPublic(p), MAX_BODY);
+    api = ApiServer.start(host, port, routes, auth, p -> HEALTH_PATHS.test(p) || PageAssets.isPublic(p), MAX_BODY);
     LOG.info("controller ready: {} identities, {} edges restored, API on {}:{}", ids.snapshot().size(),
         graph.edges().size(), host, api.port());
   }
@@ -398,6 +415,9 @@ public final class PalisadeController implements AutoCloseable {
   private Router router() {
     return new Router()
         .add("GET", "/healthz", null, r -> ApiResponse.json(200, "{\"ready\":" + ready + "}"))
+        // kubelet probes: live while the process answers; ready (in the Service) once synced
+        .add("GET", "/healthz/live", null, r -> ApiResponse.json(200, "{\"live\":true}"))
+        .add("GET", "/healthz/ready", null, r -> ApiResponse.json(ready ? 200 : 503, "{\"ready\":" + ready + "}"))
         .add("POST", "/v1/flows", Role.AGENT, this::postFlows)
         .add("GET", "/v1/graph", Role.VIEWER, r -> ApiResponse.json(200, call(this::graphJson)))
         .add("GET", "/v1/status", Role.VIEWER, r -> ApiResponse.json(200, call(this::statusJson)))

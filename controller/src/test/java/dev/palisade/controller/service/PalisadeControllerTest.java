@@ -103,6 +103,15 @@ class PalisadeControllerTest {
   }
 
   @Test
+  void probesNeedNoTokenAndASyncedControllerIsReady() throws Exception {
+    HttpResponse<String> ready = call("GET", "/healthz/ready", null, null);
+    assertEquals(200, ready.statusCode(), ready.body());
+    assertEquals(200, call("GET", "/healthz/live", null, null).statusCode());
+    assertEquals(200, call("GET", "/healthz", null, null).statusCode());
+    assertEquals(401, call("GET", "/healthz/other", null, null).statusCode(), "only the probes are public");
+  }
+
+  @Test
   void learnsApprovesCompilesAndSurvivesARestart() throws Exception {
     eventually(() -> client.resources(WorkloadIdentity.class).inNamespace("shop").list().getItems().size() == 2,
         "one identity per deployment");

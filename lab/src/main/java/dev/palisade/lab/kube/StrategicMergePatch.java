@@ -15,14 +15,15 @@ import tools.jackson.databind.node.ObjectNode;
  * Kubernetes strategic merge patch, for the lists kubectl's client-side apply touches in the kinds
  * the lab admits. fabric8's CRUD store answers 415 to {@code application/strategic-merge-patch+json},
  * which kubectl apply sends for every built-in kind once an object exists; the lab applies the patch
- * here and hands the store an equivalent JSON merge patch.
+ * here and hands the store an equivalent JSON merge patch. The deploy renderer
+ * ({@code dev.palisade.lab.deploy.KustomizeRenderer}) applies kustomize's strategic-merge patches with it too.
  *
  * <p>Without the Go structs' {@code patchMergeKey} tags, merge keys are chosen by field name (the
  * tags of the core/v1, apps/v1 and meta/v1 types); every other list is replaced whole, which is the
  * strategic-merge default too. Supported directives: {@code $patch: replace|delete|merge},
  * {@code $retainKeys}, {@code $deleteFromPrimitiveList/F}, {@code $setElementOrder/F}.
  */
-final class StrategicMergePatch {
+public final class StrategicMergePatch {
   private static final String PRIMITIVE_UNION = "";
   private static final Map<String, String> MERGE_KEYS = Map.ofEntries(
       Map.entry("containers", "name"), Map.entry("initContainers", "name"),
@@ -36,7 +37,7 @@ final class StrategicMergePatch {
   private StrategicMergePatch() {}
 
   /** The object {@code original} becomes under {@code patch}; neither argument is changed. */
-  static JsonNode apply(JsonNode original, JsonNode patch) {
+  public static JsonNode apply(JsonNode original, JsonNode patch) {
     if (!patch.isObject()) {
       return patch.deepCopy();
     }

@@ -1,0 +1,95 @@
+package dev.palisade.cli;
+
+import dev.palisade.dataplane.agent.FailsafeBuilder;
+import dev.palisade.dataplane.agent.NodeAgent;
+import dev.palisade.dataplane.render.RulesetRenderer;
+import dev.palisade.kernel.conntrack.Conntrack;
+import dev.palisade.kernel.conntrack.LibConntrack;
+import dev.palisade.kernel.nflog.NflogListener;
+import dev.palisade.kernel.nft.LibNftables;
+import dev.palisade.model.Mode;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code palisade agent}: the node agent for NODE_NAME, in the host's network namespace (the
+ * DaemonSet runs with hostNetwork), against the cluster of the pod's ServiceAccount.
+ */
+@Command(name = "agent", description = "Run the node agent for NODE_NAME (host network namespace).")
+final class AgentCommand implements Callable<Integer> {
+  @Option(names = "--controller", required = true, description = "the controller's URL")
+  String controller;
+
+  @Option(names = "--token-file", defaultValue = "/var/run/secrets/kubernetes.io/serviceaccount/token",
+      description = "the token presented to the controller, re-read before each report (${DEFAULT-VALUE})")
+  Path tokenFile;
+
+  @Option(names = "--default-mode", defaultValue = "learn",
+      description = "mode of workloads no SegmentationMode or allow-list covers yet (${DEFAULT-VALUE})")
+  String defaultMode;
+
+  // The failsafe (node to local pods: kubelet probes; pods to the API server; pods to DNS) is one
+  // rule set in this version: the three flags document it in the manifest and must agree.
+  @Option(names = "--failsafe-api-server", negatable = true, defaultValue = "true", fallbackValue = "true")
+  boolean failsafeApiServer;
+
+  @Option(names = "--failsafe-kubelet", negatable = true, defaultValue = "true", fallbackValue = "true")
+  boolean failsafeKubelet;
+
+  @Option(names = "--failsafe-dns", negatable = true, defaultValue = "true", fallbackValue = "true")
+  boolean failsafeDns;
+
+  @Override
+  public Integer call() throws Exception {
+    String node = System.getenv("NODE_NAME");
+    if (node == null || node.isBlank()) {
+      throw new IllegalArgumentException("NODE_NAME is not set (the downward API: spec.nodeName)");
+    }
+    FailsafeBuilder.Config failsafe = failsafe();
+    Mode mode = Mode.parse(defaultMode);
+    TokenFileFlowSink sink = new TokenFileFlowSink(controller, tokenFile);
+    Deque<AutoCloseable> open = new ArrayDeque<>();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> closeAll(open), "palisade-shutdown"));
+    KubernetesClient client = new KubernetesClientBuilder().build();
+    open.push(client);
+    LibNftables nft = LibNftables.open();
+    open.push(nft);
+    Conntrack ct = LibConntrack.open();
+    open.push(ct);
+    NodeAgent agent = new NodeAgent(client, node, nft, ct, sink, mode).failsafe(failsafe);
+    open.push(agent);
+    agent.start(Duration.ofMinutes(2));
+    // drops (group 100) and would-drops (101) logged by this node's rules
+    for (int group : new int[] {RulesetRenderer.DROP_LOG_GROUP, RulesetRenderer.WOULD_DROP_LOG_GROUP}) {
+      open.push(NflogListener.open(group, agent::onLog));
+    }
+    new CountDownLatch(1).await(); // until SIGTERM; the ruleset stays in the kernel, as after a crash
+    return 0;
+  }
+
+  FailsafeBuilder.Config failsafe() {
+    if (failsafeApiServer != failsafeKubelet || failsafeKubelet != failsafeDns) {
+      throw new IllegalArgumentException("--failsafe-api-server, --failsafe-kubelet and --failsafe-dns are one rule "
+          + "set in this version: give all three or none");
+    }
+    return failsafeDns ? FailsafeBuilder.Config.DEFAULT : FailsafeBuilder.Config.OFF;
+  }
+
+  private static void closeAll(Deque<AutoCloseable> open) {
+    while (!open.isEmpty()) {
+      try {
+        open.pop().close();
+      } catch (Exception e) {
+        // shutting down: close the rest
+      }
+    }
+  }
+}

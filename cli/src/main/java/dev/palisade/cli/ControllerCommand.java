@@ -1,0 +1,115 @@
+package dev.palisade.cli;
+
+import dev.palisade.controller.api.Authenticator;
+import dev.palisade.controller.api.StaticTokens;
+import dev.palisade.controller.api.TokenReviewAuthenticator;
+import dev.palisade.controller.service.ControllerLeadership;
+import dev.palisade.controller.service.PalisadeController;
+import dev.palisade.model.Mode;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code palisade controller}: the controller against the cluster of the default kubeconfig or the
+ * pod's ServiceAccount. With --leader-election only the holder of the Lease runs a controller; the
+ * others serve live-but-not-ready health until they lead. A replica that loses the lease exits
+ * (status 1) and Kubernetes restarts it as a fresh candidate.
+ */
+@Command(name = "controller", description = "Run the controller against the cluster (kubeconfig or in-cluster).")
+final class ControllerCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(ControllerCommand.class);
+  private static final Duration SYNC_TIMEOUT = Duration.ofMinutes(5);
+
+  @Option(names = "--listen", defaultValue = "0.0.0.0:8443", description = "HOST:PORT of the API, page and health (${DEFAULT-VALUE})")
+  String listen;
+
+  @Option(names = "--default-mode", defaultValue = "learn", description = "learn, monitor or enforce (${DEFAULT-VALUE})")
+  String defaultMode;
+
+  @Option(names = "--leader-election", description = "compete for the Lease palisade-controller (POD_NAME, POD_NAMESPACE)")
+  boolean leaderElection;
+
+  @Option(names = "--agent-service-account", defaultValue = "palisade-agent",
+      description = "ServiceAccount whose tokens are agents (${DEFAULT-VALUE}), in POD_NAMESPACE or palisade-system")
+  String agentServiceAccount;
+
+  @Option(names = "--agent-audience", defaultValue = "palisade-controller",
+      description = "audience of the agents' projected tokens (${DEFAULT-VALUE}); empty: the API server's")
+  String agentAudience;
+
+  @Option(names = "--users-file", defaultValue = "/etc/palisade/users/tokens",
+      description = "review-page users, TOKEN,NAME,viewer|approver per line (${DEFAULT-VALUE}; Secret palisade-users)")
+  Path usersFile;
+
+  /** Counted down by tests only; a real process ends by SIGTERM. */
+  final CountDownLatch stop = new CountDownLatch(1);
+
+  @Override
+  public Integer call() throws Exception {
+    HostPort at = HostPort.parse(listen);
+    Mode mode = Mode.parse(defaultMode);
+    String namespace = env("POD_NAMESPACE", "palisade-system");
+    KubernetesClient client = new KubernetesClientBuilder().build();
+    StaticTokens users = new StaticTokens();
+    if (Files.isRegularFile(usersFile)) {
+      LOG.info("{} review-page user(s) from {}", UserTokens.load(usersFile, users), usersFile);
+    } else {
+      LOG.warn("no {}: nobody can use the review page or API until the Secret palisade-users provides it", usersFile);
+    }
+    TokenReviewAuthenticator agents = new TokenReviewAuthenticator(client, namespace, agentServiceAccount,
+        agentAudience.isBlank() ? List.of() : List.of(agentAudience), Duration.ofSeconds(30));
+    // users first: their tokens never leave the controller in a TokenReview
+    Authenticator auth = token -> users.authenticate(token).or(() -> agents.authenticate(token));
+    // live-but-not-ready on the port until a controller has synced and takes the port over
+    StandbyHealth standby = StandbyHealth.start(at.host(), at.port());
+    Consumer<PalisadeController> start = c -> {
+      c.sync(SYNC_TIMEOUT);
+      standby.close();
+      c.serve(at.host(), at.port());
+    };
+    if (!leaderElection) {
+      PalisadeController c = new PalisadeController(client, auth, mode);
+      Runtime.getRuntime().addShutdownHook(new Thread(c::close, "palisade-shutdown"));
+      try {
+        start.accept(c);
+        stop.await(); // until SIGTERM (or a test)
+      } finally {
+        c.close();
+        standby.close();
+      }
+      return 0;
+    }
+    return lead(client, auth, mode, namespace, start);
+  }
+
+  private static int lead(KubernetesClient client, Authenticator auth, Mode mode, String namespace,
+      Consumer<PalisadeController> start) throws Exception {
+    String pod = env("POD_NAME", null);
+    if (pod == null) {
+      throw new IllegalArgumentException("--leader-election needs POD_NAME (the downward API: metadata.name)");
+    }
+    ControllerLeadership leadership = new ControllerLeadership(client, namespace, pod,
+        ControllerLeadership.Timing.DEFAULT, () -> new PalisadeController(client, auth, mode), start);
+    Runtime.getRuntime().addShutdownHook(new Thread(leadership::close, "palisade-shutdown"));
+    leadership.start().lost().get();
+    LOG.error("{} lost the Lease {}: exiting so that Kubernetes restarts it as a candidate", pod,
+        ControllerLeadership.LEASE);
+    return 1;
+  }
+
+  private static String env(String name, String fallback) {
+    String v = System.getenv(name);
+    return v == null || v.isBlank() ? fallback : v;
+  }
+}
