@@ -25,12 +25,15 @@ import java.util.TreeSet;
  *   (policy accept: pods nobody restricts stay open, as in Kubernetes)
  *
  * in_G:      jump in_G_np (if NetworkPolicy isolates G's ingress); jump in_G_pal (if monitor/enforce)
- * in_G_np:   ip saddr @np_in_G_any return; ip saddr . meta l4proto . th dport @np_in_G return; log+drop
+ * in_G_np:   ip saddr @np_in_G_any return                        <- peers allowed on every port
+ *            ip saddr . meta l4proto . th dport @np_in_G_exact return   <- one address, one port (hash)
+ *            ip saddr . meta l4proto . th dport @np_in_G return  <- CIDRs, port ranges (interval)
+ *            log + drop
  * in_G_pal:  the same with the approved sets; enforce: log group 100 + drop; monitor: log group 101
  * out_G...:  the same with ip daddr
  * </pre>
  *
- * Per new connection: one verdict-map lookup per direction and one set lookup per check,
+ * Per new connection: one verdict-map lookup per direction and at most three set lookups per check,
  * whatever the number of pods or rules: chains never grow with rules. Peers are expanded from
  * identities to addresses by the caller, so the ruleset writes no packet or conntrack mark at
  * all and cannot clobber bits that kube-proxy or a CNI own (nft 1.0.6 cannot OR a map result into
@@ -112,7 +115,17 @@ public final class RulesetRenderer {
     }
   }
 
-  /** A check chain: pass (return) if the peer is in the any-set or the rect set, else the verdict. */
+  /**
+   * A check chain: pass (return) if the peer is in the any-set, the exact set or the range set,
+   * else the verdict.
+   *
+   * <p>Why two tuple sets: a concatenation with ranges needs the kernel's pipapo set, whose lookup
+   * walks bitmaps that grow with the number of elements (measured: new connections/s through a
+   * node fell to about half of conntrack-only at 10k tuples, bench/RESULTS.md). Most tuples are one
+   * pod address and one port: those go unmerged into a hash set, one O(1) lookup whatever its
+   * size; only CIDRs and port ranges (NetworkPolicy ipBlocks, endPort, all-ports rules) need the
+   * interval set, which stays small. A tuple may sit in both; either passes.
+   */
   private static void check(String chain, String set, String peer, java.util.Set<Interval> any,
       java.util.Set<AllowRect> rects, SortedMap<String, Chain> chains, SortedMap<String, NamedSet> sets,
       List<String> verdict) {
@@ -120,14 +133,25 @@ public final class RulesetRenderer {
     for (Interval i : Disjoint.merge(any)) {
       anyElements.add(i.ipText());
     }
+    TreeSet<String> exactElements = new TreeSet<>();
+    java.util.Set<AllowRect> ranged = new java.util.HashSet<>();
+    for (AllowRect r : rects) {
+      if (r.peers().single() && r.ports().single()) {
+        exactElements.add(r.elementText());
+      } else {
+        ranged.add(r);
+      }
+    }
     TreeSet<String> rectElements = new TreeSet<>();
-    for (AllowRect r : Disjoint.rects(rects)) {
+    for (AllowRect r : Disjoint.rects(ranged)) {
       rectElements.add(r.elementText());
     }
     sets.put(set + "_any", new NamedSet(set + "_any", false, "ipv4_addr", true, anyElements));
+    sets.put(set + "_exact", new NamedSet(set + "_exact", false, RECT_TYPE, false, exactElements));
     sets.put(set, new NamedSet(set, false, RECT_TYPE, true, rectElements));
     List<String> body = new ArrayList<>();
     body.add("ip " + peer + " @" + set + "_any return");
+    body.add("ip " + peer + " . meta l4proto . th dport @" + set + "_exact return");
     body.add("ip " + peer + " . meta l4proto . th dport @" + set + " return");
     body.addAll(verdict);
     chains.put(chain, new Chain(chain, null, body));

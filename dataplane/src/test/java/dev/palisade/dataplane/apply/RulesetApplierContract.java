@@ -142,7 +142,9 @@ abstract class RulesetApplierContract {
   /** The group a one-group ruleset was rendered from, rebuilt (the renderer's input is not kept). */
   private static Group groupOf(DesiredRuleset oneGroup, String name) {
     Set<AllowRect> rects = new java.util.HashSet<>();
-    for (String e : oneGroup.sets().get("pal_out_" + name).elements()) {
+    java.util.SortedSet<String> elements = new java.util.TreeSet<>(oneGroup.sets().get("pal_out_" + name).elements());
+    elements.addAll(oneGroup.sets().get("pal_out_" + name + "_exact").elements());
+    for (String e : elements) {
       String[] p = e.split(" \\. ");
       rects.add(new AllowRect(Interval.ip(p[0]), Proto.valueOf(p[1].toUpperCase()), Interval.port(Integer.parseInt(p[2]))));
     }
