@@ -3,6 +3,7 @@
 #   scripts/bench.sh lab-scale [PODS] [NODES] [ROUNDS]
 #   scripts/bench.sh policy-latency [CHANGES] [PODS] [NODES]
 #   scripts/bench.sh pod-latency [PODS] [BACKGROUND] [NODES]
+#   scripts/bench.sh line-rate [ROUNDS] [SECONDS]
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -14,6 +15,7 @@ case "$what" in
   lab-scale) main=dev.palisade.bench.LabScaleBench ;;
   policy-latency) main=dev.palisade.bench.PolicyLatencyBench ;;
   pod-latency) main=dev.palisade.bench.PodLatencyBench ;;
+  line-rate) main=dev.palisade.bench.LineRateBench ;;
   *) echo "unknown benchmark: $what" >&2; exit 2 ;;
 esac
 exec java --enable-native-access=ALL-UNNAMED -cp "$jar" "$main" "$@"
