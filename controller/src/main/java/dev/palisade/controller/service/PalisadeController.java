@@ -76,7 +76,9 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <pre>
  *  informers: pods, replicasets, jobs ----> WorkloadResolver -> IdentityAllocator -> WorkloadIdentity CRs
- *             SegmentationMode ------------> ModeResolver ----+
+ *             SegmentationMode, palisade.dev/mode on namespaces and root owners
+ *                                      ----> ModeResolver ----+
+ *             services, endpointslices, serviceaccounts, networkpolicies (sync gate; DNS noise)
  *  POST /v1/flows (agents) ---------------> FlowGraph --------+--> AllowListCompiler -> AllowList CRs
  *  POST /v1/review (approvers) -----------> FlowGraph --------+          (revision R)
  *                                           '-> LearnedFlows CRs (the graph survives restarts)
@@ -111,6 +113,7 @@ public final class PalisadeController implements AutoCloseable {
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
   private SharedIndexInformer<ReplicaSet> replicaSets;
   private SharedIndexInformer<Job> jobs;
+  private SharedIndexInformer<Pod> pods;
   private SharedIndexInformer<SegmentationMode> modes;
   private WorkloadResolver resolver;
   private ModeResolver modeResolver;
@@ -123,6 +126,10 @@ public final class PalisadeController implements AutoCloseable {
   /** Stable labels per workload vertex, for NetworkPolicy export. */
   private final Map<String, Map<String, String>> labelsOf = new HashMap<>();
   private ReviewEndpoints review;
+  /** palisade.dev/mode annotations: namespace -> value, NS/KIND/NAME of a root owner -> value (loop thread). */
+  private final Map<String, String> namespaceModes = new HashMap<>();
+  private final Map<String, String> workloadModes = new HashMap<>();
+  private SharedIndexInformer<io.fabric8.kubernetes.api.model.Service> services;
 
   public PalisadeController(KubernetesClient client, Authenticator auth, Mode defaultMode) {
     this.client = client;
@@ -146,11 +153,23 @@ public final class PalisadeController implements AutoCloseable {
     review = new ReviewEndpoints(reviewBackend(), new AuditLog(client).restore(), new Snapshots(client).restore());
     policyProblems = new PolicyProblemReporter(client).start();
     replicaSets = inform(client.apps().replicaSets().inAnyNamespace().runnableInformer(0), null);
-    jobs = inform(client.batch().v1().jobs().inAnyNamespace().runnableInformer(0), null);
+    jobs = inform(client.batch().v1().jobs().inAnyNamespace().runnableInformer(0), modeAnnotations("Job"));
+    // Root owners and namespaces: their palisade.dev/mode annotations are modes GitOps can carry.
+    inform(client.namespaces().runnableInformer(0), modeAnnotations(null));
+    inform(client.apps().deployments().inAnyNamespace().runnableInformer(0), modeAnnotations("Deployment"));
+    inform(client.apps().statefulSets().inAnyNamespace().runnableInformer(0), modeAnnotations("StatefulSet"));
+    inform(client.apps().daemonSets().inAnyNamespace().runnableInformer(0), modeAnnotations("DaemonSet"));
+    inform(client.batch().v1().cronjobs().inAnyNamespace().runnableInformer(0), modeAnnotations("CronJob"));
+    // The rest of what the graph is judged by: which service is the cluster DNS, service
+    // accounts, endpoints, policies. Watched from the start so nothing is written before they synced.
+    services = inform(client.services().inAnyNamespace().runnableInformer(0), null);
+    inform(client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0), null);
+    inform(client.serviceAccounts().inAnyNamespace().runnableInformer(0), null);
+    inform(client.network().v1().networkPolicies().inAnyNamespace().runnableInformer(0), null);
     resolver = new WorkloadResolver(this::findOwner);
     modes = inform(client.resources(SegmentationMode.class).inAnyNamespace().runnableInformer(0),
         handler(x -> onModes()));
-    inform(client.pods().inAnyNamespace().runnableInformer(0), new ResourceEventHandler<Pod>() {
+    pods = inform(client.pods().inAnyNamespace().runnableInformer(0), new ResourceEventHandler<Pod>() {
       @Override
       public void onAdd(Pod p) {
         submit(() -> onPod(p, false));
@@ -302,8 +321,43 @@ public final class PalisadeController implements AutoCloseable {
     }
   }
 
+  /**
+   * Tracks the {@value ModeResolver#ANNOTATION} annotation of namespaces (kind null) or root owners
+   * of a kind; modes are recomputed only when a value changes, not on every status update.
+   */
+  private <T extends HasMetadata> ResourceEventHandler<T> modeAnnotations(String kind) {
+    java.util.function.BiConsumer<T, Boolean> on = (o, deleted) -> submit(() -> {
+      String key = kind == null ? o.getMetadata().getName()
+          : o.getMetadata().getNamespace() + "/" + kind + "/" + o.getMetadata().getName();
+      Map<String, String> into = kind == null ? namespaceModes : workloadModes;
+      String value = deleted || o.getMetadata().getAnnotations() == null ? null
+          : o.getMetadata().getAnnotations().get(ModeResolver.ANNOTATION);
+      String old = value == null ? into.remove(key) : into.put(key, value);
+      if (!java.util.Objects.equals(old, value) && modes.hasSynced()) {
+        onModes();
+      }
+    });
+    return new ResourceEventHandler<T>() {
+      @Override
+      public void onAdd(T o) {
+        on.accept(o, false);
+      }
+
+      @Override
+      public void onUpdate(T a, T b) {
+        on.accept(b, false);
+      }
+
+      @Override
+      public void onDelete(T o, boolean unknown) {
+        on.accept(o, true);
+      }
+    };
+  }
+
   private void onModes() {
-    modeResolver = new ModeResolver(modes.getStore().list(), defaultMode, problem -> LOG.warn("{}", problem));
+    modeResolver = new ModeResolver(modes.getStore().list(), namespaceModes, workloadModes, defaultMode,
+        problem -> LOG.warn("{}", problem));
     if (ready) {
       publishAll();
     }
@@ -552,7 +606,43 @@ public final class PalisadeController implements AutoCloseable {
         && e.protocol() == protocol;
   }
 
+  /**
+   * What an edge is: a service edge the team must judge, or noise that is classified rather than
+   * mistaken for one: "probe" (from the node: kubelet health checks) or "dns" (to the cluster DNS
+   * on port 53). The failsafe never cuts either, whatever is approved.
+   */
+  static String classOf(EdgeView v, Set<String> dnsWorkloads) {
+    if (v.key().source().equals(Identities.reservedName(Identities.HOST))) {
+      return "probe";
+    }
+    if (v.key().port() == 53 && dnsWorkloads.contains(v.key().destination())) {
+      return "dns";
+    }
+    return "service";
+  }
+
+  /** The workloads behind the Service kube-system/kube-dns (the cluster DNS), as vertex names. */
+  private Set<String> dnsWorkloads() {
+    io.fabric8.kubernetes.api.model.Service dns = services.getIndexer().getByKey("kube-system/kube-dns");
+    Set<String> out = new HashSet<>();
+    if (dns == null || dns.getSpec() == null || dns.getSpec().getSelector() == null || dns.getSpec().getSelector().isEmpty()) {
+      return out;
+    }
+    Map<String, String> selector = dns.getSpec().getSelector();
+    for (Pod p : pods.getIndexer().byIndex(io.fabric8.kubernetes.client.informers.cache.Cache.NAMESPACE_INDEX, "kube-system")) {
+      Map<String, String> labels = p.getMetadata().getLabels() == null ? Map.of() : p.getMetadata().getLabels();
+      if (labels.entrySet().containsAll(selector.entrySet())) {
+        WorkloadRef w = workloadOfPod.get("kube-system/" + p.getMetadata().getName());
+        if (w != null) {
+          out.add(w.toString());
+        }
+      }
+    }
+    return out;
+  }
+
   private String graphJson() {
+    Set<String> dns = dnsWorkloads();
     ObjectNode root = JSON.createObjectNode();
     root.put("revision", revision);
     ArrayNode edges = root.putArray("edges");
@@ -563,6 +653,7 @@ public final class PalisadeController implements AutoCloseable {
       e.put("protocol", v.key().protocol().name());
       e.put("port", v.key().port());
       e.put("status", v.status().name().toLowerCase(java.util.Locale.ROOT));
+      e.put("class", classOf(v, dns));
       e.put("count", v.count());
       e.put("firstSeen", v.firstSeen());
       e.put("lastSeen", v.lastSeen());

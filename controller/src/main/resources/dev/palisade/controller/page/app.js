@@ -44,8 +44,10 @@ function shownStatus(e) {
 
 function visibleEdges() {
   const ns = $('ns-filter').value, st = $('status-filter').value, q = $('search').value.trim().toLowerCase();
+  const noise = $('show-noise').checked;
   return state.edges.filter((e) =>
-    (!ns || nsOf(e.source) === ns || nsOf(e.destination) === ns)
+    (noise || !e.class || e.class === 'service')
+    && (!ns || nsOf(e.source) === ns || nsOf(e.destination) === ns)
     && (!st || e.status === st || shownStatus(e) === st)
     && (!q || e.source.toLowerCase().includes(q) || e.destination.toLowerCase().includes(q)));
 }
@@ -306,7 +308,7 @@ async function login(token) {
 window.addEventListener('DOMContentLoaded', () => {
   $('login').addEventListener('click', () => login($('token').value.trim()));
   $('token').addEventListener('keydown', (e) => { if (e.key === 'Enter') login($('token').value.trim()); });
-  ['ns-filter', 'status-filter'].forEach((id) => $(id).addEventListener('change', refreshViews));
+  ['ns-filter', 'status-filter', 'show-noise'].forEach((id) => $(id).addEventListener('change', refreshViews));
   $('search').addEventListener('input', refreshViews);
   $('select-all').addEventListener('change', (e) => {
     visibleEdges().forEach((x) => e.target.checked ? state.selected.add(edgeKey(x)) : state.selected.delete(edgeKey(x)));

@@ -181,4 +181,49 @@ class PalisadeControllerTest {
     assertEquals(413, call("POST", "/v1/flows", agent, "{\"pad\":\"" + "x".repeat(5 * 1024 * 1024) + "\"}").statusCode());
     assertEquals(before, call("GET", "/v1/graph", viewer, null).body());
   }
+
+  @Test
+  void modeAnnotationsOnNamespacesAndRootOwnersAreHonouredNearestFirst() throws Exception {
+    eventually(() -> allow("deployment-api") != null && allow("deployment-web") != null, "allow-lists published");
+    client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName("shop")
+        .withAnnotations(Map.of("palisade.dev/mode", "enforce")).endMetadata().build()).createOr(x -> x.update());
+    eventually(() -> "enforce".equals(allow("deployment-api").getSpec().mode)
+        && "enforce".equals(allow("deployment-web").getSpec().mode), "the namespace's annotation reaches both");
+    client.apps().deployments().inNamespace("shop").resource(new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder()
+        .withNewMetadata().withNamespace("shop").withName("web").withAnnotations(Map.of("palisade.dev/mode", "monitor"))
+        .endMetadata().build()).createOr(x -> x.update());
+    eventually(() -> "monitor".equals(allow("deployment-web").getSpec().mode), "the root owner's annotation is nearer");
+    assertEquals("enforce", allow("deployment-api").getSpec().mode);
+    // a typo is reported and ignored: web falls back to its namespace's mode, nothing opens
+    client.apps().deployments().inNamespace("shop").withName("web").edit(d -> {
+      d.getMetadata().getAnnotations().put("palisade.dev/mode", "monitr");
+      return d;
+    });
+    eventually(() -> "enforce".equals(allow("deployment-web").getSpec().mode), "a bad annotation is ignored");
+  }
+
+  @Test
+  void probesFromTheNodeAndDnsToTheClusterDnsAreClassifiedNotServiceEdges() throws Exception {
+    client.services().inNamespace("kube-system").resource(new io.fabric8.kubernetes.api.model.ServiceBuilder()
+        .withNewMetadata().withNamespace("kube-system").withName("kube-dns").endMetadata()
+        .withNewSpec().withSelector(Map.of("k8s-app", "kube-dns")).endSpec().build()).createOr(x -> x.update());
+    client.pods().inNamespace("kube-system").resource(new PodBuilder().withMetadata(new ObjectMetaBuilder()
+        .withNamespace("kube-system").withName("coredns").withLabels(Map.of("k8s-app", "kube-dns")).build()).build())
+        .createOr(x -> x.update());
+    eventually(() -> client.resources(WorkloadIdentity.class).inNamespace("kube-system").withName("pod-coredns").get() != null,
+        "an identity for the DNS pod");
+    long dns = client.resources(WorkloadIdentity.class).inNamespace("kube-system").withName("pod-coredns").get().getSpec().id;
+    long web = idOf("deployment-web");
+    long api = idOf("deployment-api");
+    assertEquals(200, call("POST", "/v1/flows", agent, report(1, web, dns, 53)).statusCode());
+    assertEquals(200, call("POST", "/v1/flows", agent, report(2, 2, api, 9090)).statusCode()); // 2: the node (host)
+    assertEquals(200, call("POST", "/v1/flows", agent, report(3, web, api, 9090)).statusCode());
+    var edges = tools.jackson.databind.json.JsonMapper.builder().build().readTree(call("GET", "/v1/graph", viewer, null).body())
+        .get("edges");
+    Map<String, String> classes = new java.util.HashMap<>();
+    edges.forEach(e -> classes.put(e.get("source").asString() + ">" + e.get("destination").asString(), e.get("class").asString()));
+    assertEquals("dns", classes.get("shop/Deployment/web>kube-system/Pod/coredns"), classes.toString());
+    assertEquals("probe", classes.get("host>shop/Deployment/api"), classes.toString());
+    assertEquals("service", classes.get("shop/Deployment/web>shop/Deployment/api"), classes.toString());
+  }
 }

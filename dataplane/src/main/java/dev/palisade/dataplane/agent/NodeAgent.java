@@ -236,8 +236,17 @@ public final class NodeAgent implements AutoCloseable {
       Map<String, Long> local = new HashMap<>();
       // pods whose workload has no identity yet follow their namespace's (or workload's) mode
       Map<String, Mode> pending = new HashMap<>();
+      // the namespace's palisade.dev/mode annotation counts too (root owners' are the controller's)
+      Map<String, String> namespaceModes = new HashMap<>();
+      for (Namespace n : namespaces.getStore().list()) {
+        String a = n.getMetadata().getAnnotations() == null ? null
+            : n.getMetadata().getAnnotations().get(dev.palisade.model.workload.ModeResolver.ANNOTATION);
+        if (a != null) {
+          namespaceModes.put(n.getMetadata().getName(), a);
+        }
+      }
       dev.palisade.model.workload.ModeResolver modeResolver = new dev.palisade.model.workload.ModeResolver(
-          modes.getStore().list(), defaultMode, problem -> { });
+          modes.getStore().list(), namespaceModes, Map.of(), defaultMode, problem -> { });
       List<Pod> allPods = pods.getStore().list();
       Map<Long, Set<String>> ipsById = new HashMap<>();
       Set<String> seen = new HashSet<>();

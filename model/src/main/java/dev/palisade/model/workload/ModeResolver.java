@@ -8,17 +8,34 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Pure: SegmentationMode resources -> each workload's effective mode, the nearest setting winning
- * (workload, then namespace, then the controller's default). A resource with a bad mode is
- * ignored and reported, so a typo never silently opens or closes a namespace.
+ * Pure: SegmentationMode resources and {@value #ANNOTATION} annotations -> each workload's
+ * effective mode, the nearest setting winning: the workload's (a SegmentationMode naming it, else
+ * the annotation on its root owner), then its namespace's (a SegmentationMode without workload,
+ * else the annotation on the Namespace), then the controller's default. Annotations let GitOps
+ * carry the mode with the manifests it already owns. A bad mode is ignored and reported, so a typo
+ * never silently opens or closes a namespace.
  */
 public final class ModeResolver {
+  /** The annotation on a Namespace or a root owner (Deployment, StatefulSet, ...) naming its mode. */
+  public static final String ANNOTATION = "palisade.dev/mode";
   private final Map<String, Mode> namespaces = new HashMap<>();
   private final Map<String, Mode> workloads = new HashMap<>();
   private final Mode defaultMode;
 
   public ModeResolver(Collection<SegmentationMode> resources, Mode defaultMode, java.util.function.Consumer<String> problems) {
+    this(resources, Map.of(), Map.of(), defaultMode, problems);
+  }
+
+  /**
+   * @param namespaceAnnotations namespace -> its {@value #ANNOTATION} value
+   * @param workloadAnnotations NS/KIND/NAME of a root owner -> its {@value #ANNOTATION} value
+   */
+  public ModeResolver(Collection<SegmentationMode> resources, Map<String, String> namespaceAnnotations,
+      Map<String, String> workloadAnnotations, Mode defaultMode, java.util.function.Consumer<String> problems) {
     this.defaultMode = defaultMode;
+    // annotations first: a SegmentationMode at the same level overrides them below
+    annotations(namespaceAnnotations, namespaces, "Namespace ", problems);
+    annotations(workloadAnnotations, workloads, "", problems);
     for (SegmentationMode r : resources) {
       String ns = r.getMetadata().getNamespace();
       String where = "SegmentationMode " + ns + "/" + r.getMetadata().getName();
@@ -45,6 +62,17 @@ public final class ModeResolver {
         }
       }
     }
+  }
+
+  private static void annotations(Map<String, String> values, Map<String, Mode> into, String what,
+      java.util.function.Consumer<String> problems) {
+    values.forEach((where, text) -> {
+      try {
+        into.put(where, Mode.parse(text));
+      } catch (IllegalArgumentException e) {
+        problems.accept(what + where + ": annotation " + ANNOTATION + ": " + e.getMessage());
+      }
+    });
   }
 
   public Mode modeOf(WorkloadRef w) {
