@@ -31,10 +31,10 @@ public final class JmhReport {
       StringBuilder params = new StringBuilder();
       r.path("params").properties().forEach(e -> params.append(e.getKey()).append('=').append(e.getValue().asString()).append(' '));
       JsonNode m = r.path("primaryMetric");
-      double s = m.path("score").asDouble();
+      double s = m.path("score").asDouble(Double.NaN);
       score.put(name + " " + params.toString().strip(), s);
       sb.append(String.format(Locale.ROOT, "| %s | %s | %,.3f | %,.3f | %s |%n", name, params.toString().strip(), s,
-          m.path("scoreError").asDouble(), m.path("scoreUnit").asString()));
+          m.path("scoreError").asDouble(Double.NaN), m.path("scoreUnit").asString()));
     }
     for (String lookup : new String[] {"map", "controller"}) {
       Double full = score.get("compileFull lookup=" + lookup);
