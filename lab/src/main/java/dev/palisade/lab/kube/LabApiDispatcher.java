@@ -30,9 +30,20 @@ final class LabApiDispatcher extends Dispatcher {
   private static final Logger LOG = LoggerFactory.getLogger(LabApiDispatcher.class);
 
   private final KubernetesCrudDispatcher store;
+  /** Watches still to be refused with 410 Gone, as a real API server does when a resourceVersion is too old. */
+  private final java.util.concurrent.atomic.AtomicInteger watchesToExpire = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger watchesExpired = new java.util.concurrent.atomic.AtomicInteger();
 
   LabApiDispatcher(KubernetesCrudDispatcher store) {
     this.store = store;
+  }
+
+  void expireNextWatches(int n) {
+    watchesToExpire.set(n);
+  }
+
+  int watchesExpired() {
+    return watchesExpired.get();
   }
 
   @Override
@@ -51,6 +62,12 @@ final class LabApiDispatcher extends Dispatcher {
     String bare = query < 0 ? path : path.substring(0, query);
     if (bare.length() > 1 && bare.endsWith("/")) {
       bare = bare.substring(0, bare.length() - 1);
+    }
+    if (request.getMethod().equals("GET") && path.contains("watch=true")
+        && watchesToExpire.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      watchesExpired.incrementAndGet();
+      // what kube-apiserver answers when etcd compacted past the watch's resourceVersion: re-list
+      return status(410, "Expired", "too old resource version (the lab expired this watch on purpose)");
     }
     if (request.getMethod().equals("GET")) {
       Optional<String> discovery = discovery(bare);

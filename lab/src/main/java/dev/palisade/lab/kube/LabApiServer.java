@@ -60,11 +60,13 @@ import java.util.HashMap;
 public final class LabApiServer implements AutoCloseable {
   static final String CONTEXT = "palisade-lab";
 
-  private final KubernetesMockServer server;
+  private volatile KubernetesMockServer server;
+  private final LabApiDispatcher dispatcher;
   private final KubernetesClient client;
 
-  private LabApiServer(KubernetesMockServer server) {
+  private LabApiServer(KubernetesMockServer server, LabApiDispatcher dispatcher) {
     this.server = server;
+    this.dispatcher = dispatcher;
     this.client = new KubernetesClientBuilder().withConfig(clientConfig(url())).build();
   }
 
@@ -82,10 +84,31 @@ public final class LabApiServer implements AutoCloseable {
     MOCK_LOG.fine("starting a lab API server");
     KubernetesCrudDispatcher store = new KubernetesCrudDispatcher(ApiResourceCatalog.customResources());
     LabApiDispatcher dispatcher = new LabApiDispatcher(store);
+    return new LabApiServer(serve(dispatcher, 0), dispatcher);
+  }
+
+  private static KubernetesMockServer serve(LabApiDispatcher dispatcher, int port) {
     KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
         dispatcher, false);
-    server.init(InetAddress.getLoopbackAddress(), 0);
-    return new LabApiServer(server);
+    server.init(InetAddress.getLoopbackAddress(), port);
+    return server;
+  }
+
+  /**
+   * Stops serving (every open watch breaks) and serves again on the same port from the same store,
+   * as an API server restart would; the first {@code expireWatches} watches after it get 410 Gone,
+   * so informers must re-list.
+   */
+  public void restart(int expireWatches) {
+    int port = port();
+    dispatcher.expireNextWatches(expireWatches);
+    server.destroy();
+    server = serve(dispatcher, port);
+  }
+
+  /** How many watches were refused with 410 Gone so far. */
+  public int watchesExpired() {
+    return dispatcher.watchesExpired();
   }
 
   /** {@code http://127.0.0.1:PORT} without a trailing slash. */
