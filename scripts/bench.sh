@@ -4,6 +4,8 @@
 #   scripts/bench.sh policy-latency [CHANGES] [PODS] [NODES]
 #   scripts/bench.sh pod-latency [PODS] [BACKGROUND] [NODES]
 #   scripts/bench.sh line-rate [ROUNDS] [SECONDS]
+#   scripts/bench.sh bulk-sync [ELEMENTS] [ROUNDS]
+#   scripts/bench.sh memory [ROUNDS]
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -16,6 +18,8 @@ case "$what" in
   policy-latency) main=dev.palisade.bench.PolicyLatencyBench ;;
   pod-latency) main=dev.palisade.bench.PodLatencyBench ;;
   line-rate) main=dev.palisade.bench.LineRateBench ;;
+  bulk-sync) main=dev.palisade.bench.BulkSyncBench ;;
+  memory) main=dev.palisade.bench.MemoryBench ;;
   *) echo "unknown benchmark: $what" >&2; exit 2 ;;
 esac
 exec java --enable-native-access=ALL-UNNAMED -cp "$jar" "$main" "$@"

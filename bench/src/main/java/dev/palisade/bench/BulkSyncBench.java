@@ -1,0 +1,119 @@
+package dev.palisade.bench;
+
+import dev.palisade.dataplane.apply.RulesetApplier;
+import dev.palisade.dataplane.render.AllowRect;
+import dev.palisade.dataplane.render.DesiredRuleset;
+import dev.palisade.dataplane.render.Interval;
+import dev.palisade.dataplane.render.NodeRules;
+import dev.palisade.dataplane.render.NodeRules.Direction;
+import dev.palisade.dataplane.render.NodeRules.Enforcement;
+import dev.palisade.dataplane.render.NodeRules.Group;
+import dev.palisade.dataplane.render.RulesetRenderer;
+import dev.palisade.kernel.netns.NetNs;
+import dev.palisade.kernel.nft.LibNftables;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * A node agent's initial sync of N allowed tuples into an empty kernel table, through the
+ * applier's bounded commits (JNR libnftables), against the baseline of the same ruleset loaded by
+ * `nft -f` in one transaction. Reports elements/s and the longest single commit (the longest time
+ * the kernel's nftables mutex is held, i.e. what other writers and the commit path wait for).
+ *
+ * <p>Usage: {@code scripts/bench.sh bulk-sync [ELEMENTS] [ROUNDS]} (as root).
+ */
+public final class BulkSyncBench {
+  private static final String NS = "pal-bulk";
+
+  private BulkSyncBench() {}
+
+  static DesiredRuleset ruleset(int n) {
+    Set<AllowRect> allowed = new HashSet<>();
+    int peers = Math.min(n, 10_000);
+    int ports = Math.max(1, n / peers);
+    for (int i = 0; i < peers; i++) {
+      long ip = Interval.parseIp("10.100.0.0") + 2L * i;
+      for (int p = 0; p < ports; p++) {
+        allowed.add(new AllowRect(new Interval(ip, ip), AllowRect.Proto.TCP, Interval.port(20000 + 2 * p)));
+      }
+    }
+    Direction in = new Direction(false, Set.of(), Set.of(), Enforcement.ENFORCE, Set.of(), allowed);
+    return RulesetRenderer.render(new NodeRules(List.of(new Group("1000", 1000, Set.of("10.244.0.10"), in,
+        Direction.OPEN))));
+  }
+
+  public static void main(String[] args) throws Exception {
+    int n = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+    int chunk = args.length > 2 ? Integer.parseInt(args[2]) : 0; // 0: the applier's default
+    DesiredRuleset rs = ruleset(n);
+    int elements = rs.sets().values().stream().mapToInt(s -> s.elements().size()).sum();
+    List<double[]> applier = new ArrayList<>();
+    List<Double> cli = new ArrayList<>();
+    for (int r = 0; r < rounds; r++) {
+      NetNs.delete(NS);
+      try (NetNs ns = NetNs.create(NS); LibNftables nft = LibNftables.open(ns)) {
+        RulesetApplier a = new RulesetApplier(nft);
+        if (chunk > 0) {
+          a.maxElementsPerCommit(chunk);
+        }
+        long t0 = System.nanoTime();
+        a.apply(rs);
+        long t1 = System.nanoTime();
+        applier.add(new double[] {elements / ((t1 - t0) / 1e9), a.longestCommitNanos() / 1e6, a.commits()});
+        // baseline: the same text in one `nft -f` transaction, into a fresh table
+        ns.exec("nft", "delete", "table", RulesetRenderer.FAMILY, RulesetRenderer.TABLE);
+        Path f = Files.createTempFile("pal-bulk", ".nft");
+        try {
+          Files.writeString(f, rs.text());
+          long c0 = System.nanoTime();
+          ns.exec("nft", "-f", f.toString());
+          long c1 = System.nanoTime();
+          cli.add(elements / ((c1 - c0) / 1e9));
+        } finally {
+          Files.deleteIfExists(f);
+        }
+        System.err.printf(Locale.ROOT, "round %d: applier %,.0f elements/s, longest commit %.1f ms in %d commits; "
+            + "nft -f %,.0f elements/s%n", r + 1, applier.get(r)[0], applier.get(r)[1], (long) applier.get(r)[2], cli.get(r));
+      } finally {
+        NetNs.delete(NS);
+      }
+    }
+    double rate = median(applier.stream().map(x -> x[0]).toList());
+    double longest = median(applier.stream().map(x -> x[1]).toList());
+    double base = median(cli);
+    String md = String.format(Locale.ROOT, """
+
+        ## Bulk sync: %,d elements into an empty table (%s)
+
+        %s
+        Command: `scripts/bench.sh bulk-sync %d %d`. The renderer's ruleset for one enforced pod with %,d allowed tuples \
+        (%,d set elements in all), applied by the agent's RulesetApplier (libnftables over JNR, bounded commits of at most \
+        %,d elements: staged sets filled first, switched on by the last commit) into a fresh network namespace; \
+        baseline: the same ruleset text loaded by `nft -f` in one transaction, same round. Median of %d rounds.
+
+        | | elements/s | / nft -f | longest single commit |
+        |---|---|---|---|
+        | RulesetApplier (bounded commits) | %,.0f | %.2f | %.1f ms |
+        | nft -f (one transaction) | %,.0f | 1.00 | (all of it) |
+
+        Goals (issue 8): >= 200,000 elements/s and no commit longer than 50 ms.
+        """, n, LocalDate.now(), Machine.describe(), n, rounds, n, elements,
+        chunk > 0 ? chunk : RulesetApplier.DEFAULT_MAX_ELEMENTS_PER_COMMIT, rounds, rate, rate / base, longest, base);
+    Files.writeString(Path.of(System.getProperty("palisade.results", "bench/RESULTS.md")), md,
+        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    System.out.print(md);
+  }
+
+  private static double median(List<Double> v) {
+    List<Double> s = v.stream().sorted().toList();
+    return s.size() % 2 == 1 ? s.get(s.size() / 2) : (s.get(s.size() / 2 - 1) + s.get(s.size() / 2)) / 2;
+  }
+}
