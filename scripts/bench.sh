@@ -6,6 +6,7 @@
 #   scripts/bench.sh line-rate [ROUNDS] [SECONDS]
 #   scripts/bench.sh bulk-sync [ELEMENTS] [ROUNDS]
 #   scripts/bench.sh memory [ROUNDS]
+#   scripts/bench.sh events [SECONDS] [ROUNDS]
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -20,6 +21,7 @@ case "$what" in
   line-rate) main=dev.palisade.bench.LineRateBench ;;
   bulk-sync) main=dev.palisade.bench.BulkSyncBench ;;
   memory) main=dev.palisade.bench.MemoryBench ;;
+  events) main=dev.palisade.bench.EventsBench ;;
   *) echo "unknown benchmark: $what" >&2; exit 2 ;;
 esac
 exec java --enable-native-access=ALL-UNNAMED -cp "$jar" "$main" "$@"
