@@ -18,6 +18,7 @@ PACKAGES=(
   tcpdump                   # debugging NFLOG (tcpdump -i nflog:100)
   procps                    # ps/pkill for cleanup
   python3                   # test summary script
+  fonts-dejavu-core         # text in bench/line-rate.png (the JDK draws with fontconfig's fonts)
   ca-certificates           # Maven Central over HTTPS
 )
 if [ "${PALISADE_BROWSER:-0}" = 1 ]; then

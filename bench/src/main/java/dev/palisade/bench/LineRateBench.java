@@ -353,5 +353,6 @@ public final class LineRateBench {
     System.out.print(md);
     Path results = Path.of(System.getProperty("palisade.results", "bench/RESULTS.md"));
     Files.writeString(results, md.toString(), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    LineRateChart.draw(results, results.resolveSibling("line-rate.png"));
   }
 }
