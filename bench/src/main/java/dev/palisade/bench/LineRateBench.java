@@ -47,7 +47,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * </pre>
  *
  * Metrics: new TCP connections per second (threads in the client namespace connect and reset;
- * the server accepts), 64-byte UDP packets per second received (iperf3 -u -l 64 -b 0) and TCP
+ * the server accepts) and the CPU time all cores spent per connection meanwhile (a cost, which
+ * scheduling on a shared 2-core machine moves far less than a rate), 64-byte UDP packets per second received (iperf3 -u -l 64 -b 0) and TCP
  * throughput (iperf3).
  *
  * <p>Usage: {@code scripts/bench.sh line-rate [ROUNDS] [SECONDS]} (as root).
@@ -62,7 +63,8 @@ public final class LineRateBench {
   private static final int IPERF_PORT = 5201;
   private static final int PEERS = 10_000;
 
-  record Sample(double connPerSec, double udpPps, double tcpGbps) {}
+  /** cpuUsPerConn: CPU time (all cores, user + system + softirq) per connection made, a cost that scheduling noise barely moves. */
+  record Sample(double connPerSec, double cpuUsPerConn, double udpPps, double tcpGbps) {}
 
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
@@ -99,10 +101,11 @@ public final class LineRateBench {
         for (var c : order) {
           apply(c.getValue());
           Thread.sleep(1000); // let the previous ruleset's teardown settle before measuring
-          Sample s = new Sample(connPerSec(seconds), udpPps(seconds), tcpGbps(seconds));
+          double[] conn = connPerSec(seconds);
+          Sample s = new Sample(conn[0], conn[1], udpPps(seconds), tcpGbps(seconds));
           samples.get(c.getKey()).add(s);
-          System.err.printf("round %d %-16s %,10.0f conn/s %,12.0f udp pps %6.2f Gbit/s%n", r + 1, c.getKey(),
-              s.connPerSec(), s.udpPps(), s.tcpGbps());
+          System.err.printf("round %d %-16s %,10.0f conn/s %6.1f us CPU/conn %,12.0f udp pps %6.2f Gbit/s%n", r + 1,
+              c.getKey(), s.connPerSec(), s.cpuUsPerConn(), s.udpPps(), s.tcpGbps());
         }
       }
       acceptor.interrupt();
@@ -235,7 +238,18 @@ public final class LineRateBench {
   }
 
   /** Connections per second made by 4 threads in the client namespace, each connect then reset. */
-  private static double connPerSec(int seconds) throws Exception {
+  /** Busy jiffies of all CPUs (everything but idle and iowait), from /proc/stat. */
+  private static long busyJiffies() throws IOException {
+    String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+    long total = 0;
+    for (int i = 1; i < f.length && i <= 8; i++) {
+      total += Long.parseLong(f[i]);
+    }
+    return total - Long.parseLong(f[4]) - Long.parseLong(f[5]);
+  }
+
+  /** {connections per second, CPU microseconds per connection}. */
+  private static double[] connPerSec(int seconds) throws Exception {
     int threads = 4;
     AtomicBoolean stop = new AtomicBoolean();
     AtomicLong made = new AtomicLong();
@@ -261,9 +275,11 @@ public final class LineRateBench {
     }
     Thread.sleep(300); // warm-up, not counted
     long m0 = made.get();
+    long j0 = busyJiffies();
     long t0 = System.nanoTime();
     Thread.sleep(seconds * 1000L);
     long m1 = made.get();
+    long j1 = busyJiffies();
     long t1 = System.nanoTime();
     stop.set(true);
     for (Future<?> f : running) {
@@ -274,7 +290,8 @@ public final class LineRateBench {
     if (failed.get() > made.get() / 100) {
       throw new IllegalStateException("connections failing: " + failed.get() + " of " + (made.get() + failed.get()));
     }
-    return (m1 - m0) / ((t1 - t0) / 1e9);
+    // USER_HZ is 100 on Linux: a jiffy is 10 ms
+    return new double[] {(m1 - m0) / ((t1 - t0) / 1e9), (j1 - j0) * 10_000.0 / Math.max(1, m1 - m0)};
   }
 
   private static final tools.jackson.databind.json.JsonMapper JSON = tools.jackson.databind.json.JsonMapper.builder().build();
@@ -321,6 +338,7 @@ public final class LineRateBench {
     List<Sample> ct = samples.get("ct-only");
     double noneConn = median(none, Sample::connPerSec);
     double ctConn = median(ct, Sample::connPerSec);
+    double ctCpu = median(ct, Sample::cpuUsPerConn);
     double noneUdp = median(none, Sample::udpPps);
     double ctUdp = median(ct, Sample::udpPps);
     double noneTcp = median(none, Sample::tcpGbps);
@@ -335,19 +353,25 @@ public final class LineRateBench {
         .append("palisade-N: the renderer's ruleset with the server enforced and N allowed tuples (10,000 peer addresses); ")
         .append("linear-N: N per-pair accept rules, the client's last. Client, server, forwarding and the generator ")
         .append("share the same 2 cores, so absolute figures are low; the ratios are the result.\n\n");
-    md.append("| config | conn/s | / none | / ct-only | UDP 64B pps | / none | / ct-only | TCP Gbit/s | / none |\n")
-        .append("|---|---|---|---|---|---|---|---|---|\n");
+    md.append("| config | conn/s | / none | / ct-only | CPU us/conn | / ct-only | UDP 64B pps | / none | / ct-only "
+        + "| TCP Gbit/s | / none |\n").append("|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (var e : samples.entrySet()) {
       double c = median(e.getValue(), Sample::connPerSec);
+      double cpu = median(e.getValue(), Sample::cpuUsPerConn);
       double u = median(e.getValue(), Sample::udpPps);
       double t = median(e.getValue(), Sample::tcpGbps);
-      md.append(String.format("| %s | %,.0f | %.3f | %.3f | %,.0f | %.3f | %.3f | %.2f | %.3f |%n", e.getKey(), c,
-          c / noneConn, c / ctConn, u, u / noneUdp, u / ctUdp, t, t / noneTcp));
+      md.append(String.format("| %s | %,.0f | %.3f | %.3f | %.1f | %.3f | %,.0f | %.3f | %.3f | %.2f | %.3f |%n", e.getKey(),
+          c, c / noneConn, c / ctConn, cpu, cpu / ctCpu, u, u / noneUdp, u / ctUdp, t, t / noneTcp));
     }
     md.append("\nEvery round: ");
     for (var e : samples.entrySet()) {
       md.append(e.getKey()).append(' ').append(Arrays.toString(e.getValue().stream()
           .mapToLong(s -> Math.round(s.connPerSec())).toArray())).append(" conn/s; ");
+    }
+    md.append("\n\nCPU us per connection, every round: ");
+    for (var e : samples.entrySet()) {
+      md.append(e.getKey()).append(' ').append(Arrays.toString(e.getValue().stream()
+          .mapToDouble(s -> Math.round(s.cpuUsPerConn() * 10) / 10.0).toArray())).append("; ");
     }
     md.append("\n");
     System.out.print(md);
