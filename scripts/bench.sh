@@ -7,6 +7,7 @@
 #   scripts/bench.sh bulk-sync [ELEMENTS] [ROUNDS]
 #   scripts/bench.sh memory [ROUNDS]
 #   scripts/bench.sh events [SECONDS] [ROUNDS]
+#   scripts/bench.sh approval-latency [DECISIONS] [PODS] [NODES]
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -22,6 +23,7 @@ case "$what" in
   bulk-sync) main=dev.palisade.bench.BulkSyncBench ;;
   memory) main=dev.palisade.bench.MemoryBench ;;
   events) main=dev.palisade.bench.EventsBench ;;
+  approval-latency) main=dev.palisade.bench.ApprovalLatencyBench ;;
   *) echo "unknown benchmark: $what" >&2; exit 2 ;;
 esac
 exec java --enable-native-access=ALL-UNNAMED -cp "$jar" "$main" "$@"

@@ -1,0 +1,166 @@
+package dev.palisade.bench;
+
+import dev.palisade.dataplane.agent.NodeAgent;
+import dev.palisade.lab.cluster.Lab;
+import dev.palisade.lab.cluster.LabPalisade;
+import dev.palisade.lab.net.LabNetwork;
+import dev.palisade.lab.net.Prober;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * How long a review decision takes to be enforced: from an approver's POST /v1/review (approve,
+ * then back to learned, alternately, for one edge of an enforced namespace) to every agent having
+ * committed the ruleset of the revision the controller published for it. Baseline in the same
+ * run: the API call's own round trip (the controller compiling and publishing the allow-lists).
+ * Every tenth decision is checked with a real probe (approved: connects; not approved: refused).
+ *
+ * <p>Usage: {@code scripts/bench.sh approval-latency [DECISIONS] [PODS] [NODES]} (as root).
+ */
+public final class ApprovalLatencyBench {
+  private static final Pattern REVISION = Pattern.compile("\"revision\":(\\d+)");
+
+  private ApprovalLatencyBench() {}
+
+  public static void main(String[] args) throws Exception {
+    int decisions = args.length > 0 ? Integer.parseInt(args[0]) : 200;
+    int pods = args.length > 1 ? Integer.parseInt(args[1]) : 40;
+    int nodes = args.length > 2 ? Integer.parseInt(args[2]) : 2;
+    long[] api = new long[decisions];
+    long[] enforced = new long[decisions];
+    int probed = 0;
+    int wrong = 0;
+    try (Lab lab = Lab.start("apb", nodes)) {
+      lab.apply("""
+          apiVersion: v1
+          kind: Namespace
+          metadata: {name: shop}
+          ---
+          apiVersion: apps/v1
+          kind: Deployment
+          metadata: {name: web, namespace: shop}
+          spec:
+            replicas: %d
+            selector: {matchLabels: {app: web}}
+            template:
+              metadata: {labels: {app: web}}
+              spec:
+                containers: [{name: c, image: bench, ports: [{containerPort: 8080}]}]
+          ---
+          apiVersion: apps/v1
+          kind: Deployment
+          metadata: {name: api, namespace: shop}
+          spec:
+            replicas: %d
+            selector: {matchLabels: {app: api}}
+            template:
+              metadata: {labels: {app: api}}
+              spec:
+                containers: [{name: c, image: bench, ports: [{containerPort: 9090}]}]
+          """.formatted(pods / 2, pods - pods / 2));
+      lab.awaitReady(Duration.ofMinutes(5));
+      LabPalisade pal = lab.palisade().orElseThrow();
+      List<LabNetwork.Pod> web = pods(lab, "web");
+      List<LabNetwork.Pod> apis = pods(lab, "api");
+      for (LabNetwork.Pod w : web) {
+        Prober.connect(w.ns(), apis.get(0).ip(), 9090, "TCP", Prober.DEFAULT_TIMEOUT, false);
+      }
+      pal.flushFlows(Duration.ofSeconds(10));
+      post(pal, "/v1/mode", "{\"namespace\":\"shop\",\"mode\":\"enforce\"}");
+      lab.awaitReady(Duration.ofMinutes(2));
+      String edge = "{\"from\":\"shop/Deployment/web\",\"to\":\"shop/Deployment/api\",\"port\":9090,\"protocol\":\"TCP\"}";
+      for (int i = 0; i < decisions; i++) {
+        boolean approve = i % 2 == 0;
+        long t0 = System.nanoTime();
+        String r = post(pal, "/v1/review", "{\"status\":\"" + (approve ? "approved" : "learned") + "\",\"only\":[" + edge + "]}");
+        long t1 = System.nanoTime();
+        Matcher m = REVISION.matcher(r);
+        if (!m.find()) {
+          throw new IllegalStateException("no revision in " + r);
+        }
+        long revision = Long.parseLong(m.group(1));
+        while (!pal.agents().stream().allMatch(a -> a.converged(revision, Set.of()))) {
+          Thread.onSpinWait();
+        }
+        long t2 = System.nanoTime();
+        api[i] = t1 - t0;
+        enforced[i] = t2 - t0;
+        if (i % 10 == 0) {
+          probed++;
+          boolean ok = Prober.probe(web.get(i % web.size()), apis.get(i % apis.size()).ip(), 9090, "TCP",
+              Prober.DEFAULT_TIMEOUT);
+          if (ok != approve) {
+            wrong++;
+          }
+        }
+      }
+      if (pal.agents().stream().mapToLong(NodeAgent::applyFailures).sum() != 0) {
+        throw new IllegalStateException("an agent failed to apply");
+      }
+    }
+    Arrays.sort(api);
+    Arrays.sort(enforced);
+    String md = String.format(java.util.Locale.ROOT, """
+
+        ## Review decision -> enforced (%s)
+
+        %s
+        Command: `scripts/bench.sh approval-latency %d %d %d`. %d decisions (approve, then back to learned, alternately) \
+        on the edge web -> api:9090 of an enforced namespace, %d pods on %d nodes. Enforced: from the approver's POST \
+        /v1/review until every agent has committed the ruleset of the revision the controller answered with. Baseline: \
+        the API round trip itself (the controller compiles, publishes the AllowLists and answers). Probes: %d of %d \
+        decisions checked with a real connection, %d wrong.
+
+        | | p50 (ms) | p90 (ms) | p99 (ms) | max (ms) |
+        |---|---|---|---|---|
+        %s%s
+        Ratio enforced / API round trip: p50 %.2f, p99 %.2f.
+        """, LocalDate.now(), Machine.describe(), decisions, pods, nodes, decisions, pods, nodes, probed, decisions,
+        wrong, row("decision -> enforced on every node", enforced), row("baseline: the API call (compile + publish)", api),
+        pct(enforced, 50) / pct(api, 50), pct(enforced, 99) / pct(api, 99));
+    Files.writeString(Path.of(System.getProperty("palisade.results", "bench/RESULTS.md")), md,
+        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    System.out.print(md);
+    if (wrong > 0) {
+      System.exit(1);
+    }
+  }
+
+  private static List<LabNetwork.Pod> pods(Lab lab, String workload) {
+    return lab.network().pods().stream().filter(p -> p.key().startsWith("shop/" + workload + "-"))
+        .sorted(java.util.Comparator.comparing(LabNetwork.Pod::key)).toList();
+  }
+
+  private static String post(LabPalisade pal, String path, String body) throws Exception {
+    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(pal.url() + path))
+        .header("Authorization", "Bearer " + pal.approverToken()).timeout(Duration.ofSeconds(30))
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException(path + ": " + r.statusCode() + " " + r.body());
+    }
+    return r.body();
+  }
+
+  private static String row(String what, long[] sorted) {
+    return String.format(java.util.Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.1f |%n", what, pct(sorted, 50),
+        pct(sorted, 90), pct(sorted, 99), sorted[sorted.length - 1] / 1e6);
+  }
+
+  /** Nearest-rank percentile of sorted nanoseconds, in milliseconds. */
+  private static double pct(long[] sorted, int p) {
+    int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+    return sorted[Math.max(0, rank - 1)] / 1e6;
+  }
+}
