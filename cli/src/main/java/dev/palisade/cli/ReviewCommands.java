@@ -76,6 +76,7 @@ final class ReviewCommands {
   static final class Show extends ApiCommand {
     @Option(names = "--namespace", description = "only edges with an end in this namespace") String namespace;
     @Option(names = "--status", description = "learned, approved or rejected") String status;
+    @Option(names = "--all", description = "also kubelet probes from the node and DNS to the cluster DNS") boolean all;
 
     @Override
     void run() {
@@ -87,6 +88,7 @@ final class ReviewCommands {
         String dst = e.path("destination").asString();
         if (namespace != null && !src.startsWith(namespace + "/") && !dst.startsWith(namespace + "/")) continue;
         if (status != null && !status.equalsIgnoreCase(e.path("status").asString())) continue;
+        if (!all && !e.path("class").asString("service").equals("service")) continue;
         out().printf("%-32s %-32s %-10s %-9s %8d %10d%n", src, dst, e.path("port").asInt() + "/"
             + e.path("protocol").asString(), e.path("status").asString(), e.path("count").asLong(),
             e.path("violations").asLong());
