@@ -128,8 +128,8 @@ public final class ApprovalLatencyBench {
         %s%s
         Ratio enforced / API round trip: p50 %.2f, p99 %.2f.
         """, LocalDate.now(), Machine.describe(), decisions, pods, nodes, decisions, pods, nodes, probed, decisions,
-        wrong, row("decision -> enforced on every node", enforced), row("baseline: the API call (compile + publish)", api),
-        pct(enforced, 50) / pct(api, 50), pct(enforced, 99) / pct(api, 99));
+        wrong, Stats.row("decision -> enforced on every node", enforced), Stats.row("baseline: the API call (compile + publish)", api),
+        Stats.pct(enforced, 50) / Stats.pct(api, 50), Stats.pct(enforced, 99) / Stats.pct(api, 99));
     Files.writeString(Path.of(System.getProperty("palisade.results", "bench/RESULTS.md")), md,
         StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     System.out.print(md);
@@ -153,14 +153,5 @@ public final class ApprovalLatencyBench {
     return r.body();
   }
 
-  private static String row(String what, long[] sorted) {
-    return String.format(java.util.Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.1f |%n", what, pct(sorted, 50),
-        pct(sorted, 90), pct(sorted, 99), sorted[sorted.length - 1] / 1e6);
-  }
 
-  /** Nearest-rank percentile of sorted nanoseconds, in milliseconds. */
-  private static double pct(long[] sorted, int p) {
-    int rank = (int) Math.ceil(p / 100.0 * sorted.length);
-    return sorted[Math.max(0, rank - 1)] / 1e6;
-  }
 }

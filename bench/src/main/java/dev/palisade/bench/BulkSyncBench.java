@@ -86,9 +86,9 @@ public final class BulkSyncBench {
         NetNs.delete(NS);
       }
     }
-    double rate = median(applier.stream().map(x -> x[0]).toList());
-    double longest = median(applier.stream().map(x -> x[1]).toList());
-    double base = median(cli);
+    double rate = Stats.median(applier.stream().map(x -> x[0]).toList());
+    double longest = Stats.median(applier.stream().map(x -> x[1]).toList());
+    double base = Stats.median(cli);
     String md = String.format(Locale.ROOT, """
 
         ## Bulk sync: %,d elements into an empty table (%s)
@@ -112,8 +112,4 @@ public final class BulkSyncBench {
     System.out.print(md);
   }
 
-  private static double median(List<Double> v) {
-    List<Double> s = v.stream().sorted().toList();
-    return s.size() % 2 == 1 ? s.get(s.size() / 2) : (s.get(s.size() / 2 - 1) + s.get(s.size() / 2)) / 2;
-  }
 }

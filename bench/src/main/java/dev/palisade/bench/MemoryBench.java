@@ -50,10 +50,10 @@ public final class MemoryBench {
       System.err.printf(Locale.ROOT, "round %d: agent RSS %.1f MiB at 0, %.1f MiB at 100k; controller heap %.1f -> %.1f MiB%n",
           r + 1, zero.get(r), full.get(r), heap.get(r)[0], heap.get(r)[1]);
     }
-    double z = median(zero);
-    double f = median(full);
-    double h0 = median(heap.stream().map(x -> x[0]).toList());
-    double h1 = median(heap.stream().map(x -> x[1]).toList());
+    double z = Stats.median(zero);
+    double f = Stats.median(full);
+    double h0 = Stats.median(heap.stream().map(x -> x[0]).toList());
+    double h1 = Stats.median(heap.stream().map(x -> x[1]).toList());
     String md = String.format(Locale.ROOT, """
 
         ## Memory: agent RSS, controller heap (%s)
@@ -134,8 +134,4 @@ public final class MemoryBench {
     throw new IllegalStateException("no VmRSS in /proc/self/status");
   }
 
-  private static double median(List<Double> v) {
-    List<Double> s = v.stream().sorted().toList();
-    return s.size() % 2 == 1 ? s.get(s.size() / 2) : (s.get(s.size() / 2 - 1) + s.get(s.size() / 2)) / 2;
-  }
 }

@@ -44,12 +44,12 @@ public final class PodLatencyBench {
         .append("ADD that waits would). The agent's share: from the runtime's call (the pod's address is known) until ")
         .append("the node's ruleset holding it is committed. Baseline: the bare lab, same run.\n\n");
     md.append("| | p50 (ms) | p90 (ms) | p99 (ms) | max (ms) |\n|---|---|---|---|---|\n");
-    md.append(row("Palisade: create -> rules in the kernel", palRules));
-    md.append(row("Palisade: create -> running", palRunning));
-    md.append(row("Palisade's share: CNI ADD hook -> rules committed (agent)", hook));
-    md.append(row("baseline, bare lab: create -> running", bareRunning));
+    md.append(Stats.row("Palisade: create -> rules in the kernel", palRules));
+    md.append(Stats.row("Palisade: create -> running", palRunning));
+    md.append(Stats.row("Palisade's share: CNI ADD hook -> rules committed (agent)", hook));
+    md.append(Stats.row("baseline, bare lab: create -> running", bareRunning));
     md.append(String.format("%nRatio running with Palisade / bare: p50 %.2f, p99 %.2f.%n",
-        pct(palRunning, 50) / pct(bareRunning, 50), pct(palRunning, 99) / pct(bareRunning, 99)));
+        Stats.pct(palRunning, 50) / Stats.pct(bareRunning, 50), Stats.pct(palRunning, 99) / Stats.pct(bareRunning, 99)));
     System.out.print(md);
     Path results = Path.of(System.getProperty("palisade.results", "bench/RESULTS.md"));
     Files.writeString(results, md.toString(), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
@@ -138,13 +138,5 @@ public final class PodLatencyBench {
     return running;
   }
 
-  private static String row(String what, long[] sorted) {
-    return String.format("| %s | %.1f | %.1f | %.1f | %.1f |%n", what, pct(sorted, 50), pct(sorted, 90),
-        pct(sorted, 99), sorted[sorted.length - 1] / 1e6);
-  }
 
-  private static double pct(long[] sorted, int p) {
-    int rank = (int) Math.ceil(p / 100.0 * sorted.length);
-    return sorted[Math.max(0, rank - 1)] / 1e6;
-  }
 }

@@ -148,23 +148,14 @@ public final class PolicyLatencyBench {
         .append("Baseline: API write until a plain informer in the same process sees it. Every tenth change is ")
         .append("probed for real: ").append(probed - probesWrong).append('/').append(probed).append(" probes as expected.\n\n");
     md.append("| | p50 (ms) | p90 (ms) | p99 (ms) | max (ms) |\n|---|---|---|---|---|\n");
-    md.append(row("enforced on every node", enforced)).append(row("baseline: informer sees it", delivered));
-    md.append(String.format("%nRatio enforced / baseline: p50 %.2f, p99 %.2f.%n", pct(enforced, 50) / pct(delivered, 50),
-        pct(enforced, 99) / pct(delivered, 99)));
+    md.append(Stats.row("enforced on every node", enforced)).append(Stats.row("baseline: informer sees it", delivered));
+    md.append(String.format("%nRatio enforced / baseline: p50 %.2f, p99 %.2f.%n", Stats.pct(enforced, 50) / Stats.pct(delivered, 50),
+        Stats.pct(enforced, 99) / Stats.pct(delivered, 99)));
     System.out.print(md);
     Path results = Path.of(System.getProperty("palisade.results", "bench/RESULTS.md"));
     Files.writeString(results, md.toString(), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     System.exit(probesWrong == 0 ? 0 : 1);
   }
 
-  private static String row(String what, long[] sorted) {
-    return String.format("| %s | %.1f | %.1f | %.1f | %.1f |%n", what, pct(sorted, 50), pct(sorted, 90),
-        pct(sorted, 99), sorted[sorted.length - 1] / 1e6);
-  }
 
-  /** Nearest-rank percentile of sorted nanoseconds, in milliseconds. */
-  private static double pct(long[] sorted, int p) {
-    int rank = (int) Math.ceil(p / 100.0 * sorted.length);
-    return sorted[Math.max(0, rank - 1)] / 1e6;
-  }
 }
