@@ -12,7 +12,7 @@ mvn -B -ntp "$@" verify || status=$?
 # The JMH smoke (issue 8: CI runs the short profile only): every benchmark runs once, so a broken
 # benchmark fails here; timings from a shared CI machine are not results (bench/run makes those).
 if [ $status = 0 ] && [ -f bench/target/palisade-bench.jar ]; then
-  java -cp bench/target/palisade-bench.jar org.openjdk.jmh.Main CompileBench -f 1 -wi 1 -i 1 -w 1 -r 1 \
+  java -cp bench/target/palisade-bench.jar org.openjdk.jmh.Main "CompileBench|DataplaneBench" -f 1 -wi 1 -i 1 -w 1 -r 1 \
       -rf json -rff bench/target/jmh-smoke.json > bench/target/jmh-smoke.log 2>&1 \
     && java -cp bench/target/palisade-bench.jar dev.palisade.bench.JmhReport bench/target/jmh-smoke.json \
       bench/target/jmh-smoke.md "CI smoke: 1 warm-up, 1 iteration of 1 s" \
