@@ -88,13 +88,16 @@ public final class FlowGraph {
     return true;
   }
 
-  /** Sets the status of every edge matching the filter; returns the keys that changed. */
-  public synchronized List<EdgeKey> review(Predicate<FlowEdge> which, EdgeStatus status) {
-    List<EdgeKey> changed = new ArrayList<>();
+  /** One edge a review changed, with the status it had (for the audit log). */
+  public record Reviewed(EdgeKey key, EdgeStatus before) {}
+
+  /** Sets the status of every edge matching the filter; returns the edges that changed. */
+  public synchronized List<Reviewed> review(Predicate<FlowEdge> which, EdgeStatus status) {
+    List<Reviewed> changed = new ArrayList<>();
     for (FlowEdge e : edges.values()) {
       if (which.test(e) && e.status() != status) {
+        changed.add(new Reviewed(e.key(), e.status()));
         e.status(status);
-        changed.add(e.key());
       }
     }
     if (!changed.isEmpty()) {

@@ -330,8 +330,7 @@ public final class PalisadeController implements AutoCloseable {
       String key = kind == null ? o.getMetadata().getName()
           : o.getMetadata().getNamespace() + "/" + kind + "/" + o.getMetadata().getName();
       Map<String, String> into = kind == null ? namespaceModes : workloadModes;
-      String value = deleted || o.getMetadata().getAnnotations() == null ? null
-          : o.getMetadata().getAnnotations().get(ModeResolver.ANNOTATION);
+      String value = deleted ? null : ModeResolver.annotationOf(o);
       String old = value == null ? into.remove(key) : into.put(key, value);
       if (!java.util.Objects.equals(old, value) && modes.hasSynced()) {
         onModes();
@@ -569,15 +568,12 @@ public final class PalisadeController implements AutoCloseable {
     }
     Predicate<FlowEdge> filter = which;
     String result = call(() -> {
-      Map<EdgeKey, EdgeStatus> before = new HashMap<>();
-      graph.edges().forEach(v -> before.put(v.key(), v.status()));
-      List<EdgeKey> changed = graph.review(filter, status);
-      for (EdgeKey k : changed) {
-        review.recordReview(r.caller(), k.source() + " -> " + k.destination() + " " + k.port() + "/" + k.protocol(),
-            lower(before.get(k)), lower(status));
-      }
+      List<FlowGraph.Reviewed> changed = graph.review(filter, status);
       Set<Long> touched = new HashSet<>();
-      for (EdgeKey k : changed) {
+      for (FlowGraph.Reviewed c : changed) {
+        EdgeKey k = c.key();
+        review.recordReview(r.caller(), k.source() + " -> " + k.destination() + " " + k.port() + "/" + k.protocol(),
+            lower(c.before()), lower(status));
         identityOf(k.source()).ifPresent(touched::add);
         identityOf(k.destination()).ifPresent(touched::add);
         dirtySources.add(k.source());

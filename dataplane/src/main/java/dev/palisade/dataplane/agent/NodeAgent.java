@@ -239,8 +239,7 @@ public final class NodeAgent implements AutoCloseable {
       // the namespace's palisade.dev/mode annotation counts too (root owners' are the controller's)
       Map<String, String> namespaceModes = new HashMap<>();
       for (Namespace n : namespaces.getStore().list()) {
-        String a = n.getMetadata().getAnnotations() == null ? null
-            : n.getMetadata().getAnnotations().get(dev.palisade.model.workload.ModeResolver.ANNOTATION);
+        String a = dev.palisade.model.workload.ModeResolver.annotationOf(n);
         if (a != null) {
           namespaceModes.put(n.getMetadata().getName(), a);
         }

@@ -64,6 +64,12 @@ public final class ModeResolver {
     }
   }
 
+  /** The object's {@value #ANNOTATION} value, or null. */
+  public static String annotationOf(io.fabric8.kubernetes.api.model.HasMetadata o) {
+    Map<String, String> a = o.getMetadata().getAnnotations();
+    return a == null ? null : a.get(ANNOTATION);
+  }
+
   private static void annotations(Map<String, String> values, Map<String, Mode> into, String what,
       java.util.function.Consumer<String> problems) {
     values.forEach((where, text) -> {
