@@ -1,9 +1,7 @@
 package dev.palisade.bench;
 
 import dev.palisade.dataplane.apply.RulesetApplier;
-import dev.palisade.dataplane.render.AllowRect;
 import dev.palisade.dataplane.render.DesiredRuleset;
-import dev.palisade.dataplane.render.Interval;
 import dev.palisade.dataplane.render.NodeRules;
 import dev.palisade.dataplane.render.NodeRules.Direction;
 import dev.palisade.dataplane.render.NodeRules.Enforcement;
@@ -16,7 +14,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -35,16 +32,7 @@ public final class BulkSyncBench {
   private BulkSyncBench() {}
 
   static DesiredRuleset ruleset(int n) {
-    Set<AllowRect> allowed = new HashSet<>();
-    int peers = Math.min(n, 10_000);
-    int ports = Math.max(1, n / peers);
-    for (int i = 0; i < peers; i++) {
-      long ip = Interval.parseIp("10.100.0.0") + 2L * i;
-      for (int p = 0; p < ports; p++) {
-        allowed.add(new AllowRect(new Interval(ip, ip), AllowRect.Proto.TCP, Interval.port(20000 + 2 * p)));
-      }
-    }
-    Direction in = new Direction(false, Set.of(), Set.of(), Enforcement.ENFORCE, Set.of(), allowed);
+    Direction in = new Direction(false, Set.of(), Set.of(), Enforcement.ENFORCE, Set.of(), AllowedTuples.of(n));
     return RulesetRenderer.render(new NodeRules(List.of(new Group("1000", 1000, Set.of("10.244.0.10"), in,
         Direction.OPEN))));
   }

@@ -61,7 +61,7 @@ public final class LineRateBench {
   private static final String SERVER_IP = "10.250.2.2";
   private static final int CONN_PORT = 9000;
   private static final int IPERF_PORT = 5201;
-  private static final int PEERS = 10_000;
+  private static final int PEERS = AllowedTuples.PEERS;
 
   /** cpuUsPerConn: CPU time (all cores, user + system + softirq) per connection made, a cost that scheduling noise barely moves. */
   record Sample(double connPerSec, double cpuUsPerConn, double udpPps, double tcpGbps) {}
@@ -155,16 +155,7 @@ public final class LineRateBench {
 
   /** Palisade's renderer, the server pod's ingress enforced with n allowed tuples (the client's among them). */
   static String palisade(int n) {
-    int ports = Math.max(1, n / PEERS);
-    int peers = Math.min(n, PEERS);
-    Set<AllowRect> allowed = new HashSet<>();
-    // spaced by 2 in address and port, so no two tuples merge into one interval element
-    for (int i = 0; i < peers; i++) {
-      long ip = Interval.parseIp("10.100.0.0") + 2L * i;
-      for (int p = 0; p < ports; p++) {
-        allowed.add(new AllowRect(new Interval(ip, ip), AllowRect.Proto.TCP, Interval.port(20000 + 2 * p)));
-      }
-    }
+    Set<AllowRect> allowed = new HashSet<>(AllowedTuples.of(n));
     for (AllowRect.Proto proto : AllowRect.Proto.values()) {
       allowed.add(new AllowRect(Interval.ip(CLIENT_IP), proto, Interval.port(CONN_PORT)));
       allowed.add(new AllowRect(Interval.ip(CLIENT_IP), proto, Interval.port(IPERF_PORT)));
@@ -176,14 +167,10 @@ public final class LineRateBench {
 
   /** Palisade's tuples (as {@link #palisade}) in one interval set: one pipapo lookup per new connection. */
   static String intervalOnly(int n) {
-    int ports = Math.max(1, n / PEERS);
     StringBuilder sb = new StringBuilder("table inet bench {\n  set allow {\n    type ipv4_addr . inet_proto . inet_service;\n"
         + "    flags interval;\n    elements = {\n");
-    for (int i = 0; i < Math.min(n, PEERS); i++) {
-      String ip = new Interval(Interval.parseIp("10.100.0.0") + 2L * i, Interval.parseIp("10.100.0.0") + 2L * i).ipText();
-      for (int p = 0; p < ports; p++) {
-        sb.append("      ").append(ip).append(" . tcp . ").append(20000 + 2 * p).append(",\n");
-      }
+    for (AllowRect r : AllowedTuples.of(n)) {
+      sb.append("      ").append(r.elementText()).append(",\n");
     }
     for (String proto : List.of("tcp", "udp")) {
       sb.append("      ").append(CLIENT_IP).append(" . ").append(proto).append(" . ").append(CONN_PORT).append(",\n");

@@ -1,5 +1,6 @@
 package dev.palisade.bench.jmh;
 
+import dev.palisade.bench.AllowedTuples;
 import dev.palisade.dataplane.apply.RulesetDiff;
 import dev.palisade.dataplane.flow.IpHistory;
 import dev.palisade.dataplane.render.AllowRect;
@@ -61,13 +62,7 @@ public class DataplaneBench {
 
     @Setup
     public void setUp() {
-      Set<AllowRect> allowed = new HashSet<>();
-      for (int i = 0; i < 10_000; i++) {
-        long ip = Interval.parseIp("10.100.0.0") + 2L * i;
-        for (int p = 0; p < 10; p++) {
-          allowed.add(new AllowRect(new Interval(ip, ip), AllowRect.Proto.TCP, Interval.port(20000 + 2 * p)));
-        }
-      }
+      Set<AllowRect> allowed = AllowedTuples.of(100_000);
       rules = rules(allowed);
       before = RulesetRenderer.render(rules);
       Set<AllowRect> plusOne = new HashSet<>(allowed);
