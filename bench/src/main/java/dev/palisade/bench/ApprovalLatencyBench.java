@@ -103,6 +103,8 @@ public final class ApprovalLatencyBench {
               Prober.DEFAULT_TIMEOUT);
           if (ok != approve) {
             wrong++;
+            System.err.printf("decision %d (%s, revision %d): probe %s -> %s:9090 %s%n", i, approve ? "approved" : "learned",
+                revision, web.get(i % web.size()).key(), apis.get(i % apis.size()).key(), ok ? "connected" : "refused");
           }
         }
       }
