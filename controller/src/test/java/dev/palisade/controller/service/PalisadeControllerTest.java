@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 
 @EnableKubernetesMockClient(crud = true)
 class PalisadeControllerTest {
-  static KubernetesClient client;
+  KubernetesClient client; // a mock API server per test: each test starts controllers with many watches of its own
 
   private final StaticTokens tokens = new StaticTokens();
   private final String agent = tokens.issue(new Principal("lab-node-0", Role.AGENT));
