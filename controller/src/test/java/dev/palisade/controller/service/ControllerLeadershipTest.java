@@ -167,12 +167,22 @@ class ControllerLeadershipTest {
     eventually(a::ready, "a lone replica leads");
     int port = last.get("controller-a").port();
     // another holder wrote the lease (a partition healed, an operator's edit): a must step down
-    client.leases().inNamespace(NS).withName(ControllerLeadership.LEASE).edit(l -> {
-      l.getSpec().setHolderIdentity("intruder");
-      l.getSpec().setRenewTime(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC));
-      l.getSpec().setLeaseDurationSeconds(600);
-      return l;
-    });
+    // The leader renews concurrently, so this write can meet a newer version (409): write again.
+    for (int attempt = 0; ; attempt++) {
+      try {
+        client.leases().inNamespace(NS).withName(ControllerLeadership.LEASE).edit(l -> {
+          l.getSpec().setHolderIdentity("intruder");
+          l.getSpec().setRenewTime(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC));
+          l.getSpec().setLeaseDurationSeconds(600);
+          return l;
+        });
+        break;
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt >= 20) {
+          throw e;
+        }
+      }
+    }
     eventually(() -> a.lost().isDone(), "the leader notices at its next renewal");
     assertFalse(a.ready());
     assertFalse(listening(port), "its controller still serves");
