@@ -409,6 +409,7 @@ public final class PalisadeController implements AutoCloseable {
     for (var e : changed) {
       WorkloadRef w = ids.workload(e.getKey()).orElseThrow();
       AllowListSpec spec = AllowListCodec.toSpec(e.getValue(), revision);
+      spec.revisionSize = changed.size();
       AllowList al = new AllowList();
       al.setMetadata(new ObjectMetaBuilder().withNamespace(w.namespace()).withName(CrdNames.objectName(w)).build());
       al.setSpec(spec);

@@ -145,6 +145,10 @@ class PalisadeControllerTest {
     assertEquals("9090", apiList.getSpec().ingress.get(0).ports);
     assertEquals(api, allow("deployment-web").getSpec().egress.get(0).peerIdentity);
     long revision = apiList.getSpec().revision;
+    // the approval rewrote both ends under one revision, and each list says so (agents count them)
+    assertEquals(revision, allow("deployment-web").getSpec().revision);
+    assertEquals(2, apiList.getSpec().revisionSize);
+    assertEquals(2, allow("deployment-web").getSpec().revisionSize);
 
     // restart: same ids, same approved edge, no new revision for an unchanged allow-list
     controller.close();

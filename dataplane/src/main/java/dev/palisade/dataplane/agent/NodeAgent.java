@@ -275,12 +275,14 @@ public final class NodeAgent implements AutoCloseable {
         }
       }
       Map<Long, IdentityPolicy> policies = new HashMap<>();
-      long revision = 0;
+      List<dev.palisade.model.crd.AllowListSpec> held = new ArrayList<>();
       for (AllowList al : allowLists.getStore().list()) {
+        if (al.getSpec() != null) {
+          held.add(al.getSpec());
+        }
         try {
           IdentityPolicy p = AllowListCodec.fromSpec(al.getSpec());
           policies.put(p.identity(), p);
-          revision = Math.max(revision, al.getSpec().revision);
         } catch (IllegalArgumentException e) {
           LOG.error("{}: AllowList {}/{} is invalid, ignored: {}", nodeName, al.getMetadata().getNamespace(),
               al.getMetadata().getName(), e.getMessage());
@@ -308,7 +310,7 @@ public final class NodeAgent implements AutoCloseable {
         tighten(rules);
       }
       lastRules = rules;
-      appliedRevision = revision;
+      appliedRevision = RevisionClaim.of(held);
       appliedPodIps = seen;
       localIdentity = Map.copyOf(local);
       appliedGeneration = gen;

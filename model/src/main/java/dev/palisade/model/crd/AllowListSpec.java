@@ -9,6 +9,12 @@ import java.util.List;
 public class AllowListSpec {
   public long identity;
   public long revision;
+  /**
+   * How many AllowLists the controller wrote under {@link #revision} (this one among them). One
+   * decision rewrites several identities' lists one object at a time, so an agent that holds only
+   * some of them must not yet claim the revision: it counts those it holds against this.
+   */
+  public int revisionSize;
   public String mode;
   public List<Rule> ingress;
   public List<Rule> egress;
