@@ -21,7 +21,6 @@ import dev.palisade.model.IdentityPolicy;
 import dev.palisade.model.Mode;
 import dev.palisade.model.PortRange;
 import dev.palisade.model.Protocol;
-import dev.palisade.model.WorkloadRef;
 import dev.palisade.model.crd.AllowList;
 import dev.palisade.model.crd.AllowListCodec;
 import dev.palisade.model.crd.WorkloadIdentity;
@@ -94,6 +93,10 @@ public final class NodeAgent implements AutoCloseable {
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong wouldDropped = new AtomicLong();
   private NodeRules lastRules;
+  /** Bumped by every ReplicaSet and Job event: pods' cached workloads are then resolved again. */
+  private final AtomicLong ownersChanged = new AtomicLong();
+  private final PodFacts podFacts;
+  private final dev.palisade.dataplane.netpol.PodViews podViews = new dev.palisade.dataplane.netpol.PodViews();
   private SharedIndexInformer<Pod> pods;
   private SharedIndexInformer<ReplicaSet> replicaSets;
   private SharedIndexInformer<Job> jobs;
@@ -104,7 +107,7 @@ public final class NodeAgent implements AutoCloseable {
   private SharedIndexInformer<Namespace> namespaces;
   private List<String> lastPolicyProblems = List.of();
   /** What the last applied sync was computed from, per kind: for {@link #enforces}. */
-  private volatile Map<String, Map<String, String>> appliedVersions = Map.of();
+  private volatile Map<String, List<? extends HasMetadata>> appliedFrom = Map.of();
   private AutoCloseable subscription;
   private volatile long appliedRevision = -1;
   private volatile long appliedGeneration;
@@ -145,6 +148,7 @@ public final class NodeAgent implements AutoCloseable {
     this.conntrack = conntrack;
     this.sink = sink;
     this.defaultMode = defaultMode;
+    this.podFacts = new PodFacts(nodeName);
   }
 
   public void start(Duration syncTimeout) {
@@ -164,9 +168,32 @@ public final class NodeAgent implements AutoCloseable {
         schedule();
       }
     };
+    // an owner's change may move pods to another workload: the cached resolutions are redone
+    ResourceEventHandler<HasMetadata> owner = new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(HasMetadata o) {
+        ownersChanged.incrementAndGet();
+        schedule();
+      }
+
+      @Override
+      public void onUpdate(HasMetadata a, HasMetadata b) {
+        // a status update (replica counts) moves no pod: only an owner change does
+        if (!java.util.Objects.equals(a.getMetadata().getOwnerReferences(), b.getMetadata().getOwnerReferences())) {
+          ownersChanged.incrementAndGet();
+        }
+        schedule();
+      }
+
+      @Override
+      public void onDelete(HasMetadata o, boolean unknown) {
+        ownersChanged.incrementAndGet();
+        schedule();
+      }
+    };
     pods = watch(client.pods().inAnyNamespace().runnableInformer(0), any);
-    replicaSets = watch(client.apps().replicaSets().inAnyNamespace().runnableInformer(0), any);
-    jobs = watch(client.batch().v1().jobs().inAnyNamespace().runnableInformer(0), any);
+    replicaSets = watch(client.apps().replicaSets().inAnyNamespace().runnableInformer(0), owner);
+    jobs = watch(client.batch().v1().jobs().inAnyNamespace().runnableInformer(0), owner);
     identities = watch(client.resources(WorkloadIdentity.class).inAnyNamespace().runnableInformer(0), any);
     allowLists = watch(client.resources(AllowList.class).inAnyNamespace().runnableInformer(0), any);
     networkPolicies = watch(client.network().v1().networkPolicies().inAnyNamespace().runnableInformer(0), any);
@@ -247,30 +274,35 @@ public final class NodeAgent implements AutoCloseable {
       dev.palisade.model.workload.ModeResolver modeResolver = new dev.palisade.model.workload.ModeResolver(
           modes.getStore().list(), namespaceModes, Map.of(), defaultMode, problem -> { });
       List<Pod> allPods = pods.getStore().list();
+      podFacts.begin(ownersChanged.get());
       Map<Long, Set<String>> ipsById = new HashMap<>();
       Set<String> seen = new HashSet<>();
       long now = System.currentTimeMillis();
       for (Pod p : allPods) {
-        String podKey0 = p.getMetadata().getNamespace() + "/" + p.getMetadata().getName();
-        String ip = p.getStatus() == null ? null : p.getStatus().getPodIP();
-        if ((ip == null || ip.isBlank()) && announced.containsKey(podKey0)) {
-          ip = announced.get(podKey0);
-        } else if (ip != null) {
-          announced.remove(podKey0);
+        PodFacts.Facts f = podFacts.of(p, resolver);
+        String ip = f.statusIp;
+        if (!announced.isEmpty()) {
+          if (ip == null) {
+            ip = announced.get(f.key);
+          } else {
+            announced.remove(f.key);
+          }
         }
-        if (ip == null || ip.isBlank() || terminal(p)) {
+        if (ip == null || f.terminal) {
           continue;
         }
-        WorkloadRef w = resolver.workloadOf(p);
-        long id = idOfWorkload.getOrDefault(w.toString(), Identities.UNKNOWN);
+        long id = idOfWorkload.getOrDefault(f.workloadKey(), Identities.UNKNOWN);
         ipsById.computeIfAbsent(id, k -> new HashSet<>()).add(ip);
-        String podKey = p.getMetadata().getNamespace() + "/" + p.getMetadata().getName();
-        history.assign(ip, podKey, id, now);
+        if (!ip.equals(f.historyIp) || id != f.historyId) {
+          history.assign(ip, f.key, id, now);
+          f.historyIp = ip;
+          f.historyId = id;
+        }
         seen.add(ip);
-        if (nodeName.equals(p.getSpec().getNodeName())) {
+        if (f.local) {
           local.put(ip, id);
           if (id == Identities.UNKNOWN) {
-            pending.put(ip, modeResolver.modeOf(w));
+            pending.put(ip, modeResolver.modeOf(f.workload()));
           }
         }
       }
@@ -291,7 +323,7 @@ public final class NodeAgent implements AutoCloseable {
       List<NetworkPolicy> npList = networkPolicies.getStore().list();
       List<Namespace> nsList = namespaces.getStore().list();
       NetworkPolicyCompiler.Result np = NetworkPolicyCompiler.compile(npList, nsList, withAnnounced(allPods),
-          local.keySet());
+          local.keySet(), podViews);
       // Skipped whole: what they would change is not applied, everything else is. Told once.
       for (String problem : np.problems()) {
         if (!lastPolicyProblems.contains(problem)) {
@@ -314,8 +346,7 @@ public final class NodeAgent implements AutoCloseable {
       appliedPodIps = seen;
       localIdentity = Map.copyOf(local);
       appliedGeneration = gen;
-      appliedVersions = Map.of("NetworkPolicy", versions(npList), "Namespace", versions(nsList), "Pod",
-          versions(allPods));
+      appliedFrom = Map.of("NetworkPolicy", npList, "Namespace", nsList, "Pod", allPods);
     } catch (RuntimeException e) {
       LOG.error("{}: sync failed, retrying in 1 s: {}", nodeName, e.toString());
       loop.schedule(this::schedule, 1, TimeUnit.SECONDS);
@@ -416,11 +447,6 @@ public final class NodeAgent implements AutoCloseable {
   /** Live connections cut because a policy change denied them. */
   public long connectionsCut() {
     return cut.get();
-  }
-
-  private static boolean terminal(Pod p) {
-    String phase = p.getStatus() == null ? null : p.getStatus().getPhase();
-    return "Succeeded".equals(phase) || "Failed".equals(phase);
   }
 
   private void onConnection(ConntrackEvent e) {
@@ -535,11 +561,13 @@ public final class NodeAgent implements AutoCloseable {
    * to know that a change it wrote is enforced, without sleeping.
    */
   public boolean enforces(String kind, Map<String, String> versions) {
-    Map<String, String> held = appliedVersions.get(kind);
-    if (held == null && !appliedVersions.isEmpty()) {
+    Map<String, List<? extends HasMetadata>> from = appliedFrom;
+    List<? extends HasMetadata> held = from.get(kind);
+    if (held == null && !from.isEmpty()) {
       throw new IllegalArgumentException("kind " + kind + " is not one the agent can report on");
     }
-    return versions.equals(held);
+    // computed when asked, not on every sync: at 10k pods the map cost a sync more than its rules
+    return held != null && versions.equals(versions(held));
   }
 
   /** namespace/name (or name) -> resourceVersion. */

@@ -33,6 +33,10 @@ final class ClusterView {
   private final Map<String, LivePod> byIp = new HashMap<>();
 
   ClusterView(List<Namespace> namespaces, List<Pod> pods) {
+    this(namespaces, pods, new PodViews());
+  }
+
+  ClusterView(List<Namespace> namespaces, List<Pod> pods, PodViews views) {
     for (Namespace ns : namespaces) {
       if (ns.getMetadata() == null || ns.getMetadata().getName() == null) {
         continue;
@@ -46,8 +50,9 @@ final class ClusterView {
       labels.put(NAMESPACE_NAME_LABEL, name);
       namespaceLabels.put(name, Map.copyOf(labels));
     }
+    views.begin();
     for (Pod p : pods) {
-      LivePod live = live(p);
+      LivePod live = views.live(p);
       if (live != null) {
         this.pods.add(live);
         byIp.putIfAbsent(live.ip(), live);
@@ -68,7 +73,7 @@ final class ClusterView {
     return namespaceLabels.getOrDefault(namespace, Map.of(NAMESPACE_NAME_LABEL, namespace));
   }
 
-  private static LivePod live(Pod p) {
+  static LivePod live(Pod p) {
     if (p.getMetadata() == null || p.getStatus() == null) {
       return null;
     }

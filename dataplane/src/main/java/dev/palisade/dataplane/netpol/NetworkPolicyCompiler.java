@@ -71,6 +71,15 @@ public final class NetworkPolicyCompiler {
    */
   public static Result compile(List<NetworkPolicy> policies, List<Namespace> namespaces, List<Pod> pods,
       Set<String> forIps) {
+    return compile(policies, namespaces, pods, forIps, new PodViews());
+  }
+
+  /**
+   * As {@link #compile(List, List, List, Set)}, reusing what {@code views} read from pod objects an
+   * earlier call saw (an agent compiles on every change, and most pods have not changed).
+   */
+  public static Result compile(List<NetworkPolicy> policies, List<Namespace> namespaces, List<Pod> pods,
+      Set<String> forIps, PodViews views) {
     List<String> problems = new ArrayList<>();
     List<CompiledPolicy> compiled = new ArrayList<>();
     for (NetworkPolicy np : policies) {
@@ -79,7 +88,7 @@ public final class NetworkPolicyCompiler {
         compiled.add(p);
       }
     }
-    ClusterView cluster = new ClusterView(namespaces, pods);
+    ClusterView cluster = new ClusterView(namespaces, pods, views);
     PeerResolver peers = new PeerResolver(cluster);
     Map<String, PodPolicy> out = new TreeMap<>();
     for (String ip : new TreeSet<>(forIps)) {

@@ -11,7 +11,6 @@ import dev.palisade.dataplane.render.Interval;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,16 +31,25 @@ final class PeerResolver {
   /** One rule's peers: pods picked by selectors, and ipBlock ranges (every address for an empty from/to). */
   final class Peers {
     private final List<Interval> ranges;
-    private final Set<LivePod> selected;
+    private final List<LivePod> selected;
     private final List<Interval> blocks;
     private final Map<PortMatch.Named, List<AllowRect>> byName = new HashMap<>();
 
-    private Peers(Set<LivePod> selected, List<Interval> blocks) {
+    private Peers(List<LivePod> selected, List<Interval> blocks) {
       this.selected = selected;
       this.blocks = Disjoint.merge(blocks);
-      List<Interval> all = new ArrayList<>(this.blocks);
-      selected.forEach(p -> all.add(new Interval(p.address(), p.address())));
-      this.ranges = Disjoint.merge(all);
+      long[] addresses = new long[selected.size()];
+      for (int i = 0; i < addresses.length; i++) {
+        addresses[i] = selected.get(i).address();
+      }
+      List<Interval> points = Disjoint.mergePoints(addresses);
+      if (this.blocks.isEmpty()) {
+        this.ranges = points;
+      } else {
+        List<Interval> all = new ArrayList<>(this.blocks);
+        all.addAll(points);
+        this.ranges = Disjoint.merge(all);
+      }
     }
 
     /** Every peer address, merged. */
@@ -68,15 +76,23 @@ final class PeerResolver {
     }
 
     /** Only named ports need the pods inside ipBlocks, so they are looked for only then. */
-    private Set<LivePod> pods() {
+    private List<LivePod> pods() {
       if (blocks.isEmpty()) {
         return selected;
       }
-      Set<LivePod> out = new LinkedHashSet<>(selected);
+      Set<LivePod> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+      List<LivePod> out = new ArrayList<>();
+      for (LivePod p : selected) {
+        if (seen.add(p)) {
+          out.add(p);
+        }
+      }
       for (LivePod p : cluster.pods()) {
         for (Interval b : blocks) {
           if (b.contains(p.address())) {
-            out.add(p);
+            if (seen.add(p)) {
+              out.add(p);
+            }
             break;
           }
         }
@@ -88,7 +104,7 @@ final class PeerResolver {
   Peers resolve(CompiledPolicy policy, Rule rule) {
     if (rule.peers().isEmpty()) {
       if (everyone == null) {
-        everyone = new Peers(Set.of(), List.of(Interval.ALL_IPS));
+        everyone = new Peers(List.of(), List.of(Interval.ALL_IPS));
       }
       return everyone;
     }
@@ -96,22 +112,26 @@ final class PeerResolver {
   }
 
   private Peers compute(CompiledPolicy policy, Rule rule) {
-    Set<LivePod> selected = new LinkedHashSet<>();
+    // by identity: one LivePod per pod in a compile, and a record's hash would walk its labels
+    Set<LivePod> selected = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    List<LivePod> inOrder = new ArrayList<>();
     List<Interval> blocks = new ArrayList<>();
     for (Peer peer : rule.peers()) {
       if (peer instanceof Peer.Pods sel) {
+        // a namespaceSelector is judged once per namespace, not once per pod
+        Map<String, Boolean> nsMatches = new HashMap<>();
         for (LivePod p : cluster.pods()) {
           boolean nsMatch = sel.namespaces() == null
               ? p.namespace().equals(policy.namespace())
-              : sel.namespaces().test(cluster.namespaceLabels(p.namespace()));
-          if (nsMatch && (sel.pods() == null || sel.pods().test(p.labels()))) {
-            selected.add(p);
+              : nsMatches.computeIfAbsent(p.namespace(), ns -> sel.namespaces().test(cluster.namespaceLabels(ns)));
+          if (nsMatch && (sel.pods() == null || sel.pods().test(p.labels())) && selected.add(p)) {
+            inOrder.add(p);
           }
         }
       } else if (peer instanceof Peer.Block block) {
         blocks.addAll(block.ranges());
       }
     }
-    return new Peers(selected, blocks);
+    return new Peers(inOrder, blocks);
   }
 }

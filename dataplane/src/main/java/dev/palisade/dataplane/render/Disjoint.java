@@ -17,15 +17,37 @@ public final class Disjoint {
 
   /** Merges overlapping or adjacent intervals; the result is sorted. */
   public static List<Interval> merge(Collection<Interval> intervals) {
-    List<Interval> sorted = new ArrayList<>(new TreeSet<>(intervals));
+    // an array sort, not a TreeSet: merged on every agent sync, with one interval per peer pod
+    Interval[] sorted = intervals.toArray(new Interval[0]);
+    java.util.Arrays.sort(sorted);
     List<Interval> out = new ArrayList<>();
     for (Interval i : sorted) {
-      if (!out.isEmpty() && i.from() <= out.get(out.size() - 1).to() + 1) {
-        Interval last = out.remove(out.size() - 1);
-        out.add(new Interval(last.from(), Math.max(last.to(), i.to())));
+      int last = out.size() - 1;
+      if (last >= 0 && i.from() <= out.get(last).to() + 1) {
+        if (i.to() > out.get(last).to()) {
+          out.set(last, new Interval(out.get(last).from(), i.to()));
+        }
       } else {
         out.add(i);
       }
+    }
+    return out;
+  }
+
+  /** Single addresses merged into sorted, disjoint ranges (adjacent addresses join one range). */
+  public static List<Interval> mergePoints(long[] addresses) {
+    long[] sorted = addresses.clone();
+    java.util.Arrays.sort(sorted);
+    List<Interval> out = new ArrayList<>();
+    int i = 0;
+    while (i < sorted.length) {
+      long from = sorted[i];
+      long to = from;
+      while (i + 1 < sorted.length && sorted[i + 1] <= to + 1) {
+        to = Math.max(to, sorted[++i]);
+      }
+      out.add(new Interval(from, to));
+      i++;
     }
     return out;
   }

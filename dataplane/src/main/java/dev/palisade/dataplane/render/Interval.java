@@ -83,17 +83,37 @@ public record Interval(long from, long to) implements Comparable<Interval> {
     return ((v >>> 24) & 255) + "." + ((v >>> 16) & 255) + "." + ((v >>> 8) & 255) + "." + (v & 255);
   }
 
+  /**
+   * Dotted-quad IPv4 (four decimal fields of 1-3 digits, each 0..255) to its 32-bit value. One pass
+   * without regular expressions: the agent parses every pod's address on every sync.
+   */
   public static long parseIp(String dotted) {
-    String[] parts = dotted.split("\\.", -1);
-    if (parts.length != 4) {
-      throw new IllegalArgumentException("bad IPv4 address '" + dotted + "'");
-    }
     long v = 0;
-    for (String p : parts) {
-      if (!p.matches("\\d{1,3}") || Integer.parseInt(p) > 255) {
+    int fields = 0;
+    int i = 0;
+    int n = dotted.length();
+    while (i <= n) {
+      int start = i;
+      int field = 0;
+      while (i < n && dotted.charAt(i) >= '0' && dotted.charAt(i) <= '9') {
+        field = field * 10 + (dotted.charAt(i) - '0');
+        i++;
+      }
+      int digits = i - start;
+      if (digits < 1 || digits > 3 || field > 255 || ++fields > 4) {
         throw new IllegalArgumentException("bad IPv4 address '" + dotted + "'");
       }
-      v = (v << 8) | Integer.parseInt(p);
+      v = (v << 8) | field;
+      if (i == n) {
+        break;
+      }
+      if (dotted.charAt(i) != '.') {
+        throw new IllegalArgumentException("bad IPv4 address '" + dotted + "'");
+      }
+      i++;
+    }
+    if (fields != 4) {
+      throw new IllegalArgumentException("bad IPv4 address '" + dotted + "'");
     }
     return v;
   }

@@ -1,0 +1,85 @@
+package dev.palisade.dataplane.agent;
+
+import dev.palisade.model.WorkloadRef;
+import dev.palisade.model.workload.WorkloadResolver;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.util.IdentityHashMap;
+import java.util.Map;
+
+/**
+ * What a sync reads from each pod (its key, address, phase, node, workload), read once per pod
+ * object and kept while the informer still holds that same instance: an informer replaces a pod's
+ * object on every update and never mutates one it handed out. The workload is resolved again when
+ * an owner (ReplicaSet, Job) changed since. At 10k pods, reading every pod again on every sync was
+ * most of the agent's time between a pod's creation and its rules. Facts of pods not seen in the
+ * latest sync are dropped. Not thread-safe: the agent's loop owns it.
+ */
+final class PodFacts {
+  /** One pod object's facts, plus what the agent last recorded for it in its IP history. */
+  static final class Facts {
+    final String key;
+    /** status.podIP, null when absent or blank. */
+    final String statusIp;
+    final boolean terminal;
+    final boolean local;
+    private long ownersVersion;
+    private WorkloadRef workload;
+    private String workloadKey;
+    String historyIp;
+    long historyId = Long.MIN_VALUE;
+
+    private Facts(Pod p, String nodeName) {
+      key = p.getMetadata().getNamespace() + "/" + p.getMetadata().getName();
+      String ip = p.getStatus() == null ? null : p.getStatus().getPodIP();
+      statusIp = ip == null || ip.isBlank() ? null : ip;
+      String phase = p.getStatus() == null ? null : p.getStatus().getPhase();
+      terminal = "Succeeded".equals(phase) || "Failed".equals(phase);
+      local = p.getSpec() != null && nodeName.equals(p.getSpec().getNodeName());
+    }
+
+    WorkloadRef workload() {
+      return workload;
+    }
+
+    /** The workload's text form, the key identities are filed under. */
+    String workloadKey() {
+      return workloadKey;
+    }
+  }
+
+  private final String nodeName;
+  private Map<Pod, Facts> previous = new IdentityHashMap<>();
+  private Map<Pod, Facts> current = new IdentityHashMap<>();
+  private long ownersVersion;
+
+  PodFacts(String nodeName) {
+    this.nodeName = nodeName;
+  }
+
+  /** Starts a sync; {@code ownersVersion} changes whenever an owner object did. */
+  void begin(long ownersVersion) {
+    this.ownersVersion = ownersVersion;
+    previous = current;
+    current = new IdentityHashMap<>(previous.size() + 16);
+  }
+
+  Facts of(Pod p, WorkloadResolver resolver) {
+    Facts f = previous.get(p);
+    if (f == null) {
+      f = new Facts(p, nodeName);
+      f.ownersVersion = ownersVersion - 1;
+    }
+    if (f.ownersVersion != ownersVersion) {
+      f.workload = resolver.workloadOf(p);
+      f.workloadKey = f.workload.toString();
+      f.ownersVersion = ownersVersion;
+    }
+    current.put(p, f);
+    return f;
+  }
+
+  /** How many pod objects are remembered (for tests). */
+  int size() {
+    return current.size();
+  }
+}
