@@ -134,6 +134,17 @@ public final class Lab implements AutoCloseable {
   }
 
   /**
+   * A namespace for workloads on nodes outside the lab: the lab's controllers leave everything in
+   * it alone (see {@link WorkloadControllers#leaveAlone}); the caller writes its pods, bound to
+   * nodes the lab does not have and with their status, as those nodes' kubelets would. Agents and
+   * the controller see them like any other pods.
+   */
+  public void externalNamespace(String name, Map<String, String> labels) {
+    controllers.leaveAlone(name);
+    ensureNamespace(name, labels);
+  }
+
+  /**
    * Creates or replaces every object of a multi-document manifest, namespaces first. A namespace an
    * object names but the manifest does not create is created, as a user would before applying.
    *

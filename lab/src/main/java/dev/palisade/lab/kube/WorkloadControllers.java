@@ -65,6 +65,8 @@ public final class WorkloadControllers implements AutoCloseable {
   private final WorkQueue<Key> queue;
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
   private volatile SharedIndexInformer<Service> serviceInformer;
+  /** Namespaces whose workloads run on nodes outside the lab: see {@link #leaveAlone}. */
+  private final Set<String> external = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   public WorkloadControllers(KubernetesClient client, PodRuntime runtime, int nodes) {
     if (nodes < 1) {
@@ -81,6 +83,23 @@ public final class WorkloadControllers implements AutoCloseable {
     this.endpointSlices = new EndpointSliceController(ctx);
     this.gc = new GarbageCollector(ctx);
     this.queue = new WorkQueue<>("lab-controllers", this::reconcile);
+  }
+
+  /**
+   * The lab's controllers will not touch this namespace: nothing in it is scheduled, run, given
+   * endpoints or garbage-collected, and its pods do not count for {@link #awaitIdle}. It stands for
+   * workloads on nodes outside the lab, whose objects the caller writes as those nodes' kubelets
+   * and controllers would (a benchmark's thousands of API-only pods). Call before creating them.
+   */
+  public void leaveAlone(String namespace) {
+    external.add(namespace);
+  }
+
+  private List<Key> inLab(List<Key> keys) {
+    if (external.isEmpty()) {
+      return keys;
+    }
+    return keys.stream().filter(k -> !external.contains(k.namespace())).toList();
   }
 
   /** Registers the nodes, then starts watching; returns once every informer has listed. */
@@ -277,7 +296,7 @@ public final class WorkloadControllers implements AutoCloseable {
     for (String ns : namespaces) {
       keys.add(new Key(Kind.GC, ns, ""));
     }
-    return new ArrayList<>(keys);
+    return new ArrayList<>(inLab(new ArrayList<>(keys)));
   }
 
   private static void addKeys(Set<Key> keys, Set<String> namespaces, Kind kind, List<? extends HasMetadata> objects) {
@@ -290,6 +309,7 @@ public final class WorkloadControllers implements AutoCloseable {
   private List<String> notReadyPods() {
     return client.pods().inAnyNamespace().list().getItems().stream()
         .filter(KubeObjects::active)
+        .filter(p -> !external.contains(p.getMetadata().getNamespace()))
         .filter(p -> !KubeObjects.runningAndReady(p))
         .map(p -> p.getMetadata().getNamespace() + "/" + p.getMetadata().getName())
         .toList();
@@ -319,18 +339,18 @@ public final class WorkloadControllers implements AutoCloseable {
 
     @Override
     public void onAdd(T object) {
-      queue.addAll(keys.apply(object));
+      queue.addAll(inLab(keys.apply(object)));
     }
 
     @Override
     public void onUpdate(T before, T after) {
-      queue.addAll(keys.apply(before));
-      queue.addAll(keys.apply(after));
+      queue.addAll(inLab(keys.apply(before)));
+      queue.addAll(inLab(keys.apply(after)));
     }
 
     @Override
     public void onDelete(T object, boolean finalStateUnknown) {
-      queue.addAll(deleteKeys.apply(object));
+      queue.addAll(inLab(deleteKeys.apply(object)));
     }
   }
 }

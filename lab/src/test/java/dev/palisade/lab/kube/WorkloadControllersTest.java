@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -437,6 +438,24 @@ class WorkloadControllersTest {
     assertEquals(List.of("raw"), slice.getPorts().stream().map(p -> p.getName()).toList());
     assertEquals(80, slice.getPorts().get(0).getPort());
     assertEquals(1, slice.getEndpoints().size());
+  }
+
+  @Test
+  void namespacesLeftAloneAreNeitherRunNorCollectedNorWaitedFor() {
+    controllers.leaveAlone("remote");
+    // a pod of another machine's node, owned by a ReplicaSet the API server does not hold
+    Pod orphan = new PodBuilder().withNewMetadata().withName("w-1").withNamespace("remote").addNewOwnerReference()
+        .withApiVersion("apps/v1").withKind("ReplicaSet").withName("w-abc").withUid("no-such-uid").withController(true)
+        .endOwnerReference().endMetadata().withNewSpec().addNewContainer().withName("app").withImage("x").endContainer()
+        .endSpec().build();
+    client.pods().inNamespace("remote").resource(orphan).create();
+    deploy("web", 1); // the lab's own namespace still runs
+    controllers.awaitIdle(SETTLE);
+    Pod still = client.pods().inNamespace("remote").withName("w-1").get();
+    assertNotNull(still, "the orphan of a namespace left alone was garbage-collected");
+    assertNull(still.getSpec().getNodeName(), "a pod of a namespace left alone was scheduled");
+    assertEquals(1, pods().size());
+    assertEquals("Running", pods().get(0).getStatus().getPhase());
   }
 
   private static Pod bare(String name, String node) {
