@@ -9,60 +9,106 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A pod's creation to its rules in the kernel: create a bare pod through the API (the lab's
- * scheduler and runtime start it; the runtime asks the node's agent, as a CNI ADD would, and
- * wires the pod only once its rules are in place), then wait until every agent has committed a
- * ruleset that knows the pod's address. Baseline in the same run: the same pod creation in a
- * bare lab (no Palisade) until the pod runs with its address; Palisade's own cost is the
- * difference. Pods are created one at a time beside a background of already running pods.
+ * A pod's creation to its rules in the kernel, at two cluster sizes.
  *
- * <p>Usage: {@code scripts/bench.sh pod-latency [PODS] [BACKGROUND] [NODES]}
+ * <p>Local pods: create a bare pod through the API (the lab's scheduler and runtime start it; the
+ * runtime asks the node's agent, as a CNI ADD would, and wires the pod only once its rules are in
+ * place), then wait until every agent has committed a ruleset that knows the pod's address.
+ * Remote pods: a pod on a node this machine does not run ({@link RemotePods}) until every lab
+ * agent's sets hold its address. A NetworkPolicy in the measured namespace admits port 8080 from
+ * every remote namespace, so each lab node's rules hold every remote pod's address: the cluster's
+ * size is in the kernel, not only in the informers.
+ *
+ * <p>Sizes: the small cluster is the background of running lab pods; the large one adds remote
+ * pods up to the given total. Baseline in the same run: the same creations in a bare lab (no
+ * Palisade) at the small size, until the pod runs with its address.
+ *
+ * <p>Usage: {@code scripts/bench.sh pod-latency [PODS] [BACKGROUND] [NODES] [LARGE_TOTAL]}
  */
 public final class PodLatencyBench {
+  private static final String POLICY = """
+      apiVersion: networking.k8s.io/v1
+      kind: NetworkPolicy
+      metadata: {name: from-remote, namespace: bench}
+      spec:
+        podSelector: {}
+        policyTypes: [Ingress]
+        ingress:
+        - from: [{namespaceSelector: {matchLabels: {%s: %s}}}]
+          ports: [{port: 8080, protocol: TCP}]
+      """.formatted(RemotePods.NAMESPACE_LABEL, RemotePods.NAMESPACE_LABEL_VALUE);
+
+  /** One size's figures, each sorted, in nanoseconds. */
+  private record Figures(int clusterPods, long[] running, long[] rules, long[] hook, long[] remote) {
+  }
+
   public static void main(String[] args) throws Exception {
     int pods = args.length > 0 ? Integer.parseInt(args[0]) : 100;
     int background = args.length > 1 ? Integer.parseInt(args[1]) : 100;
     int nodes = args.length > 2 ? Integer.parseInt(args[2]) : 2;
-    long[] bareRunning = run(false, pods, background, nodes, null);
-    long[] palRules = new long[pods];
-    long[] palRunning = run(true, pods, background, nodes, palRules);
-    long[] hook = COVER.stream().mapToLong(Long::longValue).sorted().toArray();
+    int large = args.length > 3 ? Integer.parseInt(args[3]) : 0;
+    Figures bare = run(false, pods, background, nodes, 0);
+    Figures small = run(true, pods, background, nodes, 0);
+    Figures big = large > background ? run(true, pods, background, nodes, large - background) : null;
     StringBuilder md = new StringBuilder();
     md.append("\n## Pod creation -> its rules in the kernel (").append(LocalDate.now()).append(")\n\n");
     md.append(Machine.describe()).append("\n");
     md.append("Command: `scripts/bench.sh pod-latency ").append(pods).append(' ').append(background).append(' ')
-        .append(nodes).append("`. ").append(pods).append(" bare pods created one at a time beside ").append(background)
-        .append(" running pods, ").append(nodes).append(" nodes. Rules: API create until every agent has committed a ")
-        .append("ruleset that holds the pod (its node: its dispatch entry and identity chains). Running: until the pod's ")
-        .append("status has its address (the lab's runtime wires a pod only after its agent has covered it, as a CNI ")
-        .append("ADD that waits would). The agent's share: from the runtime's call (the pod's address is known) until ")
-        .append("the node's ruleset holding it is committed. Baseline: the bare lab, same run.\n\n");
-    md.append("| | p50 (ms) | p90 (ms) | p99 (ms) | max (ms) |\n|---|---|---|---|---|\n");
-    md.append(Stats.row("Palisade: create -> rules in the kernel", palRules));
-    md.append(Stats.row("Palisade: create -> running", palRunning));
-    md.append(Stats.row("Palisade's share: CNI ADD hook -> rules committed (agent)", hook));
-    md.append(Stats.row("baseline, bare lab: create -> running", bareRunning));
-    md.append(String.format("%nRatio running with Palisade / bare: p50 %.2f, p99 %.2f.%n",
-        Stats.pct(palRunning, 50) / Stats.pct(bareRunning, 50), Stats.pct(palRunning, 99) / Stats.pct(bareRunning, 99)));
+        .append(nodes).append(large > 0 ? " " + large : "").append("`. ").append(nodes).append(" lab nodes. Local: ")
+        .append(pods).append(" bare pods created one at a time beside ").append(background).append(" running lab pods; ")
+        .append("rules: API create until every agent has committed a ruleset that holds the pod; running: until the ")
+        .append("pod's status has its address (the lab's runtime wires a pod only after its agent has covered it, as a ")
+        .append("CNI ADD that waits would); the agent's share: from that CNI ADD call until the node's ruleset holding ")
+        .append("it is committed. Remote: ").append(pods).append(" pods created one at a time on nodes the lab does not ")
+        .append("run (API objects with a Running status and an address, as another node's kubelet writes them), until ")
+        .append("every lab agent's sets hold the address. A NetworkPolicy admits port 8080 from every remote namespace ")
+        .append("into the measured namespace, so every remote pod's address is in both nodes' rules. The large cluster ")
+        .append("adds remote pods (Deployments of 10 pods, 100 per namespace, 100 per node) to the background. ")
+        .append("Baseline: the bare lab (no Palisade) at the small size, same run.\n\n");
+    md.append("| cluster | | p50 (ms) | p90 (ms) | p99 (ms) | max (ms) |\n|---|---|---|---|---|---|\n");
+    for (Figures f : big == null ? List.of(small) : List.of(small, big)) {
+      String size = String.format(Locale.ROOT, "%,d pods", f.clusterPods);
+      md.append(Stats.row(size + " | local: create -> rules in the kernel", f.rules));
+      md.append(Stats.row(size + " | local: create -> running", f.running));
+      md.append(Stats.row(size + " | local, agent's share: CNI ADD -> rules committed", f.hook));
+      md.append(Stats.row(size + " | remote: create -> address in every lab node's sets", f.remote));
+    }
+    md.append(Stats.row(String.format(Locale.ROOT, "%,d pods", bare.clusterPods)
+        + " | baseline, bare lab: local create -> running", bare.running));
+    md.append(String.format(Locale.ROOT, "%nRatio local running with Palisade / bare (%,d pods): p50 %.2f, p99 %.2f.%n",
+        small.clusterPods, Stats.pct(small.running, 50) / Stats.pct(bare.running, 50),
+        Stats.pct(small.running, 99) / Stats.pct(bare.running, 99)));
+    if (big != null) {
+      md.append(String.format(Locale.ROOT, "Scale ratio p99(%,d) / p99(%,d): agent's share %.2f, remote %.2f, local "
+          + "create -> rules %.2f.%n", big.clusterPods, small.clusterPods,
+          Stats.pct(big.hook, 99) / Stats.pct(small.hook, 99), Stats.pct(big.remote, 99) / Stats.pct(small.remote, 99),
+          Stats.pct(big.rules, 99) / Stats.pct(small.rules, 99)));
+    }
     System.out.print(md);
     Path results = Path.of(System.getProperty("palisade.results", "bench/RESULTS.md"));
     Files.writeString(results, md.toString(), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
   }
 
-  private static final List<Long> COVER = new java.util.ArrayList<>();
+  private static io.fabric8.kubernetes.client.informers.SharedIndexInformer<Pod> benchPods;
 
-  /** Returns sorted create -> running times; fills {@code rules} (sorted) with create -> rules when Palisade runs. */
-  private static long[] run(boolean palisade, int pods, int background, int nodes, long[] rules) {
+  private static Figures run(boolean palisade, int pods, int background, int nodes, int remote) {
     long[] running = new long[pods];
+    long[] rules = new long[pods];
+    long[] remoteRules = new long[palisade ? pods : 0];
+    List<Long> hook = new ArrayList<>();
     String id = palisade ? "podlp" : "podlb";
     try (Lab lab = palisade ? Lab.start(id, nodes) : Lab.startBare(id, nodes)) {
       lab.ensureNamespace("bench", java.util.Map.of());
+      lab.apply(POLICY);
       if (background > 0) {
         lab.apply("""
             apiVersion: apps/v1
@@ -78,65 +124,88 @@ public final class PodLatencyBench {
             """.formatted(background));
       }
       lab.awaitReady(Duration.ofMinutes(10));
-      List<Integer> before = palisade
-          ? lab.palisade().orElseThrow().agents().stream().map(a -> a.podCoverTimes().size()).toList() : List.of();
-      for (int i = 0; i < pods; i++) {
-        Pod p = new PodBuilder().withNewMetadata().withNamespace("bench").withName("p" + i)
-            .addToLabels("app", "p" + i).endMetadata().withNewSpec().addNewContainer().withName("c").withImage("bench")
-            .addNewPort().withContainerPort(8080).endPort().endContainer().endSpec().build();
+      RemotePods others = new RemotePods(lab);
+      // the measured namespace's pods, watched: polling the API server for them would load it
+      // (the lab's answers every GET by a scan of all objects) and so slow what is measured
+      benchPods = lab.client().pods().inNamespace("bench").inform();
+      if (remote > 0) {
         long t0 = System.nanoTime();
-        lab.client().pods().inNamespace("bench").resource(p).create();
-        long deadline = t0 + Duration.ofSeconds(60).toNanos();
-        String ip = null;
-        boolean covered = !palisade;
-        while (ip == null || !covered) {
-          if (System.nanoTime() > deadline) {
-            throw new IllegalStateException("pod p" + i + " not running and covered within 60 s");
-          }
-          if (ip == null) {
-            Pod now = lab.client().pods().inNamespace("bench").withName("p" + i).get();
-            if (now.getStatus() != null && now.getStatus().getPodIP() != null) {
-              ip = now.getStatus().getPodIP();
-              running[i] = System.nanoTime() - t0;
-            }
-          }
-          if (palisade && ip == null) {
-            // the runtime announced the address to the agent before the API has it: look there too
-            String key = "bench/p" + i;
-            var pod = lab.network().pods().stream().filter(x -> x.key().equals(key)).findFirst();
-            if (pod.isPresent()) {
-              String known = pod.get().ip();
-              List<NodeAgent> agents = lab.palisade().orElseThrow().agents();
-              if (rules[i] == 0 && agents.stream().allMatch(a -> a.converged(0, Set.of(known)))) {
-                rules[i] = System.nanoTime() - t0;
-              }
-            }
-          }
-          if (palisade && ip != null && rules[i] == 0) {
-            String known = ip;
-            if (lab.palisade().orElseThrow().agents().stream().allMatch(a -> a.converged(0, Set.of(known)))) {
-              rules[i] = System.nanoTime() - t0;
-            }
-          }
-          covered = !palisade || rules[i] != 0;
-          LockSupport.parkNanos(200_000);
-        }
+        Set<String> ips = new HashSet<>(others.create(remote));
+        lab.network().pods().forEach(p -> ips.add(p.ip()));
+        lab.palisade().orElseThrow().awaitConverged(ips, Duration.ofMinutes(10));
+        System.err.printf(Locale.ROOT, "pod-latency: %,d remote pods created and in every agent's rules in %.1f s%n",
+            remote, (System.nanoTime() - t0) / 1e9);
       }
-      if (palisade) {
+      List<NodeAgent> agents = palisade ? lab.palisade().orElseThrow().agents() : List.of();
+      List<Integer> before = agents.stream().map(a -> a.podCoverTimes().size()).toList();
+      for (int i = 0; i < pods; i++) {
+        measureLocal(lab, palisade, i, running, rules);
+      }
+      for (int k = 0; k < agents.size(); k++) {
         // the measured pods only: the background came up before them
-        List<NodeAgent> agents = lab.palisade().orElseThrow().agents();
-        for (int k = 0; k < agents.size(); k++) {
-          List<Long> all = agents.get(k).podCoverTimes();
-          COVER.addAll(all.subList(Math.min(before.get(k), all.size()), all.size()));
-        }
+        List<Long> all = agents.get(k).podCoverTimes();
+        hook.addAll(all.subList(Math.min(before.get(k), all.size()), all.size()));
+      }
+      benchPods.close();
+      for (int i = 0; i < remoteRules.length; i++) {
+        long t0 = System.nanoTime();
+        String ip = others.createOne();
+        await(() -> agents.stream().allMatch(a -> a.converged(0, Set.of(ip))), t0, "remote pod " + ip);
+        remoteRules[i] = System.nanoTime() - t0;
       }
     }
     Arrays.sort(running);
-    if (rules != null) {
-      Arrays.sort(rules);
-    }
-    return running;
+    Arrays.sort(rules);
+    Arrays.sort(remoteRules);
+    long[] hooks = hook.stream().mapToLong(Long::longValue).sorted().toArray();
+    return new Figures(background + remote, running, rules, hooks, remoteRules);
   }
 
+  private static void measureLocal(Lab lab, boolean palisade, int i, long[] running, long[] rules) {
+    Pod p = new PodBuilder().withNewMetadata().withNamespace("bench").withName("p" + i)
+        .addToLabels("app", "p" + i).endMetadata().withNewSpec().addNewContainer().withName("c").withImage("bench")
+        .addNewPort().withContainerPort(8080).endPort().endContainer().endSpec().build();
+    long t0 = System.nanoTime();
+    lab.client().pods().inNamespace("bench").resource(p).create();
+    long deadline = t0 + Duration.ofSeconds(60).toNanos();
+    String ip = null;
+    boolean covered = !palisade;
+    while (ip == null || !covered) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("pod p" + i + " not running and covered within 60 s");
+      }
+      if (ip == null) {
+        Pod now = benchPods.getStore().getByKey("bench/p" + i);
+        if (now != null && now.getStatus() != null && now.getStatus().getPodIP() != null) {
+          ip = now.getStatus().getPodIP();
+          running[i] = System.nanoTime() - t0;
+        }
+      }
+      String known = ip;
+      if (palisade && known == null) {
+        // the runtime announced the address to the agent before the API has it: look there too
+        String key = "bench/p" + i;
+        known = lab.network().pods().stream().filter(x -> x.key().equals(key)).findFirst()
+            .map(dev.palisade.lab.net.LabNetwork.Pod::ip).orElse(null);
+      }
+      if (palisade && known != null && rules[i] == 0) {
+        Set<String> want = Set.of(known);
+        if (lab.palisade().orElseThrow().agents().stream().allMatch(a -> a.converged(0, want))) {
+          rules[i] = System.nanoTime() - t0;
+        }
+      }
+      covered = !palisade || rules[i] != 0;
+      LockSupport.parkNanos(200_000);
+    }
+  }
 
+  private static void await(java.util.function.BooleanSupplier done, long t0, String what) {
+    long deadline = t0 + Duration.ofSeconds(60).toNanos();
+    while (!done.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(what + " not in every agent's rules within 60 s");
+      }
+      LockSupport.parkNanos(200_000);
+    }
+  }
 }
