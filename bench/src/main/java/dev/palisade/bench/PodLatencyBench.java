@@ -48,7 +48,7 @@ public final class PodLatencyBench {
       """.formatted(RemotePods.NAMESPACE_LABEL, RemotePods.NAMESPACE_LABEL_VALUE);
 
   /** One size's figures, each sorted, in nanoseconds. */
-  private record Figures(int clusterPods, long[] running, long[] rules, long[] hook, long[] remote) {
+  private record Figures(int clusterPods, long[] running, long[] rules, long[] hook, long[] remote, long[] syncs) {
   }
 
   public static void main(String[] args) throws Exception {
@@ -81,6 +81,7 @@ public final class PodLatencyBench {
       md.append(Stats.row(size + " | local: create -> running", f.running));
       md.append(Stats.row(size + " | local, agent's share: CNI ADD -> rules committed", f.hook));
       md.append(Stats.row(size + " | remote: create -> address in every lab node's sets", f.remote));
+      md.append(Stats.row(size + " | one agent sync (informers -> kernel), while measuring", f.syncs));
     }
     md.append(Stats.row(String.format(Locale.ROOT, "%,d pods", bare.clusterPods)
         + " | baseline, bare lab: local create -> running", bare.running));
@@ -105,6 +106,7 @@ public final class PodLatencyBench {
     long[] rules = new long[pods];
     long[] remoteRules = new long[palisade ? pods : 0];
     List<Long> hook = new ArrayList<>();
+    List<Long> syncs = new ArrayList<>();
     String id = palisade ? "podlp" : "podlb";
     try (Lab lab = palisade ? Lab.start(id, nodes) : Lab.startBare(id, nodes)) {
       lab.ensureNamespace("bench", java.util.Map.of());
@@ -138,6 +140,7 @@ public final class PodLatencyBench {
       }
       List<NodeAgent> agents = palisade ? lab.palisade().orElseThrow().agents() : List.of();
       List<Integer> before = agents.stream().map(a -> a.podCoverTimes().size()).toList();
+      List<Integer> syncsBefore = agents.stream().map(a -> a.syncTimes().size()).toList();
       for (int i = 0; i < pods; i++) {
         measureLocal(lab, palisade, i, running, rules);
       }
@@ -145,6 +148,10 @@ public final class PodLatencyBench {
         // the measured pods only: the background came up before them
         List<Long> all = agents.get(k).podCoverTimes();
         hook.addAll(all.subList(Math.min(before.get(k), all.size()), all.size()));
+      }
+      for (int k = 0; k < agents.size(); k++) {
+        List<Long> all = agents.get(k).syncTimes();
+        syncs.addAll(all.subList(Math.min(syncsBefore.get(k), all.size()), all.size()));
       }
       benchPods.close();
       for (int i = 0; i < remoteRules.length; i++) {
@@ -158,7 +165,8 @@ public final class PodLatencyBench {
     Arrays.sort(rules);
     Arrays.sort(remoteRules);
     long[] hooks = hook.stream().mapToLong(Long::longValue).sorted().toArray();
-    return new Figures(background + remote, running, rules, hooks, remoteRules);
+    long[] syncTimes = syncs.stream().mapToLong(Long::longValue).sorted().toArray();
+    return new Figures(background + remote, running, rules, hooks, remoteRules, syncTimes);
   }
 
   private static void measureLocal(Lab lab, boolean palisade, int i, long[] running, long[] rules) {

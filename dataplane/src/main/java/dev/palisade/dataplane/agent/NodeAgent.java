@@ -116,6 +116,7 @@ public final class NodeAgent implements AutoCloseable {
   private volatile Map<String, Long> localIdentity = Map.of();
   /** IPs of local pods announced before the API server has them in the pod's status (CNI ADD). */
   private final java.util.ArrayDeque<Long> coverTimes = new java.util.ArrayDeque<>();
+  private final java.util.ArrayDeque<Long> syncTimes = new java.util.ArrayDeque<>();
   private final Map<String, String> announced = new java.util.concurrent.ConcurrentHashMap<>();
 
   private PortRange ignoredSourcePorts;
@@ -241,6 +242,7 @@ public final class NodeAgent implements AutoCloseable {
   private void sync() {
     pending.set(false);
     long gen = generation.get();
+    long started = System.nanoTime();
     try {
       Optional<HasMetadata> none = Optional.empty();
       WorkloadResolver resolver = new WorkloadResolver((ns, kind, name) -> {
@@ -347,6 +349,12 @@ public final class NodeAgent implements AutoCloseable {
       localIdentity = Map.copyOf(local);
       appliedGeneration = gen;
       appliedFrom = Map.of("NetworkPolicy", npList, "Namespace", nsList, "Pod", allPods);
+      synchronized (syncTimes) {
+        if (syncTimes.size() == 10_000) {
+          syncTimes.removeFirst();
+        }
+        syncTimes.addLast(System.nanoTime() - started);
+      }
     } catch (RuntimeException e) {
       LOG.error("{}: sync failed, retrying in 1 s: {}", nodeName, e.toString());
       loop.schedule(this::schedule, 1, TimeUnit.SECONDS);
@@ -529,6 +537,13 @@ public final class NodeAgent implements AutoCloseable {
         coverTimes.removeFirst();
       }
       coverTimes.addLast(System.nanoTime() - t0);
+    }
+  }
+
+  /** How long the most recent successful syncs (up to 10,000) took, informers to kernel, in nanoseconds. */
+  public List<Long> syncTimes() {
+    synchronized (syncTimes) {
+      return List.copyOf(syncTimes);
     }
   }
 
