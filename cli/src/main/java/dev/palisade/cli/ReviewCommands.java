@@ -243,7 +243,8 @@ final class ReviewCommands {
     }
   }
 
-  @Command(name = "audit", description = "Every approval, rejection and mode change: who, when, what, before/after.")
+  @Command(name = "audit", description = "Every approval, rejection and mode change: who, when, what, before/after; "
+      + "a decision over several edges lists each.")
   static final class Audit extends ApiCommand {
     @Option(names = "--json", description = "the log as JSON") boolean json;
 
@@ -258,6 +259,14 @@ final class ReviewCommands {
         out().printf("#%-4d %s %-20s %-9s %s: %s -> %s%n", a.path("seq").asLong(), a.path("time").asString(),
             a.path("who").asString() + "(" + a.path("role").asString() + ")", a.path("action").asString(),
             a.path("target").asString(), a.path("before").asString("-"), a.path("after").asString("-"));
+        // a review of several edges is one decision: its line counts them, these name each one
+        JsonNode edges = a.path("edges");
+        if (edges.size() > 1) {
+          for (JsonNode e : edges) {
+            out().printf("      %s: %s -> %s%n", e.path("edge").asString(), e.path("before").asString("-"),
+                a.path("after").asString("-"));
+          }
+        }
       }
     }
   }

@@ -56,13 +56,23 @@ class ReviewCommandsTest {
     controller.start("127.0.0.1", 0, Duration.ofSeconds(20));
     approver = Files.writeString(dir.resolve("approver"), tokens.issue(new Principal("alice", Role.APPROVER)) + "\n");
     viewer = Files.writeString(dir.resolve("viewer"), tokens.issue(new Principal("bob", Role.VIEWER)));
+    report(1, 5432);
+  }
+
+  /** The agent reports web -> db flows on the given TCP ports. */
+  private void report(long sequence, int... ports) throws Exception {
     long web = id("pod-web");
     long db = id("pod-db");
+    StringBuilder flows = new StringBuilder();
+    for (int port : ports) {
+      flows.append(flows.length() == 0 ? "" : ",").append("{\"src\":").append(web).append(",\"dst\":").append(db)
+          .append(",\"protocol\":\"TCP\",\"port\":").append(port).append(",\"count\":2,\"first\":1000,\"last\":2000,")
+          .append("\"srcPods\":[\"shop/web\"],\"dstPods\":[\"shop/db\"]}");
+    }
     HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url() + "/v1/flows"))
         .header("Authorization", "Bearer " + tokens.issue(new Principal("lab-node-0", Role.AGENT)))
-        .POST(HttpRequest.BodyPublishers.ofString("{\"node\":\"lab-node-0\",\"sequence\":1,\"flows\":[{\"src\":" + web
-            + ",\"dst\":" + db + ",\"protocol\":\"TCP\",\"port\":5432,\"count\":2,\"first\":1000,\"last\":2000,"
-            + "\"srcPods\":[\"shop/web\"],\"dstPods\":[\"shop/db\"]}]}")).build(), HttpResponse.BodyHandlers.ofString());
+        .POST(HttpRequest.BodyPublishers.ofString("{\"node\":\"lab-node-0\",\"sequence\":" + sequence + ",\"flows\":["
+            + flows + "]}")).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(200, r.statusCode(), r.body());
   }
 
@@ -133,6 +143,23 @@ class ReviewCommandsTest {
     Run audit = palisade(viewer, "audit");
     assertTrue(audit.out().matches("(?s).*alice\\(approver\\)\\s+approve\\s+shop/Pod/web -> shop/Pod/db 5432/TCP: "
         + "learned -> approved.*") && audit.out().matches("(?s).*mode\\s+shop: \\(inherited\\) -> enforce.*"), audit.out());
+  }
+
+  @Test
+  void aDecisionOverSeveralEdgesIsOneAuditLineListingEach() throws Exception {
+    report(2, 6379, 8080);
+    assertEquals(0, palisade(approver, "reject", "shop/Pod/web", "shop/Pod/db", "8080/TCP").code());
+    Run approve = palisade(approver, "approve", "shop/Pod/web", "shop/Pod/db", "5432/TCP",
+        "shop/Pod/web", "shop/Pod/db", "6379/TCP", "shop/Pod/web", "shop/Pod/db", "8080/TCP");
+    assertEquals(0, approve.code(), approve.err());
+
+    String audit = palisade(viewer, "audit").out();
+    List<String> decisions = audit.lines().filter(l -> l.startsWith("#")).toList();
+    assertEquals(2, decisions.size(), "the reject and the approve: " + audit);
+    assertTrue(decisions.get(1).matches(".*approve\\s+3 edges: \\(mixed\\) -> approved"), decisions.get(1));
+    for (String edge : List.of("5432/TCP: learned", "6379/TCP: learned", "8080/TCP: rejected")) {
+      assertTrue(audit.contains("shop/Pod/web -> shop/Pod/db " + edge + " -> approved"), edge + " in\n" + audit);
+    }
   }
 
   @Test

@@ -7,60 +7,118 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The append-only record of every review decision (approve, reject, mode change, snapshot). Each
- * entry is written as its own {@link ReviewAudit} object with {@code create}, never update: an
- * entry that already exists makes the write fail rather than overwrite history. Entries are read
- * back at start, so the log outlives the controller process.
+ * decision is written as its own {@link ReviewAudit} object with {@code create}, never update: an
+ * entry that already exists makes the write fail rather than overwrite history. A review that
+ * changes many edges is one decision listing them, so approving everything costs one write (a few
+ * for a very large graph, see {@link AuditParts}) on the controller's event thread, not one per
+ * edge. Entries are read back at start, so the log outlives the controller process.
  *
  * <p>Not thread-safe: the controller calls it from its event thread only.
  */
 public final class AuditLog {
+  private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
+  /**
+   * Edge text per object. Kubernetes refuses objects over ~1.5 MiB; a third of that leaves room
+   * for metadata and escaping, and still holds about 5,000 edges of typical name length.
+   */
+  static final int EDGE_BYTES_PER_OBJECT = 512 * 1024;
+
   private final KubernetesClient client;
+  private final int edgeBytesPerObject;
   private final List<ReviewAuditSpec> entries = new ArrayList<>();
   private long seq;
 
   public AuditLog(KubernetesClient client) {
-    this.client = client;
+    this(client, EDGE_BYTES_PER_OBJECT);
   }
 
-  /** Loads the entries earlier controller runs wrote. */
+  /** With a smaller budget, so a test can split a decision without building a huge graph. */
+  AuditLog(KubernetesClient client, int edgeBytesPerObject) {
+    this.client = client;
+    this.edgeBytesPerObject = edgeBytesPerObject;
+  }
+
+  /** Loads the entries earlier controller runs wrote, joining decisions that were split. */
   public AuditLog restore() {
+    Map<Long, List<ReviewAuditSpec>> bySeq = new TreeMap<>();
     for (ReviewAudit a : client.resources(ReviewAudit.class).list().getItems()) {
       if (a.getSpec() != null) {
-        entries.add(a.getSpec());
+        bySeq.computeIfAbsent(a.getSpec().seq, s -> new ArrayList<>()).add(a.getSpec());
         seq = Math.max(seq, a.getSpec().seq);
       }
     }
-    entries.sort(Comparator.comparingLong(e -> e.seq));
+    bySeq.forEach((s, parts) -> {
+      if (AuditParts.incomplete(parts)) {
+        // kept with the edges that were written: its target still says how many the decision changed
+        LOG.warn("audit decision #{} has {} of its {} parts; the controller stopped while writing it", s,
+            parts.size(), parts.get(0).parts);
+      }
+      entries.add(AuditParts.join(parts));
+    });
     return this;
   }
 
-  /** Records one decision; returns the entry as stored. */
+  /** Records a decision about one target (a mode change, a snapshot); returns the entry as stored. */
   public ReviewAuditSpec append(Principal who, String action, String target, String before, String after) {
+    ReviewAuditSpec e = header(who, action);
+    e.target = target;
+    e.before = before;
+    e.after = after;
+    return write(e);
+  }
+
+  /**
+   * Records one review decision over the edges it changed (each with its status before); the
+   * target names the edge when there is one and counts them otherwise.
+   */
+  public ReviewAuditSpec appendEdges(Principal who, String action, List<ReviewAuditSpec.Edge> edges, String after) {
+    ReviewAuditSpec e = header(who, action);
+    e.target = edges.size() == 1 ? edges.get(0).edge : edges.size() + " edges";
+    e.before = edges.stream().map(x -> x.before).distinct().count() == 1 ? edges.get(0).before : "(mixed)";
+    e.after = after;
+    e.edges = List.copyOf(edges);
+    return write(e);
+  }
+
+  private ReviewAuditSpec header(Principal who, String action) {
     ReviewAuditSpec e = new ReviewAuditSpec();
     e.seq = seq + 1;
     e.time = Instant.now().toString();
     e.who = who.name();
     e.role = who.role().name().toLowerCase(Locale.ROOT);
     e.action = action;
-    e.target = target;
-    e.before = before;
-    e.after = after;
-    ReviewAudit cr = new ReviewAudit();
-    cr.setMetadata(new ObjectMetaBuilder().withName(String.format(Locale.ROOT, "audit-%012d", e.seq)).build());
-    cr.setSpec(e);
-    client.resources(ReviewAudit.class).resource(cr).create();
-    seq = e.seq;
+    return e;
+  }
+
+  private ReviewAuditSpec write(ReviewAuditSpec e) {
+    List<ReviewAuditSpec> parts = AuditParts.split(e, edgeBytesPerObject);
+    for (ReviewAuditSpec p : parts) {
+      // the first part takes the decision's plain name, so a number already used fails the write
+      // as it did before decisions could be split; later parts are named after it
+      String name = String.format(Locale.ROOT, "audit-%012d", e.seq)
+          + (Objects.requireNonNullElse(p.part, 1) > 1 ? "-" + p.part : "");
+      ReviewAudit cr = new ReviewAudit();
+      cr.setMetadata(new ObjectMetaBuilder().withName(name).build());
+      cr.setSpec(p);
+      client.resources(ReviewAudit.class).resource(cr).create();
+      // the number is taken once its first part exists, even if a later part fails
+      seq = e.seq;
+    }
     entries.add(e);
     return e;
   }
 
-  /** Every entry, oldest first. */
+  /** Every decision, oldest first, with all its edges. */
   public List<ReviewAuditSpec> entries() {
     return List.copyOf(entries);
   }

@@ -3,12 +3,14 @@ package dev.palisade.controller.review;
 import dev.palisade.controller.api.ApiException;
 import dev.palisade.controller.api.ApiRequest;
 import dev.palisade.controller.api.ApiResponse;
+import dev.palisade.controller.api.Principal;
 import dev.palisade.controller.api.Role;
 import dev.palisade.controller.api.Router;
 import dev.palisade.controller.export.DotExporter;
 import dev.palisade.controller.export.GraphMlExporter;
 import dev.palisade.controller.export.NetworkPolicyExporter;
 import dev.palisade.controller.graph.EdgeStatus;
+import dev.palisade.controller.graph.FlowEdge.EdgeKey;
 import dev.palisade.controller.graph.FlowGraph;
 import dev.palisade.controller.graph.FlowGraph.EdgeView;
 import dev.palisade.model.Mode;
@@ -47,7 +49,7 @@ import tools.jackson.databind.node.ObjectNode;
  *  GET  /v1/diff?since=NAME             viewer    {added, removed, changed}
  *  GET  /v1/export/networkpolicy?namespace=NS[&status=approved,learned]   viewer   YAML
  *  GET  /v1/export/dot | /v1/export/graphml                                 viewer
- *  GET  /v1/audit                       viewer    every decision, oldest first (JSON)
+ *  GET  /v1/audit                       viewer    every decision, oldest first (JSON); a review lists its edges
  * </pre>
  */
 public final class ReviewEndpoints {
@@ -256,14 +258,33 @@ public final class ReviewEndpoints {
     return JSON.writeValueAsString(audit.entries());
   }
 
-  /** Records a review decision on one edge (called by the approve/reject endpoint). */
-  public void recordReview(dev.palisade.controller.api.Principal who, String edge, String before, String after) {
+  /**
+   * Records one review decision (called by the approve/reject endpoint) as one audit entry listing
+   * every edge it changed, whatever their number; nothing when it changed none.
+   */
+  public void recordReview(Principal who, List<FlowGraph.Reviewed> changed, EdgeStatus after) {
+    if (changed.isEmpty()) {
+      return;
+    }
     String action = switch (after) {
-      case "approved" -> "approve";
-      case "rejected" -> "reject";
+      case APPROVED -> "approve";
+      case REJECTED -> "reject";
       default -> "unreview";
     };
-    audit.append(who, action, edge, before, after);
+    List<ReviewAuditSpec.Edge> edges = new ArrayList<>(changed.size());
+    for (FlowGraph.Reviewed c : changed) {
+      edges.add(new ReviewAuditSpec.Edge(edgeText(c.key()), lower(c.before())));
+    }
+    audit.appendEdges(who, action, edges, lower(after));
+  }
+
+  /** An edge as the page, the CLI and the audit log name it: SRC -> DST PORT/PROTO. */
+  private static String edgeText(EdgeKey k) {
+    return k.source() + " -> " + k.destination() + " " + k.port() + "/" + k.protocol();
+  }
+
+  private static String lower(EdgeStatus s) {
+    return s == null ? null : s.name().toLowerCase(Locale.ROOT);
   }
 
   private static JsonNode object(ApiRequest r, String shape) {

@@ -571,10 +571,10 @@ public final class PalisadeController implements AutoCloseable {
     String result = call(() -> {
       List<FlowGraph.Reviewed> changed = graph.review(filter, status);
       Set<Long> touched = new HashSet<>();
+      // one audit entry for the whole decision, however many edges it changed
+      review.recordReview(r.caller(), changed, status);
       for (FlowGraph.Reviewed c : changed) {
         EdgeKey k = c.key();
-        review.recordReview(r.caller(), k.source() + " -> " + k.destination() + " " + k.port() + "/" + k.protocol(),
-            lower(c.before()), lower(status));
         identityOf(k.source()).ifPresent(touched::add);
         identityOf(k.destination()).ifPresent(touched::add);
         dirtySources.add(k.source());
@@ -661,10 +661,6 @@ public final class PalisadeController implements AutoCloseable {
       v.destinationPods().forEach(dp::add);
     }
     return JSON.writeValueAsString(root);
-  }
-
-  private static String lower(EdgeStatus s) {
-    return s == null ? null : s.name().toLowerCase(java.util.Locale.ROOT);
   }
 
   private ReviewEndpoints.Backend reviewBackend() {

@@ -186,6 +186,34 @@ async function refresh() {
   }
 }
 
+/** Decisions whose edge list the user opened: the table is rebuilt every few seconds and must not close them. */
+const openAudit = new Set();
+const AUDIT_EDGES_SHOWN = 500;
+
+/**
+ * The target cell. A review of several edges is one entry: its edges (each with its status before)
+ * fold under the count, and are only put in the page when opened, as one decision can list 100k.
+ */
+function auditTarget(a) {
+  const td = el('td');
+  if (!a.edges || a.edges.length < 2) { td.textContent = a.target; return td; }
+  const d = el('details', undefined, 'audit-edges');
+  d.append(el('summary', a.target));
+  const fill = () => {
+    if (d.childElementCount > 1) return;
+    a.edges.slice(0, AUDIT_EDGES_SHOWN).forEach((e) => d.append(el('div', e.edge + ': ' + e.before + ' \u2192 ' + a.after)));
+    if (a.edges.length > AUDIT_EDGES_SHOWN) {
+      d.append(el('div', '\u2026 and ' + (a.edges.length - AUDIT_EDGES_SHOWN) + ' more: Download JSON for all', 'hint'));
+    }
+  };
+  d.addEventListener('toggle', () => {
+    if (d.open) { openAudit.add(a.seq); fill(); } else { openAudit.delete(a.seq); }
+  });
+  if (openAudit.has(a.seq)) { d.open = true; fill(); }
+  td.append(d);
+  return td;
+}
+
 async function refreshSide() {
   try {
     const [modes, snaps, audit] = await Promise.all([api('GET', '/v1/modes'), api('GET', '/v1/snapshots'), api('GET', '/v1/audit')]);
@@ -200,7 +228,7 @@ async function refreshSide() {
     body.replaceChildren(...audit.slice().reverse().map((a) => {
       const tr = el('tr');
       tr.append(el('td', a.seq), el('td', a.time), el('td', a.who + ' (' + a.role + ')'), el('td', a.action),
-        el('td', a.target), el('td', a.before), el('td', a.after));
+        auditTarget(a), el('td', a.before), el('td', a.after));
       return tr;
     }));
   } catch (err) {

@@ -10,6 +10,7 @@ import dev.palisade.controller.api.StaticTokens;
 import dev.palisade.controller.service.PalisadeController;
 import dev.palisade.model.Mode;
 import dev.palisade.model.crd.ReviewAudit;
+import dev.palisade.model.crd.ReviewAuditSpec;
 import dev.palisade.model.crd.SegmentationMode;
 import dev.palisade.model.crd.WorkloadIdentity;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -21,7 +22,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,12 +53,31 @@ class ReviewEndpointsTest {
           .withNamespace("shop").withName(name).withLabels(Map.of("app", name)).build()).build()).createOr(x -> x.update());
     }
     controller = startController();
+    report(1, 5432);
+  }
+
+  /** The agent reports web -> db flows on the given TCP ports. */
+  private void report(long sequence, int... ports) throws Exception {
     long web = id("pod-web");
     long db = id("pod-db");
-    HttpResponse<String> r = call("POST", "/v1/flows", agent, "{\"node\":\"lab-node-0\",\"sequence\":1,\"flows\":[{\"src\":"
-        + web + ",\"dst\":" + db + ",\"protocol\":\"TCP\",\"port\":5432,\"count\":2,\"first\":1000,\"last\":2000,"
-        + "\"srcPods\":[\"shop/web\"],\"dstPods\":[\"shop/db\"]}]}");
+    StringBuilder flows = new StringBuilder();
+    for (int port : ports) {
+      flows.append(flows.length() == 0 ? "" : ",").append("{\"src\":").append(web).append(",\"dst\":").append(db)
+          .append(",\"protocol\":\"TCP\",\"port\":").append(port).append(",\"count\":2,\"first\":1000,\"last\":2000,")
+          .append("\"srcPods\":[\"shop/web\"],\"dstPods\":[\"shop/db\"]}");
+    }
+    HttpResponse<String> r = call("POST", "/v1/flows", agent, "{\"node\":\"lab-node-0\",\"sequence\":" + sequence
+        + ",\"flows\":[" + flows + "]}");
     assertEquals(200, r.statusCode(), r.body());
+    controller.drain();
+  }
+
+  private static String only(int... ports) {
+    StringBuilder b = new StringBuilder();
+    for (int port : ports) {
+      b.append(b.length() == 0 ? "" : ",").append(EDGE.replace("5432", String.valueOf(port)));
+    }
+    return "[" + b + "]";
   }
 
   private PalisadeController startController() {
@@ -142,6 +166,8 @@ class ReviewEndpointsTest {
     assertEquals("learned", audit.get(0).get("before").asString());
     assertEquals("approved", audit.get(0).get("after").asString());
     assertEquals("shop/Pod/web -> shop/Pod/db 5432/TCP", audit.get(0).get("target").asString());
+    assertEquals(1, audit.get(0).get("edges").size(), "a review lists the edges it changed, even one");
+    assertEquals("learned", audit.get(0).get("edges").get(0).get("before").asString());
     assertEquals("mode", audit.get(1).get("action").asString());
     assertEquals("(inherited)", audit.get(1).get("before").asString());
     assertEquals("enforce", audit.get(1).get("after").asString());
@@ -154,6 +180,40 @@ class ReviewEndpointsTest {
     JsonNode after = json(call("GET", "/v1/audit", viewer, null));
     assertEquals(4, after.get(3).get("seq").asLong(), "numbering continues, nothing overwritten");
     assertEquals("enforce", after.get(3).get("before").asString());
+  }
+
+  @Test
+  void approvingASelectionIsOneAuditObjectListingEachEdgeWithItsStatusBefore() throws Exception {
+    report(2, 6379, 8080, 9090);
+    json(call("POST", "/v1/review", approver, "{\"status\":\"rejected\",\"only\":" + only(8080) + "}"));
+    Map<String, String> statusBefore = new HashMap<>();
+    for (JsonNode e : json(call("GET", "/v1/graph", viewer, null)).get("edges")) {
+      statusBefore.put(e.get("source").asString() + " -> " + e.get("destination").asString() + " "
+          + e.get("port").asInt() + "/" + e.get("protocol").asString(), e.get("status").asString());
+    }
+    statusBefore.keySet().removeIf(edge -> edge.endsWith(" 9090/TCP")); // not in the selection
+    int objectsBefore = client.resources(ReviewAudit.class).list().getItems().size();
+
+    JsonNode r = json(call("POST", "/v1/review", approver, "{\"status\":\"approved\",\"only\":" + only(5432, 6379, 8080)
+        + "}"));
+    assertEquals(3, r.get("changed").asInt(), r.toString());
+
+    List<ReviewAudit> objects = client.resources(ReviewAudit.class).list().getItems();
+    assertEquals(objectsBefore + 1, objects.size(), "one object for the decision, not one per edge");
+    ReviewAuditSpec decision = objects.stream().map(ReviewAudit::getSpec)
+        .max(Comparator.comparingLong(a -> a.seq)).orElseThrow();
+    assertEquals("approve", decision.action);
+    assertEquals("approved", decision.after);
+    assertEquals("3 edges", decision.target);
+    Map<String, String> listed = new HashMap<>();
+    decision.edges.forEach(e -> listed.put(e.edge, e.before));
+    assertEquals(statusBefore, listed, "each selected edge and no other, with the status it had before");
+    assertEquals(2, Set.copyOf(listed.values()).size(), "one was rejected, two learned");
+    assertEquals("(mixed)", decision.before);
+
+    JsonNode last = json(call("GET", "/v1/audit", viewer, null)).get(1);
+    assertEquals(decision.seq, last.get("seq").asLong());
+    assertEquals(3, last.get("edges").size(), "the API shows the edges of the decision");
   }
 
   @Test
