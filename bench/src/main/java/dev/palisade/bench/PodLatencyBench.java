@@ -48,7 +48,8 @@ public final class PodLatencyBench {
       """.formatted(RemotePods.NAMESPACE_LABEL, RemotePods.NAMESPACE_LABEL_VALUE);
 
   /** One size's figures, each sorted, in nanoseconds. */
-  private record Figures(int clusterPods, long[] running, long[] rules, long[] hook, long[] remote, long[] syncs) {
+  private record Figures(int clusterPods, long[] running, long[] rules, long[] hook, long[] remote, long[] syncs,
+      long[] syncCpu) {
   }
 
   public static void main(String[] args) throws Exception {
@@ -82,6 +83,7 @@ public final class PodLatencyBench {
       md.append(Stats.row(size + " | local, agent's share: CNI ADD -> rules committed", f.hook));
       md.append(Stats.row(size + " | remote: create -> address in every lab node's sets", f.remote));
       md.append(Stats.row(size + " | one agent sync (informers -> kernel), while measuring", f.syncs));
+      md.append(Stats.row(size + " | CPU time of one agent sync", f.syncCpu));
     }
     md.append(Stats.row(String.format(Locale.ROOT, "%,d pods", bare.clusterPods)
         + " | baseline, bare lab: local create -> running", bare.running));
@@ -107,6 +109,7 @@ public final class PodLatencyBench {
     long[] remoteRules = new long[palisade ? pods : 0];
     List<Long> hook = new ArrayList<>();
     List<Long> syncs = new ArrayList<>();
+    List<Long> syncCpu = new ArrayList<>();
     String id = palisade ? "podlp" : "podlb";
     try (Lab lab = palisade ? Lab.start(id, nodes) : Lab.startBare(id, nodes)) {
       lab.ensureNamespace("bench", java.util.Map.of());
@@ -152,6 +155,8 @@ public final class PodLatencyBench {
       for (int k = 0; k < agents.size(); k++) {
         List<Long> all = agents.get(k).syncTimes();
         syncs.addAll(all.subList(Math.min(syncsBefore.get(k), all.size()), all.size()));
+        List<Long> cpu = agents.get(k).syncCpuTimes();
+        syncCpu.addAll(cpu.subList(Math.min(syncsBefore.get(k), cpu.size()), cpu.size()));
       }
       benchPods.close();
       for (int i = 0; i < remoteRules.length; i++) {
@@ -166,7 +171,8 @@ public final class PodLatencyBench {
     Arrays.sort(remoteRules);
     long[] hooks = hook.stream().mapToLong(Long::longValue).sorted().toArray();
     long[] syncTimes = syncs.stream().mapToLong(Long::longValue).sorted().toArray();
-    return new Figures(background + remote, running, rules, hooks, remoteRules, syncTimes);
+    return new Figures(background + remote, running, rules, hooks, remoteRules, syncTimes,
+        syncCpu.stream().mapToLong(Long::longValue).sorted().toArray());
   }
 
   private static void measureLocal(Lab lab, boolean palisade, int i, long[] running, long[] rules) {

@@ -16,7 +16,8 @@ import java.util.Locale;
  * as that node's kubelet would. Each 10 belong to one ReplicaSet (written, named with its template
  * hash, owned by a Deployment that is not), so the controller and the agents file them under one
  * Deployment identity.
- * Addresses come from 10.128.0.0/10, outside the lab's pod networks; no traffic goes to them.
+ * Addresses come from 10.128.0.0/10 (odd ones only), outside the lab's pod networks; no traffic goes
+ * to them.
  */
 final class RemotePods {
   static final String NAMESPACE_LABEL = "palisade-bench";
@@ -63,7 +64,10 @@ final class RemotePods {
           .addToMatchLabels("app", deployment).addToMatchLabels("pod-template-hash", hash).endSelector().endSpec()
           .build()).create().getMetadata().getUid();
     }
-    String ip = "10." + (128 + (i >> 16)) + "." + ((i >> 8) & 0xff) + "." + (i & 0xff);
+    // every other address: no two remote pods are neighbours, so none merge into a range and each
+    // is its own set element, as pods scattered over many nodes' ranges would be
+    int a = 2 * i + 1;
+    String ip = "10." + (128 + (a >> 16)) + "." + ((a >> 8) & 0xff) + "." + (a & 0xff);
     Pod pod = new PodBuilder().withNewMetadata().withNamespace(ns).withName(deployment + "-" + hash + "-" + i)
         .addToLabels("app", deployment).addToLabels("pod-template-hash", hash)
         .addNewOwnerReference().withApiVersion("apps/v1").withKind("ReplicaSet").withName(deployment + "-" + hash)

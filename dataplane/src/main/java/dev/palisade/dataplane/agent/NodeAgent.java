@@ -117,6 +117,9 @@ public final class NodeAgent implements AutoCloseable {
   /** IPs of local pods announced before the API server has them in the pod's status (CNI ADD). */
   private final java.util.ArrayDeque<Long> coverTimes = new java.util.ArrayDeque<>();
   private final java.util.ArrayDeque<Long> syncTimes = new java.util.ArrayDeque<>();
+  /** The same syncs' CPU time on the agent's thread: wall time minus waiting for a core or the kernel. */
+  private final java.util.ArrayDeque<Long> syncCpuTimes = new java.util.ArrayDeque<>();
+  private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
   private final Map<String, String> announced = new java.util.concurrent.ConcurrentHashMap<>();
 
   private PortRange ignoredSourcePorts;
@@ -243,6 +246,7 @@ public final class NodeAgent implements AutoCloseable {
     pending.set(false);
     long gen = generation.get();
     long started = System.nanoTime();
+    long startedCpu = CPU.getCurrentThreadCpuTime();
     try {
       Optional<HasMetadata> none = Optional.empty();
       WorkloadResolver resolver = new WorkloadResolver((ns, kind, name) -> {
@@ -354,6 +358,10 @@ public final class NodeAgent implements AutoCloseable {
           syncTimes.removeFirst();
         }
         syncTimes.addLast(System.nanoTime() - started);
+        if (syncCpuTimes.size() == 10_000) {
+          syncCpuTimes.removeFirst();
+        }
+        syncCpuTimes.addLast(CPU.getCurrentThreadCpuTime() - startedCpu);
       }
     } catch (RuntimeException e) {
       LOG.error("{}: sync failed, retrying in 1 s: {}", nodeName, e.toString());
@@ -544,6 +552,13 @@ public final class NodeAgent implements AutoCloseable {
   public List<Long> syncTimes() {
     synchronized (syncTimes) {
       return List.copyOf(syncTimes);
+    }
+  }
+
+  /** The CPU time of the syncs {@link #syncTimes} lists, in the same order, in nanoseconds. */
+  public List<Long> syncCpuTimes() {
+    synchronized (syncTimes) {
+      return List.copyOf(syncCpuTimes);
     }
   }
 

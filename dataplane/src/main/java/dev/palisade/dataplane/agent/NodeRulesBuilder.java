@@ -52,11 +52,15 @@ public final class NodeRulesBuilder {
       Map<String, Mode> pendingModes) {
     // identity -> (NetworkPolicy, mode) variant -> its local pods (sorted by address)
     TreeMap<Long, Map<Variant, TreeSet<String>>> local = new TreeMap<>();
+    // A policy's hash walks every peer rectangle; pods usually share one PodPolicy instance, so
+    // each instance is hashed once, not once per pod.
+    Map<PodPolicy, Integer> hashes = new java.util.IdentityHashMap<>();
     localPods.forEach((ip, id) -> {
       IdentityPolicy p = policies.get(id);
       Mode mode = p != null ? p.mode() : pendingModes.getOrDefault(ip, defaultMode);
-      local.computeIfAbsent(id, k -> new java.util.HashMap<>())
-          .computeIfAbsent(new Variant(netpol.getOrDefault(ip, PodPolicy.OPEN), mode), k -> new TreeSet<>(BY_ADDRESS))
+      PodPolicy np = netpol.getOrDefault(ip, PodPolicy.OPEN);
+      Variant v = new Variant(np, mode, hashes.computeIfAbsent(np, PodPolicy::hashCode));
+      local.computeIfAbsent(id, k -> new java.util.HashMap<>()).computeIfAbsent(v, k -> new TreeSet<>(BY_ADDRESS))
           .add(ip);
     });
     List<Group> groups = new ArrayList<>();
@@ -84,7 +88,18 @@ public final class NodeRulesBuilder {
   }
 
   /** Local pods of one identity that NetworkPolicy or their pending mode treat alike. */
-  private record Variant(PodPolicy netpol, Mode mode) {}
+  private record Variant(PodPolicy netpol, Mode mode, int netpolHash) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Variant v && mode == v.mode && netpolHash == v.netpolHash
+          && (netpol == v.netpol || netpol.equals(v.netpol));
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * netpolHash + mode.hashCode();
+    }
+  }
 
   private static final java.util.Comparator<String> BY_ADDRESS =
       java.util.Comparator.comparingLong(Interval::parseIp);

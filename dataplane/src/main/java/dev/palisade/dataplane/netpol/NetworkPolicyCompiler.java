@@ -91,13 +91,37 @@ public final class NetworkPolicyCompiler {
     ClusterView cluster = new ClusterView(namespaces, pods, views);
     PeerResolver peers = new PeerResolver(cluster);
     Map<String, PodPolicy> out = new TreeMap<>();
+    // Pods the same policies select get the same answer (unless a named port makes it their own):
+    // computed once and shared, as the peers are. A node's pods of one workload then cost one.
+    Map<List<Object>, PodPolicy> bySelection = new java.util.HashMap<>();
     for (String ip : new TreeSet<>(forIps)) {
       LivePod pod = cluster.byIp(ip);
       if (pod != null) {
-        out.put(ip, forPod(pod, compiled, peers));
+        out.put(ip, bySelection.computeIfAbsent(selection(pod, compiled), k -> forPod(pod, compiled, peers)));
       }
     }
     return new Result(out, problems);
+  }
+
+  /**
+   * What {@link #forPod} depends on for this pod: which policies select it, and its own named
+   * ports when an ingress rule of one of them names a port (then the answer is the pod's own).
+   */
+  private static List<Object> selection(LivePod pod, List<CompiledPolicy> policies) {
+    List<Object> key = new ArrayList<>();
+    boolean named = false;
+    for (int i = 0; i < policies.size(); i++) {
+      CompiledPolicy p = policies.get(i);
+      if (p.namespace().equals(pod.namespace()) && p.podSelector().test(pod.labels())) {
+        key.add(i);
+        named |= p.isolatesIngress() && p.ingress().stream().anyMatch(r -> r.ports().stream()
+            .anyMatch(m -> m instanceof PortMatch.Named));
+      }
+    }
+    if (named) {
+      key.add(pod.ports());
+    }
+    return key;
   }
 
   private static PodPolicy forPod(LivePod pod, List<CompiledPolicy> policies, PeerResolver peers) {

@@ -13,10 +13,16 @@ public record AllowRect(Interval peers, Proto protocol, Interval ports) {
 
   /** Protocols NetworkPolicy and Palisade rules name; nft spells them in lower case. */
   public enum Proto {
-    TCP, UDP, SCTP;
+    TCP("tcp"), UDP("udp"), SCTP("sctp");
+
+    private final String nft;
+
+    Proto(String nft) {
+      this.nft = nft;
+    }
 
     public String nft() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return nft;
     }
   }
 
