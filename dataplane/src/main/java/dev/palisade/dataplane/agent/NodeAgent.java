@@ -96,6 +96,7 @@ public final class NodeAgent implements AutoCloseable {
   /** Bumped by every ReplicaSet and Job event: pods' cached workloads are then resolved again. */
   private final AtomicLong ownersChanged = new AtomicLong();
   private final PodFacts podFacts;
+  private final dev.palisade.dataplane.render.ElementMemo elementMemo = new dev.palisade.dataplane.render.ElementMemo();
   private final dev.palisade.dataplane.netpol.PodViews podViews = new dev.palisade.dataplane.netpol.PodViews();
   private SharedIndexInformer<Pod> pods;
   private SharedIndexInformer<ReplicaSet> replicaSets;
@@ -342,7 +343,7 @@ public final class NodeAgent implements AutoCloseable {
           failsafe.enabled() ? FailsafeBuilder.build(failsafe, nodeName, nodes.getStore().list(),
               services.stream().flatMap(i -> i.getStore().list().stream()).toList(),
               slices.stream().flatMap(i -> i.getStore().list().stream()).toList()) : NodeRules.Failsafe.NONE);
-      DesiredRuleset desired = RulesetRenderer.render(rules);
+      DesiredRuleset desired = RulesetRenderer.render(rules, elementMemo);
       applier.apply(desired);
       if (lastRules != null && !lastRules.groups().equals(rules.groups())) {
         tighten(rules);

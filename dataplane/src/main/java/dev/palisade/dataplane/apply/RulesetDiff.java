@@ -228,7 +228,8 @@ public final class RulesetDiff {
     String x = b.hasNext() ? b.next() : null;
     String y = a.hasNext() ? a.next() : null;
     while (x != null || y != null) {
-      int c = x == null ? 1 : y == null ? -1 : order.compare(x, y);
+      // sets rendered from the same memo share their strings: equal by reference, no compare
+      int c = x == null ? 1 : y == null ? -1 : x == y ? 0 : order.compare(x, y);
       if (c < 0) {
         gone.add(x);
         x = b.hasNext() ? b.next() : null;

@@ -50,7 +50,6 @@ final class ClusterView {
       labels.put(NAMESPACE_NAME_LABEL, name);
       namespaceLabels.put(name, Map.copyOf(labels));
     }
-    views.begin();
     for (Pod p : pods) {
       LivePod live = views.live(p);
       if (live != null) {
@@ -66,6 +65,11 @@ final class ClusterView {
 
   LivePod byIp(String ip) {
     return byIp.get(ip);
+  }
+
+  /** Every listed namespace's labels, by name. */
+  Map<String, Map<String, String>> namespaceLabelsByName() {
+    return namespaceLabels;
   }
 
   /** A namespace missing from the list still has the label every namespace gets. */

@@ -80,26 +80,31 @@ public final class NetworkPolicyCompiler {
    */
   public static Result compile(List<NetworkPolicy> policies, List<Namespace> namespaces, List<Pod> pods,
       Set<String> forIps, PodViews views) {
+    views.begin();
     List<String> problems = new ArrayList<>();
     List<CompiledPolicy> compiled = new ArrayList<>();
     for (NetworkPolicy np : policies) {
-      CompiledPolicy p = PolicyReader.read(np, problems);
+      CompiledPolicy p = views.policy(np, problems);
       if (p != null) {
         compiled.add(p);
       }
     }
     ClusterView cluster = new ClusterView(namespaces, pods, views);
-    PeerResolver peers = new PeerResolver(cluster);
+    PeerResolver peers = views.resolver(cluster);
     Map<String, PodPolicy> out = new TreeMap<>();
     // Pods the same policies select get the same answer (unless a named port makes it their own):
-    // computed once and shared, as the peers are. A node's pods of one workload then cost one.
+    // computed once and shared, as the peers are, and kept while its policies and peers are the
+    // same objects. A node's pods of one workload then cost one, and an unchanged answer none.
     Map<List<Object>, PodPolicy> bySelection = new java.util.HashMap<>();
     for (String ip : new TreeSet<>(forIps)) {
       LivePod pod = cluster.byIp(ip);
       if (pod != null) {
-        out.put(ip, bySelection.computeIfAbsent(selection(pod, compiled), k -> forPod(pod, compiled, peers)));
+        List<Object> key = selection(pod, compiled);
+        out.put(ip, bySelection.computeIfAbsent(key, k -> views.podPolicy(k, inputs(pod, compiled, peers),
+            () -> forPod(pod, compiled, peers))));
       }
     }
+    views.keep(peers);
     return new Result(out, problems);
   }
 
@@ -122,6 +127,24 @@ public final class NetworkPolicyCompiler {
       key.add(pod.ports());
     }
     return key;
+  }
+
+  /** The objects {@link #forPod} reads for this pod: the policies selecting it and their rules' peers. */
+  private static List<Object> inputs(LivePod pod, List<CompiledPolicy> policies, PeerResolver peers) {
+    List<Object> from = new ArrayList<>();
+    for (CompiledPolicy p : policies) {
+      if (!p.namespace().equals(pod.namespace()) || !p.podSelector().test(pod.labels())) {
+        continue;
+      }
+      from.add(p);
+      if (p.isolatesIngress()) {
+        p.ingress().forEach(r -> from.add(peers.resolve(p, r)));
+      }
+      if (p.isolatesEgress()) {
+        p.egress().forEach(r -> from.add(peers.resolve(p, r)));
+      }
+    }
+    return from;
   }
 
   private static PodPolicy forPod(LivePod pod, List<CompiledPolicy> policies, PeerResolver peers) {

@@ -22,11 +22,25 @@ import java.util.Set;
 final class PeerResolver {
   private final ClusterView cluster;
   private final Map<Rule, Peers> cache = new IdentityHashMap<>();
+  /** An earlier compile's peers per rule: reused when the same pods match (see {@link PodViews}). */
+  private final Map<Rule, Peers> earlier;
   private Peers everyone;
 
   PeerResolver(ClusterView cluster) {
-    this.cluster = cluster;
+    this(cluster, Map.of(), null);
   }
+
+  PeerResolver(ClusterView cluster, Map<Rule, Peers> earlier, Peers everyone) {
+    this.cluster = cluster;
+    this.earlier = earlier;
+    this.everyone = everyone;
+  }
+
+  /** Every rule's peers this resolver handed out. */
+  Map<Rule, Peers> resolved() {
+    return cache;
+  }
+
 
   /** One rule's peers: pods picked by selectors, and ipBlock ranges (every address for an empty from/to). */
   final class Peers {
@@ -131,6 +145,12 @@ final class PeerResolver {
       } else if (peer instanceof Peer.Block block) {
         blocks.addAll(block.ranges());
       }
+    }
+    // the same pods as last time and no ipBlock (whose named ports read the cluster): the same peers
+    Peers before = earlier.get(rule);
+    if (before != null && blocks.isEmpty() && before.blocks.isEmpty()
+        && PodViews.sameInstances(before.selected, inOrder)) {
+      return before;
     }
     return new Peers(inOrder, blocks);
   }

@@ -1,28 +1,60 @@
 package dev.palisade.dataplane.netpol;
 
 import dev.palisade.dataplane.netpol.ClusterView.LivePod;
+import dev.palisade.dataplane.netpol.CompiledPolicy.Rule;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
- * What NetworkPolicy reads from each pod (address, labels, named ports), kept between compiles and
- * reused while the pod object is the same instance (kept by identity, not by name: no key to build). An informer replaces a pod's object on every
- * update and never mutates one it has handed out, so the same instance means the same pod; at 10k
- * pods, reading them all again was most of an agent's sync. Entries of pods not seen in the latest
- * compile are dropped. Not thread-safe: one agent loop owns it.
+ * What an agent's NetworkPolicy compiles keep from one to the next, so that a compile costs what
+ * changed, not the cluster's size: an agent compiles on every change, and at 10k pods reading
+ * every pod and re-deriving every peer set was most of the time from a pod's creation to its rules.
+ *
+ * <ul>
+ *   <li>each pod object's view (address, labels, named ports), and each NetworkPolicy object's
+ *       reading, kept while the informer holds the same instance: an informer replaces an object
+ *       on every update and never mutates one it handed out, so the same instance is the same
+ *       content. Kept by identity: no key to build, no content to hash;
+ *   <li>each rule's peers, reused when the same pods (the same views, in the same order) match;
+ *   <li>each computed pod policy, reused when the same policies and the same peers made it.
+ * </ul>
+ *
+ * Reused results are the same instances, so what is built from them downstream (the renderer's
+ * set elements) can be reused by identity too. Entries not used by the latest compile are
+ * dropped. Not thread-safe: one agent loop owns it.
  */
 public final class PodViews {
   /** Pods NetworkPolicy does not see (no address yet, finished, host network) map to this. */
-  private static final LivePod UNSEEN = new LivePod("", "", Map.of(), "", 0, java.util.List.of());
+  private static final LivePod UNSEEN = new LivePod("", "", Map.of(), "", 0, List.of());
+
+  /** A policy object's reading: the compiled policy, or null and its problems. */
+  private record Reading(CompiledPolicy policy, List<String> problems) {}
+
+  /** A pod policy and the objects (policies, peers) it was computed from, compared by identity. */
+  private record Made(List<Object> from, PodPolicy policy) {}
 
   private Map<Pod, LivePod> previous = new IdentityHashMap<>();
   private Map<Pod, LivePod> current = new IdentityHashMap<>();
+  private Map<NetworkPolicy, Reading> readings = new IdentityHashMap<>();
+  private Map<NetworkPolicy, Reading> readingsNow = new IdentityHashMap<>();
+  private Map<Rule, PeerResolver.Peers> peers = new IdentityHashMap<>();
+  private Map<String, Map<String, String>> namespaceLabels = Map.of();
+  private Map<List<Object>, Made> made = new java.util.HashMap<>();
+  private Map<List<Object>, Made> madeNow = new java.util.HashMap<>();
 
-  /** Starts a compile: what the last one saw becomes the cache it reads from. */
+  /** Starts a compile: what the last one used becomes the cache it reads from. */
   void begin() {
     previous = current;
     current = new IdentityHashMap<>(previous.size() + 16);
+    readings = readingsNow;
+    readingsNow = new IdentityHashMap<>();
+    made = madeNow;
+    madeNow = new java.util.HashMap<>();
   }
 
   /** The pod's view, or null when NetworkPolicy does not see it (no IPv4 yet, finished, host network). */
@@ -36,6 +68,61 @@ public final class PodViews {
     }
     current.put(p, live);
     return live == UNSEEN ? null : live;
+  }
+
+  /** The policy object read (or its problems added), once per object. */
+  CompiledPolicy policy(NetworkPolicy np, List<String> problems) {
+    Reading r = readings.get(np);
+    if (r == null) {
+      List<String> mine = new ArrayList<>();
+      r = new Reading(PolicyReader.read(np, mine), List.copyOf(mine));
+    }
+    readingsNow.put(np, r);
+    problems.addAll(r.problems());
+    return r.policy();
+  }
+
+  /**
+   * The last compile's peers per rule, if the namespaces' labels are as they were (a label change
+   * may move whole namespaces in or out of a namespaceSelector).
+   */
+  PeerResolver resolver(ClusterView cluster) {
+    boolean sameNamespaces = cluster.namespaceLabelsByName().equals(namespaceLabels);
+    namespaceLabels = cluster.namespaceLabelsByName();
+    // "everyone" is not carried over: its named ports are looked up among the cluster's pods
+    return new PeerResolver(cluster, sameNamespaces ? peers : Map.of(), null);
+  }
+
+  /** Keeps what the compile's resolver resolved, for the next compile. */
+  void keep(PeerResolver resolver) {
+    peers = resolver.resolved();
+  }
+
+  /**
+   * The pod policy made from exactly these objects (by identity) last time, else a new one.
+   *
+   * @param key what selects the pod (equal keys, equal selection)
+   * @param from the policies and peers the answer depends on
+   */
+  PodPolicy podPolicy(List<Object> key, List<Object> from, Supplier<PodPolicy> make) {
+    Made m = made.get(key);
+    if (m == null || !sameInstances(m.from(), from)) {
+      m = new Made(from, make.get());
+    }
+    madeNow.put(key, m);
+    return m.policy();
+  }
+
+  static boolean sameInstances(List<?> a, List<?> b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      if (a.get(i) != b.get(i)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** How many pods are remembered (for tests). */

@@ -52,6 +52,12 @@ public final class RulesetRenderer {
   private RulesetRenderer() {}
 
   public static DesiredRuleset render(NodeRules rules) {
+    return render(rules, ElementMemo.NONE);
+  }
+
+  /** As {@link #render(NodeRules)}, reusing the set elements {@code memo} kept for the same peer sets. */
+  public static DesiredRuleset render(NodeRules rules, ElementMemo memo) {
+    memo.begin();
     SortedMap<String, Chain> chains = new TreeMap<>();
     SortedMap<String, NamedSet> sets = new TreeMap<>();
     TreeSet<String> ingressDispatch = new TreeSet<>();
@@ -76,8 +82,8 @@ public final class RulesetRenderer {
     sets.put(FAILSAFE_SRC, new NamedSet(FAILSAFE_SRC, false, "ipv4_addr", true, failsafeSrc));
     sets.put(FAILSAFE_DST, new NamedSet(FAILSAFE_DST, false, RECT_TYPE, true, failsafeDst));
     for (Group g : rules.groups()) {
-      direction(g, "in", "saddr", g.ingress(), chains, sets, ingressDispatch);
-      direction(g, "out", "daddr", g.egress(), chains, sets, egressDispatch);
+      direction(g, "in", "saddr", g.ingress(), chains, sets, ingressDispatch, memo);
+      direction(g, "out", "daddr", g.egress(), chains, sets, egressDispatch, memo);
     }
     sets.put("ingress_dispatch", new NamedSet("ingress_dispatch", true, "ipv4_addr : verdict", false, ingressDispatch));
     sets.put("egress_dispatch", new NamedSet("egress_dispatch", true, "ipv4_addr : verdict", false, egressDispatch));
@@ -89,7 +95,7 @@ public final class RulesetRenderer {
    * the source for ingress, the destination for egress.
    */
   private static void direction(Group g, String dir, String peer, Direction d,
-      SortedMap<String, Chain> chains, SortedMap<String, NamedSet> sets, TreeSet<String> dispatch) {
+      SortedMap<String, Chain> chains, SortedMap<String, NamedSet> sets, TreeSet<String> dispatch, ElementMemo memo) {
     if (!d.restricted()) {
       return;
     }
@@ -97,7 +103,7 @@ public final class RulesetRenderer {
     List<String> entry = new ArrayList<>();
     if (d.npIsolated()) {
       String chain = base + "_np";
-      check(chain, "np_" + base, peer, d.npAny(), d.np(), chains, sets,
+      check(chain, "np_" + base, peer, memo.get(d.npAny(), d.np(), () -> elements(d.npAny(), d.np())), chains, sets,
           List.of(log("np", dir, g, DROP_LOG_GROUP) + " drop"));
       entry.add("jump " + chain);
     }
@@ -106,7 +112,8 @@ public final class RulesetRenderer {
       List<String> verdict = d.enforcement() == Enforcement.ENFORCE
           ? List.of(log("enforce", dir, g, DROP_LOG_GROUP) + " drop")
           : List.of(log("monitor", dir, g, WOULD_DROP_LOG_GROUP));
-      check(chain, "pal_" + base, peer, d.approvedAny(), d.approved(), chains, sets, verdict);
+      check(chain, "pal_" + base, peer, memo.get(d.approvedAny(), d.approved(),
+          () -> elements(d.approvedAny(), d.approved())), chains, sets, verdict);
       entry.add("jump " + chain);
     }
     chains.put(base, new Chain(base, null, entry));
@@ -126,9 +133,7 @@ public final class RulesetRenderer {
    * size; only CIDRs and port ranges (NetworkPolicy ipBlocks, endPort, all-ports rules) need the
    * interval set, which stays small. A tuple may sit in both; either passes.
    */
-  private static void check(String chain, String set, String peer, java.util.Set<Interval> any,
-      java.util.Set<AllowRect> rects, SortedMap<String, Chain> chains, SortedMap<String, NamedSet> sets,
-      List<String> verdict) {
+  private static ElementMemo.Elements elements(java.util.Set<Interval> any, java.util.Set<AllowRect> rects) {
     TreeSet<String> anyElements = new TreeSet<>();
     for (Interval i : Disjoint.merge(any)) {
       anyElements.add(i.ipText());
@@ -146,9 +151,15 @@ public final class RulesetRenderer {
     for (AllowRect r : Disjoint.rects(ranged)) {
       rectElements.add(r.elementText());
     }
-    sets.put(set + "_any", new NamedSet(set + "_any", false, "ipv4_addr", true, anyElements));
-    sets.put(set + "_exact", new NamedSet(set + "_exact", false, RECT_TYPE, false, exactElements));
-    sets.put(set, new NamedSet(set, false, RECT_TYPE, true, rectElements));
+    return new ElementMemo.Elements(anyElements, exactElements, rectElements);
+  }
+
+  private static void check(String chain, String set, String peer, ElementMemo.Elements e,
+      SortedMap<String, Chain> chains, SortedMap<String, NamedSet> sets, List<String> verdict) {
+    // NamedSet copies the (sorted) elements, so the memo's sets are never handed out to change
+    sets.put(set + "_any", new NamedSet(set + "_any", false, "ipv4_addr", true, e.any()));
+    sets.put(set + "_exact", new NamedSet(set + "_exact", false, RECT_TYPE, false, e.exact()));
+    sets.put(set, new NamedSet(set, false, RECT_TYPE, true, e.ranged()));
     List<String> body = new ArrayList<>();
     body.add("ip " + peer + " @" + set + "_any return");
     body.add("ip " + peer + " . meta l4proto . th dport @" + set + "_exact return");

@@ -113,4 +113,25 @@ class RulesetRendererTest {
       }
     }
   }
+
+  @Test
+  void aMemoRendersTheSameTextAndReusesTheElementsOfUnchangedPeerSets() {
+    ElementMemo memo = new ElementMemo();
+    DesiredRuleset first = RulesetRenderer.render(NODE, memo);
+    DesiredRuleset second = RulesetRenderer.render(NODE, memo);
+    assertEquals(RulesetRenderer.render(NODE).text(), first.text());
+    assertEquals(first.text(), second.text());
+    // the same rule objects: every element string is the very one rendered before
+    for (var e : first.sets().entrySet()) {
+      var a = e.getValue().elements().iterator();
+      var b = second.sets().get(e.getKey()).elements().iterator();
+      while (a.hasNext()) {
+        String x = a.next();
+        String y = b.next();
+        if (e.getKey().startsWith("np_") || e.getKey().startsWith("pal_")) {
+          org.junit.jupiter.api.Assertions.assertSame(x, y, e.getKey());
+        }
+      }
+    }
+  }
 }
