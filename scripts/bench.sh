@@ -2,12 +2,12 @@
 # Runs a benchmark harness from the bench module; it appends its results to bench/RESULTS.md.
 #   scripts/bench.sh lab-scale [PODS] [NODES] [ROUNDS]
 #   scripts/bench.sh policy-latency [CHANGES] [PODS] [NODES]
-#   scripts/bench.sh pod-latency [PODS] [BACKGROUND] [NODES]
+#   scripts/bench.sh pod-latency [PODS] [BACKGROUND] [NODES] [LARGE_TOTAL]
 #   scripts/bench.sh line-rate [ROUNDS] [SECONDS]
 #   scripts/bench.sh bulk-sync [ELEMENTS] [ROUNDS]
 #   scripts/bench.sh memory [ROUNDS]
 #   scripts/bench.sh events [SECONDS] [ROUNDS]
-#   scripts/bench.sh approval-latency [DECISIONS] [PODS] [NODES]
+#   scripts/bench.sh approval-latency [DECISIONS] [PODS] [NODES] [REMOTE_PODS]
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"

@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  * run: the API call's own round trip (the controller compiling and publishing the allow-lists).
  * Every tenth decision is checked with a real probe (approved: connects; not approved: refused).
  *
- * <p>Usage: {@code scripts/bench.sh approval-latency [DECISIONS] [PODS] [NODES]} (as root).
+ * <p>Usage: {@code scripts/bench.sh approval-latency [DECISIONS] [PODS] [NODES] [REMOTE_PODS]} (as root).
  */
 public final class ApprovalLatencyBench {
   private static final Pattern REVISION = Pattern.compile("\"revision\":(\\d+)");
@@ -38,6 +38,7 @@ public final class ApprovalLatencyBench {
     int decisions = args.length > 0 ? Integer.parseInt(args[0]) : 200;
     int pods = args.length > 1 ? Integer.parseInt(args[1]) : 40;
     int nodes = args.length > 2 ? Integer.parseInt(args[2]) : 2;
+    int remote = args.length > 3 ? Integer.parseInt(args[3]) : 0;
     long[] api = new long[decisions];
     long[] enforced = new long[decisions];
     int probed = 0;
@@ -72,6 +73,15 @@ public final class ApprovalLatencyBench {
           """.formatted(pods / 2, pods - pods / 2));
       lab.awaitReady(Duration.ofMinutes(5));
       LabPalisade pal = lab.palisade().orElseThrow();
+      if (remote > 0) {
+        // the rest of a large cluster: API-only pods of other nodes, admitted into shop's pods by a
+        // NetworkPolicy (which admits shop's own pods too, so Palisade's decision still decides)
+        lab.apply(PodLatencyBench.ADMIT_REMOTE.formatted("shop", "{podSelector: {}}, ", RemotePods.NAMESPACE_LABEL,
+            RemotePods.NAMESPACE_LABEL_VALUE, 9090));
+        Set<String> ips = new java.util.HashSet<>(new RemotePods(lab).create(remote));
+        lab.network().pods().forEach(p -> ips.add(p.ip()));
+        pal.awaitConverged(ips, Duration.ofMinutes(10));
+      }
       List<LabNetwork.Pod> web = pods(lab, "web");
       List<LabNetwork.Pod> apis = pods(lab, "api");
       for (LabNetwork.Pod w : web) {
@@ -119,8 +129,8 @@ public final class ApprovalLatencyBench {
         ## Review decision -> enforced (%s)
 
         %s
-        Command: `scripts/bench.sh approval-latency %d %d %d`. %d decisions (approve, then back to learned, alternately) \
-        on the edge web -> api:9090 of an enforced namespace, %d pods on %d nodes. Enforced: from the approver's POST \
+        Command: `scripts/bench.sh approval-latency %d %d %d%s`. %d decisions (approve, then back to learned, alternately) \
+        on the edge web -> api:9090 of an enforced namespace, %d pods on %d nodes%s. Enforced: from the approver's POST \
         /v1/review until every agent has committed the ruleset of the revision the controller answered with. Baseline: \
         the API round trip itself (the controller compiles, publishes the AllowLists and answers). Probes: %d of %d \
         decisions checked with a real connection, %d wrong.
@@ -129,7 +139,10 @@ public final class ApprovalLatencyBench {
         |---|---|---|---|---|
         %s%s
         Ratio enforced / API round trip: p50 %.2f, p99 %.2f.
-        """, LocalDate.now(), Machine.describe(), decisions, pods, nodes, decisions, pods, nodes, probed, decisions,
+        """, LocalDate.now(), Machine.describe(), decisions, pods, nodes, remote > 0 ? " " + remote : "", decisions, pods,
+        nodes, remote > 0 ? String.format(java.util.Locale.ROOT, ", beside %,d API-only pods of other nodes (Deployments "
+            + "of 10; a NetworkPolicy admits them into shop, so their addresses are in both nodes' rules)", remote) : "",
+        probed, decisions,
         wrong, Stats.row("decision -> enforced on every node", enforced), Stats.row("baseline: the API call (compile + publish)", api),
         Stats.pct(enforced, 50) / Stats.pct(api, 50), Stats.pct(enforced, 99) / Stats.pct(api, 99));
     Files.writeString(Path.of(System.getProperty("palisade.results", "bench/RESULTS.md")), md,

@@ -35,17 +35,24 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Usage: {@code scripts/bench.sh pod-latency [PODS] [BACKGROUND] [NODES] [LARGE_TOTAL]}
  */
 public final class PodLatencyBench {
-  private static final String POLICY = """
+  /**
+   * A NetworkPolicy for the pods of namespace %s admitting ingress from %s (more peers, or nothing)
+   * every namespace labelled %s=%s, on TCP port %d.
+   */
+  static final String ADMIT_REMOTE = """
       apiVersion: networking.k8s.io/v1
       kind: NetworkPolicy
-      metadata: {name: from-remote, namespace: bench}
+      metadata: {name: from-remote, namespace: %s}
       spec:
         podSelector: {}
         policyTypes: [Ingress]
         ingress:
-        - from: [{namespaceSelector: {matchLabels: {%s: %s}}}]
-          ports: [{port: 8080, protocol: TCP}]
-      """.formatted(RemotePods.NAMESPACE_LABEL, RemotePods.NAMESPACE_LABEL_VALUE);
+        - from: [%s{namespaceSelector: {matchLabels: {%s: %s}}}]
+          ports: [{port: %d, protocol: TCP}]
+      """;
+
+  private static final String POLICY = ADMIT_REMOTE.formatted("bench", "", RemotePods.NAMESPACE_LABEL,
+      RemotePods.NAMESPACE_LABEL_VALUE, 8080);
 
   /** One size's figures, each sorted, in nanoseconds. */
   private record Figures(int clusterPods, long[] running, long[] rules, long[] hook, long[] remote, long[] syncs,
