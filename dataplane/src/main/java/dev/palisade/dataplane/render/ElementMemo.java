@@ -16,7 +16,8 @@ public final class ElementMemo {
   /** A check's three sets: any-peer addresses, exact (address . proto . port) and ranged tuples. */
   record Elements(SortedSet<String> any, SortedSet<String> exact, SortedSet<String> ranged) {}
 
-  private record Key(Set<?> any, Set<?> rects) {
+  /** A (peer addresses, peer rectangles) pair, equal only to the very same two set objects. */
+  record Key(Set<?> any, Set<?> rects) {
     @Override
     public boolean equals(Object o) {
       return o instanceof Key k && k.any == any && k.rects == rects;

@@ -7,6 +7,7 @@ import dev.palisade.dataplane.render.NodeRules.Enforcement;
 import dev.palisade.dataplane.render.NodeRules.Group;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -81,9 +82,14 @@ public final class RulesetRenderer {
     }
     sets.put(FAILSAFE_SRC, new NamedSet(FAILSAFE_SRC, false, "ipv4_addr", true, failsafeSrc));
     sets.put(FAILSAFE_DST, new NamedSet(FAILSAFE_DST, false, RECT_TYPE, true, failsafeDst));
+    // Groups whose NetworkPolicy peers are the very same set objects (pods the same policies
+    // select, in different workloads) share one trio of sets, named after the first such group:
+    // with 10k peer addresses, a set per group grew the kernel's elements and every diff by
+    // 10k per workload on the node.
+    Map<ElementMemo.Key, String> npSets = new java.util.HashMap<>();
     for (Group g : rules.groups()) {
-      direction(g, "in", "saddr", g.ingress(), chains, sets, ingressDispatch, memo);
-      direction(g, "out", "daddr", g.egress(), chains, sets, egressDispatch, memo);
+      direction(g, "in", "saddr", g.ingress(), chains, sets, ingressDispatch, memo, npSets);
+      direction(g, "out", "daddr", g.egress(), chains, sets, egressDispatch, memo, npSets);
     }
     sets.put("ingress_dispatch", new NamedSet("ingress_dispatch", true, "ipv4_addr : verdict", false, ingressDispatch));
     sets.put("egress_dispatch", new NamedSet("egress_dispatch", true, "ipv4_addr : verdict", false, egressDispatch));
@@ -95,7 +101,8 @@ public final class RulesetRenderer {
    * the source for ingress, the destination for egress.
    */
   private static void direction(Group g, String dir, String peer, Direction d,
-      SortedMap<String, Chain> chains, SortedMap<String, NamedSet> sets, TreeSet<String> dispatch, ElementMemo memo) {
+      SortedMap<String, Chain> chains, SortedMap<String, NamedSet> sets, TreeSet<String> dispatch, ElementMemo memo,
+      Map<ElementMemo.Key, String> npSets) {
     if (!d.restricted()) {
       return;
     }
@@ -103,7 +110,8 @@ public final class RulesetRenderer {
     List<String> entry = new ArrayList<>();
     if (d.npIsolated()) {
       String chain = base + "_np";
-      check(chain, "np_" + base, peer, memo.get(d.npAny(), d.np(), () -> elements(d.npAny(), d.np())), chains, sets,
+      String set = npSets.computeIfAbsent(new ElementMemo.Key(d.npAny(), d.np()), k -> "np_" + base);
+      check(chain, set, peer, memo.get(d.npAny(), d.np(), () -> elements(d.npAny(), d.np())), chains, sets,
           List.of(log("np", dir, g, DROP_LOG_GROUP) + " drop"));
       entry.add("jump " + chain);
     }
@@ -156,10 +164,13 @@ public final class RulesetRenderer {
 
   private static void check(String chain, String set, String peer, ElementMemo.Elements e,
       SortedMap<String, Chain> chains, SortedMap<String, NamedSet> sets, List<String> verdict) {
-    // NamedSet copies the (sorted) elements, so the memo's sets are never handed out to change
-    sets.put(set + "_any", new NamedSet(set + "_any", false, "ipv4_addr", true, e.any()));
-    sets.put(set + "_exact", new NamedSet(set + "_exact", false, RECT_TYPE, false, e.exact()));
-    sets.put(set, new NamedSet(set, false, RECT_TYPE, true, e.ranged()));
+    // NamedSet copies the (sorted) elements, so the memo's sets are never handed out to change;
+    // a shared trio is already there
+    if (!sets.containsKey(set)) {
+      sets.put(set + "_any", new NamedSet(set + "_any", false, "ipv4_addr", true, e.any()));
+      sets.put(set + "_exact", new NamedSet(set + "_exact", false, RECT_TYPE, false, e.exact()));
+      sets.put(set, new NamedSet(set, false, RECT_TYPE, true, e.ranged()));
+    }
     List<String> body = new ArrayList<>();
     body.add("ip " + peer + " @" + set + "_any return");
     body.add("ip " + peer + " . meta l4proto . th dport @" + set + "_exact return");

@@ -1,7 +1,9 @@
 package dev.palisade.dataplane.render;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.palisade.dataplane.render.AllowRect.Proto;
 import dev.palisade.dataplane.render.NodeRules.Direction;
@@ -133,5 +135,35 @@ class RulesetRendererTest {
         }
       }
     }
+  }
+
+  @Test
+  void groupsWithTheSameNetworkPolicyPeerSetsShareOneSetTrio() {
+    Set<AllowRect> peers = Set.of(new AllowRect(Interval.ip("10.1.0.1"), AllowRect.Proto.TCP, Interval.port(80)),
+        new AllowRect(Interval.ip("10.1.0.3"), AllowRect.Proto.TCP, Interval.port(80)));
+    Set<AllowRect> equalButOther = Set.copyOf(new java.util.HashSet<>(peers));
+    Direction shared = new Direction(true, Set.of(), peers, Enforcement.OPEN, Set.of(), Set.of());
+    NodeRules rules = new NodeRules(List.of(
+        new Group("401", 401, Set.of("10.244.0.41"), shared, Direction.OPEN),
+        new Group("402", 402, Set.of("10.244.0.42"), new Direction(true, Set.of(), peers, Enforcement.OPEN, Set.of(),
+            Set.of()), Direction.OPEN),
+        new Group("403", 403, Set.of("10.244.0.43"), new Direction(true, Set.of(), equalButOther, Enforcement.OPEN,
+            Set.of(), Set.of()), Direction.OPEN)),
+        NodeRules.Failsafe.NONE);
+    DesiredRuleset r = RulesetRenderer.render(rules);
+    assertTrue(r.sets().containsKey("np_in_401_exact"));
+    assertFalse(r.sets().containsKey("np_in_402_exact"), "the same peer sets were rendered twice");
+    assertTrue(r.sets().containsKey("np_in_403_exact"), "only the very same set objects are shared");
+    assertTrue(r.chains().get("in_402_np").rules().stream().anyMatch(x -> x.contains("@np_in_401_exact")));
+    assertTrue(r.chains().get("in_402_np").rules().stream().anyMatch(x -> x.contains("pal:np:in:402")),
+        "a shared set still logs its own group");
+    // and packets are judged the same as with a set per group
+    var tracer = new PacketTracer(r);
+    assertEquals(Verdict.ACCEPT, tracer.trace("10.1.0.1", "10.244.0.42", "tcp", 80).verdict());
+    assertEquals(Verdict.DROP, tracer.trace("10.1.0.2", "10.244.0.42", "tcp", 80).verdict());
+    assertEquals(tracer.trace("10.1.0.1", "10.244.0.42", "tcp", 80).verdict(),
+        tracer.trace("10.1.0.1", "10.244.0.43", "tcp", 80).verdict());
+    assertEquals(tracer.trace("10.1.0.2", "10.244.0.42", "tcp", 80).verdict(),
+        tracer.trace("10.1.0.2", "10.244.0.43", "tcp", 80).verdict());
   }
 }
