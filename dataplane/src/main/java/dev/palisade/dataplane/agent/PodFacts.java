@@ -1,10 +1,10 @@
 package dev.palisade.dataplane.agent;
 
+import dev.palisade.dataplane.render.KeptWhileUsed;
 import dev.palisade.model.WorkloadRef;
 import dev.palisade.model.workload.WorkloadResolver;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.util.IdentityHashMap;
-import java.util.Map;
 
 /**
  * What a sync reads from each pod (its key, address, phase, node, workload), read once per pod
@@ -48,8 +48,7 @@ final class PodFacts {
   }
 
   private final String nodeName;
-  private Map<Pod, Facts> previous = new IdentityHashMap<>();
-  private Map<Pod, Facts> current = new IdentityHashMap<>();
+  private final KeptWhileUsed<Pod, Facts> facts = new KeptWhileUsed<>(IdentityHashMap::new);
   private long ownersVersion;
 
   PodFacts(String nodeName) {
@@ -59,27 +58,25 @@ final class PodFacts {
   /** Starts a sync; {@code ownersVersion} changes whenever an owner object did. */
   void begin(long ownersVersion) {
     this.ownersVersion = ownersVersion;
-    previous = current;
-    current = new IdentityHashMap<>(previous.size() + 16);
+    facts.begin();
   }
 
   Facts of(Pod p, WorkloadResolver resolver) {
-    Facts f = previous.get(p);
-    if (f == null) {
-      f = new Facts(p, nodeName);
-      f.ownersVersion = ownersVersion - 1;
-    }
+    Facts f = facts.get(p, pod -> {
+      Facts fresh = new Facts(pod, nodeName);
+      fresh.ownersVersion = ownersVersion - 1;
+      return fresh;
+    });
     if (f.ownersVersion != ownersVersion) {
       f.workload = resolver.workloadOf(p);
       f.workloadKey = f.workload.toString();
       f.ownersVersion = ownersVersion;
     }
-    current.put(p, f);
     return f;
   }
 
   /** How many pod objects are remembered (for tests). */
   int size() {
-    return current.size();
+    return facts.size();
   }
 }

@@ -2,6 +2,7 @@ package dev.palisade.dataplane.netpol;
 
 import dev.palisade.dataplane.netpol.ClusterView.LivePod;
 import dev.palisade.dataplane.netpol.CompiledPolicy.Rule;
+import dev.palisade.dataplane.render.KeptWhileUsed;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import java.util.ArrayList;
@@ -38,46 +39,34 @@ public final class PodViews {
   /** A pod policy and the objects (policies, peers) it was computed from, compared by identity. */
   private record Made(List<Object> from, PodPolicy policy) {}
 
-  private Map<Pod, LivePod> previous = new IdentityHashMap<>();
-  private Map<Pod, LivePod> current = new IdentityHashMap<>();
-  private Map<NetworkPolicy, Reading> readings = new IdentityHashMap<>();
-  private Map<NetworkPolicy, Reading> readingsNow = new IdentityHashMap<>();
+  private final KeptWhileUsed<Pod, LivePod> pods = new KeptWhileUsed<>(IdentityHashMap::new);
+  private final KeptWhileUsed<NetworkPolicy, Reading> readings = new KeptWhileUsed<>(IdentityHashMap::new);
+  private final KeptWhileUsed<List<Object>, Made> made = new KeptWhileUsed<>(java.util.HashMap::new);
   private Map<Rule, PeerResolver.Peers> peers = new IdentityHashMap<>();
   private Map<String, Map<String, String>> namespaceLabels = Map.of();
-  private Map<List<Object>, Made> made = new java.util.HashMap<>();
-  private Map<List<Object>, Made> madeNow = new java.util.HashMap<>();
 
   /** Starts a compile: what the last one used becomes the cache it reads from. */
   void begin() {
-    previous = current;
-    current = new IdentityHashMap<>(previous.size() + 16);
-    readings = readingsNow;
-    readingsNow = new IdentityHashMap<>();
-    made = madeNow;
-    madeNow = new java.util.HashMap<>();
+    pods.begin();
+    readings.begin();
+    made.begin();
   }
 
   /** The pod's view, or null when NetworkPolicy does not see it (no IPv4 yet, finished, host network). */
   LivePod live(Pod p) {
-    LivePod live = previous.get(p);
-    if (live == null) {
-      live = ClusterView.live(p);
-      if (live == null) {
-        live = UNSEEN;
-      }
-    }
-    current.put(p, live);
+    LivePod live = pods.get(p, pod -> {
+      LivePod seen = ClusterView.live(pod);
+      return seen == null ? UNSEEN : seen;
+    });
     return live == UNSEEN ? null : live;
   }
 
   /** The policy object read (or its problems added), once per object. */
   CompiledPolicy policy(NetworkPolicy np, List<String> problems) {
-    Reading r = readings.get(np);
-    if (r == null) {
+    Reading r = readings.get(np, policy -> {
       List<String> mine = new ArrayList<>();
-      r = new Reading(PolicyReader.read(np, mine), List.copyOf(mine));
-    }
-    readingsNow.put(np, r);
+      return new Reading(PolicyReader.read(policy, mine), List.copyOf(mine));
+    });
     problems.addAll(r.problems());
     return r.policy();
   }
@@ -105,11 +94,11 @@ public final class PodViews {
    * @param from the policies and peers the answer depends on
    */
   PodPolicy podPolicy(List<Object> key, List<Object> from, Supplier<PodPolicy> make) {
-    Made m = made.get(key);
-    if (m == null || !sameInstances(m.from(), from)) {
+    Made m = made.get(key, k -> new Made(from, make.get()));
+    if (!sameInstances(m.from(), from)) {
       m = new Made(from, make.get());
+      made.put(key, m);
     }
-    madeNow.put(key, m);
     return m.policy();
   }
 
@@ -127,6 +116,6 @@ public final class PodViews {
 
   /** How many pods are remembered (for tests). */
   int size() {
-    return current.size();
+    return pods.size();
   }
 }

@@ -1,6 +1,5 @@
 package dev.palisade.dataplane.render;
 
-import java.util.Map;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.function.Supplier;
@@ -32,8 +31,7 @@ public final class ElementMemo {
   public static final ElementMemo NONE = new ElementMemo(false);
 
   private final boolean keeps;
-  private Map<Key, Elements> previous = new java.util.HashMap<>();
-  private Map<Key, Elements> current = new java.util.HashMap<>();
+  private final KeptWhileUsed<Key, Elements> kept = new KeptWhileUsed<>(java.util.HashMap::new);
 
   public ElementMemo() {
     this(true);
@@ -46,8 +44,7 @@ public final class ElementMemo {
   /** Starts a render. */
   void begin() {
     if (keeps) {
-      previous = current;
-      current = new java.util.HashMap<>();
+      kept.begin();
     }
   }
 
@@ -55,15 +52,6 @@ public final class ElementMemo {
     if (!keeps) {
       return make.get();
     }
-    Key k = new Key(any, rects);
-    Elements e = previous.get(k);
-    if (e == null) {
-      e = current.get(k);
-    }
-    if (e == null) {
-      e = make.get();
-    }
-    current.put(k, e);
-    return e;
+    return kept.get(new Key(any, rects), k -> make.get());
   }
 }
