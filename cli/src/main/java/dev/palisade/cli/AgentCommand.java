@@ -7,7 +7,9 @@ import dev.palisade.kernel.conntrack.Conntrack;
 import dev.palisade.kernel.conntrack.LibConntrack;
 import dev.palisade.kernel.nflog.NflogListener;
 import dev.palisade.kernel.nft.LibNftables;
+import dev.palisade.kernel.netns.NetNs;
 import dev.palisade.model.Mode;
+import dev.palisade.model.PortRange;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.nio.file.Path;
@@ -47,6 +49,16 @@ final class AgentCommand implements Callable<Integer> {
   @Option(names = "--failsafe-dns", negatable = true, defaultValue = "true", fallbackValue = "true")
   boolean failsafeDns;
 
+  // The lab's: its agent processes run in the host's network namespace (where the lab's API server
+  // and controller listen on loopback) and program their node's namespace, as a hostNetwork pod
+  // programs its node.
+  @Option(names = "--netns", hidden = true, description = "program this network namespace (the lab's nodes)")
+  String netns;
+
+  @Option(names = "--ignore-source-ports", hidden = true, description = "FIRST-LAST: connections from these source "
+      + "ports are not learned (the lab's own probes)")
+  String ignoreSourcePorts;
+
   @Override
   public Integer call() throws Exception {
     String node = System.getenv("NODE_NAME");
@@ -60,19 +72,37 @@ final class AgentCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> closeAll(open), "palisade-shutdown"));
     KubernetesClient client = new KubernetesClientBuilder().build();
     open.push(client);
-    LibNftables nft = LibNftables.open();
+    NetNs ns = netns == null ? null : NetNs.attach(netns);
+    if (ns != null) {
+      open.push(ns);
+    }
+    LibNftables nft = ns == null ? LibNftables.open() : LibNftables.open(ns);
     open.push(nft);
-    Conntrack ct = LibConntrack.open();
+    Conntrack ct = ns == null ? LibConntrack.open() : ns.call(LibConntrack::open);
     open.push(ct);
     NodeAgent agent = new NodeAgent(client, node, nft, ct, sink, mode).failsafe(failsafe);
+    if (ignoreSourcePorts != null) {
+      agent.ignoreSourcePorts(portRange(ignoreSourcePorts));
+    }
     open.push(agent);
     agent.start(Duration.ofMinutes(2));
     // drops (group 100) and would-drops (101) logged by this node's rules
     for (int group : new int[] {RulesetRenderer.DROP_LOG_GROUP, RulesetRenderer.WOULD_DROP_LOG_GROUP}) {
-      open.push(NflogListener.open(group, agent::onLog));
+      open.push(ns == null ? NflogListener.open(group, agent::onLog)
+          : ns.call(() -> NflogListener.open(group, agent::onLog)));
     }
     new CountDownLatch(1).await(); // until SIGTERM; the ruleset stays in the kernel, as after a crash
     return 0;
+  }
+
+  static PortRange portRange(String text) {
+    String[] p = text.split("-", -1);
+    try {
+      return p.length == 2 ? new PortRange(Integer.parseInt(p[0]), Integer.parseInt(p[1]))
+          : new PortRange(Integer.parseInt(text), Integer.parseInt(text));
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("--ignore-source-ports takes FIRST-LAST (1..65535), not " + text);
+    }
   }
 
   FailsafeBuilder.Config failsafe() {

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /**
@@ -34,7 +35,8 @@ final class ApiClient {
   private String base() {
     String u = url != null ? url : System.getenv("PALISADE_URL");
     if (u == null || u.isBlank()) {
-      throw new ApiError("no controller URL: pass --url or set PALISADE_URL (the demo prints it)");
+      u = CliContext.current().map(CliContext::url).orElseThrow(() -> new ApiError(
+          "no controller URL: pass --url, set PALISADE_URL (the demo prints it) or start `palisade lab up`"));
     }
     return u.endsWith("/") ? u.substring(0, u.length() - 1) : u;
   }
@@ -42,6 +44,13 @@ final class ApiClient {
   private String token() {
     try {
       String t = tokenFile != null ? Files.readString(tokenFile).strip() : System.getenv("PALISADE_TOKEN");
+      // the context's token only goes to the context's controller, never to a URL given elsewhere
+      if ((t == null || t.isBlank()) && tokenFile == null && url == null && System.getenv("PALISADE_URL") == null) {
+        Optional<CliContext> context = CliContext.current();
+        if (context.isPresent()) {
+          t = Files.readString(context.get().tokenFile()).strip();
+        }
+      }
       if (t == null || t.isBlank()) {
         throw new ApiError("no token: pass --token-file or set PALISADE_TOKEN (the demo prints one)");
       }

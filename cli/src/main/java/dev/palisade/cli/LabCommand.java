@@ -34,7 +34,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "lab", description = "A whole cluster on this machine: API server, nodes and pods as namespaces.",
     subcommands = {LabCommand.Up.class, LabCommand.Serve.class, LabCommand.Status.class, LabCommand.Probe.class,
-        LabCommand.Down.class})
+        LabCommand.Kill.class, LabCommand.Down.class})
 final class LabCommand implements Runnable {
   static final String DEFAULT_ID = "lab";
 
@@ -55,6 +55,9 @@ final class LabCommand implements Runnable {
 
     @Option(names = "--timeout", defaultValue = "300", description = "seconds to wait for pods (default 300)")
     int timeoutSeconds;
+
+    @Option(names = "--no-palisade", description = "a bare lab: no Palisade controller and agents")
+    boolean noPalisade;
 
     @Override
     public Integer call() throws Exception {
@@ -83,6 +86,9 @@ final class LabCommand implements Runnable {
       List<String> cmd = new ArrayList<>(List.of("setsid", javaBinary()));
       cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-cp", ownJar(), Main.class.getName(), "lab", "serve",
           "--nodes", Integer.toString(nodes), "--timeout", Integer.toString(timeoutSeconds)));
+      if (noPalisade) {
+        cmd.add("--no-palisade");
+      }
       for (Path f : files) {
         cmd.add("-f");
         cmd.add(f.toAbsolutePath().toString());
@@ -113,7 +119,17 @@ final class LabCommand implements Runnable {
       bar.done();
       System.out.println("lab up: " + nodes + " node(s), pid " + p.pid());
       System.out.println("  kubectl --kubeconfig " + state.kubeconfig() + " get pods -A -o wide");
-      System.out.println("  palisade lab status | probe | down");
+      var info = state.info();
+      String controller = info.getProperty("controller");
+      if (controller != null) {
+        new CliContext(controller, Path.of(info.getProperty("approverTokenFile"))).write();
+        System.out.println("Palisade is learning. Review page: " + controller + "/");
+        System.out.println("  approver token: " + info.getProperty("approverToken"));
+        System.out.println("  viewer token:   " + info.getProperty("viewerToken"));
+        System.out.println("  palisade graph show | approve | reject | mode set | policy export | audit"
+            + " (context: " + CliContext.file() + ")");
+      }
+      System.out.println("  palisade lab status | probe | kill | down");
       return 0;
     }
   }
@@ -138,9 +154,13 @@ final class LabCommand implements Runnable {
     @Option(names = "--timeout", defaultValue = "300")
     int timeoutSeconds;
 
+    @Option(names = "--no-palisade")
+    boolean noPalisade;
+
     @Override
     public Integer call() throws Exception {
-      new LabServer(LabState.defaultDir(), DEFAULT_ID, nodes, files).serve(Duration.ofSeconds(timeoutSeconds));
+      List<String> launcher = noPalisade ? List.of() : launcher();
+      new LabServer(LabState.defaultDir(), DEFAULT_ID, nodes, files, launcher).serve(Duration.ofSeconds(timeoutSeconds));
       return 0;
     }
   }
@@ -158,6 +178,21 @@ final class LabCommand implements Runnable {
       System.out.println("lab " + info.getProperty("id") + ": " + info.getProperty("nodes") + " node(s), API "
           + info.getProperty("api") + ", pid " + state.pid().orElse(-1L));
       System.out.println("kubeconfig: " + state.kubeconfig());
+      if (info.getProperty("controller") != null) {
+        System.out.println("controller: " + info.getProperty("controller") + "/ (review page and API)");
+      }
+      List<String[]> nodes = rows(state.nodesFile());
+      System.out.printf("%-12s %-20s %s%n", "NODE", "NETNS", "ADDRESS");
+      for (String[] n : nodes) {
+        System.out.printf("%-12s %-20s %s%n", n[0], n[1], n[2]);
+      }
+      List<String[]> procs = rows(state.processesFile());
+      if (!procs.isEmpty()) {
+        System.out.printf("%-12s %-8s %-8s %s%n", "PROCESS", "PID", "RESTARTS", "LAST EXIT");
+        for (String[] p : procs) {
+          System.out.printf("%-12s %-8s %-8s %s%n", p[0], p[1], p[2], p[3]);
+        }
+      }
       List<String[]> pods = pods(state);
       System.out.printf("%-40s %-5s %-16s %s%n", "POD", "NODE", "IP", "NETNS");
       for (String[] p : pods) {
@@ -169,11 +204,16 @@ final class LabCommand implements Runnable {
   }
 
   static List<String[]> pods(LabState state) throws IOException {
-    if (!Files.exists(state.podsFile())) {
+    return rows(state.podsFile());
+  }
+
+  /** The tab-separated rows of a file the lab publishes; none while it is not written yet. */
+  static List<String[]> rows(Path file) throws IOException {
+    if (!Files.exists(file)) {
       return List.of();
     }
     List<String[]> out = new ArrayList<>();
-    for (String line : Files.readAllLines(state.podsFile())) {
+    for (String line : Files.readAllLines(file)) {
       if (!line.isBlank()) {
         out.add(line.split("\t"));
       }
@@ -280,12 +320,66 @@ final class LabCommand implements Runnable {
     }
   }
 
+  @Command(name = "kill", description = "SIGKILL a Palisade process of the lab (the lab restarts it, as kubelet would).")
+  static final class Kill implements Callable<Integer> {
+    @picocli.CommandLine.Parameters(index = "0", description = "controller or agent")
+    String what;
+
+    @picocli.CommandLine.Parameters(index = "1", arity = "0..1", description = "the agent's node index (0, 1, ...)")
+    Integer node;
+
+    @Override
+    public Integer call() throws Exception {
+      LabState state = LabState.defaultDir();
+      if (state.liveProcess().isEmpty()) {
+        System.err.println("palisade lab: no lab is running; `palisade lab up` first");
+        return 2;
+      }
+      String name;
+      if (what.equals("controller") && node == null) {
+        name = "controller";
+      } else if (what.equals("agent") && node != null) {
+        name = "agent-" + node;
+      } else {
+        System.err.println("palisade lab: kill controller | kill agent NODE, not " + what + (node == null ? "" : " " + node));
+        return 2;
+      }
+      for (String[] p : rows(state.processesFile())) {
+        if (p[0].equals(name)) {
+          if (p[1].equals("-")) {
+            System.err.println("palisade lab: " + name + " is not running now (restarting); see `palisade lab status`");
+            return 1;
+          }
+          long pid = Long.parseLong(p[1]);
+          // only a child of the lab process: a stale file must not make us kill a stranger
+          Optional<ProcessHandle> h = ProcessHandle.of(pid).filter(x -> x.parent().map(ProcessHandle::pid)
+              .equals(state.pid()));
+          if (h.isEmpty()) {
+            System.err.println("palisade lab: pid " + pid + " is no longer the lab's " + name + "; try again");
+            return 1;
+          }
+          new ProcessBuilder("kill", "-KILL", Long.toString(pid)).inheritIO().start().waitFor();
+          System.out.println("killed " + name + " (pid " + pid + ") with SIGKILL; the lab restarts it");
+          return 0;
+        }
+      }
+      System.err.println("palisade lab: this lab runs no " + name + (state.info().getProperty("controller") == null
+          ? " (started with --no-palisade)" : ""));
+      return 2;
+    }
+  }
+
   @Command(name = "down", description = "Stop the lab and remove every namespace it made.")
   static final class Down implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
       LabState state = LabState.defaultDir();
       Optional<ProcessHandle> live = state.liveProcess();
+      try {
+        Optional.ofNullable(state.info().getProperty("controller")).ifPresent(CliContext::removeIfFor);
+      } catch (IllegalStateException e) {
+        // no info: nothing to forget
+      }
       if (live.isPresent()) {
         ProcessHandle h = live.get();
         h.destroy(); // SIGTERM: the lab closes its namespaces in a shutdown hook
@@ -305,6 +399,12 @@ final class LabCommand implements Runnable {
       deleteTree(state.dir());
       return 0;
     }
+  }
+
+  /** The command that runs this CLI again, for the lab's controller and agent processes. */
+  static List<String> launcher() {
+    return List.of(javaBinary(), "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+        Main.class.getName());
   }
 
   static String javaBinary() {

@@ -29,12 +29,19 @@ public final class LabServer {
   private final String id;
   private final int nodes;
   private final List<Path> manifests;
+  private final List<String> launcher;
+  private volatile PalisadeProcesses palisade;
 
-  public LabServer(LabState state, String id, int nodes, List<Path> manifests) {
+  /**
+   * @param launcher the command that runs {@code palisade} (java ... Main), with which the lab starts
+   *     Palisade's controller and agents as processes; empty for a bare lab
+   */
+  public LabServer(LabState state, String id, int nodes, List<Path> manifests, List<String> launcher) {
     this.state = state;
     this.id = id;
     this.nodes = nodes;
     this.manifests = manifests;
+    this.launcher = List.copyOf(launcher);
   }
 
   /** Runs until the process is terminated; returns only on a failed start. */
@@ -42,9 +49,12 @@ public final class LabServer {
     Files.createDirectories(state.dir());
     write(state.pidFile(), Long.toString(ProcessHandle.current().pid()));
     CountDownLatch stopped = new CountDownLatch(1);
-    Lab lab = Lab.start(id, nodes);
+    Lab lab = Lab.startBare(id, nodes);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
+        if (palisade != null) {
+          palisade.close();
+        }
         lab.close();
       } finally {
         try {
@@ -62,9 +72,15 @@ public final class LabServer {
     info.setProperty("nodes", Integer.toString(nodes));
     info.setProperty("api", lab.api().url());
     info.setProperty("kubeconfig", state.kubeconfig().toString());
-    try (var out = Files.newOutputStream(state.infoFile())) {
-      info.store(out, "palisade lab");
+    if (!launcher.isEmpty()) {
+      palisade = PalisadeProcesses.start(lab, launcher, state.dir().resolve("palisade"),
+          LabTokens.of(lab.api()), readyTimeout);
+      info.setProperty("controller", palisade.url());
+      info.setProperty("approverTokenFile", palisade.approverTokenFile().toString());
+      info.setProperty("approverToken", palisade.approverToken());
+      info.setProperty("viewerToken", palisade.viewerToken());
     }
+    writeInfo(info);
     for (Path m : manifests) {
       lab.apply(Files.readString(m));
     }
@@ -75,6 +91,17 @@ public final class LabServer {
     publish(lab);
     write(state.readyFile(), "ready\n");
     stopped.await();
+  }
+
+  private void writeInfo(Properties info) throws IOException {
+    Path tmp = state.infoFile().resolveSibling("info.tmp");
+    Files.deleteIfExists(tmp);
+    Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"))); // it holds tokens
+    try (var out = Files.newOutputStream(tmp)) {
+      info.store(out, "palisade lab");
+    }
+    Files.move(tmp, state.infoFile(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
   private void publishLoop(Lab lab) {
@@ -104,6 +131,21 @@ public final class LabServer {
           .append(p.ns().name()).append('\n');
     }
     write(state.podsFile(), sb.toString());
+    StringBuilder nodesTsv = new StringBuilder();
+    for (LabNetwork.Node n : lab.network().nodes()) {
+      nodesTsv.append("lab-node-").append(n.index()).append('\t').append(n.ns().name()).append('\t')
+          .append(n.uplinkIp()).append('\n');
+    }
+    write(state.nodesFile(), nodesTsv.toString());
+    StringBuilder procs = new StringBuilder();
+    PalisadeProcesses p = palisade;
+    if (p != null) {
+      for (SupervisedProcess sp : p.processes()) {
+        procs.append(sp.name()).append('\t').append(sp.pid().map(String::valueOf).orElse("-")).append('\t')
+            .append(sp.restarts()).append('\t').append(sp.lastExit().isEmpty() ? "-" : sp.lastExit()).append('\n');
+      }
+    }
+    write(state.processesFile(), procs.toString());
     write(state.progressFile(), running(lab.client()) + " " + desired(lab.client(), nodes) + "\n");
   }
 

@@ -37,6 +37,16 @@ public record LabState(Path dir) {
     return dir.resolve("pods.tsv");
   }
 
+  /** One line per node: name, network namespace, address (tab-separated). */
+  public Path nodesFile() {
+    return dir.resolve("nodes.tsv");
+  }
+
+  /** One line per Palisade process: name, pid (- while restarting), restarts, last exit (tab-separated). */
+  public Path processesFile() {
+    return dir.resolve("processes.tsv");
+  }
+
   /** "running desired" while the lab brings pods up. */
   public Path progressFile() {
     return dir.resolve("progress");

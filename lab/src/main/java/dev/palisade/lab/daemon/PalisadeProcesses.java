@@ -1,0 +1,378 @@
+package dev.palisade.lab.daemon;
+
+import dev.palisade.lab.cluster.Lab;
+import dev.palisade.lab.deploy.DeployBundle;
+import dev.palisade.lab.deploy.KustomizeRenderer;
+import dev.palisade.lab.deploy.Manifest;
+import dev.palisade.lab.net.LabNetwork;
+import dev.palisade.lab.net.Prober;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Palisade in a lab the way a cluster runs it: deploy/base's namespace, CRDs, ServiceAccounts and
+ * RBAC applied to the lab's API server, then the controller and one agent per node, each its own
+ * OS process, started with the command lines of deploy/base's Deployment and DaemonSet and
+ * {@linkplain SupervisedProcess supervised} as kubelet would. Only what a pod would get from its
+ * environment differs: the listen address and controller URL (loopback instead of a Service), the
+ * token files (written here instead of projected volumes), and, for an agent, the node's network
+ * namespace to program.
+ *
+ * <pre>
+ *  lab API server (127.0.0.1, RBAC)  <-- kubeconfig with the palisade-controller SA token -- controller process
+ *        ^                                                                                   ^  (127.0.0.1:PORT)
+ *        +-- kubeconfig with the palisade-agent SA token -- agent process N --flows, drops---+
+ *                                                            | --netns pal-ID-nN
+ *                                                            v
+ *                                         node N's nftables and conntrack
+ * </pre>
+ *
+ * <p>The agent process lives in the host's network namespace and enters its node's namespace for
+ * its kernel handles (nftables, conntrack, NFLOG): the lab's node namespaces have no route to the
+ * loopback API server, as a real node's host network would have.
+ */
+public final class PalisadeProcesses implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(PalisadeProcesses.class);
+  public static final String NAMESPACE = "palisade-system";
+  public static final String CONTROLLER_SA = "palisade-controller";
+  public static final String AGENT_SA = "palisade-agent";
+  public static final String AGENT_AUDIENCE = "palisade-controller";
+  static final Duration TOKEN_TTL = Duration.ofHours(1);
+  /** Objects of these kinds in deploy/base are run as processes here, not as pods. */
+  private static final List<String> RUN_AS_PROCESSES = List.of("Deployment", "DaemonSet");
+  private static final List<String> APPLY_ORDER = List.of("Namespace", "CustomResourceDefinition", "ServiceAccount",
+      "ClusterRole", "Role", "ClusterRoleBinding", "RoleBinding");
+
+  /**
+   * Tokens a cluster would hand to pods: a ServiceAccount token for these audiences (empty: the API
+   * server's own), bound to a pod on {@code nodeName} (null: not bound to a node).
+   */
+  @FunctionalInterface
+  public interface TokenIssuer {
+    String issue(String namespace, String serviceAccount, List<String> audiences, String nodeName, Duration ttl);
+  }
+
+  private final Lab lab;
+  private final Path dir;
+  private final TokenIssuer tokens;
+  private final List<SupervisedProcess> processes = new ArrayList<>();
+  private final ScheduledExecutorService rotation = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "lab-token-rotation");
+    t.setDaemon(true);
+    return t;
+  });
+  private String url;
+  private String approverToken;
+  private String viewerToken;
+
+  private PalisadeProcesses(Lab lab, Path dir, TokenIssuer tokens) {
+    this.lab = lab;
+    this.dir = dir;
+    this.tokens = tokens;
+  }
+
+  /**
+   * Applies deploy/base (but its Deployment and DaemonSet) and starts the controller and the agents
+   * with {@code launcher} (the command that runs {@code palisade}, e.g. java -cp JAR Main) and waits
+   * until the controller is ready and every node has its table.
+   */
+  public static PalisadeProcesses start(Lab lab, List<String> launcher, Path dir, TokenIssuer tokens,
+      Duration timeout) {
+    PalisadeProcesses p = new PalisadeProcesses(lab, dir, tokens);
+    boolean ok = false;
+    try {
+      p.run(launcher, timeout);
+      ok = true;
+      return p;
+    } finally {
+      if (!ok) {
+        p.close();
+      }
+    }
+  }
+
+  private void run(List<String> launcher, Duration timeout) {
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    List<Manifest> base = KustomizeRenderer.render(DeployBundle.extract(dir.resolve("deploy")).resolve("base"));
+    applyAllBut(base);
+    int port = freePort();
+    url = "http://127.0.0.1:" + port;
+    writeUsers();
+    long deadline = System.nanoTime() + timeout.toNanos();
+
+    List<String> controller = new ArrayList<>(launcher);
+    controller.addAll(replace(argsOf(base, "Deployment"), Map.of("--listen", "127.0.0.1:" + port)));
+    controller.add("--users-file=" + dir.resolve("users"));
+    Path controllerKube = dir.resolve("controller.kubeconfig");
+    keepKubeconfig(controllerKube, CONTROLLER_SA, null);
+    SupervisedProcess c = new SupervisedProcess("controller", controller, Map.of("KUBECONFIG", controllerKube.toString(),
+        "POD_NAME", "palisade-controller-lab", "POD_NAMESPACE", NAMESPACE), dir.resolve("controller.log"));
+    processes.add(c);
+    c.start();
+    awaitReady(c, deadline);
+
+    for (LabNetwork.Node node : lab.network().nodes()) {
+      String nodeName = "lab-node-" + node.index();
+      Path token = dir.resolve("agent-" + node.index() + ".token");
+      keep(token, () -> tokens.issue(NAMESPACE, AGENT_SA, List.of(AGENT_AUDIENCE), nodeName, TOKEN_TTL));
+      Path kube = dir.resolve("agent-" + node.index() + ".kubeconfig");
+      keepKubeconfig(kube, AGENT_SA, nodeName);
+      List<String> agent = new ArrayList<>(launcher);
+      agent.addAll(replace(argsOf(base, "DaemonSet"), Map.of("--controller", url, "--token-file", token.toString())));
+      agent.add("--netns=" + node.ns().name());
+      // the lab's own probes (palisade lab probe, scenario probes) are not the app's traffic
+      agent.add("--ignore-source-ports=" + Prober.PROBE_PORT_FIRST + "-" + Prober.PROBE_PORT_LAST);
+      SupervisedProcess a = new SupervisedProcess("agent-" + node.index(), agent,
+          Map.of("KUBECONFIG", kube.toString(), "NODE_NAME", nodeName), dir.resolve("agent-" + node.index() + ".log"));
+      processes.add(a);
+      a.start();
+    }
+    for (LabNetwork.Node node : lab.network().nodes()) {
+      awaitTable(node, processes.get(1 + node.index()), deadline);
+    }
+  }
+
+  /** deploy/base but what runs as processes here, applied as `kubectl apply -k` would create it. */
+  private void applyAllBut(List<Manifest> base) {
+    KubernetesClient client = lab.client();
+    List<Manifest> todo = new ArrayList<>(base.stream().filter(m -> !RUN_AS_PROCESSES.contains(m.kind())).toList());
+    todo.sort(java.util.Comparator.comparingInt(m -> {
+      int i = APPLY_ORDER.indexOf(m.kind());
+      return i < 0 ? APPLY_ORDER.size() : i;
+    }));
+    for (Manifest m : todo) {
+      HasMetadata typed = m.typed();
+      try {
+        client.resource(typed).createOr(NonDeletingOperation::update);
+      } catch (RuntimeException e) {
+        throw new IllegalStateException("cannot apply " + m.kind() + " " + m.name() + " from " + m.source() + ": "
+            + e.getMessage(), e);
+      }
+    }
+  }
+
+  /** The container args of the one Deployment or DaemonSet in deploy/base. */
+  static List<String> argsOf(List<Manifest> base, String kind) {
+    Manifest m = base.stream().filter(x -> x.kind().equals(kind)).findFirst()
+        .orElseThrow(() -> new IllegalStateException("deploy/base has no " + kind));
+    JsonNode args = m.object().path("spec").path("template").path("spec").path("containers").path(0).path("args");
+    if (!args.isArray() || args.isEmpty()) {
+      throw new IllegalStateException(m.source() + ": " + kind + " " + m.name() + " has no container args");
+    }
+    List<String> out = new ArrayList<>();
+    args.forEach(a -> out.add(a.asString()));
+    return out;
+  }
+
+  /** The args with each {@code --flag=value} named in {@code values} given the lab's value instead. */
+  static List<String> replace(List<String> args, Map<String, String> values) {
+    List<String> out = new ArrayList<>();
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (String a : args) {
+      int eq = a.indexOf('=');
+      String flag = eq < 0 ? a : a.substring(0, eq);
+      if (values.containsKey(flag)) {
+        out.add(flag + "=" + values.get(flag));
+        seen.add(flag);
+      } else {
+        out.add(a);
+      }
+    }
+    for (String flag : values.keySet()) {
+      if (!seen.contains(flag)) {
+        throw new IllegalStateException("deploy/base no longer passes " + flag + "=...: the lab cannot point it at "
+            + values.get(flag) + " (args: " + args + ")");
+      }
+    }
+    return out;
+  }
+
+  private void writeUsers() {
+    approverToken = randomToken();
+    viewerToken = randomToken();
+    String users = approverToken + ",lab-approver,approver\n" + viewerToken + ",lab-viewer,viewer\n";
+    writePrivate(dir.resolve("users"), users);
+    // what a cluster holds for the controller to mount (README: Secret palisade-users)
+    lab.client().resource(new SecretBuilder().withNewMetadata().withName("palisade-users").withNamespace(NAMESPACE)
+        .endMetadata().withStringData(Map.of("tokens", users)).build()).createOr(NonDeletingOperation::update);
+    writePrivate(dir.resolve("approver.token"), approverToken + "\n");
+    writePrivate(dir.resolve("viewer.token"), viewerToken + "\n");
+  }
+
+  /** Writes the kubeconfig now and again before its token expires, as kubelet rotates projected tokens. */
+  private void keepKubeconfig(Path file, String serviceAccount, String nodeName) {
+    keep(file, () -> kubeconfig(lab.api().url(), serviceAccount,
+        tokens.issue(NAMESPACE, serviceAccount, List.of(), nodeName, TOKEN_TTL)));
+  }
+
+  private void keep(Path file, java.util.function.Supplier<String> content) {
+    writePrivate(file, content.get());
+    long every = TOKEN_TTL.toSeconds() * 2 / 3;
+    rotation.scheduleAtFixedRate(() -> {
+      try {
+        writePrivate(file, content.get());
+      } catch (RuntimeException e) {
+        LOG.warn("cannot renew {}: {}", file, e.getMessage());
+      }
+    }, every, every, TimeUnit.SECONDS);
+  }
+
+  static String kubeconfig(String server, String user, String token) {
+    return """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: palisade-lab
+          cluster: {server: "%s"}
+        users:
+        - name: %s
+          user: {token: "%s"}
+        contexts:
+        - name: palisade-lab
+          context: {cluster: palisade-lab, user: %s, namespace: %s}
+        current-context: palisade-lab
+        """.formatted(server, user, token, user, NAMESPACE);
+  }
+
+  private void awaitReady(SupervisedProcess controller, long deadline) {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    while (true) {
+      try {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + "/healthz/ready"))
+            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted waiting for the controller", e);
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the controller process did not become ready at " + url
+            + "/healthz/ready in time; see " + dir.resolve("controller.log") + " (restarts: " + controller.restarts()
+            + ", last exit: " + controller.lastExit() + ")");
+      }
+      sleep(200);
+    }
+  }
+
+  private void awaitTable(LabNetwork.Node node, SupervisedProcess agent, long deadline) {
+    while (true) {
+      try {
+        node.ns().exec("nft", "list", "table", "inet", "palisade");
+        return;
+      } catch (RuntimeException e) {
+        // not written yet
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(agent.name() + " wrote no table inet palisade in " + node.ns().name()
+            + " in time; see " + dir.resolve(agent.name() + ".log") + " (restarts: " + agent.restarts()
+            + ", last exit: " + agent.lastExit() + ")");
+      }
+      sleep(200);
+    }
+  }
+
+  public String url() {
+    return url;
+  }
+
+  public String approverToken() {
+    return approverToken;
+  }
+
+  public String viewerToken() {
+    return viewerToken;
+  }
+
+  public Path approverTokenFile() {
+    return dir.resolve("approver.token");
+  }
+
+  public List<SupervisedProcess> processes() {
+    return List.copyOf(processes);
+  }
+
+  /** The supervised process named "controller" or "agent-N". */
+  public SupervisedProcess process(String name) {
+    return processes.stream().filter(p -> p.name().equals(name)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no Palisade process " + name + " in this lab"));
+  }
+
+  private static int freePort() {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("no free loopback port", e);
+    }
+  }
+
+  private static String randomToken() {
+    byte[] b = new byte[24];
+    new SecureRandom().nextBytes(b);
+    return HexFormat.of().formatHex(b);
+  }
+
+  /** Atomically, readable by root only: these files hold credentials. */
+  static void writePrivate(Path file, String text) {
+    try {
+      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+      Files.deleteIfExists(tmp);
+      Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.writeString(tmp, text);
+      Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Stops the agents, then the controller (SIGTERM); their tables stay until the lab's namespaces go. */
+  @Override
+  public void close() {
+    rotation.shutdownNow();
+    for (int i = processes.size() - 1; i >= 0; i--) {
+      processes.get(i).stop(Duration.ofSeconds(10));
+    }
+  }
+}

@@ -1,0 +1,177 @@
+package dev.palisade.lab.daemon;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One of Palisade's processes in the lab (the controller, or a node's agent), kept running as kubelet
+ * keeps a container: when it exits without being asked to, it is started again after a back-off that
+ * doubles from 1 s to 30 s, and falls back to 1 s once a run lasted a minute (CrashLoopBackOff's
+ * shape, with shorter steps because the lab is for testing). Output goes to one log file per
+ * process, appended across restarts.
+ *
+ * <p>Thread contract: {@link #start()} and {@link #stop()} are called by the lab's owner thread; one
+ * watcher thread per process waits for its exit and restarts it.
+ */
+public final class SupervisedProcess implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(SupervisedProcess.class);
+  static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+  static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+  static final Duration STABLE_RUN = Duration.ofMinutes(1);
+
+  private final String name;
+  private final List<String> command;
+  private final Map<String, String> env;
+  private final Path log;
+  private final Object lock = new Object();
+  private Process process;
+  private int restarts;
+  private boolean stopping;
+  private String lastExit = "";
+  private Thread watcher;
+
+  /** @param name as {@code lab status} and {@code lab kill} name it: "controller" or "agent-N" */
+  public SupervisedProcess(String name, List<String> command, Map<String, String> env, Path log) {
+    this.name = name;
+    this.command = List.copyOf(command);
+    this.env = Map.copyOf(env);
+    this.log = log;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public List<String> command() {
+    return command;
+  }
+
+  /** Starts the process and its watcher; the first start failing (no such program) throws. */
+  public void start() {
+    synchronized (lock) {
+      process = launch();
+    }
+    watcher = new Thread(this::watch, "supervise-" + name);
+    watcher.setDaemon(true);
+    watcher.start();
+  }
+
+  private Process launch() {
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    pb.environment().putAll(env);
+    try {
+      Process p = pb.start();
+      LOG.info("{} started, pid {}", name, p.pid());
+      return p;
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot start " + name + " (" + String.join(" ", command) + "): "
+          + e.getMessage(), e);
+    }
+  }
+
+  private void watch() {
+    Duration backoff = FIRST_BACKOFF;
+    while (true) {
+      Process p;
+      synchronized (lock) {
+        p = process;
+      }
+      long startedAt = System.nanoTime();
+      int code;
+      try {
+        code = p.waitFor();
+      } catch (InterruptedException e) {
+        return;
+      }
+      synchronized (lock) {
+        if (stopping) {
+          return;
+        }
+        lastExit = describe(code);
+      }
+      if (System.nanoTime() - startedAt > STABLE_RUN.toNanos()) {
+        backoff = FIRST_BACKOFF;
+      }
+      LOG.warn("{} (pid {}) exited: {}; restarting in {} ms", name, p.pid(), describe(code), backoff.toMillis());
+      try {
+        Thread.sleep(backoff.toMillis());
+      } catch (InterruptedException e) {
+        return;
+      }
+      synchronized (lock) {
+        if (stopping) {
+          return;
+        }
+        try {
+          process = launch();
+          restarts++;
+        } catch (IllegalStateException e) {
+          LOG.error("{}", e.getMessage());
+          // keep the dead process as the current one: the next round waits no time and retries
+        }
+      }
+      backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+    }
+  }
+
+  private static String describe(int code) {
+    return code > 128 ? "killed by signal " + (code - 128) : "exit code " + code;
+  }
+
+  /** The running process's pid, or empty between a death and its restart. */
+  public Optional<Long> pid() {
+    synchronized (lock) {
+      return process != null && process.isAlive() ? Optional.of(process.pid()) : Optional.empty();
+    }
+  }
+
+  public int restarts() {
+    synchronized (lock) {
+      return restarts;
+    }
+  }
+
+  public String lastExit() {
+    synchronized (lock) {
+      return lastExit;
+    }
+  }
+
+  /** SIGTERM, then SIGKILL after the grace period, as kubelet stops a container; no restart follows. */
+  public void stop(Duration grace) {
+    Process p;
+    synchronized (lock) {
+      stopping = true;
+      p = process;
+    }
+    if (watcher != null) {
+      watcher.interrupt();
+    }
+    if (p == null) {
+      return;
+    }
+    p.destroy();
+    try {
+      if (!p.waitFor(grace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        p.destroyForcibly().waitFor();
+      }
+    } catch (InterruptedException e) {
+      p.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    stop(Duration.ofSeconds(10));
+  }
+}
