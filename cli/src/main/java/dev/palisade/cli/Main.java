@@ -1,5 +1,6 @@
 package dev.palisade.cli;
 
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,8 +16,30 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  /** Set by the lab for the processes it supervises: the pid whose death ends this process too. */
+  static final String EXIT_WITH = "PALISADE_EXIT_WITH_PID";
+
   public static void main(String[] args) {
+    exitWithParent(System.getenv(EXIT_WITH));
     System.exit(new CommandLine(new Main()).execute(args));
+  }
+
+  /**
+   * A lab killed with -9 cannot stop its controller and agents; they stop themselves when it is gone,
+   * as containers go with their pod sandbox (the agent's table stays in the node, as after any crash).
+   */
+  static void exitWithParent(String pid) {
+    if (pid == null || pid.isBlank()) {
+      return;
+    }
+    Optional<ProcessHandle> parent = ProcessHandle.of(Long.parseLong(pid.strip()));
+    if (parent.isEmpty()) {
+      System.exit(1);
+    }
+    parent.get().onExit().thenRun(() -> {
+      System.err.println("palisade: process " + pid + " that supervised this one is gone; exiting");
+      System.exit(1);
+    });
   }
 
   @Override

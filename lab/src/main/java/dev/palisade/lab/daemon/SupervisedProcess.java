@@ -68,6 +68,8 @@ public final class SupervisedProcess implements AutoCloseable {
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     pb.environment().putAll(env);
+    // the child exits when this process dies, even by SIGKILL (cli Main reads it): no orphans
+    pb.environment().put("PALISADE_EXIT_WITH_PID", Long.toString(ProcessHandle.current().pid()));
     try {
       Process p = pb.start();
       LOG.info("{} started, pid {}", name, p.pid());
