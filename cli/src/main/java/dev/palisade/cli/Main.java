@@ -38,6 +38,17 @@ public final class Main implements Runnable {
     }
     parent.get().onExit().thenRun(() -> {
       System.err.println("palisade: process " + pid + " that supervised this one is gone; exiting");
+      // shutdown hooks get 10 s: one waiting on the vanished lab's API server must not keep us alive
+      Thread halt = new Thread(() -> {
+        try {
+          Thread.sleep(10_000);
+        } catch (InterruptedException e) {
+          return;
+        }
+        Runtime.getRuntime().halt(1);
+      }, "halt-after-parent");
+      halt.setDaemon(true);
+      halt.start();
       System.exit(1);
     });
   }
