@@ -36,8 +36,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -66,32 +66,44 @@ class AgentAccessTest {
     }
   }
 
-  private final Recording api = new Recording();
-  private KubernetesMockServer server;
-  private KubernetesClient client;
-  private KubernetesClient agentClient;
-  private NodeAgent agent;
+  private static final Recording API = new Recording();
+  private static KubernetesMockServer server;
+  private static KubernetesClient client;
+  /** What one run of the agent asked for: recorded once, judged by every test. */
+  private static List<ApiCall> calls;
 
-  @BeforeEach
-  void start() {
-    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), api, false);
+  /** Syncs, applies, then follows a new pod and a new NetworkPolicy: the calls a running agent makes. */
+  @BeforeAll
+  static void runAgent() throws Exception {
+    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), API, false);
     server.init(InetAddress.getLoopbackAddress(), 0);
     client = server.createClient();
-    agentClient = new KubernetesClientBuilder().withConfig(new ConfigBuilder(client.getConfiguration())
+    seedCluster();
+    try (KubernetesClient own = new KubernetesClientBuilder().withConfig(new ConfigBuilder(client.getConfiguration())
         .withUserAgent(UNDER_TEST).build()).build();
+        NodeAgent agent = new NodeAgent(own, NODE, new FakeNftables(), new FakeConntrack(), report -> { },
+            Mode.LEARN)) {
+      agent.start(Duration.ofSeconds(20));
+      eventually(() -> agent.converged(0, Set.of("10.1.0.5")), "the first ruleset is applied");
+      pod("web-5d8f-bbbbb", "10.1.0.6");
+      eventually(() -> agent.converged(0, Set.of("10.1.0.5", "10.1.0.6")), "the new pod is in the ruleset");
+      client.network().v1().networkPolicies().inNamespace("shop").resource(new NetworkPolicyBuilder()
+          .withNewMetadata().withNamespace("shop").withName("deny-all").endMetadata().withNewSpec()
+          .withNewPodSelector().endPodSelector().withPolicyTypes("Ingress").endSpec().build()).create();
+      String version = client.network().v1().networkPolicies().inNamespace("shop").withName("deny-all").get()
+          .getMetadata().getResourceVersion();
+      eventually(() -> agent.enforces("NetworkPolicy", Map.of("shop/deny-all", version)), "the policy is enforced");
+    }
+    calls = List.copyOf(API.calls);
   }
 
-  @AfterEach
-  void stop() {
-    if (agent != null) {
-      agent.close();
-    }
-    agentClient.close();
+  @AfterAll
+  static void stop() {
     client.close();
     server.destroy();
   }
 
-  private void seedCluster() {
+  private static void seedCluster() {
     for (String ns : List.of("shop", "default", "kube-system")) {
       client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
           .create();
@@ -107,7 +119,7 @@ class AgentAccessTest {
     pod("web-5d8f-aaaaa", "10.1.0.5");
   }
 
-  private void pod(String name, String ip) {
+  private static void pod(String name, String ip) {
     Pod p = new PodBuilder().withMetadata(new ObjectMetaBuilder().withNamespace("shop").withName(name)
         .withLabels(Map.of("app", "web")).withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("apps/v1")
             .withKind("ReplicaSet").withName("web-5d8f").withUid("r-web").withController(true).build()).build())
@@ -126,28 +138,8 @@ class AgentAccessTest {
     }
   }
 
-  /** Syncs, applies, then follows a new pod and a new NetworkPolicy: the calls a running agent makes. */
-  private List<ApiCall> runAgent() throws Exception {
-    seedCluster();
-    agent = new NodeAgent(agentClient, NODE, new FakeNftables(), new FakeConntrack(), report -> { }, Mode.LEARN);
-    agent.start(Duration.ofSeconds(20));
-    eventually(() -> agent.converged(0, Set.of("10.1.0.5")), "the first ruleset is applied");
-    pod("web-5d8f-bbbbb", "10.1.0.6");
-    eventually(() -> agent.converged(0, Set.of("10.1.0.5", "10.1.0.6")), "the new pod is in the ruleset");
-    client.network().v1().networkPolicies().inNamespace("shop").resource(new NetworkPolicyBuilder()
-        .withNewMetadata().withNamespace("shop").withName("deny-all").endMetadata().withNewSpec()
-        .withNewPodSelector().endPodSelector().withPolicyTypes("Ingress").endSpec().build()).create();
-    String version = client.network().v1().networkPolicies().inNamespace("shop").withName("deny-all").get()
-        .getMetadata().getResourceVersion();
-    eventually(() -> agent.enforces("NetworkPolicy", Map.of("shop/deny-all", version)), "the policy is enforced");
-    agent.close();
-    agent = null;
-    return List.copyOf(api.calls);
-  }
-
   @Test
-  void aRunningAgentUsesOnlyWhatItDeclares() throws Exception {
-    List<ApiCall> calls = runAgent();
+  void aRunningAgentUsesOnlyWhatItDeclares() {
     // the recording works: the informers' lists and watches are there, the failsafe's in their namespaces
     for (String expected : List.of("list core/pods", "watch core/pods", "watch apps/replicasets",
         "watch palisade.dev/allowlists", "watch discovery.k8s.io/endpointslices in kube-system")) {
@@ -159,8 +151,7 @@ class AgentAccessTest {
   }
 
   @Test
-  void aDeclarationLackingAnyOneRuleIsCaught() throws Exception {
-    List<ApiCall> calls = runAgent();
+  void aDeclarationLackingAnyOneRuleIsCaught() {
     // every rule is needed: without it some call of the run above is refused (so none is granted for nothing)
     for (AccessRule rule : AgentAccess.DECLARED.rules()) {
       KubeAccess less = AgentAccess.DECLARED.without(rule);
