@@ -1,5 +1,6 @@
 package dev.palisade.controller.netpol;
 
+import dev.palisade.controller.access.ControllerAccess;
 import dev.palisade.dataplane.netpol.NetworkPolicyCompiler;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
@@ -36,7 +37,8 @@ public final class PolicyProblemReporter implements AutoCloseable {
   }
 
   public PolicyProblemReporter start() {
-    informer = client.network().v1().networkPolicies().inAnyNamespace().inform(new ResourceEventHandler<>() {
+    ControllerAccess.DECLARED.requireWatch(NetworkPolicy.class, null);
+    informer = client.resources(NetworkPolicy.class).inAnyNamespace().inform(new ResourceEventHandler<>() {
       @Override
       public void onAdd(NetworkPolicy np) {
         check(np);

@@ -1,5 +1,6 @@
 package dev.palisade.controller.service;
 
+import dev.palisade.controller.access.ControllerAccess;
 import dev.palisade.controller.api.ApiException;
 import dev.palisade.controller.api.ApiRequest;
 import dev.palisade.controller.api.ApiResponse;
@@ -72,7 +73,8 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The controller, wired. All state changes run on one loop thread, in the order events arrive.
+ * The controller, wired. All state changes run on one loop thread, in the order events arrive. Its
+ * informers are of the kinds {@link ControllerAccess} declares, the source of its RBAC manifest.
  *
  * <pre>
  *  informers: pods, replicasets, jobs ----> WorkloadResolver -> IdentityAllocator -> WorkloadIdentity CRs
@@ -152,24 +154,24 @@ public final class PalisadeController implements AutoCloseable {
     restore();
     review = new ReviewEndpoints(reviewBackend(), new AuditLog(client).restore(), new Snapshots(client).restore());
     policyProblems = new PolicyProblemReporter(client).start();
-    replicaSets = inform(client.apps().replicaSets().inAnyNamespace().runnableInformer(0), null);
-    jobs = inform(client.batch().v1().jobs().inAnyNamespace().runnableInformer(0), modeAnnotations("Job"));
+    replicaSets = inform(ReplicaSet.class, null);
+    jobs = inform(Job.class, modeAnnotations("Job"));
     // Root owners and namespaces: their palisade.dev/mode annotations are modes GitOps can carry.
-    inform(client.namespaces().runnableInformer(0), modeAnnotations(null));
-    inform(client.apps().deployments().inAnyNamespace().runnableInformer(0), modeAnnotations("Deployment"));
-    inform(client.apps().statefulSets().inAnyNamespace().runnableInformer(0), modeAnnotations("StatefulSet"));
-    inform(client.apps().daemonSets().inAnyNamespace().runnableInformer(0), modeAnnotations("DaemonSet"));
-    inform(client.batch().v1().cronjobs().inAnyNamespace().runnableInformer(0), modeAnnotations("CronJob"));
+    inform(io.fabric8.kubernetes.api.model.Namespace.class, modeAnnotations(null));
+    inform(io.fabric8.kubernetes.api.model.apps.Deployment.class, modeAnnotations("Deployment"));
+    inform(io.fabric8.kubernetes.api.model.apps.StatefulSet.class, modeAnnotations("StatefulSet"));
+    inform(io.fabric8.kubernetes.api.model.apps.DaemonSet.class, modeAnnotations("DaemonSet"));
+    inform(io.fabric8.kubernetes.api.model.batch.v1.CronJob.class, modeAnnotations("CronJob"));
     // The rest of what the graph is judged by: which service is the cluster DNS, service
     // accounts, endpoints, policies. Watched from the start so nothing is written before they synced.
-    services = inform(client.services().inAnyNamespace().runnableInformer(0), null);
-    inform(client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0), null);
-    inform(client.serviceAccounts().inAnyNamespace().runnableInformer(0), null);
-    inform(client.network().v1().networkPolicies().inAnyNamespace().runnableInformer(0), null);
+    services = inform(io.fabric8.kubernetes.api.model.Service.class, null);
+    inform(io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice.class, null);
+    inform(io.fabric8.kubernetes.api.model.ServiceAccount.class, null);
+    inform(io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class, null);
     resolver = new WorkloadResolver(this::findOwner);
-    modes = inform(client.resources(SegmentationMode.class).inAnyNamespace().runnableInformer(0),
+    modes = inform(SegmentationMode.class,
         handler(x -> onModes()));
-    pods = inform(client.pods().inAnyNamespace().runnableInformer(0), new ResourceEventHandler<Pod>() {
+    pods = inform(Pod.class, new ResourceEventHandler<Pod>() {
       @Override
       public void onAdd(Pod p) {
         submit(() -> onPod(p, false));
@@ -211,8 +213,13 @@ public final class PalisadeController implements AutoCloseable {
         graph.edges().size(), host, api.port());
   }
 
-  private <T extends HasMetadata> SharedIndexInformer<T> inform(SharedIndexInformer<T> informer,
-      ResourceEventHandler<T> handler) {
+  /**
+   * An informer across all namespaces of a kind {@link ControllerAccess} lets the controller list
+   * and watch; an undeclared kind fails here, before anything starts.
+   */
+  private <T extends HasMetadata> SharedIndexInformer<T> inform(Class<T> kind, ResourceEventHandler<T> handler) {
+    ControllerAccess.DECLARED.requireWatch(kind, null);
+    SharedIndexInformer<T> informer = client.resources(kind).inAnyNamespace().runnableInformer(0);
     if (handler != null) {
       informer.addEventHandler(handler);
     }

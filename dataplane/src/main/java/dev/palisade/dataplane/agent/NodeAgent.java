@@ -53,6 +53,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The node agent, wired. It reads the cluster (never writes it) and programs this node's kernel.
+ * Its informers are of the kinds {@link AgentAccess} declares, the source of its RBAC manifest.
  *
  * <pre>
  *  informers: pods, replicasets, jobs, WorkloadIdentity, AllowList, SegmentationMode, NetworkPolicy, Namespace,
@@ -196,20 +197,19 @@ public final class NodeAgent implements AutoCloseable {
         schedule();
       }
     };
-    pods = watch(client.pods().inAnyNamespace().runnableInformer(0), any);
-    replicaSets = watch(client.apps().replicaSets().inAnyNamespace().runnableInformer(0), owner);
-    jobs = watch(client.batch().v1().jobs().inAnyNamespace().runnableInformer(0), owner);
-    identities = watch(client.resources(WorkloadIdentity.class).inAnyNamespace().runnableInformer(0), any);
-    allowLists = watch(client.resources(AllowList.class).inAnyNamespace().runnableInformer(0), any);
-    networkPolicies = watch(client.network().v1().networkPolicies().inAnyNamespace().runnableInformer(0), any);
-    modes = watch(client.resources(dev.palisade.model.crd.SegmentationMode.class).inAnyNamespace()
-        .runnableInformer(0), any);
-    namespaces = watch(client.namespaces().runnableInformer(0), any);
+    pods = watch(Pod.class, null, any);
+    replicaSets = watch(ReplicaSet.class, null, owner);
+    jobs = watch(Job.class, null, owner);
+    identities = watch(WorkloadIdentity.class, null, any);
+    allowLists = watch(AllowList.class, null, any);
+    networkPolicies = watch(NetworkPolicy.class, null, any);
+    modes = watch(dev.palisade.model.crd.SegmentationMode.class, null, any);
+    namespaces = watch(Namespace.class, null, any);
     if (failsafe.enabled()) {
-      nodes = watch(client.nodes().runnableInformer(0), any);
+      nodes = watch(io.fabric8.kubernetes.api.model.Node.class, null, any);
       for (String ns : new java.util.TreeSet<>(failsafe.namespaces())) {
-        services.add(watch(client.services().inNamespace(ns).runnableInformer(0), any));
-        slices.add(watch(client.discovery().v1().endpointSlices().inNamespace(ns).runnableInformer(0), any));
+        services.add(watch(io.fabric8.kubernetes.api.model.Service.class, ns, any));
+        slices.add(watch(io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice.class, ns, any));
       }
     }
     informers.forEach(SharedIndexInformer::start);
@@ -227,9 +227,17 @@ public final class NodeAgent implements AutoCloseable {
     schedule();
   }
 
+  /**
+   * An informer of a kind {@link AgentAccess} lets the agent list and watch (all namespaces when
+   * {@code namespace} is null); an undeclared kind fails here, before anything starts.
+   */
   @SuppressWarnings("unchecked")
-  private <T extends HasMetadata> SharedIndexInformer<T> watch(SharedIndexInformer<T> informer,
+  private <T extends HasMetadata> SharedIndexInformer<T> watch(Class<T> kind, String namespace,
       ResourceEventHandler<HasMetadata> handler) {
+    AgentAccess.DECLARED.requireWatch(kind, namespace);
+    SharedIndexInformer<T> informer = namespace == null
+        ? client.resources(kind).inAnyNamespace().runnableInformer(0)
+        : client.resources(kind).inNamespace(namespace).runnableInformer(0);
     informer.addEventHandler((ResourceEventHandler<T>) (ResourceEventHandler<?>) handler);
     informers.add(informer);
     return informer;

@@ -1,0 +1,64 @@
+package dev.palisade.controller.access;
+
+import dev.palisade.model.access.AccessRule;
+import dev.palisade.model.access.KubeAccess;
+import dev.palisade.model.crd.CrdNames;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import java.util.List;
+
+/**
+ * What the controller may do with the Kubernetes API. It reads the cluster, is the single writer
+ * of Palisade's resources, reviews agents' tokens and holds its leader Lease. Its informers are
+ * made only for kinds declared here; ControllerAccessTest replays a controller (leader election,
+ * flow reports, a review, a mode, a snapshot, an agent's token, an invalid NetworkPolicy) against
+ * a mock API server and fails on any request this does not grant; {@code scripts/gen-rbac.sh}
+ * writes deploy/base/rbac-controller.yaml from it.
+ */
+public final class ControllerAccess {
+  public static final String SERVICE_ACCOUNT = "palisade-controller";
+  /** createOr(update): create, and on a conflict get the current version and update it. */
+  private static final List<String> WRITE = List.of("get", "list", "create", "update");
+
+  public static final KubeAccess DECLARED = new KubeAccess(SERVICE_ACCOUNT, "palisade-system",
+      "The controller is the single writer of Palisade's resources; it reads the rest of the cluster.",
+      List.of(
+          AccessRule.reads("What identities are made of: pods, their namespaces (and palisade.dev/mode on them);\n"
+              + "services (which one is the cluster DNS) and service accounts, watched so nothing is\n"
+              + "written before they synced.", Namespace.class, Pod.class, Service.class, ServiceAccount.class),
+          AccessRule.reads("A pod's workload (ReplicaSet -> Deployment) and the palisade.dev/mode annotation of\n"
+              + "root owners.", ReplicaSet.class, Deployment.class, StatefulSet.class, DaemonSet.class),
+          AccessRule.reads("... and Job -> CronJob.", Job.class, CronJob.class),
+          AccessRule.reads("Endpoints of the services above.", EndpointSlice.class),
+          AccessRule.reads("NetworkPolicies: watched with the rest; invalid ones are reported (below).",
+              NetworkPolicy.class),
+          AccessRule.of("", List.of("events"), List.of("create"),
+              "A Warning Event on each invalid NetworkPolicy (kubectl describe shows it)."),
+          AccessRule.of(CrdNames.GROUP, List.of("workloadidentities", "learnedflows", "allowlists"), WRITE,
+              "Palisade's own resources: read back at start (identities keep their numbers, approvals\n"
+                  + "survive), then written (create, or update when they exist). Never deleted."),
+          AccessRule.of(CrdNames.GROUP, List.of("segmentationmodes"), List.of("get", "list", "watch", "create",
+              "update"), "Modes: written by users or GitOps, watched; the review API sets them too."),
+          AccessRule.of(CrdNames.GROUP, List.of("reviewaudits"), List.of("list", "create"),
+              "The review audit log is append-only: entries are created and read, never updated or deleted."),
+          AccessRule.of(CrdNames.GROUP, List.of("graphsnapshots"), List.of("list", "create"),
+              "Graph snapshots are kept as taken: created and read, never changed."),
+          AccessRule.of("authentication.k8s.io", List.of("tokenreviews"), List.of("create"),
+              "Authenticate agents: their ServiceAccount tokens are checked with a TokenReview.")),
+      new KubeAccess.NamespaceRole(SERVICE_ACCOUNT + "-leader", List.of(
+          AccessRule.of("coordination.k8s.io", List.of("leases"), List.of("get", "create", "patch"),
+              "Leader election: one Lease in Palisade's own namespace (fabric8's LeaseLock creates it, then\n"
+                  + "renews and releases it with patches)."))));
+
+  private ControllerAccess() {}
+}
