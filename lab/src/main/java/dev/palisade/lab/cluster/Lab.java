@@ -34,6 +34,7 @@ import dev.palisade.model.Mode;
  *                                  WorkloadControllers  (deploy -> rs -> pods, sts, ds, job, slices)
  *                                           |  start/stop
  *                                  NetworkPodRuntime --> LabNetwork (pal-ID-n*, pal-ID-p*, pal-ID-f)
+ *                                  LabServices (kube-proxy table per node, cluster DNS pod)
  * </pre>
  */
 public final class Lab implements AutoCloseable {
@@ -48,6 +49,7 @@ public final class Lab implements AutoCloseable {
   private final LabApiServer api;
   private final WorkloadControllers controllers;
   private LabPalisade palisade;
+  private LabServices services;
 
   private Lab(String id, LabNetwork network, NetworkPodRuntime runtime, LabApiServer api,
       WorkloadControllers controllers) {
@@ -86,7 +88,9 @@ public final class Lab implements AutoCloseable {
       api = LabApiServer.start();
       controllers = new WorkloadControllers(api.client(), runtime, nodes);
       controllers.start();
-      return new Lab(id, net, runtime, api, controllers);
+      Lab lab = new Lab(id, net, runtime, api, controllers);
+      lab.services = LabServices.start(api.client(), runtime, Duration.ofSeconds(30)); // cleans up after itself
+      return lab;
     } catch (RuntimeException e) {
       if (controllers != null) {
         controllers.close();
@@ -194,6 +198,9 @@ public final class Lab implements AutoCloseable {
    */
   public void awaitReady(Duration timeout) {
     controllers.awaitIdle(timeout);
+    if (services != null) {
+      services.awaitInSync(client(), timeout);
+    }
     if (palisade != null) {
       Set<String> ips = new HashSet<>();
       network.pods().forEach(p -> ips.add(p.ip()));
@@ -216,6 +223,9 @@ public final class Lab implements AutoCloseable {
     try {
       if (palisade != null) {
         palisade.close();
+      }
+      if (services != null) {
+        services.close();
       }
       controllers.close();
     } finally {

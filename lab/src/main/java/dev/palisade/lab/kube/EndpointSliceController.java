@@ -25,7 +25,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Gives each Service a cluster IP (from 10.96.0.0/16, lowest free first) and keeps its
+ * Gives each Service a cluster IP (see {@link ClusterIpAllocator}) and keeps its
  * EndpointSlices: every running pod the selector picks, with its IP, node and readiness, and the
  * Service ports resolved to the pod's container ports (a named targetPort is looked up in each
  * pod). Pods that resolve the ports alike share a slice, named {@code <service>-<hash of ports>};
@@ -78,8 +78,7 @@ final class EndpointSliceController {
   }
 
   private Service ensureClusterIp(Service svc) {
-    String ip = svc.getSpec().getClusterIP();
-    if ((ip != null && !ip.isEmpty()) || "ExternalName".equals(svc.getSpec().getType())) {
+    if (!ClusterIpAllocator.needsOne(svc.getSpec().getType(), svc.getSpec().getClusterIP())) {
       return svc;
     }
     Set<String> used = new HashSet<>();
@@ -88,16 +87,9 @@ final class EndpointSliceController {
         used.add(s.getSpec().getClusterIP());
       }
     }
-    String free = null;
-    for (int i = 1; i < 65535 && free == null; i++) {
-      String candidate = "10.96." + (i >> 8) + "." + (i & 0xff);
-      if (!used.contains(candidate)) {
-        free = candidate;
-      }
-    }
-    if (free == null) {
-      throw new IllegalStateException("10.96.0.0/16 has no free cluster IP");
-    }
+    String key = svc.getMetadata().getNamespace() + "/" + svc.getMetadata().getName();
+    String free = ClusterIpAllocator.allocate(key, used)
+        .orElseThrow(() -> new IllegalStateException(ClusterIpAllocator.SERVICE_CIDR + " has no free cluster IP"));
     String allocated = free;
     return ctx.edit(svc, s -> {
       s.getSpec().setClusterIP(allocated);

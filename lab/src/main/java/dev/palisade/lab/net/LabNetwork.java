@@ -85,6 +85,7 @@ public final class LabNetwork implements AutoCloseable {
 
   /** Deletes every namespace of a lab with this id (leftovers of a killed run). */
   public static int reap(String labId) {
+    PodResolvConf.removeAll(NetNs.PREFIX + labId + "-");
     return NetNs.deleteAll(NetNs.PREFIX + labId + "-");
   }
 
@@ -119,6 +120,7 @@ public final class LabNetwork implements AutoCloseable {
     NetNs ns = NetNs.create(prefix + "p" + seq);
     boolean ok = false;
     try {
+      PodResolvConf.write(ns.name(), key.contains("/") ? key.substring(0, key.indexOf('/')) : "default");
       NetNs.vethPair(ns.name(), "eth0", node.ns().name(), hostIf);
       batch(ns, "addr add " + ip + "/32 dev eth0",
           "route add " + GATEWAY + " dev eth0 scope link",
@@ -147,6 +149,7 @@ public final class LabNetwork implements AutoCloseable {
     } finally {
       if (!ok) {
         ns.delete();
+        PodResolvConf.remove(ns.name());
         Commands.runAllowingFailure("ip", "-n", fabric.name(), "route", "del", ip + "/32");
       }
     }
@@ -160,6 +163,7 @@ public final class LabNetwork implements AutoCloseable {
     }
     pod.served().forEach(echo::stop);
     pod.ns().delete();
+    PodResolvConf.remove(pod.ns().name());
     Commands.runAllowingFailure("ip", "-n", fabric.name(), "route", "del", pod.ip() + "/32");
   }
 
@@ -189,6 +193,7 @@ public final class LabNetwork implements AutoCloseable {
       fabric.close();
     }
     NetNs.deleteAll(prefix);
+    PodResolvConf.removeAll(prefix);
   }
 
   private static SelectableChannel open(ServedPort sp) throws IOException {

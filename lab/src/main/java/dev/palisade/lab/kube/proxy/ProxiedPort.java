@@ -1,0 +1,45 @@
+package dev.palisade.lab.kube.proxy;
+
+import java.util.List;
+
+/**
+ * One port of one Service as kube-proxy programs it: the cluster IP, protocol and port clients
+ * dial, and the ready endpoints (pod IP and target port) a new connection is sent to. No
+ * endpoints means connections are refused.
+ *
+ * @param service namespace/name of the Service
+ * @param portName the Service port's name ("" when it has one unnamed port)
+ * @param protocol "TCP", "UDP" or "SCTP"
+ */
+public record ProxiedPort(String service, String portName, String clusterIp, String protocol, int port,
+    List<Backend> endpoints) {
+
+  /** A ready endpoint: pod IP and the port it serves the Service port on. */
+  public record Backend(String ip, int port) {
+    public Backend {
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException("endpoint port must be 1..65535, not " + port + " (" + ip + ")");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return ip + ":" + port;
+    }
+  }
+
+  public ProxiedPort {
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException("service port must be 1..65535, not " + port + " (" + service + ")");
+    }
+    if (!List.of("TCP", "UDP", "SCTP").contains(protocol)) {
+      throw new IllegalArgumentException("protocol must be TCP, UDP or SCTP, not " + protocol + " (" + service + ")");
+    }
+    endpoints = List.copyOf(endpoints);
+  }
+
+  /** "ns/name:portName/protocol", or "ns/name:port/protocol" for an unnamed port. */
+  public String label() {
+    return service + ":" + (portName.isEmpty() ? String.valueOf(port) : portName) + "/" + protocol;
+  }
+}
