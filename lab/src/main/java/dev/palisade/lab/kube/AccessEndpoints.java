@@ -2,6 +2,7 @@ package dev.palisade.lab.kube;
 
 import dev.palisade.lab.kube.auth.AccessReviews;
 import dev.palisade.lab.kube.auth.IssuedToken;
+import dev.palisade.lab.kube.auth.KubeProtobuf;
 import dev.palisade.lab.kube.auth.Refusals;
 import dev.palisade.lab.kube.auth.RequestInfo;
 import dev.palisade.lab.kube.auth.TokenBinding;
@@ -36,7 +37,7 @@ import java.util.Set;
  * they create nothing: TokenRequest (serviceaccounts/token), TokenReview, SelfSubjectReview
  * ({@code kubectl auth whoami}), SubjectAccessReview, LocalSubjectAccessReview and
  * SelfSubjectAccessReview ({@code kubectl auth can-i}). Each answers 201 with the object it was sent
- * and its status filled in. Callers were already authorized by {@link ApiAccess} ({@code create} on
+ * and its status filled in, in JSON, whether it came in JSON or (from kubectl) in protobuf. Callers were already authorized by {@link ApiAccess} ({@code create} on
  * the resource), as in a cluster.
  */
 final class AccessEndpoints {
@@ -93,9 +94,13 @@ final class AccessEndpoints {
   }
 
   private TokenRequest tokenRequest(RecordedRequest request, RequestInfo info) {
-    String body = request.getUtf8Body();
-    TokenRequest tr = body == null || body.isBlank() ? new TokenRequest()
-        : Serialization.unmarshal(body, TokenRequest.class);
+    TokenRequest tr;
+    if (protobuf(request)) {
+      tr = KubeProtobuf.tokenRequest(bytes(request));
+    } else {
+      String body = request.getUtf8Body();
+      tr = body == null || body.isBlank() ? new TokenRequest() : Serialization.unmarshal(body, TokenRequest.class);
+    }
     TokenRequestSpec spec = tr.getSpec() == null ? new TokenRequestSpec() : tr.getSpec();
     long seconds = spec.getExpirationSeconds() == null ? DEFAULT_SECONDS : spec.getExpirationSeconds();
     if (seconds < MIN_SECONDS) {
@@ -124,7 +129,8 @@ final class AccessEndpoints {
   }
 
   private TokenReview tokenReview(RecordedRequest request) {
-    TokenReview review = Serialization.unmarshal(request.getUtf8Body(), TokenReview.class);
+    TokenReview review = protobuf(request) ? KubeProtobuf.tokenReview(bytes(request))
+        : Serialization.unmarshal(request.getUtf8Body(), TokenReview.class);
     TokenReviewSpec spec = review.getSpec() == null ? new TokenReviewSpec() : review.getSpec();
     review.setStatus(AccessReviews.tokenReview(access.tokens().review(spec.getToken(),
         spec.getAudiences() == null ? List.of() : spec.getAudiences(), access::exists)));
@@ -139,7 +145,12 @@ final class AccessEndpoints {
   }
 
   private SubjectAccessReview subjectAccessReview(RecordedRequest request) {
-    SubjectAccessReview review = Serialization.unmarshal(request.getUtf8Body(), SubjectAccessReview.class);
+    SubjectAccessReview review = new SubjectAccessReview();
+    if (protobuf(request)) {
+      review.setSpec(KubeProtobuf.subjectAccessReviewSpec(bytes(request)));
+    } else {
+      review = Serialization.unmarshal(request.getUtf8Body(), SubjectAccessReview.class);
+    }
     SubjectAccessReviewSpec spec = spec(review.getSpec());
     review.setStatus(AccessReviews.decide(access.policy(), AccessReviews.subject(spec),
         AccessReviews.request(spec.getResourceAttributes(), spec.getNonResourceAttributes())));
@@ -147,7 +158,13 @@ final class AccessEndpoints {
   }
 
   private LocalSubjectAccessReview localSubjectAccessReview(RecordedRequest request, RequestInfo info) {
-    LocalSubjectAccessReview review = Serialization.unmarshal(request.getUtf8Body(), LocalSubjectAccessReview.class);
+    LocalSubjectAccessReview review = new LocalSubjectAccessReview();
+    if (protobuf(request)) {
+      review.setSpec(KubeProtobuf.subjectAccessReviewSpec(bytes(request)));
+      review.setMetadata(new ObjectMetaBuilder().withNamespace(info.namespace()).build());
+    } else {
+      review = Serialization.unmarshal(request.getUtf8Body(), LocalSubjectAccessReview.class);
+    }
     SubjectAccessReviewSpec spec = spec(review.getSpec());
     if (spec.getNonResourceAttributes() != null || spec.getResourceAttributes() == null
         || !info.namespace().equals(spec.getResourceAttributes().getNamespace())) {
@@ -160,11 +177,22 @@ final class AccessEndpoints {
   }
 
   private SelfSubjectAccessReview selfSubjectAccessReview(RecordedRequest request, User user) {
-    SelfSubjectAccessReview review = Serialization.unmarshal(request.getUtf8Body(), SelfSubjectAccessReview.class);
+    SelfSubjectAccessReview review = protobuf(request) ? KubeProtobuf.selfSubjectAccessReview(bytes(request))
+        : Serialization.unmarshal(request.getUtf8Body(), SelfSubjectAccessReview.class);
     SelfSubjectAccessReviewSpec spec = review.getSpec() == null ? new SelfSubjectAccessReviewSpec() : review.getSpec();
     review.setStatus(AccessReviews.decide(access.policy(), user,
         AccessReviews.request(spec.getResourceAttributes(), spec.getNonResourceAttributes())));
     return review;
+  }
+
+  /** kubectl's typed clientset sends these kinds in protobuf; the answer goes back in JSON all the same. */
+  private static boolean protobuf(RecordedRequest request) {
+    String type = request.getHeader("Content-Type");
+    return type != null && type.contains("protobuf");
+  }
+
+  private static byte[] bytes(RecordedRequest request) {
+    return request.getBody().getBytes();
   }
 
   private static SubjectAccessReviewSpec spec(SubjectAccessReviewSpec spec) {
