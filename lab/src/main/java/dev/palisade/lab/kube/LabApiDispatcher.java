@@ -14,8 +14,11 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * What the lab's API server answers before (and instead of) fabric8's CRUD store: discovery, the
- * version, and refusals for what the store cannot read. Everything else goes to the store.
+ * What the lab's API server answers before (and instead of) fabric8's CRUD store: first
+ * authentication and authorization ({@link ApiAccess}: 401, 403), then its own APIs
+ * ({@link AccessEndpoints}: TokenRequest, TokenReview, access reviews), discovery, the version, and
+ * refusals for what the store cannot read. Everything else goes to the store; writes to RBAC
+ * objects are reported to {@link ApiAccess} so that they are in force for the next request.
  */
 final class LabApiDispatcher extends Dispatcher {
   static final String JSON = "application/json";

@@ -44,7 +44,9 @@ import java.util.List;
  *       /api/v1 and every /apis/GROUP/VERSION ({@code Accept: application/json, *}{@code /*}). The
  *       store answers none of these, so the catalog does, with short names and categories.
  *       Discovery is cached per host:port under {@code --cache-dir} (default ~/.kube/cache).</li>
- *   <li>Protobuf: never sent for API requests by kubectl (JSON only); only GET /openapi/v2 asks
+ *   <li>Protobuf: sent by kubectl's typed clientset only ({@code auth can-i}, {@code auth whoami},
+ *       {@code create token}), whose review and token bodies {@link AccessEndpoints} reads; other
+ *       requests are JSON. GET /openapi/v2 asks
  *       for {@code application/com.github.proto-openapi.spec.v2@v1.0+protobuf}. Bodies in protobuf
  *       are answered 415 all the same, since the store reads JSON only.</li>
  *   <li>Tables: {@code get} asks for {@code as=Table;v=v1;g=meta.k8s.io}. The store sends a plain
