@@ -119,7 +119,8 @@ final class ApiAccess {
 
   /** Called after the store handled a write; one to an RBAC object makes the next request re-read them. */
   void written(String path) {
-    if (path.startsWith(RBAC)) {
+    // a namespace's deletion may take its Roles and RoleBindings with it
+    if (path.startsWith(RBAC) || path.matches("/api/v1/namespaces/[^/]+")) {
       rbacWrites.incrementAndGet();
     }
   }
