@@ -41,7 +41,12 @@ final class ApiResourceCatalog {
 
   /** One kind as discovery presents it. */
   record Kind(String group, String version, String kind, String plural, boolean namespaced,
-      List<String> shortNames, List<String> categories, List<String> subresources) {
+      List<String> shortNames, List<String> categories, List<String> subresources, List<String> verbs) {
+    Kind(String group, String version, String kind, String plural, boolean namespaced, List<String> shortNames,
+        List<String> categories, List<String> subresources) {
+      this(group, version, kind, plural, namespaced, shortNames, categories, subresources, VERBS);
+    }
+
     String groupVersion() {
       return group.isEmpty() ? version : group + "/" + version;
     }
@@ -54,7 +59,7 @@ final class ApiResourceCatalog {
       core("Pod", "pods", true, List.of("po"), ALL, List.of("status")),
       core("Service", "services", true, List.of("svc"), ALL, List.of("status")),
       core("Node", "nodes", false, List.of("no"), List.of(), List.of("status")),
-      core("ServiceAccount", "serviceaccounts", true, List.of("sa"), List.of(), List.of()),
+      core("ServiceAccount", "serviceaccounts", true, List.of("sa"), List.of(), List.of("token")),
       core("Endpoints", "endpoints", true, List.of("ep"), List.of(), List.of()),
       core("ConfigMap", "configmaps", true, List.of("cm"), List.of(), List.of()),
       core("Event", "events", true, List.of("ev"), List.of(), List.of()),
@@ -69,6 +74,16 @@ final class ApiResourceCatalog {
       new Kind("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", false,
           List.of("crd", "crds"), List.of(), List.of("status")),
       new Kind("coordination.k8s.io", "v1", "Lease", "leases", true, List.of(), List.of(), List.of()),
+      rbac("Role", "roles", true),
+      rbac("ClusterRole", "clusterroles", false),
+      rbac("RoleBinding", "rolebindings", true),
+      rbac("ClusterRoleBinding", "clusterrolebindings", false),
+      // answered by the API server itself (AccessEndpoints), never stored: create only
+      review("authentication.k8s.io", "TokenReview", "tokenreviews", false),
+      review("authentication.k8s.io", "SelfSubjectReview", "selfsubjectreviews", false),
+      review("authorization.k8s.io", "SubjectAccessReview", "subjectaccessreviews", false),
+      review("authorization.k8s.io", "SelfSubjectAccessReview", "selfsubjectaccessreviews", false),
+      review("authorization.k8s.io", "LocalSubjectAccessReview", "localsubjectaccessreviews", true),
       palisade(WorkloadIdentity.class),
       palisade(LearnedFlows.class),
       palisade(AllowList.class),
@@ -81,6 +96,14 @@ final class ApiResourceCatalog {
   private static Kind core(String kind, String plural, boolean namespaced, List<String> shortNames,
       List<String> categories, List<String> subresources) {
     return new Kind("", "v1", kind, plural, namespaced, shortNames, categories, subresources);
+  }
+
+  private static Kind rbac(String kind, String plural, boolean namespaced) {
+    return new Kind("rbac.authorization.k8s.io", "v1", kind, plural, namespaced, List.of(), List.of(), List.of());
+  }
+
+  private static Kind review(String group, String kind, String plural, boolean namespaced) {
+    return new Kind(group, "v1", kind, plural, namespaced, List.of(), List.of(), List.of(), List.of("create"));
   }
 
   /** From the model's classes, which also generate deploy/crds: names and short names cannot drift. */
@@ -125,12 +148,14 @@ final class ApiResourceCatalog {
         continue;
       }
       resources.add(new APIResourceBuilder().withName(k.plural()).withSingularName(k.kind().toLowerCase())
-          .withKind(k.kind()).withNamespaced(k.namespaced()).withVerbs(VERBS).withShortNames(k.shortNames())
+          .withKind(k.kind()).withNamespaced(k.namespaced()).withVerbs(k.verbs()).withShortNames(k.shortNames())
           .withCategories(k.categories()).build());
       for (String sub : k.subresources()) {
+        boolean token = sub.equals("token");
         resources.add(new APIResourceBuilder().withName(k.plural() + "/" + sub).withSingularName("")
-            .withKind(sub.equals("scale") ? "Scale" : k.kind()).withNamespaced(k.namespaced())
-            .withVerbs("get", "patch", "update").build());
+            .withKind(token ? "TokenRequest" : sub.equals("scale") ? "Scale" : k.kind()).withNamespaced(k.namespaced())
+            .withGroup(token ? "authentication.k8s.io" : null).withVersion(token ? "v1" : null)
+            .withVerbs(token ? List.of("create") : List.of("get", "patch", "update")).build());
       }
     }
     if (resources.isEmpty()) {

@@ -14,8 +14,11 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * What the lab's API server answers before (and instead of) fabric8's CRUD store: discovery, the
- * version, and refusals for what the store cannot read. Everything else goes to the store.
+ * What the lab's API server answers before (and instead of) fabric8's CRUD store: first
+ * authentication and authorization ({@link ApiAccess}: 401, 403), then its own APIs
+ * ({@link AccessEndpoints}: TokenRequest, TokenReview, access reviews), discovery, the version, and
+ * refusals for what the store cannot read. Everything else goes to the store; writes to RBAC
+ * objects are reported to {@link ApiAccess} so that they are in force for the next request.
  */
 final class LabApiDispatcher extends Dispatcher {
   static final String JSON = "application/json";
@@ -34,8 +37,17 @@ final class LabApiDispatcher extends Dispatcher {
   private final java.util.concurrent.atomic.AtomicInteger watchesToExpire = new java.util.concurrent.atomic.AtomicInteger();
   private final java.util.concurrent.atomic.AtomicInteger watchesExpired = new java.util.concurrent.atomic.AtomicInteger();
 
-  LabApiDispatcher(KubernetesCrudDispatcher store) {
+  private final ApiAccess access;
+  private final AccessEndpoints endpoints;
+
+  LabApiDispatcher(KubernetesCrudDispatcher store, ApiAccess access) {
     this.store = store;
+    this.access = access;
+    this.endpoints = new AccessEndpoints(access);
+  }
+
+  ApiAccess access() {
+    return access;
   }
 
   void expireNextWatches(int n) {
@@ -51,6 +63,17 @@ final class LabApiDispatcher extends Dispatcher {
     if (LOG.isDebugEnabled()) {
       LOG.debug("{} {} accept={} content-type={}", request.getMethod(), request.getPath(),
           request.getHeader("Accept"), request.getHeader("Content-Type"));
+    }
+    // authentication and authorization first, as in kube-apiserver's filter chain (watch upgrades included)
+    ApiAccess.Admission admission = access.admit(request);
+    if (admission instanceof ApiAccess.Admission.Refused refused) {
+      LOG.debug("refused {} {}: {}", request.getMethod(), request.getPath(), refused.status().getMessage());
+      return AccessEndpoints.reply(refused.status());
+    }
+    ApiAccess.Admission.Admitted admitted = (ApiAccess.Admission.Admitted) admission;
+    Optional<MockResponse> own = endpoints.handle(request, admitted.user(), admitted.request());
+    if (own.isPresent()) {
+      return own.get();
     }
     String contentType = request.getHeader("Content-Type");
     if (contentType != null && contentType.contains("protobuf")) {
@@ -99,6 +122,9 @@ final class LabApiDispatcher extends Dispatcher {
       }
     }
     MockResponse response = store.dispatch(request);
+    if (!request.getMethod().equals("GET")) {
+      access.written(bare);
+    }
     if (response.getWebSocketListener() == null && response.header("Content-Type") == null) {
       // The store sends JSON without saying so; clients pick their decoder by this header.
       response.setHeader("Content-Type", JSON);

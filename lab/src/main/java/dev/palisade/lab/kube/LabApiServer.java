@@ -1,5 +1,7 @@
 package dev.palisade.lab.kube;
 
+import dev.palisade.lab.kube.auth.IssuedToken;
+import dev.palisade.lab.kube.auth.TokenBinding;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -13,12 +15,26 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 
 /**
  * The lab's Kubernetes API server: fabric8's mock server in CRUD mode ({@link KubernetesCrudDispatcher})
- * on 127.0.0.1, plain HTTP, a free port, no authentication, fronted by {@link LabApiDispatcher} so
- * that kubectl can use it too. The kinds it admits are listed in {@link ApiResourceCatalog}.
+ * on 127.0.0.1, HTTPS with a self-signed certificate made at each (re)start, a free port, fronted by {@link LabApiDispatcher} so that kubectl can use
+ * it too. The kinds it admits are listed in {@link ApiResourceCatalog}.
+ *
+ * <p>Like kube-apiserver it authenticates every request by bearer token (401 otherwise) and
+ * authorizes it with RBAC from the Roles and bindings it stores (403), see {@link ApiAccess}. An
+ * admin token (user lab-admin in system:masters) is made at start; {@link #client()} and
+ * {@link #writeKubeconfig} use it. ServiceAccount tokens come from the TokenRequest API
+ * (serviceaccounts/NAME/token) or {@link #issueServiceAccountToken}; TokenReview,
+ * SubjectAccessReview, SelfSubjectAccessReview and impersonation work as in a cluster
+ * ({@link AccessEndpoints}). HTTPS is what makes kubectl send credentials at all: client-go drops
+ * a kubeconfig's user (token, {@code --as}) for a plain-HTTP server. The certificate changes at
+ * every restart, so clients skip its verification ({@code insecure-skip-tls-verify}, fabric8's
+ * trustCerts); the server listens on loopback only.
  *
  * <p>What kubectl v1.32 does against it, as observed with {@code -v=8}, and what the lab answers:
  * <ul>
@@ -28,7 +44,9 @@ import java.util.HashMap;
  *       /api/v1 and every /apis/GROUP/VERSION ({@code Accept: application/json, *}{@code /*}). The
  *       store answers none of these, so the catalog does, with short names and categories.
  *       Discovery is cached per host:port under {@code --cache-dir} (default ~/.kube/cache).</li>
- *   <li>Protobuf: never sent for API requests by kubectl (JSON only); only GET /openapi/v2 asks
+ *   <li>Protobuf: sent by kubectl's typed clientset only ({@code auth can-i}, {@code auth whoami},
+ *       {@code create token}), whose review and token bodies {@link AccessEndpoints} reads; other
+ *       requests are JSON. GET /openapi/v2 asks
  *       for {@code application/com.github.proto-openapi.spec.v2@v1.0+protobuf}. Bodies in protobuf
  *       are answered 415 all the same, since the store reads JSON only.</li>
  *   <li>Tables: {@code get} asks for {@code as=Table;v=v1;g=meta.k8s.io}. The store sends a plain
@@ -67,10 +85,9 @@ public final class LabApiServer implements AutoCloseable {
   private LabApiServer(KubernetesMockServer server, LabApiDispatcher dispatcher) {
     this.server = server;
     this.dispatcher = dispatcher;
-    this.client = new KubernetesClientBuilder().withConfig(clientConfig(url())).build();
+    this.client = new KubernetesClientBuilder().withConfig(clientConfig()).build();
   }
 
-  /** Starts a server with an empty store on a free loopback port. */
   /** The mock web server logs every request at INFO through java.util.logging: keep only warnings. */
   private static final java.util.logging.Logger MOCK_LOG = quiet("io.fabric8.mockwebserver");
 
@@ -80,16 +97,22 @@ public final class LabApiServer implements AutoCloseable {
     return l;
   }
 
+  /** Starts a server with an empty store on a free loopback port. */
   public static LabApiServer start() {
+    return start(Clock.systemUTC());
+  }
+
+  /** As {@link #start()}, with the clock tokens expire by. */
+  public static LabApiServer start(Clock clock) {
     MOCK_LOG.fine("starting a lab API server");
     KubernetesCrudDispatcher store = new KubernetesCrudDispatcher(ApiResourceCatalog.customResources());
-    LabApiDispatcher dispatcher = new LabApiDispatcher(store);
+    LabApiDispatcher dispatcher = new LabApiDispatcher(store, new ApiAccess(store, clock));
     return new LabApiServer(serve(dispatcher, 0), dispatcher);
   }
 
   private static KubernetesMockServer serve(LabApiDispatcher dispatcher, int port) {
     KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-        dispatcher, false);
+        dispatcher, true);
     server.init(InetAddress.getLoopbackAddress(), port);
     return server;
   }
@@ -111,21 +134,58 @@ public final class LabApiServer implements AutoCloseable {
     return dispatcher.watchesExpired();
   }
 
-  /** {@code http://127.0.0.1:PORT} without a trailing slash. */
+  /** {@code https://127.0.0.1:PORT} without a trailing slash. */
   public String url() {
-    return "http://127.0.0.1:" + server.getPort();
+    return "https://127.0.0.1:" + server.getPort();
   }
 
   public int port() {
     return server.getPort();
   }
 
-  /** A client of this server, in namespace default; closed with the server. */
+  /** The bearer token of lab-admin (group system:masters): every request is allowed. */
+  public String adminToken() {
+    return dispatcher.access().adminToken();
+  }
+
+  /**
+   * A ServiceAccount token, as the TokenRequest API issues them (user
+   * {@code system:serviceaccount:NS:NAME}); bound to a pod or a node, it carries their names and uids
+   * as extras ({@code authentication.kubernetes.io/node-name}...) and stops working when they go.
+   *
+   * @param audiences empty: the API server's own ({@code https://kubernetes.default.svc}); a token
+   *     for other audiences only (e.g. palisade-controller) is refused by the API server itself
+   * @throws IllegalArgumentException when the ServiceAccount or the bound object does not exist, or
+   *     the pod runs as another ServiceAccount
+   */
+  public IssuedToken issueServiceAccountToken(String namespace, String serviceAccount, List<String> audiences,
+      TokenBinding binding, Duration ttl) {
+    try {
+      return dispatcher.access().issueServiceAccountToken(namespace, serviceAccount, audiences, binding, ttl);
+    } catch (ApiAccess.TokenRefused e) {
+      throw new IllegalArgumentException("cannot issue a token for serviceaccount " + namespace + "/"
+          + serviceAccount + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** A client configuration for this server with the admin token, in namespace default. */
+  public Config clientConfig() {
+    return clientConfig(adminToken());
+  }
+
+  /** A client configuration for this server with the given bearer token, in namespace default. */
+  public Config clientConfig(String token) {
+    // Config.empty(): nothing from ~/.kube/config or the environment may point the lab elsewhere.
+    return new ConfigBuilder(Config.empty()).withMasterUrl(url()).withNamespace("default").withHttp2Disable(true)
+        .withTrustCerts(true).withDisableHostnameVerification(true).withOauthToken(token).build();
+  }
+
+  /** A client of this server, in namespace default, as lab-admin; closed with the server. */
   public KubernetesClient client() {
     return client;
   }
 
-  /** Writes a kubeconfig whose current context points at this server, namespace default. */
+  /** Writes a kubeconfig whose current context points at this server as lab-admin, namespace default. */
   public Path writeKubeconfig(Path file) {
     String yaml = """
         apiVersion: v1
@@ -134,9 +194,11 @@ public final class LabApiServer implements AutoCloseable {
         - name: %1$s
           cluster:
             server: %2$s
+            insecure-skip-tls-verify: true
         users:
         - name: %1$s-admin
-          user: {}
+          user:
+            token: %3$s
         contexts:
         - name: %1$s
           context:
@@ -145,22 +207,22 @@ public final class LabApiServer implements AutoCloseable {
             namespace: default
         current-context: %1$s
         preferences: {}
-        """.formatted(CONTEXT, url());
+        """.formatted(CONTEXT, url(), adminToken());
     try {
       if (file.getParent() != null) {
         Files.createDirectories(file.getParent());
       }
       Files.writeString(file, yaml);
+      try {
+        // it holds the admin token
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      } catch (UnsupportedOperationException e) {
+        // not a POSIX file system
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write kubeconfig " + file, e);
     }
     return file;
-  }
-
-  private static Config clientConfig(String url) {
-    // Config.empty(): nothing from ~/.kube/config or the environment may point the lab elsewhere.
-    return new ConfigBuilder(Config.empty()).withMasterUrl(url).withNamespace("default").withHttp2Disable(true)
-        .build();
   }
 
   @Override

@@ -121,7 +121,7 @@ class LabApiServerTest {
 
   @Test
   void serverListensOnLoopbackAndKubeconfigNamesIt() throws IOException {
-    assertTrue(api.url().matches("http://127\\.0\\.0\\.1:\\d+"), api.url());
+    assertTrue(api.url().matches("https://127\\.0\\.0\\.1:\\d+"), api.url());
     assertTrue(api.port() > 0);
     String text = Files.readString(kubeconfig);
     assertTrue(text.contains("server: " + api.url()), text);
