@@ -30,12 +30,14 @@ final class LabApiDispatcher extends Dispatcher {
   private static final Logger LOG = LoggerFactory.getLogger(LabApiDispatcher.class);
 
   private final KubernetesCrudDispatcher store;
+  private final CustomResourceAdmission admission;
   /** Watches still to be refused with 410 Gone, as a real API server does when a resourceVersion is too old. */
   private final java.util.concurrent.atomic.AtomicInteger watchesToExpire = new java.util.concurrent.atomic.AtomicInteger();
   private final java.util.concurrent.atomic.AtomicInteger watchesExpired = new java.util.concurrent.atomic.AtomicInteger();
 
   LabApiDispatcher(KubernetesCrudDispatcher store) {
     this.store = store;
+    this.admission = CustomResourceAdmission.over(store);
   }
 
   void expireNextWatches(int n) {
@@ -98,7 +100,12 @@ final class LabApiDispatcher extends Dispatcher {
         return status(404, "NotFound", "not found: " + bare);
       }
     }
-    MockResponse response = store.dispatch(request);
+    CustomResourceAdmission.Verdict verdict = admission.admit(request, bare);
+    if (verdict.refused()) {
+      return verdict.refusal();
+    }
+    MockResponse response = store.dispatch(verdict.request());
+    verdict.warnings().forEach(w -> response.addHeader("Warning", w));
     if (response.getWebSocketListener() == null && response.header("Content-Type") == null) {
       // The store sends JSON without saying so; clients pick their decoder by this header.
       response.setHeader("Content-Type", JSON);
