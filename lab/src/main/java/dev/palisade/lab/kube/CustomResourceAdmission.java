@@ -127,9 +127,9 @@ final class CustomResourceAdmission {
         if (stored == null || contentType == null || !contentType.startsWith(JSON_PATCH)) {
           return Verdict.pass(request);
         }
-        candidate = JsonPatch6902.apply(stored, MAPPER.readTree(request.getUtf8Body()));
+        candidate = JsonPatch6902.apply(stored, MAPPER.readTree(body(request)));
       } else {
-        candidate = MAPPER.readTree(request.getUtf8Body());
+        candidate = MAPPER.readTree(body(request));
       }
     } catch (JacksonException | IllegalArgumentException e) {
       return Verdict.pass(request); // the store refuses it with its own words
@@ -184,6 +184,14 @@ final class CustomResourceAdmission {
     status.put("code", code);
     return new MockResponse().setResponseCode(code).setHeader("Content-Type", LabApiDispatcher.JSON)
         .setBody(MAPPER.writeValueAsString(status));
+  }
+
+  /**
+   * The body, left in the request: {@code getUtf8Body()} empties the buffer, and a request passed on
+   * to the store must still carry it.
+   */
+  private static byte[] body(RecordedRequest request) {
+    return request.getBody() == null ? new byte[0] : request.getBody().getBytes();
   }
 
   private static Optional<String> queryParameter(String path, String name) {
