@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -45,6 +47,7 @@ final class CustomResourceAdmission {
   private static final String JSON_PATCH = "application/json-patch+json";
   private static final String CRDS = "/apis/apiextensions.k8s.io/";
   private static final JsonMapper MAPPER = JsonMapper.builder().build();
+  private static final Logger LOG = LoggerFactory.getLogger(CustomResourceAdmission.class);
 
   /**
    * What to do with a request: send {@code request} to the store and add {@code warnings} to its
@@ -158,6 +161,10 @@ final class CustomResourceAdmission {
     RecordedRequest admitted = new RecordedRequest(request.getRequestLine(), HttpMethod.valueOf(request.getMethod()),
         request.getPath(), request.getHeaders().newBuilder().set("Content-Length", String.valueOf(body.length)).build(),
         new Buffer(body));
+    if (!unknown.isEmpty()) {
+      // clients seldom show Warning headers: a writer whose fields the CRD lacks should be seen here
+      LOG.info("{} {}: dropped fields the CRD does not declare: {}", request.getMethod(), request.getPath(), unknown);
+    }
     List<String> warnings = fieldValidation.equalsIgnoreCase("Ignore") ? List.of()
         : unknown.stream().map(f -> "299 - \"unknown field \\\"" + f + "\\\"\"").toList();
     return new Verdict(admitted, null, warnings);
