@@ -185,8 +185,8 @@ final class ApiResourceCatalog {
   /**
    * GET /openapi/v3/api/v1 or /openapi/v3/apis/GROUP/VERSION: a schema-less document whose only
    * content is, per kind, a PATCH operation that takes the {@code fieldValidation} query parameter.
-   * That is what kubectl looks for to leave validation to the server (which, here, validates
-   * nothing) instead of validating against a schema. No strategic-merge-patch content type is
+   * That is what kubectl looks for to leave validation to the server (which, here, checks
+   * custom resources only: {@link CustomResourceAdmission}) instead of validating against a schema. No strategic-merge-patch content type is
    * declared, so kubectl computes apply patches from its compiled-in types.
    */
   static Optional<String> openApiDocument(String key) {

@@ -33,6 +33,7 @@ final class LabApiDispatcher extends Dispatcher {
   private static final Logger LOG = LoggerFactory.getLogger(LabApiDispatcher.class);
 
   private final KubernetesCrudDispatcher store;
+  private final CustomResourceAdmission admission;
   /** Watches still to be refused with 410 Gone, as a real API server does when a resourceVersion is too old. */
   private final java.util.concurrent.atomic.AtomicInteger watchesToExpire = new java.util.concurrent.atomic.AtomicInteger();
   private final java.util.concurrent.atomic.AtomicInteger watchesExpired = new java.util.concurrent.atomic.AtomicInteger();
@@ -44,6 +45,7 @@ final class LabApiDispatcher extends Dispatcher {
     this.store = store;
     this.access = access;
     this.endpoints = new AccessEndpoints(access);
+    this.admission = CustomResourceAdmission.over(store);
   }
 
   ApiAccess access() {
@@ -65,12 +67,12 @@ final class LabApiDispatcher extends Dispatcher {
           request.getHeader("Accept"), request.getHeader("Content-Type"));
     }
     // authentication and authorization first, as in kube-apiserver's filter chain (watch upgrades included)
-    ApiAccess.Admission admission = access.admit(request);
-    if (admission instanceof ApiAccess.Admission.Refused refused) {
+    ApiAccess.Admission authorized = access.admit(request);
+    if (authorized instanceof ApiAccess.Admission.Refused refused) {
       LOG.debug("refused {} {}: {}", request.getMethod(), request.getPath(), refused.status().getMessage());
       return AccessEndpoints.reply(refused.status());
     }
-    ApiAccess.Admission.Admitted admitted = (ApiAccess.Admission.Admitted) admission;
+    ApiAccess.Admission.Admitted admitted = (ApiAccess.Admission.Admitted) authorized;
     Optional<MockResponse> own = endpoints.handle(request, admitted.user(), admitted.request());
     if (own.isPresent()) {
       return own.get();
@@ -121,7 +123,12 @@ final class LabApiDispatcher extends Dispatcher {
         return status(404, "NotFound", "not found: " + bare);
       }
     }
-    MockResponse response = store.dispatch(request);
+    CustomResourceAdmission.Verdict verdict = admission.admit(request, bare);
+    if (verdict.refused()) {
+      return verdict.refusal();
+    }
+    MockResponse response = store.dispatch(verdict.request());
+    verdict.warnings().forEach(w -> response.addHeader("Warning", w));
     if (!request.getMethod().equals("GET")) {
       access.written(bare);
     }

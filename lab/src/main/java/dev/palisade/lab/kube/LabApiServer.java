@@ -57,7 +57,9 @@ import java.util.List;
  *       learn whether the server validates fields; with neither it refuses ("failed to download
  *       openapi"). The lab serves a schema-less v3 index and per-group-version documents that
  *       declare the {@code fieldValidation} parameter, so kubectl sends
- *       {@code ?fieldValidation=Strict} (ignored: nothing is validated) and applies. Creation is
+ *       {@code ?fieldValidation=Strict}: custom resources are then checked against their CRD's schema
+ *       and refused for unknown fields ({@link CustomResourceAdmission}); built-in kinds are not
+ *       checked. Creation is
  *       GET (404) then POST. Re-applying a changed built-in object sends
  *       {@code application/strategic-merge-patch+json}, which the store refuses with 415, and a
  *       custom resource gets {@code application/merge-patch+json}, which the store applies with

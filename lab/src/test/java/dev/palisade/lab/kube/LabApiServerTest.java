@@ -338,7 +338,7 @@ class LabApiServerTest {
     assertEquals(List.of("deployment-db", "deployment-web"), names(allowLists.inAnyNamespace().list().getItems()));
     GenericKubernetesResource stored = allowLists.inNamespace("shop").withName("deployment-web").get();
     assertEquals("palisade.dev/v1alpha1", stored.getApiVersion());
-    assertEquals(List.of("a", "b"), stored.get("spec", "workloads"));
+    assertEquals(List.of(Map.of("ports", "a"), Map.of("ports", "b")), stored.get("spec", "ingress"));
 
     List<String> viaKubectl = kubectlOk("get", "allowlists", "-n", "shop", "-o", "name").out().lines().sorted().toList();
     assertEquals(List.of("allowlist.palisade.dev/deployment-db", "allowlist.palisade.dev/deployment-web"), viaKubectl);
@@ -355,21 +355,22 @@ class LabApiServerTest {
         kind: AllowList
         metadata: {name: deployment-web, namespace: shop}
         spec:
-          workloads: [%s]
+          ingress: [%s]
         """;
-    kubectlOk("apply", "-f", Files.writeString(dir.resolve("al1.yaml"), manifest.formatted("a, b")).toString());
+    kubectlOk("apply", "-f", Files.writeString(dir.resolve("al1.yaml"), manifest.formatted("{ports: a}, {ports: b}")).toString());
     // kubectl sends a JSON merge patch for custom resources: lists are replaced, not appended to.
-    Run run = kubectlOk("apply", "-f", Files.writeString(dir.resolve("al2.yaml"), manifest.formatted("a, c")).toString());
+    Run run = kubectlOk("apply", "-f", Files.writeString(dir.resolve("al2.yaml"), manifest.formatted("{ports: a}, {ports: c}")).toString());
     assertTrue(run.out().contains("configured"), run.toString());
     GenericKubernetesResource stored = api.client().genericKubernetesResources("palisade.dev/v1alpha1", "AllowList")
         .inNamespace("shop").withName("deployment-web").get();
-    assertEquals(List.of("a", "c"), stored.get("spec", "workloads"));
+    assertEquals(List.of(Map.of("ports", "a"), Map.of("ports", "c")), stored.get("spec", "ingress"));
   }
 
   private static GenericKubernetesResource allowList(String name, String mode) {
     return new GenericKubernetesResourceBuilder().withApiVersion("palisade.dev/v1alpha1").withKind("AllowList")
         .withNewMetadata().withName(name).withNamespace("shop").endMetadata()
-        .addToAdditionalProperties("spec", new java.util.HashMap<>(Map.of("mode", mode, "workloads", List.of("a", "b"))))
+        .addToAdditionalProperties("spec", new java.util.HashMap<>(Map.of("mode", mode,
+            "ingress", List.of(Map.of("ports", "a"), Map.of("ports", "b")))))
         .build();
   }
 
