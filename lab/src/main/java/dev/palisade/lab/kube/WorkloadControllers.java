@@ -79,10 +79,10 @@ public final class WorkloadControllers implements AutoCloseable {
     this.statefulSets = new StatefulSetController(ctx);
     this.daemonSets = new DaemonSetController(ctx);
     this.jobs = new JobController(ctx);
-    this.pods = new PodLifecycleController(ctx, runtime);
+    this.queue = new WorkQueue<>("lab-controllers", this::reconcile);
+    this.pods = new PodLifecycleController(ctx, runtime, (ns, name) -> queue.add(new Key(Kind.POD, ns, name)));
     this.endpointSlices = new EndpointSliceController(ctx);
     this.gc = new GarbageCollector(ctx);
-    this.queue = new WorkQueue<>("lab-controllers", this::reconcile);
   }
 
   /**
