@@ -132,6 +132,9 @@ final class ProgramSupervisor {
       if (p != null && !stopping) {
         status = new ProgramStatus(program.container(), State.RUNNING, null, null, now, null, status.lastTerminated(),
             status.restartCount());
+      } else if (!stopping) { // say why at once; the watcher then decides on a restart
+        status = new ProgramStatus(program.container(), State.WAITING, "RunContainerError", error, null, null,
+            status.lastTerminated(), status.restartCount());
       }
     }
     if (p != null) {
