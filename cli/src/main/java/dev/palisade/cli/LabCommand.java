@@ -34,7 +34,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "lab", description = "A whole cluster on this machine: API server, nodes and pods as namespaces.",
     subcommands = {LabCommand.Up.class, LabCommand.Serve.class, LabCommand.Status.class, LabCommand.Probe.class,
-        LabCommand.Kill.class, LabCommand.Down.class})
+        LabCommand.Kill.class, LabCommand.Down.class, LabPodCommands.Logs.class, LabPodCommands.Exec.class,
+        LabPodCommands.Cron.class})
 final class LabCommand implements Runnable {
   static final String DEFAULT_ID = "lab";
 

@@ -50,6 +50,7 @@ public final class LabServer {
     write(state.pidFile(), Long.toString(ProcessHandle.current().pid()));
     CountDownLatch stopped = new CountDownLatch(1);
     Lab lab = Lab.startBare(id, nodes);
+    lab.network().programs().logTo(state.podLogDir()); // where `palisade lab logs` finds them
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         if (palisade != null) {

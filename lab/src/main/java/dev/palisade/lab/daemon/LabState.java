@@ -37,6 +37,14 @@ public record LabState(Path dir) {
     return dir.resolve("pods.tsv");
   }
 
+  /**
+   * The logs of the pods' programs: {@code NAMESPACE/POD/CONTAINER.log} (see
+   * {@link dev.palisade.lab.net.PodPrograms#logFile}); kept after a pod finished, removed by `lab down`.
+   */
+  public Path podLogDir() {
+    return dir.resolve("pods");
+  }
+
   /** One line per node: name, network namespace, address (tab-separated). */
   public Path nodesFile() {
     return dir.resolve("nodes.tsv");

@@ -68,6 +68,7 @@ final class ApiResourceCatalog {
       new Kind("apps", "v1", "StatefulSet", "statefulsets", true, List.of("sts"), ALL, List.of("status", "scale")),
       new Kind("apps", "v1", "DaemonSet", "daemonsets", true, List.of("ds"), ALL, List.of("status")),
       new Kind("batch", "v1", "Job", "jobs", true, List.of(), ALL, List.of("status")),
+      new Kind("batch", "v1", "CronJob", "cronjobs", true, List.of("cj"), ALL, List.of("status")),
       new Kind("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", true, List.of(), List.of(), List.of()),
       new Kind("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", true, List.of("netpol"), List.of(),
           List.of()),

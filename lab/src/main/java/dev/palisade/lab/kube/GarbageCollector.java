@@ -16,7 +16,7 @@ import java.util.Set;
  */
 final class GarbageCollector {
   private static final Set<String> OWNER_KINDS = Set.of("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job",
-      "Service");
+      "CronJob", "Service");
   private final ControllerContext ctx;
 
   GarbageCollector(ControllerContext ctx) {
@@ -70,6 +70,7 @@ final class GarbageCollector {
     owners.addAll(ctx.client.apps().statefulSets().inNamespace(namespace).list().getItems());
     owners.addAll(ctx.client.apps().daemonSets().inNamespace(namespace).list().getItems());
     owners.addAll(ctx.client.batch().v1().jobs().inNamespace(namespace).list().getItems());
+    owners.addAll(ctx.client.batch().v1().cronjobs().inNamespace(namespace).list().getItems());
     owners.addAll(ctx.client.services().inNamespace(namespace).list().getItems());
     return owners;
   }
@@ -77,6 +78,7 @@ final class GarbageCollector {
   private List<HasMetadata> dependents(String namespace) {
     List<HasMetadata> dependents = new ArrayList<>();
     dependents.addAll(ctx.client.apps().replicaSets().inNamespace(namespace).list().getItems());
+    dependents.addAll(ctx.client.batch().v1().jobs().inNamespace(namespace).list().getItems()); // a CronJob's
     dependents.addAll(ctx.client.pods().inNamespace(namespace).list().getItems());
     dependents.addAll(ctx.client.discovery().v1().endpointSlices().inNamespace(namespace).list().getItems());
     return dependents;

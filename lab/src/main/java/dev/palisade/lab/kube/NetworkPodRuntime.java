@@ -1,6 +1,8 @@
 package dev.palisade.lab.kube;
 
 import dev.palisade.lab.net.LabNetwork;
+import dev.palisade.lab.net.Program;
+import dev.palisade.lab.net.ProgramStatus;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,7 +13,8 @@ import java.util.TreeSet;
  * (through {@link LabNetwork}) with an IP from the node's pod CIDR {@code 10.244.<node>.0/24},
  * serving its container ports. A stopped pod's IP goes back to the pool and the lowest free IP
  * is handed out first, so IPs are reused as on a busy real cluster. A scenario may pin a pod's
- * IP before creating it.
+ * IP before creating it. Containers with a command run as programs inside the pod's namespace
+ * ({@link dev.palisade.lab.net.PodPrograms}), stopped with the pod.
  */
 public final class NetworkPodRuntime implements PodRuntime {
   private final LabNetwork net;
@@ -128,6 +131,26 @@ public final class NetworkPodRuntime implements PodRuntime {
   @Override
   public synchronized void stop(String uid) {
     stopLocked(uid);
+  }
+
+  @Override
+  public void runPrograms(String uid, List<Program> programs, Runnable onChange) {
+    String key;
+    synchronized (this) {
+      key = keyByUid.get(uid);
+    }
+    if (key != null && !programs.isEmpty()) {
+      net.programs().start(key, net.pod(key).ns().name(), programs, onChange);
+    }
+  }
+
+  @Override
+  public List<ProgramStatus> programs(String uid) {
+    String key;
+    synchronized (this) {
+      key = keyByUid.get(uid);
+    }
+    return key == null ? List.of() : net.programs().statuses(key);
   }
 
   /** The IP of a running pod, by namespace/name. */

@@ -2,26 +2,23 @@ package dev.palisade.lab.kube;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
-import io.fabric8.kubernetes.api.model.ContainerStatus;
-import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
-import io.fabric8.kubernetes.api.model.HostIP;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodCondition;
-import io.fabric8.kubernetes.api.model.PodConditionBuilder;
-import io.fabric8.kubernetes.api.model.PodIP;
 import io.fabric8.kubernetes.api.model.PodStatus;
-import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import dev.palisade.lab.net.Program;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 
 /**
  * The scheduler and the kubelets: binds each unscheduled pod to the lab node with the fewest pods
- * (among those its nodeSelector admits), starts it through the {@link PodRuntime}, and reports it
- * Running and Ready with its IP. A pod that is deleted, finished or replaced by a new pod of the
- * same name is stopped, which frees its IP.
+ * (among those its nodeSelector admits), starts it through the {@link PodRuntime} with the
+ * programs of its containers that have a command, and reports its status with its IP (see
+ * {@link KubeletStatus}), again whenever a program starts, exits or restarts. A pod that is
+ * deleted, finished or replaced by a new pod of the same name is stopped, which frees its IP.
  */
 final class PodLifecycleController {
   private final ControllerContext ctx;
@@ -29,9 +26,13 @@ final class PodLifecycleController {
   /** namespace/name -> uid of the pod started under that name. */
   private final Map<String, String> started = new ConcurrentHashMap<>();
 
-  PodLifecycleController(ControllerContext ctx, PodRuntime runtime) {
+  /** Asks for a pod (namespace, name) to be reconciled again: one of its programs changed. */
+  private final BiConsumer<String, String> programChanged;
+
+  PodLifecycleController(ControllerContext ctx, PodRuntime runtime, BiConsumer<String, String> programChanged) {
     this.ctx = ctx;
     this.runtime = runtime;
+    this.programChanged = programChanged;
   }
 
   /** Keys of pods this controller started and has not stopped (to find pods deleted unseen). */
@@ -72,8 +73,14 @@ final class PodLifecycleController {
     if (!uid.equals(started.put(key, uid))) {
       ctx.changed();
     }
-    if (!statusCurrent(pod, ip)) {
-      PodStatus status = runningStatus(pod, ip, node);
+    List<ContainerCommands.Plan> plans = ContainerCommands.of(pod, ip, KubeObjects.hostIp(node));
+    List<Program> programs = plans.stream().map(ContainerCommands.Plan::program).filter(Objects::nonNull).toList();
+    if (!programs.isEmpty()) {
+      runtime.runPrograms(uid, programs, () -> programChanged.accept(namespace, name));
+    }
+    PodStatus status = KubeletStatus.of(pod, ip, node, plans, runtime.programs(uid));
+    var json = ctx.client.getKubernetesSerialization();
+    if (pod.getStatus() == null || !json.asJson(status).equals(json.asJson(pod.getStatus()))) {
       ctx.editStatus(pod, p -> {
         p.setStatus(status);
         return p;
@@ -114,7 +121,7 @@ final class PodLifecycleController {
   static List<PodRuntime.Port> ports(Pod pod) {
     List<PodRuntime.Port> ports = new ArrayList<>();
     for (Container c : pod.getSpec().getContainers()) {
-      if (c.getPorts() != null) {
+      if (c.getPorts() != null && !ContainerCommands.runsProgram(c)) { // a program serves its own ports
         for (ContainerPort p : c.getPorts()) {
           if (p.getContainerPort() != null) {
             ports.add(new PodRuntime.Port(p.getContainerPort(), p.getProtocol() == null ? "TCP" : p.getProtocol()));
@@ -123,47 +130,5 @@ final class PodLifecycleController {
       }
     }
     return ports;
-  }
-
-  private static boolean statusCurrent(Pod pod, String ip) {
-    PodStatus s = pod.getStatus();
-    return s != null && "Running".equals(s.getPhase()) && ip.equals(s.getPodIP()) && KubeObjects.ready(pod)
-        && s.getContainerStatuses() != null && s.getContainerStatuses().size() == pod.getSpec().getContainers().size();
-  }
-
-  private static PodStatus runningStatus(Pod pod, String ip, int node) {
-    PodStatus old = pod.getStatus();
-    List<PodCondition> oldConditions = old == null ? null : old.getConditions();
-    String startTime = old != null && old.getStartTime() != null ? old.getStartTime() : KubeObjects.now();
-    List<PodCondition> conditions = new ArrayList<>();
-    for (String type : List.of("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled")) {
-      conditions.add(new PodConditionBuilder().withType(type).withStatus("True")
-          .withLastTransitionTime(KubeObjects.transitionTime(oldConditions, type, "True")).build());
-    }
-    List<ContainerStatus> containers = new ArrayList<>();
-    for (Container c : pod.getSpec().getContainers()) {
-      containers.add(new ContainerStatusBuilder()
-          .withName(c.getName())
-          .withImage(c.getImage())
-          .withImageID(c.getImage())
-          .withContainerID("containerd://" + PodTemplateHash.of(pod.getMetadata().getUid() + "/" + c.getName()))
-          .withReady(true)
-          .withStarted(true)
-          .withRestartCount(0)
-          .withNewState().withNewRunning().withStartedAt(startTime).endRunning().endState()
-          .build());
-    }
-    String hostIp = KubeObjects.hostIp(node);
-    return new PodStatusBuilder()
-        .withPhase("Running")
-        .withPodIP(ip)
-        .withPodIPs(new PodIP(ip))
-        .withHostIP(hostIp)
-        .withHostIPs(new HostIP(hostIp))
-        .withStartTime(startTime)
-        .withConditions(conditions)
-        .withContainerStatuses(containers)
-        .withQosClass("BestEffort")
-        .build();
   }
 }

@@ -58,6 +58,11 @@ final class WorkQueue<K> implements AutoCloseable {
     keys.forEach(this::add);
   }
 
+  /** Queues the key once the delay has passed (a CronJob's next scheduled time). */
+  void addAfter(K key, Duration delay) {
+    retries.schedule(() -> add(key), Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
+  }
+
   long failures() {
     return failures.get();
   }

@@ -10,11 +10,13 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.Informable;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -29,7 +31,7 @@ import java.util.function.Function;
 
 /**
  * What kube-controller-manager, the scheduler and the kubelets do for the lab: Deployments,
- * ReplicaSets, StatefulSets, DaemonSets and Jobs become pods; pods are bound to nodes, started
+ * ReplicaSets, StatefulSets, DaemonSets and Jobs become pods, CronJobs become Jobs on schedule; pods are bound to nodes, started
  * through the {@link PodRuntime} and reported Running; Services get cluster IPs and EndpointSlices;
  * dependents of deleted owners are deleted.
  *
@@ -39,7 +41,7 @@ import java.util.function.Function;
  * price of a few more requests, which a lab can afford.
  */
 public final class WorkloadControllers implements AutoCloseable {
-  enum Kind { NODES, DEPLOYMENT, REPLICASET, STATEFULSET, DAEMONSET, JOB, POD, SERVICE, GC, NAMESPACE_GONE }
+  enum Kind { NODES, DEPLOYMENT, REPLICASET, STATEFULSET, DAEMONSET, CRONJOB, JOB, POD, SERVICE, GC, NAMESPACE_GONE }
 
   record Key(Kind kind, String namespace, String name) {
     @Override
@@ -50,7 +52,7 @@ public final class WorkloadControllers implements AutoCloseable {
 
   private static final long RESYNC_MILLIS = 60_000;
   private static final Map<String, Kind> CONTROLLER_KINDS = Map.of("ReplicaSet", Kind.REPLICASET, "StatefulSet",
-      Kind.STATEFULSET, "DaemonSet", Kind.DAEMONSET, "Job", Kind.JOB, "Deployment", Kind.DEPLOYMENT);
+      Kind.STATEFULSET, "DaemonSet", Kind.DAEMONSET, "Job", Kind.JOB, "Deployment", Kind.DEPLOYMENT, "CronJob", Kind.CRONJOB);
 
   private final KubernetesClient client;
   private final ControllerContext ctx;
@@ -59,6 +61,7 @@ public final class WorkloadControllers implements AutoCloseable {
   private final StatefulSetController statefulSets;
   private final DaemonSetController daemonSets;
   private final JobController jobs;
+  private final CronJobController cronJobs;
   private final PodLifecycleController pods;
   private final EndpointSliceController endpointSlices;
   private final GarbageCollector gc;
@@ -69,6 +72,11 @@ public final class WorkloadControllers implements AutoCloseable {
   private final Set<String> external = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   public WorkloadControllers(KubernetesClient client, PodRuntime runtime, int nodes) {
+    this(client, runtime, nodes, Clock.systemUTC());
+  }
+
+  /** @param clock what CronJobs read the time from (tests pass a fake one) */
+  WorkloadControllers(KubernetesClient client, PodRuntime runtime, int nodes, Clock clock) {
     if (nodes < 1) {
       throw new IllegalArgumentException("a lab needs at least one node, not " + nodes);
     }
@@ -79,10 +87,12 @@ public final class WorkloadControllers implements AutoCloseable {
     this.statefulSets = new StatefulSetController(ctx);
     this.daemonSets = new DaemonSetController(ctx);
     this.jobs = new JobController(ctx);
-    this.pods = new PodLifecycleController(ctx, runtime);
+    this.queue = new WorkQueue<>("lab-controllers", this::reconcile);
+    this.cronJobs = new CronJobController(ctx, clock, (ns, name, delay) -> queue.addAfter(new Key(Kind.CRONJOB, ns,
+        name), delay));
+    this.pods = new PodLifecycleController(ctx, runtime, (ns, name) -> queue.add(new Key(Kind.POD, ns, name)));
     this.endpointSlices = new EndpointSliceController(ctx);
     this.gc = new GarbageCollector(ctx);
-    this.queue = new WorkQueue<>("lab-controllers", this::reconcile);
   }
 
   /**
@@ -111,7 +121,8 @@ public final class WorkloadControllers implements AutoCloseable {
     inform(client.apps().replicaSets().inAnyNamespace(), this::replicaSetKeys, true);
     inform(client.apps().statefulSets().inAnyNamespace(), s -> List.of(key(Kind.STATEFULSET, s)), true);
     inform(client.apps().daemonSets().inAnyNamespace(), d -> List.of(key(Kind.DAEMONSET, d)), true);
-    inform(client.batch().v1().jobs().inAnyNamespace(), j -> List.of(key(Kind.JOB, j)), true);
+    inform(client.batch().v1().cronjobs().inAnyNamespace(), c -> List.of(key(Kind.CRONJOB, c)), true);
+    inform(client.batch().v1().jobs().inAnyNamespace(), this::jobKeys, true);
     inform(client.pods().inAnyNamespace(), this::podKeys, false);
     inform(client.discovery().v1().endpointSlices().inAnyNamespace(), this::sliceKeys, false);
     informers.add(client.namespaces().inform(new Handler<>(ns -> List.of(), ns -> List.of(
@@ -187,6 +198,7 @@ public final class WorkloadControllers implements AutoCloseable {
       case REPLICASET -> replicaSets.reconcile(key.namespace(), key.name());
       case STATEFULSET -> statefulSets.reconcile(key.namespace(), key.name());
       case DAEMONSET -> daemonSets.reconcile(key.namespace(), key.name());
+      case CRONJOB -> cronJobs.reconcile(key.namespace(), key.name());
       case JOB -> jobs.reconcile(key.namespace(), key.name());
       case POD -> pods.reconcile(key.namespace(), key.name());
       case SERVICE -> endpointSlices.reconcile(key.namespace(), key.name());
@@ -240,6 +252,12 @@ public final class WorkloadControllers implements AutoCloseable {
     return keys;
   }
 
+  private List<Key> jobKeys(Job job) {
+    List<Key> keys = new ArrayList<>(List.of(key(Kind.JOB, job)));
+    ownerKey(job).ifPresent(keys::add); // a CronJob's Job finished or went away
+    return keys;
+  }
+
   private List<Key> podKeys(Pod pod) {
     List<Key> keys = new ArrayList<>(List.of(key(Kind.POD, pod)));
     ownerKey(pod).ifPresent(keys::add);
@@ -282,6 +300,7 @@ public final class WorkloadControllers implements AutoCloseable {
     addKeys(keys, namespaces, Kind.REPLICASET, client.apps().replicaSets().inAnyNamespace().list().getItems());
     addKeys(keys, namespaces, Kind.STATEFULSET, client.apps().statefulSets().inAnyNamespace().list().getItems());
     addKeys(keys, namespaces, Kind.DAEMONSET, client.apps().daemonSets().inAnyNamespace().list().getItems());
+    addKeys(keys, namespaces, Kind.CRONJOB, client.batch().v1().cronjobs().inAnyNamespace().list().getItems());
     addKeys(keys, namespaces, Kind.JOB, client.batch().v1().jobs().inAnyNamespace().list().getItems());
     addKeys(keys, namespaces, Kind.POD, client.pods().inAnyNamespace().list().getItems());
     for (String started : pods.startedKeys()) { // pods deleted while no one was looking still get stopped

@@ -41,6 +41,7 @@ public final class LabNetwork implements AutoCloseable {
   private final Map<String, Pod> pods = new ConcurrentHashMap<>();
   private final AtomicInteger podSeq = new AtomicInteger();
   private final EchoServer echo = new EchoServer();
+  private final PodPrograms programs;
 
   /** A node: its namespace (where the agent programs nftables) and its uplink address. */
   public record Node(int index, NetNs ns, String uplinkIp) {}
@@ -59,6 +60,7 @@ public final class LabNetwork implements AutoCloseable {
       throw new IllegalArgumentException("node count must be 1..50: " + nodeCount);
     }
     this.prefix = NetNs.PREFIX + labId + "-";
+    this.programs = new PodPrograms(Path.of(System.getProperty("java.io.tmpdir"), "pal-" + labId + "-pods"));
     reap(labId);
     boolean ok = false;
     try {
@@ -83,10 +85,21 @@ public final class LabNetwork implements AutoCloseable {
     }
   }
 
-  /** Deletes every namespace of a lab with this id (leftovers of a killed run). */
+  /**
+   * Deletes every namespace of a lab with this id (leftovers of a killed run), after killing the
+   * processes still inside them: a lab killed with -9 leaves its pods' programs running.
+   */
   public static int reap(String labId) {
     PodResolvConf.removeAll(NetNs.PREFIX + labId + "-");
-    return NetNs.deleteAll(NetNs.PREFIX + labId + "-");
+    List<String> names = NetNs.list(NetNs.PREFIX + labId + "-");
+    NamespaceProcesses.killAll(names);
+    names.forEach(NetNs::delete);
+    return names.size();
+  }
+
+  /** The programs the pods run (containers with a command), and where their logs go. */
+  public PodPrograms programs() {
+    return programs;
   }
 
   public List<Node> nodes() {
@@ -157,11 +170,13 @@ public final class LabNetwork implements AutoCloseable {
 
   /** Removes the pod: its servers, namespace (and so its veth and node route), fabric route. */
   public void removePod(String key) {
+    programs.stop(key);
     Pod pod = pods.remove(key);
     if (pod == null) {
       return;
     }
     pod.served().forEach(echo::stop);
+    NamespaceProcesses.killAll(List.of(pod.ns().name())); // what a program forked and left behind
     pod.ns().delete();
     PodResolvConf.remove(pod.ns().name());
     Commands.runAllowingFailure("ip", "-n", fabric.name(), "route", "del", pod.ip() + "/32");
@@ -181,10 +196,12 @@ public final class LabNetwork implements AutoCloseable {
 
   @Override
   public void close() {
+    programs.close();
     echo.close();
     for (Pod p : pods.values()) {
       p.ns().close();
     }
+    NamespaceProcesses.killAll(NetNs.list(prefix)); // what programs forked and left behind
     pods.clear();
     for (Node n : nodes) {
       n.ns().close();
