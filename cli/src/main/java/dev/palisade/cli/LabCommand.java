@@ -6,8 +6,6 @@ import dev.palisade.lab.daemon.LabState;
 import dev.palisade.lab.net.LabNetwork;
 import dev.palisade.lab.net.Prober;
 import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.ServicePort;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -265,13 +263,14 @@ final class LabCommand implements Runnable {
           System.err.println("palisade lab: --to service/NS/NAME, not " + to);
           return 2;
         }
-        String[] ep = serviceEndpoint(state, s[1], s[2], port, protocol);
-        if (ep == null) {
-          System.err.println("palisade lab: service " + s[1] + "/" + s[2] + " has no ready endpoint for " + port + "/" + protocol);
-          return 1;
+        // through the Service's cluster IP, DNAT'd by the node's kube-proxy table as in a cluster
+        String clusterIp = clusterIp(state, s[1], s[2], port, protocol);
+        if (clusterIp == null) {
+          System.err.println("palisade lab: service " + s[1] + "/" + s[2] + " has no cluster IP with port " + port + "/"
+              + protocol);
+          return 2;
         }
-        ip = ep[0];
-        dport = Integer.parseInt(ep[1]);
+        ip = clusterIp;
       } else {
         String[] dst = byKey.get(to);
         if (dst == null) {
@@ -290,34 +289,18 @@ final class LabCommand implements Runnable {
     }
   }
 
-  /** {ip, port} of a ready endpoint, read from the lab's EndpointSlices. */
-  static String[] serviceEndpoint(LabState state, String ns, String name, int port, String protocol) throws IOException {
+  /** The Service's cluster IP, if it has one and serves this port and protocol. */
+  static String clusterIp(LabState state, String ns, String name, int port, String protocol) throws IOException {
     Config config = Config.fromKubeconfig(Files.readString(state.kubeconfig()));
     try (KubernetesClient c = new KubernetesClientBuilder().withConfig(config).build()) {
       Service svc = c.services().inNamespace(ns).withName(name).get();
-      if (svc == null) {
+      if (svc == null || svc.getSpec().getClusterIP() == null || svc.getSpec().getClusterIP().isBlank()
+          || svc.getSpec().getClusterIP().equals("None")) {
         return null;
       }
-      ServicePort sp = svc.getSpec().getPorts().stream().filter(p -> p.getPort() == port
-          && Objects.equals(Optional.ofNullable(p.getProtocol()).orElse("TCP"), protocol)).findFirst().orElse(null);
-      if (sp == null) {
-        return null;
-      }
-      for (EndpointSlice slice : c.discovery().v1().endpointSlices().inNamespace(ns)
-          .withLabel("kubernetes.io/service-name", name).list().getItems()) {
-        var p = slice.getPorts().stream().filter(x -> Objects.equals(Optional.ofNullable(x.getName()).orElse(""),
-            Optional.ofNullable(sp.getName()).orElse(""))).findFirst();
-        if (p.isEmpty()) {
-          continue;
-        }
-        for (var e : slice.getEndpoints()) {
-          if ((e.getConditions() == null || !Boolean.FALSE.equals(e.getConditions().getReady()))
-              && e.getAddresses() != null && !e.getAddresses().isEmpty()) {
-            return new String[] {e.getAddresses().get(0), Integer.toString(p.get().getPort())};
-          }
-        }
-      }
-      return null;
+      boolean serves = svc.getSpec().getPorts().stream().anyMatch(p -> p.getPort() == port
+          && Objects.equals(Optional.ofNullable(p.getProtocol()).orElse("TCP"), protocol));
+      return serves ? svc.getSpec().getClusterIP() : null;
     }
   }
 

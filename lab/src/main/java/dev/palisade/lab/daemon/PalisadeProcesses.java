@@ -252,7 +252,7 @@ public final class PalisadeProcesses implements AutoCloseable {
         kind: Config
         clusters:
         - name: palisade-lab
-          cluster: {server: "%s"}
+          cluster: {server: "%s", insecure-skip-tls-verify: true}   # the lab's self-signed loopback certificate
         users:
         - name: %s
           user: {token: "%s"}
