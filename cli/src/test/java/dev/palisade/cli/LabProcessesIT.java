@@ -11,6 +11,8 @@ import dev.palisade.lab.daemon.SupervisedProcess;
 import dev.palisade.lab.net.LabNetwork;
 import dev.palisade.lab.net.Prober;
 import dev.palisade.testkit.KernelTest;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -116,6 +118,52 @@ class LabProcessesIT {
       assertEquals(0, passed.get(), passed.get() + " of " + probes.get()
           + " denied connections passed while the agent was killed and restarted");
       assertTrue(Files.exists(dir.resolve("agent-0.log")), "the agent's log file is kept");
+    }
+  }
+
+  /**
+   * The lab's API server authorizes with deploy/base's RBAC: take `replicasets` from the agent's
+   * ClusterRole and a restarted agent fails at once naming what it may not read (not a 2-minute
+   * sync timeout), the lab keeps restarting it, and it comes back once the rule is restored.
+   */
+  @Test
+  void agentWithoutAPermissionFailsClearlyAndRecoversWhenItIsBack(@TempDir Path dir) throws Exception {
+    try (Lab lab = Lab.startBare("lq" + ProcessHandle.current().pid() % 100000, 1);
+        PalisadeProcesses palisade = PalisadeProcesses.start(lab, LabCommand.launcher(), dir,
+            LabTokens.of(lab.api()), Duration.ofSeconds(120))) {
+      SupervisedProcess agent = palisade.process("agent-0");
+      var roles = lab.client().rbac().clusterRoles();
+      ClusterRole full = roles.withName("palisade-agent").get();
+      ClusterRole without = new ClusterRoleBuilder(full).withRules(full.getRules().stream()
+          .filter(r -> !r.getResources().contains("replicasets")).toList()).build();
+      without.getMetadata().setResourceVersion(null);
+      assertEquals(full.getRules().size() - 1, without.getRules().size(), "one rule names replicasets");
+      roles.resource(without).update();
+
+      ProcessHandle.of(agent.pid().orElseThrow()).orElseThrow().destroyForcibly();
+      long deadline = System.nanoTime() + Duration.ofSeconds(45).toNanos();
+      while (!Files.readString(dir.resolve("agent-0.log")).contains("cannot list resource \"replicasets\"")
+          || agent.restarts() < 2) {
+        assertTrue(System.nanoTime() < deadline, "no clear refusal from the agent within 45 s; its log:\n"
+            + Files.readString(dir.resolve("agent-0.log")));
+        Thread.sleep(200);
+      }
+      assertTrue(agent.lastExit().contains("exit code 1"), "the agent exits on the refusal: " + agent.lastExit());
+
+      full.getMetadata().setResourceVersion(null);
+      roles.resource(full).update();
+      int restarts = agent.restarts();
+      deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      long stableSince = System.nanoTime();
+      // back to running: the same process stays up for 10 s
+      while (System.nanoTime() - stableSince < Duration.ofSeconds(10).toNanos()) {
+        if (agent.restarts() != restarts || agent.pid().isEmpty()) {
+          restarts = agent.restarts();
+          stableSince = System.nanoTime();
+        }
+        assertTrue(System.nanoTime() < deadline, "the agent did not recover with its permission restored");
+        Thread.sleep(200);
+      }
     }
   }
 

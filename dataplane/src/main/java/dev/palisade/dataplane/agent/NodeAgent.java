@@ -83,6 +83,8 @@ public final class NodeAgent implements AutoCloseable {
   });
   private final AtomicBoolean pending = new AtomicBoolean();
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+  /** 401/403 answers to the informers' lists and watches, newest last. */
+  private final java.util.concurrent.ConcurrentLinkedQueue<String> refusals = new java.util.concurrent.ConcurrentLinkedQueue<>();
   private final IpHistory history = new IpHistory(Duration.ofMinutes(10).toMillis());
   private final FlowAggregator flows = new FlowAggregator();
   private final List<FlowRecord> unsent = new ArrayList<>();
@@ -215,6 +217,12 @@ public final class NodeAgent implements AutoCloseable {
     informers.forEach(SharedIndexInformer::start);
     long deadline = System.nanoTime() + syncTimeout.toNanos();
     while (!informers.stream().allMatch(SharedIndexInformer::hasSynced)) {
+      String refused = refusals.peek();
+      if (refused != null) {
+        // a missing permission does not heal by waiting: say so now instead of timing out
+        throw new IllegalStateException("agent " + nodeName + ": the API server refuses what the agent must read: "
+            + refused + " (its ClusterRole is deploy/base/rbac-agent.yaml, generated from AgentAccess)");
+      }
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("agent " + nodeName + ": informers did not sync within " + syncTimeout);
       }
@@ -239,6 +247,18 @@ public final class NodeAgent implements AutoCloseable {
         ? client.resources(kind).inAnyNamespace().runnableInformer(0)
         : client.resources(kind).inNamespace(namespace).runnableInformer(0);
     informer.addEventHandler((ResourceEventHandler<T>) (ResourceEventHandler<?>) handler);
+    informer.exceptionHandler((started, thrown) -> {
+      Throwable t = thrown;
+      while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+        t = t.getCause(); // the reflector hands over its future's wrapper
+      }
+      if (t instanceof io.fabric8.kubernetes.client.KubernetesClientException e
+          && (e.getCode() == 401 || e.getCode() == 403)) {
+        refusals.offer(kind.getSimpleName() + (namespace == null ? "" : " in " + namespace) + ": " + e.getCode() + " "
+            + Optional.ofNullable(e.getStatus()).map(st -> st.getMessage()).orElse(e.getMessage()));
+      }
+      return true; // keep retrying, as client-go does; start() fails fast on a refusal above
+    });
     informers.add(informer);
     return informer;
   }
