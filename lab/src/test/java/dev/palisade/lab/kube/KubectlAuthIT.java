@@ -94,10 +94,16 @@ class KubectlAuthIT {
     canI("yes", "watch", "allowlists.palisade.dev", "-n", "shop", "--as=" + AGENT);
     canI("no", "create", "allowlists.palisade.dev", "-n", "shop", "--as=" + AGENT);
     canI("no", "delete", "pods", "-n", "shop", "--as=" + AGENT);
-    canI("no", "list", "replicasets", "--all-namespaces", "--as=" + AGENT);
+    // issue 15: every kind the agent watches (AgentAccess, generated into rbac-agent.yaml) is granted
+    for (String kind : List.of("replicasets.apps", "jobs.batch", "networkpolicies.networking.k8s.io", "services",
+        "endpointslices.discovery.k8s.io", "namespaces", "segmentationmodes.palisade.dev")) {
+      canI("yes", "list", kind, "--all-namespaces", "--as=" + AGENT);
+    }
+    canI("no", "update", "segmentationmodes.palisade.dev", "-n", "shop", "--as=" + AGENT);
+    canI("no", "patch", "pods", "-n", "shop", "--as=" + AGENT);
     canI("yes", "list", "replicasets", "--all-namespaces", "--as=" + CONTROLLER);
     canI("yes", "create", "tokenreviews.authentication.k8s.io", "--as=" + CONTROLLER);
-    canI("yes", "update", "leases", "-n", "palisade-system", "--as=" + CONTROLLER);
+    canI("yes", "patch", "leases", "-n", "palisade-system", "--as=" + CONTROLLER);
     canI("no", "update", "leases", "-n", "default", "--as=" + CONTROLLER);
     canI("yes", "delete", "pods", "-n", "shop");
   }
