@@ -7,6 +7,7 @@ import io.fabric8.mockwebserver.http.Dispatcher;
 import io.fabric8.mockwebserver.http.Headers;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import dev.palisade.lab.kube.table.TableRequest;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,12 +41,17 @@ final class LabApiDispatcher extends Dispatcher {
 
   private final ApiAccess access;
   private final AccessEndpoints endpoints;
+  private final TableAnswers tables;
 
   LabApiDispatcher(KubernetesCrudDispatcher store, ApiAccess access) {
     this.store = store;
     this.access = access;
     this.endpoints = new AccessEndpoints(access);
     this.admission = CustomResourceAdmission.over(store);
+    this.tables = new TableAnswers(path -> {
+      MockResponse got = store.handleGet(path);
+      return got.code() == 200 ? Optional.of(MAPPER.readTree(got.getBody().readUtf8())) : Optional.empty();
+    }, java.time.Clock.systemUTC());
   }
 
   ApiAccess access() {
@@ -132,6 +138,15 @@ final class LabApiDispatcher extends Dispatcher {
     if (!request.getMethod().equals("GET")) {
       access.written(bare);
     }
+    if (request.getMethod().equals("GET") && response.code() == 200 && response.getWebSocketListener() == null
+        && admitted.request().resourceRequest() && admitted.request().subresource().isEmpty()) {
+      Optional<TableRequest> table = TableRequest.of(request.getHeader("Accept"), query(path));
+      if (table.isPresent()) {
+        // kubectl get asks for a Table: print the store's answer server-side, as kube-apiserver does
+        JsonNode answer = MAPPER.readTree(response.getBody().readUtf8());
+        return json(200, MAPPER.writeValueAsString(tables.table(admitted.request(), answer, table.get())));
+      }
+    }
     if (response.getWebSocketListener() == null && response.header("Content-Type") == null) {
       // The store sends JSON without saying so; clients pick their decoder by this header.
       response.setHeader("Content-Type", JSON);
@@ -158,6 +173,11 @@ final class LabApiDispatcher extends Dispatcher {
     Headers headers = request.getHeaders().newBuilder().set("Content-Type", JSON_PATCH).build();
     return new RecordedRequest(request.getRequestLine(), HttpMethod.PATCH, request.getPath(), headers,
         new Buffer(body));
+  }
+
+  private static String query(String path) {
+    int q = path.indexOf('?');
+    return q < 0 ? "" : path.substring(q + 1);
   }
 
   /** Legacy (unaggregated) discovery; kubectl accepts it when it asked for aggregated discovery. */
