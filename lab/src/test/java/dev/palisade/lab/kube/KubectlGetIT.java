@@ -146,4 +146,39 @@ class KubectlGetIT {
     assertTrue(run.out().matches("(?s)NAMESPACE\\s+NAME\\s+AGE\\s*\n.*"), run.out());
     assertTrue(run.out().lines().anyMatch(l -> l.startsWith("shop") && l.contains("web")), run.out());
   }
+
+  @Test
+  void getWatchPrintsAPodCreatedAfterItStarted() throws Exception {
+    create(runningPod("default", "before", "10.244.1.7", 0));
+    Path out = dir.resolve("watch-out");
+    Path err = dir.resolve("watch-err");
+    Process watch = command("get", "pods", "-w", "--request-timeout=5s").redirectOutput(out.toFile())
+        .redirectError(err.toFile()).start();
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (!Files.readString(out).contains("before") && System.nanoTime() < deadline && watch.isAlive()) {
+        Thread.sleep(100);
+      }
+      assertTrue(Files.readString(out).contains("before"), () -> "no initial list: " + read(out) + read(err));
+      Thread.sleep(500); // the watch request follows the list
+      create(runningPod("default", "after", "10.244.1.8", 0));
+      assertTrue(watch.waitFor(30, TimeUnit.SECONDS), "kubectl get -w did not end after --request-timeout");
+    } finally {
+      watch.destroyForcibly();
+    }
+    String printed = Files.readString(out);
+    assertTrue(printed.matches("(?s)NAME\\s+READY\\s+STATUS\\s+RESTARTS\\s+AGE\\s*\n.*"), printed);
+    assertRow(printed, "after", "1/2", "CrashLoopBackOff", "1");
+    assertEquals(1, printed.lines().filter(l -> l.startsWith("NAME")).count(), "one header:\n" + printed);
+    assertEquals(1, printed.lines().filter(l -> l.startsWith("before ")).count(),
+        "the listed pod is not replayed by the watch:\n" + printed);
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      return e.toString();
+    }
+  }
 }
