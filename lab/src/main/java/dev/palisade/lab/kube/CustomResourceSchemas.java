@@ -76,11 +76,12 @@ final class CustomResourceSchemas {
   }
 
   private Optional<CustomResourceSchema> read(String crdName, String version) {
-    Optional<JsonNode> crd = store.apply(CRDS + crdName);
-    if (crd.isEmpty()) {
-      crd = Optional.ofNullable(GENERATED.get(crdName));
-    }
-    return crd.flatMap(c -> schemaOf(c, version));
+    return crd(crdName).flatMap(c -> schemaOf(c, version));
+  }
+
+  /** The CRD named {@code PLURAL.GROUP}: the stored one, else Palisade's generated one; uncached. */
+  Optional<JsonNode> crd(String crdName) {
+    return store.apply(CRDS + crdName).or(() -> Optional.ofNullable(GENERATED.get(crdName)));
   }
 
   /** The version's schema; v1 CRDs keep one per version, v1beta1 ones may keep one for all. */

@@ -7,6 +7,10 @@ import io.fabric8.mockwebserver.http.Dispatcher;
 import io.fabric8.mockwebserver.http.Headers;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.mockwebserver.http.WebSocketListener;
+import dev.palisade.lab.kube.auth.RequestInfo;
+import dev.palisade.lab.kube.table.RowPrinter;
+import dev.palisade.lab.kube.table.TableRequest;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,12 +44,17 @@ final class LabApiDispatcher extends Dispatcher {
 
   private final ApiAccess access;
   private final AccessEndpoints endpoints;
+  private final TableAnswers tables;
 
   LabApiDispatcher(KubernetesCrudDispatcher store, ApiAccess access) {
     this.store = store;
     this.access = access;
     this.endpoints = new AccessEndpoints(access);
     this.admission = CustomResourceAdmission.over(store);
+    this.tables = new TableAnswers(path -> {
+      MockResponse got = store.handleGet(path);
+      return got.code() == 200 ? Optional.of(MAPPER.readTree(got.getBody().readUtf8())) : Optional.empty();
+    }, java.time.Clock.systemUTC());
   }
 
   ApiAccess access() {
@@ -58,6 +67,43 @@ final class LabApiDispatcher extends Dispatcher {
 
   int watchesExpired() {
     return watchesExpired.get();
+  }
+
+  /** What a watch streamed over HTTP (not a WebSocket) gets from {@link #openStreamedWatch}. */
+  sealed interface StreamedWatch {
+    /** Refused (401, 403, 410...): the response to send as is. */
+    record Refused(MockResponse response) implements StreamedWatch {}
+
+    /** The store's WebSocket listener for the watch, to be opened on a bridge; Tables when asked. */
+    record Opened(WebSocketListener listener, Optional<TableRequest> table, RowPrinter printer) implements StreamedWatch {}
+  }
+
+  /**
+   * Authorizes a streamed watch as {@link #dispatch} would, then opens it on the store: the store
+   * only streams over WebSockets, so the caller bridges its listener to a chunked response.
+   */
+  StreamedWatch openStreamedWatch(RecordedRequest request) {
+    ApiAccess.Admission authorized = access.admit(request);
+    if (authorized instanceof ApiAccess.Admission.Refused refused) {
+      return new StreamedWatch.Refused(AccessEndpoints.reply(refused.status()));
+    }
+    RequestInfo info = ((ApiAccess.Admission.Admitted) authorized).request();
+    if (watchesToExpire.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      watchesExpired.incrementAndGet();
+      return new StreamedWatch.Refused(status(410, "Expired", "too old resource version (the lab expired this watch on purpose)"));
+    }
+    if (!info.resourceRequest() || !info.name().isEmpty() && !info.subresource().isEmpty()) {
+      return new StreamedWatch.Refused(status(400, "BadRequest", "cannot watch " + info.path()));
+    }
+    MockResponse opened = store.handleWatch(request.getPath());
+    if (opened.getWebSocketListener() == null) {
+      if (opened.header("Content-Type") == null) {
+        opened.setHeader("Content-Type", JSON);
+      }
+      return new StreamedWatch.Refused(opened);
+    }
+    Optional<TableRequest> table = TableRequest.of(request.getHeader("Accept"), query(request.getPath()));
+    return new StreamedWatch.Opened(opened.getWebSocketListener(), table, tables.printer(info));
   }
 
   @Override
@@ -111,10 +157,9 @@ final class LabApiDispatcher extends Dispatcher {
       }
     }
     if (path.contains("watch=true") && request.getHeader("Upgrade") == null) {
-      // The store streams watch events over WebSockets only (as fabric8 clients watch); kubectl's
-      // "get -w" streams over a plain chunked response, which the mock server cannot send.
-      return status(400, "BadRequest",
-          "the lab API server serves watches over WebSockets only (fabric8 clients), not HTTP streaming (kubectl -w)");
+      // LabHttpServer streams these through openStreamedWatch; a dispatcher called otherwise cannot
+      return status(400, "BadRequest", "this dispatcher serves watches over WebSockets only; "
+          + "HTTP-streamed watches (kubectl get -w) are served by LabHttpServer");
     }
     if (request.getMethod().equals("PATCH") && contentType != null
         && (contentType.startsWith(STRATEGIC) || contentType.startsWith(MERGE))) {
@@ -131,6 +176,15 @@ final class LabApiDispatcher extends Dispatcher {
     verdict.warnings().forEach(w -> response.addHeader("Warning", w));
     if (!request.getMethod().equals("GET")) {
       access.written(bare);
+    }
+    if (request.getMethod().equals("GET") && response.code() == 200 && response.getWebSocketListener() == null
+        && admitted.request().resourceRequest() && admitted.request().subresource().isEmpty()) {
+      Optional<TableRequest> table = TableRequest.of(request.getHeader("Accept"), query(path));
+      if (table.isPresent()) {
+        // kubectl get asks for a Table: print the store's answer server-side, as kube-apiserver does
+        JsonNode answer = MAPPER.readTree(response.getBody().readUtf8());
+        return json(200, MAPPER.writeValueAsString(tables.table(admitted.request(), answer, table.get())));
+      }
     }
     if (response.getWebSocketListener() == null && response.header("Content-Type") == null) {
       // The store sends JSON without saying so; clients pick their decoder by this header.
@@ -158,6 +212,11 @@ final class LabApiDispatcher extends Dispatcher {
     Headers headers = request.getHeaders().newBuilder().set("Content-Type", JSON_PATCH).build();
     return new RecordedRequest(request.getRequestLine(), HttpMethod.PATCH, request.getPath(), headers,
         new Buffer(body));
+  }
+
+  private static String query(String path) {
+    int q = path.indexOf('?');
+    return q < 0 ? "" : path.substring(q + 1);
   }
 
   /** Legacy (unaggregated) discovery; kubectl accepts it when it asked for aggregated discovery. */

@@ -7,9 +7,6 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -17,12 +14,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 
 /**
  * The lab's Kubernetes API server: fabric8's mock server in CRUD mode ({@link KubernetesCrudDispatcher})
- * on 127.0.0.1, HTTPS with a self-signed certificate made at each (re)start, a free port, fronted by {@link LabApiDispatcher} so that kubectl can use
+ * served by {@link LabHttpServer} on 127.0.0.1, HTTPS with a self-signed certificate made at each (re)start, a free port, fronted by {@link LabApiDispatcher} so that kubectl can use
  * it too. The kinds it admits are listed in {@link ApiResourceCatalog}.
  *
  * <p>Like kube-apiserver it authenticates every request by bearer token (401 otherwise) and
@@ -49,10 +45,13 @@ import java.util.List;
  *       requests are JSON. GET /openapi/v2 asks
  *       for {@code application/com.github.proto-openapi.spec.v2@v1.0+protobuf}. Bodies in protobuf
  *       are answered 415 all the same, since the store reads JSON only.</li>
- *   <li>Tables: {@code get} asks for {@code as=Table;v=v1;g=meta.k8s.io}. The store sends a plain
- *       {@code kind: List}, and kubectl prints it with default columns: NAME and AGE (NAMESPACE
- *       first with {@code -A}), so no READY/STATUS columns. {@code -o name|json|yaml|jsonpath} are
- *       complete.</li>
+ *   <li>Tables: {@code get} asks for {@code as=Table;v=v1;g=meta.k8s.io}; the store's List or object
+ *       is printed server-side as kube-apiserver does ({@link TableAnswers}): READY, STATUS, RESTARTS
+ *       for pods (IP, NODE... with {@code -o wide}), the usual columns of workloads, services,
+ *       namespaces and nodes, a CRD's additionalPrinterColumns, else NAME and AGE.</li>
+ *   <li>{@code get -w}: a watch streamed over a chunked HTTP response, which the mock web server
+ *       cannot send (one whole body per request); {@link LabHttpServer} serves it instead, bridging
+ *       the store's WebSocket watch ({@link WatchStreams}), with Table rows when asked.</li>
  *   <li>apply: the default {@code --validate=strict} first reads /openapi/v3 (then /openapi/v2) to
  *       learn whether the server validates fields; with neither it refuses ("failed to download
  *       openapi"). The lab serves a schema-less v3 index and per-group-version documents that
@@ -66,9 +65,7 @@ import java.util.List;
  *       arrays appended instead of replaced. Both are applied here ({@link StrategicMergePatch},
  *       {@link JsonPatches}) and passed to the store as an exact JSON patch.</li>
  *   <li>delete: DELETE, then GET until 404 (the default {@code --wait}); works.</li>
- *   <li>Not supported: {@code kubectl get -w} and other HTTP-streamed watches (the store streams
- *       watch events over WebSockets only, as fabric8 clients watch; answered 400 with the reason);
- *       server-side apply ({@code application/apply-patch+yaml}, 415 from the store); kinds outside
+ *   <li>Not supported: server-side apply ({@code application/apply-patch+yaml}, 415 from the store); kinds outside
  *       the catalog are stored but undiscoverable by kubectl, except that the store itself answers
  *       /apis/GROUP/VERSION for CRDs created through it; exec, logs, port-forward, proxy.</li>
  * </ul>
@@ -80,11 +77,11 @@ import java.util.List;
 public final class LabApiServer implements AutoCloseable {
   static final String CONTEXT = "palisade-lab";
 
-  private volatile KubernetesMockServer server;
+  private volatile LabHttpServer server;
   private final LabApiDispatcher dispatcher;
   private final KubernetesClient client;
 
-  private LabApiServer(KubernetesMockServer server, LabApiDispatcher dispatcher) {
+  private LabApiServer(LabHttpServer server, LabApiDispatcher dispatcher) {
     this.server = server;
     this.dispatcher = dispatcher;
     this.client = new KubernetesClientBuilder().withConfig(clientConfig()).build();
@@ -112,11 +109,8 @@ public final class LabApiServer implements AutoCloseable {
     return new LabApiServer(serve(dispatcher, 0), dispatcher);
   }
 
-  private static KubernetesMockServer serve(LabApiDispatcher dispatcher, int port) {
-    KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-        dispatcher, true);
-    server.init(InetAddress.getLoopbackAddress(), port);
-    return server;
+  private static LabHttpServer serve(LabApiDispatcher dispatcher, int port) {
+    return LabHttpServer.serve(dispatcher, InetAddress.getLoopbackAddress(), port);
   }
 
   /**
@@ -127,7 +121,7 @@ public final class LabApiServer implements AutoCloseable {
   public void restart(int expireWatches) {
     int port = port();
     dispatcher.expireNextWatches(expireWatches);
-    server.destroy();
+    server.stop();
     server = serve(dispatcher, port);
   }
 
@@ -138,11 +132,11 @@ public final class LabApiServer implements AutoCloseable {
 
   /** {@code https://127.0.0.1:PORT} without a trailing slash. */
   public String url() {
-    return "https://127.0.0.1:" + server.getPort();
+    return "https://127.0.0.1:" + server.port();
   }
 
   public int port() {
-    return server.getPort();
+    return server.port();
   }
 
   /** The bearer token of lab-admin (group system:masters): every request is allowed. */
@@ -230,6 +224,6 @@ public final class LabApiServer implements AutoCloseable {
   @Override
   public void close() {
     client.close();
-    server.destroy();
+    server.stop();
   }
 }

@@ -248,12 +248,6 @@ class LabApiServerTest {
   }
 
   @Test
-  void kubectlWatchIsRefusedWithAReason() throws Exception {
-    Run run = kubectl("get", "pods", "-w");
-    assertTrue(run.exit() != 0 && run.err().contains("WebSockets only"), run.toString());
-  }
-
-  @Test
   void informerSeesAddUpdateAndDeleteOfPods() throws Exception {
     namespace("shop");
     pod("shop", "before", "web");
