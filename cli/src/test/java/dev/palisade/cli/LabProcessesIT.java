@@ -167,6 +167,76 @@ class LabProcessesIT {
     }
   }
 
+  /**
+   * A user's own app, as `palisade lab up -f app.yaml` would run it: a pod runs `python3 -m http.server
+   * 8000`, another fetches http://files.blog.svc.cluster.local:8000/ in a loop (cluster DNS, then the
+   * Service's cluster IP, DNAT'd by the node's kube-proxy table), and Palisade's processes learn the
+   * edge workload -> workload on 8000/TCP, reported by an agent authenticated with its node-bound token.
+   */
+  @Test
+  void ownAppReachedThroughDnsAndClusterIpIsLearnedAsWorkloadToWorkload(@TempDir Path dir) throws Exception {
+    try (Lab lab = Lab.startBare("lr" + ProcessHandle.current().pid() % 100000, 2);
+        PalisadeProcesses palisade = PalisadeProcesses.start(lab, LabCommand.launcher(), dir,
+            LabTokens.of(lab.api()), Duration.ofSeconds(120))) {
+      lab.apply(OWN_APP);
+      lab.awaitReady(Duration.ofSeconds(60));
+      HttpClient http = HttpClient.newHttpClient();
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      String graph = "";
+      while (!graph.contains("\"source\":\"blog/Deployment/reader\",\"destination\":\"blog/Deployment/files\","
+          + "\"protocol\":\"TCP\",\"port\":8000")) {
+        assertTrue(System.nanoTime() < deadline, "reader -> files:8000 not learned within 60 s; graph: " + graph);
+        Thread.sleep(500);
+        graph = http.send(HttpRequest.newBuilder(URI.create(palisade.url() + "/v1/graph?namespace=blog"))
+            .header("Authorization", "Bearer " + palisade.viewerToken()).build(), HttpResponse.BodyHandlers.ofString())
+            .body();
+      }
+      // the name was resolved through the lab's cluster DNS (seen by Palisade as a DNS edge, not a service edge)
+      assertTrue(graph.contains("\"destination\":\"kube-system/Pod/lab-dns\",\"protocol\":\"UDP\",\"port\":53,")
+          && graph.contains("\"class\":\"dns\""), graph);
+    }
+  }
+
+  private static final String OWN_APP = """
+      apiVersion: v1
+      kind: Namespace
+      metadata: {name: blog}
+      ---
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: files, namespace: blog}
+      spec:
+        replicas: 1
+        selector: {matchLabels: {app: files}}
+        template:
+          metadata: {labels: {app: files}}
+          spec:
+            nodeName: lab-node-1
+            containers:
+            - {name: http, command: [python3, -m, http.server, "8000"], ports: [{containerPort: 8000}]}
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: {name: files, namespace: blog}
+      spec:
+        selector: {app: files}
+        ports: [{port: 8000, targetPort: 8000}]
+      ---
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: reader, namespace: blog}
+      spec:
+        replicas: 1
+        selector: {matchLabels: {app: reader}}
+        template:
+          metadata: {labels: {app: reader}}
+          spec:
+            nodeName: lab-node-0
+            containers:
+            - name: loop
+              command: [sh, -c, "while true; do python3 -c 'import urllib.request as u; u.urlopen(\\"http://files.blog.svc.cluster.local:8000/\\")'; sleep 1; done"]
+      """;
+
   private static boolean probe(LabNetwork.Pod from, LabNetwork.Pod to) {
     return Prober.probe(from, to.ip(), 5432, "TCP", Duration.ofMillis(500));
   }
