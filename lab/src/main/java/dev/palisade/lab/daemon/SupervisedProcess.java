@@ -1,5 +1,6 @@
 package dev.palisade.lab.daemon;
 
+import dev.palisade.lab.net.RestartBackoff;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -12,9 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One of Palisade's processes in the lab (the controller, or a node's agent), kept running as kubelet
- * keeps a container: when it exits without being asked to, it is started again after a back-off that
- * doubles from 1 s to 30 s, and falls back to 1 s once a run lasted a minute (CrashLoopBackOff's
- * shape, with shorter steps because the lab is for testing). Output goes to one log file per
+ * keeps a container: when it exits without being asked to, it is started again after a
+ * {@link RestartBackoff} (as the lab's pods' programs are). Output goes to one log file per
  * process, appended across restarts.
  *
  * <p>Thread contract: {@link #start()} and {@link #stop()} are called by the lab's owner thread; one
@@ -22,9 +22,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class SupervisedProcess implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SupervisedProcess.class);
-  static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
-  static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
-  static final Duration STABLE_RUN = Duration.ofMinutes(1);
 
   private final String name;
   private final List<String> command;
@@ -81,7 +78,7 @@ public final class SupervisedProcess implements AutoCloseable {
   }
 
   private void watch() {
-    Duration backoff = FIRST_BACKOFF;
+    RestartBackoff backoffs = new RestartBackoff();
     while (true) {
       Process p;
       synchronized (lock) {
@@ -100,9 +97,7 @@ public final class SupervisedProcess implements AutoCloseable {
         }
         lastExit = describe(code);
       }
-      if (System.nanoTime() - startedAt > STABLE_RUN.toNanos()) {
-        backoff = FIRST_BACKOFF;
-      }
+      Duration backoff = backoffs.after(Duration.ofNanos(System.nanoTime() - startedAt));
       LOG.warn("{} (pid {}) exited: {}; restarting in {} ms", name, p.pid(), describe(code), backoff.toMillis());
       try {
         Thread.sleep(backoff.toMillis());
@@ -121,7 +116,6 @@ public final class SupervisedProcess implements AutoCloseable {
           // keep the dead process as the current one: the next round waits no time and retries
         }
       }
-      backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
     }
   }
 

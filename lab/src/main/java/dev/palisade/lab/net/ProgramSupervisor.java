@@ -21,8 +21,7 @@ import org.slf4j.LoggerFactory;
  * namespace ({@code setsid ip netns exec POD argv...}, so the program and whatever it forks form
  * one session that can be signalled as a whole), appends its stdout and stderr to the container's
  * log, and when it exits restarts it as the pod's restartPolicy says, after a back-off that
- * doubles from 1 s to 30 s and falls back to 1 s after a run of a minute (CrashLoopBackOff's shape
- * with the lab's shorter steps, as {@code SupervisedProcess} does for Palisade's own processes).
+ * doubles from 1 s to 30 s ({@link RestartBackoff}, as for Palisade's own processes).
  * A program that cannot start (not found, working directory missing) is a failed run with reason
  * StartError, shown as waiting with RunContainerError, not an exception: the lab keeps going.
  *
@@ -32,9 +31,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ProgramSupervisor {
   private static final Logger LOG = LoggerFactory.getLogger(ProgramSupervisor.class);
-  static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
-  static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
-  static final Duration STABLE_RUN = Duration.ofMinutes(1);
 
   private final String pod;
   private final String netns;
@@ -167,7 +163,7 @@ final class ProgramSupervisor {
   }
 
   private void watch(Run run) {
-    Duration backoff = FIRST_BACKOFF;
+    RestartBackoff backoffs = new RestartBackoff();
     onChange.run();
     while (true) {
       Termination end;
@@ -183,9 +179,7 @@ final class ProgramSupervisor {
         end = new Termination(code, code == 0 ? "Completed" : "Error", null, run.startedAt(), now());
       }
       boolean again = program.restart().restarts(end.exitCode());
-      if (System.nanoTime() - run.startedNanos() > STABLE_RUN.toNanos()) {
-        backoff = FIRST_BACKOFF;
-      }
+      Duration backoff = backoffs.after(Duration.ofNanos(System.nanoTime() - run.startedNanos()));
       synchronized (lock) {
         if (stopping) {
           return;
@@ -222,8 +216,6 @@ final class ProgramSupervisor {
       }
       run = launch();
       onChange.run();
-      Duration doubled = backoff.multipliedBy(2);
-      backoff = doubled.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : doubled;
     }
   }
 
