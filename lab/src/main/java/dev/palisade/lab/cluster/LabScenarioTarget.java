@@ -323,11 +323,12 @@ public final class LabScenarioTarget implements ScenarioTarget {
   private void setMode(Step step) {
     String target = String.valueOf(required(step, "target"));
     String mode = String.valueOf(required(step, "mode"));
-    dev.palisade.model.Mode.parse(mode); // a typo fails the step, it does not silently open anything
+    // a typo fails the step, it does not silently open anything; the CRD takes the lower-case name
+    String canonical = dev.palisade.model.Mode.parse(mode).text();
     String[] t = target.split("/");
     SegmentationMode m = new SegmentationMode();
     m.setSpec(new SegmentationModeSpec());
-    m.getSpec().mode = mode;
+    m.getSpec().mode = canonical;
     String ns;
     String name;
     if (t.length == 2 && t[0].equals("namespace")) {

@@ -178,6 +178,23 @@ class CustomResourceValidationTest {
     assertEquals("enforce", get(MODES + "/shop").body().path("spec").path("mode").asString());
   }
 
+  /** Our own generated CRD (no CRD object stored): a mode typo or no mode never reaches the controller. */
+  @Test
+  void theGeneratedSegmentationModeCrdRefusesATypoAndAMissingMode() throws Exception {
+    Answer typo = post(MODES, mode("shop", "{\"mode\":\"enforcing\"}"));
+    assertEquals(422, typo.code(), () -> typo.raw().body());
+    assertEquals("spec.mode", typo.body().path("details").path("causes").get(0).path("field").asString(),
+        () -> typo.raw().body());
+    assertTrue(typo.body().path("message").asString().contains("enforcing"), () -> typo.raw().body());
+    Answer none = post(MODES, mode("shop", "{\"workload\":\"Deployment/web\"}"));
+    assertEquals(422, none.code(), () -> none.raw().body());
+    assertTrue(none.body().path("message").asString().contains("spec.mode: Required value"), () -> none.raw().body());
+    Answer badWorkload = post(MODES, mode("shop", "{\"mode\":\"learn\",\"workload\":[\"StatefulSet/db\"]}"));
+    assertEquals(422, badWorkload.code(), () -> badWorkload.raw().body());
+    assertEquals(404, get(MODES + "/shop").code(), "nothing stored");
+    assertEquals(201, post(MODES, mode("shop", "{\"mode\":\"enforce\",\"workload\":\"StatefulSet/db\"}")).code());
+  }
+
   @Test
   void aCrdOfAnotherGroupCreatedThroughTheApiIsEnforcedAndKindsWithoutOneAreNot() throws Exception {
     String widget = """
