@@ -47,10 +47,6 @@ final class Fields {
     return new Fields(node, loc);
   }
 
-  Loc loc() {
-    return loc;
-  }
-
   Loc at(String key) {
     return loc.at(key);
   }

@@ -145,7 +145,7 @@ public final class ScenarioRunner {
       String to = String.valueOf(flow.get("to"));
       int port = Integer.parseInt(String.valueOf(flow.get("port")));
       String protocol = flow.containsKey("protocol") ? String.valueOf(flow.get("protocol")) : "TCP";
-      int count = flow.containsKey("count") ? Integer.parseInt(String.valueOf(flow.get("count"))) : 1;
+      int count = Integer.parseInt(String.valueOf(flow.get("count"))); // required by the parser
       List<String> sources = target.resolvePods(from);
       for (int i = 0; i < count; i++) {
         String src = sources.get(i % sources.size());
