@@ -4,14 +4,15 @@ import dev.palisade.lab.kube.LabApiServer;
 import dev.palisade.lab.kube.NetworkPodRuntime;
 import dev.palisade.lab.kube.WorkloadControllers;
 import dev.palisade.lab.net.LabNetwork;
+import dev.palisade.lab.yaml.YamlReader;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KubernetesList;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -22,6 +23,7 @@ import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 import dev.palisade.model.Mode;
+import tools.jackson.databind.JsonNode;
 
 /**
  * A whole cluster on one machine: an in-process Kubernetes API server, workload controllers that
@@ -157,8 +159,7 @@ public final class Lab implements AutoCloseable {
   public List<HasMetadata> apply(String manifests) {
     List<HasMetadata> items;
     try {
-      items = new ArrayList<>(client().load(new ByteArrayInputStream(manifests.getBytes(StandardCharsets.UTF_8)))
-          .items());
+      items = objects(client().getKubernetesSerialization(), manifests);
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("cannot read the manifests: " + e.getMessage(), e);
     }
@@ -182,6 +183,31 @@ public final class Lab implements AutoCloseable {
         client().resource(item).inNamespace(namespace).createOr(NonDeletingOperation::update);
       } catch (RuntimeException e) {
         throw new IllegalArgumentException("cannot apply " + what + ": " + e.getMessage(), e);
+      }
+    }
+    return items;
+  }
+
+  /**
+   * The objects of a multi-document manifest, read with aliases and merge keys resolved
+   * ({@link YamlReader}; fabric8 reads YAML with snakeyaml-engine, which keeps {@code <<} as a
+   * key), then typed by fabric8 one document at a time; a {@code kind: List} gives its items.
+   */
+  static List<HasMetadata> objects(KubernetesSerialization serialization, String manifests) {
+    List<HasMetadata> items = new ArrayList<>();
+    int n = 0;
+    for (JsonNode doc : YamlReader.readAll(manifests)) {
+      n++;
+      if (doc.isNull()) {
+        continue;
+      }
+      Object o = serialization.unmarshal(doc.toString());
+      if (o instanceof KubernetesList list) {
+        items.addAll(list.getItems());
+      } else if (o instanceof HasMetadata object) {
+        items.add(object);
+      } else {
+        throw new IllegalArgumentException("document " + n + " is not a Kubernetes object");
       }
     }
     return items;

@@ -57,6 +57,10 @@ public final class LabScenarioTarget implements ScenarioTarget {
 
   @Override
   public void setUp(Scenario s) {
+    if (!s.outside().isEmpty()) {
+      throw new UnsupportedStepException("outside hosts and DNS names (the outside section): the lab has no "
+          + "network beyond the cluster yet");
+    }
     String id = "s" + (ProcessHandle.current().pid() % 100000) + "x" + SEQ.incrementAndGet();
     lab = Lab.start(id, s.nodes());
     for (Scenario.TopologyNamespace ns : s.namespaces()) {
@@ -109,6 +113,10 @@ public final class LabScenarioTarget implements ScenarioTarget {
 
   @Override
   public List<String> resolvePods(String ref) {
+    if (ref.startsWith("outside/") || ref.startsWith("dns:") || ref.startsWith("service/")) {
+      throw new UnsupportedStepException(ref + " as a probe or traffic endpoint (the lab has no outside hosts, "
+          + "cluster DNS or node ports yet)");
+    }
     String[] parts = ref.split("/");
     if (parts.length == 2) {
       Pod p = client().pods().inNamespace(parts[0]).withName(parts[1]).get();
@@ -242,7 +250,7 @@ public final class LabScenarioTarget implements ScenarioTarget {
         if (kind.equals("Namespace")) {
           op.withName(name).delete();
         } else {
-          op.inNamespace(String.valueOf(f.getOrDefault("namespace", "default"))).withName(name).delete();
+          op.inNamespace(String.valueOf(required(step, "namespace"))).withName(name).delete();
         }
         lab.awaitReady(READY);
       }
@@ -279,6 +287,7 @@ public final class LabScenarioTarget implements ScenarioTarget {
         });
       }
       case "delete-policy" -> {
+        networkPolicyOnly(step, String.valueOf(f.getOrDefault("kind", "NetworkPolicy")));
         String ns = String.valueOf(required(step, "namespace"));
         String name = String.valueOf(required(step, "name"));
         if (policies().inNamespace(ns).withName(name).delete().isEmpty()) {
@@ -289,7 +298,8 @@ public final class LabScenarioTarget implements ScenarioTarget {
       case "set-mode" -> setMode(step);
       case "approve-learned" -> review(step, "approved");
       case "reject-learned" -> review(step, "rejected");
-      default -> throw new UnsupportedStepException(step.describe() + ": unknown action " + step.action());
+      case "set-dns" -> throw new UnsupportedStepException("set-dns (the lab has no cluster DNS yet)");
+      default -> throw new UnsupportedStepException(step.action());
     }
   }
 
@@ -301,9 +311,10 @@ public final class LabScenarioTarget implements ScenarioTarget {
   /** The step's {@code policy:} as a NetworkPolicy; its namespace defaults to "default". */
   private NetworkPolicy policy(Step step) {
     Object raw = required(step, "policy");
-    if (!(raw instanceof Map<?, ?>)) {
+    if (!(raw instanceof Map<?, ?> map)) {
       throw new ScenarioException(step.describe() + ": 'policy' must be a NetworkPolicy mapping");
     }
+    networkPolicyOnly(step, map.get("kind") == null ? "NetworkPolicy" : String.valueOf(map.get("kind")));
     NetworkPolicy np;
     try {
       np = client().getKubernetesSerialization().convertValue(raw, NetworkPolicy.class);
@@ -317,6 +328,13 @@ public final class LabScenarioTarget implements ScenarioTarget {
       np.getMetadata().setNamespace("default");
     }
     return np;
+  }
+
+  /** Cluster-wide policy kinds (SCHEMA.md) are valid scenarios, but the lab does not serve them yet. */
+  private static void networkPolicyOnly(Step step, String kind) {
+    if (!kind.equals("NetworkPolicy")) {
+      throw new UnsupportedStepException(step.action() + " of a " + kind + " (cluster-wide policies)");
+    }
   }
 
   /** A SegmentationMode resource, as a user (or GitOps) would write it. */
@@ -395,10 +413,11 @@ public final class LabScenarioTarget implements ScenarioTarget {
     if (p.length == 4 && p[0].equals("workload")) {
       return p[1] + "/" + p[2] + "/" + p[3];
     }
-    if (p.length == 2) {
+    if (p.length == 2 && !p[0].equals("outside") && !p[0].matches("[0-9.]+")) { // not outside/HOST nor a CIDR
       return p[0] + "/Pod/" + p[1];
     }
-    throw new ScenarioException(step.describe() + ": '" + r + "' must be workload/NS/KIND/NAME or ns/pod");
+    throw new UnsupportedStepException(step.action() + " of an edge to or from " + r
+        + " (edges beyond the cluster)");
   }
 
   private static Object required(Step step, String field) {
@@ -410,10 +429,7 @@ public final class LabScenarioTarget implements ScenarioTarget {
   }
 
   private static Map<String, String> stringMap(Step step, String field) {
-    Object v = step.fields().get(field);
-    if (v == null) {
-      return Map.of();
-    }
+    Object v = required(step, field);
     if (!(v instanceof Map<?, ?> m)) {
       throw new ScenarioException(step.describe() + ": '" + field + "' must be a mapping");
     }

@@ -1,6 +1,9 @@
 package dev.palisade.lab.deploy;
 
 import dev.palisade.lab.kube.StrategicMergePatch;
+import dev.palisade.lab.yaml.InvalidYamlException;
+import dev.palisade.lab.yaml.YamlReader;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -13,10 +16,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
-import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
  * Renders a kustomization the way {@code kubectl kustomize} does, for the subset deploy/ uses, so
@@ -45,7 +47,6 @@ public final class KustomizeRenderer {
       "ClusterRoleBinding", "CustomResourceDefinition", "StorageClass", "PriorityClass", "IngressClass",
       "RuntimeClass", "CSIDriver", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "APIService",
       "CertificateSigningRequest");
-  private static final YAMLMapper YAML = YAMLMapper.builder().build();
 
   private final Deque<Path> visiting = new ArrayDeque<>();
 
@@ -130,7 +131,7 @@ public final class KustomizeRenderer {
     if (target != null) {
       unknownFields(file, where + ".target", target, TARGET_FIELDS);
     } else if (patch.isObject()) {
-      target = YAML.createObjectNode().put("kind", patch.path("kind").asString(""))
+      target = JsonNodeFactory.instance.objectNode().put("kind", patch.path("kind").asString(""))
           .put("name", patch.path("metadata").path("name").asString(""));
     } else {
       throw new KustomizeException(file, where + " is a JSON 6902 patch (a list) and needs a target");
@@ -235,9 +236,11 @@ public final class KustomizeRenderer {
 
   private static List<JsonNode> readAll(Path file) {
     try {
-      return YAML.readerFor(JsonNode.class).<JsonNode>readValues(file.toFile()).readAll();
-    } catch (JacksonException e) {
-      throw new KustomizeException(file, "not valid YAML: " + e.getOriginalMessage(), e);
+      return YamlReader.readAll(Files.readString(file));
+    } catch (InvalidYamlException e) {
+      throw new KustomizeException(file, "not valid YAML: " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new KustomizeException(file, "cannot read: " + e.getMessage(), e);
     }
   }
 
@@ -250,15 +253,16 @@ public final class KustomizeRenderer {
   }
 
   private static JsonNode parse(Path file, String where, String text) {
+    JsonNode n;
     try {
-      JsonNode n = YAML.readTree(text);
-      if (n == null || !(n.isArray() || n.isObject())) {
-        throw new KustomizeException(file, where + ".patch must be a YAML list (JSON 6902) or object (strategic merge)");
-      }
-      return n;
-    } catch (JacksonException e) {
-      throw new KustomizeException(file, where + ".patch is not valid YAML: " + e.getOriginalMessage(), e);
+      n = YamlReader.readOne(text);
+    } catch (InvalidYamlException e) {
+      throw new KustomizeException(file, where + ".patch is not valid YAML: " + e.getMessage(), e);
     }
+    if (!(n.isArray() || n.isObject())) {
+      throw new KustomizeException(file, where + ".patch must be a YAML list (JSON 6902) or object (strategic merge)");
+    }
+    return n;
   }
 
   private static Iterable<JsonNode> list(Path file, JsonNode k, String field) {

@@ -1,34 +1,42 @@
 package dev.palisade.lab.scenario;
 
 import dev.palisade.lab.scenario.Scenario.ContainerPort;
-import dev.palisade.lab.scenario.Scenario.Probe;
-import dev.palisade.lab.scenario.Scenario.Step;
+import dev.palisade.lab.scenario.Scenario.DnsName;
+import dev.palisade.lab.scenario.Scenario.Outside;
+import dev.palisade.lab.scenario.Scenario.OutsideHost;
+import dev.palisade.lab.scenario.Scenario.Port;
 import dev.palisade.lab.scenario.Scenario.TopologyNamespace;
 import dev.palisade.lab.scenario.Scenario.TopologyPod;
+import dev.palisade.lab.yaml.InvalidYamlException;
+import dev.palisade.lab.yaml.YamlReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import tools.jackson.core.JacksonException;
+import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
- * Reads palisade-scenario/v1 (and netpol-conformance-case/v1, the same format) from YAML. Every
- * error names the file and the path of the offending field, so a scenario author can fix it
- * without reading the runner.
+ * Reads palisade-scenario/v1 (and netpol-conformance-case/v1, the same format) as
+ * /shared/scenarios/SCHEMA.md defines it. The text is YAML as tools write it (aliases, merge keys,
+ * any style: {@link YamlReader}); its meaning is read strictly: an unknown key, a missing required
+ * field or a value of the wrong form is an error naming the file, the step and the field. Keys
+ * starting with {@code x-} are ignored at every level, and {@code source}, {@code covers} and
+ * {@code notes} at the top. Embedded Kubernetes objects (policies, manifests) are free-form here:
+ * the lab's API server judges them. Steps: {@link StepParser}.
  */
 public final class ScenarioParser {
   public static final Set<String> SCHEMAS = Set.of("palisade-scenario/v1", "netpol-conformance-case/v1");
-  static final Set<String> ACTIONS = Set.of("create-policy", "update-policy", "delete-policy",
-      "delete-all-policies", "set-pod-labels", "set-namespace-labels", "apply", "delete", "set-mode",
-      "traffic", "approve-learned", "reject-learned", "wait");
-
-  private static final YAMLMapper YAML = YAMLMapper.builder().build();
+  private static final List<String> TOP = List.of("schema", "id", "name", "source", "covers", "nodes", "topology",
+      "manifests", "outside", "steps", "notes");
+  /** Outside hosts' addresses come from the documentation ranges (RFC 5737) the lab routes nowhere. */
+  private static final Pattern OUTSIDE_IP = Pattern.compile("(198\\.51\\.100|203\\.0\\.113)\\." + Fields.OCTET);
+  private static final Pattern IPV4 = Pattern.compile(Fields.IPV4);
 
   private ScenarioParser() {}
 
@@ -43,186 +51,140 @@ public final class ScenarioParser {
   }
 
   public static Scenario parse(String file, String yaml) {
+    Loc top = Loc.top(file);
     JsonNode root;
     try {
-      root = YAML.readTree(yaml);
-    } catch (JacksonException e) {
-      throw new ScenarioException(file + ": not valid YAML: " + e.getOriginalMessage(), e);
+      root = YamlReader.readOne(yaml);
+    } catch (InvalidYamlException e) {
+      throw top.error("not valid YAML: " + e.getMessage());
     }
-    if (root == null || !root.isObject()) {
-      throw new ScenarioException(file + ": expected a YAML mapping at the top level");
+    if (!root.isObject()) {
+      throw top.error("expected a YAML mapping at the top level, got " + Fields.describe(root));
     }
-    Ctx c = new Ctx(file);
-    String schema = c.text(root, "schema", true);
+    Fields f = Fields.of(root, top, TOP);
+    String schema = f.text("schema");
     if (!SCHEMAS.contains(schema)) {
-      throw c.error("schema", "unknown schema '" + schema + "'; expected one of " + SCHEMAS);
+      throw f.at("schema").error("unknown schema '" + schema + "'; expected one of " + SCHEMAS);
     }
-    String id = c.text(root, "id", false);
-    String name = c.text(root, "name", true);
-    int nodes = root.has("nodes") ? c.integer(root.get("nodes"), "nodes", 1, 50) : 1;
+    String id = f.optText("id");
+    String name = f.text("name");
+    int nodes = f.has("nodes") ? f.integer("nodes", 1, 50) : 1;
 
     List<TopologyNamespace> namespaces = new ArrayList<>();
     List<TopologyPod> pods = new ArrayList<>();
-    JsonNode topo = root.get("topology");
-    if (topo != null && !topo.isNull()) {
-      for (int i = 0; topo.has("namespaces") && i < topo.get("namespaces").size(); i++) {
-        JsonNode ns = topo.get("namespaces").get(i);
-        String where = "topology.namespaces[" + i + "]";
-        namespaces.add(new TopologyNamespace(c.text(ns, "name", true, where), c.labels(ns.get("labels"), where + ".labels")));
-      }
-      for (int i = 0; topo.has("pods") && i < topo.get("pods").size(); i++) {
-        pods.add(pod(c, topo.get("pods").get(i), "topology.pods[" + i + "]", nodes));
-      }
-    }
-    String manifests = root.has("manifests") ? c.text(root, "manifests", false) : "";
-    if (pods.isEmpty() && namespaces.isEmpty() && manifests.isBlank()) {
-      throw c.error("topology", "a scenario needs a topology or manifests");
-    }
-
-    List<Step> steps = new ArrayList<>();
-    JsonNode stepsNode = root.get("steps");
-    if (stepsNode != null && !stepsNode.isNull()) {
-      if (!stepsNode.isArray()) {
-        throw c.error("steps", "expected a list");
-      }
-      for (int i = 0; i < stepsNode.size(); i++) {
-        steps.add(step(c, stepsNode.get(i), "steps[" + i + "]"));
-      }
-    }
-    return new Scenario(file, id == null ? "" : id, name, nodes, List.copyOf(namespaces), List.copyOf(pods),
-        manifests, List.copyOf(steps));
-  }
-
-  private static TopologyPod pod(Ctx c, JsonNode p, String where, int nodes) {
-    String ns = c.text(p, "namespace", false, where);
-    String name = c.text(p, "name", false, where);
-    String ref = c.text(p, "ref", false, where);
-    if ((ns == null || name == null) && ref != null && ref.contains("/")) {
-      ns = ref.substring(0, ref.indexOf('/'));
-      name = ref.substring(ref.indexOf('/') + 1);
-    }
-    if (ns == null || name == null) {
-      throw c.error(where, "a pod needs namespace and name (or ref: ns/name)");
-    }
-    if (ref != null && !ref.equals(ns + "/" + name)) {
-      throw c.error(where + ".ref", "'" + ref + "' does not match namespace/name " + ns + "/" + name);
-    }
-    Integer node = p.has("node") ? c.integer(p.get("node"), where + ".node", 0, nodes - 1) : null;
-    List<ContainerPort> ports = new ArrayList<>();
-    JsonNode cps = p.get("container_ports");
-    for (int i = 0; cps != null && i < cps.size(); i++) {
-      JsonNode cp = cps.get(i);
-      String w = where + ".container_ports[" + i + "]";
-      String proto = cp.has("protocol") ? c.protocol(cp.get("protocol").asString(), w + ".protocol") : "TCP";
-      ports.add(new ContainerPort(c.text(cp, "name", false, w), c.integer(cp.get("port"), w + ".port", 1, 65535), proto));
-    }
-    String ip = c.text(p, "synthetic_ip", false, where);
-    return new TopologyPod(ns, name, c.labels(p.get("labels"), where + ".labels"), ip, node, List.copyOf(ports));
-  }
-
-  private static Step step(Ctx c, JsonNode s, String where) {
-    if (!s.isObject()) {
-      throw c.error(where, "expected a mapping with step and action");
-    }
-    int number = s.has("step") ? c.integer(s.get("step"), where + ".step", 0, Integer.MAX_VALUE) : 0;
-    String action = c.text(s, "action", true, where);
-    if (!ACTIONS.contains(action)) {
-      throw c.error(where + ".action", "unknown action '" + action + "'; expected one of " + ACTIONS);
-    }
-    Map<String, Object> fields = new LinkedHashMap<>();
-    for (var e : s.properties()) {
-      if (!e.getKey().equals("step") && !e.getKey().equals("action") && !e.getKey().equals("then_probe")) {
-        fields.put(e.getKey(), YAML.convertValue(e.getValue(), Object.class));
-      }
-    }
-    List<Probe> probes = new ArrayList<>();
-    JsonNode tp = s.get("then_probe");
-    for (int i = 0; tp != null && i < tp.size(); i++) {
-      probes.add(probe(c, tp.get(i), where + ".then_probe[" + i + "]"));
-    }
-    return new Step(number, action, fields, List.copyOf(probes));
-  }
-
-  private static Probe probe(Ctx c, JsonNode p, String where) {
-    int port = c.integer(p.get("port"), where + ".port", 1, 65535);
-    String proto = p.has("protocol") ? c.protocol(p.get("protocol").asString(), where + ".protocol") : "TCP";
-    JsonNode expected = p.get("expected");
-    if (expected == null || !expected.has("columns") || !expected.has("rows")) {
-      throw c.error(where + ".expected", "needs columns and rows");
-    }
-    List<String> columns = new ArrayList<>();
-    expected.get("columns").forEach(n -> columns.add(n.asString()));
-    Map<String, String> rows = new LinkedHashMap<>();
-    for (var e : expected.get("rows").properties()) {
-      String cells = e.getValue().asString();
-      String[] parts = cells.trim().split("\\s+");
-      if (parts.length != columns.size()) {
-        throw c.error(where + ".expected.rows." + e.getKey(),
-            "'" + cells + "' has " + parts.length + " cells but there are " + columns.size() + " columns");
-      }
-      for (String cell : parts) {
-        if (!cell.equals(".") && !cell.equals("X") && !cell.equals("-")) {
-          throw c.error(where + ".expected.rows." + e.getKey(), "cell '" + cell + "' must be '.', 'X' or '-'");
+    if (f.has("topology")) {
+      Fields topo = Fields.of(f.opt("topology"), f.at("topology"), List.of("namespaces", "pods"));
+      if (topo.has("namespaces")) {
+        List<JsonNode> items = topo.items("namespaces");
+        for (int i = 0; i < items.size(); i++) {
+          namespaces.add(namespace(items.get(i), topo.at("namespaces").at(i), namespaces));
         }
       }
-      rows.put(e.getKey(), String.join(" ", parts));
+      if (topo.has("pods")) {
+        List<JsonNode> items = topo.items("pods");
+        for (int i = 0; i < items.size(); i++) {
+          pods.add(pod(items.get(i), topo.at("pods").at(i), nodes, pods));
+        }
+      }
     }
-    return new Probe(port, proto, List.copyOf(columns), rows);
+    String manifests = f.has("manifests") ? StepParser.manifests(f.opt("manifests"), f.at("manifests")) : "";
+    if (pods.isEmpty() && namespaces.isEmpty() && manifests.isBlank()) {
+      throw f.at("topology").error("a scenario needs a topology or manifests");
+    }
+    Outside outside = f.has("outside") ? outside(Fields.of(f.opt("outside"), f.at("outside"), List.of("hosts", "dns")))
+        : Outside.NONE;
+    Set<String> hosts = new LinkedHashSet<>();
+    outside.hosts().forEach(h -> hosts.add(h.name()));
+    Set<String> dnsNames = new LinkedHashSet<>();
+    outside.dns().forEach(d -> dnsNames.add(d.name()));
+    var steps = new StepParser(hosts, dnsNames).steps(f.req("steps"), f.at("steps"));
+    return new Scenario(file, id == null ? "" : id, name, nodes, List.copyOf(namespaces), List.copyOf(pods),
+        manifests, outside, List.copyOf(steps));
   }
 
-  /** Error helpers bound to one file. */
-  private record Ctx(String file) {
-    ScenarioException error(String where, String what) {
-      return new ScenarioException(file + ": " + where + ": " + what);
+  private static TopologyNamespace namespace(JsonNode node, Loc loc, List<TopologyNamespace> earlier) {
+    Fields n = Fields.of(node, loc, List.of("name", "labels"));
+    String name = n.text("name");
+    if (earlier.stream().anyMatch(e -> e.name().equals(name))) {
+      throw n.at("name").error("namespace " + name + " is listed twice");
     }
+    return new TopologyNamespace(name, n.has("labels") ? Fields.labels(n.opt("labels"), n.at("labels")) : Map.of());
+  }
 
-    String text(JsonNode node, String field, boolean required) {
-      return text(node, field, required, "");
+  private static TopologyPod pod(JsonNode item, Loc loc, int nodes, List<TopologyPod> earlier) {
+    Fields p = Fields.of(item, loc, List.of("ref", "namespace", "name", "labels", "synthetic_ip", "node", "container_ports"));
+    String ns = p.optText("namespace");
+    String name = p.optText("name");
+    String ref = p.optText("ref");
+    if ((ns == null || name == null) && ref != null && ref.contains("/")) {
+      ns = ns == null ? ref.substring(0, ref.indexOf('/')) : ns;
+      name = name == null ? ref.substring(ref.indexOf('/') + 1) : name;
     }
+    if (ns == null || name == null) {
+      throw loc.error("a pod needs namespace and name (or ref: ns/name)");
+    }
+    if (ref != null && !ref.equals(ns + "/" + name)) {
+      throw p.at("ref").error("'" + ref + "' does not match namespace/name " + ns + "/" + name);
+    }
+    String key = ns + "/" + name;
+    if (earlier.stream().anyMatch(e -> e.ref().equals(key))) {
+      throw loc.error("pod " + key + " is listed twice");
+    }
+    Integer node = p.has("node") ? p.integer("node", 0, nodes - 1) : null;
+    List<ContainerPort> ports = new ArrayList<>();
+    if (p.has("container_ports")) {
+      List<JsonNode> items = p.items("container_ports");
+      for (int i = 0; i < items.size(); i++) {
+        Fields cp = Fields.of(items.get(i), p.at("container_ports").at(i), List.of("name", "port", "protocol"));
+        ports.add(new ContainerPort(cp.optText("name"), cp.integer("port", 1, 65535), cp.protocol("protocol")));
+      }
+    }
+    String ip = p.optText("synthetic_ip");
+    if (ip != null && !IPV4.matcher(ip).matches()) {
+      throw p.at("synthetic_ip").error("'" + ip + "' is not an IPv4 address");
+    }
+    Map<String, String> labels = p.has("labels") ? Fields.labels(p.opt("labels"), p.at("labels")) : Map.of();
+    return new TopologyPod(ns, name, labels, ip, node, List.copyOf(ports));
+  }
 
-    String text(JsonNode node, String field, boolean required, String where) {
-      String path = where.isEmpty() ? field : where + "." + field;
-      JsonNode v = node.get(field);
-      if (v == null || v.isNull()) {
-        if (required) throw error(path, "missing");
-        return null;
+  private static Outside outside(Fields o) {
+    Map<String, OutsideHost> hosts = new LinkedHashMap<>();
+    if (o.has("hosts")) {
+      List<JsonNode> items = o.items("hosts");
+      for (int i = 0; i < items.size(); i++) {
+        Fields h = Fields.of(items.get(i), o.at("hosts").at(i), List.of("name", "ip", "ports"));
+        String name = h.text("name");
+        String ip = h.text("ip");
+        if (!OUTSIDE_IP.matcher(ip).matches()) {
+          throw h.at("ip").error("'" + ip + "' is not an address of 198.51.100.0/24 or 203.0.113.0/24");
+        }
+        if (hosts.values().stream().anyMatch(other -> other.ip().equals(ip))) {
+          throw h.at("ip").error(ip + " is the address of another host too");
+        }
+        List<Port> ports = new ArrayList<>();
+        List<JsonNode> ps = h.items("ports");
+        for (int j = 0; j < ps.size(); j++) {
+          Fields port = Fields.of(ps.get(j), h.at("ports").at(j), List.of("port", "protocol"));
+          ports.add(new Port(port.integer("port", 1, 65535), port.protocol("protocol")));
+        }
+        if (hosts.put(name, new OutsideHost(name, ip, List.copyOf(ports))) != null) {
+          throw h.at("name").error("host " + name + " is listed twice");
+        }
       }
-      if (!v.isValueNode()) {
-        throw error(path, "expected a scalar, got " + v.getNodeType());
-      }
-      return v.asString();
     }
-
-    int integer(JsonNode v, String path, int min, int max) {
-      if (v == null || !(v.isIntegralNumber() || (v.isString() && v.asString().matches("-?\\d+")))) {
-        throw error(path, "expected an integer" + (v == null ? " (missing)" : ", got '" + v.asString() + "'"));
+    Map<String, DnsName> dns = new LinkedHashMap<>();
+    if (o.has("dns")) {
+      List<JsonNode> items = o.items("dns");
+      for (int i = 0; i < items.size(); i++) {
+        Fields d = Fields.of(items.get(i), o.at("dns").at(i), List.of("name", "ttl", "answers"));
+        String name = d.text("name");
+        int ttl = d.integer("ttl", 0, 86_400);
+        List<String> answers = StepParser.hostNames(d.req("answers"), d.at("answers"), hosts.keySet());
+        if (dns.put(name, new DnsName(name, ttl, List.copyOf(answers))) != null) {
+          throw d.at("name").error("DNS name " + name + " is listed twice");
+        }
       }
-      int i = v.isIntegralNumber() ? v.asInt() : Integer.parseInt(v.asString());
-      if (i < min || i > max) {
-        throw error(path, i + " is out of range " + min + ".." + max);
-      }
-      return i;
     }
-
-    String protocol(String p, String path) {
-      if (!Set.of("TCP", "UDP", "SCTP").contains(p)) {
-        throw error(path, "unknown protocol '" + p + "'; expected TCP, UDP or SCTP");
-      }
-      return p;
-    }
-
-    Map<String, String> labels(JsonNode node, String path) {
-      Map<String, String> labels = new LinkedHashMap<>();
-      if (node == null || node.isNull()) {
-        return labels;
-      }
-      if (!node.isObject()) {
-        throw error(path, "expected a mapping of label keys to values");
-      }
-      for (var e : node.properties()) {
-        labels.put(e.getKey(), e.getValue().asString());
-      }
-      return labels;
-    }
+    return new Outside(List.copyOf(hosts.values()), List.copyOf(dns.values()));
   }
 }

@@ -69,6 +69,17 @@ class LabScenarioIT {
     assertTrue(results.get(0).passed(), out());
   }
 
+  /** YAML as tools write it (anchors, aliases, merge keys) runs; a file with an unknown key fails alone. */
+  @Test
+  void scenariosWithAliasesRunAndUnknownKeysAreRefused() throws Exception {
+    Path dir = Path.of(getClass().getResource("/scenarios-yaml").toURI());
+    List<Result> results = runner.runFiles(List.of(dir.resolve("anchors.yaml"), dir.resolve("unknown-key.yaml")));
+    assertTrue(results.get(0).passed(), out());
+    assertFalse(results.get(1).passed());
+    assertTrue(out().contains("unknown-key.yaml: step 2 (set-namespace-labels): lables: unknown key"), out());
+    assertTrue(out().contains("1 passed, 1 failed"), out());
+  }
+
   @Test
   void sharedLearnThreeTierPasses() {
     var shared = SharedExamples.sharedDir();

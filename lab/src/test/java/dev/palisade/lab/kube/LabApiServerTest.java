@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.palisade.lab.yaml.YamlReader;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
@@ -374,7 +375,7 @@ class LabApiServerTest {
 
   /** The {@code manifests} block of a scenario file, written to its own file for kubectl. */
   private Path manifestsOf(Path scenario) throws IOException {
-    JsonNode root = YAML.readTree(scenario.toFile());
+    JsonNode root = YamlReader.readOne(Files.readString(scenario)); // aliases resolved, as the runner reads it
     String manifests = root.path("manifests").asString("");
     assertFalse(manifests.isBlank(), scenario + " has manifests");
     return Files.writeString(dir.resolve(scenario.getFileName() + ".manifests.yaml"), manifests, StandardCharsets.UTF_8);
@@ -385,7 +386,7 @@ class LabApiServerTest {
    * {@code manifests}, and each step's {@code manifests} and {@code policy}.
    */
   private Path kubeObjectsOf(Path scenario) throws IOException {
-    JsonNode root = YAML.readTree(scenario.toFile());
+    JsonNode root = YamlReader.readOne(Files.readString(scenario)); // aliases resolved, as the runner reads it
     List<JsonNode> docs = new ArrayList<>();
     for (JsonNode ns : root.path("topology").path("namespaces")) {
       docs.add(YAML.readTree("{apiVersion: v1, kind: Namespace, metadata: {name: " + ns.path("name").asString() + "}}"));
@@ -414,8 +415,7 @@ class LabApiServerTest {
     if (yaml.isBlank()) {
       return List.of();
     }
-    return YAML.readerFor(JsonNode.class).<JsonNode>readValues(yaml).readAll().stream()
-        .filter(d -> d != null && !d.isEmpty()).toList();
+    return YamlReader.readAll(yaml).stream().filter(d -> !d.isNull() && !d.isEmpty()).toList();
   }
 
   /** Every object of a manifest file is in the store, read back through fabric8. */

@@ -50,8 +50,14 @@ class ScenarioRunnerTest {
       this.unsupported = unsupported;
     }
 
-    @Override public void setUp(Scenario s) { log.add("setUp " + s.pods().size()); }
-    @Override public List<String> resolvePods(String ref) { return List.of(ref); }
+    @Override public void setUp(Scenario s) {
+      if (unsupported.contains("setUp")) throw new UnsupportedStepException("the outside section lands later");
+      log.add("setUp " + s.pods().size());
+    }
+    @Override public List<String> resolvePods(String ref) {
+      if (unsupported.contains(ref)) throw new UnsupportedStepException(ref + " lands later");
+      return List.of(ref);
+    }
     @Override public String podIp(String pod) { return pod.equals("x/a") ? "10.0.0.1" : "10.0.0.2"; }
     @Override public Endpoint serviceEndpoint(String ns, String svc, int port, String proto) { return new Endpoint("10.0.0.2", port); }
     @Override public boolean probe(String from, String ip, int port, String protocol) {
@@ -67,9 +73,13 @@ class ScenarioRunnerTest {
   }
 
   private static String run(ScriptedTarget target, List<ScenarioRunner.Result> results) {
+    return run(target, results, SCENARIO);
+  }
+
+  private static String run(ScriptedTarget target, List<ScenarioRunner.Result> results, String scenario) {
     var bytes = new ByteArrayOutputStream();
     var runner = new ScenarioRunner(() -> target, new PrintStream(bytes, true, StandardCharsets.UTF_8));
-    results.add(runner.run(ScenarioParser.parse("r.yaml", SCENARIO)));
+    results.add(runner.run(ScenarioParser.parse("r.yaml", scenario)));
     runner.shutdown();
     return bytes.toString(StandardCharsets.UTF_8);
   }
@@ -105,6 +115,42 @@ class ScenarioRunnerTest {
     assertFalse(results.get(0).passed());
     assertEquals(List.of("step 1 (create-policy): not supported yet: create-policy lands later"), results.get(0).failures());
     assertFalse(target.log.stream().anyMatch(l -> l.startsWith("probe")), "no probes after a failed step");
+  }
+
+  @Test
+  void aProbeOrSetUpTheLabCannotDoYetFailsLoudly() {
+    List<ScenarioRunner.Result> results = new ArrayList<>();
+    run(new ScriptedTarget(flow -> false, Set.of("service/x/web")), results,
+        SCENARIO.replace("columns: [x/a, x/b]", "columns: [x/a, service/x/web]"));
+    assertEquals(List.of("step 1 (create-policy): not supported yet: service/x/web lands later"), results.get(0).failures());
+    run(new ScriptedTarget(flow -> false, Set.of("setUp")), results);
+    assertEquals(List.of("not supported yet: the outside section lands later"), results.get(1).failures());
+  }
+
+  @Test
+  void aFileThatDoesNotParseFailsAloneAndIsNamed() throws Exception {
+    var bytes = new ByteArrayOutputStream();
+    var runner = new ScenarioRunner(() -> new ScriptedTarget(f -> true, Set.of()), new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    var dir = java.nio.file.Files.createTempDirectory("pal-scn");
+    var unknownKey = dir.resolve("unknown-key.yaml");
+    var good = dir.resolve("good.yaml");
+    var missing = dir.resolve("missing.yaml");
+    try {
+      java.nio.file.Files.writeString(unknownKey, SCENARIO.replace("  action: create-policy\n", "  action: create-policy\n  polcy: {}\n"));
+      java.nio.file.Files.writeString(good, SCENARIO.replace("x/a: '- X'", "x/a: '- .'"));
+      List<ScenarioRunner.Result> results = runner.runFiles(List.of(unknownKey, good, missing));
+      assertEquals(List.of(false, true, false), results.stream().map(ScenarioRunner.Result::passed).toList());
+    } finally {
+      java.nio.file.Files.deleteIfExists(unknownKey);
+      java.nio.file.Files.deleteIfExists(good);
+      java.nio.file.Files.deleteIfExists(dir);
+      runner.shutdown();
+    }
+    String out = bytes.toString(StandardCharsets.UTF_8);
+    assertTrue(out.contains("FAIL " + unknownKey + " ") && out.contains(unknownKey + ": step 1 (create-policy): polcy: unknown key"), out);
+    assertTrue(out.contains("PASS R1 runner"), out);
+    assertTrue(out.contains(missing + ": cannot read"), out);
+    assertTrue(out.strip().endsWith("1 passed, 2 failed"), out);
   }
 
   @Test
