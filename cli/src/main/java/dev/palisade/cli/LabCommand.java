@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "lab", description = "A whole cluster on this machine: API server, nodes and pods as namespaces.",
     subcommands = {LabCommand.Up.class, LabCommand.Serve.class, LabCommand.Status.class, LabCommand.Probe.class,
-        LabCommand.Kill.class, LabCommand.Down.class, LabPodCommands.Logs.class, LabPodCommands.Exec.class,
+        LabKillCommand.class, LabCommand.Down.class, LabPodCommands.Logs.class, LabPodCommands.Exec.class,
         LabPodCommands.Cron.class})
 final class LabCommand implements Runnable {
   static final String DEFAULT_ID = "lab";
@@ -164,7 +164,7 @@ final class LabCommand implements Runnable {
     }
   }
 
-  @Command(name = "status", description = "Nodes, pods and their IPs of the running lab.")
+  @Command(name = "status", description = "Nodes, Palisade processes (pid, restarts), the controller URL and pods of the running lab.")
   static final class Status implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
@@ -301,55 +301,6 @@ final class LabCommand implements Runnable {
       boolean serves = svc.getSpec().getPorts().stream().anyMatch(p -> p.getPort() == port
           && Objects.equals(Optional.ofNullable(p.getProtocol()).orElse("TCP"), protocol));
       return serves ? svc.getSpec().getClusterIP() : null;
-    }
-  }
-
-  @Command(name = "kill", description = "SIGKILL a Palisade process of the lab (the lab restarts it, as kubelet would).")
-  static final class Kill implements Callable<Integer> {
-    @picocli.CommandLine.Parameters(index = "0", description = "controller or agent")
-    String what;
-
-    @picocli.CommandLine.Parameters(index = "1", arity = "0..1", description = "the agent's node index (0, 1, ...)")
-    Integer node;
-
-    @Override
-    public Integer call() throws Exception {
-      LabState state = LabState.defaultDir();
-      if (state.liveProcess().isEmpty()) {
-        System.err.println("palisade lab: no lab is running; `palisade lab up` first");
-        return 2;
-      }
-      String name;
-      if (what.equals("controller") && node == null) {
-        name = "controller";
-      } else if (what.equals("agent") && node != null) {
-        name = "agent-" + node;
-      } else {
-        System.err.println("palisade lab: kill controller | kill agent NODE, not " + what + (node == null ? "" : " " + node));
-        return 2;
-      }
-      for (String[] p : rows(state.processesFile())) {
-        if (p[0].equals(name)) {
-          if (p[1].equals("-")) {
-            System.err.println("palisade lab: " + name + " is not running now (restarting); see `palisade lab status`");
-            return 1;
-          }
-          long pid = Long.parseLong(p[1]);
-          // only a child of the lab process: a stale file must not make us kill a stranger
-          Optional<ProcessHandle> h = ProcessHandle.of(pid).filter(x -> x.parent().map(ProcessHandle::pid)
-              .equals(state.pid()));
-          if (h.isEmpty()) {
-            System.err.println("palisade lab: pid " + pid + " is no longer the lab's " + name + "; try again");
-            return 1;
-          }
-          new ProcessBuilder("kill", "-KILL", Long.toString(pid)).inheritIO().start().waitFor();
-          System.out.println("killed " + name + " (pid " + pid + ") with SIGKILL; the lab restarts it");
-          return 0;
-        }
-      }
-      System.err.println("palisade lab: this lab runs no " + name + (state.info().getProperty("controller") == null
-          ? " (started with --no-palisade)" : ""));
-      return 2;
     }
   }
 
