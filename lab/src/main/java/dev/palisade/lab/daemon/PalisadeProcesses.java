@@ -62,7 +62,13 @@ public final class PalisadeProcesses implements AutoCloseable {
   public static final String CONTROLLER_SA = "palisade-controller";
   public static final String AGENT_SA = "palisade-agent";
   public static final String AGENT_AUDIENCE = "palisade-controller";
+  /** The agents' controller tokens: an hour, as the DaemonSet's projected token; the agent re-reads its file. */
   static final Duration TOKEN_TTL = Duration.ofHours(1);
+  /**
+   * The processes' API tokens sit in a kubeconfig, which fabric8 reads once at start (in a pod it
+   * re-reads the projected token file instead): long enough for a lab's life, rewritten all the same.
+   */
+  static final Duration API_TOKEN_TTL = Duration.ofHours(24);
   /** Objects of these kinds in deploy/base are run as processes here, not as pods. */
   private static final List<String> RUN_AS_PROCESSES = List.of("Deployment", "DaemonSet");
   private static final List<String> APPLY_ORDER = List.of("Namespace", "CustomResourceDefinition", "ServiceAccount",
@@ -143,7 +149,7 @@ public final class PalisadeProcesses implements AutoCloseable {
     for (LabNetwork.Node node : lab.network().nodes()) {
       String nodeName = "lab-node-" + node.index();
       Path token = dir.resolve("agent-" + node.index() + ".token");
-      keep(token, () -> tokens.issue(NAMESPACE, AGENT_SA, List.of(AGENT_AUDIENCE), nodeName, TOKEN_TTL));
+      keep(token, () -> tokens.issue(NAMESPACE, AGENT_SA, List.of(AGENT_AUDIENCE), nodeName, TOKEN_TTL), TOKEN_TTL);
       Path kube = dir.resolve("agent-" + node.index() + ".kubeconfig");
       keepKubeconfig(kube, AGENT_SA, nodeName);
       List<String> agent = new ArrayList<>(launcher);
@@ -231,12 +237,12 @@ public final class PalisadeProcesses implements AutoCloseable {
   /** Writes the kubeconfig now and again before its token expires, as kubelet rotates projected tokens. */
   private void keepKubeconfig(Path file, String serviceAccount, String nodeName) {
     keep(file, () -> kubeconfig(lab.api().url(), serviceAccount,
-        tokens.issue(NAMESPACE, serviceAccount, List.of(), nodeName, TOKEN_TTL)));
+        tokens.issue(NAMESPACE, serviceAccount, List.of(), nodeName, API_TOKEN_TTL)), API_TOKEN_TTL);
   }
 
-  private void keep(Path file, java.util.function.Supplier<String> content) {
+  private void keep(Path file, java.util.function.Supplier<String> content, Duration ttl) {
     writePrivate(file, content.get());
-    long every = TOKEN_TTL.toSeconds() * 2 / 3;
+    long every = ttl.toSeconds() * 2 / 3;
     rotation.scheduleAtFixedRate(() -> {
       try {
         writePrivate(file, content.get());
