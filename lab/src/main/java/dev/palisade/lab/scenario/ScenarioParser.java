@@ -23,7 +23,7 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Reads palisade-scenario/v1 (and netpol-conformance-case/v1, the same format) as
- * /shared/scenarios/SCHEMA.md defines it. The text is YAML as tools write it (aliases, merge keys,
+ * shared/scenarios/SCHEMA.md defines it. The text is YAML as tools write it (aliases, merge keys,
  * any style: {@link YamlReader}); its meaning is read strictly: an unknown key, a missing required
  * field or a value of the wrong form is an error naming the file, the step and the field. Keys
  * starting with {@code x-} are ignored at every level, and {@code source}, {@code covers} and
