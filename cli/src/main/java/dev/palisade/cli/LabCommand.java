@@ -133,6 +133,19 @@ final class LabCommand implements Runnable {
     }
   }
 
+  /**
+   * The running lab's state, or empty after telling the user there is none: a lab process alive and
+   * its kubeconfig written (what every command that acts on a lab needs).
+   */
+  static Optional<LabState> runningLab() {
+    LabState state = LabState.defaultDir();
+    if (state.liveProcess().isEmpty() || !Files.exists(state.kubeconfig())) {
+      System.err.println("palisade lab: no lab is running; `palisade lab up` first");
+      return Optional.empty();
+    }
+    return Optional.of(state);
+  }
+
   static Optional<long[]> readProgress(LabState state) {
     try {
       String[] parts = Files.readString(state.progressFile()).strip().split(" ");
@@ -236,11 +249,11 @@ final class LabCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      LabState state = LabState.defaultDir();
-      if (state.liveProcess().isEmpty()) {
-        System.err.println("palisade lab: no lab is running; `palisade lab up` first");
+      Optional<LabState> running = LabCommand.runningLab();
+      if (running.isEmpty()) {
         return 2;
       }
+      LabState state = running.get();
       protocol = protocol.toUpperCase(java.util.Locale.ROOT);
       if (!protocol.equals("TCP") && !protocol.equals("UDP")) {
         System.err.println("palisade lab: --protocol must be TCP or UDP, not " + protocol);

@@ -20,11 +20,11 @@ final class LabKillCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    LabState state = LabState.defaultDir();
-    if (state.liveProcess().isEmpty()) {
-      System.err.println("palisade lab: no lab is running; `palisade lab up` first");
+    Optional<LabState> running = LabCommand.runningLab();
+    if (running.isEmpty()) {
       return 2;
     }
+    LabState state = running.get();
     String name;
     if (what.equals("controller") && node == null) {
       name = "controller";

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -108,11 +109,11 @@ final class LabPodCommands {
 
     @Override
     public Integer call() throws Exception {
-      LabState state = LabState.defaultDir();
-      if (state.liveProcess().isEmpty()) {
-        System.err.println("palisade lab: no lab is running; `palisade lab up` first");
+      Optional<LabState> running = LabCommand.runningLab();
+      if (running.isEmpty()) {
         return 2;
       }
+      LabState state = running.get();
       if (split(pod) == null || command.isEmpty()) {
         System.err.println("palisade lab: exec NS/POD -- CMD ARGS..., not " + pod + " " + String.join(" ", command));
         return 2;
@@ -163,11 +164,11 @@ final class LabPodCommands {
           System.err.println("palisade lab: cron run NS/NAME, not " + cronJob);
           return 2;
         }
-        LabState state = LabState.defaultDir();
-        if (state.liveProcess().isEmpty() || !Files.exists(state.kubeconfig())) {
-          System.err.println("palisade lab: no lab is running; `palisade lab up` first");
+        Optional<LabState> running = LabCommand.runningLab();
+        if (running.isEmpty()) {
           return 2;
         }
+        LabState state = running.get();
         Config config = Config.fromKubeconfig(Files.readString(state.kubeconfig()));
         try (KubernetesClient c = new KubernetesClientBuilder().withConfig(config).build()) {
           CronJob cj = c.batch().v1().cronjobs().inNamespace(key[0]).withName(key[1]).get();
