@@ -8,7 +8,6 @@ import dev.palisade.kernel.conntrack.LibConntrack;
 import dev.palisade.kernel.nflog.NflogListener;
 import dev.palisade.kernel.nft.LibNftables;
 import dev.palisade.kernel.netns.NetNs;
-import dev.palisade.model.Mode;
 import dev.palisade.model.PortRange;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -33,10 +32,6 @@ final class AgentCommand implements Callable<Integer> {
   @Option(names = "--token-file", defaultValue = "/var/run/secrets/kubernetes.io/serviceaccount/token",
       description = "the token presented to the controller, re-read before each report (${DEFAULT-VALUE})")
   Path tokenFile;
-
-  @Option(names = "--default-mode", defaultValue = "learn",
-      description = "mode of workloads no SegmentationMode or allow-list covers yet (${DEFAULT-VALUE})")
-  String defaultMode;
 
   // The failsafe (node to local pods: kubelet probes; pods to the API server; pods to DNS) is one
   // rule set in this version: the three flags document it in the manifest and must agree.
@@ -66,7 +61,6 @@ final class AgentCommand implements Callable<Integer> {
       throw new IllegalArgumentException("NODE_NAME is not set (the downward API: spec.nodeName)");
     }
     FailsafeBuilder.Config failsafe = failsafe();
-    Mode mode = Mode.parse(defaultMode);
     TokenFileFlowSink sink = new TokenFileFlowSink(controller, tokenFile);
     Deque<AutoCloseable> open = new ArrayDeque<>();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> closeAll(open), "palisade-shutdown"));
@@ -80,7 +74,7 @@ final class AgentCommand implements Callable<Integer> {
     open.push(nft);
     Conntrack ct = ns == null ? LibConntrack.open() : ns.call(LibConntrack::open);
     open.push(ct);
-    NodeAgent agent = new NodeAgent(client, node, nft, ct, sink, mode).failsafe(failsafe);
+    NodeAgent agent = new NodeAgent(client, node, nft, ct, sink).failsafe(failsafe);
     if (ignoreSourcePorts != null) {
       agent.ignoreSourcePorts(portRange(ignoreSourcePorts));
     }

@@ -5,6 +5,7 @@ import dev.palisade.model.access.KubeAccess;
 import dev.palisade.model.crd.AllowList;
 import dev.palisade.model.crd.SegmentationMode;
 import dev.palisade.model.crd.WorkloadIdentity;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -25,8 +26,8 @@ public final class AgentAccess {
   public static final String SERVICE_ACCOUNT = "palisade-agent";
 
   public static final KubeAccess DECLARED = new KubeAccess(SERVICE_ACCOUNT, "palisade-system",
-      "Agents only read: pods and their owners (IP -> workload -> identity), the policy that applies to\n"
-          + "them and what the controller publishes. They write nothing to the API server.",
+      "Agents read pods and their owners (IP -> workload -> identity), the policy that applies to\n"
+          + "them and what the controller publishes. They write only Warning Events on objects they skip.",
       List.of(
           AccessRule.reads("Pods: which workload an address belongs to, and which pods run on this node;\n"
               + "namespaces: their labels (NetworkPolicy namespaceSelector) and palisade.dev/mode.",
@@ -40,8 +41,12 @@ public final class AgentAccess {
               + "Services (default/kubernetes, kube-system/kube-dns) and their endpoints are never cut.\n"
               + "Services are read cluster-wide because --failsafe-* may name other namespaces.",
               Node.class, Service.class),
-          AccessRule.reads("Failsafe: the endpoints behind those Services.", EndpointSlice.class)),
-      null);
+          AccessRule.reads("Failsafe: the endpoints behind those Services.", EndpointSlice.class),
+          AccessRule.of("", List.of("events"), List.of("create"),
+              "A Warning Event on each object the agent skips as malformed (kubectl describe shows it).")),
+      new KubeAccess.NamespaceRole("palisade-agent-defaults", List.of(AccessRule.reads(
+          "The default mode the controller publishes (ConfigMap palisade-defaults): one source of truth\n"
+              + "for every node, not a flag per agent.", ConfigMap.class))));
 
   private AgentAccess() {}
 }

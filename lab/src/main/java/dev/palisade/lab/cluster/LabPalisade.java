@@ -79,7 +79,7 @@ public final class LabPalisade implements AutoCloseable {
     List<AutoCloseable> mine = new ArrayList<>(List.of(nft, ct));
     handlesOf.put(node.index(), mine);
     String token = agentTokens.computeIfAbsent(name, n -> tokens.issue(new Principal(n, Role.AGENT)));
-    NodeAgent agent = new NodeAgent(client, name, nft, ct, new HttpFlowSink(url(), token), defaultMode)
+    NodeAgent agent = new NodeAgent(client, name, nft, ct, new HttpFlowSink(url(), token))
         .ignoreSourcePorts(new PortRange(Prober.PROBE_PORT_FIRST, Prober.PROBE_PORT_LAST));
     agent.start(Duration.ofSeconds(30));
     // Drops (group 100) and would-drops (101) logged by this node's rules reach its agent.

@@ -1,0 +1,212 @@
+package dev.palisade.dataplane.agent;
+
+import dev.palisade.model.Mode;
+import dev.palisade.model.crd.AllowList;
+import dev.palisade.model.crd.ClusterDefaults;
+import dev.palisade.model.crd.SegmentationMode;
+import dev.palisade.model.crd.WorkloadIdentity;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's view of the cluster: one informer per kind {@link AgentAccess} declares (an
+ * undeclared kind fails before anything starts). Handlers only record that something changed and
+ * ask for a sync; {@link #snapshot} hands the sync what the stores hold. {@link #awaitSynced}
+ * returns once every informer has listed, and fails fast when the API server refuses a read (a
+ * missing permission does not heal by waiting).
+ */
+final class AgentInformers implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(AgentInformers.class);
+
+  private final KubernetesClient client;
+  private final String nodeName;
+  private final List<SharedIndexInformer<?>> all = new ArrayList<>();
+  /** 401/403 answers to the informers' lists and watches, newest last. */
+  private final ConcurrentLinkedQueue<String> refusals = new ConcurrentLinkedQueue<>();
+  /** Bumped by every owner (ReplicaSet, Job) change that can move pods: their workloads are resolved again. */
+  private final AtomicLong ownersChanged = new AtomicLong();
+  private final Consumer<String> changed;
+  private SharedIndexInformer<Pod> pods;
+  private SharedIndexInformer<ReplicaSet> replicaSets;
+  private SharedIndexInformer<Job> jobs;
+  private SharedIndexInformer<WorkloadIdentity> identities;
+  private SharedIndexInformer<AllowList> allowLists;
+  private SharedIndexInformer<NetworkPolicy> networkPolicies;
+  private SharedIndexInformer<SegmentationMode> modes;
+  private SharedIndexInformer<Namespace> namespaces;
+  private SharedIndexInformer<ConfigMap> defaults;
+  private SharedIndexInformer<Node> nodes;
+  private final List<SharedIndexInformer<Service>> services = new ArrayList<>();
+  private final List<SharedIndexInformer<EndpointSlice>> slices = new ArrayList<>();
+  private volatile Mode lastDefault;
+
+  /** @param changed told the kind of every add, update or delete (on the informers' threads) */
+  AgentInformers(KubernetesClient client, String nodeName, Consumer<String> changed) {
+    this.client = client;
+    this.nodeName = nodeName;
+    this.changed = changed;
+  }
+
+  void start(FailsafeBuilder.Config failsafe) {
+    pods = watch(Pod.class, null, false);
+    replicaSets = watch(ReplicaSet.class, null, true);
+    jobs = watch(Job.class, null, true);
+    identities = watch(WorkloadIdentity.class, null, false);
+    allowLists = watch(AllowList.class, null, false);
+    networkPolicies = watch(NetworkPolicy.class, null, false);
+    modes = watch(SegmentationMode.class, null, false);
+    namespaces = watch(Namespace.class, null, false);
+    defaults = watch(ConfigMap.class, ClusterDefaults.NAMESPACE, false);
+    if (failsafe.enabled()) {
+      nodes = watch(Node.class, null, false);
+      for (String ns : new TreeSet<>(failsafe.namespaces())) {
+        services.add(watch(Service.class, ns, false));
+        slices.add(watch(EndpointSlice.class, ns, false));
+      }
+    }
+    all.forEach(SharedIndexInformer::start);
+  }
+
+  /** Waits until every informer has listed once. */
+  void awaitSynced(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!synced()) {
+      String refused = refusals.peek();
+      if (refused != null) {
+        throw new IllegalStateException("agent " + nodeName + ": the API server refuses what the agent must read: "
+            + refused + " (its ClusterRole is deploy/base/rbac-agent.yaml, generated from AgentAccess)");
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("agent " + nodeName + ": informers did not sync within " + timeout);
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  boolean synced() {
+    return !all.isEmpty() && all.stream().allMatch(SharedIndexInformer::hasSynced);
+  }
+
+  long ownersVersion() {
+    return ownersChanged.get();
+  }
+
+  /** What the stores hold now. */
+  ClusterSnapshot snapshot() {
+    return new ClusterSnapshot(pods.getStore().list(), (ns, kind, name) -> {
+      String key = ns + "/" + name;
+      return switch (kind) {
+        case "ReplicaSet" -> Optional.ofNullable(replicaSets.getIndexer().getByKey(key));
+        case "Job" -> Optional.ofNullable(jobs.getIndexer().getByKey(key));
+        default -> Optional.empty();
+      };
+    }, identities.getStore().list(), allowLists.getStore().list(), networkPolicies.getStore().list(),
+        modes.getStore().list(), namespaces.getStore().list(), nodes == null ? List.of() : nodes.getStore().list(),
+        services.stream().flatMap(i -> i.getStore().list().stream()).toList(),
+        slices.stream().flatMap(i -> i.getStore().list().stream()).toList(), clusterDefault());
+  }
+
+  /**
+   * The default mode the controller published; once known it is kept while the ConfigMap is gone
+   * or unreadable (the controller restores it), and until then it is null: nothing is written.
+   */
+  private Mode clusterDefault() {
+    ConfigMap cm = defaults.getIndexer().getByKey(ClusterDefaults.NAMESPACE + "/" + ClusterDefaults.NAME);
+    String text = cm == null || cm.getData() == null ? null : cm.getData().get(ClusterDefaults.MODE_KEY);
+    if (text == null) {
+      return lastDefault;
+    }
+    try {
+      Mode m = Mode.parse(text);
+      lastDefault = m;
+      return m;
+    } catch (IllegalArgumentException e) {
+      // a value that does not parse fails closed, as in the controller
+      LOG.error("{}: ConfigMap {}/{} {}: {}; enforcing", nodeName, ClusterDefaults.NAMESPACE, ClusterDefaults.NAME,
+          ClusterDefaults.MODE_KEY, e.getMessage());
+      return Mode.ENFORCE;
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private <T extends HasMetadata> SharedIndexInformer<T> watch(Class<T> kind, String namespace, boolean owner) {
+    AgentAccess.DECLARED.requireWatch(kind, namespace);
+    SharedIndexInformer<T> informer = namespace == null
+        ? client.resources(kind).inAnyNamespace().runnableInformer(0)
+        : client.resources(kind).inNamespace(namespace).runnableInformer(0);
+    String name = kind.getSimpleName();
+    informer.addEventHandler(new ResourceEventHandler<T>() {
+      @Override
+      public void onAdd(T o) {
+        if (owner) {
+          ownersChanged.incrementAndGet();
+        }
+        changed.accept(name);
+      }
+
+      @Override
+      public void onUpdate(T a, T b) {
+        // a status update (replica counts) moves no pod: only an owner change does
+        if (owner && !Objects.equals(a.getMetadata().getOwnerReferences(), b.getMetadata().getOwnerReferences())) {
+          ownersChanged.incrementAndGet();
+        }
+        changed.accept(name);
+      }
+
+      @Override
+      public void onDelete(T o, boolean unknown) {
+        if (owner) {
+          ownersChanged.incrementAndGet();
+        }
+        changed.accept(name);
+      }
+    });
+    informer.exceptionHandler((started, thrown) -> {
+      Throwable t = thrown;
+      while (t instanceof CompletionException && t.getCause() != null) {
+        t = t.getCause(); // the reflector hands over its future's wrapper
+      }
+      if (t instanceof KubernetesClientException e && (e.getCode() == 401 || e.getCode() == 403)) {
+        refusals.offer(name + (namespace == null ? "" : " in " + namespace) + ": " + e.getCode() + " "
+            + Optional.ofNullable(e.getStatus()).map(st -> st.getMessage()).orElse(e.getMessage()));
+      }
+      return true; // keep retrying, as client-go does; awaitSynced fails fast on a refusal above
+    });
+    all.add(informer);
+    return informer;
+  }
+
+  @Override
+  public void close() {
+    all.forEach(SharedIndexInformer::stop);
+  }
+}

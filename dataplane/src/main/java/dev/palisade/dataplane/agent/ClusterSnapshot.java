@@ -1,0 +1,34 @@
+package dev.palisade.dataplane.agent;
+
+import dev.palisade.model.Mode;
+import dev.palisade.model.crd.AllowList;
+import dev.palisade.model.crd.SegmentationMode;
+import dev.palisade.model.crd.WorkloadIdentity;
+import dev.palisade.model.workload.OwnerLookup;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import java.util.List;
+
+/**
+ * What the agent's informers held at one moment, as the pure {@link NodeRulesCalculator} reads
+ * it. Lists are the informers' own (never mutated: an informer replaces objects, it does not
+ * change them). {@code clusterDefault} is the mode the controller published for workloads no
+ * SegmentationMode or annotation covers; null while the agent has not seen it.
+ */
+record ClusterSnapshot(
+    List<Pod> pods,
+    OwnerLookup owners,
+    List<WorkloadIdentity> identities,
+    List<AllowList> allowLists,
+    List<NetworkPolicy> networkPolicies,
+    List<SegmentationMode> modes,
+    List<Namespace> namespaces,
+    List<Node> nodes,
+    List<Service> services,
+    List<EndpointSlice> slices,
+    Mode clusterDefault) {
+}

@@ -1,0 +1,165 @@
+package dev.palisade.dataplane.agent;
+
+import dev.palisade.dataplane.apply.RulesetApplier;
+import dev.palisade.dataplane.render.AllowRect;
+import dev.palisade.dataplane.render.DesiredRuleset;
+import dev.palisade.dataplane.render.ElementMemo;
+import dev.palisade.dataplane.render.NodeRules;
+import dev.palisade.dataplane.render.RulesetRenderer;
+import dev.palisade.kernel.conntrack.Conntrack;
+import dev.palisade.kernel.conntrack.ConntrackEvent;
+import dev.palisade.kernel.conntrack.ConntrackFilter;
+import dev.palisade.kernel.nft.Nftables;
+import dev.palisade.kernel.nft.TableState;
+import dev.palisade.model.Protocol;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's side effects on its node's kernel: rules -> nftables (render, apply the difference
+ * atomically), cut live connections a tightened policy no longer allows, and keep the table as
+ * rendered: {@link #verify} finds a table changed by anyone else (deleted, flushed, an element
+ * removed) and makes the next apply a full rewrite. Only the agent's sync thread calls it.
+ */
+final class KernelSync {
+  private static final Logger LOG = LoggerFactory.getLogger(KernelSync.class);
+
+  private final String nodeName;
+  private final Nftables nft;
+  private final RulesetApplier applier;
+  private final Conntrack conntrack;
+  private final ElementMemo memo = new ElementMemo();
+  private NodeRules lastRules;
+  private volatile DesiredRuleset lastDesired;
+  private final AtomicLong cut = new AtomicLong();
+  private final AtomicLong repairs = new AtomicLong();
+
+  KernelSync(String nodeName, Nftables nft, Conntrack conntrack) {
+    this.nodeName = nodeName;
+    this.nft = nft;
+    this.applier = new RulesetApplier(nft);
+    this.conntrack = conntrack;
+  }
+
+  /**
+   * Makes the kernel enforce {@code rules}. A failed transaction leaves the previous ruleset in
+   * force (nft transactions are all or nothing) and throws; the next apply rewrites everything.
+   */
+  void apply(NodeRules rules) {
+    DesiredRuleset desired = RulesetRenderer.render(rules, memo);
+    applier.apply(desired);
+    lastDesired = desired;
+    if (lastRules != null && !lastRules.equals(rules)) {
+      tighten(rules);
+    }
+    lastRules = rules;
+  }
+
+  /**
+   * Compares the kernel's table with what was last applied (chains and their rule counts, sets and
+   * their element counts: enough to see a deletion, a flush or a removed element; a rewritten rule
+   * is seen by the nftables monitor instead). On a difference it logs what differs, counts a
+   * repair and makes the next apply a full rewrite; returns false then.
+   */
+  boolean verify() {
+    DesiredRuleset want = lastDesired;
+    if (want == null) {
+      return true;
+    }
+    Optional<TableState> have = nft.table(want.family(), want.table());
+    List<String> differences = differences(want, have);
+    if (differences.isEmpty()) {
+      return true;
+    }
+    tampered(differences);
+    return false;
+  }
+
+  /** Someone else changed the table (the nftables monitor said so): the next apply rewrites it. */
+  void tampered(List<String> what) {
+    repairs.incrementAndGet();
+    LOG.warn("{}: table {} {} was changed by someone else ({}); restoring it", nodeName, RulesetRenderer.FAMILY,
+        RulesetRenderer.TABLE, what.size() <= 5 ? what : what.subList(0, 5) + " and " + (what.size() - 5) + " more");
+    applier.resyncNext();
+  }
+
+  static List<String> differences(DesiredRuleset want, Optional<TableState> have) {
+    List<String> out = new ArrayList<>();
+    if (have.isEmpty()) {
+      out.add("table missing");
+      return out;
+    }
+    TableState t = have.get();
+    want.chains().forEach((name, c) -> {
+      var chain = t.chain(name);
+      if (chain.isEmpty()) {
+        out.add("chain " + name + " missing");
+      } else if (chain.get().rules().size() != c.rules().size()) {
+        out.add("chain " + name + " has " + chain.get().rules().size() + " rules, not " + c.rules().size());
+      }
+    });
+    want.sets().forEach((name, s) -> {
+      var set = t.set(name);
+      if (set.isEmpty()) {
+        out.add("set " + name + " missing");
+      } else if (set.get().elements().size() != s.elements().size()) {
+        out.add("set " + name + " has " + set.get().elements().size() + " elements, not " + s.elements().size());
+      }
+    });
+    return out;
+  }
+
+  /**
+   * Cuts live connections the new rules would refuse as new ones: a workload moved to enforce, or
+   * an edge was revoked. nftables judges only new connections, so without this an approved-then-
+   * revoked flow would live on. Judged by the same verdict as the kernel's, failsafe included.
+   */
+  private void tighten(NodeRules rules) {
+    if (conntrack == null) {
+      return;
+    }
+    PolicyEvaluator evaluator = new PolicyEvaluator(rules);
+    for (ConntrackEvent e : conntrack.dump()) {
+      AllowRect.Proto proto;
+      try {
+        proto = AllowRect.Proto.valueOf(Protocol.ofNumber(e.protocol()).name());
+      } catch (IllegalArgumentException ex) {
+        continue;
+      }
+      // judged on the real endpoint (reply source), as the forward hook sees it after DNAT;
+      // deleted by its original tuple
+      if (!evaluator.involvesRestricted(e.src(), e.server())
+          || evaluator.allows(e.src(), e.server(), proto, e.serverPort())) {
+        continue;
+      }
+      int n = conntrack.delete(ConntrackFilter.any().withSrc(e.src()).withDst(e.dst()).withProtocol(e.protocol())
+          .withDstPort(e.dstPort()));
+      if (n > 0) {
+        cut.addAndGet(n);
+        LOG.info("{}: cut {} live connection(s) {} -> {}:{}/{} that the policy no longer allows", nodeName, n, e.src(),
+            e.dst(), e.dstPort(), proto);
+      }
+    }
+  }
+
+  long connectionsCut() {
+    return cut.get();
+  }
+
+  /** Times the table was found changed by someone else and rewritten. */
+  long repairs() {
+    return repairs.get();
+  }
+
+  long applyFailures() {
+    return applier.failures();
+  }
+
+  long longestCommitNanos() {
+    return applier.longestCommitNanos();
+  }
+}

@@ -1,0 +1,260 @@
+package dev.palisade.dataplane.agent;
+
+import dev.palisade.dataplane.agent.ObjectProblems.Problem;
+import dev.palisade.dataplane.netpol.NetworkPolicyCompiler;
+import dev.palisade.dataplane.netpol.PodViews;
+import dev.palisade.dataplane.render.Interval;
+import dev.palisade.dataplane.render.NodeRules;
+import dev.palisade.model.Identities;
+import dev.palisade.model.IdentityPolicy;
+import dev.palisade.model.Mode;
+import dev.palisade.model.crd.AllowList;
+import dev.palisade.model.crd.AllowListCodec;
+import dev.palisade.model.crd.AllowListSpec;
+import dev.palisade.model.crd.WorkloadIdentity;
+import dev.palisade.model.workload.ModeResolver;
+import dev.palisade.model.workload.WorkloadResolver;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodIP;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A snapshot of the cluster -> what this node must enforce. Computes only (its caches of pod
+ * facts, pod views and nothing else are kept between calls for speed): no kernel, no API server.
+ *
+ * <p>Fail closed: a local pod's mode comes from its workload's valid AllowList (which the
+ * controller computed from SegmentationMode and annotations) or, when there is none (missing,
+ * invalid, deleted, not yet written, no identity yet), from SegmentationMode and annotations read
+ * here, with the controller's published default last. Never from the absence of a list: an
+ * enforced workload without a list is enforced with nothing approved. A bad object is skipped and
+ * named in {@link Result#problems}; it never stops the rules of the others.
+ */
+final class NodeRulesCalculator {
+  /** How a pod's address was handed out, for the agent's IP history (flows are attributed by it). */
+  interface Tenancies {
+    void assign(String ip, String pod, long identity);
+  }
+
+  /**
+   * @param rules the node's rules (IPv4)
+   * @param closedV6 IPv6 addresses of local pods that are restricted: closed on IPv6, never a bypass
+   * @param localIdentity local pod IPv4 -> identity
+   * @param podIps every pod address the rules were computed with
+   * @param revision the controller revision the rules may claim ({@link RevisionClaim})
+   * @param announcedInStatus announced pods (namespace/name) whose status now has their address
+   * @param from what the rules were computed from, per kind (NetworkPolicy, Namespace, Pod)
+   */
+  record Result(NodeRules rules, Set<String> closedV6, Map<String, Long> localIdentity, Set<String> podIps, long revision,
+      List<Problem> problems, Set<String> announcedInStatus, Map<String, List<? extends HasMetadata>> from) {}
+
+  private final String nodeName;
+  private final FailsafeBuilder.Config failsafe;
+  private final PodFacts podFacts;
+  private final PodViews podViews = new PodViews();
+
+  NodeRulesCalculator(String nodeName, FailsafeBuilder.Config failsafe) {
+    this.nodeName = nodeName;
+    this.failsafe = failsafe;
+    this.podFacts = new PodFacts(nodeName);
+  }
+
+  /**
+   * @param ownersVersion changes whenever an owner (ReplicaSet, Job) did: pods' workloads are then resolved again
+   * @param announced namespace/name -> IP of local pods whose network is being set up (CNI ADD), before
+   *     the API server has the address in the pod's status
+   */
+  Result calculate(ClusterSnapshot s, long ownersVersion, Map<String, String> announced, Tenancies tenancies) {
+    if (s.clusterDefault() == null) {
+      throw new IllegalStateException("the controller's default mode is not known yet");
+    }
+    List<Problem> problems = new ArrayList<>();
+    Map<String, Long> idOfWorkload = identities(s.identities(), problems);
+    ModeResolver modes = modeResolver(s, problems);
+    WorkloadResolver owners = new WorkloadResolver(s.owners());
+
+    Map<String, Long> local = new HashMap<>();
+    Map<String, Mode> listless = new HashMap<>(); // local pods no valid AllowList covers -> their mode
+    Map<Long, Set<String>> ipsById = new HashMap<>();
+    Set<String> seen = new HashSet<>();
+    Map<Long, IdentityPolicy> policies = policies(s.allowLists(), problems);
+    Set<String> policedNamespaces = new HashSet<>();
+    for (NetworkPolicy np : s.networkPolicies()) {
+      policedNamespaces.add(np.getMetadata().getNamespace());
+    }
+    Set<String> closedV6 = new HashSet<>();
+    Set<String> inStatus = new HashSet<>();
+    podFacts.begin(ownersVersion);
+    for (Pod p : s.pods()) {
+      try {
+        PodFacts.Facts f = podFacts.of(p, owners);
+        if (f.statusIp != null && announced.containsKey(f.key)) {
+          inStatus.add(f.key);
+        }
+        String ip = f.statusIp != null ? f.statusIp : announced.get(f.key);
+        if (ip == null || f.terminal) {
+          continue;
+        }
+        long id = idOfWorkload.getOrDefault(f.workloadKey(), Identities.UNKNOWN);
+        Mode mode = null;
+        if (f.local) {
+          IdentityPolicy policy = policies.get(id);
+          mode = policy != null ? policy.mode() : modes.modeOf(f.workload());
+        }
+        for (String extra : secondaryIps(p, ip)) {
+          if (f.local && extra.indexOf(':') >= 0) {
+            if (mode != Mode.LEARN || policedNamespaces.contains(p.getMetadata().getNamespace())) {
+              closedV6.add(extra);
+            }
+          }
+        }
+        if (ip.indexOf(':') >= 0) {
+          // an IPv6-only pod: the IPv4 rules cannot name it; if restricted it is closed on IPv6 below
+          if (f.local && (mode != Mode.LEARN || policedNamespaces.contains(p.getMetadata().getNamespace()))) {
+            closedV6.add(ip);
+          }
+          continue;
+        }
+        Interval.parseIp(ip); // a malformed address names the pod, not the sync
+        ipsById.computeIfAbsent(id, k -> new HashSet<>()).add(ip);
+        if (!ip.equals(f.historyIp) || id != f.historyId) {
+          tenancies.assign(ip, f.key, id);
+          f.historyIp = ip;
+          f.historyId = id;
+        }
+        seen.add(ip);
+        if (f.local) {
+          local.put(ip, id);
+          if (!policies.containsKey(id)) {
+            listless.put(ip, mode);
+          }
+        }
+      } catch (RuntimeException e) {
+        problems.add(problem("Pod", p, e));
+      }
+    }
+    List<Pod> withAnnounced = withAnnounced(s.pods(), announced);
+    NetworkPolicyCompiler.Result np = NetworkPolicyCompiler.compile(s.networkPolicies(), s.namespaces(),
+        withAnnounced, local.keySet(), podViews);
+    for (String line : np.problems()) {
+      problems.add(fromLine("NetworkPolicy", line));
+    }
+    // ENFORCE is never reached (every local pod without a valid list has its mode in listless):
+    // it is only the answer if that ever breaks.
+    NodeRules groups = NodeRulesBuilder.build(local, ipsById, policies, Mode.ENFORCE, np.pods(), listless);
+    NodeRules.Failsafe safe = failsafe.enabled()
+        ? FailsafeBuilder.build(failsafe, nodeName, s.nodes(), s.services(), s.slices())
+        : NodeRules.Failsafe.NONE;
+    NodeRules rules = new NodeRules(groups.groups(), safe);
+    List<AllowListSpec> held = new ArrayList<>();
+    for (AllowList al : s.allowLists()) {
+      if (al.getSpec() != null) {
+        held.add(al.getSpec());
+      }
+    }
+    return new Result(rules, Set.copyOf(closedV6), Map.copyOf(local), seen, RevisionClaim.of(held), problems, inStatus,
+        Map.of("NetworkPolicy", s.networkPolicies(), "Namespace", s.namespaces(), "Pod", s.pods()));
+  }
+
+  private static Map<String, Long> identities(List<WorkloadIdentity> identities, List<Problem> problems) {
+    Map<String, Long> idOfWorkload = new HashMap<>();
+    for (WorkloadIdentity wi : identities) {
+      var spec = wi.getSpec();
+      if (spec == null || spec.kind == null || spec.name == null) {
+        problems.add(problem("WorkloadIdentity", wi, "no spec, or no kind or name in it"));
+        continue;
+      }
+      idOfWorkload.put(wi.getMetadata().getNamespace() + "/" + spec.kind + "/" + spec.name, spec.id);
+    }
+    return idOfWorkload;
+  }
+
+  private static Map<Long, IdentityPolicy> policies(List<AllowList> lists, List<Problem> problems) {
+    Map<Long, IdentityPolicy> policies = new HashMap<>();
+    for (AllowList al : lists) {
+      try {
+        IdentityPolicy p = AllowListCodec.fromSpec(al.getSpec());
+        policies.put(p.identity(), p);
+      } catch (RuntimeException e) {
+        // its workload is then enforced per its SegmentationMode, with nothing approved
+        problems.add(problem("AllowList", al, e));
+      }
+    }
+    return policies;
+  }
+
+  private static ModeResolver modeResolver(ClusterSnapshot s, List<Problem> problems) {
+    // the namespace's palisade.dev/mode annotation counts too (root owners' are the controller's)
+    Map<String, String> namespaceModes = new HashMap<>();
+    for (Namespace n : s.namespaces()) {
+      String a = ModeResolver.annotationOf(n);
+      if (a != null) {
+        namespaceModes.put(n.getMetadata().getName(), a);
+      }
+    }
+    return new ModeResolver(s.modes(), namespaceModes, Map.of(), s.clusterDefault(),
+        line -> problems.add(fromLine(line.startsWith("Namespace ") ? "Namespace" : "SegmentationMode",
+            line.replaceFirst("^(Namespace|SegmentationMode) ", ""))));
+  }
+
+  /** status.podIPs other than the primary one (a dual-stack pod's second family). */
+  private static List<String> secondaryIps(Pod p, String primary) {
+    if (p.getStatus() == null || p.getStatus().getPodIPs() == null) {
+      return List.of();
+    }
+    List<String> out = new ArrayList<>();
+    for (PodIP ip : p.getStatus().getPodIPs()) {
+      if (ip != null && ip.getIp() != null && !ip.getIp().isBlank() && !ip.getIp().equals(primary)) {
+        out.add(ip.getIp());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Pods as NetworkPolicy must see them: a local pod announced at CNI ADD time already counts with
+   * its address, before the API server has it in the pod's status.
+   */
+  private static List<Pod> withAnnounced(List<Pod> all, Map<String, String> announced) {
+    if (announced.isEmpty()) {
+      return all;
+    }
+    List<Pod> out = new ArrayList<>(all.size());
+    for (Pod p : all) {
+      String ip = announced.get(p.getMetadata().getNamespace() + "/" + p.getMetadata().getName());
+      boolean noIp = p.getStatus() == null || p.getStatus().getPodIP() == null || p.getStatus().getPodIP().isBlank();
+      if (ip != null && noIp) {
+        p = new PodBuilder(p).editOrNewStatus().withPodIP(ip).endStatus().build();
+      }
+      out.add(p);
+    }
+    return out;
+  }
+
+  private static Problem problem(String kind, HasMetadata o, RuntimeException e) {
+    return problem(kind, o, e.getMessage() == null ? e.toString() : e.getMessage());
+  }
+
+  private static Problem problem(String kind, HasMetadata o, String message) {
+    var m = o.getMetadata();
+    return new Problem(kind, m == null ? null : m.getNamespace(), m == null ? "?" : m.getName(), message);
+  }
+
+  /** "ns/name: what" (or "name: what") as the compilers write their problems. */
+  private static Problem fromLine(String kind, String line) {
+    int colon = line.indexOf(": ");
+    String where = colon < 0 ? "?" : line.substring(0, colon);
+    String what = colon < 0 ? line : line.substring(colon + 2);
+    int slash = where.indexOf('/');
+    return slash < 0 ? new Problem(kind, null, where, what)
+        : new Problem(kind, where.substring(0, slash), where.substring(slash + 1), what);
+  }
+}

@@ -1,0 +1,154 @@
+package dev.palisade.dataplane.agent;
+
+import dev.palisade.dataplane.flow.FlowAggregator;
+import dev.palisade.dataplane.flow.IpHistory;
+import dev.palisade.kernel.conntrack.ConntrackEvent;
+import dev.palisade.kernel.nflog.NflogEvent;
+import dev.palisade.model.DropEvent;
+import dev.palisade.model.FlowRecord;
+import dev.palisade.model.Identities;
+import dev.palisade.model.PortRange;
+import dev.palisade.model.Protocol;
+import dev.palisade.model.json.DropReportJson;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What the node's traffic tells: new connections (conntrack) become flow records between
+ * identities, packets the rules logged (NFLOG) become drop and would-drop events. Both are
+ * attributed through the IP history, so an address reused by another pod a moment later is not
+ * blamed for the first one's traffic. Callbacks come on the conntrack and NFLOG threads; the
+ * queues are drained by {@link ControllerReporter} on its own.
+ */
+final class TrafficObserver implements NodeRulesCalculator.Tenancies {
+  private final IpHistory history = new IpHistory(Duration.ofMinutes(10).toMillis());
+  private final FlowAggregator flows = new FlowAggregator();
+  private final List<DropEvent> drops = new ArrayList<>();
+  private final AtomicLong dropsOverflow = new AtomicLong();
+  private final AtomicLong dropped = new AtomicLong();
+  private final AtomicLong wouldDropped = new AtomicLong();
+  private final AtomicLong connections = new AtomicLong();
+  private volatile Map<String, Long> localIdentity = Map.of();
+  private volatile PortRange ignoredSourcePorts;
+
+  /** The sync thread: a pod holds an address from now on. */
+  @Override
+  public void assign(String ip, String pod, long identity) {
+    synchronized (history) {
+      history.assign(ip, pod, identity, System.currentTimeMillis());
+    }
+  }
+
+  /** The local pods' addresses as the rules in force know them: their node reports their flows. */
+  void localPods(Map<String, Long> localIdentity) {
+    this.localIdentity = localIdentity;
+  }
+
+  /** Connections from these source ports are not learned (Palisade's own probes). */
+  void ignoreSourcePorts(PortRange ports) {
+    this.ignoredSourcePorts = ports;
+  }
+
+  private Optional<IpHistory.Tenancy> at(String ip, long t) {
+    synchronized (history) {
+      return history.at(ip, t);
+    }
+  }
+
+  /**
+   * A new connection. A DNAT'd connection (a Service's virtual IP) is about the endpoint that
+   * answered, the reply tuple's source; it is reported by the source pod's node only, so a
+   * cross-node connection counts once.
+   */
+  void onConnection(ConntrackEvent e) {
+    if (e.type() != ConntrackEvent.Type.NEW) {
+      return;
+    }
+    Protocol protocol;
+    try {
+      protocol = Protocol.ofNumber(e.protocol());
+    } catch (IllegalArgumentException ex) {
+      return; // ICMP and others: not part of the service graph
+    }
+    String dstIp = e.server();
+    int dstPort = e.serverPort();
+    PortRange ignored = ignoredSourcePorts;
+    if (dstPort < 1 || (ignored != null && ignored.contains(e.srcPort()))) {
+      return;
+    }
+    long at = e.timestamp().toEpochMilli();
+    var src = at(e.src(), at);
+    Map<String, Long> local = localIdentity;
+    boolean srcLocal = src.isPresent() && local.containsKey(e.src());
+    var dst = at(dstIp, at);
+    boolean dstLocal = dst.isPresent() && local.containsKey(dstIp);
+    if (!srcLocal && !(src.isEmpty() && dstLocal)) {
+      return; // the source pod's node reports it
+    }
+    connections.incrementAndGet();
+    flows.add(src.map(IpHistory.Tenancy::identity).orElse(Identities.WORLD), src.map(IpHistory.Tenancy::pod).orElse(null),
+        dst.map(IpHistory.Tenancy::identity).orElse(Identities.WORLD), dst.map(IpHistory.Tenancy::pod).orElse(null),
+        protocol, dstPort, at);
+  }
+
+  /** A packet the ruleset logged: prefix {@code pal:KIND:DIR:GROUP} (drop group 100, would-drop 101). */
+  void onLog(NflogEvent ev) {
+    String[] p = ev.prefix().split(":");
+    if (p.length != 4 || !p[0].equals("pal")) {
+      return;
+    }
+    Protocol protocol;
+    try {
+      protocol = Protocol.ofNumber(ev.protocol());
+    } catch (IllegalArgumentException e) {
+      return;
+    }
+    long now = ev.timestampMillis();
+    var src = at(ev.src(), now);
+    var dst = at(ev.dst(), now);
+    DropEvent d = new DropEvent(p[1], p[2], src.map(IpHistory.Tenancy::identity).orElse(Identities.WORLD),
+        dst.map(IpHistory.Tenancy::identity).orElse(Identities.WORLD), protocol, ev.dstPort(), now,
+        src.map(IpHistory.Tenancy::pod).orElse(null), dst.map(IpHistory.Tenancy::pod).orElse(null));
+    synchronized (drops) {
+      if (drops.size() < DropReportJson.MAX_EVENTS) {
+        drops.add(d);
+      } else {
+        dropsOverflow.incrementAndGet();
+      }
+    }
+    (d.wouldDrop() ? wouldDropped : dropped).incrementAndGet();
+  }
+
+  List<FlowRecord> drainFlows() {
+    return flows.drain();
+  }
+
+  List<DropEvent> drainDrops() {
+    synchronized (drops) {
+      List<DropEvent> out = new ArrayList<>(drops);
+      drops.clear();
+      return out;
+    }
+  }
+
+  long connectionsSeen() {
+    return connections.get();
+  }
+
+  long dropsLogged() {
+    return dropped.get();
+  }
+
+  long wouldDropsLogged() {
+    return wouldDropped.get();
+  }
+
+  /** Drop events not queued because the queue was full. */
+  long dropsOverflowed() {
+    return dropsOverflow.get();
+  }
+}
