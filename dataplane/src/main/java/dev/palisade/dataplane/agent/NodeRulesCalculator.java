@@ -92,6 +92,9 @@ final class NodeRulesCalculator {
     }
     Set<String> closedV6 = new HashSet<>();
     Set<String> inStatus = new HashSet<>();
+    Map<String, Long> claims = new HashMap<>();
+    Set<String> contested = new HashSet<>();
+    Map<String, Mode> localMode = new HashMap<>();
     podFacts.begin(ownersVersion);
     for (Pod p : s.pods()) {
       try {
@@ -124,6 +127,10 @@ final class NodeRulesCalculator {
           continue;
         }
         Interval.parseIp(ip); // a malformed address names the pod, not the sync
+        Long earlier = claims.putIfAbsent(ip, id);
+        if (earlier != null && earlier != id) {
+          contested.add(ip);
+        }
         ipsById.computeIfAbsent(id, k -> new HashSet<>()).add(ip);
         if (!ip.equals(f.historyIp) || id != f.historyId) {
           tenancies.assign(ip, f.key, id);
@@ -131,15 +138,25 @@ final class NodeRulesCalculator {
           f.historyId = id;
         }
         seen.add(ip);
-        if (f.local) {
+        // Two local pods claiming one address (a deletion seen late, an address reused): the
+        // stricter mode holds it until one claim is gone
+        Mode held = localMode.get(ip);
+        if (f.local && (held == null || mode.compareTo(held) > 0)) {
+          localMode.put(ip, mode);
           local.put(ip, id);
-          if (!policies.containsKey(id)) {
+          if (policies.containsKey(id)) {
+            listless.remove(ip);
+          } else {
             listless.put(ip, mode);
           }
         }
       } catch (RuntimeException e) {
         problems.add(problem("Pod", p, e));
       }
+    }
+    // ... and as a peer it speaks for neither identity: no approval follows a contested address
+    for (String ip : contested) {
+      ipsById.values().forEach(ips -> ips.remove(ip));
     }
     List<Pod> withAnnounced = withAnnounced(s.pods(), announced);
     NetworkPolicyCompiler.Result np = NetworkPolicyCompiler.compile(s.networkPolicies(), s.namespaces(),
