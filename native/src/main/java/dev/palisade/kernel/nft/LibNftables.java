@@ -98,6 +98,11 @@ public final class LibNftables implements Nftables {
     return w;
   }
 
+  /** The kernel's id of the thread that commits this instance's transactions. */
+  int threadId() {
+    return threadId;
+  }
+
   /** The calling thread's kernel id (its TID, not the process id), from /proc/thread-self -> PID/task/TID. */
   static int currentThreadId() throws IOException {
     Path self = Files.readSymbolicLink(Path.of("/proc/thread-self"));
