@@ -85,12 +85,18 @@ public final class LibNftables implements Nftables {
    */
   @Override
   public TableWatch watch(String family, String table, Consumer<TableChange> listener) {
+    return watch(family, table, listener, NftMonitorSocket.RECEIVE_BUFFER);
+  }
+
+  /** A watch with the given socket receive buffer: a small one lets a test overrun it. */
+  TableWatch watch(String family, String table, Consumer<TableChange> listener, int receiveBufferBytes) {
     Transaction probe = new Transaction(family, table); // validates the names
     if (probe.error().isPresent()) {
       throw probe.error().get();
     }
     java.util.Objects.requireNonNull(listener, "listener");
-    NftMonitorSocket socket = onThread(() -> NftMonitorSocket.open(NftTableWatch.RECEIVE_TIMEOUT_MILLIS));
+    NftMonitorSocket socket = onThread(() -> NftMonitorSocket.open(NftTableWatch.RECEIVE_TIMEOUT_MILLIS,
+        receiveBufferBytes));
     NftTableWatch w = NftTableWatch.start(socket, new NftChangeCollector(family, table, threadId), listener,
         "nft-watch-" + where + "-" + table);
     watches.removeIf(old -> !old.alive());

@@ -18,7 +18,7 @@ final class NftMonitorSocket implements AutoCloseable {
   private static final Runtime RT = Runtime.getRuntime(LIBC);
   private static final int NFNLGRP_NFTABLES = 7;
   /** Room for a burst (a 100k-element flush) while the listener works; overrun shows as ENOBUFS. */
-  private static final int RECEIVE_BUFFER = 8 * 1024 * 1024;
+  static final int RECEIVE_BUFFER = 8 * 1024 * 1024;
   static final int DATAGRAM_MAX = 256 * 1024;
 
   /** What {@link #receive} returns when nothing arrived within the timeout. */
@@ -34,8 +34,12 @@ final class NftMonitorSocket implements AutoCloseable {
     this.fd = fd;
   }
 
-  /** Opens and subscribes in the calling thread's network namespace. */
-  static NftMonitorSocket open(int receiveTimeoutMillis) {
+  /**
+   * Opens and subscribes in the calling thread's network namespace.
+   *
+   * @param receiveBufferBytes the socket's receive buffer (the kernel doubles it for overhead)
+   */
+  static NftMonitorSocket open(int receiveTimeoutMillis, int receiveBufferBytes) {
     int fd = LIBC.socket(LibcNetlinkApi.AF_NETLINK, LibcNetlinkApi.SOCK_RAW | LibcNetlinkApi.SOCK_CLOEXEC,
         LibcNetlinkApi.NETLINK_NETFILTER);
     if (fd < 0) {
@@ -52,7 +56,7 @@ final class NftMonitorSocket implements AutoCloseable {
         throw failure("bind to NFNLGRP_NFTABLES (CAP_NET_ADMIN needed)");
       }
       Pointer size = Memory.allocateDirect(RT, 4);
-      size.putInt(0, RECEIVE_BUFFER);
+      size.putInt(0, receiveBufferBytes);
       if (LIBC.setsockopt(fd, LibcNetlinkApi.SOL_SOCKET, LibcNetlinkApi.SO_RCVBUFFORCE, size, 4) != 0) {
         LIBC.setsockopt(fd, LibcNetlinkApi.SOL_SOCKET, LibcNetlinkApi.SO_RCVBUF, size, 4); // capped by rmem_max
       }

@@ -53,6 +53,11 @@ abstract class NftablesWatchContract {
     return NftablesContract.base().add(Element.of("pods", "10.0.0.7")).add(Element.of("pods", "10.0.0.8"));
   }
 
+  /** Closes the watch after the test. */
+  void open(TableWatch w) {
+    open.add(w);
+  }
+
   /** A watch whose changes land in the returned queue. */
   BlockingQueue<TableChange> watch(String family, String table) {
     BlockingQueue<TableChange> heard = new LinkedBlockingQueue<>();
