@@ -11,7 +11,9 @@ import org.slf4j.LoggerFactory;
  * another thread is blocked in; it waits at most one receive timeout plus the listener's call.
  *
  * <p>A slow listener lets events pile up in the socket; if it fills, the kernel drops events and
- * the listener gets {@link TableChange#eventsLost}.
+ * the listener gets {@link TableChange#eventsLost}. The kernel reports the loss before the
+ * datagrams still queued, so the change after it may also list pieces of a batch whose end was
+ * lost: more than happened, never less.
  */
 final class NftTableWatch implements TableWatch {
   private static final Logger LOG = LoggerFactory.getLogger(NftTableWatch.class);
