@@ -36,7 +36,9 @@ public final class FakeNftables implements Nftables {
 
   private final Map<String, FakeTable> tables = new TreeMap<>();
   private final List<String> applied = new ArrayList<>();
+  private final FakeWatchers watchers = new FakeWatchers();
   private long nextTableHandle = 1;
+  private long generation;
   private NftException failNext;
 
   private static final class FakeTable {
@@ -68,8 +70,30 @@ public final class FakeNftables implements Nftables {
 
   private record FakeSet(String name, boolean map, String type, List<String> flags, TreeMap<String, String> elements) {}
 
+  /** {@inheritDoc} Watchers are not told: this is the watching instance's own commit. */
   @Override
   public synchronized void run(Transaction tx) {
+    commit(tx);
+    applied.add(tx.toString());
+  }
+
+  /**
+   * Applies the transaction as another tool would (it is not listed in {@link #applied}) and then
+   * calls the listeners watching its table synchronously, on the calling thread, after the
+   * fake's lock is released (a listener may run transactions). Nothing is told if it fails.
+   */
+  public void runAsOther(Transaction tx) {
+    long gen;
+    synchronized (this) {
+      gen = commit(tx);
+    }
+    if (!tx.isEmpty()) {
+      watchers.notify(tx, gen);
+    }
+  }
+
+  /** Applies all of the transaction or nothing; returns the new generation. */
+  private long commit(Transaction tx) {
     FakeTable result = apply(tx);
     String key = key(tx.family(), tx.table());
     if (result == null) {
@@ -77,7 +101,21 @@ public final class FakeNftables implements Nftables {
     } else {
       tables.put(key, result);
     }
-    applied.add(tx.toString());
+    return ++generation;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Only {@link #runAsOther} notifies, synchronously; the returned watch's close is immediate.
+   */
+  @Override
+  public TableWatch watch(String family, String table, java.util.function.Consumer<TableChange> listener) {
+    Transaction probe = new Transaction(family, table); // validates the names
+    if (probe.error().isPresent()) {
+      throw probe.error().get();
+    }
+    return watchers.add(family, table, listener);
   }
 
   @Override

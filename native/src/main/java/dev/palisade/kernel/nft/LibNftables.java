@@ -6,10 +6,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import jnr.ffi.Pointer;
@@ -29,6 +32,9 @@ public final class LibNftables implements Nftables {
   private final ExecutorService thread;
   private final Pointer ctx;
   private final String where;
+  /** The kernel's id of {@link #thread}: the commits it reports with this id are this instance's own. */
+  private final int threadId;
+  private final Set<NftTableWatch> watches = ConcurrentHashMap.newKeySet();
 
   private LibNftables(String where) {
     this.where = where;
@@ -39,6 +45,7 @@ public final class LibNftables implements Nftables {
     });
     Pointer c;
     try {
+      this.threadId = thread.submit(LibNftables::currentThreadId).get();
       c = thread.submit(() -> {
         Pointer p = LIB.nft_ctx_new(LibNftablesApi.NFT_CTX_DEFAULT);
         if (p == null) {
@@ -67,6 +74,45 @@ public final class LibNftables implements Nftables {
   /** A context in the given namespace. */
   public static LibNftables open(NetNs ns) {
     return ns.call(() -> new LibNftables(ns.name()));
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The listener runs on a daemon thread of the watch's own. The socket is opened on this
+   * instance's thread, so it sees this instance's network namespace; commits are told apart by
+   * the committing thread's id, which the kernel reports with each generation.
+   */
+  @Override
+  public TableWatch watch(String family, String table, Consumer<TableChange> listener) {
+    return watch(family, table, listener, NftMonitorSocket.RECEIVE_BUFFER);
+  }
+
+  /** A watch with the given socket receive buffer: a small one lets a test overrun it. */
+  TableWatch watch(String family, String table, Consumer<TableChange> listener, int receiveBufferBytes) {
+    Transaction probe = new Transaction(family, table); // validates the names
+    if (probe.error().isPresent()) {
+      throw probe.error().get();
+    }
+    java.util.Objects.requireNonNull(listener, "listener");
+    NftMonitorSocket socket = onThread(() -> NftMonitorSocket.open(NftTableWatch.RECEIVE_TIMEOUT_MILLIS,
+        receiveBufferBytes));
+    NftTableWatch w = NftTableWatch.start(socket, new NftChangeCollector(family, table, threadId), listener,
+        "nft-watch-" + where + "-" + table);
+    watches.removeIf(old -> !old.alive());
+    watches.add(w);
+    return w;
+  }
+
+  /** The kernel's id of the thread that commits this instance's transactions. */
+  int threadId() {
+    return threadId;
+  }
+
+  /** The calling thread's kernel id (its TID, not the process id), from /proc/thread-self -> PID/task/TID. */
+  static int currentThreadId() throws IOException {
+    Path self = Files.readSymbolicLink(Path.of("/proc/thread-self"));
+    return Integer.parseInt(self.getFileName().toString());
   }
 
   @Override
@@ -227,6 +273,8 @@ public final class LibNftables implements Nftables {
 
   @Override
   public void close() {
+    watches.forEach(NftTableWatch::close);
+    watches.clear();
     if (thread.isShutdown()) {
       return;
     }
