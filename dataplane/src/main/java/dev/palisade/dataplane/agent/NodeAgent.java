@@ -61,6 +61,10 @@ public final class NodeAgent implements AutoCloseable {
     return t;
   });
   private final AtomicBoolean verifyDue = new AtomicBoolean();
+  /** What the nftables monitor reported others did to the table since the last sync (null: nothing). */
+  private final java.util.concurrent.atomic.AtomicReference<List<String>> foreignChanges =
+      new java.util.concurrent.atomic.AtomicReference<>();
+  private dev.palisade.kernel.nft.TableWatch tableWatch;
   private final ArrayDeque<Long> syncTimes = new ArrayDeque<>();
   private final ArrayDeque<Long> syncCpuTimes = new ArrayDeque<>();
   private FailsafeBuilder.Config failsafe = FailsafeBuilder.Config.DEFAULT;
@@ -131,6 +135,17 @@ public final class NodeAgent implements AutoCloseable {
       subscription = conntrack.subscribe(traffic::onConnection, () -> LOG.warn("{}: conntrack events lost", nodeName));
     }
     reporter.start();
+    // another tool's change to the table (nft flush ruleset, a firewall restart): noted here, on
+    // the monitor's thread, and repaired by the next sync
+    tableWatch = nft.watch(dev.palisade.dataplane.render.RulesetRenderer.FAMILY,
+        dev.palisade.dataplane.render.RulesetRenderer.TABLE, change -> {
+          foreignChanges.accumulateAndGet(change.what(), (a, b) -> a == null ? b
+              : java.util.stream.Stream.concat(a.stream(), b.stream()).limit(50).toList());
+          if (change.lost()) {
+            verifyDue.set(true);
+          }
+          runner.request();
+        });
     long period = verifyEvery.toMillis();
     verifier.scheduleWithFixedDelay(this::verifySoon, period, period, TimeUnit.MILLISECONDS);
     runner.start();
@@ -158,7 +173,10 @@ public final class NodeAgent implements AutoCloseable {
     }
     waitingForDefault = false;
     try {
-      if (verifyDue.getAndSet(false)) {
+      List<String> foreign = foreignChanges.getAndSet(null);
+      if (foreign != null && !foreign.contains(dev.palisade.kernel.nft.TableChange.EVENTS_LOST)) {
+        kernel.tampered(foreign);
+      } else if (foreign != null || verifyDue.getAndSet(false)) {
         kernel.verify();
       }
       NodeRulesCalculator.Result r = calculator.calculate(snapshot, informers.ownersVersion(), gate.announced(),
@@ -297,6 +315,9 @@ public final class NodeAgent implements AutoCloseable {
       } catch (Exception e) {
         LOG.debug("closing the conntrack subscription", e);
       }
+    }
+    if (tableWatch != null) {
+      tableWatch.close();
     }
     informers.close();
     verifier.shutdownNow();

@@ -1,0 +1,131 @@
+package dev.palisade.dataplane.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.palisade.dataplane.render.KernelTrace;
+import dev.palisade.kernel.conntrack.FakeConntrack;
+import dev.palisade.kernel.nft.FakeNftables;
+import dev.palisade.kernel.nft.NftObject;
+import dev.palisade.kernel.nft.Transaction;
+import dev.palisade.model.crd.ClusterDefaults;
+import dev.palisade.model.crd.SegmentationMode;
+import dev.palisade.model.crd.SegmentationModeSpec;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The wired agent over a CRUD mock API server and the fake kernel: it writes nothing before it
+ * knows the controller's default mode, and it restores its table when another tool deletes or
+ * changes it (the fake tells its watchers as the kernel's nftables monitor does).
+ */
+class NodeAgentTest {
+  private static final String NODE = "node-1";
+  private static final String POD_IP = "10.1.0.5";
+  private static final String OUTSIDE = "192.0.2.7";
+  private KubernetesMockServer server;
+  private KubernetesClient client;
+  private final FakeNftables nft = new FakeNftables();
+
+  @BeforeEach
+  void cluster() {
+    server = new KubernetesMockServer(new io.fabric8.mockwebserver.Context(), new io.fabric8.mockwebserver
+        .MockWebServer(), new java.util.HashMap<>(), new io.fabric8.kubernetes.client.server.mock
+        .KubernetesCrudDispatcher(), false);
+    server.init(java.net.InetAddress.getLoopbackAddress(), 0);
+    client = server.createClient();
+    for (String ns : List.of("prod", ClusterDefaults.NAMESPACE)) {
+      client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+          .create();
+    }
+    SegmentationMode enforce = new SegmentationMode();
+    enforce.setMetadata(new ObjectMetaBuilder().withNamespace("prod").withName("prod").build());
+    enforce.setSpec(new SegmentationModeSpec());
+    enforce.getSpec().mode = "enforce";
+    client.resources(SegmentationMode.class).inNamespace("prod").resource(enforce).create();
+    client.pods().inNamespace("prod").resource(new PodBuilder().withNewMetadata().withNamespace("prod")
+        .withName("web").endMetadata().withNewSpec().withNodeName(NODE).endSpec().withNewStatus().withPodIP(POD_IP)
+        .withPhase("Running").endStatus().build()).create();
+  }
+
+  @AfterEach
+  void stop() {
+    client.close();
+    server.destroy();
+  }
+
+  private void publishDefault(String mode) {
+    client.configMaps().inNamespace(ClusterDefaults.NAMESPACE).resource(new ConfigMapBuilder().withNewMetadata()
+        .withName(ClusterDefaults.NAME).endMetadata().addToData(ClusterDefaults.MODE_KEY, mode).build()).create();
+  }
+
+  private NodeAgent agent() {
+    return new NodeAgent(client, NODE, nft, new FakeConntrack(), report -> { })
+        .failsafe(FailsafeBuilder.Config.OFF).verifyEvery(Duration.ofHours(1));
+  }
+
+  private boolean outsideReachesPod() {
+    return KernelTrace.accepts(nft.dump(), OUTSIDE, POD_IP, "tcp", 80);
+  }
+
+  @Test
+  void nothingIsWrittenUntilTheControllerHasPublishedTheDefaultMode() throws Exception {
+    try (NodeAgent agent = agent()) {
+      agent.start(Duration.ofSeconds(20));
+      Thread.sleep(300); // the agent has synced informers and tried to sync: it must hold back
+      assertEquals(List.of(), nft.tableNames(), "a table written without knowing the default mode");
+      assertFalse(agent.converged(0, Set.of(POD_IP)));
+      publishDefault("learn");
+      eventually(() -> agent.converged(0, Set.of(POD_IP)), "the rules once the default is known");
+      assertFalse(outsideReachesPod(), "prod is enforced by its SegmentationMode, with nothing approved");
+    }
+  }
+
+  @Test
+  void aDeletedTableIsRestoredAndCounted() throws Exception {
+    publishDefault("learn");
+    try (NodeAgent agent = agent()) {
+      agent.start(Duration.ofSeconds(20));
+      eventually(() -> agent.converged(0, Set.of(POD_IP)) && !outsideReachesPod(), "enforced");
+      nft.runAsOther(new Transaction("inet", "palisade").delete(NftObject.Table.of()));
+      eventually(() -> !outsideReachesPod() && agent.tableRepairs() == 1, "the table restored");
+      // one element: the pod's entry in the ingress dispatch map
+      nft.runAsOther(new Transaction("inet", "palisade").deleteElements("ingress_dispatch", List.of(POD_IP)));
+      eventually(() -> !outsideReachesPod() && agent.tableRepairs() == 2, "the element restored");
+      nft.runAsOther(new Transaction("inet", "palisade").flush(NftObject.Table.of()));
+      eventually(() -> !outsideReachesPod() && agent.tableRepairs() == 3, "the flushed table refilled");
+    }
+  }
+
+  @Test
+  void theBackstopVerificationFindsAChangeTheMonitorMissed() throws Exception {
+    publishDefault("learn");
+    try (NodeAgent agent = new NodeAgent(client, NODE, nft, new FakeConntrack(), report -> { })
+        .failsafe(FailsafeBuilder.Config.OFF).verifyEvery(Duration.ofMillis(100))) {
+      agent.start(Duration.ofSeconds(20));
+      eventually(() -> agent.converged(0, Set.of(POD_IP)) && !outsideReachesPod(), "enforced");
+      nft.run(new Transaction("inet", "palisade").delete(NftObject.Table.of())); // unseen by the monitor
+      eventually(() -> !outsideReachesPod() && agent.tableRepairs() >= 1, "the table restored by verification");
+    }
+  }
+
+  private static void eventually(BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!condition.getAsBoolean()) {
+      assertTrue(System.nanoTime() < deadline, "timed out: " + what);
+      Thread.sleep(10);
+    }
+  }
+}
