@@ -1,0 +1,276 @@
+package dev.palisade.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.palisade.kernel.netns.Commands;
+import dev.palisade.lab.cluster.Lab;
+import dev.palisade.lab.daemon.LabTokens;
+import dev.palisade.lab.daemon.PalisadeProcesses;
+import dev.palisade.lab.daemon.SupervisedProcess;
+import dev.palisade.lab.net.LabNetwork;
+import dev.palisade.lab.net.Prober;
+import dev.palisade.model.crd.AllowList;
+import dev.palisade.testkit.KernelTest;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The agent as a process of the lab, in an enforced namespace, when things go wrong: another tool
+ * deletes its table, flushes it, or deletes one set element; the agent is killed -9 again and
+ * again beside 1,000 pods; its workload's AllowList is deleted. Shown by probe loops: an attacker
+ * in a learning namespace never reaches the enforced db for more than an instant, and the approved
+ * web -> db never fails.
+ */
+@KernelTest
+class AgentFailsClosedIT {
+  private static final String APP = """
+      apiVersion: v1
+      kind: Namespace
+      metadata: {name: shop}
+      ---
+      apiVersion: v1
+      kind: Namespace
+      metadata: {name: dev}
+      ---
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: web, namespace: shop}
+      spec:
+        replicas: 1
+        selector: {matchLabels: {app: web}}
+        template:
+          metadata: {labels: {app: web}}
+          spec: {containers: [{name: web, image: web}]}
+      ---
+      apiVersion: apps/v1
+      kind: StatefulSet
+      metadata: {name: db, namespace: shop}
+      spec:
+        replicas: 1
+        serviceName: db
+        selector: {matchLabels: {app: db}}
+        template:
+          metadata: {labels: {app: db}}
+          spec: {containers: [{name: db, image: db, ports: [{containerPort: 5432}]}]}
+      ---
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: attacker, namespace: dev}
+      spec:
+        replicas: 1
+        selector: {matchLabels: {app: attacker}}
+        template:
+          metadata: {labels: {app: attacker}}
+          spec: {containers: [{name: a, image: a}]}
+      """;
+
+  private Lab lab;
+  private PalisadeProcesses palisade;
+  private LabNetwork.Pod web;
+  private LabNetwork.Pod db;
+  private LabNetwork.Pod attacker;
+
+  /** web -> db learned and approved, shop enforced: the attacker is refused, web passes. */
+  private void enforcedShop() throws Exception {
+    lab.apply(APP);
+    lab.awaitReady(Duration.ofSeconds(60));
+    web = pod("shop/web-");
+    db = pod("shop/db-0");
+    attacker = pod("dev/attacker-");
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!api("/v1/graph?namespace=shop", null).contains("\"source\":\"shop/Deployment/web\",\"destination\":"
+        + "\"shop/StatefulSet/db\"")) {
+      assertTrue(System.nanoTime() < deadline, "web -> db not learned");
+      assertTrue(probe(web), "learn mode: web -> db connects");
+      Thread.sleep(300);
+    }
+    api("/v1/review", "{\"status\":\"approved\",\"only\":[{\"from\":\"shop/Deployment/web\",\"to\":"
+        + "\"shop/StatefulSet/db\",\"port\":5432,\"protocol\":\"TCP\"}]}");
+    api("/v1/mode", "{\"namespace\":\"shop\",\"mode\":\"enforce\"}");
+    deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (probe(attacker) || !probe(web)) {
+      assertTrue(System.nanoTime() < deadline, "shop not enforced with web -> db approved within 30 s");
+      Thread.sleep(200);
+    }
+  }
+
+  @Test
+  void anotherToolsChangeToTheTableIsUndoneWithinASecond(@TempDir Path dir) throws Exception {
+    try (Lab l = Lab.startBare("fc" + ProcessHandle.current().pid() % 100000, 1);
+        PalisadeProcesses p = PalisadeProcesses.start(l, LabCommand.launcher(), dir, LabTokens.of(l.api()),
+            Duration.ofSeconds(120))) {
+      lab = l;
+      palisade = p;
+      enforcedShop();
+      String node = lab.network().node(0).ns().name();
+      String element = db.ip();
+      for (String tamper : List.of("delete table inet palisade", "flush table inet palisade",
+          "delete element inet palisade ingress_dispatch { " + element + " }")) {
+        long t0 = System.nanoTime();
+        Commands.run("ip", "netns", "exec", node, "nft", tamper);
+        // the attacker probes until refused: the first refused probe started within 1 s of the change
+        long blockedAfter = -1;
+        while (blockedAfter < 0) {
+          long started = System.nanoTime();
+          if (!probe(attacker)) {
+            blockedAfter = started - t0;
+          }
+          assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(10).toNanos(), "still open 10 s after: " + tamper);
+        }
+        System.out.printf("after `nft %s`: the attack was blocked again %.0f ms later%n", tamper,
+            blockedAfter / 1e6);
+        assertTrue(blockedAfter <= Duration.ofSeconds(1).toNanos(), "`nft " + tamper + "`: the attack was blocked "
+            + "again only " + blockedAfter / 1_000_000 + " ms later");
+        for (int i = 0; i < 5; i++) {
+          assertFalse(probe(attacker), "the attack passes again after: " + tamper);
+          assertTrue(probe(web), "web -> db (approved) fails after the repair of: " + tamper);
+        }
+      }
+    }
+  }
+
+  @Test
+  void killedAgainAndAgainBesideAThousandPodsNothingDeniedPassesNothingApprovedFails(@TempDir Path dir)
+      throws Exception {
+    try (Lab l = Lab.startBare("fk" + ProcessHandle.current().pid() % 100000, 1);
+        PalisadeProcesses p = PalisadeProcesses.start(l, LabCommand.launcher(), dir, LabTokens.of(l.api()),
+            Duration.ofSeconds(120))) {
+      lab = l;
+      palisade = p;
+      enforcedShop();
+      remotePods(1000 - lab.network().pods().size());
+      SupervisedProcess agent = palisade.process("agent-0");
+      AtomicBoolean stop = new AtomicBoolean();
+      AtomicInteger attacks = new AtomicInteger();
+      AtomicInteger attacksPassed = new AtomicInteger();
+      AtomicInteger approved = new AtomicInteger();
+      AtomicInteger approvedFailed = new AtomicInteger();
+      Thread loop = new Thread(() -> {
+        while (!stop.get()) {
+          attacks.incrementAndGet();
+          if (probe(attacker)) {
+            attacksPassed.incrementAndGet();
+          }
+          approved.incrementAndGet();
+          if (!probe(web)) {
+            approvedFailed.incrementAndGet();
+          }
+        }
+      }, "probe-loop");
+      loop.start();
+      try {
+        for (int kill = 1; kill <= 20; kill++) {
+          long pid = waitForProcess(agent, kill - 1);
+          Thread.sleep(300 + 100 * (kill % 7)); // kill at different moments of its start and its syncs
+          ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        }
+        waitForProcess(agent, 20);
+        Thread.sleep(3000);
+      } finally {
+        stop.set(true);
+        loop.join();
+      }
+      System.out.printf("20 kills -9 beside %d pods: %d attack probes, %d passed; %d approved probes, %d failed%n",
+          lab.client().pods().inAnyNamespace().list().getItems().size(), attacks.get(), attacksPassed.get(),
+          approved.get(), approvedFailed.get());
+      assertTrue(attacks.get() >= 40, "probed only " + attacks.get() + " times");
+      assertEquals(0, attacksPassed.get(), "denied connections passed while the agent was killed 20 times");
+      assertEquals(0, approvedFailed.get(), "approved connections failed while the agent was killed 20 times");
+    }
+  }
+
+  @Test
+  void aDeletedAllowListKeepsItsWorkloadEnforcedAndComesBack(@TempDir Path dir) throws Exception {
+    try (Lab l = Lab.startBare("fa" + ProcessHandle.current().pid() % 100000, 1);
+        PalisadeProcesses p = PalisadeProcesses.start(l, LabCommand.launcher(), dir, LabTokens.of(l.api()),
+            Duration.ofSeconds(120))) {
+      lab = l;
+      palisade = p;
+      enforcedShop();
+      var lists = lab.client().resources(AllowList.class).inNamespace("shop");
+      AllowList dbList = lists.list().getItems().stream().filter(a -> a.getMetadata().getName().contains("db"))
+          .findFirst().orElseThrow(() -> new AssertionError("no AllowList for db: " + lists.list().getItems()));
+      String name = dbList.getMetadata().getName();
+      long t0 = System.nanoTime();
+      lists.withName(name).delete();
+      long back = -1;
+      while (back < 0) {
+        assertFalse(probe(attacker), "the attacker reaches db after its AllowList was deleted");
+        if (lists.withName(name).get() != null) {
+          back = System.nanoTime() - t0;
+        }
+        assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(10).toNanos(), "AllowList " + name + " not restored");
+      }
+      System.out.printf("AllowList shop/%s deleted: restored by the controller %.0f ms later%n", name, back / 1e6);
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (!probe(web)) {
+        assertTrue(System.nanoTime() < deadline, "web -> db (approved) not back after the list was restored");
+      }
+      assertFalse(probe(attacker));
+    }
+  }
+
+  private static long waitForProcess(SupervisedProcess agent, int restarts) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    while (agent.restarts() < restarts || agent.pid().isEmpty()) {
+      assertTrue(System.nanoTime() < deadline, "the lab did not restart the agent (restart " + restarts + ")");
+      Thread.sleep(50);
+    }
+    return agent.pid().orElseThrow();
+  }
+
+  /** Pods on nodes the lab does not run, as their kubelets would write them: one ReplicaSet's worth. */
+  private void remotePods(int count) {
+    lab.externalNamespace("remote", Map.of());
+    var client = lab.client();
+    for (int i = 0; i < count; i++) {
+      int a = 2 * i + 1;
+      String ip = "10." + (128 + (a >> 16)) + "." + ((a >> 8) & 0xff) + "." + (a & 0xff);
+      Pod pod = new PodBuilder().withNewMetadata().withNamespace("remote").withName("r-" + i)
+          .addToLabels("app", "remote").endMetadata().withNewSpec().withNodeName("remote-" + i / 100)
+          .addNewContainer().withName("c").withImage("r").endContainer().endSpec().build();
+      pod.setStatus(new PodStatusBuilder().withPhase("Running").withPodIP(ip).addNewPodIP(ip).build());
+      Pod stored = client.pods().inNamespace("remote").resource(pod).create();
+      if (stored.getStatus() == null || !ip.equals(stored.getStatus().getPodIP())) {
+        stored.setStatus(pod.getStatus());
+        client.pods().inNamespace("remote").resource(stored).updateStatus();
+      }
+    }
+  }
+
+  private LabNetwork.Pod pod(String prefix) {
+    List<LabNetwork.Pod> all = new ArrayList<>(lab.network().pods());
+    return all.stream().filter(p -> p.key().startsWith(prefix)).findFirst()
+        .orElseThrow(() -> new AssertionError("no pod " + prefix + "* in " + all));
+  }
+
+  private boolean probe(LabNetwork.Pod from) {
+    return Prober.probe(from, db.ip(), 5432, "TCP", Duration.ofMillis(300));
+  }
+
+  /** GET when body is null, else POST; 2xx expected. */
+  private String api(String path, String body) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(palisade.url() + path))
+        .header("Authorization", "Bearer " + (body == null ? palisade.viewerToken() : palisade.approverToken()));
+    HttpResponse<String> r = HttpClient.newHttpClient().send(body == null ? b.build()
+        : b.POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode(), path + ": " + r.body());
+    return r.body();
+  }
+}
