@@ -24,11 +24,18 @@ class ConnectionVerdictCrossCheckTest {
     RandomNodeRules random = new RandomNodeRules(SEED);
     Map<Stage, Integer> seen = new EnumMap<>(Stage.class);
     int monitorLogs = 0;
+    int sharedTrios = 0;
     for (int c = 0; c < CASES; c++) {
       NodeRules rules = random.rules();
       DesiredRuleset rendered = RulesetRenderer.render(rules);
       PacketTracer tracer = new PacketTracer(rendered);
       ConnectionVerdict verdict = new ConnectionVerdict(rules);
+      for (var chain : rendered.chains().values()) {
+        // a NetworkPolicy chain reading another group's set trio: the renderer shared it
+        if (chain.name().endsWith("_np") && !chain.rules().get(0).contains("@np_" + chain.name().replace("_np", "_any"))) {
+          sharedTrios++;
+        }
+      }
       for (int k = 0; k < CONNECTIONS; k++) {
         Connection x = random.connection();
         PacketTracer.Trace kernel = tracer.trace(x.src(), x.dst(), x.proto().nft(), x.port());
@@ -49,5 +56,6 @@ class ConnectionVerdictCrossCheckTest {
       assertTrue(seen.getOrDefault(s, 0) >= 100, "stage " + s + " decided only " + seen.get(s) + " times: " + seen);
     }
     assertTrue(monitorLogs >= 100, "monitor logged only " + monitorLogs + " times");
+    assertTrue(sharedTrios >= 20, "shared set trios rendered only " + sharedTrios + " times");
   }
 }
