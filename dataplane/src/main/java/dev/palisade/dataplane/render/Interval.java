@@ -88,6 +88,10 @@ public record Interval(long from, long to) implements Comparable<Interval> {
    * without regular expressions: the agent parses every pod's address on every sync.
    */
   public static long parseIp(String dotted) {
+    if (Ipv6.isV6(dotted)) {
+      // the rendered rules are IPv4 only; IPv6 pod addresses belong in NodeRules.closedV6
+      throw new IllegalArgumentException("bad IPv4 address '" + dotted + "': an IPv6 address where IPv4 is required");
+    }
     long v = 0;
     int fields = 0;
     int i = 0;

@@ -1,23 +1,73 @@
 package dev.palisade.dataplane.render;
 
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
  * What one node must enforce, already resolved from identities to addresses: the renderer's
  * input. Local pods are grouped (normally one group per identity) and each group carries, per
  * direction, what NetworkPolicy allows and what the approved allow-list allows.
+ *
+ * <p>The groups are IPv4 only, as the rendered rules are. {@code closedV6} holds the IPv6
+ * addresses of local pods that are restricted at all (either direction NetworkPolicy-isolated or
+ * not in learn mode): the ruleset drops every IPv6 connection to or from them, so a dual-stack
+ * pod cannot be reached around its IPv4 rules. Held in canonical (RFC 5952) text.
  */
-public record NodeRules(List<Group> groups, Failsafe failsafe) {
+public record NodeRules(List<Group> groups, Failsafe failsafe, Set<String> closedV6) {
   private static final Pattern GROUP_NAME = Pattern.compile("[a-z0-9_]{1,40}");
 
   public NodeRules {
     groups = List.copyOf(groups);
+    java.util.Objects.requireNonNull(failsafe, "failsafe");
+    // one dispatch element per address: the kernel refuses a map with one key twice
+    Map<Long, String> groupOf = new HashMap<>();
+    for (Group g : groups) {
+      for (String ip : g.podIps()) {
+        String other = groupOf.put(Interval.parseIp(ip), g.name());
+        if (other != null) {
+          throw new IllegalArgumentException("pod address " + ip + " is in two groups: " + other + " and " + g.name());
+        }
+      }
+    }
+    Set<String> v6 = new TreeSet<>();
+    closedV6.forEach(a -> v6.add(Ipv6.podAddress(a)));
+    closedV6 = Set.copyOf(v6);
   }
 
   public NodeRules(List<Group> groups) {
     this(groups, Failsafe.NONE);
+  }
+
+  public NodeRules(List<Group> groups, Failsafe failsafe) {
+    this(groups, failsafe, Set.of());
+  }
+
+  /** The same rules, with {@code closedV6} (pod IPv6 addresses in any valid text) closed. */
+  public NodeRules withClosedV6(Set<String> closedV6) {
+    return new NodeRules(groups, failsafe, closedV6);
+  }
+
+  /**
+   * What {@code closedV6} must hold: the IPv6 addresses of the local pods, given as pod IPv4
+   * address -> that pod's IPv6 addresses, whose group restricts either direction. A pod in no
+   * group is unrestricted.
+   */
+  public Set<String> restrictedV6(Map<String, ? extends Collection<String>> v6ByPodIpv4) {
+    Map<Long, Group> byIp = new HashMap<>();
+    groups.forEach(g -> g.podIps().forEach(ip -> byIp.put(Interval.parseIp(ip), g)));
+    Set<String> out = new TreeSet<>();
+    v6ByPodIpv4.forEach((v4, v6) -> {
+      Group g = byIp.get(Interval.parseIp(v4));
+      if (g != null && (g.ingress().restricted() || g.egress().restricted())) {
+        v6.forEach(a -> out.add(Ipv6.podAddress(a)));
+      }
+    });
+    return out;
   }
 
   /**

@@ -19,6 +19,8 @@ import java.util.TreeSet;
  * forward hook (priority filter):
  *   ct state established,related accept         <- only NEW connections are judged
  *   ct state invalid drop
+ *   ip6 saddr @closed_v6 log + drop             <- IPv6 of a restricted pod: the rules below are IPv4 only
+ *   ip6 daddr @closed_v6 log + drop
  *   ip saddr @failsafe_src accept                <- this node (kubelet probes): never cut
  *   ip daddr . meta l4proto . th dport @failsafe_dst accept   <- API server, cluster DNS
  *   ip saddr vmap @egress_dispatch               <- local source pod   -> jump out_G
@@ -48,6 +50,9 @@ public final class RulesetRenderer {
   public static final int WOULD_DROP_LOG_GROUP = 101;
   static final String FAILSAFE_SRC = "failsafe_src";
   static final String FAILSAFE_DST = "failsafe_dst";
+  static final String CLOSED_V6 = "closed_v6";
+  /** The group part of a closed_v6 drop's log prefix: no group decided, the address family did. */
+  static final String V6_GROUP = "v6";
   static final String RECT_TYPE = "ipv4_addr . inet_proto . inet_service";
 
   private RulesetRenderer() {}
@@ -67,6 +72,9 @@ public final class RulesetRenderer {
     chains.put(FORWARD_CHAIN, new Chain(FORWARD_CHAIN, "type filter hook forward priority filter; policy accept;", List.of(
         "ct state established,related accept",
         "ct state invalid drop",
+        // before the failsafe, which is IPv4 only and so could never let IPv6 through anyway
+        "ip6 saddr @" + CLOSED_V6 + " " + log("v6", "out", V6_GROUP, DROP_LOG_GROUP) + " drop",
+        "ip6 daddr @" + CLOSED_V6 + " " + log("v6", "in", V6_GROUP, DROP_LOG_GROUP) + " drop",
         "ip saddr @" + FAILSAFE_SRC + " accept",
         "ip daddr . meta l4proto . th dport @" + FAILSAFE_DST + " accept",
         "ip saddr vmap @egress_dispatch",
@@ -82,6 +90,7 @@ public final class RulesetRenderer {
     }
     sets.put(FAILSAFE_SRC, new NamedSet(FAILSAFE_SRC, false, "ipv4_addr", true, failsafeSrc));
     sets.put(FAILSAFE_DST, new NamedSet(FAILSAFE_DST, false, RECT_TYPE, true, failsafeDst));
+    sets.put(CLOSED_V6, new NamedSet(CLOSED_V6, false, "ipv6_addr", false, new TreeSet<>(rules.closedV6())));
     // Groups whose NetworkPolicy peers are the very same set objects (pods the same policies
     // select, in different workloads) share one trio of sets, named after the first such group:
     // with 10k peer addresses, a set per group grew the kernel's elements and every diff by
@@ -112,14 +121,14 @@ public final class RulesetRenderer {
       String chain = base + "_np";
       String set = npSets.computeIfAbsent(new ElementMemo.Key(d.npAny(), d.np()), k -> "np_" + base);
       check(chain, set, peer, memo.get(d.npAny(), d.np(), () -> elements(d.npAny(), d.np())), chains, sets,
-          List.of(log("np", dir, g, DROP_LOG_GROUP) + " drop"));
+          List.of(log("np", dir, g.name(), DROP_LOG_GROUP) + " drop"));
       entry.add("jump " + chain);
     }
     if (d.enforcement() != Enforcement.OPEN) {
       String chain = base + "_pal";
       List<String> verdict = d.enforcement() == Enforcement.ENFORCE
-          ? List.of(log("enforce", dir, g, DROP_LOG_GROUP) + " drop")
-          : List.of(log("monitor", dir, g, WOULD_DROP_LOG_GROUP));
+          ? List.of(log("enforce", dir, g.name(), DROP_LOG_GROUP) + " drop")
+          : List.of(log("monitor", dir, g.name(), WOULD_DROP_LOG_GROUP));
       check(chain, "pal_" + base, peer, memo.get(d.approvedAny(), d.approved(),
           () -> elements(d.approvedAny(), d.approved())), chains, sets, verdict);
       entry.add("jump " + chain);
@@ -180,7 +189,12 @@ public final class RulesetRenderer {
   }
 
   /** NFLOG with a prefix the agent parses back: pal:KIND:DIR:GROUP (local identity in GROUP). */
-  private static String log(String kind, String dir, Group g, int group) {
-    return "log prefix \"pal:" + kind + ":" + dir + ":" + g.name() + "\" group " + group;
+  private static String log(String kind, String dir, String group, int nflogGroup) {
+    return "log prefix \"" + logPrefix(kind, dir, group) + "\" group " + nflogGroup;
+  }
+
+  /** The log prefix; {@link ConnectionVerdict} names the same logs. */
+  static String logPrefix(String kind, String dir, String group) {
+    return "pal:" + kind + ":" + dir + ":" + group;
   }
 }

@@ -39,16 +39,23 @@ abstract class RulesetApplierContract {
     return RulesetRenderer.render(new NodeRules(groups));
   }
 
+  static DesiredRuleset node(List<Group> groups, Set<String> closedV6) {
+    return RulesetRenderer.render(new NodeRules(groups).withClosedV6(closedV6));
+  }
+
+  /** web and api are dual-stack: their IPv6 addresses are closed. */
   static final DesiredRuleset V1 = node(List.of(
       new Group("300", 300, Set.of("10.244.0.10", "10.244.0.11"), Direction.OPEN, enforced(Enforcement.ENFORCE, "10.244.0.20")),
-      new Group("301", 301, Set.of("10.244.0.20"), enforced(Enforcement.MONITOR, "10.244.0.10"), Direction.OPEN)));
+      new Group("301", 301, Set.of("10.244.0.20"), enforced(Enforcement.MONITOR, "10.244.0.10"), Direction.OPEN)),
+      Set.of("fd00:10:244::a", "fd00:10:244::b", "fd00:10:244::14"));
   /** web scaled (a pod IP more), api now enforced with a second peer, a new group db. */
   static final DesiredRuleset V2 = node(List.of(
       new Group("300", 300, Set.of("10.244.0.10", "10.244.0.11", "10.244.0.12"), Direction.OPEN,
           enforced(Enforcement.ENFORCE, "10.244.0.20")),
       new Group("301", 301, Set.of("10.244.0.20"), enforced(Enforcement.ENFORCE, "10.244.0.10", "10.244.0.12"),
           Direction.OPEN),
-      new Group("302", 302, Set.of("10.244.0.30"), enforced(Enforcement.ENFORCE, "10.244.0.20"), Direction.OPEN)));
+      new Group("302", 302, Set.of("10.244.0.30"), enforced(Enforcement.ENFORCE, "10.244.0.20"), Direction.OPEN)),
+      Set.of("fd00:10:244::a", "fd00:10:244::b", "fd00:10:244::c", "fd00:10:244::14", "fd00:10:244::1e"));
   /** web gone, api back to learn. */
   static final DesiredRuleset V3 = node(List.of(
       new Group("302", 302, Set.of("10.244.0.30"), enforced(Enforcement.ENFORCE, "10.244.0.20"), Direction.OPEN)));
@@ -81,6 +88,7 @@ abstract class RulesetApplierContract {
     assertEquals(shape(V2), shape(table()));
     assertFalse(t2.toString().contains("flush set"), "incremental: element changes only, no set rewrite\n" + t2);
     assertTrue(t2.toString().contains("add element inet palisade ingress_dispatch { 10.244.0.30 : jump in_302 }"), t2.toString());
+    assertTrue(t2.toString().contains("add element inet palisade closed_v6 { fd00:10:244::1e, fd00:10:244::c }"), t2.toString());
     applier.apply(V3);
     assertEquals(shape(V3), shape(table()));
     assertTrue(applier.apply(V3).isEmpty(), "nothing changed, nothing sent");
@@ -136,6 +144,23 @@ abstract class RulesetApplierContract {
     applier.apply(two);
     assertEquals(shape(two), shape(table()));
     assertTrue(applier.commits() - before >= 2, "the new group's 1,500 elements were staged");
+    assertEquals(0, applier.failures());
+  }
+
+  /**
+   * Random rule sets (those the verdict cross-check uses) applied one after the other: each is
+   * loaded whole (nft refuses overlapping interval elements, a wrong set type) and read back equal,
+   * IPv6 elements in the text nft prints.
+   */
+  @Test
+  void randomRulesetsApplyOneAfterAnotherAndReadBackAsRendered() {
+    dev.palisade.dataplane.render.RandomNodeRules random = new dev.palisade.dataplane.render.RandomNodeRules(7);
+    RulesetApplier applier = new RulesetApplier(nft());
+    for (int i = 0; i < 40; i++) {
+      DesiredRuleset next = RulesetRenderer.render(random.rules());
+      applier.apply(next);
+      assertEquals(shape(next), shape(table()), "random ruleset " + i + "\n" + next.text());
+    }
     assertEquals(0, applier.failures());
   }
 

@@ -9,7 +9,9 @@ import org.junit.jupiter.api.BeforeEach;
 
 @KernelTest
 class RulesetApplierIT extends RulesetApplierContract {
-  private static final String NS = "pal-t-apply-" + ProcessHandle.current().pid();
+  // PAL_NS_TAG (e.g. the branch) tells apart namespaces of test runs sharing one machine
+  private static final String NS = "pal-t-apply-" + System.getenv().getOrDefault("PAL_NS_TAG", "t") + "-"
+      + ProcessHandle.current().pid();
   private NetNs ns;
   private LibNftables nft;
 

@@ -25,6 +25,12 @@ class IntervalTest {
   }
 
   @Test
+  void anIpv6AddressIsNamedAsSuchWhereIpv4IsRequired() {
+    var e = assertThrows(IllegalArgumentException.class, () -> Interval.ip("fd00:10:244::14"));
+    assertEquals("bad IPv4 address 'fd00:10:244::14': an IPv6 address where IPv4 is required", e.getMessage());
+  }
+
+  @Test
   void cidrsKeepTheirChecks() {
     assertEquals(new Interval(Interval.parseIp("10.0.0.0"), Interval.parseIp("10.0.255.255")),
         Interval.cidr("10.0.0.0/16"));

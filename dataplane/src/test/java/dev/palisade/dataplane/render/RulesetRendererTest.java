@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 
 class RulesetRendererTest {
   /*
-   * Node with three local groups:
+   * Node with three local groups (api and db also have IPv6 addresses, closed as they are restricted):
    *  web (300, 10.244.0.10): egress enforced, approved to api 10.244.0.20 tcp/9090
    *  api (301, 10.244.0.20): ingress NetworkPolicy-isolated (from 10.244.0.0/24 except .13, tcp 9090-9091)
    *                          and monitored (approved from web only)
@@ -52,7 +52,9 @@ class RulesetRendererTest {
           new AllowRect(Interval.ip("10.96.0.10"), Proto.UDP, Interval.port(53)),
           new AllowRect(Interval.ip("10.96.0.10"), Proto.TCP, Interval.port(53)),
           new AllowRect(Interval.ip("10.244.0.53"), Proto.UDP, Interval.port(53)),
-          new AllowRect(Interval.ip("10.244.0.53"), Proto.TCP, Interval.port(53)))));
+          new AllowRect(Interval.ip("10.244.0.53"), Proto.TCP, Interval.port(53)))))
+      // api and db are dual-stack: their IPv6 addresses are closed (written as conntrack or a user might)
+      .withClosedV6(Set.of("fd00:10:244::14", "FD00:10:244:0:0:0:0:1E"));
 
   @ParameterizedTest(name = "{0} -> {1} {2}/{3}: {4}")
   @CsvSource({
@@ -72,6 +74,9 @@ class RulesetRendererTest {
       "10.244.0.10, 10.244.0.53, tcp, 80,   DROP,   pal:enforce:out:300@100",    // only port 53 of the DNS pod
       "10.244.0.1,  10.244.0.30, tcp, 8080, ACCEPT, ''",                         // failsafe: this node probes an enforced pod
       "10.244.0.2,  10.244.0.30, tcp, 8080, DROP,   pal:enforce:in:302@100",     // another address is not the node
+      "fd00:10:244::99, fd00:10:244::1e, tcp, 5432, DROP, pal:v6:in:v6@100",   // IPv6 to a restricted pod
+      "fd00:10:244::14, 2001:db8::1, udp, 53, DROP, pal:v6:out:v6@100",         // IPv6 from one, even to DNS
+      "fd00:10:244::99, 2001:db8::1, tcp, 80, ACCEPT, ''",                      // IPv6 between unrestricted ends
   })
   void tracesVerdicts(String src, String dst, String proto, int port, Verdict verdict, String logs) {
     var t = new PacketTracer(RulesetRenderer.render(NODE)).trace(src, dst, proto, port);
