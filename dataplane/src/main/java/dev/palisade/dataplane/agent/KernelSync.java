@@ -2,6 +2,7 @@ package dev.palisade.dataplane.agent;
 
 import dev.palisade.dataplane.apply.RulesetApplier;
 import dev.palisade.dataplane.render.AllowRect;
+import dev.palisade.dataplane.render.ConnectionVerdict;
 import dev.palisade.dataplane.render.DesiredRuleset;
 import dev.palisade.dataplane.render.ElementMemo;
 import dev.palisade.dataplane.render.NodeRules;
@@ -122,7 +123,7 @@ final class KernelSync {
     if (conntrack == null) {
       return;
     }
-    PolicyEvaluator evaluator = new PolicyEvaluator(rules);
+    ConnectionVerdict verdict = new ConnectionVerdict(rules);
     for (ConntrackEvent e : conntrack.dump()) {
       AllowRect.Proto proto;
       try {
@@ -132,8 +133,8 @@ final class KernelSync {
       }
       // judged on the real endpoint (reply source), as the forward hook sees it after DNAT;
       // deleted by its original tuple
-      if (!evaluator.involvesRestricted(e.src(), e.server())
-          || evaluator.allows(e.src(), e.server(), proto, e.serverPort())) {
+      if (!verdict.involvesRestricted(e.src(), e.server())
+          || verdict.allows(e.src(), e.server(), proto, e.serverPort())) {
         continue;
       }
       int n = conntrack.delete(ConntrackFilter.any().withSrc(e.src()).withDst(e.dst()).withProtocol(e.protocol())

@@ -45,15 +45,14 @@ final class NodeRulesCalculator {
   }
 
   /**
-   * @param rules the node's rules (IPv4)
-   * @param closedV6 IPv6 addresses of local pods that are restricted: closed on IPv6, never a bypass
+   * @param rules the node's rules; the IPv6 addresses of restricted local pods are closed (never a bypass)
    * @param localIdentity local pod IPv4 -> identity
    * @param podIps every pod address the rules were computed with
    * @param revision the controller revision the rules may claim ({@link RevisionClaim})
    * @param announcedInStatus announced pods (namespace/name) whose status now has their address
    * @param from what the rules were computed from, per kind (NetworkPolicy, Namespace, Pod)
    */
-  record Result(NodeRules rules, Set<String> closedV6, Map<String, Long> localIdentity, Set<String> podIps, long revision,
+  record Result(NodeRules rules, Map<String, Long> localIdentity, Set<String> podIps, long revision,
       List<Problem> problems, Set<String> announcedInStatus, Map<String, List<? extends HasMetadata>> from) {}
 
   private final String nodeName;
@@ -170,14 +169,14 @@ final class NodeRulesCalculator {
     NodeRules.Failsafe safe = failsafe.enabled()
         ? FailsafeBuilder.build(failsafe, nodeName, s.nodes(), s.services(), s.slices())
         : NodeRules.Failsafe.NONE;
-    NodeRules rules = new NodeRules(groups.groups(), safe);
+    NodeRules rules = new NodeRules(groups.groups(), safe).withClosedV6(closedV6);
     List<AllowListSpec> held = new ArrayList<>();
     for (AllowList al : s.allowLists()) {
       if (al.getSpec() != null) {
         held.add(al.getSpec());
       }
     }
-    return new Result(rules, Set.copyOf(closedV6), Map.copyOf(local), seen, RevisionClaim.of(held), problems, inStatus,
+    return new Result(rules, Map.copyOf(local), seen, RevisionClaim.of(held), problems, inStatus,
         Map.of("NetworkPolicy", s.networkPolicies(), "Namespace", s.namespaces(), "Pod", s.pods()));
   }
 

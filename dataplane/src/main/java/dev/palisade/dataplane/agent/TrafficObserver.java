@@ -32,6 +32,7 @@ final class TrafficObserver implements NodeRulesCalculator.Tenancies {
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong wouldDropped = new AtomicLong();
   private final AtomicLong connections = new AtomicLong();
+  private final AtomicLong closedV6Drops = new AtomicLong();
   private volatile Map<String, Long> localIdentity = Map.of();
   private volatile PortRange ignoredSourcePorts;
 
@@ -101,6 +102,10 @@ final class TrafficObserver implements NodeRulesCalculator.Tenancies {
     if (p.length != 4 || !p[0].equals("pal")) {
       return;
     }
+    if (p[1].equals("v6")) {
+      closedV6Drops.incrementAndGet(); // IPv6 to or from a restricted pod: dropped whole, not attributed
+      return;
+    }
     Protocol protocol;
     try {
       protocol = Protocol.ofNumber(ev.protocol());
@@ -145,6 +150,11 @@ final class TrafficObserver implements NodeRulesCalculator.Tenancies {
 
   long wouldDropsLogged() {
     return wouldDropped.get();
+  }
+
+  /** IPv6 packets of restricted pods dropped (IPv6 is closed for them, not judged). */
+  long closedV6Drops() {
+    return closedV6Drops.get();
   }
 
   /** Drop events not queued because the queue was full. */
