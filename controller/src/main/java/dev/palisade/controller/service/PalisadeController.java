@@ -10,6 +10,10 @@ import dev.palisade.controller.api.Role;
 import dev.palisade.controller.api.Router;
 import dev.palisade.controller.compile.AllowListCompiler;
 import dev.palisade.controller.netpol.PolicyProblemReporter;
+import dev.palisade.controller.publish.Backoff;
+import dev.palisade.controller.publish.ObjectReconciler;
+import dev.palisade.controller.publish.OwnedKind;
+import dev.palisade.controller.publish.Tamper;
 import dev.palisade.controller.review.AuditLog;
 import dev.palisade.controller.review.PageAssets;
 import dev.palisade.controller.review.ReviewEndpoints;
@@ -31,6 +35,7 @@ import dev.palisade.model.WorkloadRef;
 import dev.palisade.model.crd.AllowList;
 import dev.palisade.model.crd.AllowListCodec;
 import dev.palisade.model.crd.AllowListSpec;
+import dev.palisade.model.crd.ClusterDefaults;
 import dev.palisade.model.crd.CrdNames;
 import dev.palisade.model.crd.LearnedFlows;
 import dev.palisade.model.crd.LearnedFlowsSpec;
@@ -40,6 +45,7 @@ import dev.palisade.model.crd.WorkloadIdentitySpec;
 import dev.palisade.model.json.FlowReportJson;
 import dev.palisade.model.workload.ModeResolver;
 import dev.palisade.model.workload.WorkloadResolver;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -81,9 +87,10 @@ import tools.jackson.databind.node.ObjectNode;
  *             SegmentationMode, palisade.dev/mode on namespaces and root owners
  *                                      ----> ModeResolver ----+
  *             services, endpointslices, serviceaccounts, networkpolicies (sync gate; DNS noise)
- *  POST /v1/flows (agents) ---------------> FlowGraph --------+--> AllowListCompiler -> AllowList CRs
- *  POST /v1/review (approvers) -----------> FlowGraph --------+          (revision R)
- *                                           '-> LearnedFlows CRs (the graph survives restarts)
+ *  POST /v1/flows (agents) ---------------> FlowGraph --------+--> AllowListCompiler -> ObjectReconciler -> AllowList CRs
+ *  POST /v1/review (approvers) -----------> FlowGraph --------+          (revision R)     ^ (retries, writes back
+ *                                           '-> LearnedFlows CRs        AllowList informer -'  deleted/edited ones)
+ *  --default-mode --------------------------------------------------------> ObjectReconciler -> ConfigMap palisade-defaults
  * </pre>
  *
  * Nothing is written until every informer has synced and the persisted identities and edges are
@@ -100,6 +107,8 @@ public final class PalisadeController implements AutoCloseable {
   private final KubernetesClient client;
   private final Authenticator auth;
   private final Mode defaultMode;
+  /** Where the controller runs: its ConfigMap {@value ClusterDefaults#CONFIG_MAP} lives there. */
+  private final String namespace;
   private final ExecutorService loop = Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "palisade-controller");
     t.setDaemon(true);
@@ -128,15 +137,32 @@ public final class PalisadeController implements AutoCloseable {
   /** Stable labels per workload vertex, for NetworkPolicy export. */
   private final Map<String, Map<String, String>> labelsOf = new HashMap<>();
   private ReviewEndpoints review;
+  private AuditLog audit;
+  /** What the controller publishes, kept as written (loop thread or theirs; see ObjectReconciler). */
+  private final ObjectReconciler<AllowList> allowLists;
+  private final ObjectReconciler<ConfigMap> defaults;
   /** palisade.dev/mode annotations: namespace -> value, NS/KIND/NAME of a root owner -> value (loop thread). */
   private final Map<String, String> namespaceModes = new HashMap<>();
   private final Map<String, String> workloadModes = new HashMap<>();
   private SharedIndexInformer<io.fabric8.kubernetes.api.model.Service> services;
 
+  /** A controller running in {@value ClusterDefaults#NAMESPACE}. */
   public PalisadeController(KubernetesClient client, Authenticator auth, Mode defaultMode) {
+    this(client, auth, defaultMode, ClusterDefaults.NAMESPACE, Backoff.DEFAULT);
+  }
+
+  /**
+   * @param namespace the controller's own (POD_NAMESPACE), where it publishes its defaults
+   * @param backoff between tries of a write that failed
+   */
+  public PalisadeController(KubernetesClient client, Authenticator auth, Mode defaultMode, String namespace,
+      Backoff backoff) {
     this.client = client;
     this.auth = auth;
     this.defaultMode = defaultMode;
+    this.namespace = namespace;
+    this.allowLists = new ObjectReconciler<>(client, OwnedKind.ALLOW_LISTS, backoff, this::onTamper);
+    this.defaults = new ObjectReconciler<>(client, OwnedKind.CONFIG_MAPS, backoff, this::onTamper);
   }
 
   /** Syncs, restores, starts the HTTP API on host:port (0: any free port). */
@@ -152,7 +178,8 @@ public final class PalisadeController implements AutoCloseable {
    */
   public void sync(Duration syncTimeout) {
     restore();
-    review = new ReviewEndpoints(reviewBackend(), new AuditLog(client).restore(), new Snapshots(client).restore());
+    audit = new AuditLog(client).restore();
+    review = new ReviewEndpoints(reviewBackend(), audit, new Snapshots(client).restore());
     policyProblems = new PolicyProblemReporter(client).start();
     replicaSets = inform(ReplicaSet.class, null);
     jobs = inform(Job.class, modeAnnotations("Job"));
@@ -168,6 +195,10 @@ public final class PalisadeController implements AutoCloseable {
     inform(io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice.class, null);
     inform(io.fabric8.kubernetes.api.model.ServiceAccount.class, null);
     inform(io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class, null);
+    // What the controller publishes, so that a deletion or an edit by anyone else is written back.
+    inform(AllowList.class, allowLists.handler());
+    ControllerAccess.DECLARED.requireWatch(ConfigMap.class, namespace);
+    informers.add(client.configMaps().inNamespace(namespace).runnableInformer(0).addEventHandler(defaults.handler()));
     resolver = new WorkloadResolver(this::findOwner);
     modes = inform(SegmentationMode.class,
         handler(x -> onModes()));
@@ -200,6 +231,7 @@ public final class PalisadeController implements AutoCloseable {
     call(() -> {
       onModes();
       ready = true;
+      defaults.put(ClusterDefaults.configMap(namespace, defaultMode));
       publishAll();
       return null;
     });
@@ -290,8 +322,19 @@ public final class PalisadeController implements AutoCloseable {
       if (al.getSpec() != null) {
         revision = Math.max(revision, al.getSpec().revision);
         published.put(al.getSpec().identity, al.getSpec());
+        allowLists.adopt(al);
       }
     }
+    ConfigMap own = client.configMaps().inNamespace(namespace).withName(ClusterDefaults.CONFIG_MAP).get();
+    if (own != null) {
+      defaults.adopt(own); // its version is ours: its late ADDED event is no tampering
+    }
+  }
+
+  /** Someone deleted or edited what the controller publishes (reconciler's thread): audited on the loop. */
+  private void onTamper(Tamper t) {
+    submit(() -> audit.appendRepair(ControllerAccess.SERVICE_ACCOUNT, t.kind() + " " + t.object(), t.what(),
+        "written back"));
   }
 
   // ---- events (loop thread) ----
@@ -420,8 +463,8 @@ public final class PalisadeController implements AutoCloseable {
       AllowList al = new AllowList();
       al.setMetadata(new ObjectMetaBuilder().withNamespace(w.namespace()).withName(CrdNames.objectName(w)).build());
       al.setSpec(spec);
-      client.resources(AllowList.class).inNamespace(w.namespace()).resource(al).createOr(NonDeletingOperation::update);
-      published.put(e.getKey(), spec);
+      published.put(e.getKey(), spec); // wanted from now on, even if the write fails and is retried
+      allowLists.put(al);
     }
     LOG.info("revision {}: {} allow-list(s) published", revision, changed.size());
   }
@@ -755,6 +798,21 @@ public final class PalisadeController implements AutoCloseable {
     return graph;
   }
 
+  /** AllowLists and defaults someone else deleted or edited, written back since start (for metrics). */
+  public long tamperRepairs() {
+    return allowLists.repairs() + defaults.repairs();
+  }
+
+  /** Writes of published objects that failed and were scheduled again, since start (for metrics). */
+  public long failedPublishes() {
+    return allowLists.failedWrites() + defaults.failedWrites();
+  }
+
+  /** Published objects not yet written as wanted: a failed write or a repair is due. */
+  public int pendingPublishes() {
+    return allowLists.pending() + defaults.pending();
+  }
+
   private static void sleep(long ms) {
     try {
       Thread.sleep(ms);
@@ -773,6 +831,8 @@ public final class PalisadeController implements AutoCloseable {
       policyProblems.close();
     }
     informers.forEach(SharedIndexInformer::stop);
+    allowLists.close();
+    defaults.close();
     loop.shutdownNow();
   }
 }

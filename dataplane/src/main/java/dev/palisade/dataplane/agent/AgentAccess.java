@@ -24,6 +24,16 @@ import java.util.List;
 public final class AgentAccess {
   public static final String SERVICE_ACCOUNT = "palisade-agent";
 
+  /**
+   * The cluster-wide defaults the controller publishes (ConfigMap palisade-defaults, see
+   * ClusterDefaults in model), readable in Palisade's namespace only: other namespaces' ConfigMaps
+   * are none of the agent's business. Declared before {@link NodeAgent} reads it (it is being
+   * rewritten to): AgentAccessTest exempts this rule from "every rule is used" until then.
+   */
+  public static final AccessRule CLUSTER_DEFAULTS = AccessRule.of("", List.of("configmaps"), List.of("list", "watch"),
+      "The cluster-wide defaults the controller publishes (ConfigMap palisade-defaults: the default\n"
+          + "mode), watched in Palisade's namespace only.");
+
   public static final KubeAccess DECLARED = new KubeAccess(SERVICE_ACCOUNT, "palisade-system",
       "Agents only read: pods and their owners (IP -> workload -> identity), the policy that applies to\n"
           + "them and what the controller publishes. They write nothing to the API server.",
@@ -41,7 +51,7 @@ public final class AgentAccess {
               + "Services are read cluster-wide because --failsafe-* may name other namespaces.",
               Node.class, Service.class),
           AccessRule.reads("Failsafe: the endpoints behind those Services.", EndpointSlice.class)),
-      null);
+      new KubeAccess.NamespaceRole(SERVICE_ACCOUNT + "-defaults", List.of(CLUSTER_DEFAULTS)));
 
   private AgentAccess() {}
 }
