@@ -135,7 +135,7 @@ public final class ObjectReconciler<T extends HasMetadata> implements AutoClosea
           o.getMetadata().getResourceVersion()) || sameContent(want, o)) {
         return;
       }
-      repair(key, Tamper.edited(kind.name(), o));
+      repair(key, Tamper.edited(kind.name(), kind.part(), o));
     }
   }
 

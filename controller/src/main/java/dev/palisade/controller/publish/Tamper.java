@@ -14,24 +14,15 @@ import java.util.Optional;
  * @param kind the object's kind (AllowList, ConfigMap)
  * @param object NAMESPACE/NAME
  * @param change what was done to it
+ * @param part what of it the controller decides and someone edited (spec, data); null for a deletion
  * @param manager the field manager that last wrote it (from metadata.managedFields), or null when
  *     unknown: always for a deletion, which leaves no trace of who deleted
  */
-public record Tamper(String kind, String object, Change change, String manager) {
+public record Tamper(String kind, String object, Change change, String part, String manager) {
   /** What was done to an owned object. */
   public enum Change {
-    DELETED("deleted"),
-    EDITED("spec edited");
-
-    private final String text;
-
-    Change(String text) {
-      this.text = text;
-    }
-
-    public String text() {
-      return text;
-    }
+    DELETED,
+    EDITED
   }
 
   public Tamper {
@@ -42,17 +33,19 @@ public record Tamper(String kind, String object, Change change, String manager) 
 
   /** The deletion of {@code o}. */
   public static Tamper deleted(String kind, HasMetadata o) {
-    return new Tamper(kind, keyOf(o), Change.DELETED, null);
+    return new Tamper(kind, keyOf(o), Change.DELETED, null, null);
   }
 
-  /** {@code o} as someone else left it, with the newest writer its managedFields name. */
-  public static Tamper edited(String kind, HasMetadata o) {
-    return new Tamper(kind, keyOf(o), Change.EDITED, lastManager(o.getMetadata().getManagedFields()).orElse(null));
+  /** {@code o} as someone else left it, its {@code part} changed, with the newest writer its managedFields name. */
+  public static Tamper edited(String kind, String part, HasMetadata o) {
+    return new Tamper(kind, keyOf(o), Change.EDITED, part,
+        lastManager(o.getMetadata().getManagedFields()).orElse(null));
   }
 
-  /** {@code deleted} or {@code spec edited by M}: the audit entry's "before". */
+  /** {@code deleted}, {@code spec edited} or {@code spec edited by M}: the audit entry's "before". */
   public String what() {
-    return change.text() + (manager == null ? "" : " by " + manager);
+    String done = change == Change.DELETED ? "deleted" : part + " edited";
+    return done + (manager == null ? "" : " by " + manager);
   }
 
   /**

@@ -11,8 +11,7 @@ import dev.palisade.controller.api.Router;
 import dev.palisade.controller.compile.AllowListCompiler;
 import dev.palisade.controller.netpol.PolicyProblemReporter;
 import dev.palisade.controller.publish.Backoff;
-import dev.palisade.controller.publish.ObjectReconciler;
-import dev.palisade.controller.publish.OwnedKind;
+import dev.palisade.controller.publish.PublishedObjects;
 import dev.palisade.controller.publish.Tamper;
 import dev.palisade.controller.review.AuditLog;
 import dev.palisade.controller.review.PageAssets;
@@ -45,7 +44,6 @@ import dev.palisade.model.crd.WorkloadIdentitySpec;
 import dev.palisade.model.json.FlowReportJson;
 import dev.palisade.model.workload.ModeResolver;
 import dev.palisade.model.workload.WorkloadResolver;
-import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -87,10 +85,10 @@ import tools.jackson.databind.node.ObjectNode;
  *             SegmentationMode, palisade.dev/mode on namespaces and root owners
  *                                      ----> ModeResolver ----+
  *             services, endpointslices, serviceaccounts, networkpolicies (sync gate; DNS noise)
- *  POST /v1/flows (agents) ---------------> FlowGraph --------+--> AllowListCompiler -> ObjectReconciler -> AllowList CRs
- *  POST /v1/review (approvers) -----------> FlowGraph --------+          (revision R)     ^ (retries, writes back
- *                                           '-> LearnedFlows CRs        AllowList informer -'  deleted/edited ones)
- *  --default-mode --------------------------------------------------------> ObjectReconciler -> ConfigMap palisade-defaults
+ *  POST /v1/flows (agents) ---------------> FlowGraph --------+--> AllowListCompiler -> PublishedObjects -> AllowList CRs
+ *  POST /v1/review (approvers) -----------> FlowGraph --------+          (revision R)  (retried; deleted or edited
+ *  --default-mode ------------------------------------------------------------------>  ones written back) -> ConfigMap
+ *                                           '-> LearnedFlows CRs (the graph survives restarts)  palisade-defaults
  * </pre>
  *
  * Nothing is written until every informer has synced and the persisted identities and edges are
@@ -107,8 +105,6 @@ public final class PalisadeController implements AutoCloseable {
   private final KubernetesClient client;
   private final Authenticator auth;
   private final Mode defaultMode;
-  /** Where the controller runs: its ConfigMap {@value ClusterDefaults#CONFIG_MAP} lives there. */
-  private final String namespace;
   private final ExecutorService loop = Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "palisade-controller");
     t.setDaemon(true);
@@ -138,9 +134,7 @@ public final class PalisadeController implements AutoCloseable {
   private final Map<String, Map<String, String>> labelsOf = new HashMap<>();
   private ReviewEndpoints review;
   private AuditLog audit;
-  /** What the controller publishes, kept as written (loop thread or theirs; see ObjectReconciler). */
-  private final ObjectReconciler<AllowList> allowLists;
-  private final ObjectReconciler<ConfigMap> defaults;
+  private final PublishedObjects publishing;
   /** palisade.dev/mode annotations: namespace -> value, NS/KIND/NAME of a root owner -> value (loop thread). */
   private final Map<String, String> namespaceModes = new HashMap<>();
   private final Map<String, String> workloadModes = new HashMap<>();
@@ -160,9 +154,7 @@ public final class PalisadeController implements AutoCloseable {
     this.client = client;
     this.auth = auth;
     this.defaultMode = defaultMode;
-    this.namespace = namespace;
-    this.allowLists = new ObjectReconciler<>(client, OwnedKind.ALLOW_LISTS, backoff, this::onTamper);
-    this.defaults = new ObjectReconciler<>(client, OwnedKind.CONFIG_MAPS, backoff, this::onTamper);
+    this.publishing = new PublishedObjects(client, namespace, backoff, this::onTamper);
   }
 
   /** Syncs, restores, starts the HTTP API on host:port (0: any free port). */
@@ -196,9 +188,8 @@ public final class PalisadeController implements AutoCloseable {
     inform(io.fabric8.kubernetes.api.model.ServiceAccount.class, null);
     inform(io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class, null);
     // What the controller publishes, so that a deletion or an edit by anyone else is written back.
-    inform(AllowList.class, allowLists.handler());
-    ControllerAccess.DECLARED.requireWatch(ConfigMap.class, namespace);
-    informers.add(client.configMaps().inNamespace(namespace).runnableInformer(0).addEventHandler(defaults.handler()));
+    inform(AllowList.class, publishing.allowLists().handler());
+    informers.add(publishing.defaultsInformer());
     resolver = new WorkloadResolver(this::findOwner);
     modes = inform(SegmentationMode.class,
         handler(x -> onModes()));
@@ -231,7 +222,7 @@ public final class PalisadeController implements AutoCloseable {
     call(() -> {
       onModes();
       ready = true;
-      defaults.put(ClusterDefaults.configMap(namespace, defaultMode));
+      publishing.publishDefaults(defaultMode);
       publishAll();
       return null;
     });
@@ -322,13 +313,10 @@ public final class PalisadeController implements AutoCloseable {
       if (al.getSpec() != null) {
         revision = Math.max(revision, al.getSpec().revision);
         published.put(al.getSpec().identity, al.getSpec());
-        allowLists.adopt(al);
+        publishing.allowLists().adopt(al);
       }
     }
-    ConfigMap own = client.configMaps().inNamespace(namespace).withName(ClusterDefaults.CONFIG_MAP).get();
-    if (own != null) {
-      defaults.adopt(own); // its version is ours: its late ADDED event is no tampering
-    }
+    publishing.restoreDefaults();
   }
 
   /** Someone deleted or edited what the controller publishes (reconciler's thread): audited on the loop. */
@@ -456,6 +444,7 @@ public final class PalisadeController implements AutoCloseable {
       return;
     }
     revision++;
+    int written = 0;
     for (var e : changed) {
       WorkloadRef w = ids.workload(e.getKey()).orElseThrow();
       AllowListSpec spec = AllowListCodec.toSpec(e.getValue(), revision);
@@ -464,9 +453,10 @@ public final class PalisadeController implements AutoCloseable {
       al.setMetadata(new ObjectMetaBuilder().withNamespace(w.namespace()).withName(CrdNames.objectName(w)).build());
       al.setSpec(spec);
       published.put(e.getKey(), spec); // wanted from now on, even if the write fails and is retried
-      allowLists.put(al);
+      written += publishing.allowLists().put(al) ? 1 : 0;
     }
-    LOG.info("revision {}: {} allow-list(s) published", revision, changed.size());
+    LOG.info("revision {}: {} of {} allow-list(s) written{}", revision, written, changed.size(),
+        written < changed.size() ? ", the rest retried" : "");
   }
 
   private static boolean sameRules(AllowListSpec a, AllowListSpec b) {
@@ -798,19 +788,9 @@ public final class PalisadeController implements AutoCloseable {
     return graph;
   }
 
-  /** AllowLists and defaults someone else deleted or edited, written back since start (for metrics). */
-  public long tamperRepairs() {
-    return allowLists.repairs() + defaults.repairs();
-  }
-
-  /** Writes of published objects that failed and were scheduled again, since start (for metrics). */
-  public long failedPublishes() {
-    return allowLists.failedWrites() + defaults.failedWrites();
-  }
-
-  /** Published objects not yet written as wanted: a failed write or a repair is due. */
-  public int pendingPublishes() {
-    return allowLists.pending() + defaults.pending();
+  /** What the controller publishes, with its counters of repairs and failed writes (for metrics). */
+  public PublishedObjects publishing() {
+    return publishing;
   }
 
   private static void sleep(long ms) {
@@ -831,8 +811,7 @@ public final class PalisadeController implements AutoCloseable {
       policyProblems.close();
     }
     informers.forEach(SharedIndexInformer::stop);
-    allowLists.close();
-    defaults.close();
+    publishing.close();
     loop.shutdownNow();
   }
 }
