@@ -3,6 +3,7 @@ package dev.palisade.cli;
 import dev.palisade.controller.api.Authenticator;
 import dev.palisade.controller.api.StaticTokens;
 import dev.palisade.controller.api.TokenReviewAuthenticator;
+import dev.palisade.controller.publish.Backoff;
 import dev.palisade.controller.service.ControllerLeadership;
 import dev.palisade.controller.service.PalisadeController;
 import dev.palisade.model.Mode;
@@ -34,7 +35,8 @@ final class ControllerCommand implements Callable<Integer> {
   @Option(names = "--listen", defaultValue = "0.0.0.0:8443", description = "HOST:PORT of the API, page and health (${DEFAULT-VALUE})")
   String listen;
 
-  @Option(names = "--default-mode", defaultValue = "learn", description = "learn, monitor or enforce (${DEFAULT-VALUE})")
+  @Option(names = "--default-mode", defaultValue = "learn", description = "learn, monitor or enforce (${DEFAULT-VALUE}); "
+      + "published to the agents as ConfigMap palisade-defaults in POD_NAMESPACE")
   String defaultMode;
 
   @Option(names = "--leader-election", description = "compete for the Lease palisade-controller (POD_NAME, POD_NAMESPACE)")
@@ -79,7 +81,7 @@ final class ControllerCommand implements Callable<Integer> {
       c.serve(at.host(), at.port());
     };
     if (!leaderElection) {
-      PalisadeController c = new PalisadeController(client, auth, mode);
+      PalisadeController c = new PalisadeController(client, auth, mode, namespace, Backoff.DEFAULT);
       Runtime.getRuntime().addShutdownHook(new Thread(c::close, "palisade-shutdown"));
       try {
         start.accept(c);
@@ -100,7 +102,8 @@ final class ControllerCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--leader-election needs POD_NAME (the downward API: metadata.name)");
     }
     ControllerLeadership leadership = new ControllerLeadership(client, namespace, pod,
-        ControllerLeadership.Timing.DEFAULT, () -> new PalisadeController(client, auth, mode), start);
+        ControllerLeadership.Timing.DEFAULT,
+        () -> new PalisadeController(client, auth, mode, namespace, Backoff.DEFAULT), start);
     Runtime.getRuntime().addShutdownHook(new Thread(leadership::close, "palisade-shutdown"));
     leadership.start().lost().get();
     LOG.error("{} lost the Lease {}: exiting so that Kubernetes restarts it as a candidate", pod,

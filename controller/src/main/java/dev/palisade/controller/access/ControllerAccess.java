@@ -44,9 +44,12 @@ public final class ControllerAccess {
               NetworkPolicy.class),
           AccessRule.of("", List.of("events"), List.of("create"),
               "A Warning Event on each invalid NetworkPolicy (kubectl describe shows it)."),
-          AccessRule.of(CrdNames.GROUP, List.of("workloadidentities", "learnedflows", "allowlists"), WRITE,
+          AccessRule.of(CrdNames.GROUP, List.of("workloadidentities", "learnedflows"), WRITE,
               "Palisade's own resources: read back at start (identities keep their numbers, approvals\n"
                   + "survive), then written (create, or update when they exist). Never deleted."),
+          AccessRule.of(CrdNames.GROUP, List.of("allowlists"), List.of("get", "list", "watch", "create", "update"),
+              "Allow-lists: read back at start and written like the above, and watched so that one deleted\n"
+                  + "or edited by anyone else is written back at once (fail closed)."),
           AccessRule.of(CrdNames.GROUP, List.of("segmentationmodes"), List.of("get", "list", "watch", "create",
               "update"), "Modes: written by users or GitOps, watched; the review API sets them too."),
           AccessRule.of(CrdNames.GROUP, List.of("reviewaudits"), List.of("list", "create"),
@@ -55,10 +58,14 @@ public final class ControllerAccess {
               "Graph snapshots are kept as taken: created and read, never changed."),
           AccessRule.of("authentication.k8s.io", List.of("tokenreviews"), List.of("create"),
               "Authenticate agents: their ServiceAccount tokens are checked with a TokenReview.")),
+      // the Role keeps its first name (-leader): renaming it would leave the old Role behind in clusters
       new KubeAccess.NamespaceRole(SERVICE_ACCOUNT + "-leader", List.of(
           AccessRule.of("coordination.k8s.io", List.of("leases"), List.of("get", "create", "patch"),
               "Leader election: one Lease in Palisade's own namespace (fabric8's LeaseLock creates it, then\n"
-                  + "renews and releases it with patches)."))));
+                  + "renews and releases it with patches)."),
+          AccessRule.of("", List.of("configmaps"), List.of("get", "list", "watch", "create", "update"),
+              "The cluster-wide defaults the agents read (ConfigMap palisade-defaults, from --default-mode):\n"
+                  + "written at start, watched and written back when deleted or edited."))));
 
   private ControllerAccess() {}
 }

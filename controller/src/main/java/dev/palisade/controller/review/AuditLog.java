@@ -16,7 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The append-only record of every review decision (approve, reject, mode change, snapshot). Each
+ * The append-only record of every review decision (approve, reject, mode change, snapshot), and of
+ * the controller's repairs of objects someone else deleted or edited ({@value #TAMPER_REPAIR}). Each
  * decision is written as its own {@link ReviewAudit} object with {@code create}, never update: an
  * entry that already exists makes the write fail rather than overwrite history. A review that
  * changes many edges is one decision listing them, so approving everything costs one write (a few
@@ -32,6 +33,10 @@ public final class AuditLog {
    * for metadata and escaping, and still holds about 5,000 edges of typical name length.
    */
   static final int EDGE_BYTES_PER_OBJECT = 512 * 1024;
+  /** The action of an entry the controller writes itself when it writes back an object someone deleted or edited. */
+  public static final String TAMPER_REPAIR = "tamper-repair";
+  /** The role of entries the controller writes on its own, not on a caller's request. */
+  public static final String CONTROLLER_ROLE = "controller";
 
   private final KubernetesClient client;
   private final int edgeBytesPerObject;
@@ -78,6 +83,18 @@ public final class AuditLog {
   }
 
   /**
+   * Records that the controller ({@code who}, its ServiceAccount) wrote back {@code target} after
+   * someone else changed it: {@code before} says how ("deleted", "spec edited by kubectl-edit").
+   */
+  public ReviewAuditSpec appendRepair(String who, String target, String before, String after) {
+    ReviewAuditSpec e = header(who, CONTROLLER_ROLE, TAMPER_REPAIR);
+    e.target = target;
+    e.before = before;
+    e.after = after;
+    return write(e);
+  }
+
+  /**
    * Records one review decision over the edges it changed (each with its status before); the
    * target names the edge when there is one and counts them otherwise.
    */
@@ -91,11 +108,15 @@ public final class AuditLog {
   }
 
   private ReviewAuditSpec header(Principal who, String action) {
+    return header(who.name(), who.role().name().toLowerCase(Locale.ROOT), action);
+  }
+
+  private ReviewAuditSpec header(String who, String role, String action) {
     ReviewAuditSpec e = new ReviewAuditSpec();
     e.seq = seq + 1;
     e.time = Instant.now().toString();
-    e.who = who.name();
-    e.role = who.role().name().toLowerCase(Locale.ROOT);
+    e.who = who;
+    e.role = role;
     e.action = action;
     return e;
   }

@@ -10,6 +10,9 @@ import dev.palisade.controller.api.Role;
 import dev.palisade.controller.api.Router;
 import dev.palisade.controller.compile.AllowListCompiler;
 import dev.palisade.controller.netpol.PolicyProblemReporter;
+import dev.palisade.controller.publish.Backoff;
+import dev.palisade.controller.publish.PublishedObjects;
+import dev.palisade.controller.publish.Tamper;
 import dev.palisade.controller.review.AuditLog;
 import dev.palisade.controller.review.PageAssets;
 import dev.palisade.controller.review.ReviewEndpoints;
@@ -31,6 +34,7 @@ import dev.palisade.model.WorkloadRef;
 import dev.palisade.model.crd.AllowList;
 import dev.palisade.model.crd.AllowListCodec;
 import dev.palisade.model.crd.AllowListSpec;
+import dev.palisade.model.crd.ClusterDefaults;
 import dev.palisade.model.crd.CrdNames;
 import dev.palisade.model.crd.LearnedFlows;
 import dev.palisade.model.crd.LearnedFlowsSpec;
@@ -81,9 +85,10 @@ import tools.jackson.databind.node.ObjectNode;
  *             SegmentationMode, palisade.dev/mode on namespaces and root owners
  *                                      ----> ModeResolver ----+
  *             services, endpointslices, serviceaccounts, networkpolicies (sync gate; DNS noise)
- *  POST /v1/flows (agents) ---------------> FlowGraph --------+--> AllowListCompiler -> AllowList CRs
- *  POST /v1/review (approvers) -----------> FlowGraph --------+          (revision R)
- *                                           '-> LearnedFlows CRs (the graph survives restarts)
+ *  POST /v1/flows (agents) ---------------> FlowGraph --------+--> AllowListCompiler -> PublishedObjects -> AllowList CRs
+ *  POST /v1/review (approvers) -----------> FlowGraph --------+          (revision R)  (retried; deleted or edited
+ *  --default-mode ------------------------------------------------------------------>  ones written back) -> ConfigMap
+ *                                           '-> LearnedFlows CRs (the graph survives restarts)  palisade-defaults
  * </pre>
  *
  * Nothing is written until every informer has synced and the persisted identities and edges are
@@ -128,15 +133,28 @@ public final class PalisadeController implements AutoCloseable {
   /** Stable labels per workload vertex, for NetworkPolicy export. */
   private final Map<String, Map<String, String>> labelsOf = new HashMap<>();
   private ReviewEndpoints review;
+  private AuditLog audit;
+  private final PublishedObjects publishing;
   /** palisade.dev/mode annotations: namespace -> value, NS/KIND/NAME of a root owner -> value (loop thread). */
   private final Map<String, String> namespaceModes = new HashMap<>();
   private final Map<String, String> workloadModes = new HashMap<>();
   private SharedIndexInformer<io.fabric8.kubernetes.api.model.Service> services;
 
+  /** A controller running in {@value ClusterDefaults#NAMESPACE}. */
   public PalisadeController(KubernetesClient client, Authenticator auth, Mode defaultMode) {
+    this(client, auth, defaultMode, ClusterDefaults.NAMESPACE, Backoff.DEFAULT);
+  }
+
+  /**
+   * @param namespace the controller's own (POD_NAMESPACE), where it publishes its defaults
+   * @param backoff between tries of a write that failed
+   */
+  public PalisadeController(KubernetesClient client, Authenticator auth, Mode defaultMode, String namespace,
+      Backoff backoff) {
     this.client = client;
     this.auth = auth;
     this.defaultMode = defaultMode;
+    this.publishing = new PublishedObjects(client, namespace, backoff, this::onTamper);
   }
 
   /** Syncs, restores, starts the HTTP API on host:port (0: any free port). */
@@ -152,7 +170,8 @@ public final class PalisadeController implements AutoCloseable {
    */
   public void sync(Duration syncTimeout) {
     restore();
-    review = new ReviewEndpoints(reviewBackend(), new AuditLog(client).restore(), new Snapshots(client).restore());
+    audit = new AuditLog(client).restore();
+    review = new ReviewEndpoints(reviewBackend(), audit, new Snapshots(client).restore());
     policyProblems = new PolicyProblemReporter(client).start();
     replicaSets = inform(ReplicaSet.class, null);
     jobs = inform(Job.class, modeAnnotations("Job"));
@@ -168,6 +187,9 @@ public final class PalisadeController implements AutoCloseable {
     inform(io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice.class, null);
     inform(io.fabric8.kubernetes.api.model.ServiceAccount.class, null);
     inform(io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class, null);
+    // What the controller publishes, so that a deletion or an edit by anyone else is written back.
+    inform(AllowList.class, publishing.allowLists().handler());
+    informers.add(publishing.defaultsInformer());
     resolver = new WorkloadResolver(this::findOwner);
     modes = inform(SegmentationMode.class,
         handler(x -> onModes()));
@@ -200,6 +222,7 @@ public final class PalisadeController implements AutoCloseable {
     call(() -> {
       onModes();
       ready = true;
+      publishing.publishDefaults(defaultMode);
       publishAll();
       return null;
     });
@@ -290,8 +313,16 @@ public final class PalisadeController implements AutoCloseable {
       if (al.getSpec() != null) {
         revision = Math.max(revision, al.getSpec().revision);
         published.put(al.getSpec().identity, al.getSpec());
+        publishing.allowLists().adopt(al);
       }
     }
+    publishing.restoreDefaults();
+  }
+
+  /** Someone deleted or edited what the controller publishes (reconciler's thread): audited on the loop. */
+  private void onTamper(Tamper t) {
+    submit(() -> audit.appendRepair(ControllerAccess.SERVICE_ACCOUNT, t.kind() + " " + t.object(), t.what(),
+        "written back"));
   }
 
   // ---- events (loop thread) ----
@@ -413,6 +444,7 @@ public final class PalisadeController implements AutoCloseable {
       return;
     }
     revision++;
+    int written = 0;
     for (var e : changed) {
       WorkloadRef w = ids.workload(e.getKey()).orElseThrow();
       AllowListSpec spec = AllowListCodec.toSpec(e.getValue(), revision);
@@ -420,10 +452,11 @@ public final class PalisadeController implements AutoCloseable {
       AllowList al = new AllowList();
       al.setMetadata(new ObjectMetaBuilder().withNamespace(w.namespace()).withName(CrdNames.objectName(w)).build());
       al.setSpec(spec);
-      client.resources(AllowList.class).inNamespace(w.namespace()).resource(al).createOr(NonDeletingOperation::update);
-      published.put(e.getKey(), spec);
+      published.put(e.getKey(), spec); // wanted from now on, even if the write fails and is retried
+      written += publishing.allowLists().put(al) ? 1 : 0;
     }
-    LOG.info("revision {}: {} allow-list(s) published", revision, changed.size());
+    LOG.info("revision {}: {} of {} allow-list(s) written{}", revision, written, changed.size(),
+        written < changed.size() ? ", the rest retried" : "");
   }
 
   private static boolean sameRules(AllowListSpec a, AllowListSpec b) {
@@ -755,6 +788,11 @@ public final class PalisadeController implements AutoCloseable {
     return graph;
   }
 
+  /** What the controller publishes, with its counters of repairs and failed writes (for metrics). */
+  public PublishedObjects publishing() {
+    return publishing;
+  }
+
   private static void sleep(long ms) {
     try {
       Thread.sleep(ms);
@@ -773,6 +811,7 @@ public final class PalisadeController implements AutoCloseable {
       policyProblems.close();
     }
     informers.forEach(SharedIndexInformer::stop);
+    publishing.close();
     loop.shutdownNow();
   }
 }

@@ -5,7 +5,6 @@ import dev.palisade.model.access.KubeAccess;
 import dev.palisade.model.crd.AllowList;
 import dev.palisade.model.crd.SegmentationMode;
 import dev.palisade.model.crd.WorkloadIdentity;
-import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -24,6 +23,15 @@ import java.util.List;
  */
 public final class AgentAccess {
   public static final String SERVICE_ACCOUNT = "palisade-agent";
+
+  /**
+   * The cluster-wide defaults the controller publishes (ConfigMap palisade-defaults, see
+   * ClusterDefaults in model), readable in Palisade's namespace only: other namespaces' ConfigMaps
+   * are none of the agent's business.
+   */
+  public static final AccessRule CLUSTER_DEFAULTS = AccessRule.of("", List.of("configmaps"), List.of("list", "watch"),
+      "The cluster-wide defaults the controller publishes (ConfigMap palisade-defaults: the default\n"
+          + "mode), watched in Palisade's namespace only.");
 
   public static final KubeAccess DECLARED = new KubeAccess(SERVICE_ACCOUNT, "palisade-system",
       "Agents read pods and their owners (IP -> workload -> identity), the policy that applies to\n"
@@ -44,9 +52,7 @@ public final class AgentAccess {
           AccessRule.reads("Failsafe: the endpoints behind those Services.", EndpointSlice.class),
           AccessRule.of("", List.of("events"), List.of("create"),
               "A Warning Event on each object the agent skips as malformed (kubectl describe shows it).")),
-      new KubeAccess.NamespaceRole("palisade-agent-defaults", List.of(AccessRule.reads(
-          "The default mode the controller publishes (ConfigMap palisade-defaults): one source of truth\n"
-              + "for every node, not a flag per agent.", ConfigMap.class))));
+      new KubeAccess.NamespaceRole(SERVICE_ACCOUNT + "-defaults", List.of(CLUSTER_DEFAULTS)));
 
   private AgentAccess() {}
 }

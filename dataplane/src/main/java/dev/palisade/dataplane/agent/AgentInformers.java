@@ -140,7 +140,7 @@ final class AgentInformers implements AutoCloseable {
    * or unreadable (the controller restores it), and until then it is null: nothing is written.
    */
   private Mode clusterDefault() {
-    ConfigMap cm = defaults.getIndexer().getByKey(ClusterDefaults.NAMESPACE + "/" + ClusterDefaults.NAME);
+    ConfigMap cm = defaults.getIndexer().getByKey(ClusterDefaults.NAMESPACE + "/" + ClusterDefaults.CONFIG_MAP);
     String text = cm == null || cm.getData() == null ? null : cm.getData().get(ClusterDefaults.MODE_KEY);
     if (text == null) {
       return lastDefault;
@@ -151,7 +151,7 @@ final class AgentInformers implements AutoCloseable {
       return m;
     } catch (IllegalArgumentException e) {
       // a value that does not parse fails closed, as in the controller
-      LOG.error("{}: ConfigMap {}/{} {}: {}; enforcing", nodeName, ClusterDefaults.NAMESPACE, ClusterDefaults.NAME,
+      LOG.error("{}: ConfigMap {}/{} {}: {}; enforcing", nodeName, ClusterDefaults.NAMESPACE, ClusterDefaults.CONFIG_MAP,
           ClusterDefaults.MODE_KEY, e.getMessage());
       return Mode.ENFORCE;
     }

@@ -167,7 +167,7 @@ public final class NodeAgent implements AutoCloseable {
         waitingForDefault = true;
         LOG.warn("{}: the controller has not published the default mode (ConfigMap {}/{}) yet: the rules in the "
             + "kernel stay as they are until it has", nodeName, dev.palisade.model.crd.ClusterDefaults.NAMESPACE,
-            dev.palisade.model.crd.ClusterDefaults.NAME);
+            dev.palisade.model.crd.ClusterDefaults.CONFIG_MAP);
       }
       return false;
     }

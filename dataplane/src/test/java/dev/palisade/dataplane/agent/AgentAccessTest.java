@@ -110,7 +110,7 @@ class AgentAccessTest {
           .create();
     }
     client.configMaps().inNamespace(ClusterDefaults.NAMESPACE).resource(new io.fabric8.kubernetes.api.model
-        .ConfigMapBuilder().withNewMetadata().withName(ClusterDefaults.NAME).endMetadata()
+        .ConfigMapBuilder().withNewMetadata().withName(ClusterDefaults.CONFIG_MAP).endMetadata()
         .addToData(ClusterDefaults.MODE_KEY, "learn").build()).create();
     client.nodes().resource(new NodeBuilder().withNewMetadata().withName(NODE).endMetadata().withNewStatus()
         .addNewAddress().withType("InternalIP").withAddress("10.0.0.1").endAddress().endStatus().build()).create();
@@ -178,6 +178,16 @@ class AgentAccessTest {
         assertEquals(List.of("create"), rule.verbs(), rule.toString());
       }
     }
+  }
+
+  @Test
+  void theDefaultsAreReadableInPalisadesNamespaceOnly() {
+    String ns = AgentAccess.DECLARED.namespace();
+    assertTrue(AgentAccess.DECLARED.permits(new ApiCall("watch", "", "configmaps", null, ns)));
+    assertTrue(AgentAccess.DECLARED.permits(new ApiCall("list", "", "configmaps", null, ns)));
+    assertFalse(AgentAccess.DECLARED.permits(new ApiCall("watch", "", "configmaps", null, "shop")));
+    assertFalse(AgentAccess.DECLARED.permits(new ApiCall("list", "", "configmaps", null, null)), "not cluster-wide");
+    assertFalse(AgentAccess.DECLARED.permits(new ApiCall("get", "", "configmaps", null, ns)), "list and watch only");
   }
 
   @Test

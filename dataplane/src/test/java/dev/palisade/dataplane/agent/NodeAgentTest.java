@@ -68,7 +68,7 @@ class NodeAgentTest {
 
   private void publishDefault(String mode) {
     client.configMaps().inNamespace(ClusterDefaults.NAMESPACE).resource(new ConfigMapBuilder().withNewMetadata()
-        .withName(ClusterDefaults.NAME).endMetadata().addToData(ClusterDefaults.MODE_KEY, mode).build()).create();
+        .withName(ClusterDefaults.CONFIG_MAP).endMetadata().addToData(ClusterDefaults.MODE_KEY, mode).build()).create();
   }
 
   private NodeAgent agent() {

@@ -14,7 +14,10 @@ public class ReviewAuditSpec {
   public String time;
   public String who;
   public String role;
-  /** approve, reject, unreview, mode, snapshot. */
+  /**
+   * approve, reject, unreview, mode, snapshot; tamper-repair when the controller (role
+   * "controller") wrote back an object it publishes that someone deleted or edited.
+   */
   public String action;
   /**
    * What the decision was about: the namespace/workload whose mode changed, the snapshot name, the

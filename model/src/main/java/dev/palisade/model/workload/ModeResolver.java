@@ -12,8 +12,11 @@ import java.util.Map;
  * effective mode, the nearest setting winning: the workload's (a SegmentationMode naming it, else
  * the annotation on its root owner), then its namespace's (a SegmentationMode without workload,
  * else the annotation on the Namespace), then the controller's default. Annotations let GitOps
- * carry the mode with the manifests it already owns. A bad mode is ignored and reported, so a typo
- * never silently opens or closes a namespace.
+ * carry the mode with the manifests it already owns.
+ *
+ * <p>A mode that does not parse (a typo such as {@code enforcing}) fails closed: it counts as
+ * {@link Mode#ENFORCE} at its level and is reported. Ignoring it would fall back to the next level,
+ * usually the default {@code learn}, so a typo meant to lock a namespace down would open it.
  */
 public final class ModeResolver {
   /** The annotation on a Namespace or a root owner (Deployment, StatefulSet, ...) naming its mode. */
@@ -43,13 +46,7 @@ public final class ModeResolver {
         problems.accept(where + ": no spec");
         continue;
       }
-      Mode mode;
-      try {
-        mode = Mode.parse(r.getSpec().mode);
-      } catch (IllegalArgumentException e) {
-        problems.accept(where + ": " + e.getMessage());
-        continue;
-      }
+      Mode mode = parseOrEnforce(r.getSpec().mode, where + ": ", problems);
       String w = r.getSpec().workload;
       if (w == null || w.isBlank()) {
         namespaces.put(ns, mode);
@@ -72,13 +69,18 @@ public final class ModeResolver {
 
   private static void annotations(Map<String, String> values, Map<String, Mode> into, String what,
       java.util.function.Consumer<String> problems) {
-    values.forEach((where, text) -> {
-      try {
-        into.put(where, Mode.parse(text));
-      } catch (IllegalArgumentException e) {
-        problems.accept(what + where + ": annotation " + ANNOTATION + ": " + e.getMessage());
-      }
-    });
+    values.forEach((where, text) ->
+        into.put(where, parseOrEnforce(text, what + where + ": annotation " + ANNOTATION + ": ", problems)));
+  }
+
+  /** The mode {@code text} names, or {@link Mode#ENFORCE} (reported) when it names none. */
+  private static Mode parseOrEnforce(String text, String where, java.util.function.Consumer<String> problems) {
+    try {
+      return Mode.parse(text);
+    } catch (IllegalArgumentException e) {
+      problems.accept(where + e.getMessage() + "; enforcing until it is fixed");
+      return Mode.ENFORCE;
+    }
   }
 
   public Mode modeOf(WorkloadRef w) {

@@ -43,13 +43,39 @@ class ModeResolverTest {
   }
 
   @Test
-  void aBadAnnotationIsReportedAndIgnored() {
+  void aBadAnnotationIsReportedAndEnforcedAtItsLevel() {
     List<String> problems = new ArrayList<>();
     ModeResolver r = new ModeResolver(List.of(), Map.of("shop", "enforced"), Map.of("shop/Deployment/web", "lurn"),
-        Mode.MONITOR, problems::add);
-    assertEquals(Mode.MONITOR, r.modeOf(WEB));
+        Mode.LEARN, problems::add);
+    assertEquals(Mode.ENFORCE, r.modeOf(WEB), "the root owner's typo");
+    assertEquals(Mode.ENFORCE, r.modeOf(DB), "the namespace's typo, not the default learn");
+    assertEquals(Mode.LEARN, r.modeOf(new WorkloadRef("other", "Deployment", "x")), "other namespaces keep the default");
     assertEquals(2, problems.size(), problems.toString());
     assertTrue(problems.stream().anyMatch(p -> p.contains("Namespace shop") && p.contains("'enforced'")), problems.toString());
     assertTrue(problems.stream().anyMatch(p -> p.contains("shop/Deployment/web") && p.contains("'lurn'")), problems.toString());
+  }
+
+  @Test
+  void aBadSegmentationModeIsReportedAndEnforcedAtItsLevel() {
+    List<String> problems = new ArrayList<>();
+    ModeResolver r = new ModeResolver(List.of(cr("shop", null, "enforcing"), cr("lab", "StatefulSet/db", "Lrn"),
+        cr("lab", null, "learn")), Map.of(), Map.of(), Mode.LEARN, problems::add);
+    assertEquals(Mode.ENFORCE, r.modeOf(WEB), "a typo on the namespace's resource locks the namespace");
+    assertEquals(Mode.ENFORCE, r.modeOf(new WorkloadRef("lab", "StatefulSet", "db")), "a typo on a workload's");
+    assertEquals(Mode.LEARN, r.modeOf(new WorkloadRef("lab", "Deployment", "web")), "its namespace is unaffected");
+    assertEquals(2, problems.size(), problems.toString());
+    assertTrue(problems.stream().anyMatch(p -> p.contains("SegmentationMode shop/namespace") && p.contains("'enforcing'")
+        && p.contains("enforcing until it is fixed")), problems.toString());
+    assertTrue(problems.stream().anyMatch(p -> p.contains("SegmentationMode lab/w") && p.contains("'Lrn'")),
+        problems.toString());
+  }
+
+  @Test
+  void aBadSegmentationModeStillBeatsAValidAnnotationAtTheSameLevel() {
+    List<String> problems = new ArrayList<>();
+    ModeResolver r = new ModeResolver(List.of(cr("shop", null, "")), Map.of("shop", "learn"), Map.of(), Mode.LEARN,
+        problems::add);
+    assertEquals(Mode.ENFORCE, r.modeOf(WEB));
+    assertEquals(1, problems.size(), problems.toString());
   }
 }
