@@ -56,7 +56,17 @@ class AgentFailsClosedIT {
         selector: {matchLabels: {app: web}}
         template:
           metadata: {labels: {app: web}}
-          spec: {containers: [{name: web, image: web}]}
+          spec:
+            containers:
+            - name: web
+              command: [sh, -c, "while true; do python3 -c 'import socket; socket.create_connection((\\"db.shop.svc.cluster.local\\", 5432), 1).close()'; sleep 1; done"]
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: {name: db, namespace: shop}
+      spec:
+        selector: {app: db}
+        ports: [{port: 5432, targetPort: 5432}]
       ---
       apiVersion: apps/v1
       kind: StatefulSet
@@ -86,7 +96,10 @@ class AgentFailsClosedIT {
   private LabNetwork.Pod db;
   private LabNetwork.Pod attacker;
 
-  /** web -> db learned and approved, shop enforced: the attacker is refused, web passes. */
+  /**
+   * web -> db learned (web's own program connects through the db Service; the lab's probes are
+   * never learned) and approved, shop enforced: the attacker is refused, web passes.
+   */
   private void enforcedShop() throws Exception {
     lab.apply(APP);
     lab.awaitReady(Duration.ofSeconds(60));
