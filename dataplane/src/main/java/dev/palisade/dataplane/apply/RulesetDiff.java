@@ -7,7 +7,6 @@ import dev.palisade.kernel.nft.NftObject;
 import dev.palisade.kernel.nft.NftObject.Element;
 import dev.palisade.kernel.nft.NftObject.NftMap;
 import dev.palisade.kernel.nft.NftObject.NftSet;
-import dev.palisade.kernel.nft.NftObject.Rule;
 import dev.palisade.kernel.nft.NftObject.Table;
 import dev.palisade.kernel.nft.Transaction;
 import java.util.ArrayList;
@@ -20,9 +19,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Pure: desired rulesets -> the one transaction that takes the kernel from one to the other.
- * The order inside a transaction matters only for references (a map element may jump only to a
- * chain that exists, a rule may read only a set that exists); atomicity is the kernel's, so
+ * Pure: the desired ruleset this agent last applied and the next one -> the transaction that
+ * takes the kernel from one to the other (with no trusted previous state the change is planned
+ * from the kernel's table instead: {@link AdoptionPlanner}). Every refilled chain's first rule
+ * carries the {@link ChainDigest} of its rules, so a later adoption can tell it is current.
+ *
+ * <p>The order inside a transaction matters only for references (a map element may jump only to
+ * a chain that exists, a rule may read only a set that exists); atomicity is the kernel's, so
  * flushing a chain and refilling it never leaves a window.
  *
  * <pre>
@@ -40,34 +43,6 @@ public final class RulesetDiff {
       "type (\\S+) hook (\\S+) priority ([^;]+); policy (\\S+);");
 
   private RulesetDiff() {}
-
-  /**
-   * Everything, written over whatever the table holds now ({@code present}: the chains and sets
-   * the kernel has, read back at adoption; empty for a fresh table). Existing objects are refilled,
-   * never deleted first, so established flows and enforcement continue through an agent restart.
-   */
-  public static Transaction full(DesiredRuleset next, Set<String> presentChains, Set<String> presentSets) {
-    return full(next, presentChains, presentSets, Set.of());
-  }
-
-  private static Transaction full(DesiredRuleset next, Set<String> presentChains, Set<String> presentSets,
-      Set<String> staged) {
-    Transaction tx = new Transaction(next.family(), next.table()).add(Table.of());
-    next.chains().values().forEach(c -> tx.add(declare(c)));
-    for (NamedSet s : next.sets().values()) {
-      if (staged.contains(s.name())) {
-        continue;
-      }
-      tx.add(declare(s));
-      if (presentSets.contains(s.name())) {
-        tx.flush(named(s));
-      }
-      addElements(tx, s, s.elements());
-    }
-    next.chains().values().forEach(c -> refill(tx, c));
-    removeStale(tx, next, presentChains, presentSets);
-    return tx;
-  }
 
   /** Only what changed from {@code previous} (what this agent last applied successfully). */
   public static Transaction incremental(DesiredRuleset previous, DesiredRuleset next) {
@@ -123,18 +98,18 @@ public final class RulesetDiff {
   }
 
   /**
-   * The change from {@code previous} (null: unknown, write everything over what the kernel has,
-   * {@code presentSets}) to {@code next}, with no commit holding more than about
-   * {@code maxElements} elements unless one set that rules already read needs more (a live set is
-   * only ever changed in one commit: interval elements may be re-cut, and a delete and its
-   * replacement must land together).
+   * The change from {@code previous} (what this agent last applied successfully) to {@code next},
+   * with no commit holding more than about {@code maxElements} elements unless one set that rules
+   * already read needs more (a live set is only ever changed in one commit: interval elements may
+   * be re-cut, and a delete and its replacement must land together). With no trusted previous
+   * state, the applier plans from the kernel's table instead ({@link AdoptionPlanner}).
    */
-  public static Plan plan(DesiredRuleset previous, DesiredRuleset next, Set<String> presentChains,
-      Set<String> presentSets, int maxElements) {
+  public static Plan plan(DesiredRuleset previous, DesiredRuleset next, int maxElements) {
     if (maxElements < 1) {
       throw new IllegalArgumentException("maxElements must be positive: " + maxElements);
     }
-    Set<String> existing = previous == null ? presentSets : previous.sets().keySet();
+    Objects.requireNonNull(previous, "previous: with no previous state, adopt the kernel's table");
+    Set<String> existing = previous.sets().keySet();
     List<NamedSet> fresh = new ArrayList<>();
     long freshElements = 0;
     for (NamedSet s : next.sets().values()) {
@@ -145,8 +120,7 @@ public final class RulesetDiff {
       }
     }
     if (freshElements <= maxElements) {
-      return new Plan(List.of(), previous == null ? full(next, presentChains, presentSets)
-          : incremental(previous, next));
+      return new Plan(List.of(), incremental(previous, next));
     }
     List<Transaction> staging = new ArrayList<>();
     Transaction tx = new Transaction(next.family(), next.table()).add(Table.of());
@@ -168,9 +142,7 @@ public final class RulesetDiff {
     staging.add(tx);
     Set<String> staged = new java.util.HashSet<>();
     fresh.forEach(s -> staged.add(s.name()));
-    Transaction commit = previous == null ? full(next, presentChains, presentSets, staged)
-        : incremental(previous, next, staged);
-    return new Plan(staging, commit);
+    return new Plan(staging, incremental(previous, next, staged));
   }
 
   private static void removeStale(Transaction tx, DesiredRuleset next, Collection<String> chains, Collection<String> sets) {
@@ -183,7 +155,7 @@ public final class RulesetDiff {
     staleSets.forEach(s -> tx.delete(NftSet.named(s)));
   }
 
-  private static NftObject declare(Chain c) {
+  static NftObject.Chain declare(Chain c) {
     if (c.base() == null) {
       return NftObject.Chain.regular(c.name());
     }
@@ -194,7 +166,7 @@ public final class RulesetDiff {
     return NftObject.Chain.base(c.name(), m.group(1), m.group(2), m.group(3).strip(), m.group(4));
   }
 
-  private static NftObject declare(NamedSet s) {
+  static NftObject declare(NamedSet s) {
     if (s.map()) {
       String[] kv = s.type().split(" : ", 2);
       return s.interval() ? NftMap.of(s.name(), kv[0], kv[1], "interval") : NftMap.of(s.name(), kv[0], kv[1]);
@@ -202,13 +174,10 @@ public final class RulesetDiff {
     return s.interval() ? NftSet.of(s.name(), s.type(), "interval") : NftSet.of(s.name(), s.type());
   }
 
-  private static NftObject named(NamedSet s) {
-    return s.map() ? NftMap.named(s.name()) : NftSet.named(s.name());
-  }
-
+  /** Flush and refill in one transaction (atomic); the first rule carries the chain's {@link ChainDigest}. */
   private static void refill(Transaction tx, Chain c) {
     tx.flush(NftObject.Chain.regular(c.name()));
-    c.rules().forEach(r -> tx.add(Rule.of(c.name(), r)));
+    ChainDigest.rules(c).forEach(tx::add);
   }
 
   /**
@@ -243,7 +212,7 @@ public final class RulesetDiff {
     }
   }
 
-  private static void addElements(Transaction tx, NamedSet s, Collection<String> elements) {
+  static void addElements(Transaction tx, NamedSet s, Collection<String> elements) {
     for (String e : elements) {
       if (s.map()) {
         String[] kv = e.split(" : ", 2);
