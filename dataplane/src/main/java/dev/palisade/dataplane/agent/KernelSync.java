@@ -11,11 +11,8 @@ import dev.palisade.kernel.conntrack.Conntrack;
 import dev.palisade.kernel.conntrack.ConntrackEvent;
 import dev.palisade.kernel.conntrack.ConntrackFilter;
 import dev.palisade.kernel.nft.Nftables;
-import dev.palisade.kernel.nft.TableState;
 import dev.palisade.model.Protocol;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +27,6 @@ final class KernelSync {
   private static final Logger LOG = LoggerFactory.getLogger(KernelSync.class);
 
   private final String nodeName;
-  private final Nftables nft;
   private final RulesetApplier applier;
   private final Conntrack conntrack;
   private final ElementMemo memo = new ElementMemo();
@@ -41,7 +37,6 @@ final class KernelSync {
 
   KernelSync(String nodeName, Nftables nft, Conntrack conntrack) {
     this.nodeName = nodeName;
-    this.nft = nft;
     this.applier = new RulesetApplier(nft);
     this.conntrack = conntrack;
   }
@@ -61,18 +56,16 @@ final class KernelSync {
   }
 
   /**
-   * Compares the kernel's table with what was last applied (chains and their rule counts, sets and
-   * their element counts: enough to see a deletion, a flush or a removed element; a rewritten rule
-   * is seen by the nftables monitor instead). On a difference it logs what differs, counts a
-   * repair and makes the next apply a full rewrite; returns false then.
+   * Compares the kernel's table with what was last applied (every chain's rules by digest, every
+   * set's elements). On a difference it logs what differs, counts a repair and makes the next
+   * apply rewrite what differs; returns false then.
    */
   boolean verify() {
     DesiredRuleset want = lastDesired;
     if (want == null) {
       return true;
     }
-    Optional<TableState> have = nft.table(want.family(), want.table());
-    List<String> differences = differences(want, have);
+    List<String> differences = applier.verify(want);
     if (differences.isEmpty()) {
       return true;
     }
@@ -86,32 +79,6 @@ final class KernelSync {
     LOG.warn("{}: table {} {} was changed by someone else ({}); restoring it", nodeName, RulesetRenderer.FAMILY,
         RulesetRenderer.TABLE, what.size() <= 5 ? what : what.subList(0, 5) + " and " + (what.size() - 5) + " more");
     applier.resyncNext();
-  }
-
-  static List<String> differences(DesiredRuleset want, Optional<TableState> have) {
-    List<String> out = new ArrayList<>();
-    if (have.isEmpty()) {
-      out.add("table missing");
-      return out;
-    }
-    TableState t = have.get();
-    want.chains().forEach((name, c) -> {
-      var chain = t.chain(name);
-      if (chain.isEmpty()) {
-        out.add("chain " + name + " missing");
-      } else if (chain.get().rules().size() != c.rules().size()) {
-        out.add("chain " + name + " has " + chain.get().rules().size() + " rules, not " + c.rules().size());
-      }
-    });
-    want.sets().forEach((name, s) -> {
-      var set = t.set(name);
-      if (set.isEmpty()) {
-        out.add("set " + name + " missing");
-      } else if (set.get().elements().size() != s.elements().size()) {
-        out.add("set " + name + " has " + set.get().elements().size() + " elements, not " + s.elements().size());
-      }
-    });
-    return out;
   }
 
   /**

@@ -68,7 +68,11 @@ public final class NodeAgent implements AutoCloseable {
   private final ArrayDeque<Long> syncTimes = new ArrayDeque<>();
   private final ArrayDeque<Long> syncCpuTimes = new ArrayDeque<>();
   private FailsafeBuilder.Config failsafe = FailsafeBuilder.Config.DEFAULT;
-  private Duration verifyEvery = Duration.ofSeconds(5);
+  /**
+   * The backstop of the nftables monitor. Not more often: reading back a table of 100k elements
+   * costs seconds of the sync thread (bench/RESULTS.md, restart adoption).
+   */
+  private Duration verifyEvery = Duration.ofSeconds(60);
   private NodeRulesCalculator calculator;
   private AutoCloseable subscription;
   private boolean waitingForDefault;

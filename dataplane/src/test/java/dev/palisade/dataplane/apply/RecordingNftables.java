@@ -58,6 +58,12 @@ final class RecordingNftables implements Nftables {
   }
 
   @Override
+  public dev.palisade.kernel.nft.TableWatch watch(String family, String table,
+      java.util.function.Consumer<dev.palisade.kernel.nft.TableChange> listener) {
+    return nft.watch(family, table, listener);
+  }
+
+  @Override
   public Optional<TableState> table(String family, String name) {
     return nft.table(family, name);
   }

@@ -32,6 +32,12 @@ class TableReaderTest {
     }
 
     @Override
+    public dev.palisade.kernel.nft.TableWatch watch(String family, String table,
+        java.util.function.Consumer<dev.palisade.kernel.nft.TableChange> listener) {
+      return fake.watch(family, table, listener);
+    }
+
+    @Override
     public Optional<TableState> table(String family, String name) {
       reads++;
       Optional<TableState> t = fake.table(family, name);

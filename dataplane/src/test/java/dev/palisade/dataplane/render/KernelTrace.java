@@ -68,7 +68,7 @@ public final class KernelTrace {
         set = new String[] {name, kind, parts[0], parts.length > 1 ? parts[1] : ""};
       } else if (line.startsWith("    ")) {
         if (chain != null) {
-          rules.add(t);
+          rules.add(t.replaceFirst(" comment \"[^\"]*\"$", ""));
         } else if (set != null) {
           elements.add(t);
         }
