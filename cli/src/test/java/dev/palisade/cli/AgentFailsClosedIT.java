@@ -188,10 +188,38 @@ class AgentFailsClosedIT {
       }, "probe-loop");
       loop.start();
       try {
+        long syncsBefore = firstSyncs(dir);
         for (int kill = 1; kill <= 20; kill++) {
-          long pid = waitForProcess(agent, kill - 1);
-          Thread.sleep(300 + 100 * (kill % 7)); // kill at different moments of its start and its syncs
-          ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+          waitForProcess(agent, kill - 1);
+          if (kill % 2 == 0) {
+            // a running agent, at different moments of its syncs
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (firstSyncs(dir) <= syncsBefore) {
+              if (System.nanoTime() > deadline) {
+                List<String> log = java.nio.file.Files.readAllLines(dir.resolve("agent-0.log")).stream()
+                    .filter(line -> !line.startsWith("\tat ") && !line.startsWith("\t...")).toList();
+                StringBuilder loops = new StringBuilder();
+                Thread.getAllStackTraces().forEach((t, st) -> {
+                  if (t.getName().contains("vert.x-eventloop")) {
+                    loops.append(t.getName()).append(' ').append(t.getState()).append('\n');
+                    for (int i = 0; i < Math.min(25, st.length); i++) {
+                      loops.append("    ").append(st[i]).append('\n');
+                    }
+                  }
+                });
+                throw new AssertionError("the restarted agent did not sync within 60 s; its log ends:\n"
+                    + String.join("\n", log.subList(Math.max(0, log.size() - 6), log.size()))
+                    + "\nthe lab API server's event loops:\n" + loops);
+              }
+              Thread.sleep(20);
+            }
+            Thread.sleep(100 * (kill % 5));
+          } else {
+            // a starting agent: reading the cluster, adopting the table
+            Thread.sleep(200 + 300 * (kill % 7));
+          }
+          agent.kill(); // restarted at once (no crash back-off)
+          syncsBefore = firstSyncs(dir);
         }
         waitForProcess(agent, 20);
         Thread.sleep(3000);
@@ -199,9 +227,12 @@ class AgentFailsClosedIT {
         stop.set(true);
         loop.join();
       }
-      System.out.printf("20 kills -9 beside %d pods: %d attack probes, %d passed; %d approved probes, %d failed%n",
-          lab.client().pods().inAnyNamespace().list().getItems().size(), attacks.get(), attacksPassed.get(),
-          approved.get(), approvedFailed.get());
+      long synced = firstSyncs(dir);
+      System.out.printf("20 kills -9 beside %d pods (%d of 21 agent runs reached their first sync): %d attack probes, "
+          + "%d passed; %d approved probes, %d failed%n", lab.client().pods().inAnyNamespace().list().getItems().size(),
+          synced, attacks.get(), attacksPassed.get(), approved.get(), approvedFailed.get());
+      assertTrue(synced >= 11 && synced <= 20, "kills should meet agents both before and after their first sync: "
+          + synced + " of 21 runs synced");
       assertTrue(attacks.get() >= 40, "probed only " + attacks.get() + " times");
       assertEquals(0, attacksPassed.get(), "denied connections passed while the agent was killed 20 times");
       assertEquals(0, approvedFailed.get(), "approved connections failed while the agent was killed 20 times");
@@ -237,6 +268,12 @@ class AgentFailsClosedIT {
       }
       assertFalse(probe(attacker));
     }
+  }
+
+  /** Agent runs that logged their first sync in force. */
+  private static long firstSyncs(Path dir) throws java.io.IOException {
+    return java.nio.file.Files.readString(dir.resolve("agent-0.log")).lines()
+        .filter(line -> line.contains("first sync in force")).count();
   }
 
   private static long waitForProcess(SupervisedProcess agent, int restarts) throws InterruptedException {

@@ -176,6 +176,7 @@ public final class NodeAgent implements AutoCloseable {
       return false;
     }
     waitingForDefault = false;
+    boolean first = runner.completed() == 0;
     try {
       List<String> foreign = foreignChanges.getAndSet(null);
       if (foreign != null && !foreign.contains(dev.palisade.kernel.nft.TableChange.EVENTS_LOST)) {
@@ -193,6 +194,10 @@ public final class NodeAgent implements AutoCloseable {
       appliedPodIps = r.podIps();
       appliedRevision = r.revision();
       appliedFrom = r.from();
+      if (first) {
+        LOG.info("{}: first sync in force ({} local pods, {} pod addresses)", nodeName, r.localIdentity().size(),
+            r.podIps().size());
+      }
     } catch (RuntimeException e) {
       LOG.error("{}: sync failed; the rules in force stay: {}", nodeName, e.toString());
       return false;

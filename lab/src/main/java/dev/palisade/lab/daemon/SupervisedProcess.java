@@ -77,6 +77,8 @@ public final class SupervisedProcess implements AutoCloseable {
     }
   }
 
+  private volatile boolean killedOnPurpose;
+
   private void watch() {
     RestartBackoff backoffs = new RestartBackoff();
     while (true) {
@@ -98,6 +100,12 @@ public final class SupervisedProcess implements AutoCloseable {
         lastExit = describe(code);
       }
       Duration backoff = backoffs.after(Duration.ofNanos(System.nanoTime() - startedAt));
+      if (killedOnPurpose) {
+        // not a crash: restarted at once, as a DaemonSet replaces a deleted pod without back-off
+        killedOnPurpose = false;
+        backoffs = new RestartBackoff();
+        backoff = Duration.ZERO;
+      }
       LOG.warn("{} (pid {}) exited: {}; restarting in {} ms", name, p.pid(), describe(code), backoff.toMillis());
       try {
         Thread.sleep(backoff.toMillis());
@@ -121,6 +129,21 @@ public final class SupervisedProcess implements AutoCloseable {
 
   private static String describe(int code) {
     return code > 128 ? "killed by signal " + (code - 128) : "exit code " + code;
+  }
+
+  /**
+   * SIGKILL to the running process, restarted at once (no crash back-off: like deleting a pod,
+   * which its DaemonSet replaces). Returns the killed pid, or empty if none was running.
+   */
+  public Optional<Long> kill() {
+    synchronized (lock) {
+      if (process == null || !process.isAlive()) {
+        return Optional.empty();
+      }
+      killedOnPurpose = true;
+      process.destroyForcibly();
+      return Optional.of(process.pid());
+    }
   }
 
   /** The running process's pid, or empty between a death and its restart. */

@@ -59,6 +59,14 @@ final class LabHttpServer {
     };
     WatchStreams streams = new WatchStreams(vertx, dispatcher);
     HttpServer server = vertx.createHttpServer(options).requestHandler(request -> {
+      if (isWebSocketWatch(request)) {
+        // Refused with 200, so clients fall back to a streamed HTTP watch (fabric8 does; kubectl
+        // never asks for a WebSocket). The mock server's WebSocket watch, when its client dies
+        // (an agent killed -9), waits up to a minute for its sender to stop ON THE EVENT LOOP,
+        // and the whole API server stops answering meanwhile.
+        request.response().setStatusCode(200).end();
+        return;
+      }
       if (isStreamedWatch(request)) {
         streams.serve(request, recorded(request));
       } else {
@@ -73,6 +81,14 @@ final class LabHttpServer {
           + ": " + e.getMessage(), e);
     }
     return new LabHttpServer(vertx, server, dispatcher);
+  }
+
+  /** A watch asked for as a WebSocket upgrade (fabric8's first try). */
+  static boolean isWebSocketWatch(HttpServerRequest request) {
+    String upgrade = request.getHeader("Upgrade");
+    String watch = request.getParam("watch");
+    return request.method() == io.vertx.core.http.HttpMethod.GET && upgrade != null
+        && upgrade.toLowerCase(Locale.ROOT).contains("websocket") && ("true".equals(watch) || "1".equals(watch));
   }
 
   /** A watch GET that is not a WebSocket upgrade: kubectl's {@code get -w}, client-go's watches. */
