@@ -1,6 +1,5 @@
 package dev.palisade.dataplane.agent;
 
-import dev.palisade.dataplane.apply.RulesetApplier;
 import dev.palisade.dataplane.render.AllowRect;
 import dev.palisade.dataplane.render.ConnectionVerdict;
 import dev.palisade.dataplane.render.DesiredRuleset;
@@ -31,7 +30,7 @@ final class KernelSync {
 
   private final String nodeName;
   private final Nftables nft;
-  private final RulesetApplier applier;
+  private final ChangedPartsApplier applier;
   private final Conntrack conntrack;
   private final ElementMemo memo = new ElementMemo();
   private NodeRules lastRules;
@@ -42,7 +41,7 @@ final class KernelSync {
   KernelSync(String nodeName, Nftables nft, Conntrack conntrack) {
     this.nodeName = nodeName;
     this.nft = nft;
-    this.applier = new RulesetApplier(nft);
+    this.applier = new ChangedPartsApplier(nft);
     this.conntrack = conntrack;
   }
 

@@ -59,6 +59,7 @@ final class NodeRulesCalculator {
   private final FailsafeBuilder.Config failsafe;
   private final PodFacts podFacts;
   private final PodViews podViews = new PodViews();
+  private final ApprovedRects approved = new ApprovedRects();
 
   NodeRulesCalculator(String nodeName, FailsafeBuilder.Config failsafe) {
     this.nodeName = nodeName;
@@ -165,7 +166,8 @@ final class NodeRulesCalculator {
     }
     // ENFORCE is never reached (every local pod without a valid list has its mode in listless):
     // it is only the answer if that ever breaks.
-    NodeRules groups = NodeRulesBuilder.build(local, ipsById, policies, Mode.ENFORCE, np.pods(), listless);
+    approved.begin(ipsById);
+    NodeRules groups = NodeRulesBuilder.build(local, ipsById, policies, Mode.ENFORCE, np.pods(), listless, approved);
     NodeRules.Failsafe safe = failsafe.enabled()
         ? FailsafeBuilder.build(failsafe, nodeName, s.nodes(), s.services(), s.slices())
         : NodeRules.Failsafe.NONE;
