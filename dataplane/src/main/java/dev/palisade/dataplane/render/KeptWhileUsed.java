@@ -46,6 +46,15 @@ public final class KeptWhileUsed<K, V> {
     current.put(key, value);
   }
 
+  /** Each value the previous round used and this one has not (so far): what this round drops. */
+  public void forEachDropped(java.util.function.Consumer<V> action) {
+    previous.forEach((k, v) -> {
+      if (!current.containsKey(k)) {
+        action.accept(v);
+      }
+    });
+  }
+
   /** How many entries this round has used. */
   public int size() {
     return current.size();

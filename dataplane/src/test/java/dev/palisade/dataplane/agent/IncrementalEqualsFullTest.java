@@ -228,7 +228,10 @@ class IncrementalEqualsFullTest {
         .build();
   }
 
-  /** Ingress to w's pods on the named port from one tier in one team's namespaces, plus an ipBlock. */
+  /**
+   * Ingress to w's pods on the named port from one tier in one team's namespaces, plus an ipBlock;
+   * for even w also egress to one tier's named port in its namespace, and to an ipBlock's pods.
+   */
   private static NetworkPolicy policy(int w, String team, String tier) {
     return new NetworkPolicyBuilder().withNewMetadata().withNamespace(ns(w)).withName("np-w" + w).endMetadata()
         .withNewSpec().withNewPodSelector().addToMatchLabels("app", "w" + w).endPodSelector()
@@ -236,7 +239,11 @@ class IncrementalEqualsFullTest {
         .addNewFrom().withNewNamespaceSelector().addToMatchLabels("team", team).endNamespaceSelector()
         .withNewPodSelector().addToMatchLabels("tier", tier).endPodSelector().endFrom()
         .addNewFrom().withNewIpBlock().withCidr("10.1.0.0/27").addToExcept("10.1.0.8/30").endIpBlock().endFrom()
-        .addNewPort().withProtocol("TCP").withPort(new IntOrString("http")).endPort().endIngress().endSpec().build();
+        .addNewPort().withProtocol("TCP").withPort(new IntOrString("http")).endPort().endIngress()
+        .addToPolicyTypes(w % 2 == 0 ? "Egress" : "Ingress").addNewEgress()
+        .addNewTo().withNewPodSelector().addToMatchLabels("tier", tier).endPodSelector().endTo()
+        .addNewTo().withNewIpBlock().withCidr("10.1.0.16/28").endIpBlock().endTo()
+        .addNewPort().withProtocol("TCP").withPort(new IntOrString("http")).endPort().endEgress().endSpec().build();
   }
 
   private static <K> K pick(Random random, Map<K, ?> map) {
