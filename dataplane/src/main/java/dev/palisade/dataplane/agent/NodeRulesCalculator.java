@@ -18,7 +18,6 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.PodIP;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -112,8 +111,8 @@ final class NodeRulesCalculator {
           IdentityPolicy policy = policies.get(id);
           mode = policy != null ? policy.mode() : modes.modeOf(f.workload());
         }
-        for (String extra : secondaryIps(p, ip)) {
-          if (f.local && extra.indexOf(':') >= 0) {
+        for (String extra : f.podIps) {
+          if (f.local && !extra.equals(ip) && extra.indexOf(':') >= 0) {
             if (mode != Mode.LEARN || policedNamespaces.contains(p.getMetadata().getNamespace())) {
               closedV6.add(extra);
             }
@@ -126,7 +125,10 @@ final class NodeRulesCalculator {
           }
           continue;
         }
-        Interval.parseIp(ip); // a malformed address names the pod, not the sync
+        if (ip != f.statusIp || !f.statusIpChecked) {
+          Interval.parseIp(ip); // a malformed address names the pod, not the sync
+          f.statusIpChecked = ip == f.statusIp;
+        }
         Long earlier = claims.putIfAbsent(ip, id);
         if (earlier != null && earlier != id) {
           contested.add(ip);
@@ -221,20 +223,6 @@ final class NodeRulesCalculator {
     return new ModeResolver(s.modes(), namespaceModes, Map.of(), s.clusterDefault(),
         line -> problems.add(fromLine(line.startsWith("Namespace ") ? "Namespace" : "SegmentationMode",
             line.replaceFirst("^(Namespace|SegmentationMode) ", ""))));
-  }
-
-  /** status.podIPs other than the primary one (a dual-stack pod's second family). */
-  private static List<String> secondaryIps(Pod p, String primary) {
-    if (p.getStatus() == null || p.getStatus().getPodIPs() == null) {
-      return List.of();
-    }
-    List<String> out = new ArrayList<>();
-    for (PodIP ip : p.getStatus().getPodIPs()) {
-      if (ip != null && ip.getIp() != null && !ip.getIp().isBlank() && !ip.getIp().equals(primary)) {
-        out.add(ip.getIp());
-      }
-    }
-    return out;
   }
 
   /**
