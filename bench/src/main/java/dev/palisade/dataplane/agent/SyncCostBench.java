@@ -22,7 +22,10 @@ import java.util.Map;
  */
 public final class SyncCostBench {
   private static final String[] EVENTS = {"remote pod added", "local pod added", "pod deleted", "labels changed"};
-  private static final String[] STAGES = {"calculate", "render", "apply (diff + fake nft)", "total"};
+  private static final String[] STAGES = {"calculate", "render", "apply (diff + fake nft)", "total", "total CPU"};
+
+  private static final java.lang.management.ThreadMXBean CPU =
+      java.lang.management.ManagementFactory.getThreadMXBean();
 
   private SyncCostBench() {}
 
@@ -30,7 +33,8 @@ public final class SyncCostBench {
     int pods = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 200;
     int localWorkloads = 10;
-    SyncScenario s = new SyncScenario(pods, 100, localWorkloads);
+    // 100 pods per Deployment; a small cluster has smaller ones, half of them with pods on this node
+    SyncScenario s = new SyncScenario(pods, Math.min(100, Math.max(1, pods / (2 * localWorkloads))), localWorkloads);
     NodeRulesCalculator calculator = new NodeRulesCalculator(SyncScenario.NODE, FailsafeBuilder.Config.OFF);
     ElementMemo memo = new ElementMemo();
     ChangedPartsApplier applier = new ChangedPartsApplier(new FakeNftables());
@@ -49,6 +53,7 @@ public final class SyncCostBench {
           default -> s.relabel(s.anyPod());
         }
         ClusterSnapshot snap = s.snapshot();
+        long c0 = CPU.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
         NodeRules rules = calculator.calculate(snap, 0, Map.of(), (ip, pod, id) -> { }).rules();
         long t1 = System.nanoTime();
@@ -56,12 +61,14 @@ public final class SyncCostBench {
         long t2 = System.nanoTime();
         applier.apply(desired);
         long t3 = System.nanoTime();
+        long c1 = CPU.getCurrentThreadCpuTime();
         if (round >= 0) {
           long[][] t = times.get(EVENTS[e]);
           t[0][round] = t1 - t0;
           t[1][round] = t2 - t1;
           t[2][round] = t3 - t2;
           t[3][round] = t3 - t0;
+          t[4][round] = c1 - c0;
         }
       }
     }

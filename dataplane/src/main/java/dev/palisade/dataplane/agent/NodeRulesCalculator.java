@@ -28,7 +28,8 @@ import java.util.Set;
 
 /**
  * A snapshot of the cluster -> what this node must enforce. Computes only (its caches of pod
- * facts, pod views and nothing else are kept between calls for speed): no kernel, no API server.
+ * facts, pod views, NetworkPolicy peers and approved sets are kept between calls for speed, and
+ * IncrementalEqualsFullTest holds them to a from-scratch result): no kernel, no API server.
  *
  * <p>Fail closed: a local pod's mode comes from its workload's valid AllowList (which the
  * controller computed from SegmentationMode and annotations) or, when there is none (missing,
