@@ -102,18 +102,20 @@ public final class PodLatencyBench {
           + "create -> rules %.2f.%n", big.clusterPods, small.clusterPods,
           Stats.pct(big.hook, 99) / Stats.pct(small.hook, 99), Stats.pct(big.remote, 99) / Stats.pct(small.remote, 99),
           Stats.pct(big.rules, 99) / Stats.pct(small.rules, 99)));
-      String why = String.format(Locale.ROOT, "every agent sync recomputes the node's desired state from all %,d pods "
-          + "(CPU per sync p50 %.1f ms here against %.1f ms at %,d pods; what did not change is reused, but finding that "
-          + "out still walks every pod), and one pod's start meets several syncs (its own events, the controller's "
-          + "identity and allow-list writes); both agents, the API server and the bench share %d cores. Incremental "
-          + "updates from informer deltas are the fix", big.clusterPods, Stats.pct(big.syncCpu, 50) / 1,
+      String why = String.format(Locale.ROOT, "a sync still walks every pod once (the calculator's per-pod loop "
+          + "and the NetworkPolicy cluster view are rebuilt from the informers' lists: CPU per sync p50 %.1f ms here "
+          + "against %.1f ms at %,d pods), and one pod's start meets several syncs (its own events, the controller's "
+          + "identity and allow-list writes); both agents, the API server and the bench share %d cores. Driving the "
+          + "per-pod loop from informer deltas (dirty keys) is the next step", Stats.pct(big.syncCpu, 50),
           Stats.pct(small.syncCpu, 50), small.clusterPods, Runtime.getRuntime().availableProcessors());
       md.append("\n");
-      md.append(Goal.line(String.format(Locale.ROOT, "pod -> rules p99 <= 50 ms at %,d pods (ms, the agent's share: "
+      md.append(Goal.line(String.format(Locale.ROOT, "pod -> rules p99 <= 20 ms at %,d pods (ms, the agent's share: "
           + "create -> rules also holds the lab's scheduler and API server, the baseline's own cost)", big.clusterPods),
-          Stats.pct(big.hook, 99), 50, false, why));
-      md.append(Goal.line(String.format(Locale.ROOT, "p99(%,d pods) / p99(%,d pods) <= 1.5 (agent's share)",
-          big.clusterPods, small.clusterPods), Stats.pct(big.hook, 99) / Stats.pct(small.hook, 99), 1.5, false, why));
+          Stats.pct(big.hook, 99), 20, false, why));
+      md.append(Goal.line(String.format(Locale.ROOT, "p99(%,d pods) / p99(%,d pods) <= 1.2 (agent's share)",
+          big.clusterPods, small.clusterPods), Stats.pct(big.hook, 99) / Stats.pct(small.hook, 99), 1.2, false, why));
+      md.append(Goal.line(String.format(Locale.ROOT, "CPU of one agent sync p50 <= 2 ms at %,d pods (ms)",
+          big.clusterPods), Stats.pct(big.syncCpu, 50), 2, false, why));
     }
     System.out.print(md);
     Path results = Path.of(System.getProperty("palisade.results", "bench/RESULTS.md"));
@@ -129,7 +131,8 @@ public final class PodLatencyBench {
     List<Long> hook = new ArrayList<>();
     List<Long> syncs = new ArrayList<>();
     List<Long> syncCpu = new ArrayList<>();
-    String id = palisade ? "podlp" : "podlb";
+    // PALISADE_BENCH_LAB_SUFFIX (a-z, 0-9) keeps two checkouts' benches from reaping each other's labs
+    String id = (palisade ? "podlp" : "podlb") + System.getenv().getOrDefault("PALISADE_BENCH_LAB_SUFFIX", "");
     try (Lab lab = palisade ? Lab.start(id, nodes) : Lab.startBare(id, nodes)) {
       lab.ensureNamespace("bench", java.util.Map.of());
       lab.apply(POLICY);

@@ -1,6 +1,5 @@
 package dev.palisade.dataplane.agent;
 
-import dev.palisade.dataplane.apply.RulesetApplier;
 import dev.palisade.dataplane.render.AllowRect;
 import dev.palisade.dataplane.render.ConnectionVerdict;
 import dev.palisade.dataplane.render.DesiredRuleset;
@@ -27,7 +26,7 @@ final class KernelSync {
   private static final Logger LOG = LoggerFactory.getLogger(KernelSync.class);
 
   private final String nodeName;
-  private final RulesetApplier applier;
+  private final ChangedPartsApplier applier;
   private final Conntrack conntrack;
   private final ElementMemo memo = new ElementMemo();
   private NodeRules lastRules;
@@ -37,7 +36,7 @@ final class KernelSync {
 
   KernelSync(String nodeName, Nftables nft, Conntrack conntrack) {
     this.nodeName = nodeName;
-    this.applier = new RulesetApplier(nft);
+    this.applier = new ChangedPartsApplier(nft);
     this.conntrack = conntrack;
   }
 

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  *     v
  *  SyncRunner (one thread, min interval, back-off after failure, periodic full resync)
  *     -> snapshot -> NodeRulesCalculator (pure: fail closed, bad objects skipped -> ObjectProblems)
- *     -> KernelSync: RulesetRenderer -> RulesetApplier -> nftables; tighten via conntrack;
+ *     -> KernelSync: RulesetRenderer -> ChangedPartsApplier -> nftables; tighten via conntrack;
  *                    verify the table (and the nftables monitor) -> rewrite what others changed
  *  PodStartGate: CNI ADD waits for a sync that covers the pod's address
  *  conntrack NEW, NFLOG (their own threads) -> TrafficObserver -> ControllerReporter (own thread)

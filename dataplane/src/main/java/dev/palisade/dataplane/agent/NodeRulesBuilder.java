@@ -50,6 +50,13 @@ public final class NodeRulesBuilder {
   public static NodeRules build(Map<String, Long> localPods, Map<Long, Set<String>> ipsByIdentity,
       Map<Long, IdentityPolicy> policies, Mode defaultMode, Map<String, PodPolicy> netpol,
       Map<String, Mode> pendingModes) {
+    return build(localPods, ipsByIdentity, policies, defaultMode, netpol, pendingModes, null);
+  }
+
+  /** As above, reusing {@code kept}'s approved sets where rules and peer addresses are unchanged (null: none). */
+  static NodeRules build(Map<String, Long> localPods, Map<Long, Set<String>> ipsByIdentity,
+      Map<Long, IdentityPolicy> policies, Mode defaultMode, Map<String, PodPolicy> netpol,
+      Map<String, Mode> pendingModes, ApprovedRects kept) {
     // identity -> (NetworkPolicy, mode) variant -> its local pods (sorted by address)
     TreeMap<Long, Map<Variant, TreeSet<String>>> local = new TreeMap<>();
     // A policy's hash walks every peer rectangle; pods usually share one PodPolicy instance, so
@@ -80,8 +87,8 @@ public final class NodeRulesBuilder {
         };
         String name = variants.size() == 1 ? Long.toString(id) : id + "_v" + i;
         groups.add(new Group(name, id, variants.get(i).getValue(),
-            direction(v.netpol().ingress(), enforcement, approved(enforcement, in, ipsByIdentity)),
-            direction(v.netpol().egress(), enforcement, approved(enforcement, out, ipsByIdentity))));
+            direction(v.netpol().ingress(), enforcement, approved(enforcement, in, ipsByIdentity, kept)),
+            direction(v.netpol().egress(), enforcement, approved(enforcement, out, ipsByIdentity, kept))));
       }
     }
     return new NodeRules(groups);
@@ -113,10 +120,14 @@ public final class NodeRulesBuilder {
   }
 
   private static Set<AllowRect> approved(Enforcement enforcement, List<PeerRule> rules,
-      Map<Long, Set<String>> ipsByIdentity) {
+      Map<Long, Set<String>> ipsByIdentity, ApprovedRects kept) {
     if (enforcement == Enforcement.OPEN) {
       return Set.of();
     }
+    return kept == null ? approved(rules, ipsByIdentity) : kept.of(rules, () -> approved(rules, ipsByIdentity));
+  }
+
+  private static Set<AllowRect> approved(List<PeerRule> rules, Map<Long, Set<String>> ipsByIdentity) {
     Set<AllowRect> rects = new HashSet<>();
     for (PeerRule r : rules) {
       AllowRect.Proto proto = AllowRect.Proto.valueOf(r.protocol().name());

@@ -18,7 +18,6 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.PodIP;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,7 +28,8 @@ import java.util.Set;
 
 /**
  * A snapshot of the cluster -> what this node must enforce. Computes only (its caches of pod
- * facts, pod views and nothing else are kept between calls for speed): no kernel, no API server.
+ * facts, pod views, NetworkPolicy peers and approved sets are kept between calls for speed, and
+ * IncrementalEqualsFullTest holds them to a from-scratch result): no kernel, no API server.
  *
  * <p>Fail closed: a local pod's mode comes from its workload's valid AllowList (which the
  * controller computed from SegmentationMode and annotations) or, when there is none (missing,
@@ -59,6 +59,7 @@ final class NodeRulesCalculator {
   private final FailsafeBuilder.Config failsafe;
   private final PodFacts podFacts;
   private final PodViews podViews = new PodViews();
+  private final ApprovedRects approved = new ApprovedRects();
 
   NodeRulesCalculator(String nodeName, FailsafeBuilder.Config failsafe) {
     this.nodeName = nodeName;
@@ -111,8 +112,8 @@ final class NodeRulesCalculator {
           IdentityPolicy policy = policies.get(id);
           mode = policy != null ? policy.mode() : modes.modeOf(f.workload());
         }
-        for (String extra : secondaryIps(p, ip)) {
-          if (f.local && extra.indexOf(':') >= 0) {
+        for (String extra : f.podIps) {
+          if (f.local && !extra.equals(ip) && extra.indexOf(':') >= 0) {
             if (mode != Mode.LEARN || policedNamespaces.contains(p.getMetadata().getNamespace())) {
               closedV6.add(extra);
             }
@@ -125,7 +126,10 @@ final class NodeRulesCalculator {
           }
           continue;
         }
-        Interval.parseIp(ip); // a malformed address names the pod, not the sync
+        if (ip != f.statusIp || !f.statusIpChecked) {
+          Interval.parseIp(ip); // a malformed address names the pod, not the sync
+          f.statusIpChecked = ip == f.statusIp;
+        }
         Long earlier = claims.putIfAbsent(ip, id);
         if (earlier != null && earlier != id) {
           contested.add(ip);
@@ -165,7 +169,8 @@ final class NodeRulesCalculator {
     }
     // ENFORCE is never reached (every local pod without a valid list has its mode in listless):
     // it is only the answer if that ever breaks.
-    NodeRules groups = NodeRulesBuilder.build(local, ipsById, policies, Mode.ENFORCE, np.pods(), listless);
+    approved.begin(ipsById);
+    NodeRules groups = NodeRulesBuilder.build(local, ipsById, policies, Mode.ENFORCE, np.pods(), listless, approved);
     NodeRules.Failsafe safe = failsafe.enabled()
         ? FailsafeBuilder.build(failsafe, nodeName, s.nodes(), s.services(), s.slices())
         : NodeRules.Failsafe.NONE;
@@ -219,20 +224,6 @@ final class NodeRulesCalculator {
     return new ModeResolver(s.modes(), namespaceModes, Map.of(), s.clusterDefault(),
         line -> problems.add(fromLine(line.startsWith("Namespace ") ? "Namespace" : "SegmentationMode",
             line.replaceFirst("^(Namespace|SegmentationMode) ", ""))));
-  }
-
-  /** status.podIPs other than the primary one (a dual-stack pod's second family). */
-  private static List<String> secondaryIps(Pod p, String primary) {
-    if (p.getStatus() == null || p.getStatus().getPodIPs() == null) {
-      return List.of();
-    }
-    List<String> out = new ArrayList<>();
-    for (PodIP ip : p.getStatus().getPodIPs()) {
-      if (ip != null && ip.getIp() != null && !ip.getIp().isBlank() && !ip.getIp().equals(primary)) {
-        out.add(ip.getIp());
-      }
-    }
-    return out;
   }
 
   /**

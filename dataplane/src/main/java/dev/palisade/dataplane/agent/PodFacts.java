@@ -22,6 +22,10 @@ final class PodFacts {
     final String statusIp;
     final boolean terminal;
     final boolean local;
+    /** status.podIPs, non-blank ones, as listed. */
+    final java.util.List<String> podIps;
+    /** statusIp was parsed as IPv4 once: an object's address never changes, so neither does that. */
+    boolean statusIpChecked;
     private long ownersVersion;
     private WorkloadRef workload;
     private String workloadKey;
@@ -35,6 +39,15 @@ final class PodFacts {
       String phase = p.getStatus() == null ? null : p.getStatus().getPhase();
       terminal = "Succeeded".equals(phase) || "Failed".equals(phase);
       local = p.getSpec() != null && nodeName.equals(p.getSpec().getNodeName());
+      java.util.List<String> ips = new java.util.ArrayList<>();
+      if (p.getStatus() != null && p.getStatus().getPodIPs() != null) {
+        for (io.fabric8.kubernetes.api.model.PodIP a : p.getStatus().getPodIPs()) {
+          if (a != null && a.getIp() != null && !a.getIp().isBlank()) {
+            ips.add(a.getIp());
+          }
+        }
+      }
+      podIps = java.util.List.copyOf(ips);
     }
 
     WorkloadRef workload() {

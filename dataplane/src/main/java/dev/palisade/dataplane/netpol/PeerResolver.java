@@ -24,16 +24,26 @@ final class PeerResolver {
   private final Map<Rule, Peers> cache = new IdentityHashMap<>();
   /** An earlier compile's peers per rule: reused when the same pods match (see {@link PodViews}). */
   private final Map<Rule, Peers> earlier;
+  /** The pods that came and went since {@link #earlier} was resolved; null: unknown, test every pod. */
+  private final Delta delta;
   private Peers everyone;
 
+  /**
+   * Pod views new in this compile and those the last compile had and this one has not. A view is
+   * never changed (a changed pod is a new object, so a new view): a view that matches a selector
+   * now matched it when it was added, as long as namespace labels are the same.
+   */
+  record Delta(List<LivePod> added, List<LivePod> removed) {}
+
   PeerResolver(ClusterView cluster) {
-    this(cluster, Map.of(), null);
+    this(cluster, Map.of(), null, null);
   }
 
-  PeerResolver(ClusterView cluster, Map<Rule, Peers> earlier, Peers everyone) {
+  PeerResolver(ClusterView cluster, Map<Rule, Peers> earlier, Peers everyone, Delta delta) {
     this.cluster = cluster;
     this.earlier = earlier;
     this.everyone = everyone;
+    this.delta = delta;
   }
 
   /** Every rule's peers this resolver handed out. */
@@ -126,15 +136,75 @@ final class PeerResolver {
   }
 
   private Peers compute(CompiledPolicy policy, Rule rule) {
-    // by identity: one LivePod per pod in a compile, and a record's hash would walk its labels
-    Set<LivePod> selected = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-    List<LivePod> inOrder = new ArrayList<>();
     List<Interval> blocks = new ArrayList<>();
+    for (Peer peer : rule.peers()) {
+      if (peer instanceof Peer.Block block) {
+        blocks.addAll(block.ranges());
+      }
+    }
+    Peers before = earlier.get(rule);
+    if (before != null && delta != null) {
+      return updated(policy, rule, before, blocks);
+    }
+    List<LivePod> inOrder = select(policy, rule, cluster.pods());
+    // the same pods as last time and no ipBlock (whose named ports read the cluster): the same peers
+    if (before != null && blocks.isEmpty() && before.blocks.isEmpty()
+        && PodViews.sameInstances(before.selected, inOrder)) {
+      return before;
+    }
+    return new Peers(inOrder, blocks);
+  }
+
+  /**
+   * The last compile's peers moved by the pods that came and went: the same object when none of
+   * them is selected or inside an ipBlock (whose pods' named ports count). Costs the changed pods
+   * times the rule's selectors, plus the rule's peers only when one of its own pods went.
+   */
+  private Peers updated(CompiledPolicy policy, Rule rule, Peers before, List<Interval> blocks) {
+    List<LivePod> joined = select(policy, rule, delta.added());
+    List<LivePod> left = select(policy, rule, delta.removed());
+    boolean blocksMoved = !before.blocks.isEmpty()
+        && (inBlocks(before.blocks, delta.added()) || inBlocks(before.blocks, delta.removed()));
+    if (joined.isEmpty() && left.isEmpty() && !blocksMoved) {
+      return before;
+    }
+    List<LivePod> selected = new ArrayList<>(before.selected.size() + joined.size());
+    if (left.isEmpty()) {
+      selected.addAll(before.selected);
+    } else {
+      Set<LivePod> gone = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+      gone.addAll(left);
+      for (LivePod p : before.selected) {
+        if (!gone.contains(p)) {
+          selected.add(p);
+        }
+      }
+    }
+    selected.addAll(joined);
+    return new Peers(selected, blocks);
+  }
+
+  private static boolean inBlocks(List<Interval> blocks, List<LivePod> pods) {
+    for (LivePod p : pods) {
+      for (Interval b : blocks) {
+        if (b.contains(p.address())) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** The pods among {@code pods} the rule's selectors pick, each once, in order. */
+  private List<LivePod> select(CompiledPolicy policy, Rule rule, List<LivePod> pods) {
+    // by identity: one LivePod per pod in a compile, and a record's hash would walk its labels
+    Set<LivePod> selected = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    List<LivePod> inOrder = new ArrayList<>();
     for (Peer peer : rule.peers()) {
       if (peer instanceof Peer.Pods sel) {
         // a namespaceSelector is judged once per namespace, not once per pod
         Map<String, Boolean> nsMatches = new HashMap<>();
-        for (LivePod p : cluster.pods()) {
+        for (LivePod p : pods) {
           boolean nsMatch = sel.namespaces() == null
               ? p.namespace().equals(policy.namespace())
               : nsMatches.computeIfAbsent(p.namespace(), ns -> sel.namespaces().test(cluster.namespaceLabels(ns)));
@@ -142,16 +212,8 @@ final class PeerResolver {
             inOrder.add(p);
           }
         }
-      } else if (peer instanceof Peer.Block block) {
-        blocks.addAll(block.ranges());
       }
     }
-    // the same pods as last time and no ipBlock (whose named ports read the cluster): the same peers
-    Peers before = earlier.get(rule);
-    if (before != null && blocks.isEmpty() && before.blocks.isEmpty()
-        && PodViews.sameInstances(before.selected, inOrder)) {
-      return before;
-    }
-    return new Peers(inOrder, blocks);
+    return inOrder;
   }
 }

@@ -43,10 +43,13 @@ public final class PodViews {
   private final KeptWhileUsed<NetworkPolicy, Reading> readings = new KeptWhileUsed<>(IdentityHashMap::new);
   private final KeptWhileUsed<List<Object>, Made> made = new KeptWhileUsed<>(java.util.HashMap::new);
   private Map<Rule, PeerResolver.Peers> peers = new IdentityHashMap<>();
+  /** Pod views made in this compile (pods new or changed since the last one). */
+  private final List<LivePod> added = new ArrayList<>();
   private Map<String, Map<String, String>> namespaceLabels = Map.of();
 
   /** Starts a compile: what the last one used becomes the cache it reads from. */
   void begin() {
+    added.clear();
     pods.begin();
     readings.begin();
     made.begin();
@@ -56,6 +59,9 @@ public final class PodViews {
   LivePod live(Pod p) {
     LivePod live = pods.get(p, pod -> {
       LivePod seen = ClusterView.live(pod);
+      if (seen != null) {
+        added.add(seen);
+      }
       return seen == null ? UNSEEN : seen;
     });
     return live == UNSEEN ? null : live;
@@ -73,13 +79,24 @@ public final class PodViews {
 
   /**
    * The last compile's peers per rule, if the namespaces' labels are as they were (a label change
-   * may move whole namespaces in or out of a namespaceSelector).
+   * may move whole namespaces in or out of a namespaceSelector), with the pods that came and went
+   * since: the resolver updates a rule's peers from those alone instead of testing every pod
+   * against every selector. Called once the compile has read every pod.
    */
   PeerResolver resolver(ClusterView cluster) {
     boolean sameNamespaces = cluster.namespaceLabelsByName().equals(namespaceLabels);
     namespaceLabels = cluster.namespaceLabelsByName();
+    if (!sameNamespaces) {
+      return new PeerResolver(cluster, Map.of(), null, null);
+    }
+    List<LivePod> removed = new ArrayList<>();
+    pods.forEachDropped(live -> {
+      if (live != UNSEEN) {
+        removed.add(live);
+      }
+    });
     // "everyone" is not carried over: its named ports are looked up among the cluster's pods
-    return new PeerResolver(cluster, sameNamespaces ? peers : Map.of(), null);
+    return new PeerResolver(cluster, peers, null, new PeerResolver.Delta(List.copyOf(added), removed));
   }
 
   /** Keeps what the compile's resolver resolved, for the next compile. */

@@ -25,10 +25,20 @@ public record DesiredRuleset(String family, String table, SortedMap<String, Chai
     }
   }
 
-  /** A set or map: {@code type} is the nft type text (e.g. "ipv4_addr : verdict"), elements as nft text. */
+  /**
+   * A set or map: {@code type} is the nft type text (e.g. "ipv4_addr : verdict"), elements as nft text.
+   * Elements are copied, except a set that is already an unmodifiable view (what the renderer's
+   * {@link ElementMemo} hands out, whose backing set nobody changes): copying 10k elements per set
+   * on every sync cost more than the sync's real change, and a kept instance lets a diff skip an
+   * unchanged set by identity. Whoever passes an unmodifiable view must never change what it shows.
+   */
   public record NamedSet(String name, boolean map, String type, boolean interval, SortedSet<String> elements) {
+    private static final Class<?> FROZEN = Collections.unmodifiableSortedSet(new java.util.TreeSet<>()).getClass();
+
     public NamedSet {
-      elements = Collections.unmodifiableSortedSet(new java.util.TreeSet<>(elements));
+      if (elements.getClass() != FROZEN) {
+        elements = Collections.unmodifiableSortedSet(new java.util.TreeSet<>(elements));
+      }
     }
   }
 

@@ -2,7 +2,7 @@ package dev.palisade.dataplane.render;
 
 import java.util.Map;
 import java.util.function.Function;
-import java.util.function.Supplier;
+import java.util.function.IntFunction;
 
 /**
  * A cache kept from one round (an agent sync, a compile, a render) to the next, holding only what
@@ -11,21 +11,25 @@ import java.util.function.Supplier;
  * this way, so none grows with objects the cluster no longer has. Not thread-safe.
  */
 public final class KeptWhileUsed<K, V> {
-  private final Supplier<Map<K, V>> empty;
+  private final IntFunction<Map<K, V>> empty;
   private Map<K, V> previous;
   private Map<K, V> current;
 
-  /** @param empty a new empty map: an IdentityHashMap to keep entries per object, a HashMap per value */
-  public KeptWhileUsed(Supplier<Map<K, V>> empty) {
+  /**
+   * @param empty a new empty map for about that many entries: an IdentityHashMap to keep entries
+   *     per object, a HashMap per value
+   */
+  public KeptWhileUsed(IntFunction<Map<K, V>> empty) {
     this.empty = empty;
-    this.previous = empty.get();
-    this.current = empty.get();
+    this.previous = empty.apply(0);
+    this.current = empty.apply(0);
   }
 
   /** Starts a round: what the last one used is what this one can reuse. */
   public void begin() {
     previous = current;
-    current = empty.get();
+    // sized for last round's use: growing a 10k-entry map step by step on every sync cost more than filling it
+    current = empty.apply(previous.size() + previous.size() / 3 + 1);
   }
 
   /** The value kept for the key (made if none), kept for the next round too. */
@@ -44,6 +48,15 @@ public final class KeptWhileUsed<K, V> {
   /** Replaces the value kept for the key (one found stale). */
   public void put(K key, V value) {
     current.put(key, value);
+  }
+
+  /** Each value the previous round used and this one has not (so far): what this round drops. */
+  public void forEachDropped(java.util.function.Consumer<V> action) {
+    previous.forEach((k, v) -> {
+      if (!current.containsKey(k)) {
+        action.accept(v);
+      }
+    });
   }
 
   /** How many entries this round has used. */

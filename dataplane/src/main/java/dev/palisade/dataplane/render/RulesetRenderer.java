@@ -168,13 +168,15 @@ public final class RulesetRenderer {
     for (AllowRect r : Disjoint.rects(ranged)) {
       rectElements.add(r.elementText());
     }
-    return new ElementMemo.Elements(anyElements, exactElements, rectElements);
+    // frozen: NamedSet keeps such a view instead of copying it (the memo never changes these sets)
+    return new ElementMemo.Elements(java.util.Collections.unmodifiableSortedSet(anyElements),
+        java.util.Collections.unmodifiableSortedSet(exactElements),
+        java.util.Collections.unmodifiableSortedSet(rectElements));
   }
 
   private static void check(String chain, String set, String peer, ElementMemo.Elements e,
       SortedMap<String, Chain> chains, SortedMap<String, NamedSet> sets, List<String> verdict) {
-    // NamedSet copies the (sorted) elements, so the memo's sets are never handed out to change;
-    // a shared trio is already there
+    // the memo's sets are unmodifiable views NamedSet keeps as they are; a shared trio is already there
     if (!sets.containsKey(set)) {
       sets.put(set + "_any", new NamedSet(set + "_any", false, "ipv4_addr", true, e.any()));
       sets.put(set + "_exact", new NamedSet(set + "_exact", false, RECT_TYPE, false, e.exact()));
