@@ -26,7 +26,7 @@ public final class ApiServerInitializer extends ChannelInitializer<SocketChannel
   }
 
   /** The HTTP part of the pipeline, up to the handler; tests run it on an EmbeddedChannel. */
-  static io.netty.channel.ChannelPipeline addHttp(io.netty.channel.ChannelPipeline p, int maxBodyBytes) {
+  public static io.netty.channel.ChannelPipeline addHttp(io.netty.channel.ChannelPipeline p, int maxBodyBytes) {
     return p.addLast(new HttpServerCodec(4096, 16 * 1024, 64 * 1024))
         .addLast(new HttpObjectAggregator(maxBodyBytes));
   }

@@ -21,7 +21,6 @@ import dev.palisade.model.crd.SegmentationModeSpec;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -29,8 +28,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.regex.Pattern;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -43,9 +40,10 @@ import tools.jackson.databind.node.ObjectNode;
  * <pre>
  *  GET  /v1/whoami                      viewer    {name, role}
  *  GET  /v1/modes                       viewer    namespace and workload settings, and the default
- *  POST /v1/mode                        approver  {namespace, workload?: KIND/NAME, mode} -> SegmentationMode
+ *  POST /v1/mode                        approver  {@link ModeRequest}: {namespace, workload?: KIND/NAME, mode}; 404 if
+ *                                                 the namespace or workload does not exist
  *  GET  /v1/snapshots                   viewer    names, times, edge counts
- *  POST /v1/snapshots                   approver  {name}
+ *  POST /v1/snapshots                   approver  {@link SnapshotRequest}: {name}
  *  GET  /v1/diff?since=NAME             viewer    {added, removed, changed}
  *  GET  /v1/export/networkpolicy?namespace=NS[&status=approved,learned]   viewer   YAML
  *  GET  /v1/export/dot | /v1/export/graphml                                 viewer
@@ -54,9 +52,6 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class ReviewEndpoints {
   private static final JsonMapper JSON = JsonMapper.builder().build();
-  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
-  private static final Pattern WORKLOAD = Pattern.compile("(Deployment|StatefulSet|DaemonSet|CronJob|Job|Pod)/"
-      + "[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
 
   /** What the endpoints need from the controller. */
   public interface Backend {
@@ -73,6 +68,12 @@ public final class ReviewEndpoints {
     Mode defaultMode();
 
     KubernetesClient client();
+
+    /** Whether the namespace exists (on the event thread). */
+    boolean namespaceExists(String namespace);
+
+    /** Whether a workload of a {@link ModeRequest#KINDS kind} exists: a root owner, or a bare pod (event thread). */
+    boolean workloadExists(String namespace, String kind, String name);
   }
 
   private final Backend backend;
@@ -123,39 +124,31 @@ public final class ReviewEndpoints {
   }
 
   private ApiResponse setMode(ApiRequest r) {
-    JsonNode body = object(r, "{\"namespace\":..., \"workload\":\"KIND/NAME\" (optional), \"mode\":...}");
-    String ns = body.path("namespace").asString("");
-    if (!DNS_LABEL.matcher(ns).matches()) {
-      throw ApiException.badRequest("namespace '" + ns + "' is not a valid namespace name");
-    }
-    String workload = body.path("workload").isNull() ? "" : body.path("workload").asString("");
-    if (!workload.isEmpty() && !WORKLOAD.matcher(workload).matches()) {
-      throw ApiException.badRequest("workload '" + workload + "' must be KIND/NAME with KIND one of Deployment, "
-          + "StatefulSet, DaemonSet, CronJob, Job, Pod");
-    }
-    Mode mode;
-    try {
-      mode = Mode.parse(body.path("mode").asString(null));
-    } catch (IllegalArgumentException e) {
-      throw ApiException.badRequest(e.getMessage());
-    }
-    String name = workload.isEmpty() ? "namespace"
-        : "workload-" + workload.toLowerCase(Locale.ROOT).replace('/', '-').replace('.', '-');
-    String target = workload.isEmpty() ? ns : ns + "/" + workload;
+    ModeRequest req = ModeRequest.read(r.body());
+    String workload = req.forWorkload() ? req.workload() : "";
     String result = backend.onLoop(() -> {
+      // A mode for something that does not exist would sit unused until a namesake appears.
+      if (!backend.namespaceExists(req.namespace())) {
+        throw ApiException.notFound("namespace: no namespace '" + req.namespace() + "'");
+      }
+      if (req.forWorkload() && !backend.workloadExists(req.namespace(), req.kind(), req.name())) {
+        throw ApiException.notFound("workload: no " + req.kind() + " '" + req.name() + "' in namespace '"
+            + req.namespace() + "'");
+      }
       String before = backend.modes().stream()
-          .filter(m -> ns.equals(m.getMetadata().getNamespace()) && m.getSpec() != null
+          .filter(m -> req.namespace().equals(m.getMetadata().getNamespace()) && m.getSpec() != null
               && workload.equals(m.getSpec().workload == null ? "" : m.getSpec().workload))
           .map(m -> m.getSpec().mode).findFirst().orElse("(inherited)");
       SegmentationMode m = new SegmentationMode();
-      m.setMetadata(new ObjectMetaBuilder().withNamespace(ns).withName(name).build());
+      m.setMetadata(new ObjectMetaBuilder().withNamespace(req.namespace()).withName(req.objectName()).build());
       m.setSpec(new SegmentationModeSpec());
-      m.getSpec().mode = mode.text();
-      m.getSpec().workload = workload.isEmpty() ? null : workload;
-      backend.client().resources(SegmentationMode.class).inNamespace(ns).resource(m)
+      m.getSpec().mode = req.mode().text();
+      m.getSpec().workload = req.workload();
+      backend.client().resources(SegmentationMode.class).inNamespace(req.namespace()).resource(m)
           .createOr(NonDeletingOperation::update);
-      ReviewAuditSpec e = audit.append(r.caller(), "mode", target, before, mode.text());
-      return "{\"target\":" + quote(target) + ",\"mode\":" + quote(mode.text()) + ",\"audit\":" + e.seq + "}";
+      ReviewAuditSpec e = audit.append(r.caller(), "mode", req.target(), before, req.mode().text());
+      return "{\"target\":" + quote(req.target()) + ",\"mode\":" + quote(req.mode().text()) + ",\"audit\":" + e.seq
+          + "}";
     });
     return ApiResponse.json(200, result);
   }
@@ -178,8 +171,7 @@ public final class ReviewEndpoints {
   }
 
   private ApiResponse takeSnapshot(ApiRequest r) {
-    JsonNode body = object(r, "{\"name\":...}");
-    String name = body.path("name").asString("");
+    String name = SnapshotRequest.read(r.body()).name();
     String result = backend.onLoop(() -> {
       try {
         Snapshots.checkName(name, snapshots.all());
@@ -234,7 +226,7 @@ public final class ReviewEndpoints {
 
   private ApiResponse exportPolicy(ApiRequest r) {
     String ns = r.param("namespace");
-    if (ns == null || !DNS_LABEL.matcher(ns).matches()) {
+    if (ns == null || !ModeRequest.DNS_LABEL.matcher(ns).matches()) {
       throw ApiException.badRequest("namespace=NS is required and must be a valid namespace name, not '" + ns + "'");
     }
     Set<EdgeStatus> statuses = EnumSet.noneOf(EdgeStatus.class);
@@ -285,19 +277,6 @@ public final class ReviewEndpoints {
 
   private static String lower(EdgeStatus s) {
     return s == null ? null : s.name().toLowerCase(Locale.ROOT);
-  }
-
-  private static JsonNode object(ApiRequest r, String shape) {
-    JsonNode body;
-    try {
-      body = JSON.readTree(new String(r.body(), StandardCharsets.UTF_8));
-    } catch (RuntimeException e) {
-      throw ApiException.badRequest("body is not JSON; expected " + shape);
-    }
-    if (body == null || !body.isObject()) {
-      throw ApiException.badRequest("body must be an object " + shape);
-    }
-    return body;
   }
 
   private static String quote(String s) {

@@ -16,6 +16,7 @@ import dev.palisade.controller.publish.Tamper;
 import dev.palisade.controller.review.AuditLog;
 import dev.palisade.controller.review.PageAssets;
 import dev.palisade.controller.review.ReviewEndpoints;
+import dev.palisade.controller.review.ReviewRequest;
 import dev.palisade.controller.review.Snapshots;
 import dev.palisade.controller.graph.EdgeStatus;
 import dev.palisade.controller.graph.FlowEdge;
@@ -139,6 +140,9 @@ public final class PalisadeController implements AutoCloseable {
   private final Map<String, String> namespaceModes = new HashMap<>();
   private final Map<String, String> workloadModes = new HashMap<>();
   private SharedIndexInformer<io.fabric8.kubernetes.api.model.Service> services;
+  private SharedIndexInformer<io.fabric8.kubernetes.api.model.Namespace> namespaces;
+  /** Informers of the kinds a mode may name, by kind (Pod apart: {@link #pods}). */
+  private final Map<String, SharedIndexInformer<?>> rootOwners = new HashMap<>();
 
   /** A controller running in {@value ClusterDefaults#NAMESPACE}. */
   public PalisadeController(KubernetesClient client, Authenticator auth, Mode defaultMode) {
@@ -176,11 +180,16 @@ public final class PalisadeController implements AutoCloseable {
     replicaSets = inform(ReplicaSet.class, null);
     jobs = inform(Job.class, modeAnnotations("Job"));
     // Root owners and namespaces: their palisade.dev/mode annotations are modes GitOps can carry.
-    inform(io.fabric8.kubernetes.api.model.Namespace.class, modeAnnotations(null));
-    inform(io.fabric8.kubernetes.api.model.apps.Deployment.class, modeAnnotations("Deployment"));
-    inform(io.fabric8.kubernetes.api.model.apps.StatefulSet.class, modeAnnotations("StatefulSet"));
-    inform(io.fabric8.kubernetes.api.model.apps.DaemonSet.class, modeAnnotations("DaemonSet"));
-    inform(io.fabric8.kubernetes.api.model.batch.v1.CronJob.class, modeAnnotations("CronJob"));
+    namespaces = inform(io.fabric8.kubernetes.api.model.Namespace.class, modeAnnotations(null));
+    rootOwners.put("Job", jobs);
+    rootOwners.put("Deployment", inform(io.fabric8.kubernetes.api.model.apps.Deployment.class,
+        modeAnnotations("Deployment")));
+    rootOwners.put("StatefulSet", inform(io.fabric8.kubernetes.api.model.apps.StatefulSet.class,
+        modeAnnotations("StatefulSet")));
+    rootOwners.put("DaemonSet", inform(io.fabric8.kubernetes.api.model.apps.DaemonSet.class,
+        modeAnnotations("DaemonSet")));
+    rootOwners.put("CronJob", inform(io.fabric8.kubernetes.api.model.batch.v1.CronJob.class,
+        modeAnnotations("CronJob")));
     // The rest of what the graph is judged by: which service is the cluster DNS, service
     // accounts, endpoints, policies. Watched from the start so nothing is written before they synced.
     services = inform(io.fabric8.kubernetes.api.model.Service.class, null);
@@ -230,7 +239,7 @@ public final class PalisadeController implements AutoCloseable {
 
   /** Starts the HTTP API on host:port (0: any free port); after {@link #sync}. */
   public void serve(String host, int port) {
-    Router routes = new PageAssets().addTo(review.addTo(router()));
+    Router routes = routes();
     api = ApiServer.start(host, port, routes, auth, p -> HEALTH_PATHS.test(p) || PageAssets.isPublic(p), MAX_BODY);
     LOG.info("controller ready: {} identities, {} edges restored, API on {}:{}", ids.snapshot().size(),
         graph.edges().size(), host, api.port());
@@ -506,6 +515,11 @@ public final class PalisadeController implements AutoCloseable {
 
   // ---- HTTP API ----
 
+  /** Every route of the API: the controller's, the review endpoints' and the page's; after {@link #sync}. */
+  Router routes() {
+    return new PageAssets().addTo(review.addTo(router()));
+  }
+
   private Router router() {
     return new Router()
         .add("GET", "/healthz", null, r -> ApiResponse.json(200, "{\"ready\":" + ready + "}"))
@@ -579,40 +593,24 @@ public final class PalisadeController implements AutoCloseable {
   }
 
   private ApiResponse postReview(ApiRequest r) {
-    JsonNode body;
-    try {
-      body = JSON.readTree(new String(r.body(), StandardCharsets.UTF_8));
-    } catch (RuntimeException e) {
-      throw ApiException.badRequest("review body is not JSON");
-    }
-    if (body == null || !body.isObject()) {
-      throw ApiException.badRequest("review body must be an object {\"status\":..., \"only\":[...]}");
-    }
-    String statusText = body.path("status").asString("");
-    EdgeStatus status = switch (statusText) {
-      case "approved" -> EdgeStatus.APPROVED;
-      case "rejected" -> EdgeStatus.REJECTED;
-      case "learned" -> EdgeStatus.LEARNED;
-      default -> throw ApiException.badRequest("status must be approved, rejected or learned, not '" + statusText + "'");
-    };
-    Predicate<FlowEdge> which = e -> true;
-    if (body.has("only")) {
-      if (!body.get("only").isArray()) {
-        throw ApiException.badRequest("only must be an array of {from, to, port, protocol}");
-      }
-      List<Predicate<FlowEdge>> any = new ArrayList<>();
-      int i = 0;
-      for (JsonNode o : body.get("only")) {
-        any.add(edgeFilter(o, "only[" + i++ + "]"));
-      }
-      which = e -> any.stream().anyMatch(p -> p.test(e));
-    }
-    Predicate<FlowEdge> filter = which;
+    ReviewRequest req = ReviewRequest.read(r.body());
     String result = call(() -> {
-      List<FlowGraph.Reviewed> changed = graph.review(filter, status);
+      // Atomic: every selector must name an edge, or nothing is decided.
+      if (!req.all()) {
+        List<EdgeView> edges = graph.edges();
+        for (int i = 0; i < req.only().size(); i++) {
+          ReviewRequest.EdgeSelector sel = req.only().get(i);
+          if (edges.stream().noneMatch(v -> sel.matches(v.key()))) {
+            throw ApiException.notFound("only[" + i + "]: no edge " + sel.text());
+          }
+        }
+      }
+      Predicate<FlowEdge> filter = req.all() ? e -> true
+          : e -> req.only().stream().anyMatch(sel -> sel.matches(e.key()));
+      List<FlowGraph.Reviewed> changed = graph.review(filter, req.status());
       Set<Long> touched = new HashSet<>();
       // one audit entry for the whole decision, however many edges it changed
-      review.recordReview(r.caller(), changed, status);
+      review.recordReview(r.caller(), changed, req.status());
       for (FlowGraph.Reviewed c : changed) {
         EdgeKey k = c.key();
         identityOf(k.source()).ifPresent(touched::add);
@@ -624,23 +622,6 @@ public final class PalisadeController implements AutoCloseable {
       return "{\"changed\":" + changed.size() + ",\"revision\":" + revision + "}";
     });
     return ApiResponse.json(200, result);
-  }
-
-  private static Predicate<FlowEdge> edgeFilter(JsonNode o, String at) {
-    String from = o.path("from").asString("");
-    String to = o.path("to").asString("");
-    if (from.isBlank() || to.isBlank()) {
-      throw ApiException.badRequest(at + ": from and to are required (NS/KIND/NAME)");
-    }
-    int port = o.path("port").asInt(0);
-    Protocol protocol;
-    try {
-      protocol = Protocol.parse(o.path("protocol").asString("TCP"));
-    } catch (IllegalArgumentException e) {
-      throw ApiException.badRequest(at + ": " + e.getMessage());
-    }
-    return e -> e.source().equals(from) && e.destination().equals(to) && (port == 0 || e.port() == port)
-        && e.protocol() == protocol;
   }
 
   /**
@@ -713,6 +694,17 @@ public final class PalisadeController implements AutoCloseable {
       @Override
       public FlowGraph graph() {
         return graph;
+      }
+
+      @Override
+      public boolean namespaceExists(String namespace) {
+        return namespaces.getIndexer().getByKey(namespace) != null;
+      }
+
+      @Override
+      public boolean workloadExists(String namespace, String kind, String name) {
+        SharedIndexInformer<?> owners = kind.equals("Pod") ? pods : rootOwners.get(kind);
+        return owners != null && owners.getIndexer().getByKey(namespace + "/" + name) != null;
       }
 
       @Override

@@ -3,7 +3,10 @@ package dev.palisade.model.json;
 import dev.palisade.model.DropEvent;
 import dev.palisade.model.Protocol;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -14,6 +17,10 @@ import tools.jackson.databind.node.ObjectNode;
 public final class DropReportJson {
   public static final int MAX_EVENTS = 5_000;
   private static final JsonMapper MAPPER = JsonMapper.builder().build();
+  private static final Set<String> REPORT_FIELDS = Set.of("node", "events");
+  private static final Set<String> EVENT_FIELDS = Set.of("kind", "direction", "src", "dst", "protocol", "port", "at",
+      "srcPod", "dstPod");
+  private static final Pattern POD = Pattern.compile("[a-z0-9][-a-z0-9.]{0,252}/[a-z0-9][-a-z0-9.]{0,252}");
 
   private DropReportJson() {}
 
@@ -47,7 +54,12 @@ public final class DropReportJson {
     return o;
   }
 
-  /** @throws IllegalArgumentException naming what is wrong */
+  /**
+   * Reads a report strictly, like {@link FlowReportJson}: unknown fields, wrong JSON types (a port
+   * as a string, null) and out-of-range values are refused with the field's path.
+   *
+   * @throws IllegalArgumentException naming what is wrong
+   */
   public static DropReport read(byte[] json) {
     JsonNode root;
     try {
@@ -55,29 +67,86 @@ public final class DropReportJson {
     } catch (JacksonException e) {
       throw new IllegalArgumentException("drop report is not JSON: " + e.getOriginalMessage());
     }
-    if (root == null || !root.isObject() || !root.path("node").isString() || !root.path("events").isArray()) {
+    if (root == null || !root.isObject()) {
       throw new IllegalArgumentException("drop report must be {\"node\": string, \"events\": [...]}");
     }
-    if (root.get("events").size() > MAX_EVENTS) {
+    onlyFields(root, REPORT_FIELDS, "");
+    String node = text(root, "node", "");
+    JsonNode events = root.get("events");
+    if (events == null || !events.isArray()) {
+      throw new IllegalArgumentException("events: must be an array");
+    }
+    if (events.size() > MAX_EVENTS) {
       throw new IllegalArgumentException("events: at most " + MAX_EVENTS + " per report");
     }
     List<DropEvent> out = new ArrayList<>();
-    int i = 0;
-    for (JsonNode e : root.get("events")) {
-      String at = "events[" + i++ + "]";
+    for (int i = 0; i < events.size(); i++) {
+      String at = "events[" + i + "].";
+      JsonNode e = events.get(i);
+      if (!e.isObject()) {
+        throw new IllegalArgumentException("events[" + i + "]: must be an object");
+      }
+      onlyFields(e, EVENT_FIELDS, at);
+      String kind = text(e, "kind", at);
+      String direction = text(e, "direction", at);
+      long src = number(e, "src", at, 0, Long.MAX_VALUE);
+      long dst = number(e, "dst", at, 0, Long.MAX_VALUE);
+      Protocol protocol;
       try {
-        if (!e.path("src").isIntegralNumber() || !e.path("dst").isIntegralNumber() || !e.path("port").isIntegralNumber()
-            || !e.path("at").isIntegralNumber()) {
-          throw new IllegalArgumentException("src, dst, port and at must be integers");
-        }
-        out.add(new DropEvent(e.path("kind").asString(""), e.path("direction").asString(""), e.get("src").asLong(),
-            e.get("dst").asLong(), Protocol.parse(e.path("protocol").asString("")), e.get("port").asInt(),
-            e.get("at").asLong(), e.has("srcPod") ? e.get("srcPod").asString() : null,
-            e.has("dstPod") ? e.get("dstPod").asString() : null));
+        protocol = Protocol.parse(text(e, "protocol", at));
       } catch (IllegalArgumentException ex) {
-        throw new IllegalArgumentException(at + ": " + ex.getMessage());
+        throw new IllegalArgumentException(at + "protocol: " + ex.getMessage());
+      }
+      int port = (int) number(e, "port", at, 0, 65535);
+      long atMillis = number(e, "at", at, 0, Long.MAX_VALUE);
+      try {
+        out.add(new DropEvent(kind, direction, src, dst, protocol, port, atMillis, pod(e, "srcPod", at),
+            pod(e, "dstPod", at)));
+      } catch (IllegalArgumentException ex) {
+        throw ex.getMessage().startsWith(at) ? ex : new IllegalArgumentException(at + " " + ex.getMessage());
       }
     }
-    return new DropReport(root.get("node").asString(), out);
+    return new DropReport(node, out);
+  }
+
+  private static void onlyFields(JsonNode o, Set<String> allowed, String at) {
+    for (Iterator<String> it = o.propertyNames().iterator(); it.hasNext(); ) {
+      String name = it.next();
+      if (!allowed.contains(name)) {
+        throw new IllegalArgumentException(at + name + ": unknown field");
+      }
+    }
+  }
+
+  private static String text(JsonNode o, String field, String at) {
+    JsonNode v = o.get(field);
+    if (v == null || !v.isString() || v.asString().isBlank() || v.asString().length() > 253) {
+      throw new IllegalArgumentException(at + field + ": must be a non-empty string of at most 253 characters");
+    }
+    return v.asString();
+  }
+
+  private static long number(JsonNode o, String field, String at, long min, long max) {
+    JsonNode v = o.get(field);
+    if (v == null || !v.isIntegralNumber() || !v.canConvertToLong()) {
+      throw new IllegalArgumentException(at + field + ": must be an integer");
+    }
+    long n = v.asLong();
+    if (n < min || n > max) {
+      throw new IllegalArgumentException(at + field + ": must be " + min + ".." + max + ", not " + n);
+    }
+    return n;
+  }
+
+  /** A namespace/pod name, or null when absent (the end is not a pod). */
+  private static String pod(JsonNode o, String field, String at) {
+    JsonNode v = o.get(field);
+    if (v == null) {
+      return null;
+    }
+    if (!v.isString() || !POD.matcher(v.asString()).matches()) {
+      throw new IllegalArgumentException(at + field + ": must be a namespace/pod name");
+    }
+    return v.asString();
   }
 }

@@ -1,0 +1,93 @@
+package dev.palisade.controller.review;
+
+import static dev.palisade.controller.api.StrictJson.onlyFields;
+import static dev.palisade.controller.api.StrictJson.string;
+import static dev.palisade.controller.api.StrictJson.wrong;
+
+import dev.palisade.controller.api.ApiException;
+import dev.palisade.controller.api.StrictJson;
+import dev.palisade.model.Mode;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A mode setting, {@code POST /v1/mode}: the namespace, optionally one workload in it as a string
+ * {@code KIND/NAME}, and learn, monitor or enforce. A workload given in any other shape (an
+ * array, a number, null) is refused rather than dropped: dropping it would set the whole
+ * namespace. Whether the namespace and workload exist is for the endpoint to check (404).
+ *
+ * <pre>
+ * {"namespace":"shop","mode":"enforce"}
+ * {"namespace":"shop","workload":"StatefulSet/db","mode":"learn"}
+ * </pre>
+ */
+public record ModeRequest(String namespace, String kind, String name, Mode mode) {
+  private static final Set<String> FIELDS = Set.of("namespace", "workload", "mode");
+  static final String SHAPE = "{\"namespace\": NS, \"workload\": \"KIND/NAME\" (optional), "
+      + "\"mode\": learn|monitor|enforce}";
+  static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+  static final Set<String> KINDS = Set.of("Deployment", "StatefulSet", "DaemonSet", "CronJob", "Job", "Pod");
+  private static final Pattern WORKLOAD = Pattern.compile("(Deployment|StatefulSet|DaemonSet|CronJob|Job|Pod)/"
+      + "[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
+
+  public ModeRequest {
+    if ((kind == null) != (name == null)) {
+      throw new IllegalArgumentException("a workload has both a kind and a name, or neither");
+    }
+  }
+
+  public boolean forWorkload() {
+    return kind != null;
+  }
+
+  /** KIND/NAME, or null for the namespace itself: how SegmentationMode spells it. */
+  public String workload() {
+    return kind == null ? null : kind + "/" + name;
+  }
+
+  /** What the audit log names: NS or NS/KIND/NAME. */
+  public String target() {
+    return kind == null ? namespace : namespace + "/" + workload();
+  }
+
+  /** The SegmentationMode object's name: one per namespace and one per workload. */
+  public String objectName() {
+    return kind == null ? "namespace"
+        : "workload-" + workload().toLowerCase(Locale.ROOT).replace('/', '-').replace('.', '-');
+  }
+
+  /** @throws ApiException 400 naming the first field that is wrong */
+  public static ModeRequest read(byte[] body) {
+    JsonNode root = StrictJson.object(body, SHAPE);
+    onlyFields(root, "", FIELDS);
+    String ns = string(root, "", "namespace", true);
+    if (!DNS_LABEL.matcher(ns).matches()) {
+      throw ApiException.badRequest("namespace: '" + cut(ns) + "' is not a valid namespace name");
+    }
+    String workload = string(root, "", "workload", false);
+    String kind = null;
+    String name = null;
+    if (workload != null) {
+      if (!WORKLOAD.matcher(workload).matches()) {
+        throw ApiException.badRequest("workload: '" + cut(workload) + "' must be KIND/NAME with KIND one of "
+            + "Deployment, StatefulSet, DaemonSet, CronJob, Job, Pod");
+      }
+      kind = workload.substring(0, workload.indexOf('/'));
+      name = workload.substring(workload.indexOf('/') + 1);
+    }
+    String m = string(root, "", "mode", true);
+    Mode mode = switch (m) {
+      case "learn" -> Mode.LEARN;
+      case "monitor" -> Mode.MONITOR;
+      case "enforce" -> Mode.ENFORCE;
+      default -> throw wrong("", "mode", "learn, monitor or enforce", root.get("mode"));
+    };
+    return new ModeRequest(ns, kind, name, mode);
+  }
+
+  private static String cut(String s) {
+    return s.length() <= 80 ? s : s.substring(0, 80) + "...";
+  }
+}

@@ -1,0 +1,131 @@
+package dev.palisade.controller.review;
+
+import static dev.palisade.controller.api.StrictJson.array;
+import static dev.palisade.controller.api.StrictJson.bool;
+import static dev.palisade.controller.api.StrictJson.integer;
+import static dev.palisade.controller.api.StrictJson.onlyFields;
+import static dev.palisade.controller.api.StrictJson.string;
+import static dev.palisade.controller.api.StrictJson.wrong;
+
+import dev.palisade.controller.api.ApiException;
+import dev.palisade.controller.api.StrictJson;
+import dev.palisade.controller.graph.EdgeStatus;
+import dev.palisade.controller.graph.FlowEdge.EdgeKey;
+import dev.palisade.model.Protocol;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A review decision, {@code POST /v1/review}: the status to give, and either the edges it is for
+ * ({@code only}) or an explicit {@code "all": true}. Deciding over every edge is never what a
+ * missing or misspelt field means: the reader refuses it, so a typo cannot reset the whole graph.
+ *
+ * <pre>
+ * {"status":"approved","only":[{"from":"shop/Deployment/web","to":"shop/Deployment/api","port":8080,"protocol":"TCP"}]}
+ * {"status":"learned","all":true}
+ * </pre>
+ */
+public record ReviewRequest(EdgeStatus status, boolean all, List<EdgeSelector> only) {
+  /** Edges one decision may name; the page sends what is selected, far fewer. */
+  public static final int MAX_EDGES = 10_000;
+  private static final Set<String> FIELDS = Set.of("status", "all", "only");
+  static final String SHAPE = "{\"status\": approved|rejected|learned, \"only\": [{from, to, port?, protocol?}] "
+      + "or \"all\": true}";
+
+  public ReviewRequest {
+    if (all == !only.isEmpty()) {
+      throw new IllegalArgumentException("a review is over all edges or over the edges named in only, not both");
+    }
+    only = List.copyOf(only);
+  }
+
+  /**
+   * The edges an {@code only} entry names: from, to, protocol, and port (0 when absent: every port).
+   * Names are matched exactly; the endpoint refuses a selector that names no edge.
+   */
+  public record EdgeSelector(String from, String to, int port, Protocol protocol) {
+    private static final Set<String> FIELDS = Set.of("from", "to", "port", "protocol");
+    /** Longer than any vertex name (NS/KIND/NAME: 63 + 11 + 253). */
+    static final int MAX_NAME = 512;
+
+    public boolean matches(EdgeKey k) {
+      return k.source().equals(from) && k.destination().equals(to) && (port == 0 || k.port() == port)
+          && k.protocol() == protocol;
+    }
+
+    /** As the page, the CLI and the audit log name an edge: SRC -> DST PORT/PROTO (PORT * for any). */
+    public String text() {
+      return from + " -> " + to + " " + (port == 0 ? "*" : String.valueOf(port)) + "/" + protocol;
+    }
+
+    static EdgeSelector read(JsonNode o, String at) {
+      onlyFields(o, at, FIELDS);
+      return new EdgeSelector(vertex(o, at, "from"), vertex(o, at, "to"),
+          (int) integer(o, at, "port", false, 1, 65535, 0), protocol(o, at));
+    }
+
+    private static String vertex(JsonNode o, String at, String field) {
+      String v = string(o, at, field, true);
+      if (v.isBlank() || v.length() > MAX_NAME || !v.strip().equals(v)) {
+        throw wrong(at, field, "a vertex name (NS/KIND/NAME) of 1.." + MAX_NAME + " characters", o.get(field));
+      }
+      return v;
+    }
+
+    private static Protocol protocol(JsonNode o, String at) {
+      String p = string(o, at, "protocol", false);
+      if (p == null) {
+        return Protocol.TCP;
+      }
+      for (Protocol known : Protocol.values()) {
+        if (known.name().equals(p.toUpperCase(Locale.ROOT))) {
+          return known;
+        }
+      }
+      throw wrong(at, "protocol", "TCP, UDP or SCTP", o.get("protocol"));
+    }
+  }
+
+  /** @throws ApiException 400 naming the first field that is wrong */
+  public static ReviewRequest read(byte[] body) {
+    JsonNode root = StrictJson.object(body, SHAPE);
+    onlyFields(root, "", FIELDS);
+    EdgeStatus status = status(root);
+    Boolean all = bool(root, "", "all", false);
+    JsonNode only = array(root, "", "only", false, MAX_EDGES);
+    if (all != null && !all) {
+      throw ApiException.badRequest("all: must be true or left out (name the edges in only), not false");
+    }
+    if (all != null && only != null) {
+      throw ApiException.badRequest("all and only: give one, not both (all: true decides every edge)");
+    }
+    if (all == null && (only == null || only.isEmpty())) {
+      throw ApiException.badRequest("only: required, must name at least one edge {from, to, port, protocol}; "
+          + "a decision over every edge needs \"all\": true");
+    }
+    List<EdgeSelector> selectors = new ArrayList<>();
+    if (only != null) {
+      for (int i = 0; i < only.size(); i++) {
+        JsonNode o = only.get(i);
+        if (!o.isObject()) {
+          throw wrong("", "only[" + i + "]", "an object {from, to, port, protocol}", o);
+        }
+        selectors.add(EdgeSelector.read(o, "only[" + i + "]."));
+      }
+    }
+    return new ReviewRequest(status, all != null, selectors);
+  }
+
+  private static EdgeStatus status(JsonNode root) {
+    String s = string(root, "", "status", true);
+    return switch (s) {
+      case "approved" -> EdgeStatus.APPROVED;
+      case "rejected" -> EdgeStatus.REJECTED;
+      case "learned" -> EdgeStatus.LEARNED;
+      default -> throw wrong("", "status", "approved, rejected or learned", root.get("status"));
+    };
+  }
+}
