@@ -140,6 +140,9 @@ class ControllerAccessTest {
   }
 
   private static void seedCluster() {
+    // modes are only set for namespaces that exist
+    client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata()
+        .withName("shop").endMetadata().build()).createOr(x -> x.update());
     for (String[] d : new String[][] {{"web", "web-5d8f", "web-1"}, {"api", "api-77aa", "api-1"}}) {
       client.apps().replicaSets().inNamespace("shop").resource(new ReplicaSetBuilder().withMetadata(
           new ObjectMetaBuilder().withNamespace("shop").withName(d[1]).withOwnerReferences(new OwnerReferenceBuilder()

@@ -48,6 +48,9 @@ class ReviewEndpointsTest {
 
   @BeforeEach
   void start() throws Exception {
+    // modes are only set for namespaces that exist
+    client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata()
+        .withName("shop").endMetadata().build()).createOr(x -> x.update());
     for (String name : new String[] {"web", "db"}) {
       client.pods().inNamespace("shop").resource(new PodBuilder().withMetadata(new ObjectMetaBuilder()
           .withNamespace("shop").withName(name).withLabels(Map.of("app", name)).build()).build()).createOr(x -> x.update());
@@ -220,8 +223,8 @@ class ReviewEndpointsTest {
   void badModeRequestsAreRefusedByNameAndWriteNothing() throws Exception {
     String[] bad = {"{\"namespace\":\"shop\",\"mode\":\"block\"}", "{\"namespace\":\"Shop!\",\"mode\":\"enforce\"}",
         "{\"namespace\":\"shop\",\"workload\":\"Service/db\",\"mode\":\"enforce\"}", "[]", "not json"};
-    String[] says = {"mode must be learn, monitor or enforce", "namespace 'Shop!'", "workload 'Service/db'",
-        "body must be an object", "body is not JSON"};
+    String[] says = {"mode: must be learn, monitor or enforce, not \\\"block\\\"", "namespace: 'Shop!'",
+        "workload: 'Service/db'", "body must be an object", "body is not JSON"};
     for (int i = 0; i < bad.length; i++) {
       HttpResponse<String> r = call("POST", "/v1/mode", approver, bad[i]);
       assertEquals(400, r.statusCode(), bad[i]);
