@@ -371,7 +371,9 @@ public final class LabScenarioTarget implements ScenarioTarget {
     p.flushFlows(Duration.ofSeconds(10));
     StringBuilder body = new StringBuilder("{\"status\":\"" + status + "\"");
     Object only = step.fields().get("only");
-    if (only != null) {
+    if (only == null) {
+      body.append(",\"all\":true"); // the controller decides every edge only when told so explicitly
+    } else {
       if (!(only instanceof List<?> list)) {
         throw new ScenarioException(step.describe() + ": only must be a list of {from, to, port, protocol}");
       }

@@ -71,7 +71,7 @@ public final class ShopDemo {
     out.println("4/4 approve what was learned, enforce the namespace, try an attack (web -> db:5432)");
     // through the review API, as a reviewer on the page or with the CLI would: each step is audited
     post(pal, "/v1/snapshots", "{\"name\":\"learned\"}");
-    post(pal, "/v1/review", "{\"status\":\"approved\"}");
+    post(pal, "/v1/review", "{\"status\":\"approved\",\"all\":true}");
     post(pal, "/v1/mode", "{\"namespace\":\"shop\",\"mode\":\"enforce\"}");
     lab.awaitReady(READY);
     LabNetwork.Pod web = pods(lab, "web").get(0);

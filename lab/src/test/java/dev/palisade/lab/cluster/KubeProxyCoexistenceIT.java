@@ -82,7 +82,7 @@ class KubeProxyCoexistenceIT {
       var http = java.net.http.HttpClient.newHttpClient();
       var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(pal.url() + "/v1/review"))
           .header("Authorization", "Bearer " + pal.approverToken())
-          .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"status\":\"approved\"}")).build(),
+          .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"status\":\"approved\",\"all\":true}")).build(),
           java.net.http.HttpResponse.BodyHandlers.ofString());
       assertTrue(r.body().contains("\"changed\":1"), "the learned edge is web -> api:9090 (after DNAT): " + r.body());
       SegmentationMode m = new SegmentationMode();
