@@ -59,12 +59,13 @@ final class LabHttpServer {
     };
     WatchStreams streams = new WatchStreams(vertx, dispatcher);
     HttpServer server = vertx.createHttpServer(options).requestHandler(request -> {
+      // A WebSocket watch is authenticated and authorized as a streamed one (401/403 fail the
+      // upgrade) and, when allowed, declined with an empty 200, on which fabric8 falls back to a
+      // streamed HTTP watch (kubectl never asks for a WebSocket). The mock server's own WebSocket
+      // watch, when its client dies (an agent killed -9), waits up to a minute for its sender to
+      // stop ON THE EVENT LOOP, and the whole API server stops answering meanwhile.
       if (isWebSocketWatch(request)) {
-        // Refused with 200, so clients fall back to a streamed HTTP watch (fabric8 does; kubectl
-        // never asks for a WebSocket). The mock server's WebSocket watch, when its client dies
-        // (an agent killed -9), waits up to a minute for its sender to stop ON THE EVENT LOOP,
-        // and the whole API server stops answering meanwhile.
-        request.response().setStatusCode(200).end();
+        streams.decline(request, recorded(request));
         return;
       }
       if (isStreamedWatch(request)) {

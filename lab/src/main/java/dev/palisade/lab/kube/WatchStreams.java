@@ -31,14 +31,31 @@ final class WatchStreams {
     this.dispatcher = dispatcher;
   }
 
+  /**
+   * A watch asked for as a WebSocket: refused as a streamed one would be (401, 403, 410...), else
+   * answered with an empty 200 and never opened, so the client falls back to a streamed watch.
+   */
+  void decline(HttpServerRequest request, RecordedRequest recorded) {
+    LabApiDispatcher.StreamedWatch watch = dispatcher.openStreamedWatch(recorded);
+    if (watch instanceof LabApiDispatcher.StreamedWatch.Refused refused) {
+      refuse(request.response(), refused);
+      return;
+    }
+    request.response().setStatusCode(200).end();
+  }
+
+  private static void refuse(HttpServerResponse response, LabApiDispatcher.StreamedWatch.Refused refused) {
+    MockResponse r = refused.response();
+    response.setStatusCode(r.code());
+    r.getHeaders().toMultimap().forEach((name, values) -> response.headers().add(name, values));
+    response.end(io.vertx.core.buffer.Buffer.buffer(r.getBody() == null ? new byte[0] : r.getBody().getBytes()));
+  }
+
   void serve(HttpServerRequest request, RecordedRequest recorded) {
     HttpServerResponse response = request.response();
     LabApiDispatcher.StreamedWatch watch = dispatcher.openStreamedWatch(recorded);
     if (watch instanceof LabApiDispatcher.StreamedWatch.Refused refused) {
-      MockResponse r = refused.response();
-      response.setStatusCode(r.code());
-      r.getHeaders().toMultimap().forEach((name, values) -> response.headers().add(name, values));
-      response.end(io.vertx.core.buffer.Buffer.buffer(r.getBody() == null ? new byte[0] : r.getBody().getBytes()));
+      refuse(response, refused);
       return;
     }
     LabApiDispatcher.StreamedWatch.Opened opened = (LabApiDispatcher.StreamedWatch.Opened) watch;
