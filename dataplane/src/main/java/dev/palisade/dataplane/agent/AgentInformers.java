@@ -63,6 +63,7 @@ final class AgentInformers implements AutoCloseable {
   private final List<SharedIndexInformer<Service>> services = new ArrayList<>();
   private final List<SharedIndexInformer<EndpointSlice>> slices = new ArrayList<>();
   private volatile Mode lastDefault;
+  private volatile String lastProblem;
 
   /** @param changed told the kind of every add, update or delete (on the informers' threads) */
   AgentInformers(KubernetesClient client, String nodeName, Consumer<String> changed) {
@@ -141,20 +142,18 @@ final class AgentInformers implements AutoCloseable {
    */
   private Mode clusterDefault() {
     ConfigMap cm = defaults.getIndexer().getByKey(ClusterDefaults.NAMESPACE + "/" + ClusterDefaults.CONFIG_MAP);
-    String text = cm == null || cm.getData() == null ? null : cm.getData().get(ClusterDefaults.MODE_KEY);
-    if (text == null) {
+    if (cm == null) {
       return lastDefault;
     }
-    try {
-      Mode m = Mode.parse(text);
-      lastDefault = m;
-      return m;
-    } catch (IllegalArgumentException e) {
-      // a value that does not parse fails closed, as in the controller
-      LOG.error("{}: ConfigMap {}/{} {}: {}; enforcing", nodeName, ClusterDefaults.NAMESPACE, ClusterDefaults.CONFIG_MAP,
-          ClusterDefaults.MODE_KEY, e.getMessage());
-      return Mode.ENFORCE;
-    }
+    // a value that does not parse fails closed (enforce), as in the controller; told once per value
+    Mode m = ClusterDefaults.modeOf(cm.getData(), problem -> {
+      if (!problem.equals(lastProblem)) {
+        lastProblem = problem;
+        LOG.error("{}: {}", nodeName, problem);
+      }
+    });
+    lastDefault = m;
+    return m;
   }
 
   @SuppressWarnings("unchecked")
