@@ -41,7 +41,10 @@ final class WatchStreams {
       refuse(request.response(), refused);
       return;
     }
-    request.response().setStatusCode(200).end();
+    // and the connection closed: a declined upgrade must not leave a connection (an fd on both
+    // sides) behind per watch
+    request.response().setStatusCode(200).putHeader("Connection", "close").end();
+    request.connection().close();
   }
 
   private static void refuse(HttpServerResponse response, LabApiDispatcher.StreamedWatch.Refused refused) {
