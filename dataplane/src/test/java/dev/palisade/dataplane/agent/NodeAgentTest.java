@@ -63,7 +63,13 @@ class NodeAgentTest {
   @AfterEach
   void stop() {
     client.close();
-    server.destroy();
+    try {
+      server.destroy();
+    } catch (IllegalStateException e) {
+      // fabric8's mock server blocks its event loop for up to a minute on a WebSocket watch whose
+      // client went away, and its shutdown gives up after 10 s: a known defect of the test double
+      // (the lab's API server declines WebSocket watches for this reason), not of the agent
+    }
   }
 
   private void publishDefault(String mode) {
