@@ -48,6 +48,11 @@ class ReviewCommandsTest {
 
   @BeforeEach
   void start() throws Exception {
+    // a mode may be set only for a namespace that exists (the API answers 404 otherwise)
+    if (client.namespaces().withName("shop").get() == null) {
+      client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata()
+          .withName("shop").endMetadata().build()).create();
+    }
     for (String name : new String[] {"web", "db"}) {
       client.pods().inNamespace("shop").resource(new PodBuilder().withMetadata(new ObjectMetaBuilder()
           .withNamespace("shop").withName(name).withLabels(Map.of("app", name)).build()).build()).createOr(x -> x.update());
@@ -172,7 +177,7 @@ class ReviewCommandsTest {
     assertTrue(badPort.err().contains("'5432' is not PORT/PROTO"), badPort.err());
     Run badMode = palisade(approver, "mode", "set", "shop", "block");
     assertEquals(1, badMode.code());
-    assertTrue(badMode.err().contains("mode must be learn, monitor or enforce"), badMode.err());
+    assertTrue(badMode.err().contains("must be learn, monitor or enforce"), badMode.err());
     assertTrue(palisade(null, "audit", "--url", url()).err().contains("no token"));
     assertTrue(palisade(viewer, "audit").out().isBlank(), "nothing was changed by the refusals");
   }
