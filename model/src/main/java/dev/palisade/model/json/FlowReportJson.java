@@ -1,11 +1,14 @@
 package dev.palisade.model.json;
 
+import static dev.palisade.model.json.StrictFields.number;
+import static dev.palisade.model.json.StrictFields.onlyFields;
+import static dev.palisade.model.json.StrictFields.text;
+
 import dev.palisade.model.FlowKey;
 import dev.palisade.model.FlowRecord;
 import dev.palisade.model.FlowReport;
 import dev.palisade.model.Protocol;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import tools.jackson.core.JacksonException;
@@ -97,35 +100,6 @@ public final class FlowReportJson {
       }
     }
     return new FlowReport(node, sequence, records);
-  }
-
-  private static void onlyFields(JsonNode o, Set<String> allowed, String at) {
-    for (Iterator<String> it = o.propertyNames().iterator(); it.hasNext(); ) {
-      String name = it.next();
-      if (!allowed.contains(name)) {
-        throw new IllegalArgumentException(at + name + ": unknown field");
-      }
-    }
-  }
-
-  private static String text(JsonNode o, String field, String at) {
-    JsonNode v = o.get(field);
-    if (v == null || !v.isString() || v.asString().isBlank() || v.asString().length() > 253) {
-      throw new IllegalArgumentException(at + field + ": must be a non-empty string of at most 253 characters");
-    }
-    return v.asString();
-  }
-
-  private static long number(JsonNode o, String field, String at, long min, long max) {
-    JsonNode v = o.get(field);
-    if (v == null || !v.isIntegralNumber() || !v.canConvertToLong()) {
-      throw new IllegalArgumentException(at + field + ": must be an integer");
-    }
-    long n = v.asLong();
-    if (n < min || n > max) {
-      throw new IllegalArgumentException(at + field + ": must be " + min + ".." + max + ", not " + n);
-    }
-    return n;
   }
 
   private static List<String> pods(JsonNode o, String field, String at) {
