@@ -121,5 +121,30 @@ public final class FlowEdge {
   }
 
   /** Identity of an edge: the vertices (workload keys) and the server port. */
-  public record EdgeKey(String source, String destination, Protocol protocol, int port) {}
+  public record EdgeKey(String source, String destination, Protocol protocol, int port) {
+    /** As the page, the CLI and the audit log name an edge: SRC -> DST PORT/PROTO. */
+    public String text() {
+      return source + " -> " + destination + " " + port + "/" + protocol;
+    }
+
+    /**
+     * Reads {@link #text} back (vertex names hold no spaces), e.g. from an audit entry.
+     *
+     * @throws IllegalArgumentException naming what is wrong
+     */
+    public static EdgeKey parseText(String text) {
+      int arrow = text.indexOf(" -> ");
+      int space = text.lastIndexOf(' ');
+      int slash = text.lastIndexOf('/');
+      if (arrow <= 0 || space <= arrow + 4 || slash <= space) {
+        throw new IllegalArgumentException("not an edge (SRC -> DST PORT/PROTO): '" + text + "'");
+      }
+      try {
+        return new EdgeKey(text.substring(0, arrow), text.substring(arrow + 4, space),
+            Protocol.parse(text.substring(slash + 1)), Integer.parseInt(text.substring(space + 1, slash)));
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException("not an edge (SRC -> DST PORT/PROTO): '" + text + "': " + e.getMessage(), e);
+      }
+    }
+  }
 }

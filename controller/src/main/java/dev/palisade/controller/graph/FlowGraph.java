@@ -93,17 +93,40 @@ public final class FlowGraph {
 
   /** Sets the status of every edge matching the filter; returns the edges that changed. */
   public synchronized List<Reviewed> review(Predicate<FlowEdge> which, EdgeStatus status) {
-    List<Reviewed> changed = new ArrayList<>();
-    for (FlowEdge e : edges.values()) {
-      if (which.test(e) && e.status() != status) {
-        changed.add(new Reviewed(e.key(), e.status()));
-        e.status(status);
-      }
-    }
+    List<Reviewed> changed = plan(which, status);
+    changed.forEach(c -> edges.get(c.key()).status(status));
     if (!changed.isEmpty()) {
       version++;
     }
     return changed;
+  }
+
+  /**
+   * What {@link #review} would change, changing nothing: a decision is recorded (audit log) before
+   * it takes effect in the graph.
+   */
+  public synchronized List<Reviewed> plan(Predicate<FlowEdge> which, EdgeStatus status) {
+    List<Reviewed> changed = new ArrayList<>();
+    for (FlowEdge e : edges.values()) {
+      if (which.test(e) && e.status() != status) {
+        changed.add(new Reviewed(e.key(), e.status()));
+      }
+    }
+    return changed;
+  }
+
+  /**
+   * Gives one known edge the status a recorded decision gave it (replaying the audit log after a
+   * restart); false when the edge is unknown or already has it.
+   */
+  public synchronized boolean replay(EdgeKey key, EdgeStatus status) {
+    FlowEdge e = edges.get(key);
+    if (e == null || e.status() == status) {
+      return false;
+    }
+    e.status(status);
+    version++;
+    return true;
   }
 
   /**

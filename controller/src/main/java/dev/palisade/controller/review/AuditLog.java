@@ -7,10 +7,12 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +43,8 @@ public final class AuditLog {
   private final KubernetesClient client;
   private final int edgeBytesPerObject;
   private final List<ReviewAuditSpec> entries = new ArrayList<>();
+  private final Map<String, ReviewAuditSpec> byRequest = new HashMap<>();
+  private final java.util.Set<Long> incomplete = new java.util.HashSet<>();
   private long seq;
 
   public AuditLog(KubernetesClient client) {
@@ -64,22 +68,48 @@ public final class AuditLog {
     }
     bySeq.forEach((s, parts) -> {
       if (AuditParts.incomplete(parts)) {
-        // kept with the edges that were written: its target still says how many the decision changed
-        LOG.warn("audit decision #{} has {} of its {} parts; the controller stopped while writing it", s,
-            parts.size(), parts.get(0).parts);
+        // kept with the edges that were written: its target still says how many the decision changed;
+        // never answered 2xx and never in effect, so it is not replayed
+        LOG.warn("audit decision #{} has {} of its {} parts; the controller stopped while writing it, so it was "
+            + "not applied", s, parts.size(), parts.get(0).parts);
+        incomplete.add(s);
       }
-      entries.add(AuditParts.join(parts));
+      remember(AuditParts.join(parts));
     });
     return this;
   }
 
   /** Records a decision about one target (a mode change, a snapshot); returns the entry as stored. */
   public ReviewAuditSpec append(Principal who, String action, String target, String before, String after) {
+    return append(who, action, target, before, after, null);
+  }
+
+  /** As {@link #append(Principal, String, String, String, String)}, with the caller's request id (or null). */
+  public ReviewAuditSpec append(Principal who, String action, String target, String before, String after,
+      String requestId) {
     ReviewAuditSpec e = header(who, action);
     e.target = target;
     e.before = before;
     e.after = after;
+    e.requestId = requestId;
     return write(e);
+  }
+
+  /**
+   * Records a change the controller saw rather than made (a mode set with kubectl, an annotation
+   * edited by GitOps): {@code who} is what the object's managedFields say of its writer.
+   */
+  public ReviewAuditSpec appendSeen(String who, String action, String target, String before, String after) {
+    ReviewAuditSpec e = header(who, "observed", action);
+    e.target = target;
+    e.before = before;
+    e.after = after;
+    return write(e);
+  }
+
+  /** The decision recorded under a caller's request id, if there is one. */
+  public Optional<ReviewAuditSpec> byRequest(String requestId) {
+    return requestId == null ? Optional.empty() : Optional.ofNullable(byRequest.get(requestId));
   }
 
   /**
@@ -98,8 +128,10 @@ public final class AuditLog {
    * Records one review decision over the edges it changed (each with its status before); the
    * target names the edge when there is one and counts them otherwise.
    */
-  public ReviewAuditSpec appendEdges(Principal who, String action, List<ReviewAuditSpec.Edge> edges, String after) {
+  public ReviewAuditSpec appendEdges(Principal who, String action, List<ReviewAuditSpec.Edge> edges, String after,
+      String requestId) {
     ReviewAuditSpec e = header(who, action);
+    e.requestId = requestId;
     e.target = edges.size() == 1 ? edges.get(0).edge : edges.size() + " edges";
     e.before = edges.stream().map(x -> x.before).distinct().count() == 1 ? edges.get(0).before : "(mixed)";
     e.after = after;
@@ -135,9 +167,31 @@ public final class AuditLog {
       // the number is taken once its first part exists, even if a later part fails
       seq = e.seq;
     }
-    entries.add(e);
+    remember(e);
     return e;
   }
+
+  private void remember(ReviewAuditSpec e) {
+    entries.add(e);
+    if (e.requestId != null) {
+      byRequest.put(e.requestId, e);
+    }
+  }
+
+  /**
+   * The review decisions that are in effect, oldest first: every approve, reject and unreview
+   * entry written whole. The graph's statuses are what these say, the last one per edge winning;
+   * the controller replays them at start, so a decision whose edges' save failed or was cut off
+   * by a crash still holds.
+   */
+  public List<ReviewAuditSpec> reviewDecisions() {
+    return entries.stream()
+        .filter(e -> REVIEW_ACTIONS.contains(e.action) && e.edges != null && !incomplete.contains(e.seq))
+        .toList();
+  }
+
+  /** The actions of entries that changed edge statuses. */
+  public static final java.util.Set<String> REVIEW_ACTIONS = java.util.Set.of("approve", "reject", "unreview");
 
   /** Every decision, oldest first, with all its edges. */
   public List<ReviewAuditSpec> entries() {

@@ -91,6 +91,7 @@ final class AuditParts {
     h.target = d.target;
     h.before = d.before;
     h.after = d.after;
+    h.requestId = d.requestId;
     return h;
   }
 }

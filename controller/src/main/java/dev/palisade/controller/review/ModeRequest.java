@@ -23,10 +23,10 @@ import tools.jackson.databind.JsonNode;
  * {"namespace":"shop","workload":"StatefulSet/db","mode":"learn"}
  * </pre>
  */
-public record ModeRequest(String namespace, String kind, String name, Mode mode) {
-  private static final Set<String> FIELDS = Set.of("namespace", "workload", "mode");
+public record ModeRequest(String namespace, String kind, String name, Mode mode, String id) {
+  private static final Set<String> FIELDS = Set.of("namespace", "workload", "mode", RequestId.FIELD);
   static final String SHAPE = "{\"namespace\": NS, \"workload\": \"KIND/NAME\" (optional), "
-      + "\"mode\": learn|monitor|enforce}";
+      + "\"mode\": learn|monitor|enforce, \"id\": optional request id}";
   static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
   static final Set<String> KINDS = Set.of("Deployment", "StatefulSet", "DaemonSet", "CronJob", "Job", "Pod");
   private static final Pattern WORKLOAD = Pattern.compile("(Deployment|StatefulSet|DaemonSet|CronJob|Job|Pod)/"
@@ -84,7 +84,7 @@ public record ModeRequest(String namespace, String kind, String name, Mode mode)
       case "enforce" -> Mode.ENFORCE;
       default -> throw wrong("", "mode", "learn, monitor or enforce", root.get("mode"));
     };
-    return new ModeRequest(ns, kind, name, mode);
+    return new ModeRequest(ns, kind, name, mode, RequestId.read(root));
   }
 
   private static String cut(String s) {

@@ -10,7 +10,6 @@ import dev.palisade.controller.export.DotExporter;
 import dev.palisade.controller.export.GraphMlExporter;
 import dev.palisade.controller.export.NetworkPolicyExporter;
 import dev.palisade.controller.graph.EdgeStatus;
-import dev.palisade.controller.graph.FlowEdge.EdgeKey;
 import dev.palisade.controller.graph.FlowGraph;
 import dev.palisade.controller.graph.FlowGraph.EdgeView;
 import dev.palisade.model.Mode;
@@ -26,6 +25,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import tools.jackson.databind.json.JsonMapper;
@@ -135,6 +135,15 @@ public final class ReviewEndpoints {
         throw ApiException.notFound("workload: no " + req.kind() + " '" + req.name() + "' in namespace '"
             + req.namespace() + "'");
       }
+      Optional<ReviewAuditSpec> earlier = audit.byRequest(req.id());
+      if (earlier.isPresent()) {
+        ReviewAuditSpec e = earlier.get();
+        if (!"mode".equals(e.action) || !req.target().equals(e.target) || !req.mode().text().equals(e.after)) {
+          throw new ApiException(409, "id: '" + req.id() + "' was used by decision #" + e.seq + " (" + e.action + " "
+              + e.target + "), not for this one; a new decision needs a new id");
+        }
+        return modeAnswer(req, e.seq) + ",\"repeated\":true}";
+      }
       String before = backend.modes().stream()
           .filter(m -> req.namespace().equals(m.getMetadata().getNamespace()) && m.getSpec() != null
               && workload.equals(m.getSpec().workload == null ? "" : m.getSpec().workload))
@@ -144,13 +153,34 @@ public final class ReviewEndpoints {
       m.setSpec(new SegmentationModeSpec());
       m.getSpec().mode = req.mode().text();
       m.getSpec().workload = req.workload();
-      backend.client().resources(SegmentationMode.class).inNamespace(req.namespace()).resource(m)
-          .createOr(NonDeletingOperation::update);
-      ReviewAuditSpec e = audit.append(r.caller(), "mode", req.target(), before, req.mode().text());
-      return "{\"target\":" + quote(req.target()) + ",\"mode\":" + quote(req.mode().text()) + ",\"audit\":" + e.seq
-          + "}";
+      // the audit entry first: a mode change that is in force is always in the log
+      ReviewAuditSpec e;
+      try {
+        e = audit.append(r.caller(), "mode", req.target(), before, req.mode().text(), req.id());
+      } catch (RuntimeException ex) {
+        throw new ApiException(503, "the audit log could not be written (" + ex.getMessage()
+            + "); the mode was not changed, send the request again");
+      }
+      try {
+        backend.client().resources(SegmentationMode.class).inNamespace(req.namespace()).resource(m)
+            .createOr(NonDeletingOperation::update);
+      } catch (RuntimeException ex) {
+        // the entry stands in the log, so a second one says it never took effect
+        try {
+          audit.append(r.caller(), "mode-failed", req.target(), req.mode().text(), before);
+        } catch (RuntimeException again) {
+          ex.addSuppressed(again);
+        }
+        throw new ApiException(503, "the mode could not be written (" + ex.getMessage() + "); decision #" + e.seq
+            + " did not take effect, send the request again");
+      }
+      return modeAnswer(req, e.seq) + "}";
     });
     return ApiResponse.json(200, result);
+  }
+
+  private static String modeAnswer(ModeRequest req, long audit) {
+    return "{\"target\":" + quote(req.target()) + ",\"mode\":" + quote(req.mode().text()) + ",\"audit\":" + audit;
   }
 
   // ---- snapshots ----
@@ -248,35 +278,6 @@ public final class ReviewEndpoints {
 
   private String auditJson() {
     return JSON.writeValueAsString(audit.entries());
-  }
-
-  /**
-   * Records one review decision (called by the approve/reject endpoint) as one audit entry listing
-   * every edge it changed, whatever their number; nothing when it changed none.
-   */
-  public void recordReview(Principal who, List<FlowGraph.Reviewed> changed, EdgeStatus after) {
-    if (changed.isEmpty()) {
-      return;
-    }
-    String action = switch (after) {
-      case APPROVED -> "approve";
-      case REJECTED -> "reject";
-      default -> "unreview";
-    };
-    List<ReviewAuditSpec.Edge> edges = new ArrayList<>(changed.size());
-    for (FlowGraph.Reviewed c : changed) {
-      edges.add(new ReviewAuditSpec.Edge(edgeText(c.key()), lower(c.before())));
-    }
-    audit.appendEdges(who, action, edges, lower(after));
-  }
-
-  /** An edge as the page, the CLI and the audit log name it: SRC -> DST PORT/PROTO. */
-  private static String edgeText(EdgeKey k) {
-    return k.source() + " -> " + k.destination() + " " + k.port() + "/" + k.protocol();
-  }
-
-  private static String lower(EdgeStatus s) {
-    return s == null ? null : s.name().toLowerCase(Locale.ROOT);
   }
 
   private static String quote(String s) {

@@ -26,14 +26,15 @@ import tools.jackson.databind.JsonNode;
  * <pre>
  * {"status":"approved","only":[{"from":"shop/Deployment/web","to":"shop/Deployment/api","port":8080,"protocol":"TCP"}]}
  * {"status":"learned","all":true}
+ * {"status":"approved","only":[...],"id":"ci-run-42"}     (sent again: answered from the audit log, not applied twice)
  * </pre>
  */
-public record ReviewRequest(EdgeStatus status, boolean all, List<EdgeSelector> only) {
+public record ReviewRequest(EdgeStatus status, boolean all, List<EdgeSelector> only, String id) {
   /** Edges one decision may name; the page sends what is selected, far fewer. */
   public static final int MAX_EDGES = 10_000;
-  private static final Set<String> FIELDS = Set.of("status", "all", "only");
+  private static final Set<String> FIELDS = Set.of("status", "all", "only", RequestId.FIELD);
   static final String SHAPE = "{\"status\": approved|rejected|learned, \"only\": [{from, to, port?, protocol?}] "
-      + "or \"all\": true}";
+      + "or \"all\": true, \"id\": optional request id}";
 
   public ReviewRequest {
     if (all == !only.isEmpty()) {
@@ -116,7 +117,7 @@ public record ReviewRequest(EdgeStatus status, boolean all, List<EdgeSelector> o
         selectors.add(EdgeSelector.read(o, "only[" + i + "]."));
       }
     }
-    return new ReviewRequest(status, all != null, selectors);
+    return new ReviewRequest(status, all != null, selectors, RequestId.read(root));
   }
 
   private static EdgeStatus status(JsonNode root) {

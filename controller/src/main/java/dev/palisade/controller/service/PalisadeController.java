@@ -13,7 +13,9 @@ import dev.palisade.controller.netpol.PolicyProblemReporter;
 import dev.palisade.controller.publish.Backoff;
 import dev.palisade.controller.publish.PublishedObjects;
 import dev.palisade.controller.publish.Tamper;
+import dev.palisade.controller.persist.LearnedFlowsWriter;
 import dev.palisade.controller.review.AuditLog;
+import dev.palisade.controller.review.EdgeDecisions;
 import dev.palisade.controller.review.PageAssets;
 import dev.palisade.controller.review.ReviewEndpoints;
 import dev.palisade.controller.review.ReviewRequest;
@@ -87,9 +89,11 @@ import tools.jackson.databind.node.ObjectNode;
  *                                      ----> ModeResolver ----+
  *             services, endpointslices, serviceaccounts, networkpolicies (sync gate; DNS noise)
  *  POST /v1/flows (agents) ---------------> FlowGraph --------+--> AllowListCompiler -> PublishedObjects -> AllowList CRs
- *  POST /v1/review (approvers) -----------> FlowGraph --------+          (revision R)  (retried; deleted or edited
- *  --default-mode ------------------------------------------------------------------>  ones written back) -> ConfigMap
- *                                           '-> LearnedFlows CRs (the graph survives restarts)  palisade-defaults
+ *  POST /v1/review (approvers) --> EdgeDecisions:         |          (revision R)  (retried; deleted or edited
+ *     audit entry first (the commit point), then FlowGraph +                        ones written back)
+ *  --default-mode ---------------------------------------------------------------> ConfigMap palisade-defaults
+ *  FlowGraph changes --> LearnedFlowsWriter --> LearnedFlows CRs (batched: about 1 write/s per source; retried)
+ *  start: LearnedFlows + WorkloadIdentity restored, then the audit log's decisions replayed over them
  * </pre>
  *
  * Nothing is written until every informer has synced and the persisted identities and edges are
@@ -117,7 +121,15 @@ public final class PalisadeController implements AutoCloseable {
   private final Map<WorkloadRef, Set<String>> podsOf = new HashMap<>();
   private final Map<String, WorkloadRef> workloadOfPod = new HashMap<>();
   private final Map<Long, AllowListSpec> published = new HashMap<>();
-  private final Set<String> dirtySources = new HashSet<>();
+  /** Hands loop work to the loop later: batched LearnedFlows writes, their retries. */
+  private final java.util.concurrent.ScheduledExecutorService timer =
+      Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "palisade-controller-timer");
+        t.setDaemon(true);
+        return t;
+      });
+  private final LearnedFlowsWriter learned;
+  private EdgeDecisions decisions;
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
   private SharedIndexInformer<ReplicaSet> replicaSets;
   private SharedIndexInformer<Job> jobs;
@@ -159,7 +171,13 @@ public final class PalisadeController implements AutoCloseable {
     this.auth = auth;
     this.defaultMode = defaultMode;
     this.publishing = new PublishedObjects(client, namespace, backoff, this::onTamper);
+    this.learned = new LearnedFlowsWriter(graph, lf -> client.resources(LearnedFlows.class)
+        .inNamespace(lf.getMetadata().getNamespace()).resource(lf).createOr(NonDeletingOperation::update),
+        this::submit, timer, LEARNED_FLOWS_BATCH, backoff);
   }
+
+  /** At most one LearnedFlows write per source workload per this, however many flow reports arrive. */
+  static final Duration LEARNED_FLOWS_BATCH = Duration.ofSeconds(1);
 
   /** Syncs, restores, starts the HTTP API on host:port (0: any free port). */
   public void start(String host, int port, Duration syncTimeout) {
@@ -175,6 +193,27 @@ public final class PalisadeController implements AutoCloseable {
   public void sync(Duration syncTimeout) {
     restore();
     audit = new AuditLog(client).restore();
+    // the audit log is the record of decisions: one whose edges were not saved before the
+    // process stopped holds again, and its edges are saved once the controller is ready
+    EdgeDecisions.replay(graph, audit).forEach(learned::dirty);
+    decisions = new EdgeDecisions(graph, audit, new EdgeDecisions.Effects() {
+      @Override
+      public void save(Set<String> sources) {
+        sources.forEach(learned::dirty);
+        learned.flushNow();
+      }
+
+      @Override
+      public long publish(List<EdgeKey> changed) {
+        Set<Long> touched = new HashSet<>();
+        for (EdgeKey k : changed) {
+          identityOf(k.source()).ifPresent(touched::add);
+          identityOf(k.destination()).ifPresent(touched::add);
+        }
+        PalisadeController.this.publish(touched);
+        return revision;
+      }
+    });
     review = new ReviewEndpoints(reviewBackend(), audit, new Snapshots(client).restore());
     policyProblems = new PolicyProblemReporter(client).start();
     replicaSets = inform(ReplicaSet.class, null);
@@ -233,6 +272,7 @@ public final class PalisadeController implements AutoCloseable {
       ready = true;
       publishing.publishDefaults(defaultMode);
       publishAll();
+      learned.flushNow();
       return null;
     });
   }
@@ -481,38 +521,6 @@ public final class PalisadeController implements AutoCloseable {
     return c;
   }
 
-  private void persist() {
-    for (String source : dirtySources) {
-      String[] parts = source.split("/");
-      if (parts.length != 3) {
-        continue; // entities (world, host, unknown) as sources are not persisted yet
-      }
-      WorkloadRef w = WorkloadRef.parse(source);
-      LearnedFlowsSpec spec = new LearnedFlowsSpec();
-      spec.source = source;
-      spec.edges = new ArrayList<>();
-      for (EdgeView v : graph.edgesFrom(source)) {
-        LearnedFlowsSpec.Edge e = new LearnedFlowsSpec.Edge();
-        e.destination = v.key().destination();
-        e.port = v.key().port();
-        e.protocol = v.key().protocol().name();
-        e.status = v.status().name().toLowerCase(java.util.Locale.ROOT);
-        e.count = v.count();
-        e.firstSeen = v.firstSeen();
-        e.lastSeen = v.lastSeen();
-        e.violations = v.violations();
-        e.sourcePods = v.sourcePods();
-        e.destinationPods = v.destinationPods();
-        spec.edges.add(e);
-      }
-      LearnedFlows lf = new LearnedFlows();
-      lf.setMetadata(new ObjectMetaBuilder().withNamespace(w.namespace()).withName(CrdNames.objectName(w)).build());
-      lf.setSpec(spec);
-      client.resources(LearnedFlows.class).inNamespace(w.namespace()).resource(lf).createOr(NonDeletingOperation::update);
-    }
-    dirtySources.clear();
-  }
-
   // ---- HTTP API ----
 
   /** Every route of the API: the controller's, the review endpoints' and the page's; after {@link #sync}. */
@@ -547,8 +555,8 @@ public final class PalisadeController implements AutoCloseable {
     }
     int fresh = call(() -> {
       List<EdgeKey> added = graph.ingest(report, this::vertexOf);
-      report.flows().forEach(f -> dirtySources.add(vertexOf(f.key().source())));
-      persist();
+      report.flows().forEach(f -> learned.dirty(vertexOf(f.key().source())));
+      learned.flushSoon();
       return added.size();
     });
     return ApiResponse.json(200, "{\"accepted\":" + report.flows().size() + ",\"newEdges\":" + fresh + "}");
@@ -594,34 +602,7 @@ public final class PalisadeController implements AutoCloseable {
 
   private ApiResponse postReview(ApiRequest r) {
     ReviewRequest req = ReviewRequest.read(r.body());
-    String result = call(() -> {
-      // Atomic: every selector must name an edge, or nothing is decided.
-      if (!req.all()) {
-        List<EdgeView> edges = graph.edges();
-        for (int i = 0; i < req.only().size(); i++) {
-          ReviewRequest.EdgeSelector sel = req.only().get(i);
-          if (edges.stream().noneMatch(v -> sel.matches(v.key()))) {
-            throw ApiException.notFound("only[" + i + "]: no edge " + sel.text());
-          }
-        }
-      }
-      Predicate<FlowEdge> filter = req.all() ? e -> true
-          : e -> req.only().stream().anyMatch(sel -> sel.matches(e.key()));
-      List<FlowGraph.Reviewed> changed = graph.review(filter, req.status());
-      Set<Long> touched = new HashSet<>();
-      // one audit entry for the whole decision, however many edges it changed
-      review.recordReview(r.caller(), changed, req.status());
-      for (FlowGraph.Reviewed c : changed) {
-        EdgeKey k = c.key();
-        identityOf(k.source()).ifPresent(touched::add);
-        identityOf(k.destination()).ifPresent(touched::add);
-        dirtySources.add(k.source());
-      }
-      persist();
-      publish(touched);
-      return "{\"changed\":" + changed.size() + ",\"revision\":" + revision + "}";
-    });
-    return ApiResponse.json(200, result);
+    return ApiResponse.json(200, call(() -> decisions.decide(r.caller(), req, revision).json()));
   }
 
   /**
@@ -803,7 +784,15 @@ public final class PalisadeController implements AutoCloseable {
       policyProblems.close();
     }
     informers.forEach(SharedIndexInformer::stop);
+    if (ready) {
+      try {
+        call(learned::flushNow); // what the last second of flow reports added
+      } catch (RuntimeException e) {
+        LOG.warn("learned flows not saved at shutdown: {}", e.getMessage());
+      }
+    }
     publishing.close();
+    timer.shutdownNow();
     loop.shutdownNow();
   }
 }

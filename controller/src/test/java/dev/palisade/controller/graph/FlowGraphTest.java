@@ -97,4 +97,37 @@ class FlowGraphTest {
     assertEquals(4, g.edges().get(0).violations());
     assertTrue(g.version() >= 3);
   }
+
+  @Test
+  void aPlanChangesNothingAndReplayingSetsOnlyKnownEdges() {
+    g.ingest(new FlowReport("n", 1, List.of(rec(300, 301, 9090, 1, 1, 1, "w"), rec(301, 302, 5432, 1, 1, 1, "a"))),
+        NAMES::get);
+    long version = g.version();
+    var planned = g.plan(e -> true, EdgeStatus.APPROVED);
+    assertEquals(2, planned.size());
+    assertEquals(version, g.version(), "a plan is not a change");
+    assertTrue(g.edges().stream().allMatch(v -> v.status() == EdgeStatus.LEARNED));
+
+    FlowEdge.EdgeKey first = planned.get(0).key();
+    assertTrue(g.replay(first, EdgeStatus.APPROVED));
+    assertEquals(false, g.replay(first, EdgeStatus.APPROVED), "already so");
+    assertEquals(false, g.replay(new FlowEdge.EdgeKey("a/B/c", "d/E/f", Protocol.TCP, 1), EdgeStatus.APPROVED),
+        "an edge the graph does not know is not made up");
+    assertEquals(1, g.plan(e -> true, EdgeStatus.APPROVED).size());
+  }
+
+  @Test
+  void anEdgeReadsBackFromItsText() {
+    FlowEdge.EdgeKey k = new FlowEdge.EdgeKey("shop/Deployment/web", "kube-system/Pod/dns-0", Protocol.UDP, 53);
+    assertEquals("shop/Deployment/web -> kube-system/Pod/dns-0 53/UDP", k.text());
+    assertEquals(k, FlowEdge.EdgeKey.parseText(k.text()));
+    for (String bad : List.of("", "a -> b", "a -> b 53", "a -> b x/TCP", "a -> b 53/ICMPX", " -> b 53/TCP")) {
+      try {
+        FlowEdge.EdgeKey.parseText(bad);
+        throw new AssertionError("accepted '" + bad + "'");
+      } catch (IllegalArgumentException expected) {
+        assertTrue(expected.getMessage().contains("not an edge"), expected.getMessage());
+      }
+    }
+  }
 }

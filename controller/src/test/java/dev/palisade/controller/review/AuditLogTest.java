@@ -48,7 +48,7 @@ class AuditLogTest {
   @Test
   void aDecisionThatFitsIsOneObject() {
     List<ReviewAuditSpec.Edge> changed = edges(50);
-    new AuditLog(client).appendEdges(alice, "approve", changed, "approved");
+    new AuditLog(client).appendEdges(alice, "approve", changed, "approved", null);
 
     assertEquals(1, stored().size());
     ReviewAuditSpec only = stored().get(0);
@@ -64,7 +64,7 @@ class AuditLogTest {
     int budget = 5 * changed.get(0).edge.length();
     AuditLog log = new AuditLog(client, budget);
     log.append(alice, "mode", "shop", "(inherited)", "enforce");
-    ReviewAuditSpec decision = log.appendEdges(alice, "approve", changed, "approved");
+    ReviewAuditSpec decision = log.appendEdges(alice, "approve", changed, "approved", null);
 
     List<ReviewAuditSpec> parts = stored().stream().filter(s -> s.seq == decision.seq)
         .sorted(Comparator.comparingInt(s -> s.part)).toList();
@@ -94,7 +94,7 @@ class AuditLogTest {
   void aDecisionCutShortByARestartIsKeptWithTheEdgesWritten() {
     List<ReviewAuditSpec.Edge> changed = edges(40);
     ReviewAuditSpec decision = new AuditLog(client, 5 * changed.get(0).edge.length())
-        .appendEdges(alice, "reject", changed, "rejected");
+        .appendEdges(alice, "reject", changed, "rejected", null);
     ReviewAudit last = client.resources(ReviewAudit.class).list().getItems().stream()
         .max(Comparator.comparingInt(a -> a.getSpec().part)).orElseThrow();
     int lost = last.getSpec().edges.size();

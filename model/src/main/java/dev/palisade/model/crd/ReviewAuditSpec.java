@@ -27,6 +27,11 @@ public class ReviewAuditSpec {
   /** For an edge decision: the edges' common status before, or "(mixed)"; each edge's own is in {@link #edges}. */
   public String before;
   public String after;
+  /**
+   * The id the caller gave the decision ({@code "id"} in the request), if any: a request sent
+   * again with the same id is answered from this entry instead of deciding twice.
+   */
+  public String requestId;
   /** The edges an approve, reject or unreview changed (in this part); empty for other actions. */
   public List<Edge> edges;
   /**

@@ -1,0 +1,147 @@
+package dev.palisade.controller.persist;
+
+import dev.palisade.controller.graph.FlowGraph;
+import dev.palisade.controller.graph.FlowGraph.EdgeView;
+import dev.palisade.controller.publish.Backoff;
+import dev.palisade.model.WorkloadRef;
+import dev.palisade.model.crd.CrdNames;
+import dev.palisade.model.crd.LearnedFlows;
+import dev.palisade.model.crd.LearnedFlowsSpec;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes the graph's edges, one {@link LearnedFlows} object per source workload, in batches:
+ * flow reports only mark a source dirty, and its object is written at most about once per
+ * {@code batch} however many reports arrive (a busy source would otherwise cost one API write per
+ * report). A write that fails leaves its source dirty and is retried with back-off; nothing is
+ * lost while the process lives. Review decisions do not depend on these writes: the audit log is
+ * their record and is replayed at start.
+ *
+ * <p>Not thread-safe: {@link #dirty}, {@link #flushSoon} and {@link #flushNow} run on the
+ * controller's loop thread; the timer only hands the flush back to that thread.
+ */
+public final class LearnedFlowsWriter {
+  private static final Logger LOG = LoggerFactory.getLogger(LearnedFlowsWriter.class);
+
+  /** Where objects go (the API server; a test's failing store). */
+  public interface Store {
+    void write(LearnedFlows object);
+  }
+
+  private final FlowGraph graph;
+  private final Store store;
+  private final Consumer<Runnable> onLoop;
+  private final ScheduledExecutorService timer;
+  private final Duration batch;
+  private final Backoff backoff;
+  private final Set<String> dirty = new LinkedHashSet<>();
+  private boolean scheduled;
+  private int failures;
+  private long writes;
+
+  public LearnedFlowsWriter(FlowGraph graph, Store store, Consumer<Runnable> onLoop, ScheduledExecutorService timer,
+      Duration batch, Backoff backoff) {
+    this.graph = graph;
+    this.store = store;
+    this.onLoop = onLoop;
+    this.timer = timer;
+    this.batch = batch;
+    this.backoff = backoff;
+  }
+
+  /** The source's edges changed; written at the next flush. Sources that are not workloads are not kept. */
+  public void dirty(String source) {
+    if (source.split("/").length == 3) {
+      dirty.add(source);
+    }
+  }
+
+  /** Writes what is dirty within one batch interval (flow reports). */
+  public void flushSoon() {
+    schedule(batch);
+  }
+
+  /**
+   * Writes every dirty source now (a review decision, shutdown); a failed one stays dirty and is
+   * retried with back-off. True when nothing is left to write.
+   */
+  public boolean flushNow() {
+    Iterator<String> it = dirty.iterator();
+    while (it.hasNext()) {
+      String source = it.next();
+      try {
+        store.write(objectOf(source, graph.edgesFrom(source)));
+        writes++;
+        it.remove();
+      } catch (RuntimeException e) {
+        failures++;
+        Duration wait = backoff.delay(failures);
+        LOG.warn("could not save the learned flows of {} ({}); {} source(s) left, retried in {} ms", source,
+            e.getMessage(), dirty.size(), wait.toMillis());
+        schedule(wait);
+        return false;
+      }
+    }
+    failures = 0;
+    return true;
+  }
+
+  /** Sources waiting to be written. */
+  public int pending() {
+    return dirty.size();
+  }
+
+  /** Objects written since start. */
+  public long writes() {
+    return writes;
+  }
+
+  private void schedule(Duration after) {
+    if (scheduled) {
+      return;
+    }
+    scheduled = true;
+    timer.schedule(() -> onLoop.accept(() -> {
+      scheduled = false;
+      flushNow();
+    }), after.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** The object that holds {@code source}'s edges. Pure. */
+  public static LearnedFlows objectOf(String source, List<EdgeView> edges) {
+    WorkloadRef w = WorkloadRef.parse(source);
+    LearnedFlowsSpec spec = new LearnedFlowsSpec();
+    spec.source = source;
+    spec.edges = new ArrayList<>();
+    for (EdgeView v : edges) {
+      LearnedFlowsSpec.Edge e = new LearnedFlowsSpec.Edge();
+      e.destination = v.key().destination();
+      e.port = v.key().port();
+      e.protocol = v.key().protocol().name();
+      e.status = v.status().name().toLowerCase(Locale.ROOT);
+      e.count = v.count();
+      e.firstSeen = v.firstSeen();
+      e.lastSeen = v.lastSeen();
+      e.violations = v.violations();
+      e.sourcePods = v.sourcePods();
+      e.destinationPods = v.destinationPods();
+      spec.edges.add(e);
+    }
+    LearnedFlows lf = new LearnedFlows();
+    lf.setMetadata(new ObjectMetaBuilder().withNamespace(w.namespace()).withName(CrdNames.objectName(w)).build());
+    lf.setSpec(spec);
+    return lf;
+  }
+}

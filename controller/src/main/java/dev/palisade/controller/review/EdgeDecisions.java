@@ -1,0 +1,165 @@
+package dev.palisade.controller.review;
+
+import dev.palisade.controller.api.ApiException;
+import dev.palisade.controller.api.Principal;
+import dev.palisade.controller.graph.EdgeStatus;
+import dev.palisade.controller.graph.FlowEdge;
+import dev.palisade.controller.graph.FlowEdge.EdgeKey;
+import dev.palisade.controller.graph.FlowGraph;
+import dev.palisade.controller.graph.FlowGraph.EdgeView;
+import dev.palisade.model.crd.ReviewAuditSpec;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Review decisions ({@code POST /v1/review}) in the order that keeps each one whole:
+ *
+ * <pre>
+ *  request id seen before? ---------------------------> the earlier answer, nothing decided again
+ *  every "only" selector names an edge? -- no -------> 404, nothing changed
+ *  plan: the edges it changes (graph untouched)
+ *  audit log entry written (the commit point) -- fails -> 503, nothing changed
+ *  graph statuses set; LearnedFlows saved (a failure is retried); allow-lists published (retried)
+ * </pre>
+ *
+ * The audit entry is the decision's durable record: the controller {@link #replay replays} the
+ * log at start, so a decision whose save failed, or was cut off by {@code kill -9} after its entry
+ * was written, holds after the restart. Runs on the controller's loop thread.
+ */
+public final class EdgeDecisions {
+  private static final Logger LOG = LoggerFactory.getLogger(EdgeDecisions.class);
+
+  /** What a decision changes beyond the graph and the audit log. */
+  public interface Effects {
+    /** Saves these sources' edges; a failure is retried, never thrown. */
+    void save(Set<String> sources);
+
+    /** Recompiles and publishes the allow-lists of these edges' ends (a failed write is retried); the revision. */
+    long publish(List<EdgeKey> changed);
+  }
+
+  /** The answer: edges changed, the audit entry (null when nothing changed), whether it was a repeat. */
+  public record Outcome(int changed, Long audit, boolean repeated, long revision) {
+    public String json() {
+      return "{\"changed\":" + changed + ",\"revision\":" + revision + (audit == null ? "" : ",\"audit\":" + audit)
+          + (repeated ? ",\"repeated\":true" : "") + "}";
+    }
+  }
+
+  private final FlowGraph graph;
+  private final AuditLog audit;
+  private final Effects effects;
+
+  public EdgeDecisions(FlowGraph graph, AuditLog audit, Effects effects) {
+    this.graph = graph;
+    this.audit = audit;
+    this.effects = effects;
+  }
+
+  /** @throws ApiException 404 (an edge not known), 409 (an id used by another decision), 503 (audit write failed) */
+  public Outcome decide(Principal who, ReviewRequest req, long revision) {
+    Optional<ReviewAuditSpec> earlier = audit.byRequest(req.id());
+    if (earlier.isPresent()) {
+      ReviewAuditSpec e = earlier.get();
+      if (!action(req.status()).equals(e.action)) {
+        throw new ApiException(409, "id: '" + req.id() + "' was used by decision #" + e.seq + " (" + e.action
+            + "), not for this one; a new decision needs a new id");
+      }
+      return new Outcome(e.edges == null ? 0 : e.edges.size(), e.seq, true, revision);
+    }
+    if (!req.all()) {
+      List<EdgeView> edges = graph.edges();
+      for (int i = 0; i < req.only().size(); i++) {
+        ReviewRequest.EdgeSelector sel = req.only().get(i);
+        if (edges.stream().noneMatch(v -> sel.matches(v.key()))) {
+          throw ApiException.notFound("only[" + i + "]: no edge " + sel.text());
+        }
+      }
+    }
+    Predicate<FlowEdge> filter = req.all() ? e -> true
+        : e -> req.only().stream().anyMatch(sel -> sel.matches(e.key()));
+    List<FlowGraph.Reviewed> planned = graph.plan(filter, req.status());
+    if (planned.isEmpty()) {
+      return new Outcome(0, null, false, revision);
+    }
+    List<ReviewAuditSpec.Edge> edges = new ArrayList<>(planned.size());
+    for (FlowGraph.Reviewed c : planned) {
+      edges.add(new ReviewAuditSpec.Edge(c.key().text(), lower(c.before())));
+    }
+    ReviewAuditSpec entry;
+    try {
+      // one entry for the whole decision, however many edges it changed
+      entry = audit.appendEdges(who, action(req.status()), edges, lower(req.status()), req.id());
+    } catch (RuntimeException e) {
+      LOG.warn("review by {} not applied: the audit log could not be written: {}", who.name(), e.getMessage());
+      throw new ApiException(503, "the audit log could not be written (" + e.getMessage()
+          + "); nothing was decided, send the request again");
+    }
+    List<EdgeKey> keys = new ArrayList<>(planned.size());
+    Set<String> sources = new LinkedHashSet<>();
+    for (FlowGraph.Reviewed c : planned) {
+      graph.replay(c.key(), req.status());
+      keys.add(c.key());
+      sources.add(c.key().source());
+    }
+    effects.save(sources);
+    return new Outcome(planned.size(), entry.seq, false, effects.publish(keys));
+  }
+
+  /**
+   * Gives every edge the status the last whole decision about it in the audit log gave it; the
+   * sources whose edges changed (their LearnedFlows were not saved before the process stopped).
+   * Edges the graph does not know (never learned, or their object lost) are left out.
+   */
+  public static Set<String> replay(FlowGraph graph, AuditLog audit) {
+    Map<EdgeKey, EdgeStatus> last = new LinkedHashMap<>();
+    for (ReviewAuditSpec d : audit.reviewDecisions()) {
+      EdgeStatus after;
+      try {
+        after = EdgeStatus.valueOf(d.after.toUpperCase(Locale.ROOT));
+      } catch (RuntimeException e) {
+        LOG.warn("audit decision #{} has no valid status after ({}); not replayed", d.seq, d.after);
+        continue;
+      }
+      for (ReviewAuditSpec.Edge e : d.edges) {
+        try {
+          last.put(EdgeKey.parseText(e.edge), after);
+        } catch (IllegalArgumentException ex) {
+          LOG.warn("audit decision #{}: {}; not replayed", d.seq, ex.getMessage());
+        }
+      }
+    }
+    Set<String> changed = new LinkedHashSet<>();
+    last.forEach((k, s) -> {
+      if (graph.replay(k, s)) {
+        changed.add(k.source());
+      }
+    });
+    if (!changed.isEmpty()) {
+      LOG.info("audit log replayed: the edges of {} source(s) had not been saved with their last decision",
+          changed.size());
+    }
+    return changed;
+  }
+
+  static String action(EdgeStatus after) {
+    return switch (after) {
+      case APPROVED -> "approve";
+      case REJECTED -> "reject";
+      default -> "unreview";
+    };
+  }
+
+  private static String lower(EdgeStatus s) {
+    return s == null ? null : s.name().toLowerCase(Locale.ROOT);
+  }
+}
