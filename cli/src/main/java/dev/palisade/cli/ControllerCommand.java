@@ -19,6 +19,7 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
@@ -39,6 +40,11 @@ final class ControllerCommand implements Callable<Integer> {
       + "published to the agents as ConfigMap palisade-defaults in POD_NAMESPACE")
   String defaultMode;
 
+  @Option(names = "--workload-mode-annotations", defaultValue = "honour",
+      description = "honour or ignore palisade.dev/mode on Deployments and other root owners (${DEFAULT-VALUE}); "
+      + "anyone who may edit a Deployment may set it, so production ignores it (still audited, marked ignored)")
+  String workloadModeAnnotations;
+
   @Option(names = "--leader-election", description = "compete for the Lease palisade-controller (POD_NAME, POD_NAMESPACE)")
   boolean leaderElection;
 
@@ -54,6 +60,15 @@ final class ControllerCommand implements Callable<Integer> {
       description = "review-page users, TOKEN,NAME,viewer|approver per line (${DEFAULT-VALUE}; Secret palisade-users)")
   Path usersFile;
 
+  private boolean honourWorkloadAnnotations() {
+    return switch (workloadModeAnnotations) {
+      case "honour" -> true;
+      case "ignore" -> false;
+      default -> throw new CommandLine.ParameterException(new CommandLine(this),
+          "--workload-mode-annotations: honour or ignore, not '" + workloadModeAnnotations + "'");
+    };
+  }
+
   /** Counted down by tests only; a real process ends by SIGTERM. */
   final CountDownLatch stop = new CountDownLatch(1);
 
@@ -61,6 +76,7 @@ final class ControllerCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     HostPort at = HostPort.parse(listen);
     Mode mode = Mode.parse(defaultMode);
+    honourWorkloadAnnotations(); // a bad value is a usage error before anything starts
     String namespace = env("POD_NAMESPACE", "palisade-system");
     KubernetesClient client = new KubernetesClientBuilder().build();
     StaticTokens users = new StaticTokens();
@@ -81,7 +97,8 @@ final class ControllerCommand implements Callable<Integer> {
       c.serve(at.host(), at.port());
     };
     if (!leaderElection) {
-      PalisadeController c = new PalisadeController(client, auth, mode, namespace, Backoff.DEFAULT);
+      PalisadeController c = new PalisadeController(client, auth, mode, namespace, Backoff.DEFAULT)
+            .workloadModeAnnotations(honourWorkloadAnnotations());
       Runtime.getRuntime().addShutdownHook(new Thread(c::close, "palisade-shutdown"));
       try {
         start.accept(c);
@@ -95,7 +112,7 @@ final class ControllerCommand implements Callable<Integer> {
     return lead(client, auth, mode, namespace, start);
   }
 
-  private static int lead(KubernetesClient client, Authenticator auth, Mode mode, String namespace,
+  private int lead(KubernetesClient client, Authenticator auth, Mode mode, String namespace,
       Consumer<PalisadeController> start) throws Exception {
     String pod = env("POD_NAME", null);
     if (pod == null) {
@@ -103,7 +120,8 @@ final class ControllerCommand implements Callable<Integer> {
     }
     ControllerLeadership leadership = new ControllerLeadership(client, namespace, pod,
         ControllerLeadership.Timing.DEFAULT,
-        () -> new PalisadeController(client, auth, mode, namespace, Backoff.DEFAULT), start);
+        () -> new PalisadeController(client, auth, mode, namespace, Backoff.DEFAULT)
+            .workloadModeAnnotations(honourWorkloadAnnotations()), start);
     Runtime.getRuntime().addShutdownHook(new Thread(leadership::close, "palisade-shutdown"));
     leadership.start().lost().get();
     LOG.error("{} lost the Lease {}: exiting so that Kubernetes restarts it as a candidate", pod,

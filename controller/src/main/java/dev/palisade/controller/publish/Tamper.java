@@ -52,7 +52,7 @@ public record Tamper(String kind, String object, Change change, String part, Str
    * The manager of the newest entry (by time; entries without a time count as oldest, and among
    * equals the later in the list wins, as the API server appends).
    */
-  static Optional<String> lastManager(List<ManagedFieldsEntry> entries) {
+  public static Optional<String> lastManager(List<ManagedFieldsEntry> entries) {
     if (entries == null || entries.isEmpty()) {
       return Optional.empty();
     }

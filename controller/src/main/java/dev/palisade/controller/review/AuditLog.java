@@ -37,6 +37,11 @@ public final class AuditLog {
   static final int EDGE_BYTES_PER_OBJECT = 512 * 1024;
   /** The action of an entry the controller writes itself when it writes back an object someone deleted or edited. */
   public static final String TAMPER_REPAIR = "tamper-repair";
+  /** A mode set through the API or seen on a SegmentationMode; "mode-failed" undoes one that could not be written. */
+  public static final String MODE = "mode";
+  static final String MODE_FAILED = "mode-failed";
+  /** A palisade.dev/mode annotation seen changed on a Namespace or a root owner. */
+  public static final String MODE_ANNOTATION = "mode-annotation";
   /** The role of entries the controller writes on its own, not on a caller's request. */
   public static final String CONTROLLER_ROLE = "controller";
 
@@ -45,6 +50,8 @@ public final class AuditLog {
   private final List<ReviewAuditSpec> entries = new ArrayList<>();
   private final Map<String, ReviewAuditSpec> byRequest = new HashMap<>();
   private final java.util.Set<Long> incomplete = new java.util.HashSet<>();
+  /** "ACTION TARGET" -> the newest entry's after, for the mode actions. */
+  private final Map<String, String> lastValue = new HashMap<>();
   private long seq;
 
   public AuditLog(KubernetesClient client) {
@@ -105,6 +112,11 @@ public final class AuditLog {
     e.before = before;
     e.after = after;
     return write(e);
+  }
+
+  /** What the newest {@link #MODE} or {@link #MODE_ANNOTATION} entry for a target says it became. */
+  public Optional<String> lastValue(String action, String target) {
+    return Optional.ofNullable(lastValue.get(action + " " + target));
   }
 
   /** The decision recorded under a caller's request id, if there is one. */
@@ -173,6 +185,9 @@ public final class AuditLog {
 
   private void remember(ReviewAuditSpec e) {
     entries.add(e);
+    if (e.target != null && (MODE.equals(e.action) || MODE_FAILED.equals(e.action) || MODE_ANNOTATION.equals(e.action))) {
+      lastValue.put((MODE_FAILED.equals(e.action) ? MODE : e.action) + " " + e.target, e.after);
+    }
     if (e.requestId != null) {
       byRequest.put(e.requestId, e);
     }

@@ -147,7 +147,7 @@ public final class ReviewEndpoints {
       String before = backend.modes().stream()
           .filter(m -> req.namespace().equals(m.getMetadata().getNamespace()) && m.getSpec() != null
               && workload.equals(m.getSpec().workload == null ? "" : m.getSpec().workload))
-          .map(m -> m.getSpec().mode).findFirst().orElse("(inherited)");
+          .map(m -> m.getSpec().mode).findFirst().orElse(ModeAudit.INHERITED);
       SegmentationMode m = new SegmentationMode();
       m.setMetadata(new ObjectMetaBuilder().withNamespace(req.namespace()).withName(req.objectName()).build());
       m.setSpec(new SegmentationModeSpec());
@@ -156,7 +156,7 @@ public final class ReviewEndpoints {
       // the audit entry first: a mode change that is in force is always in the log
       ReviewAuditSpec e;
       try {
-        e = audit.append(r.caller(), "mode", req.target(), before, req.mode().text(), req.id());
+        e = audit.append(r.caller(), AuditLog.MODE, req.target(), before, req.mode().text(), req.id());
       } catch (RuntimeException ex) {
         throw new ApiException(503, "the audit log could not be written (" + ex.getMessage()
             + "); the mode was not changed, send the request again");
@@ -167,7 +167,7 @@ public final class ReviewEndpoints {
       } catch (RuntimeException ex) {
         // the entry stands in the log, so a second one says it never took effect
         try {
-          audit.append(r.caller(), "mode-failed", req.target(), req.mode().text(), before);
+          audit.append(r.caller(), AuditLog.MODE_FAILED, req.target(), req.mode().text(), before);
         } catch (RuntimeException again) {
           ex.addSuppressed(again);
         }

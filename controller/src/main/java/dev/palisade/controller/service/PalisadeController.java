@@ -16,6 +16,7 @@ import dev.palisade.controller.publish.Tamper;
 import dev.palisade.controller.persist.LearnedFlowsWriter;
 import dev.palisade.controller.review.AuditLog;
 import dev.palisade.controller.review.EdgeDecisions;
+import dev.palisade.controller.review.ModeAudit;
 import dev.palisade.controller.review.PageAssets;
 import dev.palisade.controller.review.ReviewEndpoints;
 import dev.palisade.controller.review.ReviewRequest;
@@ -130,6 +131,9 @@ public final class PalisadeController implements AutoCloseable {
       });
   private final LearnedFlowsWriter learned;
   private EdgeDecisions decisions;
+  private ModeAudit modeAudit;
+  /** Whether palisade.dev/mode on root owners counts (any user who may edit a Deployment may set it). */
+  private volatile boolean workloadModeAnnotations = true;
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
   private SharedIndexInformer<ReplicaSet> replicaSets;
   private SharedIndexInformer<Job> jobs;
@@ -179,6 +183,17 @@ public final class PalisadeController implements AutoCloseable {
   /** At most one LearnedFlows write per source workload per this, however many flow reports arrive. */
   static final Duration LEARNED_FLOWS_BATCH = Duration.ofSeconds(1);
 
+  /**
+   * Whether a {@code palisade.dev/mode} annotation on a Deployment (or another root owner) sets
+   * its mode. Anyone who may edit the Deployment may set it, so a production cluster turns it off
+   * and leaves modes to SegmentationModes (RBAC-guarded) and namespaces; an ignored annotation is
+   * still audited, marked ignored. Before {@link #sync}.
+   */
+  public PalisadeController workloadModeAnnotations(boolean honoured) {
+    this.workloadModeAnnotations = honoured;
+    return this;
+  }
+
   /** Syncs, restores, starts the HTTP API on host:port (0: any free port). */
   public void start(String host, int port, Duration syncTimeout) {
     sync(syncTimeout);
@@ -196,6 +211,7 @@ public final class PalisadeController implements AutoCloseable {
     // the audit log is the record of decisions: one whose edges were not saved before the
     // process stopped holds again, and its edges are saved once the controller is ready
     EdgeDecisions.replay(graph, audit).forEach(learned::dirty);
+    modeAudit = new ModeAudit(audit);
     decisions = new EdgeDecisions(graph, audit, new EdgeDecisions.Effects() {
       @Override
       public void save(Set<String> sources) {
@@ -239,8 +255,7 @@ public final class PalisadeController implements AutoCloseable {
     inform(AllowList.class, publishing.allowLists().handler());
     informers.add(publishing.defaultsInformer());
     resolver = new WorkloadResolver(this::findOwner);
-    modes = inform(SegmentationMode.class,
-        handler(x -> onModes()));
+    modes = inform(SegmentationMode.class, segmentationModes());
     pods = inform(Pod.class, new ResourceEventHandler<Pod>() {
       @Override
       public void onAdd(Pod p) {
@@ -419,8 +434,12 @@ public final class PalisadeController implements AutoCloseable {
       Map<String, String> into = kind == null ? namespaceModes : workloadModes;
       String value = deleted ? null : ModeResolver.annotationOf(o);
       String old = value == null ? into.remove(key) : into.put(key, value);
-      if (!java.util.Objects.equals(old, value) && modes.hasSynced()) {
-        onModes();
+      if (!java.util.Objects.equals(old, value)) {
+        modeAudit.annotation(key, value, o.getMetadata().getManagedFields(), !ready,
+            kind != null && !workloadModeAnnotations);
+        if (modes.hasSynced()) {
+          onModes();
+        }
       }
     });
     return new ResourceEventHandler<T>() {
@@ -441,8 +460,37 @@ public final class PalisadeController implements AutoCloseable {
     };
   }
 
+  /** SegmentationModes: each change audited unless the log already says it (the API's own), then modes recomputed. */
+  private ResourceEventHandler<SegmentationMode> segmentationModes() {
+    java.util.function.BiConsumer<SegmentationMode, Boolean> on = (m, deleted) -> submit(() -> {
+      String ns = m.getMetadata().getNamespace();
+      String workload = m.getSpec() == null ? null : m.getSpec().workload;
+      String target = workload == null || workload.isBlank() ? ns : ns + "/" + workload;
+      modeAudit.segmentationMode(target, deleted || m.getSpec() == null ? null : m.getSpec().mode,
+          m.getMetadata().getManagedFields(), !ready);
+      onModes();
+    });
+    return new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(SegmentationMode m) {
+        on.accept(m, false);
+      }
+
+      @Override
+      public void onUpdate(SegmentationMode a, SegmentationMode b) {
+        on.accept(b, false);
+      }
+
+      @Override
+      public void onDelete(SegmentationMode m, boolean unknown) {
+        on.accept(m, true);
+      }
+    };
+  }
+
   private void onModes() {
-    modeResolver = new ModeResolver(modes.getStore().list(), namespaceModes, workloadModes, defaultMode,
+    modeResolver = new ModeResolver(modes.getStore().list(), namespaceModes,
+        workloadModeAnnotations ? workloadModes : Map.of(), defaultMode,
         problem -> LOG.warn("{}", problem));
     if (ready) {
       publishAll();

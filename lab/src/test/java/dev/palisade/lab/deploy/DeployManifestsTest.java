@@ -114,6 +114,9 @@ class DeployManifestsTest {
     start();
     install("overlays/production");
     assertEquals(List.of("--default-mode=enforce"), modeArgs(controller()));
+    // and only RBAC-guarded SegmentationModes and namespaces set modes, not any Deployment editor
+    assertTrue(controller().getSpec().getTemplate().getSpec().getContainers().get(0).getArgs()
+        .contains("--workload-mode-annotations=ignore"));
   }
 
   @Test
