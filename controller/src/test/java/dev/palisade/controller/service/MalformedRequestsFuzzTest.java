@@ -168,6 +168,12 @@ class MalformedRequestsFuzzTest {
       }
     }
     assertEquals(200, post("/v1/snapshots", approver, "{\"name\":\"kept\"}").status());
+    // the modes just set reach /v1/modes through the informer, after their answer
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    while (!(state().contains("\"mode\":\"enforce\"") && state().contains("\"mode\":\"monitor\""))) {
+      assertTrue(System.nanoTime() < deadline, "the modes set are not listed: " + state());
+      Thread.sleep(20);
+    }
     controller.drain();
     String before = state();
     assertTrue(before.contains("\"status\":\"rejected\""), before);
