@@ -1,5 +1,6 @@
 package dev.palisade.cli;
 
+import dev.palisade.cli.logging.LogFormat;
 import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -29,6 +30,12 @@ public final class Main implements Runnable {
   static final String EXIT_WITH = "PALISADE_EXIT_WITH_PID";
 
   public static void main(String[] args) {
+    try {
+      LogFormat.select(System.getenv(LogFormat.ENV)); // before any class below makes a logger
+    } catch (IllegalArgumentException e) {
+      System.err.println("palisade: " + e.getMessage());
+      System.exit(ExitCodes.USAGE);
+    }
     exitWithParent(System.getenv(EXIT_WITH));
     System.exit(commandLine().execute(args));
   }
