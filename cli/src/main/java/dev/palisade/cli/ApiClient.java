@@ -26,8 +26,15 @@ final class ApiClient {
   Path tokenFile;
 
   /** A refusal or failure the user should read, with the API's own message. */
-  static final class ApiError extends RuntimeException {
+  static class ApiError extends RuntimeException {
     ApiError(String message) {
+      super(message);
+    }
+  }
+
+  /** The controller cannot be reached or does not accept the token (exit code 3, not 1). */
+  static final class NoAccess extends ApiError {
+    NoAccess(String message) {
       super(message);
     }
   }
@@ -35,7 +42,7 @@ final class ApiClient {
   private String base() {
     String u = url != null ? url : System.getenv("PALISADE_URL");
     if (u == null || u.isBlank()) {
-      u = CliContext.current().map(CliContext::url).orElseThrow(() -> new ApiError(
+      u = CliContext.current().map(CliContext::url).orElseThrow(() -> new NoAccess(
           "no controller URL: pass --url, set PALISADE_URL (the demo prints it) or start `palisade lab up`"));
     }
     return u.endsWith("/") ? u.substring(0, u.length() - 1) : u;
@@ -52,11 +59,11 @@ final class ApiClient {
         }
       }
       if (t == null || t.isBlank()) {
-        throw new ApiError("no token: pass --token-file or set PALISADE_TOKEN (the demo prints one)");
+        throw new NoAccess("no token: pass --token-file or set PALISADE_TOKEN (the demo prints one)");
       }
       return t;
     } catch (IOException e) {
-      throw new ApiError("cannot read token file " + tokenFile + ": " + e.getMessage());
+      throw new NoAccess("cannot read token file " + tokenFile + ": " + e.getMessage());
     }
   }
 
@@ -78,12 +85,17 @@ final class ApiClient {
     try {
       HttpResponse<String> resp = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
           .send(r, HttpResponse.BodyHandlers.ofString());
+      if (resp.statusCode() == 401 || resp.statusCode() == 403) {
+        throw new NoAccess(r.method() + " " + r.uri().getPath() + ": " + resp.statusCode() + " " + resp.body());
+      }
       if (resp.statusCode() != 200) {
         throw new ApiError(r.method() + " " + r.uri().getPath() + ": " + resp.statusCode() + " " + resp.body());
       }
       return resp.body();
     } catch (IOException e) {
-      throw new ApiError("cannot reach the controller at " + base() + ": " + e.getMessage());
+      // ConnectException's message is often empty: name the class so "refused" or "timed out" shows
+      throw new NoAccess("cannot reach the controller at " + base() + ": " + e.getClass().getSimpleName()
+          + (e.getMessage() == null ? "" : " " + e.getMessage()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ApiError("interrupted");

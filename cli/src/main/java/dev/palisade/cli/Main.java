@@ -1,18 +1,28 @@
 package dev.palisade.cli;
 
+import dev.palisade.cli.logging.LogFormat;
 import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The one entry point behind ./palisade: every subcommand hangs off this. */
+/**
+ * The one entry point behind ./palisade: every subcommand hangs off this. Its help and version
+ * options are inherited by every subcommand at any depth (scope INHERIT), so a new one answers
+ * --help without remembering to; exit codes are {@link ExitCodes}.
+ */
 @Command(
     name = "palisade",
+    scope = CommandLine.ScopeType.INHERIT,
     mixinStandardHelpOptions = true,
-    version = "palisade 0.1.0-SNAPSHOT",
+    versionProvider = VersionProvider.class,
     description = "Application-aware microsegmentation firewall for Kubernetes.",
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:ok", "1:a check failed or the controller refused", "2:usage error",
+        "3:cannot reach the controller or authenticate to it"},
     subcommands = {ControllerCommand.class, AgentCommand.class, DoctorCommand.class, DemoCommand.class, LabCommand.class, ScenarioCommand.class,
         ReviewCommands.Graph.class, ReviewCommands.Approve.class, ReviewCommands.Reject.class, ReviewCommands.Mode.class,
-        ReviewCommands.Policy.class, ReviewCommands.Audit.class, CommandLine.HelpCommand.class})
+        ReviewCommands.Policy.class, ReviewCommands.Audit.class, VersionCommand.class, CompletionCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -20,8 +30,19 @@ public final class Main implements Runnable {
   static final String EXIT_WITH = "PALISADE_EXIT_WITH_PID";
 
   public static void main(String[] args) {
+    try {
+      LogFormat.select(System.getenv(LogFormat.ENV)); // before any class below makes a logger
+    } catch (IllegalArgumentException e) {
+      System.err.println("palisade: " + e.getMessage());
+      System.exit(ExitCodes.USAGE);
+    }
     exitWithParent(System.getenv(EXIT_WITH));
-    System.exit(new CommandLine(new Main()).execute(args));
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The command tree as main runs it: tests use this to see the same help, handlers and codes. */
+  static CommandLine commandLine() {
+    return new CommandLine(new Main()).setExecutionExceptionHandler(new ExitCodes.Handler());
   }
 
   /**

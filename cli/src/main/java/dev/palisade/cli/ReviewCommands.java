@@ -1,6 +1,7 @@
 package dev.palisade.cli;
 
 import java.io.PrintWriter;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -36,7 +37,7 @@ final class ReviewCommands {
         + e.path("protocol").asString();
   }
 
-  /** Runs an API call and turns a refusal into a message on stderr and exit code 1. */
+  /** Runs an API call; what it throws becomes a message and exit code in {@link ExitCodes.Handler}. */
   abstract static class ApiCommand implements Callable<Integer> {
     @Mixin ApiClient api;
     @Spec CommandLine.Model.CommandSpec spec;
@@ -45,17 +46,16 @@ final class ReviewCommands {
       return spec.commandLine().getOut();
     }
 
+    /** A malformed argument: exit code 2 with the usage, as for an unknown option. */
+    CommandLine.ParameterException usage(String message) {
+      return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+
     @Override
     public Integer call() {
-      try {
-        run();
-        out().flush();
-        return 0;
-      } catch (ApiClient.ApiError | IllegalArgumentException e) {
-        spec.commandLine().getErr().println("palisade " + spec.name() + ": " + e.getMessage());
-        spec.commandLine().getErr().flush();
-        return 1;
-      }
+      run();
+      out().flush();
+      return ExitCodes.OK;
     }
 
     abstract void run();
@@ -81,17 +81,19 @@ final class ReviewCommands {
     @Override
     void run() {
       JsonNode g = JSON.readTree(api.get("/v1/graph"));
+      Instant now = Instant.now();
       out().printf("revision %d%n", g.path("revision").asLong());
-      out().printf("%-32s %-32s %-10s %-9s %8s %10s%n", "SOURCE", "DESTINATION", "PORT", "STATUS", "COUNT", "VIOLATIONS");
+      out().printf("%-32s %-32s %-10s %-9s %8s %10s  %s%n", "SOURCE", "DESTINATION", "PORT", "STATUS", "COUNT", "VIOLATIONS",
+          "LAST SEEN");
       for (JsonNode e : g.path("edges")) {
         String src = e.path("source").asString();
         String dst = e.path("destination").asString();
         if (namespace != null && !src.startsWith(namespace + "/") && !dst.startsWith(namespace + "/")) continue;
         if (status != null && !status.equalsIgnoreCase(e.path("status").asString())) continue;
         if (!all && !e.path("class").asString("service").equals("service")) continue;
-        out().printf("%-32s %-32s %-10s %-9s %8d %10d%n", src, dst, e.path("port").asInt() + "/"
+        out().printf("%-32s %-32s %-10s %-9s %8d %10d  %s%n", src, dst, e.path("port").asInt() + "/"
             + e.path("protocol").asString(), e.path("status").asString(), e.path("count").asLong(),
-            e.path("violations").asLong());
+            e.path("violations").asLong(), Ages.agoEpochMillis(e.path("lastSeen").asLong(), now));
       }
     }
   }
@@ -139,7 +141,7 @@ final class ReviewCommands {
         case "dot" -> "/v1/export/dot";
         case "graphml" -> "/v1/export/graphml";
         case "json" -> "/v1/graph";
-        default -> throw new IllegalArgumentException("--format must be dot, graphml or json, not '" + format + "'");
+        default -> throw usage("--format must be dot, graphml or json, not '" + format + "'");
       };
       out().print(api.get(path));
     }
@@ -156,19 +158,19 @@ final class ReviewCommands {
     @Override
     void run() {
       if (words.size() % 3 != 0) {
-        throw new IllegalArgumentException("edges come in threes (SRC DST PORT/PROTO), got " + words.size() + " words");
+        throw usage("edges come in threes (SRC DST PORT/PROTO), got " + words.size() + " words");
       }
       List<String> only = new ArrayList<>();
       for (int i = 0; i < words.size(); i += 3) {
         String[] pp = words.get(i + 2).split("/");
         if (pp.length != 2) {
-          throw new IllegalArgumentException("'" + words.get(i + 2) + "' is not PORT/PROTO (e.g. 9090/TCP)");
+          throw usage("'" + words.get(i + 2) + "' is not PORT/PROTO (e.g. 9090/TCP)");
         }
         int port;
         try {
           port = Integer.parseInt(pp[0]);
         } catch (NumberFormatException e) {
-          throw new IllegalArgumentException("'" + pp[0] + "' is not a port number");
+          throw usage("'" + pp[0] + "' is not a port number");
         }
         only.add("{\"from\":" + JSON.writeValueAsString(words.get(i)) + ",\"to\":" + JSON.writeValueAsString(words.get(i + 1))
             + ",\"port\":" + port + ",\"protocol\":" + JSON.writeValueAsString(pp[1]) + "}");
@@ -243,8 +245,8 @@ final class ReviewCommands {
     }
   }
 
-  @Command(name = "audit", description = "Every approval, rejection and mode change: who, when, what, before/after; "
-      + "a decision over several edges lists each.")
+  @Command(name = "audit", description = "Every approval, rejection and mode change: who, when (how long ago; --json "
+      + "has the instant), what, before/after; a decision over several edges lists each.")
   static final class Audit extends ApiCommand {
     @Option(names = "--json", description = "the log as JSON") boolean json;
 
@@ -255,8 +257,9 @@ final class ReviewCommands {
         out().println(body);
         return;
       }
+      Instant now = Instant.now();
       for (JsonNode a : JSON.readTree(body)) {
-        out().printf("#%-4d %s %-20s %-9s %s: %s -> %s%n", a.path("seq").asLong(), a.path("time").asString(),
+        out().printf("#%-4d %-9s %-20s %-9s %s: %s -> %s%n", a.path("seq").asLong(), Ages.agoIso(a.path("time").asString(), now),
             a.path("who").asString() + "(" + a.path("role").asString() + ")", a.path("action").asString(),
             a.path("target").asString(), a.path("before").asString("-"), a.path("after").asString("-"));
         // a review of several edges is one decision: its line counts them, these name each one

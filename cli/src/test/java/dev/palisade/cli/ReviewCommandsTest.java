@@ -112,7 +112,7 @@ class ReviewCommandsTest {
   private Run palisade(Path token, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CommandLine cl = new CommandLine(new Main());
+    CommandLine cl = Main.commandLine();
     cl.setOut(new PrintWriter(out));
     cl.setErr(new PrintWriter(err));
     List<String> all = new ArrayList<>(List.of(args));
@@ -170,13 +170,13 @@ class ReviewCommandsTest {
   @Test
   void refusalsAndMistakesSayWhatIsWrong() {
     Run viewerApproves = palisade(viewer, "approve", "shop/Pod/web", "shop/Pod/db", "5432/TCP");
-    assertEquals(1, viewerApproves.code());
+    assertEquals(ExitCodes.NO_ACCESS, viewerApproves.code(), "403: the token may not do this");
     assertTrue(viewerApproves.err().contains("403") && viewerApproves.err().contains("needs approver"), viewerApproves.err());
     Run badPort = palisade(approver, "approve", "shop/Pod/web", "shop/Pod/db", "5432");
-    assertEquals(1, badPort.code());
+    assertEquals(ExitCodes.USAGE, badPort.code());
     assertTrue(badPort.err().contains("'5432' is not PORT/PROTO"), badPort.err());
     Run badMode = palisade(approver, "mode", "set", "shop", "block");
-    assertEquals(1, badMode.code());
+    assertEquals(ExitCodes.FAILED, badMode.code(), "the controller refuses it (400)");
     assertTrue(badMode.err().contains("must be learn, monitor or enforce"), badMode.err());
     assertTrue(palisade(null, "audit", "--url", url()).err().contains("no token"));
     assertTrue(palisade(viewer, "audit").out().isBlank(), "nothing was changed by the refusals");

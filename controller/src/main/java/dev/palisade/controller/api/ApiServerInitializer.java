@@ -8,9 +8,11 @@ import io.netty.handler.timeout.ReadTimeoutHandler;
 
 /**
  * The pipeline of one API connection: HTTP codec, a body limit (an oversized request gets 413
- * before any endpoint sees it), a read timeout against idle or slow clients, the API handler.
+ * before any endpoint sees it), a read timeout against idle or slow clients, the API handler, and
+ * last the handler that closes a connection on error (an idle timeout is not a warning).
  */
 public final class ApiServerInitializer extends ChannelInitializer<SocketChannel> {
+  private static final ConnectionErrorHandler CONNECTION_ERRORS = new ConnectionErrorHandler();
   private final ApiHandler handler;
   private final int maxBodyBytes;
 
@@ -22,7 +24,7 @@ public final class ApiServerInitializer extends ChannelInitializer<SocketChannel
   @Override
   protected void initChannel(SocketChannel ch) {
     ch.pipeline().addLast(new ReadTimeoutHandler(30));
-    addHttp(ch.pipeline(), maxBodyBytes).addLast(handler);
+    addHttp(ch.pipeline(), maxBodyBytes).addLast(handler).addLast(CONNECTION_ERRORS);
   }
 
   /** The HTTP part of the pipeline, up to the handler; tests run it on an EmbeddedChannel. */

@@ -9,19 +9,20 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The review page's static files: the HTML shell, its script and style (from this jar), and the
- * graph library shipped as a WebJar from Maven Central (no CDN: clusters and this lab often have no
- * internet). These are public; the page asks for a token and every data call carries it.
+ * The review page's static files: the HTML shell, its script and style, and the graph library, all
+ * from this jar (no CDN: clusters and this lab often have no internet). ECharts is vendored from its
+ * npm package (dist/echarts.min.js, with its LICENSE and NOTICE beside it) because Maven Central's
+ * WebJars stop at 5.3.1. These are public; the page asks for a token and every data call carries it.
  */
 public final class PageAssets {
-  /** The ECharts WebJar's version; the pom pins the same one. */
-  public static final String ECHARTS = "5.3.1";
+  /** The vendored ECharts release: its file name carries it, to update, replace the file and this. */
+  public static final String ECHARTS = "6.1.0";
   private static final String PAGE = "dev/palisade/controller/page/";
   private static final Map<String, String> FILES = Map.of(
       "/", PAGE + "index.html",
       "/assets/app.js", PAGE + "app.js",
       "/assets/app.css", PAGE + "app.css",
-      "/assets/echarts.min.js", "META-INF/resources/webjars/echarts/" + ECHARTS + "/dist/echarts.min.js");
+      "/assets/echarts.min.js", PAGE + "vendor/echarts-" + ECHARTS + ".min.js");
   private final Map<String, byte[]> cache = new ConcurrentHashMap<>();
 
   /** True for the paths served without a token. */

@@ -137,7 +137,8 @@ class ReviewEndpointsTest {
     assertTrue(page.body().contains("/assets/echarts.min.js"));
     HttpResponse<String> lib = call("GET", "/assets/echarts.min.js", null, null);
     assertEquals(200, lib.statusCode());
-    assertTrue(lib.body().length() > 500_000, "the ECharts WebJar's script, not a stub");
+    assertTrue(lib.body().length() > 500_000, "the ECharts script, not a stub");
+    assertTrue(lib.body().contains("version:\"" + PageAssets.ECHARTS + "\""), "the release PageAssets names");
     assertEquals(200, call("GET", "/assets/app.js", null, null).statusCode());
     for (String path : new String[] {"/v1/graph", "/v1/whoami", "/v1/audit", "/v1/modes", "/v1/snapshots",
         "/v1/export/dot", "/v1/export/networkpolicy?namespace=shop"}) {
