@@ -113,42 +113,7 @@ public final class NodeAgent implements AutoCloseable {
         return localIdentity.containsKey(ip);
       }
     });
-    metrics.readFrom(new AgentMetrics.Readings() {
-      @Override
-      public Map<String, Integer> rulesetElements() {
-        return kernel.elementsBySet();
-      }
-
-      @Override
-      public long applyFailures() {
-        return kernel.applyFailures();
-      }
-
-      @Override
-      public long resyncs() {
-        return kernel.resyncs();
-      }
-
-      @Override
-      public long tamperRepairs() {
-        return kernel.repairs();
-      }
-
-      @Override
-      public long syncFailures() {
-        return runner.failures();
-      }
-
-      @Override
-      public long connectionsCut() {
-        return kernel.connectionsCut();
-      }
-
-      @Override
-      public int podsCovered() {
-        return localIdentity.size();
-      }
-    });
+    metrics.readFrom(new KernelReadings(kernel, runner, () -> localIdentity.size()));
   }
 
   /** Asks the runner for a sync, noting why (for the sync duration's cause label). */
