@@ -2,6 +2,7 @@ package dev.palisade.cli;
 
 import dev.palisade.dataplane.agent.FailsafeBuilder;
 import dev.palisade.dataplane.agent.NodeAgent;
+import dev.palisade.dataplane.metrics.MetricsServer;
 import dev.palisade.dataplane.render.RulesetRenderer;
 import dev.palisade.kernel.conntrack.Conntrack;
 import dev.palisade.kernel.conntrack.LibConntrack;
@@ -54,8 +55,14 @@ final class AgentCommand implements Callable<Integer> {
       + "ports are not learned (the lab's own probes)")
   String ignoreSourcePorts;
 
+  // hostNetwork: the port is taken on the node itself, so not 9090/9100 (Prometheus, node-exporter)
+  @Option(names = "--metrics-listen", defaultValue = "0.0.0.0:9471", description = "HOST:PORT of /metrics "
+      + "(Prometheus text) and the probes /healthz/live, /healthz/ready (${DEFAULT-VALUE}; port 0: any free port)")
+  String metricsListen;
+
   @Override
   public Integer call() throws Exception {
+    HostPort metricsAt = HostPort.parse("--metrics-listen", metricsListen);
     String node = System.getenv("NODE_NAME");
     if (node == null || node.isBlank()) {
       throw new IllegalArgumentException("NODE_NAME is not set (the downward API: spec.nodeName)");
@@ -79,6 +86,11 @@ final class AgentCommand implements Callable<Integer> {
       agent.ignoreSourcePorts(portRange(ignoreSourcePorts));
     }
     open.push(agent);
+    // before start: live while the informers sync, ready once the first sync is in force
+    MetricsServer metrics = MetricsServer.start(metricsAt.host(), metricsAt.port(), agent.metrics().registry(),
+        agent::ready);
+    open.push(metrics);
+    System.err.println("palisade agent: metrics on http://" + metricsAt.host() + ":" + metrics.port() + "/metrics");
     agent.start(Duration.ofMinutes(2));
     // drops (group 100) and would-drops (101) logged by this node's rules
     for (int group : new int[] {RulesetRenderer.DROP_LOG_GROUP, RulesetRenderer.WOULD_DROP_LOG_GROUP}) {

@@ -3,6 +3,8 @@ package dev.palisade.cli;
 import dev.palisade.controller.api.Authenticator;
 import dev.palisade.controller.api.StaticTokens;
 import dev.palisade.controller.api.TokenReviewAuthenticator;
+import dev.palisade.controller.metrics.ControllerMetrics;
+import dev.palisade.dataplane.metrics.MetricsServer;
 import dev.palisade.controller.publish.Backoff;
 import dev.palisade.controller.service.ControllerLeadership;
 import dev.palisade.controller.service.PalisadeController;
@@ -69,12 +71,17 @@ final class ControllerCommand implements Callable<Integer> {
     };
   }
 
+  @Option(names = "--metrics-listen", defaultValue = "0.0.0.0:9470", description = "HOST:PORT of /metrics "
+      + "(Prometheus text, no token) and /healthz/live, /healthz/ready (${DEFAULT-VALUE}; port 0: any free port)")
+  String metricsListen;
+
   /** Counted down by tests only; a real process ends by SIGTERM. */
   final CountDownLatch stop = new CountDownLatch(1);
 
   @Override
   public Integer call() throws Exception {
     HostPort at = HostPort.parse(listen);
+    HostPort metricsAt = HostPort.parse("--metrics-listen", metricsListen);
     Mode mode = Mode.parse(defaultMode);
     honourWorkloadAnnotations(); // a bad value is a usage error before anything starts
     String namespace = env("POD_NAMESPACE", "palisade-system");
@@ -91,14 +98,24 @@ final class ControllerCommand implements Callable<Integer> {
     Authenticator auth = token -> users.authenticate(token).or(() -> agents.authenticate(token));
     // live-but-not-ready on the port until a controller has synced and takes the port over
     StandbyHealth standby = StandbyHealth.start(at.host(), at.port());
+    // its own port, from the start: a stand-by replica is scraped too (leader 0)
+    ControllerMetrics metrics = new ControllerMetrics();
+    java.util.concurrent.atomic.AtomicBoolean serving = new java.util.concurrent.atomic.AtomicBoolean();
+    MetricsServer metricsServer = MetricsServer.start(metricsAt.host(), metricsAt.port(), metrics.registry(),
+        serving::get);
+    Runtime.getRuntime().addShutdownHook(new Thread(metricsServer::close, "palisade-metrics-shutdown"));
+    LOG.info("metrics on http://{}:{}/metrics", metricsAt.host(), metricsServer.port());
     Consumer<PalisadeController> start = c -> {
+      c.metrics(metrics);
       c.sync(SYNC_TIMEOUT);
       standby.close();
       c.serve(at.host(), at.port());
+      serving.set(true);
     };
     if (!leaderElection) {
       PalisadeController c = new PalisadeController(client, auth, mode, namespace, Backoff.DEFAULT)
             .workloadModeAnnotations(honourWorkloadAnnotations());
+      metrics.leader(true); // the only replica
       Runtime.getRuntime().addShutdownHook(new Thread(c::close, "palisade-shutdown"));
       try {
         start.accept(c);
@@ -106,10 +123,11 @@ final class ControllerCommand implements Callable<Integer> {
       } finally {
         c.close();
         standby.close();
+        metricsServer.close();
       }
       return 0;
     }
-    return lead(client, auth, mode, namespace, start);
+    return lead(client, auth, mode, namespace, start.andThen(c -> metrics.leader(true)));
   }
 
   private int lead(KubernetesClient client, Authenticator auth, Mode mode, String namespace,

@@ -18,4 +18,13 @@ record HostPort(String host, int port) {
     }
     return new HostPort(text.substring(0, colon), port);
   }
+
+  /** As {@link #parse}, the error naming the flag the text came from. */
+  static HostPort parse(String flag, String text) {
+    try {
+      return parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(flag + ": " + e.getMessage(), e);
+    }
+  }
 }

@@ -177,7 +177,7 @@ final class LabCommand implements Runnable {
     }
   }
 
-  @Command(name = "status", description = "Nodes, Palisade processes (pid, restarts), the controller URL and pods of the running lab.")
+  @Command(name = "status", description = "Nodes, Palisade processes (pid, restarts, metrics URL), the controller URL and pods of the running lab.")
   static final class Status implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
@@ -198,13 +198,7 @@ final class LabCommand implements Runnable {
       for (String[] n : nodes) {
         System.out.printf("%-12s %-20s %s%n", n[0], n[1], n[2]);
       }
-      List<String[]> procs = rows(state.processesFile());
-      if (!procs.isEmpty()) {
-        System.out.printf("%-12s %-8s %-8s %s%n", "PROCESS", "PID", "RESTARTS", "LAST EXIT");
-        for (String[] p : procs) {
-          System.out.printf("%-12s %-8s %-8s %s%n", p[0], p[1], p[2], p[3]);
-        }
-      }
+      System.out.print(processTable(rows(state.processesFile())));
       List<String[]> pods = pods(state);
       System.out.printf("%-40s %-5s %-16s %s%n", "POD", "NODE", "IP", "NETNS");
       for (String[] p : pods) {
@@ -213,6 +207,19 @@ final class LabCommand implements Runnable {
       System.out.println(pods.size() + " pod(s) running" + (Files.exists(state.readyFile()) ? "" : " (still starting)"));
       return 0;
     }
+  }
+
+  /** Palisade's processes as `lab status` lists them, with each one's /metrics URL; empty without any. */
+  static String processTable(List<String[]> procs) {
+    if (procs.isEmpty()) {
+      return "";
+    }
+    StringBuilder out = new StringBuilder(String.format("%-12s %-8s %-8s %-36s %s%n", "PROCESS", "PID", "RESTARTS",
+        "METRICS", "LAST EXIT"));
+    for (String[] p : procs) {
+      out.append(String.format("%-12s %-8s %-8s %-36s %s%n", p[0], p[1], p[2], p.length > 4 ? p[4] : "-", p[3]));
+    }
+    return out.toString();
   }
 
   static List<String[]> pods(LabState state) throws IOException {

@@ -48,7 +48,8 @@ class ControllerCommandTest {
       ControllerCommand command = new ControllerCommand();
       AtomicInteger exit = new AtomicInteger(-1);
       Thread run = new Thread(() -> exit.set(new CommandLine(command).execute("--listen=127.0.0.1:" + port,
-          "--default-mode=monitor", "--users-file=" + users)), "controller-command");
+          "--default-mode=monitor", "--users-file=" + users, "--metrics-listen=127.0.0.1:0")),
+          "controller-command");
       run.setDaemon(true);
       run.start();
       String base = "http://127.0.0.1:" + port;

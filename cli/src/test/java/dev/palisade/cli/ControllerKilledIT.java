@@ -80,6 +80,9 @@ class ControllerKilledIT {
   private static final String EDGE = "{\"from\":\"shop/Deployment/web\",\"to\":\"shop/StatefulSet/db\",\"port\":5432,"
       + "\"protocol\":\"TCP\"}";
 
+  /** About five decisions a second: a review pace far above a team's, not a load test of the lab API server. */
+  private static final long DECISION_PAUSE_MS = 200;
+
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private PalisadeProcesses palisade;
 
@@ -125,6 +128,7 @@ class ControllerKilledIT {
               if (r.body().contains("\"repeated\":true")) {
                 repeated.incrementAndGet();
               }
+              sleep(DECISION_PAUSE_MS);
               break;
             }
             // 401/404: the stand-by health server on the port while the new process syncs
@@ -224,7 +228,8 @@ class ControllerKilledIT {
 
   private boolean ready() {
     try {
-      return http.send(HttpRequest.newBuilder(URI.create(palisade.url() + "/healthz/ready")).build(),
+      return http.send(HttpRequest.newBuilder(URI.create(palisade.url() + "/healthz/ready"))
+          .timeout(Duration.ofSeconds(5)).build(),
           HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
     } catch (IOException | InterruptedException e) {
       return false;

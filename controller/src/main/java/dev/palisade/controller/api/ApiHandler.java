@@ -27,6 +27,16 @@ import org.slf4j.LoggerFactory;
 @io.netty.channel.ChannelHandler.Sharable
 public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
+
+  /** Told of every answer (metrics): the route as its pattern ({@link Router#label}), and the status. */
+  @FunctionalInterface
+  public interface Observer {
+    Observer NONE = (method, route, status) -> { };
+
+    void answered(String method, String route, int status);
+  }
+
+  private Observer observer = Observer.NONE;
   private final Router router;
   private final Authenticator auth;
   /** Paths anyone may GET without a token (the page's static shell, health). */
@@ -41,6 +51,12 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
     this.auth = auth;
     this.publicPaths = publicPaths;
     this.endpoints = endpoints;
+  }
+
+  /** Set before serving. */
+  public ApiHandler observe(Observer o) {
+    this.observer = o;
+    return this;
   }
 
   /** Runs endpoints on the calling thread (tests on an EmbeddedChannel). */
@@ -72,6 +88,12 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
     } catch (RuntimeException e) {
       LOG.warn("API {} {} failed", in.method(), in.uri(), e);
       resp = toNetty(error(500, "internal error: " + e.getClass().getSimpleName()));
+    }
+    try {
+      observer.answered(in.method(), router.label(in.method(), new QueryStringDecoder(in.uri()).path()),
+          resp.status().code());
+    } catch (RuntimeException e) {
+      LOG.debug("metrics observer failed", e); // never costs the caller its answer
     }
     HttpUtil.setKeepAlive(resp, in.keepAlive());
     var f = ctx.writeAndFlush(resp); // thread-safe: netty hands the write to the channel's I/O thread

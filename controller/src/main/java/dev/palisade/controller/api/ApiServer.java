@@ -26,6 +26,12 @@ public final class ApiServer implements AutoCloseable {
   /** Starts serving; port 0 picks a free port (see {@link #port()}). */
   public static ApiServer start(String host, int port, Router router, Authenticator auth,
       java.util.function.Predicate<String> publicPaths, int maxBodyBytes) {
+    return start(host, port, router, auth, publicPaths, maxBodyBytes, ApiHandler.Observer.NONE);
+  }
+
+  /** As above, telling {@code observer} of every answer (the controller's metrics). */
+  public static ApiServer start(String host, int port, Router router, Authenticator auth,
+      java.util.function.Predicate<String> publicPaths, int maxBodyBytes, ApiHandler.Observer observer) {
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     // Endpoints wait for the controller's single event thread (the graph and identities are only
     // touched there), so they run here, never on the I/O threads: a slow endpoint then delays its
@@ -35,7 +41,7 @@ public final class ApiServer implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    ApiHandler handler = new ApiHandler(router, auth, publicPaths, endpoints);
+    ApiHandler handler = new ApiHandler(router, auth, publicPaths, endpoints).observe(observer);
     try {
       Channel ch = new ServerBootstrap()
           .group(group)

@@ -40,6 +40,23 @@ public final class Router {
     return this;
   }
 
+  /**
+   * The route's path pattern for a metric label ("/v1/flows", "/assets/*"), never the raw path, so
+   * scanners cannot grow the label set; "unmatched" for a path no route has.
+   */
+  public String label(String method, String path) {
+    Route any = null;
+    for (Route r : routes) {
+      if (r.matches(method, path)) {
+        return r.path();
+      }
+      if (any == null && r.pathMatches(path)) {
+        any = r;
+      }
+    }
+    return any != null ? any.path() : "unmatched";
+  }
+
   /** The route for the request, or an ApiException 404/405. */
   Route find(String method, String path) {
     boolean pathKnown = false;

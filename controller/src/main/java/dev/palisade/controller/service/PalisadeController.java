@@ -27,6 +27,7 @@ import dev.palisade.controller.graph.FlowEdge.EdgeKey;
 import dev.palisade.controller.graph.FlowGraph;
 import dev.palisade.controller.graph.FlowGraph.EdgeView;
 import dev.palisade.controller.identity.IdentityAllocator;
+import dev.palisade.controller.metrics.ControllerMetrics;
 import dev.palisade.model.DropEvent;
 import dev.palisade.model.FlowReport;
 import dev.palisade.model.json.DropReportJson;
@@ -152,6 +153,7 @@ public final class PalisadeController implements AutoCloseable {
   private ReviewEndpoints review;
   private AuditLog audit;
   private final PublishedObjects publishing;
+  private ControllerMetrics metrics = new ControllerMetrics();
   /** palisade.dev/mode annotations: namespace -> value, NS/KIND/NAME of a root owner -> value (loop thread). */
   private final Map<String, String> namespaceModes = new HashMap<>();
   private final Map<String, String> workloadModes = new HashMap<>();
@@ -295,7 +297,8 @@ public final class PalisadeController implements AutoCloseable {
   /** Starts the HTTP API on host:port (0: any free port); after {@link #sync}. */
   public void serve(String host, int port) {
     Router routes = routes();
-    api = ApiServer.start(host, port, routes, auth, p -> HEALTH_PATHS.test(p) || PageAssets.isPublic(p), MAX_BODY);
+    api = ApiServer.start(host, port, routes, auth, p -> HEALTH_PATHS.test(p) || PageAssets.isPublic(p), MAX_BODY,
+        metrics);
     LOG.info("controller ready: {} identities, {} edges restored, API on {}:{}", ids.snapshot().size(),
         graph.edges().size(), host, api.port());
   }
@@ -525,6 +528,7 @@ public final class PalisadeController implements AutoCloseable {
 
   /** Recompiles the given identities and writes the AllowLists that changed, under a new revision. */
   private void publish(Set<Long> identities) {
+    long started = System.nanoTime();
     AllowListCompiler compiler = new AllowListCompiler(this::identityOf, this::modeOf);
     Set<String> vertices = new HashSet<>();
     identities.forEach(id -> vertices.add(vertexOf(id)));
@@ -552,6 +556,7 @@ public final class PalisadeController implements AutoCloseable {
       published.put(e.getKey(), spec); // wanted from now on, even if the write fails and is retried
       written += publishing.allowLists().put(al) ? 1 : 0;
     }
+    metrics.onPublished(System.nanoTime() - started);
     LOG.info("revision {}: {} of {} allow-list(s) written{}", revision, written, changed.size(),
         written < changed.size() ? ", the rest retried" : "");
   }
@@ -607,6 +612,7 @@ public final class PalisadeController implements AutoCloseable {
       learned.flushSoon();
       return added.size();
     });
+    metrics.onFlowsIngested(report.flows().size());
     return ApiResponse.json(200, "{\"accepted\":" + report.flows().size() + ",\"newEdges\":" + fresh + "}");
   }
 
@@ -650,7 +656,11 @@ public final class PalisadeController implements AutoCloseable {
 
   private ApiResponse postReview(ApiRequest r) {
     ReviewRequest req = ReviewRequest.read(r.body());
-    return ApiResponse.json(200, call(() -> decisions.decide(r.caller(), req, revision).json()));
+    EdgeDecisions.Outcome outcome = call(() -> decisions.decide(r.caller(), req, revision));
+    if (!outcome.repeated()) {
+      metrics.onDecision(req.status(), outcome.changed());
+    }
+    return ApiResponse.json(200, outcome.json());
   }
 
   /**
@@ -807,6 +817,36 @@ public final class PalisadeController implements AutoCloseable {
 
   public FlowGraph graph() {
     return graph;
+  }
+
+  /**
+   * Counts into {@code m} from now on, and lets it read the graph and revision when scraped; before
+   * {@link #serve}. The metrics outlive the controller (a leadership term's).
+   */
+  public PalisadeController metrics(ControllerMetrics m) {
+    this.metrics = m;
+    m.attach(new ControllerMetrics.Source() {
+      @Override
+      public Map<List<String>, Long> edgeCounts() {
+        if (!ready) {
+          return Map.of(); // nothing restored and no informers yet
+        }
+        return call(() -> {
+          Set<String> dns = dnsWorkloads();
+          Map<List<String>, Long> out = new HashMap<>();
+          for (EdgeView v : graph.edges()) {
+            out.merge(List.of(v.status().name().toLowerCase(java.util.Locale.ROOT), classOf(v, dns)), 1L, Long::sum);
+          }
+          return out;
+        });
+      }
+
+      @Override
+      public long revision() {
+        return PalisadeController.this.revision();
+      }
+    });
+    return this;
   }
 
   /** What the controller publishes, with its counters of repairs and failed writes (for metrics). */

@@ -33,7 +33,9 @@ final class ChangedPartsApplier {
   private final Nftables nft;
   private final RulesetApplier full;
   private DesiredRuleset applied;
-  private long failures;
+  private volatile long failures; // written by the sync thread only, read by metrics scrapes
+  /** Read by the metrics scrape thread. */
+  private volatile long fullWrites;
   private long longestCommitNanos;
 
   ChangedPartsApplier(Nftables nft) {
@@ -43,6 +45,7 @@ final class ChangedPartsApplier {
 
   void apply(DesiredRuleset next) {
     if (applied == null) {
+      fullWrites++; // only the sync thread writes it
       full.resyncNext();
       try {
         full.apply(next);
@@ -129,6 +132,11 @@ final class ChangedPartsApplier {
   /** What differs between the kernel's table and {@code want} (empty: nothing); writes nothing. */
   List<String> verify(DesiredRuleset want) {
     return full.verify(want);
+  }
+
+  /** Full writes of the table: the first, and each after a failure or {@link #resyncNext}. */
+  long fullWrites() {
+    return fullWrites;
   }
 
   long failures() {

@@ -27,9 +27,11 @@ final class ControllerReporter implements AutoCloseable {
   private final List<FlowRecord> unsent = new ArrayList<>();
   private final AtomicLong sequence = new AtomicLong(System.currentTimeMillis());
   private final ScheduledExecutorService thread;
+  private final AgentMetrics metrics;
 
-  ControllerReporter(String nodeName, TrafficObserver traffic, FlowSink sink) {
+  ControllerReporter(String nodeName, TrafficObserver traffic, FlowSink sink, AgentMetrics metrics) {
     this.nodeName = nodeName;
+    this.metrics = metrics;
     this.traffic = traffic;
     this.sink = sink;
     this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -50,6 +52,7 @@ final class ControllerReporter implements AutoCloseable {
       try {
         sink.sendDrops(nodeName, drops);
       } catch (RuntimeException e) {
+        metrics.onReportFailed("drops");
         LOG.warn("{}: {} drop events not delivered: {}", nodeName, drops.size(), e.getMessage());
       }
     }
@@ -61,7 +64,9 @@ final class ControllerReporter implements AutoCloseable {
     try {
       sink.send(new FlowReport(nodeName, sequence.incrementAndGet(), batch));
       unsent.subList(0, batch.size()).clear();
+      metrics.onFlowsReported(batch.size());
     } catch (RuntimeException e) {
+      metrics.onReportFailed("flows");
       LOG.warn("{}: flow report not delivered, kept for the next one: {}", nodeName, e.getMessage());
     }
   }

@@ -122,6 +122,21 @@ final class KernelSync {
     return repairs.get();
   }
 
+  /** Full rewrites of the table (the first write included). */
+  long resyncs() {
+    return applier.fullWrites();
+  }
+
+  /** Elements of each set and map last applied, by name (empty before the first apply); any thread. */
+  java.util.Map<String, Integer> elementsBySet() {
+    DesiredRuleset d = lastDesired;
+    java.util.Map<String, Integer> out = new java.util.TreeMap<>();
+    if (d != null) {
+      d.sets().forEach((name, s) -> out.put(name, s.elements().size()));
+    }
+    return out;
+  }
+
   long applyFailures() {
     return applier.failures();
   }

@@ -35,6 +35,7 @@ import org.slf4j.LoggerFactory;
  *                    verify the table (and the nftables monitor) -> rewrite what others changed
  *  PodStartGate: CNI ADD waits for a sync that covers the pod's address
  *  conntrack NEW, NFLOG (their own threads) -> TrafficObserver -> ControllerReporter (own thread)
+ *  AgentMetrics: counted by the above as things happen; the rest read from them when scraped
  * </pre>
  *
  * Nothing is written until every informer has listed and the controller's default mode is
@@ -49,7 +50,11 @@ public final class NodeAgent implements AutoCloseable {
   private final Nftables nft;
   private final AgentInformers informers;
   private final KernelSync kernel;
-  private final TrafficObserver traffic = new TrafficObserver();
+  private final AgentMetrics metrics = new AgentMetrics();
+  private final TrafficObserver traffic = new TrafficObserver(metrics);
+  /** Why syncs were asked for since the last one ran (a sync serves all of them): its metric's cause. */
+  private final Set<String> causes = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private volatile boolean ready;
   private final ControllerReporter reporter;
   private final PodStartGate gate;
   private final SyncRunner runner;
@@ -87,15 +92,15 @@ public final class NodeAgent implements AutoCloseable {
     this.nft = nft;
     this.conntrack = conntrack;
     this.kernel = new KernelSync(nodeName, nft, conntrack);
-    this.reporter = new ControllerReporter(nodeName, traffic, sink);
+    this.reporter = new ControllerReporter(nodeName, traffic, sink, metrics);
     this.problems = new ObjectProblems(nodeName, new WarningEvents(client, nodeName));
     this.runner = new SyncRunner(nodeName, this::sync, Duration.ofMillis(1), Duration.ofSeconds(5),
         Duration.ofSeconds(60));
-    this.informers = new AgentInformers(client, nodeName, kind -> runner.request());
+    this.informers = new AgentInformers(client, nodeName, kind -> request(SyncCause.INFORMER));
     this.gate = new PodStartGate(nodeName, new PodStartGate.Rules() {
       @Override
       public long request() {
-        return runner.request();
+        return NodeAgent.this.request(SyncCause.POD_START);
       }
 
       @Override
@@ -108,6 +113,13 @@ public final class NodeAgent implements AutoCloseable {
         return localIdentity.containsKey(ip);
       }
     });
+    metrics.readFrom(new KernelReadings(kernel, runner, () -> localIdentity.size()));
+  }
+
+  /** Asks the runner for a sync, noting why (for the sync duration's cause label). */
+  private long request(String cause) {
+    causes.add(cause);
+    return runner.request();
   }
 
   /** What is never cut (on by default: this node, the API server, the cluster DNS); set before start. */
@@ -136,7 +148,10 @@ public final class NodeAgent implements AutoCloseable {
     informers.start(failsafe);
     informers.awaitSynced(syncTimeout);
     if (conntrack != null) {
-      subscription = conntrack.subscribe(traffic::onConnection, () -> LOG.warn("{}: conntrack events lost", nodeName));
+      subscription = conntrack.subscribe(traffic::onConnection, () -> {
+        metrics.onConntrackLost();
+        LOG.warn("{}: conntrack events lost", nodeName);
+      });
     }
     reporter.start();
     // another tool's change to the table (nft flush ruleset, a firewall restart): noted here, on
@@ -148,7 +163,7 @@ public final class NodeAgent implements AutoCloseable {
           if (change.lost()) {
             verifyDue.set(true);
           }
-          runner.request();
+          request(SyncCause.TAMPER);
         });
     long period = verifyEvery.toMillis();
     verifier.scheduleWithFixedDelay(this::verifySoon, period, period, TimeUnit.MILLISECONDS);
@@ -158,7 +173,7 @@ public final class NodeAgent implements AutoCloseable {
   /** Asks the sync thread to compare the kernel's table with what it applied, and repair it. */
   private void verifySoon() {
     verifyDue.set(true);
-    runner.request();
+    request(SyncCause.VERIFY);
   }
 
   /** One sync, on the runner's thread: the informers' stores -> the kernel. True if it succeeded. */
@@ -177,6 +192,7 @@ public final class NodeAgent implements AutoCloseable {
     }
     waitingForDefault = false;
     boolean first = runner.completed() == 0;
+    Set<String> asked = SyncCause.drain(causes);
     try {
       List<String> foreign = foreignChanges.getAndSet(null);
       if (foreign != null && !foreign.contains(dev.palisade.kernel.nft.TableChange.EVENTS_LOST)) {
@@ -200,7 +216,13 @@ public final class NodeAgent implements AutoCloseable {
       }
     } catch (RuntimeException e) {
       LOG.error("{}: sync failed; the rules in force stay: {}", nodeName, e.toString());
+      causes.addAll(asked); // the retry serves them
       return false;
+    }
+    metrics.onSync(first ? SyncCause.FIRST : SyncCause.of(asked), System.nanoTime() - started);
+    if (first) {
+      ready = true;
+      metrics.onFirstSync();
     }
     synchronized (syncTimes) {
       if (syncTimes.size() == 10_000) {
@@ -223,7 +245,19 @@ public final class NodeAgent implements AutoCloseable {
    * cover its IP, so its first packet meets its workload's policy, never an open door.
    */
   public void podStarting(String namespace, String name, String ip, Duration timeout) {
+    long t0 = System.nanoTime();
     gate.await(namespace, name, ip, timeout);
+    metrics.onPodCovered(System.nanoTime() - t0);
+  }
+
+  /** True once the first full sync is in force (the readiness probe: /healthz/ready). */
+  public boolean ready() {
+    return ready;
+  }
+
+  /** This agent's Prometheus families (served by {@link dev.palisade.dataplane.metrics.MetricsServer}). */
+  public AgentMetrics metrics() {
+    return metrics;
   }
 
   /** True when the kernel holds everything the informers hold, at least this revision, and these pod IPs. */

@@ -35,6 +35,11 @@ final class TrafficObserver implements NodeRulesCalculator.Tenancies {
   private final AtomicLong closedV6Drops = new AtomicLong();
   private volatile Map<String, Long> localIdentity = Map.of();
   private volatile PortRange ignoredSourcePorts;
+  private final AgentMetrics metrics;
+
+  TrafficObserver(AgentMetrics metrics) {
+    this.metrics = metrics;
+  }
 
   /** The sync thread: a pod holds an address from now on. */
   @Override
@@ -66,6 +71,7 @@ final class TrafficObserver implements NodeRulesCalculator.Tenancies {
    * cross-node connection counts once.
    */
   void onConnection(ConntrackEvent e) {
+    metrics.onConntrackEvent(e.type().name().toLowerCase(java.util.Locale.ROOT));
     if (e.type() != ConntrackEvent.Type.NEW) {
       return;
     }
@@ -104,6 +110,7 @@ final class TrafficObserver implements NodeRulesCalculator.Tenancies {
     }
     if (p[1].equals("v6")) {
       closedV6Drops.incrementAndGet(); // IPv6 to or from a restricted pod: dropped whole, not attributed
+      metrics.onDrop("v6", false);
       return;
     }
     Protocol protocol;
@@ -126,6 +133,7 @@ final class TrafficObserver implements NodeRulesCalculator.Tenancies {
       }
     }
     (d.wouldDrop() ? wouldDropped : dropped).incrementAndGet();
+    metrics.onDrop(p[1], d.wouldDrop());
   }
 
   List<FlowRecord> drainFlows() {

@@ -6,7 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.palisade.dataplane.render.KernelTrace;
 import dev.palisade.kernel.conntrack.FakeConntrack;
+import dev.palisade.dataplane.metrics.MetricsServer;
+import dev.palisade.dataplane.metrics.ScrapedSamples;
 import dev.palisade.kernel.nft.FakeNftables;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import dev.palisade.kernel.nft.NftObject;
 import dev.palisade.kernel.nft.Transaction;
 import dev.palisade.model.crd.ClusterDefaults;
@@ -125,6 +131,40 @@ class NodeAgentTest {
       nft.run(new Transaction("inet", "palisade").delete(NftObject.Table.of())); // unseen by the monitor
       eventually(() -> !outsideReachesPod() && agent.tableRepairs() >= 1, "the table restored by verification");
     }
+  }
+
+  @Test
+  void healthIsReadyOnlyOnceTheFirstSyncIsInForceAndARepairIsCountedOnItsMetricsPort() throws Exception {
+    try (NodeAgent agent = agent();
+        MetricsServer port = MetricsServer.start("127.0.0.1", 0, agent.metrics().registry(), agent::ready)) {
+      agent.start(Duration.ofSeconds(20));
+      String at = "http://127.0.0.1:" + port.port();
+      assertEquals(200, get(at + "/healthz/live").statusCode());
+      Thread.sleep(300); // informers synced, no default mode: no sync can be in force
+      assertFalse(agent.ready());
+      assertEquals(503, get(at + "/healthz/ready").statusCode());
+      publishDefault("learn");
+      eventually(agent::ready, "ready after the first sync");
+      assertEquals(200, get(at + "/healthz/ready").statusCode());
+      assertTrue(agent.converged(0, Set.of(POD_IP)), "ready means the rules are in force");
+      nft.runAsOther(new Transaction("inet", "palisade").delete(NftObject.Table.of()));
+      eventually(() -> agent.tableRepairs() == 1, "the table restored");
+      HttpResponse<String> metrics = get(at + "/metrics");
+      assertEquals(200, metrics.statusCode());
+      ScrapedSamples s = ScrapedSamples.parse(metrics.body());
+      assertEquals(1, s.sum("palisade_agent_tamper_repairs_total"), metrics.body());
+      assertEquals(1, s.sum("palisade_agent_pods_covered"));
+      assertEquals(1, s.sum("palisade_agent_ready"));
+      assertTrue(s.sum("palisade_agent_sync_duration_seconds_count", java.util.Map.of("cause", "first")) == 1);
+      assertTrue(s.sum("palisade_agent_ruleset_elements", java.util.Map.of("set", "ingress_dispatch")) >= 1);
+      assertTrue(s.has("jvm_memory_used_bytes") && s.has("process_cpu_seconds_total"), "JVM and process metrics");
+      assertEquals(404, get(at + "/nothing").statusCode());
+    }
+  }
+
+  private static HttpResponse<String> get(String url) throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private static void eventually(BooleanSupplier condition, String what) throws InterruptedException {

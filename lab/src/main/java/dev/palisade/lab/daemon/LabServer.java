@@ -138,16 +138,20 @@ public final class LabServer {
           .append(n.uplinkIp()).append('\n');
     }
     write(state.nodesFile(), nodesTsv.toString());
-    StringBuilder procs = new StringBuilder();
     PalisadeProcesses p = palisade;
-    if (p != null) {
-      for (SupervisedProcess sp : p.processes()) {
-        procs.append(sp.name()).append('\t').append(sp.pid().map(String::valueOf).orElse("-")).append('\t')
-            .append(sp.restarts()).append('\t').append(sp.lastExit().isEmpty() ? "-" : sp.lastExit()).append('\n');
-      }
-    }
-    write(state.processesFile(), procs.toString());
+    write(state.processesFile(), p == null ? "" : processRows(p));
     write(state.progressFile(), running(lab.client()) + " " + desired(lab.client(), nodes) + "\n");
+  }
+
+  /** {@link LabState#processesFile()}'s text: what `lab status` lists of Palisade's processes. */
+  public static String processRows(PalisadeProcesses p) {
+    StringBuilder procs = new StringBuilder();
+    for (SupervisedProcess sp : p.processes()) {
+      procs.append(sp.name()).append('\t').append(sp.pid().map(String::valueOf).orElse("-")).append('\t')
+          .append(sp.restarts()).append('\t').append(sp.lastExit().isEmpty() ? "-" : sp.lastExit()).append('\t')
+          .append(p.metricsUrl(sp.name()).isEmpty() ? "-" : p.metricsUrl(sp.name())).append('\n');
+    }
+    return procs.toString();
   }
 
   static long running(KubernetesClient c) {

@@ -50,7 +50,7 @@ public record LabState(Path dir) {
     return dir.resolve("nodes.tsv");
   }
 
-  /** One line per Palisade process: name, pid (- while restarting), restarts, last exit (tab-separated). */
+  /** One line per Palisade process: name, pid (- while restarting), restarts, last exit, metrics URL (tab-separated). */
   public Path processesFile() {
     return dir.resolve("processes.tsv");
   }

@@ -87,6 +87,8 @@ public final class PalisadeProcesses implements AutoCloseable {
   private final Path dir;
   private final TokenIssuer tokens;
   private final List<SupervisedProcess> processes = new ArrayList<>();
+  /** Process name -> its /metrics URL (each its own free loopback port). */
+  private final Map<String, String> metricsUrls = new java.util.LinkedHashMap<>();
   private final ScheduledExecutorService rotation = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "lab-token-rotation");
     t.setDaemon(true);
@@ -136,7 +138,8 @@ public final class PalisadeProcesses implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
 
     List<String> controller = new ArrayList<>(launcher);
-    controller.addAll(replace(argsOf(base, "Deployment"), Map.of("--listen", "127.0.0.1:" + port)));
+    controller.addAll(replace(argsOf(base, "Deployment"), Map.of("--listen", "127.0.0.1:" + port,
+        "--metrics-listen", metricsListen("controller"))));
     controller.add("--users-file=" + dir.resolve("users"));
     Path controllerKube = dir.resolve("controller.kubeconfig");
     keepKubeconfig(controllerKube, CONTROLLER_SA, null);
@@ -153,7 +156,8 @@ public final class PalisadeProcesses implements AutoCloseable {
       Path kube = dir.resolve("agent-" + node.index() + ".kubeconfig");
       keepKubeconfig(kube, AGENT_SA, nodeName);
       List<String> agent = new ArrayList<>(launcher);
-      agent.addAll(replace(argsOf(base, "DaemonSet"), Map.of("--controller", url, "--token-file", token.toString())));
+      agent.addAll(replace(argsOf(base, "DaemonSet"), Map.of("--controller", url, "--token-file", token.toString(),
+          "--metrics-listen", metricsListen("agent-" + node.index()))));
       agent.add("--netns=" + node.ns().name());
       // the lab's own probes (palisade lab probe, scenario probes) are not the app's traffic
       agent.add("--ignore-source-ports=" + Prober.PROBE_PORT_FIRST + "-" + Prober.PROBE_PORT_LAST);
@@ -165,6 +169,13 @@ public final class PalisadeProcesses implements AutoCloseable {
     for (LabNetwork.Node node : lab.network().nodes()) {
       awaitTable(node, processes.get(1 + node.index()), deadline);
     }
+  }
+
+  /** A free loopback port for the process's metrics (as a pod's own port in a cluster), noted for `lab status`. */
+  private String metricsListen(String process) {
+    String at = "127.0.0.1:" + freePort();
+    metricsUrls.put(process, "http://" + at + "/metrics");
+    return at;
   }
 
   /** deploy/base but what runs as processes here, applied as `kubectl apply -k` would create it. */
@@ -324,6 +335,16 @@ public final class PalisadeProcesses implements AutoCloseable {
 
   public Path approverTokenFile() {
     return dir.resolve("approver.token");
+  }
+
+  /** The /metrics URL of the process named "controller" or "agent-N"; empty if it has none. */
+  public String metricsUrl(String process) {
+    return metricsUrls.getOrDefault(process, "");
+  }
+
+  /** Every process's /metrics URL, by process name (controller first). */
+  public Map<String, String> metricsUrls() {
+    return Map.copyOf(metricsUrls);
   }
 
   public List<SupervisedProcess> processes() {
