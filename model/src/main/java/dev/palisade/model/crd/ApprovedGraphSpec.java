@@ -7,7 +7,7 @@ import io.fabric8.generator.annotation.Required;
 import java.util.List;
 
 /**
- * spec of an {@link ApprovedGraph}: approved edges between workloads. The shapes are declared in
+ * spec of an {@link ApprovedGraph}: approved (and rejected) edges between workloads. The shapes are declared in
  * the CRD so that the API server refuses a typo (a workload without its kind, port 0) instead of
  * storing an edge that silently approves nothing.
  */
@@ -17,6 +17,12 @@ public class ApprovedGraphSpec {
 
   @Required
   public List<Edge> edges;
+
+  /**
+   * Edges the team decided never to allow: the controller keeps them rejected, and
+   * {@code palisade ci} fails a change that makes one (forbidden) instead of proposing it.
+   */
+  public List<Edge> rejected;
 
   /** One approved edge: from a client workload to a server workload's port. */
   public static class Edge {
