@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "palisade 0.1.0-SNAPSHOT",
     description = "Application-aware microsegmentation firewall for Kubernetes.",
-    subcommands = {ControllerCommand.class, AgentCommand.class, DoctorCommand.class, DemoCommand.class, LabCommand.class, ScenarioCommand.class,
+    subcommands = {ControllerCommand.class, AgentCommand.class, DoctorCommand.class, DemoCommand.class, LabCommand.class, ScenarioCommand.class, CiCommand.class,
         ReviewCommands.Graph.class, ReviewCommands.Approve.class, ReviewCommands.Reject.class, ReviewCommands.Mode.class,
         ReviewCommands.Policy.class, ReviewCommands.Audit.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
