@@ -118,6 +118,16 @@ class CiRunIT {
   }
 
   @Test
+  void theConnectionsOfACommandRunInAPodAreJudgedAndNamedByIt() throws Exception {
+    Run r = run("--manifests", APP.resolve("manifests").toString(), "--baseline", APP.resolve("approved").toString(),
+        "--exec", "workload/ci-shop/Deployment/web", "--", "timeout", "10", "bash", "-c", "echo hi >/dev/tcp/api/9090");
+    assertEquals(1, r.code(), r.out());
+    assertEquals(List.of("new " + WEB_API), r.failingCases());
+    String patch = Files.readString(r.reports().resolve("patch.yaml"));
+    assertTrue(patch.contains("command: \"--exec workload/ci-shop/Deployment/web -- timeout 10 bash -c echo hi"), patch);
+  }
+
+  @Test
   void theManifestsOwnNetworkPolicyDroppingACallIsExit2() throws Exception {
     Run r = run("--manifests", APP.resolve("manifests").toString(), "--manifests", APP.resolve("netpol-drop").toString(),
         "--baseline", baseline(REVIEWED).toString(), "--traffic", APP.resolve("traffic.yaml").toString());

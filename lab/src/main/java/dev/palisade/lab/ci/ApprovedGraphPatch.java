@@ -19,7 +19,11 @@ public final class ApprovedGraphPatch {
   /** The new edges of a run, with their provenance. */
   public static String forNewEdges(List<Finding> findings, String source) {
     return render(findings.stream().filter(f -> f.verdict() == Verdict.NEW)
-        .map(f -> new Entry(f.edge(), source, f.observed().firstBy(), "", "")).toList(), "ci-approved");
+        .map(f -> {
+          String by = f.observed().firstBy();
+          boolean command = by.startsWith(CiRun.EXEC_ORIGIN);
+          return new Entry(f.edge(), source, command ? "" : by, command ? by : "", "");
+        }).toList(), "ci-approved");
   }
 
   /** ApprovedGraph objects named {@code name}, one per namespace of the edges' servers. */

@@ -129,9 +129,15 @@ final class CiLabSession implements AutoCloseable {
     palisade.flushFlows(Duration.ofSeconds(10));
     Set<CiEdge> before = new TreeSet<>();
     palisade.controller().graph().edges().forEach(v -> Optional.ofNullable(edgeOf(v)).ifPresent(before::add));
-    String origin = "--exec " + in.execPod() + " -- " + String.join(" ", in.execCommand());
+    String origin = CiRun.EXEC_ORIGIN + in.execPod() + " -- " + String.join(" ", in.execCommand());
+    String pod;
     try {
-      target.lab().network().pod(in.execPod()).ns().exec(in.execCommand().toArray(String[]::new));
+      pod = target.resolvePods(in.execPod()).get(0);
+    } catch (RuntimeException e) {
+      throw new CiInputException("--exec " + in.execPod() + ": " + e.getMessage());
+    }
+    try {
+      target.lab().network().pod(pod).ns().exec(in.execCommand().toArray(String[]::new));
     } catch (RuntimeException e) {
       throw new IllegalStateException(origin + " failed: " + e.getMessage(), e);
     }
@@ -151,7 +157,7 @@ final class CiLabSession implements AutoCloseable {
       palisade.flushFlows(Duration.ofSeconds(10));
       List<EdgeView> graph = palisade.controller().graph().edges();
       Set<CiEdge> missing = new TreeSet<>(made);
-      graph.forEach(v -> missing.remove(edgeOf(v)));
+      graph.forEach(v -> Optional.ofNullable(edgeOf(v)).ifPresent(missing::remove)); // noise has no edge
       if (missing.isEmpty()) {
         return graph;
       }

@@ -25,6 +25,9 @@ import java.util.Map;
  */
 public final class CiRun {
   public static final int EXIT_BAD_INPUT = 3;
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CiRun.class);
+  /** How an edge's origin names a command run with --exec (the patch files it as provenance.command). */
+  static final String EXEC_ORIGIN = "--exec ";
 
   /** The command line, as values. {@code execCommand} is empty without --exec. */
   public record Options(List<Path> manifests, List<Path> baseline, Path traffic, String execPod,
@@ -53,7 +56,8 @@ public final class CiRun {
       out.println("palisade ci: bad input: " + e.getMessage());
       return EXIT_BAD_INPUT;
     } catch (RuntimeException e) {
-      out.println("palisade ci: infrastructure error: " + e.getMessage());
+      LOG.warn("infrastructure error", e); // the stack, for whoever debugs the lab
+      out.println("palisade ci: infrastructure error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
       return EXIT_BAD_INPUT;
     }
     List<Finding> findings = EdgeClassifier.classify(observed, in.baseline());
@@ -96,8 +100,10 @@ public final class CiRun {
     if (flows.isEmpty() && o.execCommand().isEmpty()) {
       throw new CiInputException("no traffic: give --traffic FILE (with flows) or --exec POD -- CMD");
     }
-    if (!o.execCommand().isEmpty() && (o.execPod() == null || o.execPod().split("/").length != 2)) {
-      throw new CiInputException("--exec: must name a pod as NS/POD, not '" + o.execPod() + "'");
+    if (!o.execCommand().isEmpty() && (o.execPod() == null || !(o.execPod().split("/").length == 2
+        || (o.execPod().startsWith("workload/") && o.execPod().split("/").length == 4)))) {
+      throw new CiInputException("--exec: must name a pod as NS/POD or workload/NS/KIND/NAME (its first pod), not '"
+          + o.execPod() + "'");
     }
     return new Inputs(manifests, baseline, flows, o.execPod(), List.copyOf(o.execCommand()));
   }
