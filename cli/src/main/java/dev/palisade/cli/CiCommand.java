@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
  * edges need approval, 2 forbidden or dropped edges, 3 bad input or infrastructure error.
  */
 @Command(name = "ci", description = "Connectivity review of a change, from the app's own traffic.",
-    subcommands = {CiCommand.Run.class})
+    subcommands = {CiCommand.Run.class, CiCheckCommand.class})
 final class CiCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 

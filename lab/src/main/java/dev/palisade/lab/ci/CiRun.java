@@ -116,7 +116,8 @@ public final class CiRun {
     }
   }
 
-  private static void write(Path dir, List<Finding> findings, int exit) throws IOException {
+  /** Writes report.md, junit.xml, patch.yaml and graph.json into {@code dir} (created if absent). */
+  public static void write(Path dir, List<Finding> findings, int exit) throws IOException {
     Files.createDirectories(dir);
     Files.writeString(dir.resolve("report.md"), MarkdownReport.render(findings, exit));
     Files.writeString(dir.resolve("junit.xml"), JunitReport.render(findings));
