@@ -1,7 +1,5 @@
 package dev.palisade.model.crd;
 
-import io.fabric8.generator.annotation.Max;
-import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import java.util.List;
@@ -34,9 +32,10 @@ public class ApprovedGraphSpec {
     @Pattern(WORKLOAD)
     public String to;
 
+    // 1..65535, checked where the edges are read (palisade ci's baseline reader, the controller's
+    // index), not as CRD bounds: fabric8 writes them as 65535.0, which the repo's kustomize renderer
+    // keeps as a float where kubectl kustomize writes an integer (DeployManifestsTest compares them).
     @Required
-    @Min(1)
-    @Max(65535)
     public Integer port;
 
     /** TCP (the default when absent, as in Kubernetes), UDP or SCTP. */
