@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:ok", "1:a check failed or the controller refused", "2:usage error",
         "3:cannot reach the controller or authenticate to it"},
-    subcommands = {ControllerCommand.class, AgentCommand.class, DoctorCommand.class, DemoCommand.class, LabCommand.class, ScenarioCommand.class,
+    subcommands = {ControllerCommand.class, AgentCommand.class, DoctorCommand.class, DemoCommand.class, LabCommand.class, ScenarioCommand.class, CiCommand.class,
         ReviewCommands.Graph.class, ReviewCommands.Approve.class, ReviewCommands.Reject.class, ReviewCommands.Mode.class,
         ReviewCommands.Policy.class, ReviewCommands.Audit.class, VersionCommand.class, CompletionCommand.class,
         CommandLine.HelpCommand.class})

@@ -22,7 +22,7 @@ import tools.jackson.databind.json.JsonMapper;
  *   palisade graph export --format dot|graphml|json
  *   palisade approve|reject SRC DST PORT/PROTO...     (SRC, DST as NS/KIND/NAME)
  *   palisade mode set NS[/KIND/NAME] learn|monitor|enforce
- *   palisade policy export --namespace NS [--status approved,learned]
+ *   palisade policy export --namespace NS [--status approved,learned] [--format networkpolicy|palisade]
  *   palisade audit [--json]
  * </pre>
  */
@@ -233,14 +233,24 @@ final class ReviewCommands {
     }
   }
 
-  @Command(name = "export", description = "Kubernetes NetworkPolicy YAML for one namespace.")
+  @Command(name = "export", description = "Kubernetes NetworkPolicy YAML for one namespace, or (--format palisade) "
+      + "the approved edges into it as an ApprovedGraph to keep in git.")
   static final class PolicyExport extends ApiCommand {
     @Option(names = "--namespace", required = true) String namespace;
     @Option(names = "--status", defaultValue = "approved", description = "approved (default), or approved,learned")
     String status;
+    @Option(names = "--format", defaultValue = "networkpolicy", description = "networkpolicy (default) or palisade")
+    String format;
 
     @Override
     void run() {
+      if (format.equals("palisade")) {
+        out().print(ApprovedGraphExport.render(JSON.readTree(api.get("/v1/graph")), namespace));
+        return;
+      }
+      if (!format.equals("networkpolicy")) {
+        throw new IllegalArgumentException("--format must be networkpolicy or palisade, not '" + format + "'");
+      }
       out().print(api.get("/v1/export/networkpolicy?namespace=" + ApiClient.q(namespace) + "&status=" + ApiClient.q(status)));
     }
   }

@@ -143,6 +143,9 @@ class ReviewCommandsTest {
         .getSpec().mode);
     Run policy = palisade(viewer, "policy", "export", "--namespace", "shop");
     assertTrue(policy.out().contains("kind: \"NetworkPolicy\"") && policy.out().contains("port: 5432"), policy.out());
+    Run asCode = palisade(viewer, "policy", "export", "--namespace", "shop", "--format", "palisade");
+    assertTrue(asCode.out().contains("kind: ApprovedGraph") && asCode.out().contains("to: \"shop/Pod/db\"\n    port: 5432")
+        && asCode.out().contains("source: \"review page\""), asCode.out());
     assertTrue(palisade(viewer, "graph", "export", "--format", "dot").out().contains("digraph"));
 
     Run audit = palisade(viewer, "audit");

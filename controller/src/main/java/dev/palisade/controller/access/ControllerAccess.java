@@ -52,6 +52,8 @@ public final class ControllerAccess {
                   + "or edited by anyone else is written back at once (fail closed)."),
           AccessRule.of(CrdNames.GROUP, List.of("segmentationmodes"), List.of("get", "list", "watch", "create",
               "update"), "Modes: written by users or GitOps, watched; the review API sets them too."),
+          AccessRule.of(CrdNames.GROUP, List.of("approvedgraphs"), List.of("list", "watch"),
+              "Approved graphs kept in git (kubectl or GitOps write them): watched, never written."),
           AccessRule.of(CrdNames.GROUP, List.of("reviewaudits"), List.of("list", "create"),
               "The review audit log is append-only: entries are created and read, never updated or deleted."),
           AccessRule.of(CrdNames.GROUP, List.of("graphsnapshots"), List.of("list", "create"),

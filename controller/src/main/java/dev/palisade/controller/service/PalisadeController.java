@@ -8,6 +8,7 @@ import dev.palisade.controller.api.ApiServer;
 import dev.palisade.controller.api.Authenticator;
 import dev.palisade.controller.api.Role;
 import dev.palisade.controller.api.Router;
+import dev.palisade.controller.approved.ApprovedGraphWatch;
 import dev.palisade.controller.compile.AllowListCompiler;
 import dev.palisade.controller.netpol.PolicyProblemReporter;
 import dev.palisade.controller.publish.Backoff;
@@ -39,6 +40,7 @@ import dev.palisade.model.WorkloadRef;
 import dev.palisade.model.crd.AllowList;
 import dev.palisade.model.crd.AllowListCodec;
 import dev.palisade.model.crd.AllowListSpec;
+import dev.palisade.model.crd.ApprovedGraph;
 import dev.palisade.model.crd.ClusterDefaults;
 import dev.palisade.model.crd.CrdNames;
 import dev.palisade.model.crd.LearnedFlows;
@@ -161,6 +163,8 @@ public final class PalisadeController implements AutoCloseable {
   private SharedIndexInformer<io.fabric8.kubernetes.api.model.Namespace> namespaces;
   /** Informers of the kinds a mode may name, by kind (Pod apart: {@link #pods}). */
   private final Map<String, SharedIndexInformer<?>> rootOwners = new HashMap<>();
+  /** ApprovedGraph objects (approvals kept in git), laid over the graph where allow-lists compile. */
+  private final ApprovedGraphWatch approvedGraphs = new ApprovedGraphWatch();
 
   /** A controller running in {@value ClusterDefaults#NAMESPACE}. */
   public PalisadeController(KubernetesClient client, Authenticator auth, Mode defaultMode) {
@@ -253,6 +257,11 @@ public final class PalisadeController implements AutoCloseable {
     inform(io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice.class, null);
     inform(io.fabric8.kubernetes.api.model.ServiceAccount.class, null);
     inform(io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class, null);
+    approvedGraphs.watching(inform(ApprovedGraph.class, approvedGraphs.handler(this::submit, () -> {
+      if (ready) {
+        publishAll();
+      }
+    })));
     // What the controller publishes, so that a deletion or an edit by anyone else is written back.
     inform(AllowList.class, publishing.allowLists().handler());
     informers.add(publishing.defaultsInformer());
@@ -532,7 +541,8 @@ public final class PalisadeController implements AutoCloseable {
     AllowListCompiler compiler = new AllowListCompiler(this::identityOf, this::modeOf);
     Set<String> vertices = new HashSet<>();
     identities.forEach(id -> vertices.add(vertexOf(id)));
-    Map<Long, IdentityPolicy> policies = compiler.compile(graph.edgesTouching(vertices), identities);
+    Map<Long, IdentityPolicy> policies = compiler.compile(
+        approvedGraphs.index().overlay(graph.edgesTouching(vertices), vertices), identities);
     List<Map.Entry<Long, IdentityPolicy>> changed = new ArrayList<>();
     for (var e : policies.entrySet()) {
       AllowListSpec old = published.get(e.getKey());
@@ -709,7 +719,11 @@ public final class PalisadeController implements AutoCloseable {
       e.put("destination", v.key().destination());
       e.put("protocol", v.key().protocol().name());
       e.put("port", v.key().port());
-      e.put("status", v.status().name().toLowerCase(java.util.Locale.ROOT));
+      e.put("status", approvedGraphs.index().statusOf(v.key(), v.status()).name().toLowerCase(java.util.Locale.ROOT));
+      String approvedBy = approvedGraphs.index().approvedBy(v.key(), v.status());
+      if (approvedBy != null) {
+        e.put("approvedBy", approvedBy); // git:ApprovedGraph NS/NAME or review (the page)
+      }
       e.put("class", classOf(v, dns));
       e.put("count", v.count());
       e.put("firstSeen", v.firstSeen());

@@ -53,7 +53,18 @@ public final class LabScenarioTarget implements ScenarioTarget {
       Map.entry("ReplicaSet", "apps/v1"), Map.entry("Job", "batch/v1"),
       Map.entry("NetworkPolicy", "networking.k8s.io/v1"));
 
+  private final String labId;
   private Lab lab;
+
+  /** A target whose lab picks its own id (from the pid and a sequence number). */
+  public LabScenarioTarget() {
+    this(null);
+  }
+
+  /** A target whose lab has this id (its namespaces are pal-ID-*), e.g. to keep parallel labs apart. */
+  public LabScenarioTarget(String labId) {
+    this.labId = labId;
+  }
 
   @Override
   public void setUp(Scenario s) {
@@ -61,7 +72,7 @@ public final class LabScenarioTarget implements ScenarioTarget {
       throw new UnsupportedStepException("outside hosts and DNS names (the outside section): the lab has no "
           + "network beyond the cluster yet");
     }
-    String id = "s" + (ProcessHandle.current().pid() % 100000) + "x" + SEQ.incrementAndGet();
+    String id = labId != null ? labId : "s" + (ProcessHandle.current().pid() % 100000) + "x" + SEQ.incrementAndGet();
     lab = Lab.start(id, s.nodes());
     for (Scenario.TopologyNamespace ns : s.namespaces()) {
       lab.ensureNamespace(ns.name(), ns.labels());

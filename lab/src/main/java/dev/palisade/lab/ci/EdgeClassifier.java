@@ -1,0 +1,72 @@
+package dev.palisade.lab.ci;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The judgement of {@code palisade ci}, pure: observed edges against the baseline. A failed
+ * connection is the manifests' NetworkPolicy (monitor mode drops nothing), which outranks the
+ * baseline: an approved call that cannot happen is still a broken change. Otherwise a rejected
+ * edge is forbidden, an approved one passes, anything else is new; approved edges the traffic
+ * never made are listed as a warning.
+ */
+public final class EdgeClassifier {
+  private EdgeClassifier() {}
+
+  /** One finding per edge, worst verdict first, then by edge. */
+  public static List<Finding> classify(List<ObservedEdge> observed, Baseline baseline) {
+    Map<CiEdge, ObservedEdge> byEdge = new TreeMap<>();
+    for (ObservedEdge o : observed) {
+      byEdge.merge(o.edge(), o, ObservedEdge::plus);
+    }
+    List<Finding> out = new ArrayList<>();
+    for (ObservedEdge o : byEdge.values()) {
+      CiEdge e = o.edge();
+      if (o.failed() > 0) {
+        out.add(new Finding(e, Verdict.DROPPED, o, baseline.approved().get(e)));
+      } else if (baseline.rejected().containsKey(e)) {
+        out.add(new Finding(e, Verdict.FORBIDDEN, o, baseline.rejected().get(e)));
+      } else if (baseline.approved().containsKey(e)) {
+        out.add(new Finding(e, Verdict.APPROVED, o, baseline.approved().get(e)));
+      } else {
+        out.add(new Finding(e, Verdict.NEW, o, null));
+      }
+    }
+    baseline.approved().forEach((e, file) -> {
+      if (!byEdge.containsKey(e)) {
+        out.add(new Finding(e, Verdict.NOT_EXERCISED, null, file));
+      }
+    });
+    out.sort(Comparator.comparing(Finding::verdict).thenComparing(Finding::edge));
+    return out;
+  }
+
+  /**
+   * The exit code: the worst verdict's (2 forbidden or dropped, 1 new, 0 pass), limited by
+   * {@code --fail-on}: {@code forbidden} lets new edges pass, {@code never} always passes.
+   */
+  public static int exitCode(List<Finding> findings, FailOn failOn) {
+    int worst = findings.stream().mapToInt(f -> f.verdict().exitCode()).max().orElse(0);
+    return switch (failOn) {
+      case NEW -> worst;
+      case FORBIDDEN -> worst >= 2 ? worst : 0;
+      case NEVER -> 0;
+    };
+  }
+
+  /** --fail-on: the least severe verdict that fails the run. */
+  public enum FailOn {
+    NEW, FORBIDDEN, NEVER;
+
+    public static FailOn parse(String text) {
+      try {
+        return valueOf(text.strip().toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException | NullPointerException e) {
+        throw new CiInputException("--fail-on: must be new, forbidden or never, not '" + text + "'");
+      }
+    }
+  }
+}

@@ -1,0 +1,84 @@
+package dev.palisade.lab.ci;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.palisade.lab.ci.EdgeClassifier.FailOn;
+import dev.palisade.model.Protocol;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class EdgeClassifierTest {
+  static final CiEdge WEB_API = new CiEdge("shop/Deployment/web", "shop/Deployment/api", 8080, Protocol.TCP);
+  static final CiEdge API_DB = new CiEdge("shop/Deployment/api", "shop/StatefulSet/db", 5432, Protocol.TCP);
+  static final CiEdge API_COUPONS = new CiEdge("shop/Deployment/api", "shop/Deployment/coupons", 9090, Protocol.TCP);
+
+  static ObservedEdge ok(CiEdge e) {
+    return new ObservedEdge(e, 3, 0, List.of("shop/" + e.from().split("/")[2] + "-0"), "traffic.yaml flows[0]");
+  }
+
+  static ObservedEdge failed(CiEdge e) {
+    return new ObservedEdge(e, 0, 3, List.of("shop/" + e.from().split("/")[2] + "-0"), "traffic.yaml flows[1]");
+  }
+
+  private static List<String> verdicts(List<Finding> fs) {
+    return fs.stream().map(f -> f.verdict().label() + " " + f.edge().text()).toList();
+  }
+
+  @Test
+  void nothingApprovedMakesEveryObservedEdgeNew() {
+    List<Finding> fs = EdgeClassifier.classify(List.of(ok(WEB_API), ok(API_DB)), Baseline.EMPTY);
+    assertEquals(List.of("new " + API_DB.text(), "new " + WEB_API.text()), verdicts(fs));
+    assertEquals(1, EdgeClassifier.exitCode(fs, FailOn.NEW));
+  }
+
+  @Test
+  void approvedEdgesPassAndUnexercisedOnesAreOnlyAWarning() {
+    Baseline b = new Baseline(Map.of(WEB_API, "g.yaml", API_DB, "g.yaml"), Map.of());
+    List<Finding> fs = EdgeClassifier.classify(List.of(ok(WEB_API)), b);
+    assertEquals(List.of("approved " + WEB_API.text(), "not-exercised " + API_DB.text()), verdicts(fs));
+    assertEquals(0, EdgeClassifier.exitCode(fs, FailOn.NEW));
+  }
+
+  @Test
+  void aRejectedEdgeIsForbiddenEvenIfAlsoApproved() {
+    Baseline b = new Baseline(Map.of(WEB_API, "a.yaml"), Map.of(WEB_API, "r.yaml"));
+    List<Finding> fs = EdgeClassifier.classify(List.of(ok(WEB_API)), b);
+    assertEquals(Verdict.FORBIDDEN, fs.get(0).verdict());
+    assertEquals("rejected in r.yaml", fs.get(0).why());
+    assertEquals(2, EdgeClassifier.exitCode(fs, FailOn.NEW));
+  }
+
+  @Test
+  void aFailedConnectionIsDroppedWhateverTheBaselineSays() {
+    Baseline b = new Baseline(Map.of(API_DB, "g.yaml"), Map.of());
+    List<Finding> fs = EdgeClassifier.classify(List.of(ok(WEB_API), failed(API_DB), ok(API_DB)), b);
+    assertEquals(List.of("dropped " + API_DB.text(), "new " + WEB_API.text()), verdicts(fs));
+    assertEquals("3 of 6 connections failed from shop/api-0; first by traffic.yaml flows[1]", fs.get(0).evidence());
+    assertEquals(2, EdgeClassifier.exitCode(fs, FailOn.NEW));
+  }
+
+  @Test
+  void observationsOfOneEdgeMergeKeepingTheFirstOrigin() {
+    ObservedEdge a = new ObservedEdge(WEB_API, 1, 0, List.of("shop/web-0"), "flows[0]");
+    ObservedEdge b = new ObservedEdge(WEB_API, 2, 0, List.of("shop/web-1"), "flows[3]");
+    List<Finding> fs = EdgeClassifier.classify(List.of(a, b), Baseline.EMPTY);
+    assertEquals(1, fs.size());
+    assertEquals(3, fs.get(0).observed().connected());
+    assertEquals(List.of("shop/web-0", "shop/web-1"), fs.get(0).observed().sourcePods());
+    assertEquals("flows[0]", fs.get(0).observed().firstBy());
+  }
+
+  @Test
+  void failOnLimitsTheExitCode() {
+    List<Finding> onlyNew = EdgeClassifier.classify(List.of(ok(API_COUPONS)), Baseline.EMPTY);
+    List<Finding> dropped = EdgeClassifier.classify(List.of(failed(API_COUPONS)), Baseline.EMPTY);
+    assertEquals(0, EdgeClassifier.exitCode(onlyNew, FailOn.FORBIDDEN));
+    assertEquals(2, EdgeClassifier.exitCode(dropped, FailOn.FORBIDDEN));
+    assertEquals(0, EdgeClassifier.exitCode(dropped, FailOn.NEVER));
+    assertEquals(0, EdgeClassifier.exitCode(List.of(), FailOn.NEW));
+    CiInputException e = assertThrows(CiInputException.class, () -> FailOn.parse("sometimes"));
+    assertEquals("--fail-on: must be new, forbidden or never, not 'sometimes'", e.getMessage());
+  }
+}
