@@ -55,7 +55,7 @@ class ReviewCommandsTest {
     }
     for (String name : new String[] {"web", "db"}) {
       client.pods().inNamespace("shop").resource(new PodBuilder().withMetadata(new ObjectMetaBuilder()
-          .withNamespace("shop").withName(name).withLabels(Map.of("app", name)).build()).build()).createOr(x -> x.update());
+          .withNamespace("shop").withName(name).withLabels(Map.of("app", name)).build()).withNewSpec().withNodeName("lab-node-0").endSpec().build()).createOr(x -> x.update());
     }
     controller = new PalisadeController(client, tokens, Mode.LEARN);
     controller.start("127.0.0.1", 0, Duration.ofSeconds(20));
@@ -71,7 +71,7 @@ class ReviewCommandsTest {
     StringBuilder flows = new StringBuilder();
     for (int port : ports) {
       flows.append(flows.length() == 0 ? "" : ",").append("{\"src\":").append(web).append(",\"dst\":").append(db)
-          .append(",\"protocol\":\"TCP\",\"port\":").append(port).append(",\"count\":2,\"first\":1000,\"last\":2000,")
+          .append(",\"protocol\":\"TCP\",\"port\":").append(port).append(",\"count\":2,\"first\":" + (System.currentTimeMillis() - 1000) + ",\"last\":" + System.currentTimeMillis() + ",")
           .append("\"srcPods\":[\"shop/web\"],\"dstPods\":[\"shop/db\"]}");
     }
     HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url() + "/v1/flows"))

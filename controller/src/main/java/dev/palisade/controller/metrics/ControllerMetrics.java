@@ -38,6 +38,7 @@ public final class ControllerMetrics implements ApiHandler.Observer {
   private final Counter requests;
   private final Counter authFailures;
   private final Gauge leader;
+  private final Counter recordsRefused;
   private volatile Source source;
 
   public ControllerMetrics() {
@@ -50,6 +51,10 @@ public final class ControllerMetrics implements ApiHandler.Observer {
         .help("Flow records from agents added to the graph").register(registry);
     refused = Counter.builder().name("palisade_controller_flow_reports_refused_total")
         .help("Flow reports refused whole, by reason (malformed, unauthenticated, forbidden: not an agent or not its node; busy)")
+        .labelNames("reason").register(registry);
+    recordsRefused = Counter.builder().name("palisade_controller_flow_records_refused_total")
+        .help("Flow records of accepted reports that were not learned from, by reason (not-local, wrong-identity, "
+            + "future, stale, implausible-count): what a poisoned or broken agent sends")
         .labelNames("reason").register(registry);
     decisions = Counter.builder().name("palisade_controller_decisions_total")
         .help("Edges given a status by a review decision, by action (approved, rejected, learned)")
@@ -108,6 +113,11 @@ public final class ControllerMetrics implements ApiHandler.Observer {
 
   public void leader(boolean leads) {
     leader.set(leads ? 1 : 0);
+  }
+
+  /** Records of a report refused one by one ({@code reason} as FlowVetting labels it). */
+  public void onFlowRecordsRefused(String reason, int records) {
+    recordsRefused.labelValues(reason).inc(records);
   }
 
   public void onFlowsIngested(int records) {

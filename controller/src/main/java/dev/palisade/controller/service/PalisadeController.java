@@ -14,6 +14,8 @@ import dev.palisade.controller.netpol.PolicyProblemReporter;
 import dev.palisade.controller.publish.Backoff;
 import dev.palisade.controller.publish.PublishedObjects;
 import dev.palisade.controller.publish.Tamper;
+import dev.palisade.controller.ingest.FlowVetting;
+import dev.palisade.controller.ingest.GonePods;
 import dev.palisade.controller.persist.LearnedFlowsWriter;
 import dev.palisade.controller.review.AuditLog;
 import dev.palisade.controller.review.EdgeDecisions;
@@ -133,6 +135,9 @@ public final class PalisadeController implements AutoCloseable {
         return t;
       });
   private final LearnedFlowsWriter learned;
+  private final GonePods gonePods = new GonePods(100_000);
+  /** Flow records refused since start, by reason (loop thread; /v1/status). */
+  private final Map<FlowVetting.Reason, Long> refusedRecords = new java.util.EnumMap<>(FlowVetting.Reason.class);
   private EdgeDecisions decisions;
   private ModeAudit modeAudit;
   /** Whether palisade.dev/mode on root owners counts (any user who may edit a Deployment may set it). */
@@ -409,9 +414,13 @@ public final class PalisadeController implements AutoCloseable {
       WorkloadRef w = workloadOfPod.remove(key);
       if (w != null) {
         podsOf.getOrDefault(w, new HashSet<>()).remove(key);
+        String node = p.getSpec() == null ? null : p.getSpec().getNodeName();
+        ids.find(w).ifPresent(id -> gonePods.deleted(key, new FlowVetting.PodFacts(node, id),
+            System.currentTimeMillis()));
       }
       return;
     }
+    gonePods.created(key);
     WorkloadRef w = resolver.workloadOf(p);
     workloadOfPod.put(key, w);
     labelsOf.put(w.toString(), WorkloadResolver.stableLabels(p));
@@ -616,15 +625,42 @@ public final class PalisadeController implements AutoCloseable {
       throw new ApiException(403, "agent " + r.caller().name() + " may only report flows of its own node, not "
           + report.node());
     }
-    int fresh = call(() -> {
-      List<EdgeKey> added = graph.ingest(report, this::vertexOf);
-      report.flows().forEach(f -> learned.dirty(vertexOf(f.key().source())));
+    long now = System.currentTimeMillis();
+    Ingested in = call(() -> {
+      // only what this node can have seen teaches the graph (learning is the allow-list to be)
+      FlowVetting.Verdict v = FlowVetting.vet(report, this::podFacts, now);
+      FlowReport kept = new FlowReport(report.node(), report.sequence(), v.accepted());
+      int added = graph.ingest(kept, this::vertexOf).size();
+      kept.flows().forEach(f -> learned.dirty(vertexOf(f.key().source())));
       learned.flushSoon();
-      return added.size();
+      v.refused().forEach((why, n) -> refusedRecords.merge(why, (long) n, Long::sum));
+      return new Ingested(v, added);
     });
-    metrics.onFlowsIngested(report.flows().size());
-    return ApiResponse.json(200, "{\"accepted\":" + report.flows().size() + ",\"newEdges\":" + fresh + "}");
+    FlowVetting.Verdict vetted = in.verdict();
+    metrics.onFlowsIngested(vetted.accepted().size());
+    vetted.refused().forEach((why, n) -> metrics.onFlowRecordsRefused(why.label(), n));
+    if (vetted.refusedCount() > 0) {
+      LOG.warn("agent {}: {} of {} flow record(s) refused: {}", report.node(), vetted.refusedCount(),
+          report.flows().size(), vetted.refused().entrySet().stream().map(e -> e.getValue() + " " + e.getKey().text())
+              .collect(java.util.stream.Collectors.joining("; ")));
+    }
+    return ApiResponse.json(200, "{\"accepted\":" + vetted.accepted().size() + ",\"refused\":"
+        + vetted.refusedCount() + ",\"newEdges\":" + in.newEdges() + "}");
   }
+
+  private record Ingested(FlowVetting.Verdict verdict, int newEdges) {}
+
+  /** What the agents' reports are checked against: a pod's node and its workload's identity (loop thread). */
+  private FlowVetting.PodFacts podFacts(String key) {
+    Pod p = pods.getIndexer().getByKey(key);
+    WorkloadRef w = workloadOfPod.get(key);
+    if (p == null || w == null) {
+      return gonePods.of(key, System.currentTimeMillis()); // its node's report may come after its deletion
+    }
+    return ids.find(w).map(id -> new FlowVetting.PodFacts(p.getSpec() == null ? null : p.getSpec().getNodeName(), id))
+        .orElse(null);
+  }
+
 
   private ApiResponse postDrops(ApiRequest r) {
     DropReportJson.DropReport report;
@@ -784,7 +820,9 @@ public final class PalisadeController implements AutoCloseable {
 
   private String statusJson() {
     return "{\"ready\":" + ready + ",\"revision\":" + revision + ",\"identities\":" + ids.snapshot().size()
-        + ",\"edges\":" + graph.edges().size() + "}";
+        + ",\"edges\":" + graph.edges().size() + ",\"refusedFlowRecords\":{"
+        + refusedRecords.entrySet().stream().map(e -> "\"" + e.getKey().label() + "\":" + e.getValue())
+            .collect(java.util.stream.Collectors.joining(",")) + "}}";
   }
 
   // ---- plumbing ----

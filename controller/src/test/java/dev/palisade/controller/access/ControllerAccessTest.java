@@ -111,7 +111,7 @@ class ControllerAccessTest {
         long web = idOf("deployment-web");
         long api = idOf("deployment-api");
         post(c, agent, "/v1/flows", "{\"node\":\"node-a\",\"sequence\":1,\"flows\":[{\"src\":" + web + ",\"dst\":"
-            + api + ",\"protocol\":\"TCP\",\"port\":9090,\"count\":3,\"first\":1000,\"last\":2000,"
+            + api + ",\"protocol\":\"TCP\",\"port\":9090,\"count\":3,\"first\":" + (System.currentTimeMillis() - 1000) + ",\"last\":" + System.currentTimeMillis() + ","
             + "\"srcPods\":[\"shop/web-1\"],\"dstPods\":[\"shop/api-1\"]}]}", 200);
         post(c, approver, "/v1/review", "{\"status\":\"approved\",\"only\":[{\"from\":\"shop/Deployment/web\","
             + "\"to\":\"shop/Deployment/api\",\"port\":9090,\"protocol\":\"TCP\"}]}", 200);
@@ -151,7 +151,7 @@ class ControllerAccessTest {
       client.pods().inNamespace("shop").resource(new PodBuilder().withMetadata(new ObjectMetaBuilder()
           .withNamespace("shop").withName(d[2]).withLabels(Map.of("app", d[0])).withOwnerReferences(
               new OwnerReferenceBuilder().withApiVersion("apps/v1").withKind("ReplicaSet").withName(d[1])
-                  .withUid("r-" + d[1]).withController(true).build()).build()).build()).create();
+                  .withUid("r-" + d[1]).withController(true).build()).build()).withNewSpec().withNodeName("node-a").endSpec().build()).create();
     }
     NetworkPolicy bad = client.network().v1().networkPolicies().load(new ByteArrayInputStream("""
         apiVersion: networking.k8s.io/v1

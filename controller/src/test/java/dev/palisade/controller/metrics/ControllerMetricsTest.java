@@ -41,7 +41,7 @@ class ControllerMetricsTest {
   void countersMoveAsTheApiIsUsedAndTheGraphIsReadWhenScraped() throws Exception {
     for (String name : new String[] {"web", "api"}) {
       client.pods().inNamespace("shop").resource(new PodBuilder().withMetadata(new ObjectMetaBuilder()
-          .withNamespace("shop").withName(name).build()).build()).create();
+          .withNamespace("shop").withName(name).build()).withNewSpec().withNodeName("lab-node-0").endSpec().build()).create();
     }
     ControllerMetrics metrics = new ControllerMetrics();
     metrics.leader(true);
@@ -57,7 +57,8 @@ class ControllerMetricsTest {
       long api = client.resources(WorkloadIdentity.class).inNamespace("shop").withName("pod-api").get().getSpec().id;
       String api0 = "http://127.0.0.1:" + c.port();
       String report = "{\"node\":\"lab-node-0\",\"sequence\":1,\"flows\":[{\"src\":" + web + ",\"dst\":" + api
-          + ",\"protocol\":\"TCP\",\"port\":9090,\"count\":3,\"first\":1000,\"last\":2000}]}";
+          + ",\"protocol\":\"TCP\",\"port\":9090,\"count\":3,\"first\":" + (System.currentTimeMillis() - 1000) + ",\"last\":" + System.currentTimeMillis()
+          + ",\"srcPods\":[\"shop/web\"]}]}";
       assertEquals(401, post(api0 + "/v1/flows", "forged", report).statusCode());
       assertEquals(400, post(api0 + "/v1/flows", agent, "{\"node\":").statusCode());
       assertEquals(403, post(api0 + "/v1/flows", approver, report).statusCode());

@@ -53,7 +53,7 @@ class ReviewEndpointsTest {
         .withName("shop").endMetadata().build()).createOr(x -> x.update());
     for (String name : new String[] {"web", "db"}) {
       client.pods().inNamespace("shop").resource(new PodBuilder().withMetadata(new ObjectMetaBuilder()
-          .withNamespace("shop").withName(name).withLabels(Map.of("app", name)).build()).build()).createOr(x -> x.update());
+          .withNamespace("shop").withName(name).withLabels(Map.of("app", name)).build()).withNewSpec().withNodeName("lab-node-0").endSpec().build()).createOr(x -> x.update());
     }
     controller = startController();
     report(1, 5432);
@@ -66,7 +66,7 @@ class ReviewEndpointsTest {
     StringBuilder flows = new StringBuilder();
     for (int port : ports) {
       flows.append(flows.length() == 0 ? "" : ",").append("{\"src\":").append(web).append(",\"dst\":").append(db)
-          .append(",\"protocol\":\"TCP\",\"port\":").append(port).append(",\"count\":2,\"first\":1000,\"last\":2000,")
+          .append(",\"protocol\":\"TCP\",\"port\":").append(port).append(",\"count\":2,\"first\":" + (System.currentTimeMillis() - 1000) + ",\"last\":" + System.currentTimeMillis() + ",")
           .append("\"srcPods\":[\"shop/web\"],\"dstPods\":[\"shop/db\"]}");
     }
     HttpResponse<String> r = call("POST", "/v1/flows", agent, "{\"node\":\"lab-node-0\",\"sequence\":" + sequence

@@ -52,7 +52,7 @@ class ApprovedGraphControllerTest {
     client.pods().inNamespace("shop").resource(new PodBuilder().withMetadata(new ObjectMetaBuilder().withNamespace("shop")
         .withName(pod).withLabels(Map.of("app", deploy)).withOwnerReferences(new OwnerReferenceBuilder()
             .withApiVersion("apps/v1").withKind("ReplicaSet").withName(rs).withUid("r-" + rs).withController(true)
-            .build()).build()).build()).create();
+            .build()).build()).withNewSpec().withNodeName("lab-node-0").endSpec().build()).create();
   }
 
   private static void eventually(Supplier<Boolean> condition, String what) throws InterruptedException {
@@ -107,7 +107,7 @@ class ApprovedGraphControllerTest {
 
     // once seen, the graph API shows it approved, and where the approval came from
     String report = "{\"node\":\"lab-node-0\",\"sequence\":1,\"flows\":[{\"src\":" + web + ",\"dst\":" + api
-        + ",\"protocol\":\"TCP\",\"port\":9090,\"count\":3,\"first\":1000,\"last\":2000,"
+        + ",\"protocol\":\"TCP\",\"port\":9090,\"count\":3,\"first\":" + (System.currentTimeMillis() - 1000) + ",\"last\":" + System.currentTimeMillis() + ","
         + "\"srcPods\":[\"shop/web-5d8f-aaaaa\"],\"dstPods\":[\"shop/api-77aa-bbbbb\"]}]}";
     assertEquals(200, call("POST", "/v1/flows", agent, report).statusCode());
     String graph = call("GET", "/v1/graph", viewer, null).body();

@@ -62,7 +62,7 @@ class MalformedRequestsFuzzTest {
         .createOr(x -> x.update());
     for (String name : new String[] {"web", "db"}) {
       client.pods().inNamespace("shop").resource(new PodBuilder().withMetadata(new ObjectMetaBuilder()
-          .withNamespace("shop").withName(name).withLabels(Map.of("app", name)).build()).build()).createOr(x -> x.update());
+          .withNamespace("shop").withName(name).withLabels(Map.of("app", name)).build()).withNewSpec().withNodeName("lab-node-0").endSpec().build()).createOr(x -> x.update());
     }
     controller = new PalisadeController(client, tokens, Mode.LEARN);
     controller.sync(Duration.ofSeconds(20));
@@ -129,7 +129,7 @@ class MalformedRequestsFuzzTest {
   private List<Seed> seeds(long web, long db) {
     String edge = "{\"from\":\"shop/Pod/web\",\"to\":\"shop/Pod/db\",\"port\":5432,\"protocol\":\"TCP\"}";
     String flow = "{\"src\":" + web + ",\"dst\":" + db + ",\"protocol\":\"TCP\",\"port\":5432,\"count\":2,"
-        + "\"first\":1000,\"last\":2000,\"srcPods\":[\"shop/web\"],\"dstPods\":[\"shop/db\"]}";
+        + "\"first\":" + (System.currentTimeMillis() - 1000) + ",\"last\":" + System.currentTimeMillis() + ",\"srcPods\":[\"shop/web\"],\"dstPods\":[\"shop/db\"]}";
     String drop = "{\"kind\":\"monitor\",\"direction\":\"out\",\"src\":" + web + ",\"dst\":" + db
         + ",\"protocol\":\"TCP\",\"port\":6379,\"at\":3000,\"srcPod\":\"shop/web\",\"dstPod\":\"shop/db\"}";
     return List.of(

@@ -69,7 +69,7 @@ class PalisadeControllerTest {
     Pod p = new PodBuilder().withMetadata(new ObjectMetaBuilder().withNamespace("shop").withName(pod)
         .withLabels(Map.of("app", deploy, "pod-template-hash", rs.substring(rs.indexOf('-') + 1)))
         .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("apps/v1").withKind("ReplicaSet").withName(rs)
-            .withUid("r-" + rs).withController(true).build()).build()).build();
+            .withUid("r-" + rs).withController(true).build()).build()).withNewSpec().withNodeName("lab-node-0").endSpec().build();
     client.pods().inNamespace("shop").resource(p).createOr(x -> x.update());
   }
 
@@ -97,9 +97,15 @@ class PalisadeControllerTest {
   }
 
   private String report(long seq, long src, long dst, int port) {
+    return report(seq, src, dst, port, "\"shop/web-5d8f-aaaaa\"", "\"shop/api-77aa-bbbbb\"");
+  }
+
+  /** A report of lab-node-0 (where both test pods run) naming these pods (JSON strings) at each end. */
+  private String report(long seq, long src, long dst, int port, String srcPods, String dstPods) {
+    long now = System.currentTimeMillis();
     return "{\"node\":\"lab-node-0\",\"sequence\":" + seq + ",\"flows\":[{\"src\":" + src + ",\"dst\":" + dst
-        + ",\"protocol\":\"TCP\",\"port\":" + port + ",\"count\":3,\"first\":1000,\"last\":2000,"
-        + "\"srcPods\":[\"shop/web-5d8f-aaaaa\"],\"dstPods\":[\"shop/api-77aa-bbbbb\"]}]}";
+        + ",\"protocol\":\"TCP\",\"port\":" + port + ",\"count\":3,\"first\":" + (now - 1000) + ",\"last\":" + now
+        + ",\"srcPods\":[" + srcPods + "],\"dstPods\":[" + dstPods + "]}]}";
   }
 
   @Test
@@ -219,8 +225,8 @@ class PalisadeControllerTest {
     long dns = client.resources(WorkloadIdentity.class).inNamespace("kube-system").withName("pod-coredns").get().getSpec().id;
     long web = idOf("deployment-web");
     long api = idOf("deployment-api");
-    assertEquals(200, call("POST", "/v1/flows", agent, report(1, web, dns, 53)).statusCode());
-    assertEquals(200, call("POST", "/v1/flows", agent, report(2, 2, api, 9090)).statusCode()); // 2: the node (host)
+    assertEquals(200, call("POST", "/v1/flows", agent, report(1, web, dns, 53, "\"shop/web-5d8f-aaaaa\"", "")).statusCode());
+    assertEquals(200, call("POST", "/v1/flows", agent, report(2, 2, api, 9090, "", "\"shop/api-77aa-bbbbb\"")).statusCode()); // 2: the node (host)
     assertEquals(200, call("POST", "/v1/flows", agent, report(3, web, api, 9090)).statusCode());
     var edges = tools.jackson.databind.json.JsonMapper.builder().build().readTree(call("GET", "/v1/graph", viewer, null).body())
         .get("edges");
@@ -229,5 +235,25 @@ class PalisadeControllerTest {
     assertEquals("dns", classes.get("shop/Deployment/web>kube-system/Pod/coredns"), classes.toString());
     assertEquals("probe", classes.get("host>shop/Deployment/api"), classes.toString());
     assertEquals("service", classes.get("shop/Deployment/web>shop/Deployment/api"), classes.toString());
+  }
+
+  @Test
+  void anAgentTeachesOnlyWhatItsNodeCanHaveSeen() throws Exception {
+    long web = idOf("deployment-web");
+    long api = idOf("deployment-api");
+    String before = call("GET", "/v1/graph", viewer, null).body();
+    String otherNode = tokens.issue(new Principal("lab-node-1", Role.AGENT));
+    // lab-node-1 runs neither pod: a flow between them is not its to report
+    HttpResponse<String> poisoned = call("POST", "/v1/flows", otherNode,
+        report(1, web, api, 9090).replace("lab-node-0", "lab-node-1"));
+    assertEquals(200, poisoned.statusCode(), poisoned.body());
+    assertTrue(poisoned.body().contains("\"accepted\":0,\"refused\":1"), poisoned.body());
+    // lab-node-0's own pod, claimed as another workload's
+    HttpResponse<String> forged = call("POST", "/v1/flows", agent, report(2, api, web, 9090,
+        "\"shop/web-5d8f-aaaaa\"", ""));
+    assertTrue(forged.body().contains("\"accepted\":0,\"refused\":1"), forged.body());
+    assertEquals(before, call("GET", "/v1/graph", viewer, null).body(), "nothing learned");
+    String status = call("GET", "/v1/status", viewer, null).body();
+    assertTrue(status.contains("\"refusedFlowRecords\":{\"not-local\":1,\"wrong-identity\":1}"), status);
   }
 }

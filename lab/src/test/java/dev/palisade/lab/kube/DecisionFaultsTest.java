@@ -78,13 +78,13 @@ class DecisionFaultsTest {
     asController = new KubernetesClientBuilder().withConfig(api.clientConfig(token)).build();
     for (String pod : List.of("web", "api")) {
       admin.pods().inNamespace("shop").resource(new PodBuilder().withMetadata(new ObjectMetaBuilder()
-          .withNamespace("shop").withName(pod).withLabels(Map.of("app", pod)).build()).build()).create();
+          .withNamespace("shop").withName(pod).withLabels(Map.of("app", pod)).build()).withNewSpec().withNodeName("lab-node-0").endSpec().build()).create();
     }
     controller = startController();
     eventually(() -> allowList() != null, "api's allow-list");
     HttpResponse<String> flows = call("/v1/flows", agent, "{\"node\":\"lab-node-0\",\"sequence\":1,\"flows\":[{\"src\":"
         + idOf("pod-web") + ",\"dst\":" + idOf("pod-api") + ",\"protocol\":\"TCP\",\"port\":9090,\"count\":3,"
-        + "\"first\":1000,\"last\":2000,\"srcPods\":[\"shop/web\"],\"dstPods\":[\"shop/api\"]}]}");
+        + "\"first\":" + (System.currentTimeMillis() - 1000) + ",\"last\":" + System.currentTimeMillis() + ",\"srcPods\":[\"shop/web\"],\"dstPods\":[\"shop/api\"]}]}");
     assertEquals(200, flows.statusCode(), flows.body());
     eventually(() -> "learned".equals(savedStatus()), "the learned edge saved (batched, within a second)");
   }
