@@ -44,6 +44,14 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
 
   /** Where endpoints run: they wait for the controller's event thread, so never on an I/O thread. */
   private final java.util.concurrent.Executor endpoints;
+  /** Where agents' routes run, apart: a flood of viewer reads cannot fill the agents' queue (null: shared). */
+  private java.util.concurrent.Executor agentEndpoints;
+
+  /** Agents' routes on their own bounded pool; before serving. */
+  public ApiHandler agentsOn(java.util.concurrent.Executor pool) {
+    this.agentEndpoints = pool;
+    return this;
+  }
 
   public ApiHandler(Router router, Authenticator auth, java.util.function.Predicate<String> publicPaths,
       java.util.concurrent.Executor endpoints) {
@@ -67,28 +75,47 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
     // The request is released when this returns: take what the endpoint needs first.
+    // behind an AdmissionGate the caller was found on the headers, before the body was read
+    boolean gated = ctx.pipeline().get(AdmissionGate.class) != null;
     Incoming in = new Incoming(req.method().name(), req.uri(), req.headers().get(HttpHeaderNames.AUTHORIZATION),
-        ByteBufUtil.getBytes(req.content()), HttpUtil.isKeepAlive(req));
+        ByteBufUtil.getBytes(req.content()), HttpUtil.isKeepAlive(req), gated,
+        gated ? ctx.channel().attr(AdmissionGate.CALLER).get() : null);
+    java.util.concurrent.Executor pool = agentEndpoints != null && isAgentRoute(in) ? agentEndpoints : endpoints;
     try {
-      endpoints.execute(() -> respond(ctx, in));
-    } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
-      ctx.close();
+      pool.execute(() -> respond(ctx, in));
+    } catch (java.util.concurrent.RejectedExecutionException full) {
+      // a bounded queue: refuse at once rather than make every caller wait behind a flood
+      respond(ctx, in, error(503, "the controller is busy (too many requests queued); retry"));
+    }
+  }
+
+  private boolean isAgentRoute(Incoming in) {
+    try {
+      return router.find(in.method(), new QueryStringDecoder(in.uri()).path()).role() == Role.AGENT;
+    } catch (ApiException noSuchRoute) {
+      return false; // answered 404/405 by the shared pool
     }
   }
 
   /** What one request carries, copied off netty's buffers. */
-  private record Incoming(String method, String uri, String authorization, byte[] body, boolean keepAlive) {}
+  private record Incoming(String method, String uri, String authorization, byte[] body, boolean keepAlive,
+      boolean gated, Principal caller) {}
 
   private void respond(ChannelHandlerContext ctx, Incoming in) {
-    FullHttpResponse resp;
+    ApiResponse answer;
     try {
-      resp = toNetty(handle(in));
+      answer = handle(in);
     } catch (ApiException e) {
-      resp = toNetty(error(e.status(), e.getMessage()));
+      answer = error(e.status(), e.getMessage());
     } catch (RuntimeException e) {
       LOG.warn("API {} {} failed", in.method(), in.uri(), e);
-      resp = toNetty(error(500, "internal error: " + e.getClass().getSimpleName()));
+      answer = error(500, "internal error: " + e.getClass().getSimpleName());
     }
+    respond(ctx, in, answer);
+  }
+
+  private void respond(ChannelHandlerContext ctx, Incoming in, ApiResponse answer) {
+    FullHttpResponse resp = toNetty(answer);
     try {
       observer.answered(in.method(), router.label(in.method(), new QueryStringDecoder(in.uri()).path()),
           resp.status().code());
@@ -108,7 +135,9 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
     String method = req.method();
     Optional<Principal> caller = Optional.empty();
     String header = req.authorization();
-    if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+    if (req.gated()) {
+      caller = Optional.ofNullable(req.caller());
+    } else if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
       caller = auth.authenticate(header.substring(7).trim());
     }
     if (caller.isEmpty() && !(method.equals("GET") && publicPaths.test(path))) {

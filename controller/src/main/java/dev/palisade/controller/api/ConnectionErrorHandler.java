@@ -36,7 +36,8 @@ public final class ConnectionErrorHandler extends ChannelInboundHandlerAdapter {
    * reports these as IOExceptions whose message names the errno).
    */
   public static boolean isExpectedNetworkEvent(Throwable cause) {
-    if (cause instanceof ReadTimeoutException || cause instanceof ClosedChannelException) {
+    if (cause instanceof ReadTimeoutException || cause instanceof ClosedChannelException
+        || cause instanceof io.netty.handler.codec.PrematureChannelClosureException) { // a client gone mid-body
       return true;
     }
     if (cause instanceof IOException && cause.getMessage() != null) {

@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Results are cached for a short TTL, positive and negative alike, so agents posting every second
  * and a caller retrying a bad token do not cost a review per request. Only token digests are kept.
- * A review that fails (API server unreachable) refuses the request and is not cached.
+ * A review that fails (API server unreachable) refuses the request and is not cached. Reviews are
+ * rate-limited ({@value #REVIEWS_PER_SECOND}/s, bursts of {@value #REVIEW_BURST}): a flood of
+ * distinct bad tokens is refused without asking the API server.
  */
 public final class TokenReviewAuthenticator implements Authenticator {
   /** The user-info extra the API server fills with the node of the pod a token is bound to. */
@@ -44,6 +46,11 @@ public final class TokenReviewAuthenticator implements Authenticator {
   private final long ttlNanos;
   private final LongSupplier nanoTime;
   private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+  /** TokenReviews per second the API server is asked for, and the burst (every agent of a big cluster at once). */
+  static final int REVIEWS_PER_SECOND = 50;
+  static final int REVIEW_BURST = 500;
+  private final TokenBucket reviews;
+  private volatile long limited;
 
   /**
    * @param agentNamespace namespace of the agents' ServiceAccount
@@ -62,6 +69,7 @@ public final class TokenReviewAuthenticator implements Authenticator {
     this.audiences = List.copyOf(audiences);
     this.ttlNanos = ttl.toNanos();
     this.nanoTime = nanoTime;
+    this.reviews = new TokenBucket(REVIEWS_PER_SECOND, REVIEW_BURST, nanoTime.getAsLong());
   }
 
   @Override
@@ -74,6 +82,14 @@ public final class TokenReviewAuthenticator implements Authenticator {
     Cached hit = cache.get(key);
     if (hit != null && now - hit.expiresAt() < 0) {
       return hit.principal();
+    }
+    if (!reviews.take(now)) {
+      // a flood of tokens the cache does not know: the API server is not made to pay for it
+      if (limited++ % 100 == 0) {
+        LOG.warn("more than {} TokenReviews a second asked: refusing unknown tokens until the rate falls ({} so far)",
+            REVIEWS_PER_SECOND, limited);
+      }
+      return Optional.empty();
     }
     Optional<Principal> result;
     try {

@@ -20,6 +20,7 @@ class ConnectionErrorHandlerTest {
     return Stream.of(
         Arguments.of(ReadTimeoutException.INSTANCE, true),
         Arguments.of(new ClosedChannelException(), true),
+        Arguments.of(new io.netty.handler.codec.PrematureChannelClosureException("Channel closed while still aggregating message"), true),
         Arguments.of(new IOException("Connection reset by peer"), true),
         Arguments.of(new IOException("recvAddress(..) failed: Connection reset by peer"), true),
         Arguments.of(new IOException("writevAddresses(..) failed: Broken pipe"), true),

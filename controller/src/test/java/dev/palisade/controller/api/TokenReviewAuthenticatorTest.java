@@ -132,4 +132,17 @@ class TokenReviewAuthenticatorTest {
         "the failure was not cached as a refusal");
     assertEquals(1, reviewed.size());
   }
+
+  @Test
+  void aFloodOfUnknownTokensIsRefusedWithoutAskingTheApiServerPastTheRate() {
+    start(false);
+    int flood = TokenReviewAuthenticator.REVIEW_BURST + 100;
+    for (int i = 0; i < flood; i++) {
+      assertEquals(Optional.empty(), auth.authenticate("bad-" + i));
+    }
+    assertEquals(TokenReviewAuthenticator.REVIEW_BURST, reviewed.size(), "the burst was reviewed, the rest not");
+    // a known token is still answered from the cache; a new one waits for the rate to refill
+    clock.addAndGet(java.time.Duration.ofSeconds(1).toNanos());
+    assertEquals(Optional.of(new Principal("node-1", Role.AGENT)), auth.authenticate("agent-token"));
+  }
 }

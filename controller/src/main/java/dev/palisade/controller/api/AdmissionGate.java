@@ -1,0 +1,163 @@
+package dev.palisade.controller.api;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.AttributeKey;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Predicate;
+import java.util.function.ToIntBiFunction;
+
+/**
+ * Judges a request on its headers, before its body is read: no token (where one is needed) or a
+ * token that does not authenticate is answered 401, and a declared length above the route's limit
+ * 413, and the connection is closed without reading what follows. It sits before the body
+ * aggregator, so a client that asks {@code Expect: 100-continue} is never invited to send the
+ * body of a request that will be refused, and an unauthenticated client cannot make the
+ * controller buffer megabytes.
+ *
+ * <p>Authentication may ask the API server (TokenReview): it runs on {@code authThreads} while the
+ * connection stops reading, and whatever the decoder already produced waits here. The caller found
+ * travels with the request as the channel attribute {@link #CALLER}. One instance per connection.
+ */
+final class AdmissionGate extends ChannelInboundHandlerAdapter {
+  /** The authenticated caller of the request being passed on (absent: a public path without token). */
+  static final AttributeKey<Principal> CALLER = AttributeKey.valueOf("palisade.caller");
+
+  private final Authenticator auth;
+  private final Predicate<String> publicPaths;
+  private final ToIntBiFunction<String, String> bodyLimit;
+  private final Executor authThreads;
+  private final Router router;
+  private final ApiHandler.Observer observer;
+  private final ArrayDeque<Object> held = new ArrayDeque<>();
+  private boolean waiting;
+  private boolean refused;
+
+  /** @param bodyLimit (method, path) -> the most body bytes that route reads */
+  AdmissionGate(Authenticator auth, Predicate<String> publicPaths, ToIntBiFunction<String, String> bodyLimit,
+      Executor authThreads, Router router, ApiHandler.Observer observer) {
+    this.router = router;
+    this.observer = observer;
+    this.auth = auth;
+    this.publicPaths = publicPaths;
+    this.bodyLimit = bodyLimit;
+    this.authThreads = authThreads;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (refused) {
+      ReferenceCountUtil.release(msg); // the rest of a refused request: never read into a body
+      return;
+    }
+    if (waiting) {
+      held.add(msg);
+      return;
+    }
+    if (!(msg instanceof HttpRequest req)) {
+      ctx.fireChannelRead(msg);
+      return;
+    }
+    String method = req.method().name();
+    String path = new QueryStringDecoder(req.uri()).path();
+    long length = HttpUtil.getContentLength(req, -1L);
+    int limit = bodyLimit.applyAsInt(method, path);
+    if (length > limit) {
+      refuse(ctx, msg, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, method + " " + path + " reads at most " + limit
+          + " body bytes, not " + length);
+      return;
+    }
+    boolean isPublic = method.equals("GET") && publicPaths.test(path);
+    String header = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+    ctx.channel().attr(CALLER).set(null);
+    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      if (isPublic) {
+        ctx.fireChannelRead(msg);
+      } else {
+        refuse(ctx, msg, HttpResponseStatus.UNAUTHORIZED, header == null ? "missing bearer token"
+            : "invalid bearer token");
+      }
+      return;
+    }
+    String token = header.substring(7).trim();
+    waiting = true;
+    ctx.channel().config().setAutoRead(false);
+    try {
+      authThreads.execute(() -> {
+        Optional<Principal> caller;
+        try {
+          caller = auth.authenticate(token);
+        } catch (RuntimeException e) {
+          caller = Optional.empty();
+        }
+        Optional<Principal> found = caller;
+        ctx.executor().execute(() -> resume(ctx, msg, found, isPublic));
+      });
+    } catch (RejectedExecutionException busy) {
+      waiting = false;
+      refuse(ctx, msg, HttpResponseStatus.SERVICE_UNAVAILABLE, "too many requests being authenticated; retry");
+    }
+  }
+
+  private void resume(ChannelHandlerContext ctx, Object request, Optional<Principal> caller, boolean isPublic) {
+    waiting = false;
+    if (caller.isEmpty() && !isPublic) {
+      refuse(ctx, request, HttpResponseStatus.UNAUTHORIZED, "invalid bearer token");
+      return;
+    }
+    ctx.channel().attr(CALLER).set(caller.orElse(null));
+    ctx.fireChannelRead(request);
+    // what the decoder produced meanwhile: the body of this request, perhaps the next request
+    while (!held.isEmpty() && !waiting && !refused) {
+      channelRead(ctx, held.poll());
+    }
+    if (!waiting) {
+      ctx.channel().config().setAutoRead(true);
+      ctx.read();
+    }
+  }
+
+  private void refuse(ChannelHandlerContext ctx, Object msg, HttpResponseStatus status, String message) {
+    refused = true;
+    if (msg instanceof HttpRequest req) {
+      try {
+        observer.answered(req.method().name(), router.label(req.method().name(),
+            new QueryStringDecoder(req.uri()).path()), status.code());
+      } catch (RuntimeException e) {
+        // metrics never cost the caller its answer
+      }
+    }
+    ReferenceCountUtil.release(msg);
+    held.forEach(ReferenceCountUtil::release);
+    held.clear();
+    byte[] body = ("{\"error\":" + JsonText.quote(message) + "}").getBytes(StandardCharsets.UTF_8);
+    FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+    resp.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json; charset=utf-8");
+    resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+    resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    held.forEach(ReferenceCountUtil::release);
+    held.clear();
+    ctx.fireChannelInactive();
+  }
+}
