@@ -1,5 +1,5 @@
 // Palisade review page. Plain script, no build step: the graph library (ECharts) comes from a
-// WebJar served by the controller. Every call carries the bearer token the user typed; the token
+// file served by the controller. Every call carries the bearer token the user typed; the token
 // lives in sessionStorage only (this tab). All text from the API goes into the page through
 // textContent, never innerHTML: workload names and pod names are data, not markup.
 'use strict';
@@ -7,6 +7,11 @@
 const state = { token: null, role: null, edges: [], drops: [], selected: new Set(), focus: null, chart: null };
 const COLORS = { learned: '#8a9bb0', approved: '#1a7f37', rejected: '#b42318', violation: '#f79009', 'would-drop': '#9e77ed' };
 const $ = (id) => document.getElementById(id);
+
+// ECharts renders tooltip and label strings as HTML: names go through this first.
+function esc(s) {
+  return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+}
 
 function el(tag, text, cls) {
   const e = document.createElement(tag);
@@ -67,13 +72,13 @@ function renderGraph(edges) {
   edges.forEach((e) => { vertices.set(e.source, nsOf(e.source)); vertices.set(e.destination, nsOf(e.destination)); });
   const namespaces = [...new Set(vertices.values())].sort();
   state.chart.setOption({
-    tooltip: { formatter: (p) => p.dataType === 'edge' ? p.data.key : p.data.name },
+    tooltip: { formatter: (p) => esc(p.dataType === 'edge' ? p.data.key : p.data.name) },
     legend: [{ data: namespaces, top: 4 }],
     series: [{
       type: 'graph', layout: 'force', roam: true, draggable: true,
       force: { repulsion: 260, edgeLength: 140 },
       categories: namespaces.map((n) => ({ name: n })),
-      label: { show: true, formatter: (p) => shortName(p.data.name) },
+      label: { show: true, formatter: (p) => shortName(p.data.name) }, // rich text, not HTML
       edgeSymbol: ['none', 'arrow'], edgeSymbolSize: 9,
       edgeLabel: { show: true, fontSize: 10, formatter: (p) => p.data.label },
       data: [...vertices.entries()].map(([v, ns]) => ({ name: v, category: namespaces.indexOf(ns), symbolSize: 26 })),

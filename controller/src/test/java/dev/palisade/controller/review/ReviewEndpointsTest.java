@@ -134,6 +134,12 @@ class ReviewEndpointsTest {
     HttpResponse<String> page = call("GET", "/", null, null);
     assertEquals(200, page.statusCode());
     assertTrue(page.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
+    // only its own scripts, never framed: an approve button cannot be clickjacked
+    String csp = page.headers().firstValue("Content-Security-Policy").orElse("");
+    assertTrue(csp.contains("script-src 'self';") && csp.contains("frame-ancestors 'none'"), csp);
+    assertEquals("DENY", page.headers().firstValue("X-Frame-Options").orElse(""));
+    assertTrue(!page.body().contains("<script>") && !java.util.regex.Pattern.compile(" on[a-z]+=").matcher(page.body()).find(),
+        "no inline script or handlers");
     assertTrue(page.body().contains("/assets/echarts.min.js"));
     HttpResponse<String> lib = call("GET", "/assets/echarts.min.js", null, null);
     assertEquals(200, lib.statusCode());
