@@ -11,8 +11,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Review-page users: one {@code TOKEN,NAME,ROLE} line each (ROLE viewer or approver; # comments),
- * like the API server's static token file. In a cluster the file comes from the Secret
+ * Review-page users: one {@code TOKEN,NAME,ROLE[,NAMESPACES]} line each (ROLE viewer or approver;
+ * NAMESPACES, space-separated, scope an approver to those namespaces; # comments), like the API
+ * server's static token file. In a cluster the file comes from the Secret
  * palisade-users, so every controller replica knows the same tokens.
  */
 final class UserTokens {
@@ -34,8 +35,18 @@ final class UserTokens {
       }
       String[] f = line.split(",", -1);
       String at = file + " line " + (i + 1);
-      if (f.length != 3) {
-        throw new IllegalArgumentException(at + ": expected TOKEN,NAME,ROLE");
+      if (f.length != 3 && f.length != 4) {
+        throw new IllegalArgumentException(at + ": expected TOKEN,NAME,ROLE[,NAMESPACES]");
+      }
+      java.util.Set<String> scope = new java.util.TreeSet<>();
+      if (f.length == 4) {
+        for (String ns : f[3].strip().split("\\s+")) {
+          if (!ns.matches("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")) {
+            throw new IllegalArgumentException(at + ": namespaces must be namespace names separated by spaces, not '"
+                + ns + "'");
+          }
+          scope.add(ns);
+        }
       }
       Role role = switch (f[2].strip().toLowerCase(Locale.ROOT)) {
         case "viewer" -> Role.VIEWER;
@@ -43,7 +54,10 @@ final class UserTokens {
         default -> throw new IllegalArgumentException(at + ": role must be viewer or approver, not '" + f[2] + "'");
       };
       try {
-        tokens.add(f[0].strip(), new Principal(f[1].strip(), role));
+        if (!scope.isEmpty() && role != Role.APPROVER) {
+          throw new IllegalArgumentException("only an approver is scoped to namespaces (a viewer reads everything)");
+        }
+        tokens.add(f[0].strip(), new Principal(f[1].strip(), role, scope));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(at + ": " + e.getMessage(), e);
       }

@@ -85,11 +85,25 @@ public final class EdgeDecisions {
         }
       }
     }
+    if (req.all() && !who.clusterWide()) {
+      throw new ApiException(403, "all: a decision over every edge needs a cluster-wide approver; " + who.name()
+          + " approves in " + String.join(", ", new java.util.TreeSet<>(who.namespaces())) + " only");
+    }
     Predicate<FlowEdge> filter = req.all() ? e -> true
         : e -> req.only().stream().anyMatch(sel -> sel.matches(e.key()));
     List<FlowGraph.Reviewed> planned = graph.plan(filter, req.status());
     if (planned.isEmpty()) {
       return new Outcome(0, null, false, revision);
+    }
+    for (FlowGraph.Reviewed c : planned) {
+      for (String vertex : List.of(c.key().source(), c.key().destination())) {
+        String ns = namespaceOf(vertex);
+        if (!who.mayDecideIn(ns)) {
+          throw new ApiException(403, "only: " + c.key().text() + " touches namespace '" + ns + "'; " + who.name()
+              + " approves in " + String.join(", ", new java.util.TreeSet<>(who.namespaces()))
+              + " only (an edge across namespaces needs an approver of both, or a cluster-wide one)");
+        }
+      }
     }
     List<ReviewAuditSpec.Edge> edges = new ArrayList<>(planned.size());
     for (FlowGraph.Reviewed c : planned) {
@@ -149,6 +163,12 @@ public final class EdgeDecisions {
           changed.size());
     }
     return changed;
+  }
+
+  /** NS of a workload vertex NS/KIND/NAME; null for the outside, the host and other entities. */
+  static String namespaceOf(String vertex) {
+    int slash = vertex.indexOf('/');
+    return slash < 0 ? null : vertex.substring(0, slash);
   }
 
   static String action(EdgeStatus after) {

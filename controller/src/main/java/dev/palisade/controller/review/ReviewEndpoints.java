@@ -127,6 +127,11 @@ public final class ReviewEndpoints {
     ModeRequest req = ModeRequest.read(r.body());
     String workload = req.forWorkload() ? req.workload() : "";
     String result = backend.onLoop(() -> {
+      if (!r.caller().mayDecideIn(req.namespace())) {
+        throw new ApiException(403, "namespace: " + r.caller().name() + " approves in "
+            + String.join(", ", new java.util.TreeSet<>(r.caller().namespaces())) + " only, not '" + req.namespace()
+            + "'");
+      }
       // A mode for something that does not exist would sit unused until a namesake appears.
       if (!backend.namespaceExists(req.namespace())) {
         throw ApiException.notFound("namespace: no namespace '" + req.namespace() + "'");

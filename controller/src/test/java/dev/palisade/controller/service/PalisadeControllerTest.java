@@ -256,4 +256,27 @@ class PalisadeControllerTest {
     String status = call("GET", "/v1/status", viewer, null).body();
     assertTrue(status.contains("\"refusedFlowRecords\":{\"not-local\":1,\"wrong-identity\":1}"), status);
   }
+
+  @Test
+  void anApproverScopedToANamespaceDecidesOnlyInsideIt() throws Exception {
+    long web = idOf("deployment-web");
+    long api = idOf("deployment-api");
+    assertEquals(200, call("POST", "/v1/flows", agent, report(1, web, api, 9090)).statusCode());
+    String shopOnly = tokens.issue(new Principal("carol", Role.APPROVER, java.util.Set.of("shop")));
+    String paymentsOnly = tokens.issue(new Principal("dave", Role.APPROVER, java.util.Set.of("payments")));
+    String edge = "{\"status\":\"approved\",\"only\":[{\"from\":\"shop/Deployment/web\",\"to\":"
+        + "\"shop/Deployment/api\",\"port\":9090}]}";
+    HttpResponse<String> outside = call("POST", "/v1/review", paymentsOnly, edge);
+    assertEquals(403, outside.statusCode(), outside.body());
+    assertTrue(outside.body().contains("touches namespace 'shop'"), outside.body());
+    HttpResponse<String> all = call("POST", "/v1/review", shopOnly, "{\"status\":\"approved\",\"all\":true}");
+    assertEquals(403, all.statusCode(), all.body());
+    assertTrue(all.body().contains("cluster-wide approver"), all.body());
+    HttpResponse<String> mode = call("POST", "/v1/mode", paymentsOnly, "{\"namespace\":\"shop\",\"mode\":\"enforce\"}");
+    assertEquals(403, mode.statusCode(), mode.body());
+    assertTrue(call("GET", "/v1/graph", viewer, null).body().contains("\"status\":\"learned\""), "nothing decided");
+    HttpResponse<String> inside = call("POST", "/v1/review", shopOnly, edge);
+    assertEquals(200, inside.statusCode(), inside.body());
+    assertTrue(call("GET", "/v1/graph", viewer, null).body().contains("\"status\":\"approved\""));
+  }
 }
