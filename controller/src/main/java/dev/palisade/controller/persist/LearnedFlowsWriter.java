@@ -82,8 +82,10 @@ public final class LearnedFlowsWriter {
     while (it.hasNext()) {
       String source = it.next();
       try {
-        store.write(objectOf(source, graph.edgesFrom(source)));
-        writes++;
+        for (LearnedFlows part : objectsOf(source, graph.edgesFrom(source))) {
+          store.write(part);
+          writes++;
+        }
         it.remove();
       } catch (RuntimeException e) {
         failures++;
@@ -119,8 +121,32 @@ public final class LearnedFlowsWriter {
     }), after.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** The object that holds {@code source}'s edges. Pure. */
-  public static LearnedFlows objectOf(String source, List<EdgeView> edges) {
+  /**
+   * Edges per object. Kubernetes refuses objects over about 1.5 MiB (etcd's limit); an edge with
+   * its 16 example pods at each end is at most about 2 KiB of JSON, so 500 stay under 1 MiB
+   * whatever the names. A source with more edges (a scan, a hub) is kept in several objects.
+   */
+  public static final int EDGES_PER_OBJECT = 500;
+
+  /**
+   * The objects that hold {@code source}'s edges: the first under the workload's object name, the
+   * next ones under NAME-p2, NAME-p3, ... (edges are never forgotten, so parts are never fewer
+   * than before). Every part names its source; the controller merges them at start. Pure.
+   */
+  public static List<LearnedFlows> objectsOf(String source, List<EdgeView> edges) {
+    List<LearnedFlows> parts = new ArrayList<>();
+    for (int from = 0; from == 0 || from < edges.size(); from += EDGES_PER_OBJECT) {
+      LearnedFlows lf = objectOf(source, edges.subList(from, Math.min(edges.size(), from + EDGES_PER_OBJECT)));
+      if (from > 0) {
+        lf.getMetadata().setName(lf.getMetadata().getName() + "-p" + (from / EDGES_PER_OBJECT + 1));
+      }
+      parts.add(lf);
+    }
+    return parts;
+  }
+
+  /** One object holding these edges of {@code source}. Pure. */
+  static LearnedFlows objectOf(String source, List<EdgeView> edges) {
     WorkloadRef w = WorkloadRef.parse(source);
     LearnedFlowsSpec spec = new LearnedFlowsSpec();
     spec.source = source;

@@ -1,0 +1,82 @@
+package dev.palisade.controller.persist;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.palisade.controller.graph.FlowGraph;
+import dev.palisade.controller.publish.Backoff;
+import dev.palisade.model.FlowKey;
+import dev.palisade.model.FlowRecord;
+import dev.palisade.model.FlowReport;
+import dev.palisade.model.Protocol;
+import dev.palisade.model.crd.LearnedFlows;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+class LearnedFlowsWriterTest {
+  private static final String WEB = "shop/Deployment/web";
+
+  /** web -> n destinations, each edge with the most example pods an edge keeps, long names. */
+  private static FlowGraph hub(int n) {
+    FlowGraph g = new FlowGraph();
+    List<String> pods = IntStream.range(0, 8).mapToObj(i -> "shop/web-" + "x".repeat(60) + "-" + i).toList();
+    List<FlowRecord> records = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      records.add(new FlowRecord(new FlowKey(300, 1000 + i, Protocol.TCP, 8080), 1, 1, 2, pods, pods));
+    }
+    g.ingest(new FlowReport("n", 1, records),
+        id -> id == 300 ? WEB : "shop/Deployment/dst-" + "y".repeat(40) + "-" + id);
+    return g;
+  }
+
+  @Test
+  void aSourceWithManyEdgesIsKeptInPartsEachFarBelowTheApiServersLimit() {
+    FlowGraph g = hub(1201);
+    List<LearnedFlows> parts = LearnedFlowsWriter.objectsOf(WEB, g.edgesFrom(WEB));
+    assertEquals(List.of("deployment-web", "deployment-web-p2", "deployment-web-p3"),
+        parts.stream().map(p -> p.getMetadata().getName()).toList());
+    assertEquals(List.of(500, 500, 201), parts.stream().map(p -> p.getSpec().edges.size()).toList());
+    KubernetesSerialization json = new KubernetesSerialization();
+    for (LearnedFlows p : parts) {
+      assertEquals(WEB, p.getSpec().source, "every part names its source");
+      int bytes = json.asJson(p).length();
+      assertTrue(bytes < 1024 * 1024, p.getMetadata().getName() + " is " + bytes + " bytes");
+    }
+    assertEquals(1, LearnedFlowsWriter.objectsOf(WEB, List.of()).size(), "no edges: one empty object");
+  }
+
+  @Test
+  void reportsMarkSourcesDirtyAndABatchWritesEachOnce() throws Exception {
+    FlowGraph g = hub(3);
+    List<String> written = new ArrayList<>();
+    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor();
+    try {
+      LearnedFlowsWriter w = new LearnedFlowsWriter(g, lf -> written.add(lf.getMetadata().getName()), loop::execute,
+          timer, Duration.ofMillis(200), Backoff.DEFAULT);
+      loop.submit(() -> {
+        for (int i = 0; i < 100; i++) {
+          w.dirty(WEB);
+          w.dirty("world"); // not a workload: not kept
+          w.flushSoon();
+        }
+      }).get();
+      long deadline = System.nanoTime() + 5_000_000_000L;
+      while (loop.submit(w::pending).get() > 0) {
+        assertTrue(System.nanoTime() < deadline, "not flushed");
+        Thread.sleep(20);
+      }
+      assertEquals(List.of("deployment-web"), loop.submit(() -> List.copyOf(written)).get(),
+          "100 reports, one write");
+    } finally {
+      timer.shutdownNow();
+      loop.shutdownNow();
+    }
+  }
+}
