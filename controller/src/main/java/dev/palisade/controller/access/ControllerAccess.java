@@ -42,6 +42,8 @@ public final class ControllerAccess {
           AccessRule.reads("Endpoints of the services above.", EndpointSlice.class),
           AccessRule.reads("NetworkPolicies: watched with the rest; invalid ones are reported (below).",
               NetworkPolicy.class),
+          AccessRule.of("", List.of("nodes"), List.of("list"),
+              "Nodes, listed per palisade why: their addresses are the failsafe sources (kubelet probes)."),
           AccessRule.of("", List.of("events"), List.of("create"),
               "A Warning Event on each invalid NetworkPolicy (kubectl describe shows it)."),
           AccessRule.of(CrdNames.GROUP, List.of("workloadidentities", "learnedflows"), WRITE,

@@ -588,7 +588,9 @@ public final class PalisadeController implements AutoCloseable {
 
   /** Every route of the API: the controller's, the review endpoints' and the page's; after {@link #sync}. */
   Router routes() {
-    return new PageAssets().addTo(review.addTo(router()));
+    Router all = review.addTo(router());
+    new dev.palisade.controller.review.WhyEndpoint(client, () -> call(this::graphJson), () -> defaultMode).addTo(all);
+    return new PageAssets().addTo(all);
   }
 
   private Router router() {
