@@ -19,6 +19,8 @@ import dev.palisade.controller.review.AuditLog;
 import dev.palisade.controller.review.EdgeDecisions;
 import dev.palisade.controller.review.ModeAudit;
 import dev.palisade.controller.review.PageAssets;
+import dev.palisade.controller.events.DropEvents;
+import dev.palisade.controller.events.KubeEventSink;
 import dev.palisade.controller.review.ReviewEndpoints;
 import dev.palisade.controller.review.ReviewRequest;
 import dev.palisade.controller.review.Snapshots;
@@ -153,6 +155,7 @@ public final class PalisadeController implements AutoCloseable {
   /** Stable labels per workload vertex, for NetworkPolicy export. */
   private final Map<String, Map<String, String>> labelsOf = new HashMap<>();
   private ReviewEndpoints review;
+  private DropEvents dropEvents;
   private AuditLog audit;
   private final PublishedObjects publishing;
   private ControllerMetrics metrics = new ControllerMetrics();
@@ -237,6 +240,7 @@ public final class PalisadeController implements AutoCloseable {
       }
     });
     review = new ReviewEndpoints(reviewBackend(), audit, new Snapshots(client).restore());
+    dropEvents = new DropEvents(new KubeEventSink(client)); // issue 20: Events for drops, in each end's namespace
     policyProblems = new PolicyProblemReporter(client).start();
     replicaSets = inform(ReplicaSet.class, null);
     jobs = inform(Job.class, modeAnnotations("Job"));
@@ -648,6 +652,7 @@ public final class PalisadeController implements AutoCloseable {
         while (recentDrops.size() > MAX_RECENT_DROPS) {
           recentDrops.removeFirst();
         }
+        dropEvents.observe(d, vertexOf(d.source()), vertexOf(d.destination()), isRejected(d));
         if (!d.wouldDrop()) {
           graph.violation(new EdgeKey(vertexOf(d.source()), vertexOf(d.destination()), d.protocol(), d.port()), 1);
         }
@@ -656,6 +661,12 @@ public final class PalisadeController implements AutoCloseable {
       return null;
     });
     return ApiResponse.json(200, "{\"accepted\":" + report.events().size() + "}");
+  }
+
+  private boolean isRejected(DropEvent d) {
+    EdgeKey key = new EdgeKey(vertexOf(d.source()), vertexOf(d.destination()), d.protocol(), d.port());
+    return graph.edgesFrom(key.source()).stream().anyMatch(v -> v.key().equals(key)
+        && approvedGraphs.index().statusOf(key, v.status()) == dev.palisade.controller.graph.EdgeStatus.REJECTED);
   }
 
   private String dropsJson() {
@@ -886,6 +897,9 @@ public final class PalisadeController implements AutoCloseable {
     }
     if (policyProblems != null) {
       policyProblems.close();
+    }
+    if (dropEvents != null) {
+      dropEvents.close();
     }
     informers.forEach(SharedIndexInformer::stop);
     if (ready) {

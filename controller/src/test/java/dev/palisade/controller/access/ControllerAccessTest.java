@@ -124,6 +124,13 @@ class ControllerAccessTest {
             .header("Authorization", "Bearer " + viewer).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, why.statusCode(), why.body());
         assertTrue(why.body().contains("\"verdict\":\"allow\""), why.body());
+        // a drop reported twice: an Event created on each end, then its count patched
+        String drop = "{\"node\":\"node-a\",\"events\":[{\"kind\":\"enforce\",\"direction\":\"in\",\"src\":" + web
+            + ",\"dst\":" + api + ",\"protocol\":\"TCP\",\"port\":9091,\"at\":3000}]}";
+        post(c, agent, "/v1/drops", drop, 200);
+        post(c, agent, "/v1/drops", drop, 200);
+        eventually(() -> API.calls.stream().anyMatch(x -> x.toString().equals("patch core/events in shop")),
+            "the drop Event's count patched");
         // a token the users' list does not know goes to a TokenReview; the mock answers without a user
         post(c, "a-projected-agent-token", "/v1/flows", "{}", 401);
         c.drain();
@@ -202,7 +209,7 @@ class ControllerAccessTest {
         "create palisade.dev/workloadidentities in shop", "update palisade.dev/allowlists in shop",
         "update palisade.dev/segmentationmodes in shop", "create palisade.dev/graphsnapshots",
         "create authentication.k8s.io/tokenreviews", "create core/events in shop",
-        "create coordination.k8s.io/leases in " + NS, "list core/nodes")) {
+        "create coordination.k8s.io/leases in " + NS, "list core/nodes", "patch core/events in shop")) {
       assertTrue(calls.contains(parse(expected)), expected + " not in " + calls);
     }
     assertEquals(List.of(), ControllerAccess.DECLARED.uncovered(calls),
