@@ -123,6 +123,21 @@ class WhyAgreesWithKernelIT {
           "deny (NetworkPolicy vault/deny-in)", "allow (mode learn)")) {
         assertTrue(byLayer.containsKey(layer), "the triples reached layer " + layer + ": " + byLayer);
       }
+      // a blocked application connection: within 5 s a Warning Event in the client's namespace names the edge
+      assertTrue(!t.connect(pod.get(w("web")), t.podIp(pod.get(w("db"))), 5433, "TCP"), "enforce drops web -> db 5433");
+      String edge = "shop/Deployment/web -> shop/StatefulSet/db 5433/TCP dropped";
+      long eventDeadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      List<io.fabric8.kubernetes.api.model.Event> shopEvents = List.of();
+      while (System.nanoTime() < eventDeadline && shopEvents.stream().noneMatch(e -> e.getMessage().startsWith(edge))) {
+        Thread.sleep(100);
+        shopEvents = t.lab().client().v1().events().inNamespace("shop").list().getItems();
+      }
+      io.fabric8.kubernetes.api.model.Event warning = shopEvents.stream()
+          .filter(e -> e.getMessage() != null && e.getMessage().startsWith(edge)).findFirst()
+          .orElseThrow(() -> new AssertionError("no Event naming " + edge + " within 5 s"));
+      assertEquals("Warning", warning.getType());
+      assertTrue(warning.getMessage().contains("palisade approve shop/Deployment/web shop/StatefulSet/db 5433/TCP"),
+          warning.getMessage());
     } finally {
       assertEquals(0, LabNetwork.reap(labId), "the lab left network namespaces behind");
     }
