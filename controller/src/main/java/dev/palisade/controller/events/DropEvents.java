@@ -4,7 +4,9 @@ import dev.palisade.controller.events.EventCorrelator.Key;
 import dev.palisade.controller.events.EventCorrelator.Write;
 import dev.palisade.model.DropEvent;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -39,12 +41,24 @@ public final class DropEvents implements AutoCloseable {
     void create(Write w, String message);
 
     void patch(Write w);
+
+    /** namespace/name of the NetworkPolicies isolating pod NS/NAME in that direction (read at create time only). */
+    default List<String> isolatingPolicies(String pod, boolean ingress) {
+      return List.of();
+    }
   }
 
   private final EventCorrelator correlator;
   private final EventSink sink;
   private final LongSupplier clock;
   private final ScheduledExecutorService writer;
+  /** For NetworkPolicy drops: a pod of the isolated end, to name the policies when the Event is created. */
+  private final Map<Key, String> isolatedPod = java.util.Collections.synchronizedMap(new LinkedHashMap<>() {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Key, String> eldest) {
+      return size() > MAX_KEYS;
+    }
+  });
 
   public DropEvents(EventSink sink) {
     this(sink, System::currentTimeMillis, true);
@@ -74,7 +88,14 @@ public final class DropEvents implements AutoCloseable {
   public List<Write> observe(DropEvent d, String src, String dst, boolean rejected) {
     List<Write> writes = new ArrayList<>();
     long now = clock.getAsLong();
+    boolean ingress = "in".equals(d.direction());
+    String isolated = ingress ? dst : src;
+    String pod = ingress ? d.destinationPod() : d.sourcePod();
     for (Key k : keys(d, src, dst, rejected)) {
+      // the policy's name only in its own namespace's Events: another namespace's policies do not leak
+      if (k.layer().equals("NetworkPolicy") && pod != null && isolated.startsWith(k.namespace() + "/")) {
+        isolatedPod.put(k, pod);
+      }
       writes.addAll(correlator.observe(k, now));
     }
     run(writes);
@@ -116,8 +137,11 @@ public final class DropEvents implements AutoCloseable {
     return out;
   }
 
-  /** The Event's message: edge, mode, deciding layer, how to request it. */
-  public static String message(Key k) {
+  /**
+   * The Event's message: edge, mode, deciding layer (with the NetworkPolicies' names when known),
+   * how to request it.
+   */
+  public static String message(Key k, List<String> policies) {
     boolean both = !k.edge().contains("*");
     String[] w = k.edge().replace(" -> ", " ").split(" ");
     String edgeWords = w[0] + " " + w[1] + " " + w[2];
@@ -130,7 +154,8 @@ public final class DropEvents implements AutoCloseable {
           + (both ? ": palisade approve " + edgeWords : " on the review page");
       default -> "request it on the review page" + (both ? " or: palisade approve " + edgeWords : "");
     };
-    return k.edge() + " " + verb + ", decided by: " + k.layer() + ". To allow it: " + how
+    String layer = policies.isEmpty() ? k.layer() : k.layer() + " " + String.join(", ", policies);
+    return k.edge() + " " + verb + ", decided by: " + layer + ". To allow it: " + how
         + (both ? ". Details: palisade why " + edgeWords : "");
   }
 
@@ -157,7 +182,9 @@ public final class DropEvents implements AutoCloseable {
   private void write(Write w) {
     try {
       if (w.create()) {
-        sink.create(w, message(w.key()));
+        String pod = w.key().layer().equals("NetworkPolicy") ? isolatedPod.get(w.key()) : null;
+        sink.create(w, message(w.key(), pod == null ? List.of()
+            : sink.isolatingPolicies(pod, "in".equals(w.key().direction()))));
       } else {
         sink.patch(w);
       }

@@ -2,14 +2,17 @@ package dev.palisade.controller.events;
 
 import dev.palisade.controller.events.EventCorrelator.Key;
 import dev.palisade.controller.events.EventCorrelator.Write;
+import dev.palisade.dataplane.netpol.IsolatingPolicies;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
@@ -59,6 +62,17 @@ public final class KubeEventSink implements DropEvents.EventSink {
     client.v1().events().inNamespace(w.key().namespace()).withName(name(w.key())).patch(
         PatchContext.of(PatchType.JSON_MERGE), "{\"count\":" + Math.min(Integer.MAX_VALUE, w.count())
             + ",\"lastTimestamp\":\"" + Instant.ofEpochMilli(w.lastMillis()) + "\"}");
+  }
+
+  @Override
+  public List<String> isolatingPolicies(String pod, boolean ingress) {
+    String[] p = pod.split("/", 2);
+    Pod found = p.length == 2 ? client.pods().inNamespace(p[0]).withName(p[1]).get() : null;
+    if (found == null) {
+      return List.of();
+    }
+    return IsolatingPolicies.of(client.network().v1().networkPolicies().inNamespace(p[0]).list().getItems(), found,
+        ingress);
   }
 
   /** involved-name.HASH: stable per key, a valid object name. */

@@ -24,6 +24,12 @@ class DropEventsTest {
     final List<Write> writes = new ArrayList<>();
     final Map<Key, String> messages = new HashMap<>();
     boolean failing;
+    final Map<String, List<String>> policies = new HashMap<>();
+
+    @Override
+    public List<String> isolatingPolicies(String pod, boolean ingress) {
+      return policies.getOrDefault(pod + (ingress ? " in" : " out"), List.of());
+    }
 
     @Override
     public void create(Write w, String message) {
@@ -99,10 +105,23 @@ class DropEventsTest {
   }
 
   @Test
-  void aNetworkPolicyDropSaysWhoseOwnersMustAllowIt() {
+  void aNetworkPolicyDropNamesThePolicyAndWhoseOwnersMustAllowIt() {
+    sink.policies.put("shop/db-0 in", List.of("shop/db-ingress"));
     events.observe(drop("np", 5432), WEB, DB, false);
     String m = sink.messages.get(sink.writes.get(0).key());
-    assertTrue(m.contains("decided by: NetworkPolicy") && m.contains("isolates the server"), m);
+    assertTrue(m.contains("decided by: NetworkPolicy shop/db-ingress.") && m.contains("isolates the server"), m);
+  }
+
+  @Test
+  void anotherNamespacesPolicyIsNotNamed() {
+    sink.policies.put("pay/ledger-0 in", List.of("pay/deny-all"));
+    events.observe(new DropEvent("np", "in", 300, 302, Protocol.TCP, 8080, 0, "shop/web-1", "pay/ledger-0"), WEB,
+        "pay/Deployment/ledger", false);
+    Write inShop = sink.writes.stream().filter(w -> w.key().namespace().equals("shop")).findFirst().orElseThrow();
+    Write inPay = sink.writes.stream().filter(w -> w.key().namespace().equals("pay")).findFirst().orElseThrow();
+    assertFalse(sink.messages.get(inShop.key()).contains("deny-all"), sink.messages.get(inShop.key()));
+    assertTrue(sink.messages.get(inPay.key()).contains("decided by: NetworkPolicy pay/deny-all."),
+        sink.messages.get(inPay.key()));
   }
 
   @Test
