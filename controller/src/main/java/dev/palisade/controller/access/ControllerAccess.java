@@ -42,8 +42,12 @@ public final class ControllerAccess {
           AccessRule.reads("Endpoints of the services above.", EndpointSlice.class),
           AccessRule.reads("NetworkPolicies: watched with the rest; invalid ones are reported (below).",
               NetworkPolicy.class),
-          AccessRule.of("", List.of("events"), List.of("create"),
-              "A Warning Event on each invalid NetworkPolicy (kubectl describe shows it)."),
+          AccessRule.of("", List.of("nodes"), List.of("list"),
+              "Nodes, listed per palisade why: their addresses are the failsafe sources (kubelet probes)."),
+          AccessRule.of("", List.of("events"), List.of("create", "get", "patch"),
+              "A Warning Event on each invalid NetworkPolicy (kubectl describe shows it), and Events on both\n"
+                  + "ends of a dropped edge, aggregated: created once, then count and lastTimestamp patched\n"
+                  + "(the client reads the Event before it patches it)."),
           AccessRule.of(CrdNames.GROUP, List.of("workloadidentities", "learnedflows"), WRITE,
               "Palisade's own resources: read back at start (identities keep their numbers, approvals\n"
                   + "survive), then written (create, or update when they exist). Never deleted."),

@@ -17,6 +17,8 @@ import dev.palisade.controller.publish.Tamper;
 import dev.palisade.controller.ingest.FlowVetting;
 import dev.palisade.controller.ingest.GonePods;
 import dev.palisade.controller.persist.LearnedFlowsWriter;
+import dev.palisade.controller.events.DropEvents;
+import dev.palisade.controller.events.KubeEventSink;
 import dev.palisade.controller.review.AuditLog;
 import dev.palisade.controller.review.EdgeDecisions;
 import dev.palisade.controller.review.ModeAudit;
@@ -158,6 +160,7 @@ public final class PalisadeController implements AutoCloseable {
   /** Stable labels per workload vertex, for NetworkPolicy export. */
   private final Map<String, Map<String, String>> labelsOf = new HashMap<>();
   private ReviewEndpoints review;
+  private DropEvents dropEvents;
   private AuditLog audit;
   private final PublishedObjects publishing;
   private ControllerMetrics metrics = new ControllerMetrics();
@@ -242,6 +245,7 @@ public final class PalisadeController implements AutoCloseable {
       }
     });
     review = new ReviewEndpoints(reviewBackend(), audit, new Snapshots(client).restore());
+    dropEvents = new DropEvents(new KubeEventSink(client)); // issue 20: Events for drops, in each end's namespace
     policyProblems = new PolicyProblemReporter(client).start();
     replicaSets = inform(ReplicaSet.class, null);
     jobs = inform(Job.class, modeAnnotations("Job"));
@@ -597,7 +601,9 @@ public final class PalisadeController implements AutoCloseable {
 
   /** Every route of the API: the controller's, the review endpoints' and the page's; after {@link #sync}. */
   Router routes() {
-    return new PageAssets().addTo(review.addTo(router()));
+    Router all = review.addTo(router());
+    new dev.palisade.controller.review.WhyEndpoint(client, () -> call(this::graphJson), () -> defaultMode).addTo(all);
+    return new PageAssets().addTo(all);
   }
 
   private Router router() {
@@ -682,6 +688,7 @@ public final class PalisadeController implements AutoCloseable {
         while (recentDrops.size() > MAX_RECENT_DROPS) {
           recentDrops.removeFirst();
         }
+        dropEvents.observe(d, vertexOf(d.source()), vertexOf(d.destination()), isRejected(d));
         if (!d.wouldDrop()) {
           graph.violation(new EdgeKey(vertexOf(d.source()), vertexOf(d.destination()), d.protocol(), d.port()), 1);
         }
@@ -690,6 +697,12 @@ public final class PalisadeController implements AutoCloseable {
       return null;
     });
     return ApiResponse.json(200, "{\"accepted\":" + report.events().size() + "}");
+  }
+
+  private boolean isRejected(DropEvent d) {
+    EdgeKey key = new EdgeKey(vertexOf(d.source()), vertexOf(d.destination()), d.protocol(), d.port());
+    return graph.edgesFrom(key.source()).stream().anyMatch(v -> v.key().equals(key)
+        && approvedGraphs.index().statusOf(key, v.status()) == dev.palisade.controller.graph.EdgeStatus.REJECTED);
   }
 
   private String dropsJson() {
@@ -922,6 +935,9 @@ public final class PalisadeController implements AutoCloseable {
     }
     if (policyProblems != null) {
       policyProblems.close();
+    }
+    if (dropEvents != null) {
+      dropEvents.close();
     }
     informers.forEach(SharedIndexInformer::stop);
     if (ready) {

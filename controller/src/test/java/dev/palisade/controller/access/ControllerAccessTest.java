@@ -95,6 +95,7 @@ class ControllerAccessTest {
       StaticTokens users = new StaticTokens();
       String agent = users.issue(new Principal("node-a", Role.AGENT));
       String approver = users.issue(new Principal("alice", Role.APPROVER));
+      String viewer = users.issue(new Principal("dev", Role.VIEWER));
       TokenReviewAuthenticator agents = new TokenReviewAuthenticator(own, NS, "palisade-agent",
           List.of("palisade-controller"), Duration.ofSeconds(30));
       Authenticator auth = token -> users.authenticate(token).or(() -> agents.authenticate(token));
@@ -118,6 +119,18 @@ class ControllerAccessTest {
         post(c, approver, "/v1/mode", "{\"namespace\":\"shop\",\"mode\":\"monitor\"}", 200);
         post(c, approver, "/v1/mode", "{\"namespace\":\"shop\",\"mode\":\"enforce\"}", 200);
         post(c, approver, "/v1/snapshots", "{\"name\":\"before-enforce\"}", 200);
+        HttpResponse<String> why = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+            + c.port() + "/v1/why?src=10.9.9.9&dst=10.9.9.8&port=443&protocol=TCP"))
+            .header("Authorization", "Bearer " + viewer).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, why.statusCode(), why.body());
+        assertTrue(why.body().contains("\"verdict\":\"allow\""), why.body());
+        // a drop reported twice: an Event created on each end, then its count patched
+        String drop = "{\"node\":\"node-a\",\"events\":[{\"kind\":\"enforce\",\"direction\":\"in\",\"src\":" + web
+            + ",\"dst\":" + api + ",\"protocol\":\"TCP\",\"port\":9091,\"at\":3000}]}";
+        post(c, agent, "/v1/drops", drop, 200);
+        post(c, agent, "/v1/drops", drop, 200);
+        eventually(() -> API.calls.stream().anyMatch(x -> x.toString().equals("patch core/events in shop")),
+            "the drop Event's count patched");
         // a token the users' list does not know goes to a TokenReview; the mock answers without a user
         post(c, "a-projected-agent-token", "/v1/flows", "{}", 401);
         c.drain();
@@ -196,7 +209,7 @@ class ControllerAccessTest {
         "create palisade.dev/workloadidentities in shop", "update palisade.dev/allowlists in shop",
         "update palisade.dev/segmentationmodes in shop", "create palisade.dev/graphsnapshots",
         "create authentication.k8s.io/tokenreviews", "create core/events in shop",
-        "create coordination.k8s.io/leases in " + NS)) {
+        "create coordination.k8s.io/leases in " + NS, "list core/nodes", "patch core/events in shop")) {
       assertTrue(calls.contains(parse(expected)), expected + " not in " + calls);
     }
     assertEquals(List.of(), ControllerAccess.DECLARED.uncovered(calls),

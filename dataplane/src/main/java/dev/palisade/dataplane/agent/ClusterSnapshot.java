@@ -19,7 +19,7 @@ import java.util.List;
  * change them). {@code clusterDefault} is the mode the controller published for workloads no
  * SegmentationMode or annotation covers; null while the agent has not seen it.
  */
-record ClusterSnapshot(
+public record ClusterSnapshot(
     List<Pod> pods,
     OwnerLookup owners,
     List<WorkloadIdentity> identities,
