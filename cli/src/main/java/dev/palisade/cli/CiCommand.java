@@ -26,6 +26,9 @@ final class CiCommand implements Runnable {
   }
 
   @Command(name = "run", exitCodeOnInvalidInput = CiRun.EXIT_BAD_INPUT,
+      exitCodeListHeading = "%nExit codes (its own, for a pipeline):%n",
+      exitCodeList = {"0:every edge approved", "1:new edges need approval", "2:forbidden or dropped edges",
+          "3:bad input or infrastructure error (the message names the file and field)"},
       description = "Run the app on the lab (needs root), classify every edge it makes against "
       + "the approved graph, write report.md, junit.xml, patch.yaml and graph.json.")
   static final class Run implements Callable<Integer> {
