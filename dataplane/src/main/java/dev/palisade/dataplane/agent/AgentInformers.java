@@ -15,6 +15,10 @@ import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import dev.palisade.model.access.ApiCall;
+import dev.palisade.model.cnp.ClusterNetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -56,6 +60,8 @@ final class AgentInformers implements AutoCloseable {
   private SharedIndexInformer<WorkloadIdentity> identities;
   private SharedIndexInformer<AllowList> allowLists;
   private SharedIndexInformer<NetworkPolicy> networkPolicies;
+  /** Null where the API server does not serve ClusterNetworkPolicy (its CRD is not installed). */
+  private SharedIndexInformer<GenericKubernetesResource> clusterPolicies;
   private SharedIndexInformer<SegmentationMode> modes;
   private SharedIndexInformer<Namespace> namespaces;
   private SharedIndexInformer<ConfigMap> defaults;
@@ -79,6 +85,7 @@ final class AgentInformers implements AutoCloseable {
     identities = watch(WorkloadIdentity.class, null, false);
     allowLists = watch(AllowList.class, null, false);
     networkPolicies = watch(NetworkPolicy.class, null, false);
+    clusterPolicies = watchClusterPolicies();
     modes = watch(SegmentationMode.class, null, false);
     namespaces = watch(Namespace.class, null, false);
     defaults = watch(ConfigMap.class, ClusterDefaults.NAMESPACE, false);
@@ -133,7 +140,38 @@ final class AgentInformers implements AutoCloseable {
     }, identities.getStore().list(), allowLists.getStore().list(), networkPolicies.getStore().list(),
         modes.getStore().list(), namespaces.getStore().list(), nodes == null ? List.of() : nodes.getStore().list(),
         services.stream().flatMap(i -> i.getStore().list().stream()).toList(),
-        slices.stream().flatMap(i -> i.getStore().list().stream()).toList(), clusterDefault());
+        slices.stream().flatMap(i -> i.getStore().list().stream()).toList(), clusterDefault(),
+        clusterPolicies == null ? List.of() : clusterPolicies.getStore().list());
+  }
+
+  /**
+   * ClusterNetworkPolicy is upstream's CRD, not Palisade's, and may be absent: then it is not
+   * watched (an informer of an unserved kind would never sync and hold every write back). A CRD
+   * installed later is picked up by the agent's next start.
+   */
+  private SharedIndexInformer<GenericKubernetesResource> watchClusterPolicies() {
+    for (String verb : List.of("list", "watch")) {
+      ApiCall c = new ApiCall(verb, ClusterNetworkPolicy.GROUP, ClusterNetworkPolicy.PLURAL, null, null);
+      if (!AgentAccess.DECLARED.permits(c)) {
+        throw new IllegalStateException("agent may not " + c + ": declare it in AgentAccess");
+      }
+    }
+    var context = new ResourceDefinitionContext.Builder().withGroup(ClusterNetworkPolicy.GROUP)
+        .withVersion(ClusterNetworkPolicy.VERSION).withKind(ClusterNetworkPolicy.KIND)
+        .withPlural(ClusterNetworkPolicy.PLURAL).withNamespaced(false).build();
+    try {
+      client.genericKubernetesResources(context).list(new io.fabric8.kubernetes.api.model.ListOptionsBuilder().withLimit(1L).build());
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 404) {
+        LOG.warn("{}: the API server does not serve {}; cluster network policies are not enforced", nodeName,
+            ClusterNetworkPolicy.API_VERSION + " " + ClusterNetworkPolicy.PLURAL);
+        return null;
+      }
+      throw e;
+    }
+    SharedIndexInformer<GenericKubernetesResource> informer =
+        client.genericKubernetesResources(context).runnableInformer(0);
+    return handle(informer, ClusterNetworkPolicy.KIND, null, false);
   }
 
   /**
@@ -162,7 +200,11 @@ final class AgentInformers implements AutoCloseable {
     SharedIndexInformer<T> informer = namespace == null
         ? client.resources(kind).inAnyNamespace().runnableInformer(0)
         : client.resources(kind).inNamespace(namespace).runnableInformer(0);
-    String name = kind.getSimpleName();
+    return handle(informer, kind.getSimpleName(), namespace, owner);
+  }
+
+  private <T extends HasMetadata> SharedIndexInformer<T> handle(SharedIndexInformer<T> informer, String name,
+      String namespace, boolean owner) {
     informer.addEventHandler(new ResourceEventHandler<T>() {
       @Override
       public void onAdd(T o) {

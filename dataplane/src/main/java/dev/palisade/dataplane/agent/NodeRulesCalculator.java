@@ -1,7 +1,12 @@
 package dev.palisade.dataplane.agent;
 
 import dev.palisade.dataplane.agent.ObjectProblems.Problem;
+import dev.palisade.dataplane.netpol.ClusterPolicyCompiler;
 import dev.palisade.dataplane.netpol.NetworkPolicyCompiler;
+import dev.palisade.dataplane.netpol.PodTiers;
+import dev.palisade.model.cnp.ClusterNetworkPolicy;
+import dev.palisade.model.cnp.ClusterNetworkPolicyReader;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import dev.palisade.dataplane.netpol.PodViews;
 import dev.palisade.dataplane.render.Interval;
 import dev.palisade.dataplane.render.NodeRules;
@@ -167,10 +172,13 @@ final class NodeRulesCalculator {
     for (String line : np.problems()) {
       problems.add(fromLine("NetworkPolicy", line));
     }
+    Map<String, PodTiers> tiers = ClusterPolicyCompiler.compile(clusterPolicies(s.clusterPolicies(), problems),
+        s.namespaces(), withAnnounced, local.keySet());
     // ENFORCE is never reached (every local pod without a valid list has its mode in listless):
     // it is only the answer if that ever breaks.
     approved.begin(ipsById);
-    NodeRules groups = NodeRulesBuilder.build(local, ipsById, policies, Mode.ENFORCE, np.pods(), listless, approved);
+    NodeRules groups = NodeRulesBuilder.build(local, ipsById, policies, Mode.ENFORCE, np.pods(), listless, approved,
+        tiers);
     NodeRules.Failsafe safe = failsafe.enabled()
         ? FailsafeBuilder.build(failsafe, nodeName, s.nodes(), s.services(), s.slices())
         : NodeRules.Failsafe.NONE;
@@ -242,6 +250,28 @@ final class NodeRulesCalculator {
         p = new PodBuilder(p).editOrNewStatus().withPodIP(ip).endStatus().build();
       }
       out.add(p);
+    }
+    return out;
+  }
+
+  /**
+   * The cluster policies that can be enforced; each other one is skipped whole (never
+   * half-applied) and named in {@code problems}, which the agent logs and turns into a Warning Event.
+   */
+  private static List<ClusterNetworkPolicy> clusterPolicies(List<GenericKubernetesResource> objects,
+      List<Problem> problems) {
+    List<ClusterNetworkPolicy> out = new ArrayList<>();
+    for (GenericKubernetesResource o : objects) {
+      Map<String, Object> object = new HashMap<>(o.getAdditionalProperties());
+      object.put("apiVersion", o.getApiVersion());
+      object.put("kind", o.getKind());
+      object.put("metadata", Map.of("name", o.getMetadata() == null || o.getMetadata().getName() == null
+          ? "" : o.getMetadata().getName()));
+      try {
+        out.add(ClusterNetworkPolicyReader.read(object));
+      } catch (RuntimeException e) {
+        problems.add(problem(ClusterNetworkPolicy.KIND, o, e));
+      }
     }
     return out;
   }
