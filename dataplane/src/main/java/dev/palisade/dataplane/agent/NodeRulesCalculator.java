@@ -55,7 +55,7 @@ final class NodeRulesCalculator {
    * @param podIps every pod address the rules were computed with
    * @param revision the controller revision the rules may claim ({@link RevisionClaim})
    * @param announcedInStatus announced pods (namespace/name) whose status now has their address
-   * @param from what the rules were computed from, per kind (NetworkPolicy, Namespace, Pod)
+   * @param from what the rules were computed from, per kind (NetworkPolicy, Namespace, Pod, ClusterNetworkPolicy)
    */
   record Result(NodeRules rules, Map<String, Long> localIdentity, Set<String> podIps, long revision,
       List<Problem> problems, Set<String> announcedInStatus, Map<String, List<? extends HasMetadata>> from) {}
@@ -190,7 +190,8 @@ final class NodeRulesCalculator {
       }
     }
     return new Result(rules, Map.copyOf(local), seen, RevisionClaim.of(held), problems, inStatus,
-        Map.of("NetworkPolicy", s.networkPolicies(), "Namespace", s.namespaces(), "Pod", s.pods()));
+        Map.of("NetworkPolicy", s.networkPolicies(), "Namespace", s.namespaces(), "Pod", s.pods(),
+            ClusterNetworkPolicy.KIND, s.clusterPolicies()));
   }
 
   private static Map<String, Long> identities(List<WorkloadIdentity> identities, List<Problem> problems) {

@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyList;
 import dev.palisade.model.WorkloadRef;
@@ -281,10 +282,28 @@ public final class LabScenarioTarget implements ScenarioTarget {
         });
       }
       case "create-policy" -> {
+        if (isClusterPolicy(step)) {
+          ClusterPolicies.of(client()).resource(clusterPolicy(step)).create();
+          return;
+        }
         NetworkPolicy np = policy(step);
         policies().inNamespace(np.getMetadata().getNamespace()).resource(np).create();
       }
       case "update-policy" -> {
+        if (isClusterPolicy(step)) {
+          GenericKubernetesResource cnp = clusterPolicy(step);
+          var existing = ClusterPolicies.of(client()).withName(cnp.getMetadata().getName());
+          if (existing.get() == null) {
+            throw new ScenarioException(step.describe() + ": no ClusterNetworkPolicy " + cnp.getMetadata().getName()
+                + " to update");
+          }
+          // the whole object is replaced (SCHEMA.md: update-policy replaces the whole object)
+          existing.edit(old -> {
+            old.setAdditionalProperties(cnp.getAdditionalProperties());
+            return old;
+          });
+          return;
+        }
         NetworkPolicy np = policy(step);
         var existing = policies().inNamespace(np.getMetadata().getNamespace()).withName(np.getMetadata().getName());
         if (existing.get() == null) {
@@ -298,14 +317,25 @@ public final class LabScenarioTarget implements ScenarioTarget {
         });
       }
       case "delete-policy" -> {
-        networkPolicyOnly(step, String.valueOf(f.getOrDefault("kind", "NetworkPolicy")));
+        String kind = String.valueOf(f.getOrDefault("kind", "NetworkPolicy"));
+        if (kind.equals(ClusterPolicies.KIND)) {
+          String name = String.valueOf(required(step, "name"));
+          if (ClusterPolicies.of(client()).withName(name).delete().isEmpty()) {
+            throw new ScenarioException(step.describe() + ": no ClusterNetworkPolicy " + name + " to delete");
+          }
+          return;
+        }
+        networkPolicyOnly(step, kind);
         String ns = String.valueOf(required(step, "namespace"));
         String name = String.valueOf(required(step, "name"));
         if (policies().inNamespace(ns).withName(name).delete().isEmpty()) {
           throw new ScenarioException(step.describe() + ": no NetworkPolicy " + ns + "/" + name + " to delete");
         }
       }
-      case "delete-all-policies" -> policies().inAnyNamespace().delete();
+      case "delete-all-policies" -> {
+        policies().inAnyNamespace().delete();
+        ClusterPolicies.of(client()).delete();
+      }
       case "set-mode" -> setMode(step);
       case "approve-learned" -> review(step, "approved");
       case "reject-learned" -> review(step, "rejected");
@@ -341,7 +371,29 @@ public final class LabScenarioTarget implements ScenarioTarget {
     return np;
   }
 
-  /** Cluster-wide policy kinds (SCHEMA.md) are valid scenarios, but the lab does not serve them yet. */
+  private static boolean isClusterPolicy(Step step) {
+    return step.fields().get("policy") instanceof Map<?, ?> m && ClusterPolicies.KIND.equals(m.get("kind"));
+  }
+
+  /**
+   * The step's {@code policy:} as a ClusterNetworkPolicy object, stored as written: the agents
+   * judge it (and skip it whole, reported, if they cannot enforce it), as on a real cluster.
+   */
+  private GenericKubernetesResource clusterPolicy(Step step) {
+    Map<?, ?> map = (Map<?, ?>) step.fields().get("policy");
+    if (!dev.palisade.model.cnp.ClusterNetworkPolicy.API_VERSION.equals(map.get("apiVersion"))) {
+      throw new ScenarioException(step.describe() + ": a ClusterNetworkPolicy must have apiVersion "
+          + dev.palisade.model.cnp.ClusterNetworkPolicy.API_VERSION + ", not " + map.get("apiVersion"));
+    }
+    GenericKubernetesResource cnp = client().getKubernetesSerialization().convertValue(map, GenericKubernetesResource.class);
+    if (cnp.getMetadata() == null || cnp.getMetadata().getName() == null || cnp.getMetadata().getName().isBlank()) {
+      throw new ScenarioException(step.describe() + ": the policy has no metadata.name");
+    }
+    cnp.getMetadata().setNamespace(null); // cluster-scoped
+    return cnp;
+  }
+
+  /** AdminNetworkPolicy and BaselineAdminNetworkPolicy (v1alpha1) are valid scenarios, but not served yet. */
   private static void networkPolicyOnly(Step step, String kind) {
     if (!kind.equals("NetworkPolicy")) {
       throw new UnsupportedStepException(step.action() + " of a " + kind + " (cluster-wide policies)");
