@@ -96,6 +96,7 @@ final class NodeRulesCalculator {
       policedNamespaces.add(np.getMetadata().getNamespace());
     }
     Set<String> closedV6 = new HashSet<>();
+    Map<String, List<String>> v6ByV4 = new HashMap<>(); // local pods' IPv6 addresses beside their IPv4 one
     Set<String> inStatus = new HashSet<>();
     Map<String, Long> claims = new HashMap<>();
     Set<String> contested = new HashSet<>();
@@ -118,6 +119,9 @@ final class NodeRulesCalculator {
           mode = policy != null ? policy.mode() : modes.modeOf(f.workload());
         }
         for (String extra : f.podIps) {
+          if (f.local && !extra.equals(ip) && extra.indexOf(':') >= 0 && ip.indexOf(':') < 0) {
+            v6ByV4.computeIfAbsent(ip, k -> new ArrayList<>()).add(extra);
+          }
           if (f.local && !extra.equals(ip) && extra.indexOf(':') >= 0) {
             if (mode != Mode.LEARN || policedNamespaces.contains(p.getMetadata().getNamespace())) {
               closedV6.add(extra);
@@ -182,6 +186,8 @@ final class NodeRulesCalculator {
     NodeRules.Failsafe safe = failsafe.enabled()
         ? FailsafeBuilder.build(failsafe, nodeName, s.nodes(), s.services(), s.slices())
         : NodeRules.Failsafe.NONE;
+    // a pod only a cluster policy restricts is closed on IPv6 too: its tiers are IPv4 rules
+    closedV6.addAll(groups.restrictedV6(v6ByV4));
     NodeRules rules = new NodeRules(groups.groups(), safe).withClosedV6(closedV6);
     List<AllowListSpec> held = new ArrayList<>();
     for (AllowList al : s.allowLists()) {

@@ -26,10 +26,11 @@ import org.junit.jupiter.api.Test;
 class ClusterPolicyCalculationTest {
   private static final String NODE = "node-1";
 
-  private static Pod pod(String ns, String name, String ip, String node) {
+  private static Pod pod(String ns, String name, String ip, String v6, String node) {
     return new PodBuilder().withNewMetadata().withNamespace(ns).withName(name).withLabels(Map.of("app", name))
         .endMetadata().withNewSpec().withNodeName(node).addNewContainer().withName("c").endContainer().endSpec()
-        .withNewStatus().withPodIP(ip).withPhase("Running").endStatus().build();
+        .withNewStatus().withPodIP(ip).addNewPodIP().withIp(ip).endPodIP().addNewPodIP().withIp(v6)
+        .endPodIP().withPhase("Running").endStatus().build();
   }
 
   private static Namespace namespace(String name) {
@@ -54,7 +55,7 @@ class ClusterPolicyCalculationTest {
 
   private NodeRulesCalculator.Result calculate(GenericKubernetesResource... policies) {
     ClusterSnapshot s = new ClusterSnapshot(
-        List.of(pod("shop", "web", "10.1.0.1", NODE), pod("pay", "api", "10.1.0.2", NODE)),
+        List.of(pod("shop", "web", "10.1.0.1", "fd00::1", NODE), pod("pay", "api", "10.1.0.2", "fd00::2", NODE)),
         (ns, kind, name) -> Optional.empty(), List.of(), List.of(), List.of(), List.of(),
         List.of(namespace("shop"), namespace("pay")), List.of(), List.of(), List.of(), Mode.LEARN, List.of(policies));
     return new NodeRulesCalculator(NODE, FailsafeBuilder.Config.OFF).calculate(s, 0, Map.of(), (ip, pod, id) -> { });
@@ -69,6 +70,9 @@ class ClusterPolicyCalculationTest {
     assertTrue(verdict.allows("10.1.0.2", "203.0.113.9", Proto.TCP, 443), "pay is not a subject");
     assertEquals(List.of(), r.problems());
     assertEquals(1, r.from().get("ClusterNetworkPolicy").size(), "convergence can be told per cluster policy");
+    // the tiers are IPv4 rules: IPv6 of the pod they restrict must not be a way around them
+    assertFalse(verdict.allows("fd00::1", "2001:db8::9", Proto.TCP, 443), "web's IPv6 is closed");
+    assertTrue(verdict.allows("fd00::2", "2001:db8::9", Proto.TCP, 443), "api (learn, no policy) stays open on IPv6");
   }
 
   @Test
