@@ -20,7 +20,8 @@ import java.util.Set;
  * Reads a ClusterNetworkPolicy object (as parsed JSON or YAML: maps, lists, strings, numbers)
  * strictly: an unknown field, a missing required one, a bad CIDR or a peer Palisade does not
  * enforce ({@code nodes}, {@code domainNames}, IPv6 networks) is refused with an
- * IllegalArgumentException naming the field, e.g. {@code spec.egress[0].to[1].networks[0]}. A
+ * IllegalArgumentException naming the field, e.g. {@code spec.egress[0].to[1].networks[0]}. The
+ * v1alpha1 kinds are read too, translated by {@link LegacyPolicies}. A
  * refused policy is skipped whole by its users, never half-applied.
  */
 public final class ClusterNetworkPolicyReader {
@@ -42,6 +43,9 @@ public final class ClusterNetworkPolicyReader {
 
   /** The policy the object describes, or an IllegalArgumentException naming what is wrong. */
   public static ClusterNetworkPolicy read(Map<String, ?> object) {
+    if (LegacyPolicies.isLegacy(object)) {
+      object = LegacyPolicies.translate(object); // v1alpha1 AdminNetworkPolicy, BaselineAdminNetworkPolicy
+    }
     only(object, TOP, "");
     String apiVersion = text(object, "apiVersion", "");
     if (!ClusterNetworkPolicy.API_VERSION.equals(apiVersion)) {
