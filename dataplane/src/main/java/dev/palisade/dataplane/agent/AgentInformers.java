@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import dev.palisade.model.access.ApiCall;
 import dev.palisade.model.cnp.ClusterNetworkPolicy;
+import dev.palisade.model.cnp.LegacyPolicies;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -60,8 +61,8 @@ final class AgentInformers implements AutoCloseable {
   private SharedIndexInformer<WorkloadIdentity> identities;
   private SharedIndexInformer<AllowList> allowLists;
   private SharedIndexInformer<NetworkPolicy> networkPolicies;
-  /** Null where the API server does not serve ClusterNetworkPolicy (its CRD is not installed). */
-  private SharedIndexInformer<GenericKubernetesResource> clusterPolicies;
+  /** ClusterNetworkPolicy and the v1alpha1 kinds it replaced, each where the API server serves it. */
+  private final List<SharedIndexInformer<GenericKubernetesResource>> clusterPolicies = new ArrayList<>();
   private SharedIndexInformer<SegmentationMode> modes;
   private SharedIndexInformer<Namespace> namespaces;
   private SharedIndexInformer<ConfigMap> defaults;
@@ -85,7 +86,9 @@ final class AgentInformers implements AutoCloseable {
     identities = watch(WorkloadIdentity.class, null, false);
     allowLists = watch(AllowList.class, null, false);
     networkPolicies = watch(NetworkPolicy.class, null, false);
-    clusterPolicies = watchClusterPolicies();
+    watchClusterPolicies(ClusterNetworkPolicy.VERSION, ClusterNetworkPolicy.KIND, ClusterNetworkPolicy.PLURAL);
+    watchClusterPolicies("v1alpha1", LegacyPolicies.ADMIN, "adminnetworkpolicies");
+    watchClusterPolicies("v1alpha1", LegacyPolicies.BASELINE, "baselineadminnetworkpolicies");
     modes = watch(SegmentationMode.class, null, false);
     namespaces = watch(Namespace.class, null, false);
     defaults = watch(ConfigMap.class, ClusterDefaults.NAMESPACE, false);
@@ -141,7 +144,7 @@ final class AgentInformers implements AutoCloseable {
         modes.getStore().list(), namespaces.getStore().list(), nodes == null ? List.of() : nodes.getStore().list(),
         services.stream().flatMap(i -> i.getStore().list().stream()).toList(),
         slices.stream().flatMap(i -> i.getStore().list().stream()).toList(), clusterDefault(),
-        clusterPolicies == null ? List.of() : clusterPolicies.getStore().list());
+        clusterPolicies.stream().flatMap(i -> i.getStore().list().stream()).toList());
   }
 
   /**
@@ -149,29 +152,28 @@ final class AgentInformers implements AutoCloseable {
    * watched (an informer of an unserved kind would never sync and hold every write back). A CRD
    * installed later is picked up by the agent's next start.
    */
-  private SharedIndexInformer<GenericKubernetesResource> watchClusterPolicies() {
+  private void watchClusterPolicies(String version, String kind, String plural) {
     for (String verb : List.of("list", "watch")) {
-      ApiCall c = new ApiCall(verb, ClusterNetworkPolicy.GROUP, ClusterNetworkPolicy.PLURAL, null, null);
+      ApiCall c = new ApiCall(verb, ClusterNetworkPolicy.GROUP, plural, null, null);
       if (!AgentAccess.DECLARED.permits(c)) {
         throw new IllegalStateException("agent may not " + c + ": declare it in AgentAccess");
       }
     }
     var context = new ResourceDefinitionContext.Builder().withGroup(ClusterNetworkPolicy.GROUP)
-        .withVersion(ClusterNetworkPolicy.VERSION).withKind(ClusterNetworkPolicy.KIND)
-        .withPlural(ClusterNetworkPolicy.PLURAL).withNamespaced(false).build();
+        .withVersion(version).withKind(kind).withPlural(plural).withNamespaced(false).build();
     try {
       client.genericKubernetesResources(context).list(new io.fabric8.kubernetes.api.model.ListOptionsBuilder().withLimit(1L).build());
     } catch (KubernetesClientException e) {
       if (e.getCode() == 404) {
-        LOG.warn("{}: the API server does not serve {}; cluster network policies are not enforced", nodeName,
-            ClusterNetworkPolicy.API_VERSION + " " + ClusterNetworkPolicy.PLURAL);
-        return null;
+        LOG.info("{}: the API server does not serve {}; none of them is enforced", nodeName,
+            ClusterNetworkPolicy.GROUP + "/" + version + " " + plural);
+        return;
       }
       throw e;
     }
     SharedIndexInformer<GenericKubernetesResource> informer =
         client.genericKubernetesResources(context).runnableInformer(0);
-    return handle(informer, ClusterNetworkPolicy.KIND, null, false);
+    clusterPolicies.add(handle(informer, kind, null, false));
   }
 
   /**

@@ -277,7 +277,7 @@ final class NodeRulesCalculator {
       try {
         out.add(ClusterNetworkPolicyReader.read(object));
       } catch (RuntimeException e) {
-        problems.add(problem(ClusterNetworkPolicy.KIND, o, e));
+        problems.add(problem(o.getKind() == null ? ClusterNetworkPolicy.KIND : o.getKind(), o, e));
       }
     }
     return out;
