@@ -179,7 +179,7 @@ public final class LabPalisade implements AutoCloseable {
             "NetworkPolicy", versions(client.network().v1().networkPolicies().inAnyNamespace().list().getItems()),
             "Namespace", versions(client.namespaces().list().getItems()),
             "Pod", versions(client.pods().inAnyNamespace().list().getItems()),
-            ClusterPolicies.KIND, versions(ClusterPolicies.of(client).list().getItems()));
+            ClusterPolicies.KIND, versions(ClusterPolicies.all(client)));
         if (agents.stream().allMatch(a -> api.entrySet().stream().allMatch(e -> a.enforces(e.getKey(), e.getValue())))) {
           return;
         }

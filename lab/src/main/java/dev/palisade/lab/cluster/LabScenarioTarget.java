@@ -283,7 +283,8 @@ public final class LabScenarioTarget implements ScenarioTarget {
       }
       case "create-policy" -> {
         if (isClusterPolicy(step)) {
-          ClusterPolicies.of(client()).resource(clusterPolicy(step)).create();
+          GenericKubernetesResource cnp = clusterPolicy(step);
+          ClusterPolicies.of(client(), cnp.getKind()).resource(cnp).create();
           return;
         }
         NetworkPolicy np = policy(step);
@@ -292,9 +293,9 @@ public final class LabScenarioTarget implements ScenarioTarget {
       case "update-policy" -> {
         if (isClusterPolicy(step)) {
           GenericKubernetesResource cnp = clusterPolicy(step);
-          var existing = ClusterPolicies.of(client()).withName(cnp.getMetadata().getName());
+          var existing = ClusterPolicies.of(client(), cnp.getKind()).withName(cnp.getMetadata().getName());
           if (existing.get() == null) {
-            throw new ScenarioException(step.describe() + ": no ClusterNetworkPolicy " + cnp.getMetadata().getName()
+            throw new ScenarioException(step.describe() + ": no " + cnp.getKind() + " " + cnp.getMetadata().getName()
                 + " to update");
           }
           // the whole object is replaced (SCHEMA.md: update-policy replaces the whole object)
@@ -318,10 +319,10 @@ public final class LabScenarioTarget implements ScenarioTarget {
       }
       case "delete-policy" -> {
         String kind = String.valueOf(f.getOrDefault("kind", "NetworkPolicy"));
-        if (kind.equals(ClusterPolicies.KIND)) {
+        if (ClusterPolicies.KINDS.containsKey(kind)) {
           String name = String.valueOf(required(step, "name"));
-          if (ClusterPolicies.of(client()).withName(name).delete().isEmpty()) {
-            throw new ScenarioException(step.describe() + ": no ClusterNetworkPolicy " + name + " to delete");
+          if (ClusterPolicies.of(client(), kind).withName(name).delete().isEmpty()) {
+            throw new ScenarioException(step.describe() + ": no " + kind + " " + name + " to delete");
           }
           return;
         }
@@ -334,7 +335,7 @@ public final class LabScenarioTarget implements ScenarioTarget {
       }
       case "delete-all-policies" -> {
         policies().inAnyNamespace().delete();
-        ClusterPolicies.of(client()).delete();
+        ClusterPolicies.KINDS.keySet().forEach(k -> ClusterPolicies.of(client(), k).delete());
       }
       case "set-mode" -> setMode(step);
       case "approve-learned" -> review(step, "approved");
@@ -372,7 +373,7 @@ public final class LabScenarioTarget implements ScenarioTarget {
   }
 
   private static boolean isClusterPolicy(Step step) {
-    return step.fields().get("policy") instanceof Map<?, ?> m && ClusterPolicies.KIND.equals(m.get("kind"));
+    return step.fields().get("policy") instanceof Map<?, ?> m && ClusterPolicies.KINDS.containsKey(m.get("kind"));
   }
 
   /**
@@ -381,9 +382,10 @@ public final class LabScenarioTarget implements ScenarioTarget {
    */
   private GenericKubernetesResource clusterPolicy(Step step) {
     Map<?, ?> map = (Map<?, ?>) step.fields().get("policy");
-    if (!dev.palisade.model.cnp.ClusterNetworkPolicy.API_VERSION.equals(map.get("apiVersion"))) {
-      throw new ScenarioException(step.describe() + ": a ClusterNetworkPolicy must have apiVersion "
-          + dev.palisade.model.cnp.ClusterNetworkPolicy.API_VERSION + ", not " + map.get("apiVersion"));
+    String want = dev.palisade.model.cnp.ClusterNetworkPolicy.GROUP + "/" + ClusterPolicies.KINDS.get(map.get("kind"))[0];
+    if (!want.equals(map.get("apiVersion"))) {
+      throw new ScenarioException(step.describe() + ": a " + map.get("kind") + " must have apiVersion " + want
+          + ", not " + map.get("apiVersion"));
     }
     GenericKubernetesResource cnp = client().getKubernetesSerialization().convertValue(map, GenericKubernetesResource.class);
     if (cnp.getMetadata() == null || cnp.getMetadata().getName() == null || cnp.getMetadata().getName().isBlank()) {
@@ -393,7 +395,7 @@ public final class LabScenarioTarget implements ScenarioTarget {
     return cnp;
   }
 
-  /** AdminNetworkPolicy and BaselineAdminNetworkPolicy (v1alpha1) are valid scenarios, but not served yet. */
+  /** Only NetworkPolicy is namespaced; the cluster-scoped kinds are handled above. */
   private static void networkPolicyOnly(Step step, String kind) {
     if (!kind.equals("NetworkPolicy")) {
       throw new UnsupportedStepException(step.action() + " of a " + kind + " (cluster-wide policies)");

@@ -77,6 +77,10 @@ final class ApiResourceCatalog {
       // would: the agent enforces it; its objects are checked by the agent's strict reader
       new Kind(ClusterNetworkPolicy.GROUP, ClusterNetworkPolicy.VERSION, ClusterNetworkPolicy.KIND,
           ClusterNetworkPolicy.PLURAL, false, List.of("cnp"), List.of(), List.of()),
+      new Kind(ClusterNetworkPolicy.GROUP, "v1alpha1", "AdminNetworkPolicy", "adminnetworkpolicies", false,
+          List.of("anp"), List.of(), List.of()),
+      new Kind(ClusterNetworkPolicy.GROUP, "v1alpha1", "BaselineAdminNetworkPolicy", "baselineadminnetworkpolicies",
+          false, List.of("banp"), List.of(), List.of()),
       new Kind("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", false,
           List.of("crd", "crds"), List.of(), List.of("status")),
       new Kind("coordination.k8s.io", "v1", "Lease", "leases", true, List.of(), List.of(), List.of()),
