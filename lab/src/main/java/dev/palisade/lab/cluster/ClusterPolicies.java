@@ -1,5 +1,7 @@
 package dev.palisade.lab.cluster;
 
+import dev.palisade.lab.scenario.Scenario.Step;
+import dev.palisade.lab.scenario.ScenarioException;
 import dev.palisade.model.cnp.ClusterNetworkPolicy;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
@@ -41,5 +43,53 @@ final class ClusterPolicies {
     java.util.List<GenericKubernetesResource> out = new java.util.ArrayList<>();
     KINDS.keySet().forEach(k -> out.addAll(of(client, k).list().getItems()));
     return out;
+  }
+
+  static boolean isClusterPolicy(Step step) {
+    return step.fields().get("policy") instanceof java.util.Map<?, ?> m && KINDS.containsKey(m.get("kind"));
+  }
+
+  static void create(KubernetesClient client, Step step) {
+    GenericKubernetesResource p = policy(client, step);
+    of(client, p.getKind()).resource(p).create();
+  }
+
+  /** Replaces the whole object (SCHEMA.md: update-policy replaces the whole object). */
+  static void update(KubernetesClient client, Step step) {
+    GenericKubernetesResource p = policy(client, step);
+    var existing = of(client, p.getKind()).withName(p.getMetadata().getName());
+    if (existing.get() == null) {
+      throw new ScenarioException(step.describe() + ": no " + p.getKind() + " " + p.getMetadata().getName()
+          + " to update");
+    }
+    existing.edit(old -> {
+      old.setAdditionalProperties(p.getAdditionalProperties());
+      return old;
+    });
+  }
+
+  static void delete(KubernetesClient client, Step step, String kind, String name) {
+    if (of(client, kind).withName(name).delete().isEmpty()) {
+      throw new ScenarioException(step.describe() + ": no " + kind + " " + name + " to delete");
+    }
+  }
+
+  /**
+   * The step's {@code policy:} as an object of its kind, stored as written: the agents judge it
+   * (and skip it whole, reported, if they cannot enforce it), as on a real cluster.
+   */
+  private static GenericKubernetesResource policy(KubernetesClient client, Step step) {
+    java.util.Map<?, ?> map = (java.util.Map<?, ?>) step.fields().get("policy");
+    String want = ClusterNetworkPolicy.GROUP + "/" + KINDS.get(map.get("kind"))[0];
+    if (!want.equals(map.get("apiVersion"))) {
+      throw new ScenarioException(step.describe() + ": a " + map.get("kind") + " must have apiVersion " + want
+          + ", not " + map.get("apiVersion"));
+    }
+    GenericKubernetesResource p = client.getKubernetesSerialization().convertValue(map, GenericKubernetesResource.class);
+    if (p.getMetadata() == null || p.getMetadata().getName() == null || p.getMetadata().getName().isBlank()) {
+      throw new ScenarioException(step.describe() + ": the policy has no metadata.name");
+    }
+    p.getMetadata().setNamespace(null); // cluster-scoped
+    return p;
   }
 }

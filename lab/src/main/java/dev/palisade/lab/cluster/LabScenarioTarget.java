@@ -17,7 +17,6 @@ import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyList;
 import dev.palisade.model.WorkloadRef;
@@ -282,27 +281,16 @@ public final class LabScenarioTarget implements ScenarioTarget {
         });
       }
       case "create-policy" -> {
-        if (isClusterPolicy(step)) {
-          GenericKubernetesResource cnp = clusterPolicy(step);
-          ClusterPolicies.of(client(), cnp.getKind()).resource(cnp).create();
+        if (ClusterPolicies.isClusterPolicy(step)) {
+          ClusterPolicies.create(client(), step);
           return;
         }
         NetworkPolicy np = policy(step);
         policies().inNamespace(np.getMetadata().getNamespace()).resource(np).create();
       }
       case "update-policy" -> {
-        if (isClusterPolicy(step)) {
-          GenericKubernetesResource cnp = clusterPolicy(step);
-          var existing = ClusterPolicies.of(client(), cnp.getKind()).withName(cnp.getMetadata().getName());
-          if (existing.get() == null) {
-            throw new ScenarioException(step.describe() + ": no " + cnp.getKind() + " " + cnp.getMetadata().getName()
-                + " to update");
-          }
-          // the whole object is replaced (SCHEMA.md: update-policy replaces the whole object)
-          existing.edit(old -> {
-            old.setAdditionalProperties(cnp.getAdditionalProperties());
-            return old;
-          });
+        if (ClusterPolicies.isClusterPolicy(step)) {
+          ClusterPolicies.update(client(), step);
           return;
         }
         NetworkPolicy np = policy(step);
@@ -320,10 +308,7 @@ public final class LabScenarioTarget implements ScenarioTarget {
       case "delete-policy" -> {
         String kind = String.valueOf(f.getOrDefault("kind", "NetworkPolicy"));
         if (ClusterPolicies.KINDS.containsKey(kind)) {
-          String name = String.valueOf(required(step, "name"));
-          if (ClusterPolicies.of(client(), kind).withName(name).delete().isEmpty()) {
-            throw new ScenarioException(step.describe() + ": no " + kind + " " + name + " to delete");
-          }
+          ClusterPolicies.delete(client(), step, kind, String.valueOf(required(step, "name")));
           return;
         }
         networkPolicyOnly(step, kind);
@@ -370,29 +355,6 @@ public final class LabScenarioTarget implements ScenarioTarget {
       np.getMetadata().setNamespace("default");
     }
     return np;
-  }
-
-  private static boolean isClusterPolicy(Step step) {
-    return step.fields().get("policy") instanceof Map<?, ?> m && ClusterPolicies.KINDS.containsKey(m.get("kind"));
-  }
-
-  /**
-   * The step's {@code policy:} as a ClusterNetworkPolicy object, stored as written: the agents
-   * judge it (and skip it whole, reported, if they cannot enforce it), as on a real cluster.
-   */
-  private GenericKubernetesResource clusterPolicy(Step step) {
-    Map<?, ?> map = (Map<?, ?>) step.fields().get("policy");
-    String want = dev.palisade.model.cnp.ClusterNetworkPolicy.GROUP + "/" + ClusterPolicies.KINDS.get(map.get("kind"))[0];
-    if (!want.equals(map.get("apiVersion"))) {
-      throw new ScenarioException(step.describe() + ": a " + map.get("kind") + " must have apiVersion " + want
-          + ", not " + map.get("apiVersion"));
-    }
-    GenericKubernetesResource cnp = client().getKubernetesSerialization().convertValue(map, GenericKubernetesResource.class);
-    if (cnp.getMetadata() == null || cnp.getMetadata().getName() == null || cnp.getMetadata().getName().isBlank()) {
-      throw new ScenarioException(step.describe() + ": the policy has no metadata.name");
-    }
-    cnp.getMetadata().setNamespace(null); // cluster-scoped
-    return cnp;
   }
 
   /** Only NetworkPolicy is namespaced; the cluster-scoped kinds are handled above. */
