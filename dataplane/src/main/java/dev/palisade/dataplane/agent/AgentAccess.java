@@ -2,6 +2,7 @@ package dev.palisade.dataplane.agent;
 
 import dev.palisade.model.access.AccessRule;
 import dev.palisade.model.access.KubeAccess;
+import dev.palisade.model.cnp.ClusterNetworkPolicy;
 import dev.palisade.model.crd.AllowList;
 import dev.palisade.model.crd.SegmentationMode;
 import dev.palisade.model.crd.WorkloadIdentity;
@@ -43,6 +44,11 @@ public final class AgentAccess {
           AccessRule.reads("A pod's workload is its owner's owner: ReplicaSet -> Deployment.", ReplicaSet.class),
           AccessRule.reads("... and Job -> CronJob.", Job.class),
           AccessRule.reads("NetworkPolicy is enforced by the agent on the pods of its node.", NetworkPolicy.class),
+          AccessRule.of(ClusterNetworkPolicy.GROUP,
+              List.of(ClusterNetworkPolicy.PLURAL, "adminnetworkpolicies", "baselineadminnetworkpolicies"),
+              List.of("list", "watch"),
+              "ClusterNetworkPolicy (upstream's Admin and Baseline tiers) is enforced with NetworkPolicy,\n"
+                  + "and so are the v1alpha1 AdminNetworkPolicy and BaselineAdminNetworkPolicy it replaced."),
           AccessRule.reads("What the controller publishes (identities, allow-lists) and the modes users set.",
               WorkloadIdentity.class, AllowList.class, SegmentationMode.class),
           AccessRule.reads("Failsafe: the node's own addresses (kubelet probes) and the API server and DNS\n"

@@ -1,5 +1,7 @@
 package dev.palisade.dataplane.agent;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+
 import dev.palisade.model.Mode;
 import dev.palisade.model.crd.AllowList;
 import dev.palisade.model.crd.SegmentationMode;
@@ -30,5 +32,14 @@ public record ClusterSnapshot(
     List<Node> nodes,
     List<Service> services,
     List<EndpointSlice> slices,
-    Mode clusterDefault) {
+    Mode clusterDefault,
+    List<GenericKubernetesResource> clusterPolicies) {
+
+  /** Without cluster network policies (the API server serves none, or a test needs none). */
+  ClusterSnapshot(List<Pod> pods, OwnerLookup owners, List<WorkloadIdentity> identities, List<AllowList> allowLists,
+      List<NetworkPolicy> networkPolicies, List<SegmentationMode> modes, List<Namespace> namespaces, List<Node> nodes,
+      List<Service> services, List<EndpointSlice> slices, Mode clusterDefault) {
+    this(pods, owners, identities, allowLists, networkPolicies, modes, namespaces, nodes, services, slices,
+        clusterDefault, List.of());
+  }
 }

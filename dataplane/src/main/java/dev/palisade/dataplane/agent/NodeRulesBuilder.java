@@ -1,6 +1,8 @@
 package dev.palisade.dataplane.agent;
 
 import dev.palisade.dataplane.netpol.PodPolicy;
+import dev.palisade.dataplane.netpol.PodTiers;
+import dev.palisade.dataplane.render.TierOrder.TierRects;
 import dev.palisade.dataplane.render.AllowRect;
 import dev.palisade.dataplane.render.Disjoint;
 import dev.palisade.dataplane.render.Interval;
@@ -57,6 +59,16 @@ public final class NodeRulesBuilder {
   static NodeRules build(Map<String, Long> localPods, Map<Long, Set<String>> ipsByIdentity,
       Map<Long, IdentityPolicy> policies, Mode defaultMode, Map<String, PodPolicy> netpol,
       Map<String, Mode> pendingModes, ApprovedRects kept) {
+    return build(localPods, ipsByIdentity, policies, defaultMode, netpol, pendingModes, kept, Map.of());
+  }
+
+  /**
+   * As above, with what the ClusterNetworkPolicy tiers decide per local pod IP ({@code tiers}; a
+   * pod missing there has no cluster policy). Pods of one identity whose tiers differ are variants.
+   */
+  static NodeRules build(Map<String, Long> localPods, Map<Long, Set<String>> ipsByIdentity,
+      Map<Long, IdentityPolicy> policies, Mode defaultMode, Map<String, PodPolicy> netpol,
+      Map<String, Mode> pendingModes, ApprovedRects kept, Map<String, PodTiers> tiers) {
     // identity -> (NetworkPolicy, mode) variant -> its local pods (sorted by address)
     TreeMap<Long, Map<Variant, TreeSet<String>>> local = new TreeMap<>();
     // A policy's hash walks every peer rectangle; pods usually share one PodPolicy instance, so
@@ -66,7 +78,8 @@ public final class NodeRulesBuilder {
       IdentityPolicy p = policies.get(id);
       Mode mode = p != null ? p.mode() : pendingModes.getOrDefault(ip, defaultMode);
       PodPolicy np = netpol.getOrDefault(ip, PodPolicy.OPEN);
-      Variant v = new Variant(np, mode, hashes.computeIfAbsent(np, PodPolicy::hashCode));
+      Variant v = new Variant(np, mode, hashes.computeIfAbsent(np, PodPolicy::hashCode),
+          tiers.getOrDefault(ip, PodTiers.NONE));
       local.computeIfAbsent(id, k -> new java.util.HashMap<>()).computeIfAbsent(v, k -> new TreeSet<>(BY_ADDRESS))
           .add(ip);
     });
@@ -87,36 +100,39 @@ public final class NodeRulesBuilder {
         };
         String name = variants.size() == 1 ? Long.toString(id) : id + "_v" + i;
         groups.add(new Group(name, id, variants.get(i).getValue(),
-            direction(v.netpol().ingress(), enforcement, approved(enforcement, in, ipsByIdentity, kept)),
-            direction(v.netpol().egress(), enforcement, approved(enforcement, out, ipsByIdentity, kept))));
+            direction(v.netpol().ingress(), enforcement, approved(enforcement, in, ipsByIdentity, kept),
+                v.tiers().adminIngress(), v.tiers().baselineIngress()),
+            direction(v.netpol().egress(), enforcement, approved(enforcement, out, ipsByIdentity, kept),
+                v.tiers().adminEgress(), v.tiers().baselineEgress())));
       }
     }
     return new NodeRules(groups);
   }
 
   /** Local pods of one identity that NetworkPolicy or their pending mode treat alike. */
-  private record Variant(PodPolicy netpol, Mode mode, int netpolHash) {
+  private record Variant(PodPolicy netpol, Mode mode, int netpolHash, PodTiers tiers) {
     @Override
     public boolean equals(Object o) {
       return o instanceof Variant v && mode == v.mode && netpolHash == v.netpolHash
-          && (netpol == v.netpol || netpol.equals(v.netpol));
+          && (netpol == v.netpol || netpol.equals(v.netpol)) && (tiers == v.tiers || tiers.equals(v.tiers));
     }
 
     @Override
     public int hashCode() {
-      return 31 * netpolHash + mode.hashCode();
+      return 31 * netpolHash + mode.hashCode(); // tiers are mostly shared instances: equals tells them apart
     }
   }
 
   private static final java.util.Comparator<String> BY_ADDRESS =
       java.util.Comparator.comparingLong(Interval::parseIp);
 
-  private static Direction direction(PodPolicy.Side np, Enforcement enforcement, Set<AllowRect> approved) {
-    if (!np.isolated() && enforcement == Enforcement.OPEN) {
+  private static Direction direction(PodPolicy.Side np, Enforcement enforcement, Set<AllowRect> approved,
+      TierRects admin, TierRects baseline) {
+    if (!np.isolated() && enforcement == Enforcement.OPEN && admin.isEmpty() && baseline.isEmpty()) {
       return Direction.OPEN;
     }
     return new Direction(np.isolated(), np.any(), np.rects(), enforcement, Set.of(),
-        enforcement == Enforcement.OPEN ? Set.of() : approved);
+        enforcement == Enforcement.OPEN ? Set.of() : approved, admin, baseline);
   }
 
   private static Set<AllowRect> approved(Enforcement enforcement, List<PeerRule> rules,

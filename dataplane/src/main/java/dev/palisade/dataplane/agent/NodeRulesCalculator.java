@@ -1,7 +1,12 @@
 package dev.palisade.dataplane.agent;
 
 import dev.palisade.dataplane.agent.ObjectProblems.Problem;
+import dev.palisade.dataplane.netpol.ClusterPolicyCompiler;
 import dev.palisade.dataplane.netpol.NetworkPolicyCompiler;
+import dev.palisade.dataplane.netpol.PodTiers;
+import dev.palisade.model.cnp.ClusterNetworkPolicy;
+import dev.palisade.model.cnp.ClusterNetworkPolicyReader;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import dev.palisade.dataplane.netpol.PodViews;
 import dev.palisade.dataplane.render.Interval;
 import dev.palisade.dataplane.render.NodeRules;
@@ -50,7 +55,7 @@ final class NodeRulesCalculator {
    * @param podIps every pod address the rules were computed with
    * @param revision the controller revision the rules may claim ({@link RevisionClaim})
    * @param announcedInStatus announced pods (namespace/name) whose status now has their address
-   * @param from what the rules were computed from, per kind (NetworkPolicy, Namespace, Pod)
+   * @param from what the rules were computed from, per kind (NetworkPolicy, Namespace, Pod, ClusterNetworkPolicy)
    */
   record Result(NodeRules rules, Map<String, Long> localIdentity, Set<String> podIps, long revision,
       List<Problem> problems, Set<String> announcedInStatus, Map<String, List<? extends HasMetadata>> from) {}
@@ -91,6 +96,7 @@ final class NodeRulesCalculator {
       policedNamespaces.add(np.getMetadata().getNamespace());
     }
     Set<String> closedV6 = new HashSet<>();
+    Map<String, List<String>> v6ByV4 = new HashMap<>(); // local pods' IPv6 addresses beside their IPv4 one
     Set<String> inStatus = new HashSet<>();
     Map<String, Long> claims = new HashMap<>();
     Set<String> contested = new HashSet<>();
@@ -113,6 +119,9 @@ final class NodeRulesCalculator {
           mode = policy != null ? policy.mode() : modes.modeOf(f.workload());
         }
         for (String extra : f.podIps) {
+          if (f.local && !extra.equals(ip) && extra.indexOf(':') >= 0 && ip.indexOf(':') < 0) {
+            v6ByV4.computeIfAbsent(ip, k -> new ArrayList<>()).add(extra);
+          }
           if (f.local && !extra.equals(ip) && extra.indexOf(':') >= 0) {
             if (mode != Mode.LEARN || policedNamespaces.contains(p.getMetadata().getNamespace())) {
               closedV6.add(extra);
@@ -167,13 +176,18 @@ final class NodeRulesCalculator {
     for (String line : np.problems()) {
       problems.add(fromLine("NetworkPolicy", line));
     }
+    Map<String, PodTiers> tiers = ClusterPolicyCompiler.compile(clusterPolicies(s.clusterPolicies(), problems),
+        s.namespaces(), withAnnounced, local.keySet());
     // ENFORCE is never reached (every local pod without a valid list has its mode in listless):
     // it is only the answer if that ever breaks.
     approved.begin(ipsById);
-    NodeRules groups = NodeRulesBuilder.build(local, ipsById, policies, Mode.ENFORCE, np.pods(), listless, approved);
+    NodeRules groups = NodeRulesBuilder.build(local, ipsById, policies, Mode.ENFORCE, np.pods(), listless, approved,
+        tiers);
     NodeRules.Failsafe safe = failsafe.enabled()
         ? FailsafeBuilder.build(failsafe, nodeName, s.nodes(), s.services(), s.slices())
         : NodeRules.Failsafe.NONE;
+    // a pod only a cluster policy restricts is closed on IPv6 too: its tiers are IPv4 rules
+    closedV6.addAll(groups.restrictedV6(v6ByV4));
     NodeRules rules = new NodeRules(groups.groups(), safe).withClosedV6(closedV6);
     List<AllowListSpec> held = new ArrayList<>();
     for (AllowList al : s.allowLists()) {
@@ -182,7 +196,8 @@ final class NodeRulesCalculator {
       }
     }
     return new Result(rules, Map.copyOf(local), seen, RevisionClaim.of(held), problems, inStatus,
-        Map.of("NetworkPolicy", s.networkPolicies(), "Namespace", s.namespaces(), "Pod", s.pods()));
+        Map.of("NetworkPolicy", s.networkPolicies(), "Namespace", s.namespaces(), "Pod", s.pods(),
+            ClusterNetworkPolicy.KIND, s.clusterPolicies()));
   }
 
   private static Map<String, Long> identities(List<WorkloadIdentity> identities, List<Problem> problems) {
@@ -242,6 +257,28 @@ final class NodeRulesCalculator {
         p = new PodBuilder(p).editOrNewStatus().withPodIP(ip).endStatus().build();
       }
       out.add(p);
+    }
+    return out;
+  }
+
+  /**
+   * The cluster policies that can be enforced; each other one is skipped whole (never
+   * half-applied) and named in {@code problems}, which the agent logs and turns into a Warning Event.
+   */
+  private static List<ClusterNetworkPolicy> clusterPolicies(List<GenericKubernetesResource> objects,
+      List<Problem> problems) {
+    List<ClusterNetworkPolicy> out = new ArrayList<>();
+    for (GenericKubernetesResource o : objects) {
+      Map<String, Object> object = new HashMap<>(o.getAdditionalProperties());
+      object.put("apiVersion", o.getApiVersion());
+      object.put("kind", o.getKind());
+      object.put("metadata", Map.of("name", o.getMetadata() == null || o.getMetadata().getName() == null
+          ? "" : o.getMetadata().getName()));
+      try {
+        out.add(ClusterNetworkPolicyReader.read(object));
+      } catch (RuntimeException e) {
+        problems.add(problem(o.getKind() == null ? ClusterNetworkPolicy.KIND : o.getKind(), o, e));
+      }
     }
     return out;
   }

@@ -1,5 +1,8 @@
 package dev.palisade.dataplane.agent;
 
+import dev.palisade.model.cnp.ClusterNetworkPolicy;
+import dev.palisade.model.cnp.LegacyPolicies;
+
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -16,7 +19,10 @@ final class WarningEvents implements ObjectProblems.Sink {
   static final String REASON = "PalisadeSkipped";
   private static final Map<String, String> API_VERSIONS = Map.of("Pod", "v1", "Namespace", "v1",
       "AllowList", "palisade.dev/v1alpha1", "WorkloadIdentity", "palisade.dev/v1alpha1",
-      "SegmentationMode", "palisade.dev/v1alpha1");
+      "SegmentationMode", "palisade.dev/v1alpha1",
+      // no controller reads cluster network policies: each agent that skips one says so
+      ClusterNetworkPolicy.KIND, ClusterNetworkPolicy.API_VERSION,
+      LegacyPolicies.ADMIN, LegacyPolicies.API_VERSION, LegacyPolicies.BASELINE, LegacyPolicies.API_VERSION);
 
   private final KubernetesClient client;
   private final String nodeName;

@@ -31,10 +31,14 @@ public final class ConnectionVerdict {
     FAILSAFE_SOURCE(true),
     /** Accepted: the destination is the control plane or cluster DNS ({@code failsafe_dst}). */
     FAILSAFE_DESTINATION(true),
+    /** Dropped: an Admin-tier ClusterNetworkPolicy rule denies it (first match). */
+    ADMIN_DENY(false),
     /** Dropped: a NetworkPolicy isolates the group's side and allows nothing that matches. */
     NETWORK_POLICY(false),
     /** Dropped: the group's side is enforced and its approved allow-list does not hold it. */
     ALLOW_LIST(false),
+    /** Dropped: a Baseline-tier ClusterNetworkPolicy rule denies it and nothing before it was final. */
+    BASELINE_DENY(false),
     /** Accepted: every restricted local end let it pass (a monitored one may have logged). */
     ALLOWED(true),
     /** Accepted: no local end restricts it (the chain's policy accept). */
@@ -96,7 +100,9 @@ public final class ConnectionVerdict {
             + " a restricted pod, whose rules are enforced on IPv4 only";
         case FAILSAFE_SOURCE -> "accepted: the source is this node (failsafe)";
         case FAILSAFE_DESTINATION -> "accepted: the destination is the control plane or cluster DNS (failsafe)";
+        case ADMIN_DENY -> "dropped: an Admin-tier ClusterNetworkPolicy denies it" + whose;
         case NETWORK_POLICY -> "dropped: no NetworkPolicy allows it" + whose;
+        case BASELINE_DENY -> "dropped: a Baseline-tier ClusterNetworkPolicy denies it" + whose;
         case ALLOW_LIST -> "dropped: not in the approved allow-list" + whose;
         case ALLOWED -> "accepted: allowed by the rules of its restricted end(s)";
         case UNRESTRICTED -> "accepted: no local end restricts it";
@@ -194,9 +200,19 @@ public final class ConnectionVerdict {
     return new Verdict(Stage.CLOSED_V6, null, side, List.of(new Log(prefix, RulesetRenderer.DROP_LOG_GROUP)));
   }
 
-  /** One side's chains: NetworkPolicy first, then the allow-list; null if it passes both. */
+  /**
+   * One side's chains in the renderer's order: Admin tier, NetworkPolicy, the allow-list, Baseline
+   * tier; null if it passes.
+   */
   private static Verdict check(Group g, Side side, long peer, Proto proto, int port, List<Log> logs) {
     Direction d = side == Side.INGRESS ? g.ingress() : g.egress();
+    dev.palisade.model.cnp.ClusterNetworkPolicy.Action admin = d.admin().decide(peer, proto, port);
+    if (admin == dev.palisade.model.cnp.ClusterNetworkPolicy.Action.DENY) {
+      return new Verdict(Stage.ADMIN_DENY, g.name(), side, logs); // silently: no log
+    }
+    if (admin == dev.palisade.model.cnp.ClusterNetworkPolicy.Action.ACCEPT) {
+      return null; // final for this side: no NetworkPolicy or approval needed
+    }
     if (d.npIsolated() && !holds(d.npAny(), d.np(), peer, proto, port)) {
       logs.add(new Log(RulesetRenderer.logPrefix("np", side.dir(), g.name()), RulesetRenderer.DROP_LOG_GROUP));
       return new Verdict(Stage.NETWORK_POLICY, g.name(), side, logs);
@@ -208,6 +224,10 @@ public final class ConnectionVerdict {
       }
       logs.add(new Log(RulesetRenderer.logPrefix("monitor", side.dir(), g.name()),
           RulesetRenderer.WOULD_DROP_LOG_GROUP));
+    }
+    if (d.baselineApplies()
+        && d.baseline().decide(peer, proto, port) == dev.palisade.model.cnp.ClusterNetworkPolicy.Action.DENY) {
+      return new Verdict(Stage.BASELINE_DENY, g.name(), side, logs);
     }
     return null;
   }

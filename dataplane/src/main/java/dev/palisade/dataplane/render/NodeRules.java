@@ -98,22 +98,43 @@ public record NodeRules(List<Group> groups, Failsafe failsafe, Set<String> close
   /**
    * The rules of one direction. {@code npIsolated}: a NetworkPolicy of this direction selects the
    * pods, so only {@code npAny} (any protocol/port) and {@code np} pass it. The approved part
-   * applies per {@code enforcement}.
+   * applies per {@code enforcement}. {@code admin} and {@code baseline}: what the ClusterNetworkPolicy
+   * tiers decide for this side (first match already resolved, {@link TierOrder}); the Admin tier is
+   * judged before everything else, the Baseline tier only where neither NetworkPolicy nor an
+   * enforced allow-list has the final word.
    */
   public record Direction(
       boolean npIsolated, Set<Interval> npAny, Set<AllowRect> np,
-      Enforcement enforcement, Set<Interval> approvedAny, Set<AllowRect> approved) {
+      Enforcement enforcement, Set<Interval> approvedAny, Set<AllowRect> approved,
+      TierOrder.TierRects admin, TierOrder.TierRects baseline) {
     public Direction {
       npAny = Set.copyOf(npAny);
       np = Set.copyOf(np);
       approvedAny = Set.copyOf(approvedAny);
       approved = Set.copyOf(approved);
+      java.util.Objects.requireNonNull(admin, "admin");
+      java.util.Objects.requireNonNull(baseline, "baseline");
+    }
+
+    /** Without cluster policies. */
+    public Direction(boolean npIsolated, Set<Interval> npAny, Set<AllowRect> np,
+        Enforcement enforcement, Set<Interval> approvedAny, Set<AllowRect> approved) {
+      this(npIsolated, npAny, np, enforcement, approvedAny, approved, TierOrder.TierRects.NONE, TierOrder.TierRects.NONE);
     }
 
     public static final Direction OPEN = new Direction(false, Set.of(), Set.of(), Enforcement.OPEN, Set.of(), Set.of());
 
     public boolean restricted() {
-      return npIsolated || enforcement != Enforcement.OPEN;
+      return npIsolated || enforcement != Enforcement.OPEN || !admin.isEmpty() || baselineApplies();
+    }
+
+    /**
+     * The Baseline tier has a say only where nothing before it is final: NetworkPolicy isolates
+     * nothing here and the approved allow-list is not enforced (an approved edge is as final as a
+     * NetworkPolicy allow). Only its denials need rendering: an accept is the default anyway.
+     */
+    public boolean baselineApplies() {
+      return !npIsolated && enforcement != Enforcement.ENFORCE && !baseline.deny().isEmpty();
     }
   }
 

@@ -27,7 +27,12 @@ import java.util.TreeSet;
  *   ip daddr vmap @ingress_dispatch              <- local destination  -> jump in_G
  *   (policy accept: pods nobody restricts stay open, as in Kubernetes)
  *
- * in_G:      jump in_G_np (if NetworkPolicy isolates G's ingress); jump in_G_pal (if monitor/enforce)
+ * in_G:      ip saddr . meta l4proto . th dport @adm_in_G_deny drop      <- Admin tier (if any policy
+ *            ip saddr . meta l4proto . th dport @adm_in_G_accept return      selects G): first match
+ *                                                                              resolved in TierOrder
+ *            jump in_G_np (if NetworkPolicy isolates G's ingress); jump in_G_pal (if monitor/enforce)
+ *            ip saddr . meta l4proto . th dport @bl_in_G_deny drop       <- Baseline tier, only if
+ *                                                                           neither of those is final
  * in_G_np:   ip saddr @np_in_G_any return                        <- peers allowed on every port
  *            ip saddr . meta l4proto . th dport @np_in_G_exact return   <- one address, one port (hash)
  *            ip saddr . meta l4proto . th dport @np_in_G return  <- CIDRs, port ranges (interval)
@@ -117,6 +122,15 @@ public final class RulesetRenderer {
     }
     String base = dir + "_" + g.name();
     List<String> entry = new ArrayList<>();
+    String tuple = "ip " + peer + " . meta l4proto . th dport @";
+    if (!d.admin().isEmpty()) {
+      // Admin tier first: its Deny is final, its Accept skips the rest of this side (return), so
+      // neither NetworkPolicy nor the approved allow-list can undo or second-guess it.
+      tierSet(sets, "adm_" + base + "_deny", d.admin().deny());
+      tierSet(sets, "adm_" + base + "_accept", d.admin().accept());
+      entry.add(tuple + "adm_" + base + "_deny drop");
+      entry.add(tuple + "adm_" + base + "_accept return");
+    }
     if (d.npIsolated()) {
       String chain = base + "_np";
       String set = npSets.computeIfAbsent(new ElementMemo.Key(d.npAny(), d.np()), k -> "np_" + base);
@@ -132,6 +146,10 @@ public final class RulesetRenderer {
       check(chain, "pal_" + base, peer, memo.get(d.approvedAny(), d.approved(),
           () -> elements(d.approvedAny(), d.approved())), chains, sets, verdict);
       entry.add("jump " + chain);
+    }
+    if (d.baselineApplies()) {
+      tierSet(sets, "bl_" + base + "_deny", d.baseline().deny());
+      entry.add(tuple + "bl_" + base + "_deny drop");
     }
     chains.put(base, new Chain(base, null, entry));
     for (String ip : new TreeSet<>(g.podIps())) {
@@ -188,6 +206,13 @@ public final class RulesetRenderer {
     body.add("ip " + peer + " . meta l4proto . th dport @" + set + " return");
     body.addAll(verdict);
     chains.put(chain, new Chain(chain, null, body));
+  }
+
+  /** A tier's verdict set: interval, since cluster policy peers are mostly CIDRs and namespaces. */
+  private static void tierSet(SortedMap<String, NamedSet> sets, String name, java.util.Set<AllowRect> rects) {
+    TreeSet<String> elements = new TreeSet<>();
+    rects.forEach(r -> elements.add(r.elementText()));
+    sets.put(name, new NamedSet(name, false, RECT_TYPE, true, elements));
   }
 
   /** NFLOG with a prefix the agent parses back: pal:KIND:DIR:GROUP (local identity in GROUP). */

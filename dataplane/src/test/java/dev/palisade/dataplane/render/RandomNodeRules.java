@@ -111,7 +111,28 @@ public final class RandomNodeRules {
       sharedRects = np;
     }
     return new Direction(rnd.nextBoolean(), npAny, np, Enforcement.values()[rnd.nextInt(3)],
-        intervals(rnd.nextInt(2), false), rects(rnd.nextInt(5)));
+        intervals(rnd.nextInt(2), false), rects(rnd.nextInt(5)), tier(false), tier(true));
+  }
+
+  /** A ClusterNetworkPolicy tier for one side: none in half the cases, else up to four rules. */
+  private TierOrder.TierRects tier(boolean baseline) {
+    if (rnd.nextInt(3) == 0) {
+      return TierOrder.TierRects.NONE;
+    }
+    java.util.List<TierOrder.TierRule> rules = new java.util.ArrayList<>();
+    for (int i = (baseline ? 1 : 0) + rnd.nextInt(5); i > 0; i--) {
+      var actions = dev.palisade.model.cnp.ClusterNetworkPolicy.Action.values();
+      Set<AllowRect> matches = new HashSet<>();
+      for (int k = 1 + rnd.nextInt(4); k > 0; k--) {
+        // half of them every port: cluster policies often name peers only, and so hit often
+        matches.add(new AllowRect(addresses(), Proto.values()[rnd.nextInt(3)],
+            rnd.nextBoolean() ? Interval.ALL_PORTS : ports()));
+      }
+      // Baseline mostly denies (its accepts are not rendered): its stage must be reached often
+      var action = baseline && rnd.nextBoolean() ? actions[1] : actions[rnd.nextInt(actions.length)];
+      rules.add(new TierOrder.TierRule(action, matches));
+    }
+    return TierOrder.resolve(rules);
   }
 
   private Set<Interval> intervals(int n, boolean small) {

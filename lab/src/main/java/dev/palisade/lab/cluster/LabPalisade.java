@@ -178,7 +178,8 @@ public final class LabPalisade implements AutoCloseable {
         java.util.Map<String, java.util.Map<String, String>> api = java.util.Map.of(
             "NetworkPolicy", versions(client.network().v1().networkPolicies().inAnyNamespace().list().getItems()),
             "Namespace", versions(client.namespaces().list().getItems()),
-            "Pod", versions(client.pods().inAnyNamespace().list().getItems()));
+            "Pod", versions(client.pods().inAnyNamespace().list().getItems()),
+            ClusterPolicies.KIND, versions(ClusterPolicies.all(client)));
         if (agents.stream().allMatch(a -> api.entrySet().stream().allMatch(e -> a.enforces(e.getKey(), e.getValue())))) {
           return;
         }

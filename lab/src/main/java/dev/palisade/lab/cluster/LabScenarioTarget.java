@@ -281,10 +281,18 @@ public final class LabScenarioTarget implements ScenarioTarget {
         });
       }
       case "create-policy" -> {
+        if (ClusterPolicies.isClusterPolicy(step)) {
+          ClusterPolicies.create(client(), step);
+          return;
+        }
         NetworkPolicy np = policy(step);
         policies().inNamespace(np.getMetadata().getNamespace()).resource(np).create();
       }
       case "update-policy" -> {
+        if (ClusterPolicies.isClusterPolicy(step)) {
+          ClusterPolicies.update(client(), step);
+          return;
+        }
         NetworkPolicy np = policy(step);
         var existing = policies().inNamespace(np.getMetadata().getNamespace()).withName(np.getMetadata().getName());
         if (existing.get() == null) {
@@ -298,14 +306,22 @@ public final class LabScenarioTarget implements ScenarioTarget {
         });
       }
       case "delete-policy" -> {
-        networkPolicyOnly(step, String.valueOf(f.getOrDefault("kind", "NetworkPolicy")));
+        String kind = String.valueOf(f.getOrDefault("kind", "NetworkPolicy"));
+        if (ClusterPolicies.KINDS.containsKey(kind)) {
+          ClusterPolicies.delete(client(), step, kind, String.valueOf(required(step, "name")));
+          return;
+        }
+        networkPolicyOnly(step, kind);
         String ns = String.valueOf(required(step, "namespace"));
         String name = String.valueOf(required(step, "name"));
         if (policies().inNamespace(ns).withName(name).delete().isEmpty()) {
           throw new ScenarioException(step.describe() + ": no NetworkPolicy " + ns + "/" + name + " to delete");
         }
       }
-      case "delete-all-policies" -> policies().inAnyNamespace().delete();
+      case "delete-all-policies" -> {
+        policies().inAnyNamespace().delete();
+        ClusterPolicies.KINDS.keySet().forEach(k -> ClusterPolicies.of(client(), k).delete());
+      }
       case "set-mode" -> setMode(step);
       case "approve-learned" -> review(step, "approved");
       case "reject-learned" -> review(step, "rejected");
@@ -341,7 +357,7 @@ public final class LabScenarioTarget implements ScenarioTarget {
     return np;
   }
 
-  /** Cluster-wide policy kinds (SCHEMA.md) are valid scenarios, but the lab does not serve them yet. */
+  /** Only NetworkPolicy is namespaced; the cluster-scoped kinds are handled above. */
   private static void networkPolicyOnly(Step step, String kind) {
     if (!kind.equals("NetworkPolicy")) {
       throw new UnsupportedStepException(step.action() + " of a " + kind + " (cluster-wide policies)");

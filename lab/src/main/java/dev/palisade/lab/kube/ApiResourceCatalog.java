@@ -1,5 +1,6 @@
 package dev.palisade.lab.kube;
 
+import dev.palisade.model.cnp.ClusterNetworkPolicy;
 import dev.palisade.model.crd.AllowList;
 import dev.palisade.model.crd.CrdNames;
 import dev.palisade.model.crd.LearnedFlows;
@@ -72,6 +73,14 @@ final class ApiResourceCatalog {
       new Kind("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", true, List.of(), List.of(), List.of()),
       new Kind("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", true, List.of("netpol"), List.of(),
           List.of()),
+      // upstream's CRD (kubernetes-sigs/network-policy-api), served as a cluster with it installed
+      // would: the agent enforces it; its objects are checked by the agent's strict reader
+      new Kind(ClusterNetworkPolicy.GROUP, ClusterNetworkPolicy.VERSION, ClusterNetworkPolicy.KIND,
+          ClusterNetworkPolicy.PLURAL, false, List.of("cnp"), List.of(), List.of()),
+      new Kind(ClusterNetworkPolicy.GROUP, "v1alpha1", "AdminNetworkPolicy", "adminnetworkpolicies", false,
+          List.of("anp"), List.of(), List.of()),
+      new Kind(ClusterNetworkPolicy.GROUP, "v1alpha1", "BaselineAdminNetworkPolicy", "baselineadminnetworkpolicies",
+          false, List.of("banp"), List.of(), List.of()),
       new Kind("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", false,
           List.of("crd", "crds"), List.of(), List.of("status")),
       new Kind("coordination.k8s.io", "v1", "Lease", "leases", true, List.of(), List.of(), List.of()),
@@ -119,7 +128,7 @@ final class ApiResourceCatalog {
    * declare no status subresource (status is Void), so neither does the store.
    */
   static List<CustomResourceDefinitionContext> customResources() {
-    return KINDS.stream().filter(k -> k.group().equals(CrdNames.GROUP))
+    return KINDS.stream().filter(k -> k.group().equals(CrdNames.GROUP) || k.group().equals(ClusterNetworkPolicy.GROUP))
         .map(k -> new CustomResourceDefinitionContext.Builder()
             .withGroup(k.group()).withVersion(k.version()).withKind(k.kind()).withPlural(k.plural())
             .withScope(k.namespaced() ? "Namespaced" : "Cluster").withStatusSubresource(false).build())

@@ -1,0 +1,46 @@
+package dev.palisade.dataplane.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class WarningEventsTest {
+  private KubernetesMockServer server;
+  private KubernetesClient client;
+
+  @BeforeEach
+  void cluster() {
+    server = new KubernetesMockServer(new io.fabric8.mockwebserver.Context(), new io.fabric8.mockwebserver
+        .MockWebServer(), new java.util.HashMap<>(), new KubernetesCrudDispatcher(), false);
+    server.init(java.net.InetAddress.getLoopbackAddress(), 0);
+    client = server.createClient();
+  }
+
+  @AfterEach
+  void stop() {
+    client.close();
+    server.destroy();
+  }
+
+  @Test
+  void aSkippedClusterNetworkPolicyGetsAWarningEventOnIt() {
+    new WarningEvents(client, "node-1").warn(new ObjectProblems.Problem("ClusterNetworkPolicy", null, "guard",
+        "spec.egress[0].to[0].networks[0]: bad CIDR 10.0.0.0/33"));
+    List<Event> events = client.v1().events().inNamespace("default").list().getItems();
+    assertEquals(1, events.size());
+    Event e = events.get(0);
+    assertEquals("policy.networking.k8s.io/v1alpha2", e.getInvolvedObject().getApiVersion());
+    assertEquals("ClusterNetworkPolicy", e.getInvolvedObject().getKind());
+    assertEquals("guard", e.getInvolvedObject().getName());
+    assertEquals("Warning", e.getType());
+    assertTrue(e.getMessage().endsWith("spec.egress[0].to[0].networks[0]: bad CIDR 10.0.0.0/33"), e.getMessage());
+  }
+}
