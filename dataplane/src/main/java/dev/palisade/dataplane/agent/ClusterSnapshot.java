@@ -36,7 +36,7 @@ public record ClusterSnapshot(
     List<GenericKubernetesResource> clusterPolicies) {
 
   /** Without cluster network policies (the API server serves none, or a test needs none). */
-  ClusterSnapshot(List<Pod> pods, OwnerLookup owners, List<WorkloadIdentity> identities, List<AllowList> allowLists,
+  public ClusterSnapshot(List<Pod> pods, OwnerLookup owners, List<WorkloadIdentity> identities, List<AllowList> allowLists,
       List<NetworkPolicy> networkPolicies, List<SegmentationMode> modes, List<Namespace> namespaces, List<Node> nodes,
       List<Service> services, List<EndpointSlice> slices, Mode clusterDefault) {
     this(pods, owners, identities, allowLists, networkPolicies, modes, namespaces, nodes, services, slices,
