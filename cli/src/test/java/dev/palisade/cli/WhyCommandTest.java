@@ -71,9 +71,11 @@ class WhyCommandTest {
     HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url() + "/v1/flows"))
         .header("Authorization", "Bearer " + tokens.issue(new Principal("node-a", Role.AGENT)))
         .POST(HttpRequest.BodyPublishers.ofString("{\"node\":\"node-a\",\"sequence\":1,\"flows\":[{\"src\":" + web
-            + ",\"dst\":" + db + ",\"protocol\":\"TCP\",\"port\":5432,\"count\":2,\"first\":1000,\"last\":2000,"
+            + ",\"dst\":" + db + ",\"protocol\":\"TCP\",\"port\":5432,\"count\":2,\"first\":" + (System.currentTimeMillis() - 1000) + ",\"last\":"
+            + System.currentTimeMillis() + ","
             + "\"srcPods\":[\"shop/web\"],\"dstPods\":[\"shop/db\"]}]}")).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(200, r.statusCode(), r.body());
+    assertTrue(r.body().contains("\"accepted\":1"), "the edge is learned: " + r.body());
   }
 
   @AfterEach
