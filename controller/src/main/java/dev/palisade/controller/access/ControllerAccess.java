@@ -2,6 +2,7 @@ package dev.palisade.controller.access;
 
 import dev.palisade.model.access.AccessRule;
 import dev.palisade.model.access.KubeAccess;
+import dev.palisade.model.cnp.ClusterNetworkPolicy;
 import dev.palisade.model.crd.CrdNames;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -42,6 +43,11 @@ public final class ControllerAccess {
           AccessRule.reads("Endpoints of the services above.", EndpointSlice.class),
           AccessRule.reads("NetworkPolicies: watched with the rest; invalid ones are reported (below).",
               NetworkPolicy.class),
+          AccessRule.of(ClusterNetworkPolicy.GROUP,
+              List.of(ClusterNetworkPolicy.PLURAL, "adminnetworkpolicies", "baselineadminnetworkpolicies"),
+              List.of("list", "watch"),
+              "Org guardrails: an Admin-tier ClusterNetworkPolicy Accept approves the learned edges it covers\n"
+                  + "(audited), a Deny forbids them; palisade why walks both tiers as the agents do."),
           AccessRule.of("", List.of("nodes"), List.of("list"),
               "Nodes, listed per palisade why: their addresses are the failsafe sources (kubelet probes)."),
           AccessRule.of("", List.of("events"), List.of("create", "get", "patch"),

@@ -151,6 +151,26 @@ public final class AuditLog {
     return write(e);
   }
 
+  /**
+   * Records what the controller decided on its own about edges, as an org guardrail routes them
+   * ({@code who}: the controller; {@code target}: the deciding rule): one entry per rule and
+   * verdict, however many edges it covers.
+   */
+  public ReviewAuditSpec appendRouted(String who, String action, String target, List<ReviewAuditSpec.Edge> edges,
+      String after) {
+    ReviewAuditSpec e = header(who, CONTROLLER_ROLE, action);
+    e.target = target;
+    e.before = edges.stream().map(x -> x.before).distinct().count() == 1 ? edges.get(0).before : "(mixed)";
+    e.after = after;
+    e.edges = List.copyOf(edges);
+    return write(e);
+  }
+
+  /** Whether an entry was written whole (a decision cut off by a crash while its parts were written is not). */
+  public boolean complete(ReviewAuditSpec e) {
+    return !incomplete.contains(e.seq);
+  }
+
   private ReviewAuditSpec header(Principal who, String action) {
     return header(who.name(), who.role().name().toLowerCase(Locale.ROOT), action);
   }

@@ -59,10 +59,19 @@ public final class EdgeDecisions {
   private final AuditLog audit;
   private final Effects effects;
 
+  /** Org guardrails: the rule that forbids an edge (never approvable), if one does. */
+  private final java.util.function.Function<EdgeKey, Optional<String>> forbiddenBy;
+
   public EdgeDecisions(FlowGraph graph, AuditLog audit, Effects effects) {
+    this(graph, audit, effects, k -> Optional.empty());
+  }
+
+  public EdgeDecisions(FlowGraph graph, AuditLog audit, Effects effects,
+      java.util.function.Function<EdgeKey, Optional<String>> forbiddenBy) {
     this.graph = graph;
     this.audit = audit;
     this.effects = effects;
+    this.forbiddenBy = forbiddenBy;
   }
 
   /** @throws ApiException 404 (an edge not known), 409 (an id used by another decision), 503 (audit write failed) */
@@ -89,7 +98,20 @@ public final class EdgeDecisions {
       throw new ApiException(403, "all: a decision over every edge needs a cluster-wide approver; " + who.name()
           + " approves in " + String.join(", ", new java.util.TreeSet<>(who.namespaces())) + " only");
     }
-    Predicate<FlowEdge> filter = req.all() ? e -> true
+    boolean approving = req.status() == EdgeStatus.APPROVED;
+    if (approving && !req.all()) {
+      // an org guardrail's Deny is final: the kernel drops the edge whatever is approved, so no
+      // approval may claim otherwise
+      for (EdgeView v : graph.edges()) {
+        Optional<String> rule = forbiddenBy.apply(v.key());
+        if (rule.isPresent() && req.only().stream().anyMatch(sel -> sel.matches(v.key()))) {
+          throw new ApiException(409, "only: " + v.key().text() + " is forbidden by " + rule.get()
+              + "; it cannot be approved (the policy's owners can change the policy)");
+        }
+      }
+    }
+    // "all" approves what may be approved: forbidden edges are left as they are
+    Predicate<FlowEdge> filter = req.all() ? e -> !approving || forbiddenBy.apply(e.key()).isEmpty()
         : e -> req.only().stream().anyMatch(sel -> sel.matches(e.key()));
     List<FlowGraph.Reviewed> planned = graph.plan(filter, req.status());
     if (planned.isEmpty()) {

@@ -50,6 +50,8 @@ public final class WhyEndpoint {
   private final Supplier<String> graphJson;
   private final Supplier<Mode> clusterDefault;
   private final FailsafeBuilder.Config failsafe;
+  /** The cluster policies as the controller's informers hold them (the agents' tiers). */
+  private Supplier<List<io.fabric8.kubernetes.api.model.GenericKubernetesResource>> clusterPolicies = List::of;
 
   /**
    * @param graphJson the controller's {@code GET /v1/graph} answer (edges with their status)
@@ -65,6 +67,12 @@ public final class WhyEndpoint {
     this.graphJson = graphJson;
     this.clusterDefault = clusterDefault;
     this.failsafe = failsafe;
+  }
+
+  /** Walks the ClusterNetworkPolicy tiers too (without this, as if the cluster had none). */
+  public WhyEndpoint clusterPolicies(Supplier<List<io.fabric8.kubernetes.api.model.GenericKubernetesResource>> objects) {
+    this.clusterPolicies = objects;
+    return this;
   }
 
   public Router addTo(Router router) {
@@ -145,7 +153,7 @@ public final class WhyEndpoint {
     return new ClusterSnapshot(all(Pod.class), this::owner, all(WorkloadIdentity.class), all(AllowList.class),
         all(NetworkPolicy.class), all(SegmentationMode.class), client.resources(Namespace.class).list().getItems(),
         client.resources(Node.class).list().getItems(), all(Service.class), all(EndpointSlice.class),
-        def == null ? Mode.ENFORCE : def);
+        def == null ? Mode.ENFORCE : def, clusterPolicies.get());
   }
 
   private Optional<HasMetadata> owner(String ns, String kind, String name) {

@@ -9,6 +9,8 @@ import dev.palisade.controller.api.Authenticator;
 import dev.palisade.controller.api.Role;
 import dev.palisade.controller.api.Router;
 import dev.palisade.controller.approved.ApprovedGraphWatch;
+import dev.palisade.controller.guardrail.Guardrail;
+import dev.palisade.controller.guardrail.Guardrails;
 import dev.palisade.controller.compile.AllowListCompiler;
 import dev.palisade.controller.netpol.PolicyProblemReporter;
 import dev.palisade.controller.publish.Backoff;
@@ -173,6 +175,8 @@ public final class PalisadeController implements AutoCloseable {
   private final Map<String, SharedIndexInformer<?>> rootOwners = new HashMap<>();
   /** ApprovedGraph objects (approvals kept in git), laid over the graph where allow-lists compile. */
   private final ApprovedGraphWatch approvedGraphs = new ApprovedGraphWatch();
+  /** Org guardrails (Admin-tier ClusterNetworkPolicy): auto-approve and forbid learned edges, audited. */
+  private Guardrails guardrails;
 
   /** A controller running in {@value ClusterDefaults#NAMESPACE}. */
   public PalisadeController(KubernetesClient client, Authenticator auth, Mode defaultMode) {
@@ -226,6 +230,7 @@ public final class PalisadeController implements AutoCloseable {
     // process stopped holds again, and its edges are saved once the controller is ready
     EdgeDecisions.replay(graph, audit).forEach(learned::dirty);
     modeAudit = new ModeAudit(audit);
+    guardrails = new Guardrails(client, audit, this::submit, timer, guardrailInputs(), this::onGuardrails);
     decisions = new EdgeDecisions(graph, audit, new EdgeDecisions.Effects() {
       @Override
       public void save(Set<String> sources) {
@@ -243,7 +248,7 @@ public final class PalisadeController implements AutoCloseable {
         PalisadeController.this.publish(touched);
         return revision;
       }
-    });
+    }, k -> guardrails.routing().forbiddenBy(k));
     review = new ReviewEndpoints(reviewBackend(), audit, new Snapshots(client).restore());
     dropEvents = new DropEvents(new KubeEventSink(client)); // issue 20: Events for drops, in each end's namespace
     policyProblems = new PolicyProblemReporter(client).start();
@@ -251,6 +256,8 @@ public final class PalisadeController implements AutoCloseable {
     jobs = inform(Job.class, modeAnnotations("Job"));
     // Root owners and namespaces: their palisade.dev/mode annotations are modes GitOps can carry.
     namespaces = inform(io.fabric8.kubernetes.api.model.Namespace.class, modeAnnotations(null));
+    namespaces.addEventHandler(guardrails.dueOnChange()); // namespace labels select guardrails' pods
+    informers.addAll(guardrails.informers());
     rootOwners.put("Job", jobs);
     rootOwners.put("Deployment", inform(io.fabric8.kubernetes.api.model.apps.Deployment.class,
         modeAnnotations("Deployment")));
@@ -304,6 +311,7 @@ public final class PalisadeController implements AutoCloseable {
     }
     call(() -> {
       onModes();
+      guardrails.judgeNow();
       ready = true;
       publishing.publishDefaults(defaultMode);
       publishAll();
@@ -410,9 +418,46 @@ public final class PalisadeController implements AutoCloseable {
         "written back"));
   }
 
+  /** What the guardrails judge by (loop thread): every edge, live pods by workload, namespaces. */
+  private Guardrails.Cluster guardrailInputs() {
+    return new Guardrails.Cluster() {
+      @Override
+      public java.util.Collection<EdgeKey> edges() {
+        return graph.edges().stream().map(EdgeView::key).toList();
+      }
+
+      @Override
+      public Map<String, List<Pod>> podsByWorkload() {
+        Map<String, List<Pod>> out = new HashMap<>();
+        podsOf.forEach((w, keys) -> out.put(w.toString(), new java.util.TreeSet<>(keys).stream()
+            .map(k -> pods.getIndexer().getByKey(k)).filter(java.util.Objects::nonNull).toList()));
+        return out;
+      }
+
+      @Override
+      public List<io.fabric8.kubernetes.api.model.Namespace> namespaces() {
+        return namespaces.getStore().list();
+      }
+    };
+  }
+
+  /** Guardrail verdicts changed (audited): the ends' allow-lists are compiled again. */
+  private void onGuardrails(Set<EdgeKey> changed) {
+    if (!ready) {
+      return; // the first publish, after the first judgement, compiles them all
+    }
+    Set<Long> touched = new HashSet<>();
+    for (EdgeKey k : changed) {
+      identityOf(k.source()).ifPresent(touched::add);
+      identityOf(k.destination()).ifPresent(touched::add);
+    }
+    publish(touched);
+  }
+
   // ---- events (loop thread) ----
 
   private void onPod(Pod p, boolean deleted) {
+    guardrails.due(); // pod labels select guardrails' subjects and peers
     String key = p.getMetadata().getNamespace() + "/" + p.getMetadata().getName();
     if (deleted) {
       WorkloadRef w = workloadOfPod.remove(key);
@@ -554,8 +599,8 @@ public final class PalisadeController implements AutoCloseable {
     AllowListCompiler compiler = new AllowListCompiler(this::identityOf, this::modeOf);
     Set<String> vertices = new HashSet<>();
     identities.forEach(id -> vertices.add(vertexOf(id)));
-    Map<Long, IdentityPolicy> policies = compiler.compile(
-        approvedGraphs.index().overlay(graph.edgesTouching(vertices), vertices), identities);
+    Map<Long, IdentityPolicy> policies = compiler.compile(guardrails.routing().overlay(
+        approvedGraphs.index().overlay(graph.edgesTouching(vertices), vertices)), identities);
     List<Map.Entry<Long, IdentityPolicy>> changed = new ArrayList<>();
     for (var e : policies.entrySet()) {
       AllowListSpec old = published.get(e.getKey());
@@ -602,7 +647,8 @@ public final class PalisadeController implements AutoCloseable {
   /** Every route of the API: the controller's, the review endpoints' and the page's; after {@link #sync}. */
   Router routes() {
     Router all = review.addTo(router());
-    new dev.palisade.controller.review.WhyEndpoint(client, () -> call(this::graphJson), () -> defaultMode).addTo(all);
+    new dev.palisade.controller.review.WhyEndpoint(client, () -> call(this::graphJson), () -> defaultMode)
+        .clusterPolicies(guardrails::objects).addTo(all);
     return new PageAssets().addTo(all);
   }
 
@@ -637,6 +683,9 @@ public final class PalisadeController implements AutoCloseable {
       FlowVetting.Verdict v = FlowVetting.vet(report, this::podFacts, now);
       FlowReport kept = new FlowReport(report.node(), report.sequence(), v.accepted());
       int added = graph.ingest(kept, this::vertexOf).size();
+      if (added > 0) {
+        guardrails.due(); // new edges: judged by the org's guardrails before a reviewer sees them
+      }
       kept.flows().forEach(f -> learned.dirty(vertexOf(f.key().source())));
       learned.flushSoon();
       v.refused().forEach((why, n) -> refusedRecords.merge(why, (long) n, Long::sum));
@@ -702,7 +751,8 @@ public final class PalisadeController implements AutoCloseable {
   private boolean isRejected(DropEvent d) {
     EdgeKey key = new EdgeKey(vertexOf(d.source()), vertexOf(d.destination()), d.protocol(), d.port());
     return graph.edgesFrom(key.source()).stream().anyMatch(v -> v.key().equals(key)
-        && approvedGraphs.index().statusOf(key, v.status()) == dev.palisade.controller.graph.EdgeStatus.REJECTED);
+        && guardrails.routing().statusOf(key, approvedGraphs.index().statusOf(key, v.status()))
+            == dev.palisade.controller.graph.EdgeStatus.REJECTED);
   }
 
   private String dropsJson() {
@@ -768,10 +818,23 @@ public final class PalisadeController implements AutoCloseable {
       e.put("destination", v.key().destination());
       e.put("protocol", v.key().protocol().name());
       e.put("port", v.key().port());
-      e.put("status", approvedGraphs.index().statusOf(v.key(), v.status()).name().toLowerCase(java.util.Locale.ROOT));
+      EdgeStatus overlaid = approvedGraphs.index().statusOf(v.key(), v.status());
+      Guardrail guardrail = guardrails.routing().of(v.key());
+      EdgeStatus status = guardrails.routing().statusOf(v.key(), overlaid);
+      // forbidden: an org guardrail denies it, whatever a reviewer or git said; never approvable
+      e.put("status", guardrail.verdict() == Guardrail.Verdict.FORBID ? "forbidden"
+          : status.name().toLowerCase(java.util.Locale.ROOT));
       String approvedBy = approvedGraphs.index().approvedBy(v.key(), v.status());
-      if (approvedBy != null) {
-        e.put("approvedBy", approvedBy); // git:ApprovedGraph NS/NAME or review (the page)
+      if (approvedBy == null && status == EdgeStatus.APPROVED && guardrail.verdict() == Guardrail.Verdict.ACCEPT) {
+        approvedBy = "guardrail:" + guardrail.rule();
+      }
+      if (approvedBy != null && guardrail.verdict() != Guardrail.Verdict.FORBID) {
+        e.put("approvedBy", approvedBy); // git:ApprovedGraph NS/NAME, review (the page) or guardrail:RULE
+      }
+      if (guardrail.rule() != null) {
+        ObjectNode g = e.putObject("guardrail");
+        g.put("verdict", guardrail.verdict().text());
+        g.put("rule", guardrail.rule());
       }
       e.put("class", classOf(v, dns));
       e.put("count", v.count());

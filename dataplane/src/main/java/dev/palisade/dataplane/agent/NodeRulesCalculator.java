@@ -269,13 +269,8 @@ final class NodeRulesCalculator {
       List<Problem> problems) {
     List<ClusterNetworkPolicy> out = new ArrayList<>();
     for (GenericKubernetesResource o : objects) {
-      Map<String, Object> object = new HashMap<>(o.getAdditionalProperties());
-      object.put("apiVersion", o.getApiVersion());
-      object.put("kind", o.getKind());
-      object.put("metadata", Map.of("name", o.getMetadata() == null || o.getMetadata().getName() == null
-          ? "" : o.getMetadata().getName()));
       try {
-        out.add(ClusterNetworkPolicyReader.read(object));
+        out.add(ClusterNetworkPolicyReader.read(o));
       } catch (RuntimeException e) {
         problems.add(problem(o.getKind() == null ? ClusterNetworkPolicy.KIND : o.getKind(), o, e));
       }

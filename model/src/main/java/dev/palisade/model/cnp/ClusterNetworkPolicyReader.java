@@ -41,6 +41,21 @@ public final class ClusterNetworkPolicyReader {
 
   private ClusterNetworkPolicyReader() {}
 
+  /**
+   * As {@link #read(Map)}, from the object an informer of generic resources holds (fabric8 keeps
+   * everything but apiVersion, kind and metadata among its additional properties).
+   *
+   * @throws IllegalArgumentException naming what cannot be enforced
+   */
+  public static ClusterNetworkPolicy read(io.fabric8.kubernetes.api.model.GenericKubernetesResource o) {
+    Map<String, Object> object = new java.util.HashMap<>(o.getAdditionalProperties());
+    object.put("apiVersion", o.getApiVersion());
+    object.put("kind", o.getKind());
+    object.put("metadata", Map.of("name", o.getMetadata() == null || o.getMetadata().getName() == null
+        ? "" : o.getMetadata().getName()));
+    return read(object);
+  }
+
   /** The policy the object describes, or an IllegalArgumentException naming what is wrong. */
   public static ClusterNetworkPolicy read(Map<String, ?> object) {
     if (LegacyPolicies.isLegacy(object)) {
