@@ -5,7 +5,7 @@
 'use strict';
 
 const state = { token: null, role: null, edges: [], drops: [], selected: new Set(), focus: null, chart: null };
-const COLORS = { learned: '#8a9bb0', approved: '#1a7f37', rejected: '#b42318', violation: '#f79009', 'would-drop': '#9e77ed' };
+const COLORS = { learned: '#8a9bb0', approved: '#1a7f37', rejected: '#b42318', forbidden: '#7a271a', violation: '#f79009', 'would-drop': '#9e77ed' };
 const $ = (id) => document.getElementById(id);
 
 // ECharts renders tooltip and label strings as HTML: names go through this first.
@@ -132,6 +132,8 @@ function showEvidence(key) {
   const row = (k, v) => dl.append(el('dt', k), el('dd', v));
   row('edge', key);
   row('status', shownStatus(e));
+  if (e.approvedBy) row('approved by', e.approvedBy);
+  if (e.guardrail) row('guardrail', e.guardrail.verdict + ': ' + e.guardrail.rule);
   row('first seen', when(e.firstSeen));
   row('last seen', when(e.lastSeen));
   row('connections', e.count);
@@ -182,7 +184,14 @@ async function refresh() {
     state.edges.forEach((e) => [nsOf(e.source), nsOf(e.destination)].forEach((n) => {
       if (!known.has(n)) { known.add(n); nsSel.append(el('option', n)); }
     }));
+    // what org guardrails settled, and what is left for a human (issue 19)
+    const service = g.edges.filter((e) => e.class === 'service');
+    const toReview = service.filter((e) => e.status === 'learned').length;
+    const byGuardrail = service.filter((e) => e.guardrail && e.guardrail.verdict === 'accept').length;
+    const forbidden = service.filter((e) => e.status === 'forbidden').length;
     $('status-line').textContent = 'revision ' + g.revision + ' · ' + g.edges.length + ' edges · ' + drops.total + ' drops';
+    $('guardrail-counts').textContent = toReview + ' to review · ' + byGuardrail + ' approved by guardrails · '
+      + forbidden + ' forbidden';
     refreshViews();
     renderFeed();
     if (state.focus) showEvidence(state.focus);

@@ -257,4 +257,41 @@ class GuardrailRoutingTest {
     assertEquals("review", edge("shop/Pod/web", "shop/Pod/api").path("approvedBy").asString());
     assertEquals("learned", status("shop/Pod/web", "payments/Pod/pay"), "no longer forbidden: reviewable");
   }
+
+  /** The count of what is left for a human, on the review page in real headless Chromium. */
+  @Test
+  void thePageCountsWhatIsLeftForReview() throws Exception {
+    Path chromium = Path.of("/usr/bin/chromium");
+    Path chromedriver = Path.of("/usr/bin/chromedriver");
+    boolean present = Files.isExecutable(chromium) && Files.isExecutable(chromedriver);
+    if (!present && "true".equals(System.getenv("CI"))) {
+      throw new AssertionError("CI=true but chromium or chromedriver is missing: PALISADE_BROWSER=1 "
+          + "scripts/install-deps.sh installs them");
+    }
+    org.junit.jupiter.api.Assumptions.assumeTrue(present, "skipped: no " + chromium + " / " + chromedriver);
+    eventually(() -> "forbidden".equals(status("shop/Pod/web", "payments/Pod/pay")), "judged");
+    Path profile = Files.createTempDirectory("pal-chromium-");
+    var options = new org.openqa.selenium.chrome.ChromeOptions();
+    options.setBinary(chromium.toFile());
+    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--disable-dev-shm-usage", "--user-data-dir=" + profile);
+    var service = new org.openqa.selenium.chrome.ChromeDriverService.Builder()
+        .usingDriverExecutable(chromedriver.toFile()).usingAnyFreePort().build();
+    var browser = new org.openqa.selenium.chrome.ChromeDriver(service, options);
+    try {
+      browser.get("http://127.0.0.1:" + controller.port() + "/");
+      browser.findElement(org.openqa.selenium.By.id("token")).sendKeys(approver);
+      browser.findElement(org.openqa.selenium.By.id("login")).click();
+      var counts = org.openqa.selenium.By.id("guardrail-counts");
+      new org.openqa.selenium.support.ui.WebDriverWait(browser, Duration.ofSeconds(15))
+          .until(d -> d.findElement(counts).getText().contains("forbidden"));
+      assertEquals("1 to review · 1 approved by guardrails · 1 forbidden", browser.findElement(counts).getText());
+    } finally {
+      browser.quit();
+      try (var files = Files.walk(profile)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+    }
+  }
 }
