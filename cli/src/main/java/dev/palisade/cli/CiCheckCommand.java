@@ -39,8 +39,9 @@ final class CiCheckCommand implements Callable<Integer> {
     try {
       EdgeClassifier.FailOn f = EdgeClassifier.FailOn.parse(failOn);
       var base = BaselineReader.read(baseline);
-      List<Finding> findings = EdgeClassifier.classify(
-          GraphEdges.fromGraphJson(JsonMapper.builder().build().readTree(api.get("/v1/graph"))), base);
+      var graph = JsonMapper.builder().build().readTree(api.get("/v1/graph"));
+      List<Finding> findings = EdgeClassifier.classify(GraphEdges.fromGraphJson(graph), base,
+          dev.palisade.lab.ci.OrgGuardrails.fromGraphJson(graph));
       int exit = EdgeClassifier.exitCode(findings, f);
       CiRun.write(reportDir, findings, exit);
       findings.forEach(x -> System.out.printf("%-13s %s%n", x.verdict().label(), x.edge().text()));

@@ -134,4 +134,15 @@ class CiRunIT {
     assertEquals(2, r.code(), r.out());
     assertEquals(List.of("dropped " + API_DB), r.failingCases());
   }
+
+  /** Issue 19: the org's guardrails classify as on the review page; an Admin Deny is forbidden, exit 2. */
+  @Test
+  void orgGuardrailsApproveAndForbidWithoutAReviewer() throws Exception {
+    Run r = run("--manifests", APP.resolve("manifests").toString(), "--manifests",
+        APP.resolve("org-guardrails").toString(), "--baseline", APP.resolve("approved").toString(), "--traffic",
+        APP.resolve("traffic.yaml").toString());
+    assertEquals(2, r.code(), r.out());
+    assertEquals(List.of("forbidden " + API_DB), r.failingCases(), "web -> api is accepted by the guardrail");
+    assertTrue(r.out().contains("forbidden by org guardrail ClusterNetworkPolicy no-db-from-api rule db-closed"), r.out());
+  }
 }

@@ -939,6 +939,17 @@ public final class PalisadeController implements AutoCloseable {
     call(() -> null);
   }
 
+  /**
+   * Judges every edge by the org's guardrails now, then answers what {@code GET /v1/graph} would:
+   * for in-process callers that must not race the judgement's debounce (the lab's {@code ci run}).
+   */
+  public String judgedGraphJson() {
+    return call(() -> {
+      guardrails.judgeNow();
+      return graphJson();
+    });
+  }
+
   public int port() {
     return api.port();
   }

@@ -38,6 +38,8 @@ final class CiLabSession implements AutoCloseable {
 
   private final LabScenarioTarget target;
   private final PrintStream out;
+  /** A failed edge's first client and server pod (ns/name): who judges it must know which pods. */
+  private final Map<CiEdge, List<String>> failedPods = new LinkedHashMap<>();
 
   CiLabSession(String labId, PrintStream out) {
     this.target = new LabScenarioTarget(labId);
@@ -120,6 +122,7 @@ final class CiLabSession implements AutoCloseable {
         firstBy.putIfAbsent(edge, f.origin());
       } else {
         failed.add(new ObservedEdge(edge, 0, 1, List.of(src), f.origin()));
+        failedPods.putIfAbsent(edge, List.of(src, podAt(ip)));
       }
     }
   }
@@ -151,6 +154,40 @@ final class CiLabSession implements AutoCloseable {
   }
 
   /** Flushes the agents' flows until every connection that went through is an edge of the graph. */
+  /** What the org's guardrails say of the edges, as the controller judged them (after {@link #observe}). */
+  OrgGuardrails guardrails() {
+    String graph = target.lab().palisade().orElseThrow().controller().judgedGraphJson();
+    OrgGuardrails learned = OrgGuardrails.fromGraphJson(tools.jackson.databind.json.JsonMapper.builder().build()
+        .readTree(graph));
+    // a connection an Admin Deny dropped never reached the graph: judged here, by the same rules
+    var client = target.lab().client();
+    List<dev.palisade.model.cnp.ClusterNetworkPolicy> policies = new ArrayList<>();
+    for (var o : dev.palisade.lab.cluster.ClusterPolicies.all(client)) {
+      try {
+        policies.add(dev.palisade.model.cnp.ClusterNetworkPolicyReader.read(o));
+      } catch (RuntimeException e) {
+        // not enforced by the agents either
+      }
+    }
+    Map<CiEdge, String> forbidden = new LinkedHashMap<>(learned.forbidden());
+    var namespaces = client.namespaces().list().getItems();
+    failedPods.forEach((edge, pods) -> {
+      Pod c = pod(pods.get(0));
+      Pod s = pod(pods.get(1));
+      var j = c == null || s == null ? null : dev.palisade.dataplane.netpol.AdminTierJudge.judge(policies, namespaces,
+          c, s, edge.protocol(), edge.port());
+      if (j != null && j.deny() != null) {
+        forbidden.put(edge, OrgGuardrails.ORIGIN + j.deny().text());
+      }
+    });
+    return new OrgGuardrails(learned.accepted(), forbidden);
+  }
+
+  private Pod pod(String key) {
+    String[] p = key.split("/", 2);
+    return target.lab().client().pods().inNamespace(p[0]).withName(p[1]).get();
+  }
+
   private List<EdgeView> awaitInGraph(LabPalisade palisade, Set<CiEdge> made) {
     long deadline = System.nanoTime() + IN_GRAPH.toNanos();
     while (true) {

@@ -50,8 +50,10 @@ public final class CiRun {
       return EXIT_BAD_INPUT;
     }
     List<ObservedEdge> observed;
+    OrgGuardrails guardrails;
     try (CiLabSession lab = new CiLabSession(o.labId(), out)) {
       observed = lab.observe(in);
+      guardrails = lab.guardrails();
     } catch (CiInputException e) {
       out.println("palisade ci: bad input: " + e.getMessage());
       return EXIT_BAD_INPUT;
@@ -60,7 +62,7 @@ public final class CiRun {
       out.println("palisade ci: infrastructure error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
       return EXIT_BAD_INPUT;
     }
-    List<Finding> findings = EdgeClassifier.classify(observed, in.baseline());
+    List<Finding> findings = EdgeClassifier.classify(observed, in.baseline(), guardrails);
     int exit = EdgeClassifier.exitCode(findings, o.failOn());
     try {
       write(o.reportDir(), findings, exit);

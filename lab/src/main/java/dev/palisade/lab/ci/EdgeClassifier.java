@@ -16,8 +16,17 @@ import java.util.TreeMap;
 public final class EdgeClassifier {
   private EdgeClassifier() {}
 
-  /** One finding per edge, worst verdict first, then by edge. */
+  /** One finding per edge, worst verdict first, then by edge; no org guardrails. */
   public static List<Finding> classify(List<ObservedEdge> observed, Baseline baseline) {
+    return classify(observed, baseline, OrgGuardrails.NONE);
+  }
+
+  /**
+   * As above, with the org's guardrails first: one that forbids an edge makes it forbidden
+   * whatever the baseline says (the kernel drops it); one that accepts it approves it unless the
+   * baseline rejects it.
+   */
+  public static List<Finding> classify(List<ObservedEdge> observed, Baseline baseline, OrgGuardrails guardrails) {
     Map<CiEdge, ObservedEdge> byEdge = new TreeMap<>();
     for (ObservedEdge o : observed) {
       byEdge.merge(o.edge(), o, ObservedEdge::plus);
@@ -25,10 +34,15 @@ public final class EdgeClassifier {
     List<Finding> out = new ArrayList<>();
     for (ObservedEdge o : byEdge.values()) {
       CiEdge e = o.edge();
-      if (o.failed() > 0) {
+      if (guardrails.forbidden().containsKey(e)) {
+        // the org forbids it: the kernel drops it (a failure is that Deny), and no approval lifts it
+        out.add(new Finding(e, Verdict.FORBIDDEN, o, guardrails.forbidden().get(e)));
+      } else if (o.failed() > 0) {
         out.add(new Finding(e, Verdict.DROPPED, o, baseline.approved().get(e)));
       } else if (baseline.rejected().containsKey(e)) {
         out.add(new Finding(e, Verdict.FORBIDDEN, o, baseline.rejected().get(e)));
+      } else if (guardrails.accepted().containsKey(e) && !baseline.approved().containsKey(e)) {
+        out.add(new Finding(e, Verdict.APPROVED, o, guardrails.accepted().get(e)));
       } else if (baseline.approved().containsKey(e)) {
         out.add(new Finding(e, Verdict.APPROVED, o, baseline.approved().get(e)));
       } else {

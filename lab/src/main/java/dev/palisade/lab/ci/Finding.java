@@ -23,7 +23,8 @@ public record Finding(CiEdge edge, Verdict verdict, ObservedEdge observed, Strin
   public String why() {
     return switch (verdict) {
       case DROPPED -> "the manifests' NetworkPolicy drops it: fix the policy or the call";
-      case FORBIDDEN -> "rejected in " + baselineFile;
+      case FORBIDDEN -> baselineFile.startsWith(OrgGuardrails.ORIGIN) ? "forbidden by " + baselineFile
+          : "rejected in " + baselineFile;
       case NEW -> "not in the approved graph: enforce mode would drop it";
       case APPROVED -> "";
       case NOT_EXERCISED -> "approved in " + baselineFile + " but not made by the traffic";
@@ -34,7 +35,9 @@ public record Finding(CiEdge edge, Verdict verdict, ObservedEdge observed, Strin
   public String whoApproves() {
     return switch (verdict) {
       case DROPPED -> "app team (NetworkPolicy in " + edge.approverNamespace() + ")";
-      case FORBIDDEN -> "security team (only they may lift a rejection)";
+      case FORBIDDEN -> baselineFile.startsWith(OrgGuardrails.ORIGIN)
+          ? "the owners of that ClusterNetworkPolicy (no approval can lift it)"
+          : "security team (only they may lift a rejection)";
       case NEW -> "owners of " + edge.approverNamespace() + " (ApprovedGraph in patch.yaml, or the review page)";
       case APPROVED, NOT_EXERCISED -> "-";
     };

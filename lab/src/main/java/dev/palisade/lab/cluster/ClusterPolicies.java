@@ -15,7 +15,7 @@ import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
  * client: upstream has no fabric8 model class, so they travel as generic resources; the agents
  * read them with the model's strict reader.
  */
-final class ClusterPolicies {
+public final class ClusterPolicies {
   static final String KIND = ClusterNetworkPolicy.KIND;
   /** Each cluster-scoped policy kind: version and plural. */
   static final java.util.Map<String, String[]> KINDS = java.util.Map.of(
@@ -39,7 +39,7 @@ final class ClusterPolicies {
   }
 
   /** Every cluster-scoped policy of every kind, as the agents hold them together. */
-  static java.util.List<GenericKubernetesResource> all(KubernetesClient client) {
+  public static java.util.List<GenericKubernetesResource> all(KubernetesClient client) {
     java.util.List<GenericKubernetesResource> out = new java.util.ArrayList<>();
     KINDS.keySet().forEach(k -> out.addAll(of(client, k).list().getItems()));
     return out;

@@ -172,6 +172,12 @@ public final class Lab implements AutoCloseable {
           ensureNamespace(ns.getMetadata().getName(), labels);
           continue;
         }
+        if (item instanceof io.fabric8.kubernetes.api.model.GenericKubernetesResource g
+            && ClusterPolicies.KINDS.containsKey(g.getKind())) {
+          // cluster-scoped (the org's guardrails): no namespace to default to
+          ClusterPolicies.of(client(), g.getKind()).resource(g).createOr(NonDeletingOperation::update);
+          continue;
+        }
         String namespace = item.getMetadata().getNamespace();
         if (namespace == null || namespace.isBlank()) {
           namespace = "default";

@@ -81,4 +81,27 @@ class EdgeClassifierTest {
     CiInputException e = assertThrows(CiInputException.class, () -> FailOn.parse("sometimes"));
     assertEquals("--fail-on: must be new, forbidden or never, not 'sometimes'", e.getMessage());
   }
+
+  /** The controller's graph JSON, as ci check reads it; ci run reads the same from its lab's controller. */
+  @Test
+  void orgGuardrailsForbidWhateverTheBaselineSaysAndAcceptWithoutApproval() {
+    var graph = tools.jackson.databind.json.JsonMapper.builder().build().readTree("""
+        {"edges":[
+         {"source":"shop/Deployment/web","destination":"shop/Deployment/api","port":8080,"protocol":"TCP",
+          "guardrail":{"verdict":"accept","rule":"ClusterNetworkPolicy shop rule within (Admin Accept, egress)"}},
+         {"source":"shop/Deployment/api","destination":"shop/StatefulSet/db","port":5432,"protocol":"TCP",
+          "guardrail":{"verdict":"forbid","rule":"ClusterNetworkPolicy shop rule no-db (Admin Deny, egress)"}},
+         {"source":"shop/Deployment/api","destination":"shop/Deployment/coupons","port":9090,"protocol":"TCP",
+          "guardrail":{"verdict":"review","rule":"ClusterNetworkPolicy shop rule coupons (Admin Pass, egress)"}}]}
+        """);
+    OrgGuardrails g = OrgGuardrails.fromGraphJson(graph);
+    Baseline b = new Baseline(Map.of(API_DB, "g.yaml"), Map.of());
+    List<Finding> fs = EdgeClassifier.classify(List.of(ok(WEB_API), ok(API_DB), ok(API_COUPONS)), b, g);
+    assertEquals(List.of("forbidden " + API_DB.text(), "new " + API_COUPONS.text(), "approved " + WEB_API.text()),
+        verdicts(fs));
+    assertEquals("forbidden by org guardrail ClusterNetworkPolicy shop rule no-db (Admin Deny, egress)",
+        fs.get(0).why(), "approved in the baseline, still forbidden: the kernel drops it");
+    assertEquals("org guardrail ClusterNetworkPolicy shop rule within (Admin Accept, egress)", fs.get(2).baselineFile());
+    assertEquals(2, EdgeClassifier.exitCode(fs, FailOn.NEW));
+  }
 }
