@@ -55,6 +55,8 @@ public final class LabScenarioTarget implements ScenarioTarget {
 
   private final String labId;
   private Lab lab;
+  /** The scenario's outside, if it has one. */
+  private LabOutside outside;
 
   /** A target whose lab picks its own id (from the pid and a sequence number). */
   public LabScenarioTarget() {
@@ -68,12 +70,11 @@ public final class LabScenarioTarget implements ScenarioTarget {
 
   @Override
   public void setUp(Scenario s) {
-    if (!s.outside().isEmpty()) {
-      throw new UnsupportedStepException("outside hosts and DNS names (the outside section): the lab has no "
-          + "network beyond the cluster yet");
-    }
     String id = labId != null ? labId : "s" + (ProcessHandle.current().pid() % 100000) + "x" + SEQ.incrementAndGet();
     lab = Lab.start(id, s.nodes());
+    if (!s.outside().isEmpty()) {
+      outside = LabOutside.start(lab, s.outside());
+    }
     for (Scenario.TopologyNamespace ns : s.namespaces()) {
       lab.ensureNamespace(ns.name(), ns.labels());
     }
@@ -124,9 +125,8 @@ public final class LabScenarioTarget implements ScenarioTarget {
 
   @Override
   public List<String> resolvePods(String ref) {
-    if (ref.startsWith("outside/") || ref.startsWith("dns:") || ref.startsWith("service/")) {
-      throw new UnsupportedStepException(ref + " as a probe or traffic endpoint (the lab has no outside hosts, "
-          + "cluster DNS or node ports yet)");
+    if (ref.startsWith("service/") || (outside != null && LabOutside.isOutside(ref))) {
+      return List.of(ref); // one end each; dial() finds where it is
     }
     String[] parts = ref.split("/");
     if (parts.length == 2) {
@@ -232,12 +232,26 @@ public final class LabScenarioTarget implements ScenarioTarget {
   }
 
   @Override
+  public Endpoint dial(String src, String dst, int port, String protocol) {
+    if (outside != null && (LabOutside.isOutside(src) || LabOutside.isOutside(dst))) {
+      return outside.dial(src, dst, port, protocol);
+    }
+    return ScenarioTarget.super.dial(src, dst, port, protocol);
+  }
+
+  @Override
   public boolean probe(String fromPod, String ip, int port, String protocol) {
+    if (outside != null && LabOutside.isOutside(fromPod)) {
+      return outside.connect(fromPod, ip, port, protocol, true);
+    }
     return Prober.connect(lab.network().pod(fromPod).ns(), ip, port, protocol, Prober.DEFAULT_TIMEOUT, true);
   }
 
   @Override
   public boolean connect(String fromPod, String ip, int port, String protocol) {
+    if (outside != null && LabOutside.isOutside(fromPod)) {
+      return outside.connect(fromPod, ip, port, protocol, false);
+    }
     return Prober.connect(lab.network().pod(fromPod).ns(), ip, port, protocol, Prober.DEFAULT_TIMEOUT, false);
   }
 
@@ -325,7 +339,12 @@ public final class LabScenarioTarget implements ScenarioTarget {
       case "set-mode" -> setMode(step);
       case "approve-learned" -> review(step, "approved");
       case "reject-learned" -> review(step, "rejected");
-      case "set-dns" -> throw new UnsupportedStepException("set-dns (the lab has no cluster DNS yet)");
+      case "set-dns" -> {
+        if (outside == null) {
+          throw new ScenarioException(step.describe() + ": the scenario has no outside section");
+        }
+        outside.setDns(step);
+      }
       default -> throw new UnsupportedStepException(step.action());
     }
   }
@@ -435,9 +454,12 @@ public final class LabScenarioTarget implements ScenarioTarget {
     }
   }
 
-  /** workload/NS/KIND/NAME -> the graph's vertex NS/KIND/NAME. */
-  private static String vertex(Step step, Object ref) {
+  /** workload/NS/KIND/NAME -> the graph's vertex NS/KIND/NAME; outside ends as LabOutside names them. */
+  private String vertex(Step step, Object ref) {
     String r = String.valueOf(ref);
+    if (outside != null && LabOutside.isOutside(r)) {
+      return outside.vertex(r);
+    }
     String[] p = r.split("/");
     if (p.length == 4 && p[0].equals("workload")) {
       return p[1] + "/" + p[2] + "/" + p[3];
