@@ -56,6 +56,7 @@ public final class Lab implements AutoCloseable {
   private LabPalisade palisade;
   private LabServices services;
   private OutsideNetwork outside;
+  private LabLoadBalancer loadBalancer;
 
   private Lab(String id, LabNetwork network, NetworkPodRuntime runtime, LabApiServer api,
       WorkloadControllers controllers) {
@@ -238,12 +239,16 @@ public final class Lab implements AutoCloseable {
     }
   }
 
-  /** Creates the lab's outside with these hosts (once); it is removed with the lab. */
+  /**
+   * Creates the lab's outside with these hosts (once), and the load-balancer controller that gives
+   * LoadBalancer Services an address there; both are removed with the lab.
+   */
   public OutsideNetwork startOutside(List<OutsideNetwork.Host> hosts) {
     if (outside != null) {
       throw new IllegalStateException("lab " + id + " has its outside already");
     }
     outside = OutsideNetwork.start(network, hosts);
+    loadBalancer = LabLoadBalancer.start(client(), outside);
     return outside;
   }
 
@@ -273,6 +278,9 @@ public final class Lab implements AutoCloseable {
   @Override
   public void close() {
     try {
+      if (loadBalancer != null) {
+        loadBalancer.close();
+      }
       if (outside != null) {
         outside.close(); // its servers; its namespace would also go with the network's below
       }

@@ -241,18 +241,17 @@ public final class LabScenarioTarget implements ScenarioTarget {
 
   @Override
   public boolean probe(String fromPod, String ip, int port, String protocol) {
-    if (outside != null && LabOutside.isOutside(fromPod)) {
-      return outside.connect(fromPod, ip, port, protocol, true);
-    }
-    return Prober.connect(lab.network().pod(fromPod).ns(), ip, port, protocol, Prober.DEFAULT_TIMEOUT, true);
+    return attempt(fromPod, ip, port, protocol, true);
   }
 
   @Override
   public boolean connect(String fromPod, String ip, int port, String protocol) {
-    if (outside != null && LabOutside.isOutside(fromPod)) {
-      return outside.connect(fromPod, ip, port, protocol, false);
-    }
-    return Prober.connect(lab.network().pod(fromPod).ns(), ip, port, protocol, Prober.DEFAULT_TIMEOUT, false);
+    return attempt(fromPod, ip, port, protocol, false);
+  }
+
+  private boolean attempt(String from, String ip, int port, String protocol, boolean measurement) {
+    return outside != null && LabOutside.isOutside(from) ? outside.connect(from, ip, port, protocol, measurement)
+        : Prober.connect(lab.network().pod(from).ns(), ip, port, protocol, Prober.DEFAULT_TIMEOUT, measurement);
   }
 
   @Override
@@ -339,12 +338,7 @@ public final class LabScenarioTarget implements ScenarioTarget {
       case "set-mode" -> setMode(step);
       case "approve-learned" -> review(step, "approved");
       case "reject-learned" -> review(step, "rejected");
-      case "set-dns" -> {
-        if (outside == null) {
-          throw new ScenarioException(step.describe() + ": the scenario has no outside section");
-        }
-        outside.setDns(step);
-      }
+      case "set-dns" -> Objects.requireNonNull(outside, "set-dns without an outside section").setDns(step);
       default -> throw new UnsupportedStepException(step.action());
     }
   }
