@@ -3,7 +3,9 @@ package dev.palisade.lab.cluster;
 import dev.palisade.lab.kube.LabApiServer;
 import dev.palisade.lab.kube.NetworkPodRuntime;
 import dev.palisade.lab.kube.WorkloadControllers;
+import dev.palisade.lab.kube.dns.OutsideZone;
 import dev.palisade.lab.net.LabNetwork;
+import dev.palisade.lab.net.OutsideNetwork;
 import dev.palisade.lab.yaml.YamlReader;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesList;
@@ -37,6 +39,7 @@ import tools.jackson.databind.JsonNode;
  *                                           |  start/stop
  *                                  NetworkPodRuntime --> LabNetwork (pal-ID-n*, pal-ID-p*, pal-ID-f)
  *                                  LabServices (kube-proxy table per node, cluster DNS pod)
+ *                                  OutsideNetwork (pal-ID-o: hosts beyond the edge; optional)
  * </pre>
  */
 public final class Lab implements AutoCloseable {
@@ -52,6 +55,8 @@ public final class Lab implements AutoCloseable {
   private final WorkloadControllers controllers;
   private LabPalisade palisade;
   private LabServices services;
+  private OutsideNetwork outside;
+  private LabLoadBalancer loadBalancer;
 
   private Lab(String id, LabNetwork network, NetworkPodRuntime runtime, LabApiServer api,
       WorkloadControllers controllers) {
@@ -240,6 +245,32 @@ public final class Lab implements AutoCloseable {
     }
   }
 
+  /**
+   * Creates the lab's outside with these hosts (once), and the load-balancer controller that gives
+   * LoadBalancer Services an address there; both are removed with the lab.
+   */
+  public OutsideNetwork startOutside(List<OutsideNetwork.Host> hosts) {
+    if (outside != null) {
+      throw new IllegalStateException("lab " + id + " has its outside already");
+    }
+    outside = OutsideNetwork.start(network, hosts);
+    loadBalancer = LabLoadBalancer.start(client(), outside);
+    return outside;
+  }
+
+  /** The outside, if {@link #startOutside} made one. */
+  public Optional<OutsideNetwork> outside() {
+    return Optional.ofNullable(outside);
+  }
+
+  /** The names beyond the cluster the cluster DNS answers. */
+  public OutsideZone outsideZone() {
+    if (services == null) {
+      throw new IllegalStateException("lab " + id + " runs no cluster DNS");
+    }
+    return services.outsideZone();
+  }
+
   /** Palisade's controller and agents, if this lab runs them. */
   public Optional<LabPalisade> palisade() {
     return Optional.ofNullable(palisade);
@@ -253,6 +284,12 @@ public final class Lab implements AutoCloseable {
   @Override
   public void close() {
     try {
+      if (loadBalancer != null) {
+        loadBalancer.close();
+      }
+      if (outside != null) {
+        outside.close(); // its servers; its namespace would also go with the network's below
+      }
       if (palisade != null) {
         palisade.close();
       }

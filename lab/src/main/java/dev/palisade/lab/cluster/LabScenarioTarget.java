@@ -55,6 +55,8 @@ public final class LabScenarioTarget implements ScenarioTarget {
 
   private final String labId;
   private Lab lab;
+  /** The scenario's outside, if it has one. */
+  private LabOutside outside;
 
   /** A target whose lab picks its own id (from the pid and a sequence number). */
   public LabScenarioTarget() {
@@ -68,12 +70,11 @@ public final class LabScenarioTarget implements ScenarioTarget {
 
   @Override
   public void setUp(Scenario s) {
-    if (!s.outside().isEmpty()) {
-      throw new UnsupportedStepException("outside hosts and DNS names (the outside section): the lab has no "
-          + "network beyond the cluster yet");
-    }
     String id = labId != null ? labId : "s" + (ProcessHandle.current().pid() % 100000) + "x" + SEQ.incrementAndGet();
     lab = Lab.start(id, s.nodes());
+    if (!s.outside().isEmpty()) {
+      outside = LabOutside.start(lab, s.outside());
+    }
     for (Scenario.TopologyNamespace ns : s.namespaces()) {
       lab.ensureNamespace(ns.name(), ns.labels());
     }
@@ -124,9 +125,8 @@ public final class LabScenarioTarget implements ScenarioTarget {
 
   @Override
   public List<String> resolvePods(String ref) {
-    if (ref.startsWith("outside/") || ref.startsWith("dns:") || ref.startsWith("service/")) {
-      throw new UnsupportedStepException(ref + " as a probe or traffic endpoint (the lab has no outside hosts, "
-          + "cluster DNS or node ports yet)");
+    if (ref.startsWith("service/") || (outside != null && LabOutside.isOutside(ref))) {
+      return List.of(ref); // one end each; dial() finds where it is
     }
     String[] parts = ref.split("/");
     if (parts.length == 2) {
@@ -232,13 +232,26 @@ public final class LabScenarioTarget implements ScenarioTarget {
   }
 
   @Override
+  public Endpoint dial(String src, String dst, int port, String protocol) {
+    if (outside != null && (LabOutside.isOutside(src) || LabOutside.isOutside(dst))) {
+      return outside.dial(src, dst, port, protocol);
+    }
+    return ScenarioTarget.super.dial(src, dst, port, protocol);
+  }
+
+  @Override
   public boolean probe(String fromPod, String ip, int port, String protocol) {
-    return Prober.connect(lab.network().pod(fromPod).ns(), ip, port, protocol, Prober.DEFAULT_TIMEOUT, true);
+    return attempt(fromPod, ip, port, protocol, true);
   }
 
   @Override
   public boolean connect(String fromPod, String ip, int port, String protocol) {
-    return Prober.connect(lab.network().pod(fromPod).ns(), ip, port, protocol, Prober.DEFAULT_TIMEOUT, false);
+    return attempt(fromPod, ip, port, protocol, false);
+  }
+
+  private boolean attempt(String from, String ip, int port, String protocol, boolean measurement) {
+    return outside != null && LabOutside.isOutside(from) ? outside.connect(from, ip, port, protocol, measurement)
+        : Prober.connect(lab.network().pod(from).ns(), ip, port, protocol, Prober.DEFAULT_TIMEOUT, measurement);
   }
 
   @Override
@@ -325,7 +338,7 @@ public final class LabScenarioTarget implements ScenarioTarget {
       case "set-mode" -> setMode(step);
       case "approve-learned" -> review(step, "approved");
       case "reject-learned" -> review(step, "rejected");
-      case "set-dns" -> throw new UnsupportedStepException("set-dns (the lab has no cluster DNS yet)");
+      case "set-dns" -> Objects.requireNonNull(outside, "set-dns without an outside section").setDns(step);
       default -> throw new UnsupportedStepException(step.action());
     }
   }
@@ -435,9 +448,12 @@ public final class LabScenarioTarget implements ScenarioTarget {
     }
   }
 
-  /** workload/NS/KIND/NAME -> the graph's vertex NS/KIND/NAME. */
-  private static String vertex(Step step, Object ref) {
+  /** workload/NS/KIND/NAME -> the graph's vertex NS/KIND/NAME; outside ends as LabOutside names them. */
+  private String vertex(Step step, Object ref) {
     String r = String.valueOf(ref);
+    if (outside != null && LabOutside.isOutside(r)) {
+      return outside.vertex(r);
+    }
     String[] p = r.split("/");
     if (p.length == 4 && p[0].equals("workload")) {
       return p[1] + "/" + p[2] + "/" + p[3];

@@ -4,6 +4,7 @@ import dev.palisade.kernel.nft.LibNftables;
 import dev.palisade.kernel.nft.Nftables;
 import dev.palisade.lab.kube.NetworkPodRuntime;
 import dev.palisade.lab.kube.dns.LabClusterDns;
+import dev.palisade.lab.kube.dns.OutsideZone;
 import dev.palisade.lab.kube.proxy.LabKubeProxy;
 import dev.palisade.lab.kube.proxy.ServiceWatch;
 import dev.palisade.lab.net.LabNetwork;
@@ -20,6 +21,7 @@ import java.util.Map;
  *  ServiceWatch (Service + EndpointSlice informers)
  *     |-- LabKubeProxy   -> table ip kube_proxy in every node namespace (DNAT at prerouting)
  *     '-- LabClusterDns  -> kube-system/kube-dns 10.96.0.10:53 -> pod kube-system/lab-dns
+ *                           (+ OutsideZone: names beyond the cluster, set by a scenario)
  *  LabNetwork            -> /etc/netns/POD/resolv.conf naming 10.96.0.10 for every pod
  * </pre>
  */
@@ -27,11 +29,13 @@ public final class LabServices implements AutoCloseable {
   private final ServiceWatch watch;
   private final LabKubeProxy proxy;
   private final LabClusterDns dns;
+  private final OutsideZone outsideZone;
 
-  private LabServices(ServiceWatch watch, LabKubeProxy proxy, LabClusterDns dns) {
+  private LabServices(ServiceWatch watch, LabKubeProxy proxy, LabClusterDns dns, OutsideZone outsideZone) {
     this.watch = watch;
     this.proxy = proxy;
     this.dns = dns;
+    this.outsideZone = outsideZone;
   }
 
   public static LabServices start(KubernetesClient client, NetworkPodRuntime runtime, Duration timeout) {
@@ -43,8 +47,9 @@ public final class LabServices implements AutoCloseable {
         nodes.put(n.index(), LibNftables.open(n.ns()));
       }
       proxy = new LabKubeProxy(watch, nodes);
-      LabClusterDns dns = LabClusterDns.start(client, runtime, watch, timeout);
-      return new LabServices(watch, proxy, dns);
+      OutsideZone zone = new OutsideZone();
+      LabClusterDns dns = LabClusterDns.start(client, runtime, watch, zone, timeout);
+      return new LabServices(watch, proxy, dns, zone);
     } catch (RuntimeException e) {
       if (proxy != null) {
         proxy.close();
@@ -52,6 +57,11 @@ public final class LabServices implements AutoCloseable {
       watch.close();
       throw e;
     }
+  }
+
+  /** The names beyond the cluster the cluster DNS answers (empty until a scenario sets some). */
+  public OutsideZone outsideZone() {
+    return outsideZone;
   }
 
   /** Returns once every node's kube-proxy table matches the Services and EndpointSlices the API server holds. */

@@ -41,16 +41,26 @@ public final class EchoServer implements AutoCloseable {
 
   /** Opens a listening TCP socket on 0.0.0.0:port; call on the pod namespace's thread. */
   public static ServerSocketChannel openTcp(int port) throws IOException {
+    return openTcp(new InetSocketAddress(port));
+  }
+
+  /** Opens a listening TCP socket on one address (several hosts of one namespace share a port). */
+  public static ServerSocketChannel openTcp(InetSocketAddress at) throws IOException {
     ServerSocketChannel ch = ServerSocketChannel.open();
-    ch.bind(new InetSocketAddress(port), 128);
+    ch.bind(at, 128);
     ch.configureBlocking(false);
     return ch;
   }
 
   /** Opens a bound UDP socket on 0.0.0.0:port; call on the pod namespace's thread. */
   public static DatagramChannel openUdp(int port) throws IOException {
+    return openUdp(new InetSocketAddress(port));
+  }
+
+  /** Opens a bound UDP socket on one address. */
+  public static DatagramChannel openUdp(InetSocketAddress at) throws IOException {
     DatagramChannel ch = DatagramChannel.open();
-    ch.bind(new InetSocketAddress(port));
+    ch.bind(at);
     ch.configureBlocking(false);
     return ch;
   }

@@ -34,6 +34,8 @@ import java.util.regex.Pattern;
 public final class LabNetwork implements AutoCloseable {
   private static final Pattern LAB_ID = Pattern.compile("[a-z0-9]{1,12}");
   private static final String GATEWAY = "169.254.1.1";
+  /** A node's interface to the fabric. */
+  static final String UPLINK = "uplink";
 
   private final String prefix;
   private final NetNs fabric;
@@ -95,6 +97,16 @@ public final class LabNetwork implements AutoCloseable {
     NamespaceProcesses.killAll(names);
     names.forEach(NetNs::delete);
     return names.size();
+  }
+
+  /** The namespace acting as the top-of-rack router (the lab's outside hangs off it too). */
+  NetNs fabric() {
+    return fabric;
+  }
+
+  /** pal-ID-: the start of every namespace name of this lab. */
+  String prefix() {
+    return prefix;
   }
 
   /** The programs the pods run (containers with a command), and where their logs go. */
@@ -235,7 +247,7 @@ public final class LabNetwork implements AutoCloseable {
   }
 
   /** Runs several `ip` commands in one process inside the namespace. */
-  private static void batch(NetNs ns, String... commands) {
+  static void batch(NetNs ns, String... commands) {
     try {
       Path f = Files.createTempFile("pal-ip-", ".batch");
       try {

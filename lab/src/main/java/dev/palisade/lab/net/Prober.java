@@ -42,21 +42,28 @@ public final class Prober {
    */
   public static boolean connect(NetNs from, String ip, int port, String protocol, Duration timeout,
       boolean measurement) {
+    return connect(from, null, ip, port, protocol, timeout, measurement);
+  }
+
+  /**
+   * As above, from the given source address of the namespace ({@code null}: the kernel picks),
+   * for a namespace holding several hosts' addresses (the lab's outside).
+   */
+  public static boolean connect(NetNs from, String sourceIp, String ip, int port, String protocol, Duration timeout,
+      boolean measurement) {
     return switch (protocol) {
-      case "TCP" -> tcp(from, ip, port, timeout, measurement);
-      case "UDP" -> udp(from, ip, port, timeout, measurement);
+      case "TCP" -> tcp(from, sourceIp, ip, port, timeout, measurement);
+      case "UDP" -> udp(from, sourceIp, ip, port, timeout, measurement);
       case "SCTP" -> false; // the lab serves no SCTP: a connection can never be made
       default -> throw new IllegalArgumentException("unknown protocol '" + protocol + "': expected TCP, UDP or SCTP");
     };
   }
 
-  static boolean tcp(NetNs from, String ip, int port, Duration timeout, boolean measurement) {
+  static boolean tcp(NetNs from, String sourceIp, String ip, int port, Duration timeout, boolean measurement) {
     // The socket is created on the pod's namespace thread, then used from this one.
     SocketChannel ch = from.call(SocketChannel::open);
     try (ch) {
-      if (measurement) {
-        bindProbePort(ch);
-      }
+      bind(ch, sourceIp, measurement);
       ch.socket().connect(new InetSocketAddress(ip, port), (int) timeout.toMillis());
       ch.socket().setSoTimeout((int) timeout.toMillis());
       ch.socket().getOutputStream().write(PAYLOAD);
@@ -76,12 +83,10 @@ public final class Prober {
     }
   }
 
-  static boolean udp(NetNs from, String ip, int port, Duration timeout, boolean measurement) {
+  static boolean udp(NetNs from, String sourceIp, String ip, int port, Duration timeout, boolean measurement) {
     DatagramChannel ch = from.call(DatagramChannel::open);
     try (ch) {
-      if (measurement) {
-        bindProbePort(ch);
-      }
+      bind(ch, sourceIp, measurement);
       ch.socket().setSoTimeout((int) timeout.toMillis());
       ch.connect(new InetSocketAddress(ip, port));
       ch.write(ByteBuffer.wrap(PAYLOAD));
@@ -95,14 +100,24 @@ public final class Prober {
 
   private static final java.util.concurrent.atomic.AtomicInteger NEXT_PROBE_PORT = new java.util.concurrent.atomic.AtomicInteger();
 
+  /** Binds the source address and, for a measurement, a probe-range port; else leaves both to the kernel. */
+  private static void bind(java.nio.channels.NetworkChannel ch, String sourceIp, boolean measurement)
+      throws IOException {
+    if (measurement) {
+      bindProbePort(ch, sourceIp);
+    } else if (sourceIp != null) {
+      ch.bind(new InetSocketAddress(sourceIp, 0));
+    }
+  }
+
   /** Binds a free port of the probe range (ports rotate so TIME_WAIT of earlier probes is avoided). */
-  private static void bindProbePort(java.nio.channels.NetworkChannel ch) throws IOException {
+  private static void bindProbePort(java.nio.channels.NetworkChannel ch, String sourceIp) throws IOException {
     int span = PROBE_PORT_LAST - PROBE_PORT_FIRST + 1;
     IOException last = null;
     for (int attempt = 0; attempt < 50; attempt++) {
       int p = PROBE_PORT_FIRST + Math.floorMod(NEXT_PROBE_PORT.getAndIncrement(), span);
       try {
-        ch.bind(new InetSocketAddress(p));
+        ch.bind(sourceIp == null ? new InetSocketAddress(p) : new InetSocketAddress(sourceIp, p));
         return;
       } catch (java.net.BindException e) {
         last = e;

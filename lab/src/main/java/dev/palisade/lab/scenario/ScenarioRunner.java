@@ -149,17 +149,10 @@ public final class ScenarioRunner {
       List<String> sources = target.resolvePods(from);
       for (int i = 0; i < count; i++) {
         String src = sources.get(i % sources.size());
-        String ip;
-        int dport = port;
-        if (to.startsWith("service/")) {
-          String[] parts = to.split("/");
-          ScenarioTarget.Endpoint ep = target.serviceEndpoint(parts[1], parts[2], port, protocol);
-          ip = ep.ip();
-          dport = ep.port();
-        } else {
-          List<String> dsts = target.resolvePods(to);
-          ip = target.podIp(dsts.get(i % dsts.size()));
-        }
+        List<String> dsts = target.resolvePods(to);
+        ScenarioTarget.Endpoint ep = target.dial(src, dsts.get(i % dsts.size()), port, protocol);
+        String ip = ep.ip();
+        int dport = ep.port();
         if (!target.connect(src, ip, dport, protocol)) {
           throw new ScenarioException(step.describe() + ": traffic " + src + " -> " + to + " (" + ip + ":" + dport
               + "/" + protocol + ") did not connect");
@@ -185,9 +178,9 @@ public final class ScenarioRunner {
             if (src.equals(dst)) {
               continue; // loopback is never asserted
             }
-            String ip = target.podIp(dst);
+            ScenarioTarget.Endpoint ep = target.dial(src, dst, p.port(), p.protocol());
             cells.add(new Cell(row.getKey(), col, src, dst, e,
-                probes.submit(() -> target.probe(src, ip, p.port(), p.protocol()))));
+                probes.submit(() -> target.probe(src, ep.ip(), ep.port(), p.protocol()))));
           }
         }
       }

@@ -12,7 +12,11 @@ public interface ScenarioTarget extends AutoCloseable {
   /** Brings up the scenario's nodes, namespaces, pods and manifests; returns once pods are ready. */
   void setUp(Scenario scenario);
 
-  /** Pods (ns/name) a reference names: {@code ns/pod} or {@code workload/NS/KIND/NAME}. */
+  /**
+   * What a reference names, one entry per connection end: pods (ns/name) for {@code ns/pod} or
+   * {@code workload/NS/KIND/NAME}; the reference itself for one that is a single end
+   * ({@code service/NS/NAME}, {@code outside/HOST}, {@code dns:NAME}) where the target has them.
+   */
   List<String> resolvePods(String ref);
 
   /** The pod's current IP. */
@@ -27,7 +31,21 @@ public interface ScenarioTarget extends AutoCloseable {
   record Endpoint(String ip, int port) {}
 
   /**
-   * A measurement: a new connection from the pod to ip:port; true if it connected (TCP) or echoed
+   * Where a new connection from {@code src} (an entry of {@link #resolvePods}) to {@code dst}
+   * (likewise) on this port goes, worked out now: a {@code dns:NAME} is resolved at this moment
+   * as {@code src} would resolve it. By default a Service is dialled at an endpoint and anything
+   * else at its pod IP.
+   */
+  default Endpoint dial(String src, String dst, int port, String protocol) {
+    if (dst.startsWith("service/")) {
+      String[] parts = dst.split("/");
+      return serviceEndpoint(parts[1], parts[2], port, protocol);
+    }
+    return new Endpoint(podIp(dst), port);
+  }
+
+  /**
+   * A measurement: a new connection from the pod (or {@code outside/HOST}) to ip:port; true if it connected (TCP) or echoed
    * (UDP) in 1 s. Probes are not application traffic and must not be learned.
    */
   boolean probe(String fromPod, String ip, int port, String protocol);

@@ -400,6 +400,39 @@ class ScenarioParserTest {
   }
 
   @Test
+  void refusesBadOutsideSectionsNamingWhatIsWrong() {
+    String top = MINIMAL.substring(0, MINIMAL.indexOf("steps:\n"));
+    String host = "  hosts: [{name: pay-a, ip: 203.0.113.10, ports: [{port: 443}]}]\n";
+    String dns = "  dns: [{name: api.payments.example, ttl: 2, answers: [pay-a]}]\n";
+    String steps = "steps: [{step: 1, action: delete-all-policies}]\n";
+    assertRefused(top + "outside:\n  hosts: [{name: h, ip: 203.0.113.1, port: [80]}]\n" + steps,
+        "bad.yaml: outside.hosts[0].port: unknown key; expected name, ip, ports (keys starting with x- are ignored)");
+    assertRefused(top + "outside:\n  hosts: [{name: h, ip: 203.0.113.1}]\n" + steps,
+        "bad.yaml: outside.hosts[0].ports: missing");
+    assertRefused(top + "outside:\n  hosts: [{name: h, ip: 203.0.114.1, ports: []}]\n" + steps,
+        "bad.yaml: outside.hosts[0].ip: '203.0.114.1' is not an address of 198.51.100.0/24 or 203.0.113.0/24");
+    assertRefused(top + "outside:\n" + host + "  dns: [{name: a.example, answers: [pay-a]}]\n" + steps,
+        "bad.yaml: outside.dns[0].ttl: missing");
+    assertRefused(top + "outside:\n" + host + "  dns: [{name: a.example, ttl: 2, answers: [pay-z]}]\n" + steps,
+        "bad.yaml: outside.dns[0].answers[0]: 'pay-z' is not a host of outside.hosts (declared: pay-a)");
+    assertRefused(top + "outside:\n" + host + "  proxy: true\n" + steps,
+        "bad.yaml: outside.proxy: unknown key; expected hosts, dns (keys starting with x- are ignored)");
+    assertRefused(top + "outside:\n" + host + dns
+        + "steps: [{step: 1, action: set-dns, name: api.payments.example, answers: [pay-a], ttl: 5}]\n",
+        "bad.yaml: step 1 (set-dns): ttl: unknown key; expected step, action, then_probe, name, answers "
+            + "(keys starting with x- are ignored)");
+    assertRefused(top + "outside:\n" + host + dns + "steps: [{step: 1, action: set-dns, name: api.payments.example}]\n",
+        "bad.yaml: step 1 (set-dns): answers: missing");
+    assertRefused(top + "outside:\n" + host + dns
+        + "steps: [{step: 1, action: set-dns, name: api.payments.example, answers: [pay-b]}]\n",
+        "bad.yaml: step 1 (set-dns): answers[0]: 'pay-b' is not a host of outside.hosts (declared: pay-a)");
+    assertRefused(top + "outside:\n" + host + dns
+        + "steps: [{step: 1, action: traffic, flows: [{from: dns:api.payments.example, to: x/a, port: 1, count: 1}]}]\n",
+        "bad.yaml: step 1 (traffic): flows[0].from: 'dns:api.payments.example' is not ns/pod, workload/NS/KIND/NAME "
+            + "or outside/HOST");
+  }
+
+  @Test
   void cidr4IsTheSlashFourNetworkHoldingTheAddress() {
     assertEquals("0.0.0.0/4", ScenarioRunner.cidr4("10.244.1.2"));
     assertEquals("192.0.0.0/4", ScenarioRunner.cidr4("192.168.1.1"));

@@ -40,7 +40,7 @@ class ScenarioRunnerTest {
       """;
 
   /** A target whose connectivity is a predicate over "src->ip"; records what it was asked. */
-  static final class ScriptedTarget implements ScenarioTarget {
+  static class ScriptedTarget implements ScenarioTarget {
     final Predicate<String> connects;
     final Set<String> unsupported;
     final List<String> log = Collections.synchronizedList(new ArrayList<>());
@@ -173,4 +173,45 @@ class ScenarioRunnerTest {
     assertTrue(out.contains("unknown schema 'nope'"), out);
   }
 
+  @Test
+  void theTargetSaysWhereEachConnectionGoesSoNamesAreResolvedPerSourceAndOutsideHostsCanBeRows() {
+    String scenario = """
+        schema: palisade-scenario/v1
+        name: outside
+        topology:
+          pods:
+          - {namespace: x, name: a}
+        outside:
+          hosts: [{name: h, ip: 203.0.113.10, ports: [{port: 443}]}]
+          dns: [{name: api.example, ttl: 2, answers: [h]}]
+        steps:
+        - step: 1
+          action: traffic
+          flows: [{from: x/a, to: dns:api.example, port: 443, count: 1}]
+          then_probe:
+          - port: 443
+            expected:
+              columns: [dns:api.example, outside/h]
+              rows:
+                x/a: '. X'
+        """;
+    List<String> dialled = Collections.synchronizedList(new ArrayList<>());
+    var target = new ScriptedTarget(flow -> flow.equals("x/a->203.0.113.10:8443"), Set.of()) {
+      @Override public Endpoint dial(String src, String dst, int port, String protocol) {
+        dialled.add(src + "->" + dst);
+        return dst.startsWith("dns:") ? new Endpoint("203.0.113.10", 8443) : new Endpoint("203.0.113.10", port);
+      }
+      @Override public boolean connect(String from, String ip, int port, String protocol) {
+        return probe(from, ip + ":" + port, port, protocol);
+      }
+      @Override public boolean probe(String from, String ip, int port, String protocol) {
+        return super.probe(from, ip.contains(":") ? ip : ip + ":" + port, port, protocol);
+      }
+    };
+    List<ScenarioRunner.Result> results = new ArrayList<>();
+    String out = run(target, results, scenario);
+    assertTrue(results.get(0).passed(), out);
+    assertEquals(List.of("x/a->dns:api.example", "x/a->dns:api.example", "x/a->outside/h"), dialled,
+        "traffic and each probe cell asked the target, with the source pod");
+  }
 }

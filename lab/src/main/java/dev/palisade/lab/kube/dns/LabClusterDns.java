@@ -47,6 +47,12 @@ public final class LabClusterDns implements AutoCloseable {
    */
   public static LabClusterDns start(KubernetesClient client, NetworkPodRuntime runtime, ServiceWatch cluster,
       Duration timeout) {
+    return start(client, runtime, cluster, new OutsideZone(), timeout);
+  }
+
+  /** As above, also answering the names of the outside zone (set by a scenario's outside section). */
+  public static LabClusterDns start(KubernetesClient client, NetworkPodRuntime runtime, ServiceWatch cluster,
+      OutsideZone outside, Duration timeout) {
     if (client.namespaces().withName(NAMESPACE).get() == null) {
       client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE)
           .addToLabels("kubernetes.io/metadata.name", NAMESPACE).endMetadata().build())
@@ -71,7 +77,7 @@ public final class LabClusterDns implements AutoCloseable {
       client.pods().inNamespace(NAMESPACE).resource(pod).create();
     }
     LabNetwork.Pod pod = awaitPod(runtime.network(), NAMESPACE + "/" + POD, timeout);
-    return new LabClusterDns(LabDnsServer.start(pod.ns(), cluster::snapshot));
+    return new LabClusterDns(LabDnsServer.start(pod.ns(), cluster::snapshot, outside));
   }
 
   private static LabNetwork.Pod awaitPod(LabNetwork net, String key, Duration timeout) {

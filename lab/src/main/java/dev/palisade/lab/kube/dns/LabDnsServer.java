@@ -41,20 +41,29 @@ public final class LabDnsServer implements AutoCloseable {
   });
   private volatile boolean open = true;
 
-  private LabDnsServer(DatagramChannel udp, ServerSocketChannel tcp, Supplier<ServiceWatch.Snapshot> cluster) {
+  private final OutsideZone outside;
+
+  private LabDnsServer(DatagramChannel udp, ServerSocketChannel tcp, Supplier<ServiceWatch.Snapshot> cluster,
+      OutsideZone outside) {
     this.udp = udp;
     this.tcp = tcp;
+    this.outside = outside;
     threads.execute(() -> serveUdp(cluster));
     threads.execute(() -> serveTcp(cluster));
   }
 
-  /** Serves DNS on 0.0.0.0:53 of the namespace. */
+  /** Serves DNS on 0.0.0.0:53 of the namespace, the cluster's zone only. */
   public static LabDnsServer start(NetNs ns, Supplier<ServiceWatch.Snapshot> cluster) {
+    return start(ns, cluster, new OutsideZone());
+  }
+
+  /** Serves DNS on 0.0.0.0:53 of the namespace: the cluster's zone and the outside's names. */
+  public static LabDnsServer start(NetNs ns, Supplier<ServiceWatch.Snapshot> cluster, OutsideZone outside) {
     DatagramChannel udp = null;
     try {
       udp = ns.call(() -> DatagramChannel.open().bind(new InetSocketAddress(PORT)));
       ServerSocketChannel tcp = ns.call(() -> ServerSocketChannel.open().bind(new InetSocketAddress(PORT), 64));
-      return new LabDnsServer(udp, tcp, cluster);
+      return new LabDnsServer(udp, tcp, cluster, outside);
     } catch (RuntimeException e) {
       if (udp != null) {
         try {
@@ -69,6 +78,11 @@ public final class LabDnsServer implements AutoCloseable {
 
   /** The response to one message, or empty when it deserves none (too short to even carry an id). */
   static Optional<byte[]> respond(byte[] msg, int length, ServiceWatch.Snapshot cluster) {
+    return respond(msg, length, cluster, new OutsideZone());
+  }
+
+  /** As above; a name of the outside zone is answered from it, with its own TTL. */
+  static Optional<byte[]> respond(byte[] msg, int length, ServiceWatch.Snapshot cluster, OutsideZone outside) {
     Optional<DnsMessage.Query> q = DnsMessage.parse(msg, length);
     if (q.isEmpty()) {
       return DnsMessage.id(msg, length).map(id -> DnsMessage.error(id, DnsMessage.FORMERR));
@@ -79,6 +93,13 @@ public final class LabDnsServer implements AutoCloseable {
     }
     if (query.klass() != DnsMessage.CLASS_IN) {
       return Optional.of(DnsMessage.answer(msg, query, DnsMessage.REFUSED, java.util.List.of(), TTL));
+    }
+    Optional<OutsideZone.Answer> out = outside.lookup(query.name());
+    if (out.isPresent()) {
+      // AAAA and the rest: the name exists with no such records, so a resolver goes on to ask for A
+      boolean a = query.type() == DnsMessage.TYPE_A || query.type() == DnsMessage.TYPE_ANY;
+      return Optional.of(DnsMessage.answer(msg, query, DnsMessage.NOERROR,
+          a ? out.get().addresses() : java.util.List.of(), out.get().ttlSeconds()));
     }
     ClusterDns.Answer a = ClusterDns.resolve(query.name(), query.type(), cluster.services(), cluster.slices());
     return Optional.of(DnsMessage.answer(msg, query, a.rcode(), a.addresses(), TTL));
@@ -91,7 +112,7 @@ public final class LabDnsServer implements AutoCloseable {
         buf.clear();
         SocketAddress from = udp.receive(buf);
         byte[] msg = java.util.Arrays.copyOf(buf.array(), buf.position());
-        Optional<byte[]> reply = respond(msg, msg.length, cluster.get());
+        Optional<byte[]> reply = respond(msg, msg.length, cluster.get(), outside);
         if (reply.isPresent()) {
           udp.send(ByteBuffer.wrap(reply.get()), from);
         }
@@ -109,7 +130,7 @@ public final class LabDnsServer implements AutoCloseable {
     while (open) {
       try {
         Socket s = tcp.accept().socket();
-        threads.execute(() -> serveConnection(s, cluster));
+        threads.execute(() -> serveConnection(s, cluster, outside));
       } catch (ClosedChannelException e) {
         return;
       } catch (IOException | RuntimeException e) {
@@ -120,7 +141,7 @@ public final class LabDnsServer implements AutoCloseable {
     }
   }
 
-  private static void serveConnection(Socket s, Supplier<ServiceWatch.Snapshot> cluster) {
+  private static void serveConnection(Socket s, Supplier<ServiceWatch.Snapshot> cluster, OutsideZone outside) {
     try (s) {
       s.setSoTimeout(5000);
       DataInputStream in = new DataInputStream(s.getInputStream());
@@ -131,7 +152,7 @@ public final class LabDnsServer implements AutoCloseable {
         if (msg.length < length) {
           return;
         }
-        Optional<byte[]> reply = respond(msg, msg.length, cluster.get());
+        Optional<byte[]> reply = respond(msg, msg.length, cluster.get(), outside);
         if (reply.isEmpty()) {
           return;
         }

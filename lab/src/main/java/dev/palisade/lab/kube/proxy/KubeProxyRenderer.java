@@ -27,7 +27,17 @@ import java.util.Optional;
  *      ep_...:   ip saddr EP jump mark_for_masquerade   (hairpin: a pod reaching itself)
  *                meta l4proto P dnat to EP:PORT
  *  postrouting, nat, srcnat:                mark 0x4000 -> clear it, masquerade
+ *
+ *  only when some Service has node ports:
+ *  services:   fib daddr type local jump nodeports        (any address of the node itself)
+ *  nodeports:  meta l4proto . th dport vmap @service_nodeports -> goto ext_HASH_...
+ *      ext_...:  jump mark_for_masquerade; goto svc_...
  * </pre>
+ *
+ * Traffic arriving from beyond the cluster (a node port, a load-balancer address) is masqueraded
+ * as kube-proxy does for {@code externalTrafficPolicy: Cluster}: the endpoint may sit on another
+ * node, whose reply must come back through this one to be un-NATed. Palisade on the receiving
+ * node still judges the outside source address: its forward hook runs before postrouting.
  *
  * Palisade's {@code pod_forward} (forward, priority filter) sees the packet after the DNAT, so it
  * judges the real destination pod; replies are un-NATed by conntrack. Only a pod reaching itself
@@ -100,14 +110,44 @@ public final class KubeProxyRenderer {
       tx.add(Rule.of(svcChain, "numgen random mod " + p.endpoints().size() + " vmap { " + String.join(", ", arms) + " }"));
       serviceIps.add(Element.mapping("service_ips", key, "goto " + svcChain));
     }
+    List<Element> nodePorts = new ArrayList<>();
+    for (ProxiedPort p : ports) {
+      if (p.endpoints().isEmpty() || (p.nodePort() == 0 && p.loadBalancerIps().isEmpty())) {
+        continue; // nothing to forward to: the node's own stack refuses the connection
+      }
+      String ext = externalChain(p);
+      tx.add(new Chain(ext, Optional.empty(), Optional.of(p.label() + " from outside")));
+      tx.add(Rule.of(ext, "jump mark_for_masquerade"));
+      tx.add(Rule.of(ext, "goto " + serviceChain(p)));
+      String proto = p.protocol().toLowerCase(Locale.ROOT);
+      if (p.nodePort() != 0) {
+        nodePorts.add(Element.mapping("service_nodeports", proto + " . " + p.nodePort(), "goto " + ext));
+      }
+      for (String lb : p.loadBalancerIps()) {
+        serviceIps.add(Element.mapping("service_ips", lb + " . " + proto + " . " + p.port(), "goto " + ext));
+      }
+    }
+    if (!nodePorts.isEmpty()) {
+      tx.add(NftMap.of("service_nodeports", "inet_proto . inet_service", "verdict"));
+      tx.add(Chain.regular("nodeports"));
+      // after the cluster-IP lookup, as kube-proxy orders them; fib: only the node's own addresses
+      tx.add(Rule.of("services", "fib daddr type local jump nodeports"));
+      tx.add(Rule.of("nodeports", "meta l4proto . th dport vmap @service_nodeports"));
+    }
     serviceIps.forEach(tx::add);
     noEndpoints.forEach(tx::add);
+    nodePorts.forEach(tx::add);
     return tx;
   }
 
   /** {@code svc_HASH_ns_name_port_proto}: found again by its name, unique by its hash. */
   static String serviceChain(ProxiedPort p) {
     return name("svc_" + hash(p.label()) + "_" + p.service() + "_" + p.label().substring(p.service().length() + 1));
+  }
+
+  /** {@code ext_HASH_...}: the way in for traffic from beyond the cluster. */
+  static String externalChain(ProxiedPort p) {
+    return name("ext_" + hash(p.label()) + "_" + p.service() + "_" + p.label().substring(p.service().length() + 1));
   }
 
   static String endpointChain(ProxiedPort p, ProxiedPort.Backend b) {

@@ -62,12 +62,33 @@ public final class ServicePorts {
           }
         }
         out.add(new ProxiedPort(ns + "/" + name, portName, svc.getSpec().getClusterIP(), protocol, sp.getPort(),
-            List.copyOf(backends)));
+            List.copyOf(backends), nodePort(svc, sp), loadBalancerIps(svc)));
       }
     }
     out.sort(Comparator.comparing(ProxiedPort::service).thenComparing(ProxiedPort::protocol)
         .thenComparingInt(ProxiedPort::port));
     return out;
+  }
+
+  /**
+   * The port's node port if the Service type has node ports and the port is in the range (the
+   * lab's API server does not refuse a bad one, so kube-proxy leaves it out rather than fail).
+   */
+  static int nodePort(Service svc, ServicePort sp) {
+    String type = svc.getSpec().getType();
+    Integer p = sp.getNodePort();
+    boolean typed = "NodePort".equals(type) || "LoadBalancer".equals(type);
+    return typed && p != null && p >= ProxiedPort.NODE_PORT_FIRST && p <= ProxiedPort.NODE_PORT_LAST ? p : 0;
+  }
+
+  /** IPv4 addresses of the Service's load balancer, for type LoadBalancer. */
+  static List<String> loadBalancerIps(Service svc) {
+    if (!"LoadBalancer".equals(svc.getSpec().getType()) || svc.getStatus() == null
+        || svc.getStatus().getLoadBalancer() == null || svc.getStatus().getLoadBalancer().getIngress() == null) {
+      return List.of();
+    }
+    return svc.getStatus().getLoadBalancer().getIngress().stream()
+        .map(i -> i.getIp()).filter(ip -> ip != null && ip.matches("[0-9.]+")).sorted().toList();
   }
 
   /** A cluster IP kube-proxy can program: set, not "None", IPv4. */
