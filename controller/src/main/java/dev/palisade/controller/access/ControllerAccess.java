@@ -48,6 +48,9 @@ public final class ControllerAccess {
               List.of("list", "watch"),
               "Org guardrails: an Admin-tier ClusterNetworkPolicy Accept approves the learned edges it covers\n"
                   + "(audited), a Deny forbids them; palisade why walks both tiers as the agents do."),
+          AccessRule.of(ClusterNetworkPolicy.GROUP, List.of(ClusterNetworkPolicy.PLURAL + "/status",
+              "adminnetworkpolicies/status", "baselineadminnetworkpolicies/status"), List.of("update"),
+              "A condition (palisade.dev/Enforced) on each cluster policy: enforced, or skipped whole and why."),
           AccessRule.of("", List.of("nodes"), List.of("list"),
               "Nodes, listed per palisade why: their addresses are the failsafe sources (kubelet probes)."),
           AccessRule.of("", List.of("events"), List.of("create", "get", "patch"),

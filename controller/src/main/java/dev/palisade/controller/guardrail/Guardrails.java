@@ -65,6 +65,8 @@ public final class Guardrails {
   private final Consumer<Set<EdgeKey>> onChanged;
   private final GuardrailRouting routing;
   private final List<SharedIndexInformer<GenericKubernetesResource>> informers = new ArrayList<>();
+  /** How to write each kind's status, by kind. */
+  private final Map<String, ResourceDefinitionContext> contexts = new java.util.HashMap<>();
   private final AtomicBoolean scheduled = new AtomicBoolean();
   /**
    * Set by the first {@link #judgeNow}, which the controller calls once every informer has listed:
@@ -121,6 +123,7 @@ public final class Guardrails {
         .runnableInformer(0);
     informer.addEventHandler(dueOnChange());
     informers.add(informer);
+    contexts.put(kind, context);
   }
 
   /** An informer handler that asks for a judgement on every event. */
@@ -156,6 +159,7 @@ public final class Guardrails {
   /** Judges every edge now and puts what changed in force (loop thread). */
   public void judgeNow() {
     synced = true;
+    writeConditions();
     Set<EdgeKey> changed = routing.apply(EdgeGuardrails.judge(cluster.edges(), policies(), cluster.namespaces(),
         cluster.podsByWorkload()));
     if (!changed.isEmpty()) {
@@ -163,6 +167,27 @@ public final class Guardrails {
     }
     if (routing.owesEntries()) {
       timer.schedule(this::due, 1, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Each policy's {@link ClusterPolicyStatus#TYPE} condition, written where it changed (loop thread). */
+  private void writeConditions() {
+    for (SharedIndexInformer<GenericKubernetesResource> i : informers) {
+      for (GenericKubernetesResource o : i.getStore().list()) {
+        GenericKubernetesResource updated = ClusterPolicyStatus.withCondition(o, ClusterPolicyStatus.of(o),
+            java.time.Instant.now());
+        if (updated == null) {
+          continue;
+        }
+        try {
+          client.genericKubernetesResources(contexts.get(o.getKind())).resource(updated).updateStatus();
+        } catch (KubernetesClientException e) {
+          // a conflict: the informer's newer copy brings another round; anything else is told once
+          if (e.getCode() != 409 && told.add("status " + o.getKind() + " " + o.getMetadata().getName() + e.getCode())) {
+            LOG.warn("cannot write the status of {} {}: {}", o.getKind(), o.getMetadata().getName(), e.getMessage());
+          }
+        }
+      }
     }
   }
 

@@ -136,6 +136,9 @@ class ControllerAccessTest {
         c.drain();
         eventually(() -> client.v1().events().inNamespace("shop").list().getItems().stream()
             .anyMatch(e -> PolicyProblemReporter.REASON.equals(e.getReason())), "the invalid NetworkPolicy's Event");
+        // an org guardrail: its condition (palisade.dev/Enforced) written on it
+        eventually(() -> API.calls.stream().anyMatch(x -> x.toString().startsWith(
+            "update policy.networking.k8s.io/clusternetworkpolicies/status")), "the cluster policy's condition");
         int seen = API.calls.size();
         eventually(() -> API.calls.subList(seen, API.calls.size()).stream()
             .anyMatch(x -> x.toString().equals("patch coordination.k8s.io/leases in " + NS)), "a Lease renewal");
@@ -176,6 +179,19 @@ class ControllerAccessTest {
           - ports: [{port: 70000}]
         """.getBytes(StandardCharsets.UTF_8))).item();
     client.network().v1().networkPolicies().inNamespace("shop").resource(bad).create();
+    client.genericKubernetesResources(new io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext.Builder()
+        .withGroup("policy.networking.k8s.io").withVersion("v1alpha2").withKind("ClusterNetworkPolicy")
+        .withPlural("clusternetworkpolicies").withNamespaced(false).build()).resource(client.getKubernetesSerialization().unmarshal("""
+            apiVersion: policy.networking.k8s.io/v1alpha2
+            kind: ClusterNetworkPolicy
+            metadata: {name: shop}
+            spec:
+              tier: Admin
+              priority: 10
+              subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: shop}}}
+              egress:
+              - {name: within, action: Accept, to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: shop}}}]}
+            """, io.fabric8.kubernetes.api.model.GenericKubernetesResource.class)).create();
   }
 
   private static long idOf(String name) throws Exception {

@@ -258,6 +258,44 @@ class GuardrailRoutingTest {
     assertEquals("learned", status("shop/Pod/web", "payments/Pod/pay"), "no longer forbidden: reviewable");
   }
 
+  /** A policy Palisade cannot enforce says so on itself, and is never half-applied (it judges nothing). */
+  @Test
+  void aPolicyThatCannotBeEnforcedSaysWhyInItsStatus() throws Exception {
+    var cnps = admin.genericKubernetesResources("policy.networking.k8s.io/v1alpha2", "ClusterNetworkPolicy");
+    for (HasMetadata o : admin.load(new ByteArrayInputStream("""
+        apiVersion: policy.networking.k8s.io/v1alpha2
+        kind: ClusterNetworkPolicy
+        metadata: {name: bad-cidr}
+        spec:
+          tier: Admin
+          priority: 5
+          subject: {namespaces: {}}
+          egress:
+          - {name: everything, action: Deny, to: [{networks: [10.244.0.300/24]}]}
+        """.getBytes(StandardCharsets.UTF_8))).items()) {
+      admin.resource(o).create();
+    }
+    eventually(() -> condition(cnps.withName("bad-cidr").get()) != null, "the bad policy's condition");
+    Map<?, ?> bad = condition(cnps.withName("bad-cidr").get());
+    assertEquals("False", bad.get("status"));
+    assertEquals("NotEnforceable", bad.get("reason"));
+    assertTrue(String.valueOf(bad.get("message")).contains("10.244.0.300/24"), bad.toString());
+    eventually(() -> condition(cnps.withName("shop").get()) != null, "the good policy's condition");
+    assertEquals("True", condition(cnps.withName("shop").get()).get("status"));
+    // its Deny would cover web -> api, had it been applied: the guardrail that holds still approves
+    eventually(() -> "approved".equals(status("shop/Pod/web", "shop/Pod/api")), "web -> api approved");
+  }
+
+  /** Palisade's condition on a cluster policy, or null. */
+  private static Map<?, ?> condition(io.fabric8.kubernetes.api.model.GenericKubernetesResource o) {
+    if (o == null || !(o.getAdditionalProperties().get("status") instanceof Map<?, ?> status)
+        || !(status.get("conditions") instanceof List<?> conditions)) {
+      return null;
+    }
+    return conditions.stream().filter(c -> c instanceof Map<?, ?> m && "palisade.dev/Enforced".equals(m.get("type")))
+        .map(c -> (Map<?, ?>) c).findFirst().orElse(null);
+  }
+
   /** The count of what is left for a human, on the review page in real headless Chromium. */
   @Test
   void thePageCountsWhatIsLeftForReview() throws Exception {
