@@ -25,6 +25,8 @@ import java.util.TreeSet;
 public final class DnsHoldHook {
   public static final String COMMENT = "palisade-dns-hold";
   public static final String IPTABLES = "iptables-nft";
+  /** The agent's queue number (any unused 0..65535; "4022" for issue 22). */
+  public static final int DEFAULT_QUEUE = 4022;
 
   /** Runs one iptables invocation; true if it exited 0. */
   @FunctionalInterface
