@@ -168,7 +168,7 @@ public final class DnsHoldBench {
           Goal.line("p99 DNS response overhead of the hold <= 2 ms (ms)", h99 - b99, 2, false,
               "the tail is inside the handler, in the commit: libnftables parses the text, fetches its cache and "
               + "commits, on the nft context's own thread (one more thread wake-up per answer on a loaded machine); the "
-              + "queue's round trip alone (queue only) stays far below. Next: commit from the queue's thread through a "
+              + "queue's round trip alone (queue only) is the lower line. Next: commit from the queue's thread through a "
               + "context of its own (the table watch must then count that thread as the agent's), or netlink directly"));
       Files.writeString(Path.of(System.getProperty("palisade.results", "bench/RESULTS.md")), md,
           StandardOpenOption.CREATE, StandardOpenOption.APPEND);
