@@ -8,6 +8,7 @@
 #   scripts/bench.sh memory [ROUNDS]
 #   scripts/bench.sh events [SECONDS] [ROUNDS]
 #   scripts/bench.sh approval-latency [DECISIONS] [PODS] [NODES] [REMOTE_PODS]
+#   scripts/bench.sh dns-hold [QUERIES] [ROUNDS]
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -24,6 +25,7 @@ case "$what" in
   memory) main=dev.palisade.bench.MemoryBench ;;
   events) main=dev.palisade.bench.EventsBench ;;
   approval-latency) main=dev.palisade.bench.ApprovalLatencyBench ;;
+  dns-hold) main=dev.palisade.bench.DnsHoldBench ;;
   *) echo "unknown benchmark: $what" >&2; exit 2 ;;
 esac
 exec java --enable-native-access=ALL-UNNAMED -cp "$jar" "$main" "$@"

@@ -12,6 +12,8 @@ PACKAGES=(
   conntrack                 # conntrack CLI (reference listener in benchmarks)
   libnetfilter-conntrack3   # the library the flow observer drives through JNR
   libnetfilter-log1         # NFLOG: drops and would-drops reach the agent
+  libnetfilter-queue1       # NFQUEUE: the agent holds DNS answers until their addresses are in the fqdn sets
+  iptables                  # the hold's NFQUEUE rule: kernels without CONFIG_NFT_QUEUE (ours) still have the xt NFQUEUE target
   iproute2                  # ip netns / veth for the lab
   iperf3                    # line-rate harness
   netcat-openbsd            # manual probes

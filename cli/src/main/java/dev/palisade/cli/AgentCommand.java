@@ -1,5 +1,8 @@
 package dev.palisade.cli;
 
+import dev.palisade.dataplane.dns.DnsHoldHook;
+import dev.palisade.kernel.netns.Commands;
+import dev.palisade.kernel.nfqueue.NfQueue;
 import dev.palisade.dataplane.agent.FailsafeBuilder;
 import dev.palisade.dataplane.agent.NodeAgent;
 import dev.palisade.dataplane.metrics.MetricsServer;
@@ -45,6 +48,11 @@ final class AgentCommand implements Callable<Integer> {
   @Option(names = "--failsafe-dns", negatable = true, defaultValue = "true", fallbackValue = "true")
   boolean failsafeDns;
 
+  @Option(names = "--dns-hold", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "hold cluster DNS answers (NFQUEUE " + DnsHoldHook.DEFAULT_QUEUE + ") until approved DNS names' "
+      + "addresses are in the kernel; without it AllowList peerName rules open nothing (${DEFAULT-VALUE})")
+  boolean dnsHold;
+
   // The lab's: its agent processes run in the host's network namespace (where the lab's API server
   // and controller listen on loopback) and program their node's namespace, as a hostNetwork pod
   // programs its node.
@@ -82,6 +90,19 @@ final class AgentCommand implements Callable<Integer> {
     Conntrack ct = ns == null ? LibConntrack.open() : ns.call(LibConntrack::open);
     open.push(ct);
     NodeAgent agent = new NodeAgent(client, node, nft, ct, sink).failsafe(failsafe);
+    if (dnsHold) {
+      String[] in = ns == null ? new String[0] : new String[] {"ip", "netns", "exec", ns.name()};
+      agent.dnsHold(DnsHoldHook.DEFAULT_QUEUE, argv -> {
+        java.util.List<String> full = new java.util.ArrayList<>(java.util.List.of(in));
+        full.addAll(argv);
+        try {
+          return Commands.runAllowingFailure(full.toArray(String[]::new)).exitCode() == 0;
+        } catch (RuntimeException e) { // iptables-nft missing: the hold logs it and stays off
+          return false;
+        }
+      }, handler -> ns == null ? NfQueue.open(DnsHoldHook.DEFAULT_QUEUE, handler)
+          : ns.call(() -> NfQueue.open(DnsHoldHook.DEFAULT_QUEUE, handler)));
+    }
     if (ignoreSourcePorts != null) {
       agent.ignoreSourcePorts(portRange(ignoreSourcePorts));
     }

@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * Checks what Palisade needs from this machine: the kernel, CAP_NET_ADMIN, libnftables and
- * libnetfilter_conntrack, network namespaces, and a real nftables transaction and conntrack
- * handle inside a throwaway {@code pal-} namespace. Each check says what it found.
+ * Checks what Palisade needs from this machine: the kernel, CAP_NET_ADMIN, libnftables,
+ * libnetfilter_conntrack and libnetfilter_queue (the DNS hold), network namespaces, and a real
+ * nftables transaction and conntrack handle inside a throwaway {@code pal-} namespace. Each check says what it found.
  */
 public final class Doctor {
   private Doctor() {}
@@ -36,6 +36,7 @@ public final class Doctor {
     checks.add(check("CAP_NET_ADMIN", Doctor::netAdmin));
     checks.add(check("libnftables", () -> NativeLibraries.probe("nftables")));
     checks.add(check("libnetfilter_conntrack", () -> NativeLibraries.probe("netfilter_conntrack")));
+    checks.add(check("libnetfilter_queue", () -> NativeLibraries.probe("netfilter_queue")));
     for (DoctorProbe extra : DoctorProbe.ALL) {
       checks.add(check(extra.name(), extra::run));
     }

@@ -121,6 +121,7 @@ final class ChangedPartsApplier {
   /** The same set, told without walking its elements (equal content in another instance counts as changed). */
   private static boolean same(NamedSet a, NamedSet b) {
     return a.elements() == b.elements() && a.map() == b.map() && a.interval() == b.interval()
+        && a.dynamic() == b.dynamic()
         && a.type().equals(b.type());
   }
 

@@ -34,7 +34,10 @@ import org.slf4j.LoggerFactory;
  *     -> KernelSync: RulesetRenderer -> ChangedPartsApplier -> nftables; tighten via conntrack;
  *                    verify the table (and the nftables monitor) -> rewrite what others changed
  *  PodStartGate: CNI ADD waits for a sync that covers the pod's address
- *  conntrack NEW, NFLOG (their own threads) -> TrafficObserver -> ControllerReporter (own thread)
+ *     -> DnsHoldRunner: approved DNS names per local pod; NFQUEUE rule at the cluster DNS
+ *  DNS answers (NFQUEUE, own thread) -> DnsHold: ResolvedNames + fqdn4 elements, then release
+ *  conntrack NEW, NFLOG (their own threads) -> TrafficObserver (+ ResolvedNames: dns:NAME)
+ *     -> ControllerReporter (own thread)
  *  AgentMetrics: counted by the above as things happen; the rest read from them when scraped
  * </pre>
  *
@@ -73,6 +76,8 @@ public final class NodeAgent implements AutoCloseable {
   private final ArrayDeque<Long> syncTimes = new ArrayDeque<>();
   private final ArrayDeque<Long> syncCpuTimes = new ArrayDeque<>();
   private FailsafeBuilder.Config failsafe = FailsafeBuilder.Config.DEFAULT;
+  private final dev.palisade.dataplane.dns.ResolvedNames resolvedNames = new dev.palisade.dataplane.dns.ResolvedNames();
+  private dev.palisade.dataplane.dns.DnsHoldRunner dnsHold;
   /**
    * The backstop of the nftables monitor. Not more often: reading back a table of 100k elements
    * costs seconds of the sync thread (bench/RESULTS.md, restart adoption).
@@ -134,6 +139,19 @@ public final class NodeAgent implements AutoCloseable {
    */
   public NodeAgent ignoreSourcePorts(PortRange ports) {
     traffic.ignoreSourcePorts(ports);
+    return this;
+  }
+
+  /**
+   * Holds DNS answers from the cluster DNS on NFQUEUE {@code queue} until approved names'
+   * addresses are in the fqdn4 set (set before start). Without it, AllowList peerName rules open
+   * nothing; world flows are still attributed to names only when the hold sees the answers.
+   */
+  public NodeAgent dnsHold(int queue, dev.palisade.dataplane.dns.DnsHoldHook.Runner iptables,
+      java.util.function.Function<dev.palisade.kernel.nfqueue.PacketQueue.Handler,
+          dev.palisade.kernel.nfqueue.PacketQueue> opener) {
+    this.dnsHold = new dev.palisade.dataplane.dns.DnsHoldRunner(nft, resolvedNames, queue, iptables, opener);
+    traffic.resolvedNames(resolvedNames);
     return this;
   }
 
@@ -206,6 +224,10 @@ public final class NodeAgent implements AutoCloseable {
       kernel.apply(r.rules());
       gate.inStatus(r.announcedInStatus());
       traffic.localPods(r.localIdentity());
+      if (dnsHold != null) {
+        dnsHold.onSync(r.nameGrants(), r.rules().failsafe());
+        resolvedNames.expire(System.currentTimeMillis());
+      }
       localIdentity = r.localIdentity();
       appliedPodIps = r.podIps();
       appliedRevision = r.revision();
@@ -365,6 +387,9 @@ public final class NodeAgent implements AutoCloseable {
     informers.close();
     verifier.shutdownNow();
     runner.close();
+    if (dnsHold != null) {
+      dnsHold.close();
+    }
     reporter.close();
   }
 }

@@ -159,6 +159,9 @@ public final class NodeRulesBuilder {
     if (peer instanceof Peer.OfIdentity id) {
       return ipsByIdentity.getOrDefault(id.identity(), Set.of()).stream().map(Interval::ip).toList();
     }
+    if (peer instanceof Peer.OfName) {
+      return List.of(); // no fixed addresses: the DNS hold adds what the name resolved to, per pod (fqdn4)
+    }
     Peer.OfCidr c = (Peer.OfCidr) peer;
     return Disjoint.subtract(Interval.cidr(c.cidr().toString()),
         c.except().stream().map(x -> Interval.cidr(x.toString())).toList());

@@ -58,7 +58,8 @@ final class NodeRulesCalculator {
    * @param from what the rules were computed from, per kind (NetworkPolicy, Namespace, Pod, ClusterNetworkPolicy)
    */
   record Result(NodeRules rules, Map<String, Long> localIdentity, Set<String> podIps, long revision,
-      List<Problem> problems, Set<String> announcedInStatus, Map<String, List<? extends HasMetadata>> from) {}
+      List<Problem> problems, Set<String> announcedInStatus, Map<String, List<? extends HasMetadata>> from,
+      dev.palisade.dataplane.dns.NameGrants nameGrants) {}
 
   private final String nodeName;
   private final FailsafeBuilder.Config failsafe;
@@ -197,7 +198,8 @@ final class NodeRulesCalculator {
     }
     return new Result(rules, Map.copyOf(local), seen, RevisionClaim.of(held), problems, inStatus,
         Map.of("NetworkPolicy", s.networkPolicies(), "Namespace", s.namespaces(), "Pod", s.pods(),
-            ClusterNetworkPolicy.KIND, s.clusterPolicies()));
+            ClusterNetworkPolicy.KIND, s.clusterPolicies()),
+        dev.palisade.dataplane.dns.NameGrants.of(local, policies));
   }
 
   private static Map<String, Long> identities(List<WorkloadIdentity> identities, List<Problem> problems) {

@@ -35,6 +35,8 @@ final class TrafficObserver implements NodeRulesCalculator.Tenancies {
   private final AtomicLong closedV6Drops = new AtomicLong();
   private volatile Map<String, Long> localIdentity = Map.of();
   private volatile PortRange ignoredSourcePorts;
+  /** What local pods resolved (the DNS hold writes it); null: world flows carry their address only. */
+  private volatile dev.palisade.dataplane.dns.ResolvedNames resolvedNames;
   private final AgentMetrics metrics;
 
   TrafficObserver(AgentMetrics metrics) {
@@ -52,6 +54,26 @@ final class TrafficObserver implements NodeRulesCalculator.Tenancies {
   /** The local pods' addresses as the rules in force know them: their node reports their flows. */
   void localPods(Map<String, Long> localIdentity) {
     this.localIdentity = localIdentity;
+  }
+
+  /** Names local pods resolved, so flows to the world can say which name they went to. */
+  void resolvedNames(dev.palisade.dataplane.dns.ResolvedNames names) {
+    this.resolvedNames = names;
+  }
+
+  /**
+   * What a flow from {@code src} to the world address {@code dst} is about: {@code dns:NAME} for
+   * each name the pod resolved to that address (review approves names, not addresses that change),
+   * else the address itself.
+   */
+  static List<String> outside(dev.palisade.dataplane.dns.ResolvedNames names, String src, String dst, long at) {
+    if (names != null) {
+      java.util.SortedSet<String> resolved = names.namesFor(src, dst, at);
+      if (!resolved.isEmpty()) {
+        return resolved.stream().map(n -> "dns:" + n).toList();
+      }
+    }
+    return List.of(dst);
   }
 
   /** Connections from these source ports are not learned (Palisade's own probes). */
@@ -97,6 +119,13 @@ final class TrafficObserver implements NodeRulesCalculator.Tenancies {
       return; // the source pod's node reports it
     }
     connections.incrementAndGet();
+    if (srcLocal && dst.isEmpty()) {
+      // one record per name the pod resolved to this address: each is its own edge to review
+      for (String outside : outside(resolvedNames, e.src(), dstIp, at)) {
+        flows.add(src.get().identity(), src.get().pod(), Identities.WORLD, null, protocol, dstPort, outside, at);
+      }
+      return;
+    }
     flows.add(src.map(IpHistory.Tenancy::identity).orElse(Identities.WORLD), src.map(IpHistory.Tenancy::pod).orElse(null),
         dst.map(IpHistory.Tenancy::identity).orElse(Identities.WORLD), dst.map(IpHistory.Tenancy::pod).orElse(null),
         protocol, dstPort, at);

@@ -171,7 +171,7 @@ public final class RulesetDiff {
       String[] kv = s.type().split(" : ", 2);
       return s.interval() ? NftMap.of(s.name(), kv[0], kv[1], "interval") : NftMap.of(s.name(), kv[0], kv[1]);
     }
-    return s.interval() ? NftSet.of(s.name(), s.type(), "interval") : NftSet.of(s.name(), s.type());
+    return NftSet.of(s.name(), s.type(), DesiredRuleset.flags(s).toArray(String[]::new));
   }
 
   /** Flush and refill in one transaction (atomic); the first rule carries the chain's {@link ChainDigest}. */

@@ -77,7 +77,7 @@ record TableComparison(boolean tableMissing, List<String> missingChains, List<St
         missingSets.add(s.name());
       } else if (!sameType(k, s)) {
         retyped.add(s.name());
-      } else {
+      } else if (!s.dynamic()) { // a dynamic set's elements are the DNS hold's, expiring by themselves
         ElementChange change = elements(k, s);
         if (!change.isEmpty()) {
           elements.put(s.name(), change);
@@ -156,7 +156,7 @@ record TableComparison(boolean tableMissing, List<String> missingChains, List<St
   private static boolean sameType(SetState have, NamedSet want) {
     Set<String> flags = new HashSet<>(have.flags());
     return have.map() == want.map() && collapse(have.type()).equals(collapse(want.type()))
-        && flags.equals(want.interval() ? Set.of("interval") : Set.of());
+        && flags.equals(Set.copyOf(DesiredRuleset.flags(want)));
   }
 
   private static boolean sameHook(Optional<Hook> have, Chain want) {

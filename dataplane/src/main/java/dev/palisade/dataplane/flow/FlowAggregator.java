@@ -28,7 +28,13 @@ public final class FlowAggregator {
 
   public synchronized void add(long srcIdentity, String srcPod, long dstIdentity, String dstPod, Protocol protocol,
       int port, long at) {
-    Acc a = pending.computeIfAbsent(new FlowKey(srcIdentity, dstIdentity, protocol, port), k -> new Acc());
+    add(srcIdentity, srcPod, dstIdentity, dstPod, protocol, port, null, at);
+  }
+
+  /** As above for a flow to the world, told apart by {@code outside} (dns:NAME or the address; see FlowKey). */
+  public synchronized void add(long srcIdentity, String srcPod, long dstIdentity, String dstPod, Protocol protocol,
+      int port, String outside, long at) {
+    Acc a = pending.computeIfAbsent(new FlowKey(srcIdentity, dstIdentity, protocol, port, outside), k -> new Acc());
     a.count++;
     a.first = Math.min(a.first, at);
     a.last = Math.max(a.last, at);

@@ -32,14 +32,40 @@ public record DesiredRuleset(String family, String table, SortedMap<String, Chai
    * on every sync cost more than the sync's real change, and a kept instance lets a diff skip an
    * unchanged set by identity. Whoever passes an unmodifiable view must never change what it shows.
    */
-  public record NamedSet(String name, boolean map, String type, boolean interval, SortedSet<String> elements) {
+  public record NamedSet(String name, boolean map, String type, boolean interval, SortedSet<String> elements,
+      boolean dynamic) {
     private static final Class<?> FROZEN = Collections.unmodifiableSortedSet(new java.util.TreeSet<>()).getClass();
+
+    /** A set whose elements the sync owns. */
+    public NamedSet(String name, boolean map, String type, boolean interval, SortedSet<String> elements) {
+      this(name, map, type, interval, elements, false);
+    }
+
+    /**
+     * A set with {@code flags timeout} whose elements someone else writes (the DNS hold) and the
+     * kernel expires: the sync declares it and never adds, deletes or compares its elements.
+     */
+    public static NamedSet dynamic(String name, String type) {
+      return new NamedSet(name, false, type, false, new java.util.TreeSet<>(), true);
+    }
 
     public NamedSet {
       if (elements.getClass() != FROZEN) {
         elements = Collections.unmodifiableSortedSet(new java.util.TreeSet<>(elements));
       }
     }
+  }
+
+  /** The set's nft flags: interval and/or timeout. */
+  public static java.util.List<String> flags(NamedSet s) {
+    java.util.List<String> f = new java.util.ArrayList<>();
+    if (s.interval()) {
+      f.add("interval");
+    }
+    if (s.dynamic()) {
+      f.add("timeout");
+    }
+    return f;
   }
 
   /** The whole ruleset as `nft -f` text (deterministic: for golden files and logs). */
@@ -49,8 +75,8 @@ public record DesiredRuleset(String family, String table, SortedMap<String, Chai
     for (NamedSet s : sets.values()) {
       sb.append("  ").append(s.map() ? "map " : "set ").append(s.name()).append(" {\n");
       sb.append("    type ").append(s.type()).append(";\n");
-      if (s.interval()) {
-        sb.append("    flags interval;\n");
+      if (s.interval() || s.dynamic()) {
+        sb.append("    flags ").append(String.join(", ", flags(s))).append(";\n");
       }
       if (!s.elements().isEmpty()) {
         sb.append("    elements = {\n");

@@ -38,7 +38,9 @@ import java.util.TreeSet;
  *            ip saddr . meta l4proto . th dport @np_in_G return  <- CIDRs, port ranges (interval)
  *            log + drop
  * in_G_pal:  the same with the approved sets; enforce: log group 100 + drop; monitor: log group 101
- * out_G...:  the same with ip daddr
+ * out_G...:  the same with ip daddr; out_G_pal also passes
+ *            ip saddr . ip daddr . meta l4proto . th dport @fqdn4 return   <- what approved DNS names
+ *                                                   resolved to for this pod (timeout: TTL + grace)
  * </pre>
  *
  * Per new connection: one verdict-map lookup per direction and at most three set lookups per check,
@@ -59,6 +61,14 @@ public final class RulesetRenderer {
   /** The group part of a closed_v6 drop's log prefix: no group decided, the address family did. */
   static final String V6_GROUP = "v6";
   static final String RECT_TYPE = "ipv4_addr . inet_proto . inet_service";
+  /**
+   * What approved DNS names resolved to, per pod: pod . remote . proto . port, each element
+   * expiring with its answer's TTL plus grace. Written only by the DNS hold, never by the sync.
+   */
+  public static final String FQDN_SET = "fqdn4";
+  public static final String FQDN_TYPE = "ipv4_addr . ipv4_addr . inet_proto . inet_service";
+  /** The pass an approved name grants, first in every enforced egress check's verdict. */
+  static final String FQDN_RULE = "ip saddr . ip daddr . meta l4proto . th dport @" + FQDN_SET + " return";
 
   private RulesetRenderer() {}
 
@@ -95,6 +105,7 @@ public final class RulesetRenderer {
     }
     sets.put(FAILSAFE_SRC, new NamedSet(FAILSAFE_SRC, false, "ipv4_addr", true, failsafeSrc));
     sets.put(FAILSAFE_DST, new NamedSet(FAILSAFE_DST, false, RECT_TYPE, true, failsafeDst));
+    sets.put(FQDN_SET, NamedSet.dynamic(FQDN_SET, FQDN_TYPE));
     sets.put(CLOSED_V6, new NamedSet(CLOSED_V6, false, "ipv6_addr", false, new TreeSet<>(rules.closedV6())));
     // Groups whose NetworkPolicy peers are the very same set objects (pods the same policies
     // select, in different workloads) share one trio of sets, named after the first such group:
@@ -140,9 +151,15 @@ public final class RulesetRenderer {
     }
     if (d.enforcement() != Enforcement.OPEN) {
       String chain = base + "_pal";
-      List<String> verdict = d.enforcement() == Enforcement.ENFORCE
-          ? List.of(log("enforce", dir, g.name(), DROP_LOG_GROUP) + " drop")
-          : List.of(log("monitor", dir, g.name(), WOULD_DROP_LOG_GROUP));
+      List<String> verdict = new ArrayList<>();
+      if (dir.equals("out")) {
+        // an approved name's addresses, as this very pod resolved them (the set's key starts
+        // with the pod): a pod that did not ask, or asked for another name, finds nothing here
+        verdict.add(FQDN_RULE);
+      }
+      verdict.add(d.enforcement() == Enforcement.ENFORCE
+          ? log("enforce", dir, g.name(), DROP_LOG_GROUP) + " drop"
+          : log("monitor", dir, g.name(), WOULD_DROP_LOG_GROUP));
       check(chain, "pal_" + base, peer, memo.get(d.approvedAny(), d.approved(),
           () -> elements(d.approvedAny(), d.approved())), chains, sets, verdict);
       entry.add("jump " + chain);

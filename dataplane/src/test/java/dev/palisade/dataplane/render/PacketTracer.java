@@ -26,6 +26,9 @@ final class PacketTracer {
 
   private static final Pattern VMAP = Pattern.compile("(ip6?) (saddr|daddr) vmap @(\\S+)");
   private static final Pattern MATCH = Pattern.compile("(ip6?) (saddr|daddr)( \\. meta l4proto \\. th dport)? @(\\S+) (.+)");
+  /** The DNS hold's set: pod . remote . proto . port (elements may carry "timeout Ns"). */
+  private static final Pattern PAIR = Pattern.compile(
+      "ip saddr \\. ip daddr \\. meta l4proto \\. th dport @(\\S+) (.+)");
   private static final Pattern LOG = Pattern.compile("log prefix \"([^\"]+)\" group (\\d+)( drop)?");
   private static final Pattern V6_LITERAL = Pattern.compile("[0-9a-fA-F:.]+");
   private static final String RECT_SUFFIX = " . inet_proto . inet_service";
@@ -83,6 +86,14 @@ final class PacketTracer {
       } else if (rule.startsWith("jump ")) {
         Verdict v = run(rule.substring(5), p, logs);
         if (v != null) return v;
+      } else if ((m = PAIR.matcher(rule)).matches()) {
+        DesiredRuleset.NamedSet s = set(m.group(1));
+        if (!s.type().equals("ipv4_addr . ipv4_addr" + RECT_SUFFIX)) {
+          throw new AssertionError("nft would refuse '" + rule + "': set " + s.name() + " is " + s.type());
+        }
+        if (!p.isV6() && containsPair(s, p)) {
+          flow = statement(m.group(2), logs, rule);
+        }
       } else if ((m = MATCH.matcher(rule)).matches()) {
         DesiredRuleset.NamedSet s = set(m.group(4));
         boolean tuple = m.group(3) != null;
@@ -129,6 +140,17 @@ final class PacketTracer {
     }
   }
 
+  private static boolean containsPair(DesiredRuleset.NamedSet s, Packet p) {
+    for (String e : s.elements()) {
+      String[] parts = e.split(" timeout ")[0].split(" \\. ");
+      if (sameAddress(parts[0], p.src()) && sameAddress(parts[1], p.dst()) && parts[2].equals(p.proto())
+          && portInterval(parts[3]).contains(p.port())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static boolean contains(DesiredRuleset.NamedSet s, boolean tuple, String ip, Packet p) {
     for (String e : s.elements()) {
       if (!tuple) {
@@ -146,6 +168,9 @@ final class PacketTracer {
 
   /** What the kernel would refuse to load at all. */
   private static void checkLoadable(DesiredRuleset.NamedSet s) {
+    if (s.dynamic()) {
+      return; // the DNS hold's elements: "pod . remote . proto . port timeout Ns", exact only
+    }
     if (s.map()) {
       List<String> keys = s.elements().stream().map(e -> e.split(" : ")[0]).toList();
       if (keys.stream().distinct().count() != keys.size()) throw new AssertionError("map " + s.name() + " has a key twice");

@@ -12,6 +12,9 @@ import java.util.List;
 
 /** IR <-> the AllowList custom resource's spec. Reading validates: agents trust nothing unchecked. */
 public final class AllowListCodec {
+  /** Ports a peerName rule may span: the agent writes one set element per port and address. */
+  public static final int MAX_NAME_PORTS = 64;
+
   private AllowListCodec() {}
 
   public static AllowListSpec toSpec(IdentityPolicy p, long revision) {
@@ -30,6 +33,8 @@ public final class AllowListCodec {
       AllowListSpec.Rule x = new AllowListSpec.Rule();
       if (r.peer() instanceof Peer.OfIdentity id) {
         x.peerIdentity = id.identity();
+      } else if (r.peer() instanceof Peer.OfName n) {
+        x.peerName = n.pattern();
       } else {
         Peer.OfCidr c = (Peer.OfCidr) r.peer();
         x.peerCidr = c.cidr().toString();
@@ -59,7 +64,9 @@ public final class AllowListCodec {
       AllowListSpec.Rule r = rules.get(i);
       String at = dir + "[" + i + "]";
       Peer peer;
-      if (r.peerIdentity != null && r.peerCidr == null) {
+      if (r.peerName != null) {
+        peer = name(r, dir, at);
+      } else if (r.peerIdentity != null && r.peerCidr == null) {
         peer = new Peer.OfIdentity(r.peerIdentity);
       } else if (r.peerCidr != null && r.peerIdentity == null) {
         List<Cidr> except = new ArrayList<>();
@@ -68,11 +75,33 @@ public final class AllowListCodec {
         }
         peer = new Peer.OfCidr(Cidr.parse(r.peerCidr), except);
       } else {
-        throw new IllegalArgumentException(at + ": exactly one of peerIdentity and peerCidr");
+        throw new IllegalArgumentException(at + ": exactly one of peerIdentity, peerCidr and peerName");
       }
-      out.add(new PeerRule(peer, Protocol.parse(r.protocol), ports(r.ports, at)));
+      PortRange ports = ports(r.ports, at);
+      if (peer instanceof Peer.OfName && ports.last() - ports.first() >= MAX_NAME_PORTS) {
+        throw new IllegalArgumentException(at + ".ports: a peerName rule spans at most " + MAX_NAME_PORTS
+            + " ports (each becomes its own kernel set element per resolved address), not '" + r.ports + "'");
+      }
+      out.add(new PeerRule(peer, Protocol.parse(r.protocol), ports));
     }
     return out;
+  }
+
+  private static Peer name(AllowListSpec.Rule r, String dir, String at) {
+    if (r.peerIdentity != null || r.peerCidr != null) {
+      throw new IllegalArgumentException(at + ": exactly one of peerIdentity, peerCidr and peerName");
+    }
+    if (!"egress".equals(dir)) {
+      throw new IllegalArgumentException(at + ".peerName: DNS names are egress peers only");
+    }
+    if (r.except != null && !r.except.isEmpty()) {
+      throw new IllegalArgumentException(at + ".except: only a peerCidr has exceptions");
+    }
+    try {
+      return new Peer.OfName(r.peerName);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(at + ".peerName: " + e.getMessage());
+    }
   }
 
   private static PortRange ports(String text, String at) {

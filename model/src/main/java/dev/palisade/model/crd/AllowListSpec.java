@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * spec of an {@link AllowList}: the compiled policy of one identity at a revision. Peers are
- * identities (id) or CIDRs; ports are {@code N} or {@code N-M}.
+ * identities (id), CIDRs or (egress) DNS names; ports are {@code N} or {@code N-M}.
  */
 public class AllowListSpec {
   public long identity;
@@ -23,6 +23,12 @@ public class AllowListSpec {
   public static class Rule {
     public Long peerIdentity;
     public String peerCidr;
+    /**
+     * A DNS name ({@code api.payments.example}) or pattern ({@code *.s3.example}: one or more
+     * leading labels); egress only, never with peerIdentity or peerCidr. The agent lets the pod
+     * reach exactly the addresses the name resolved to for it, until their TTL (plus grace).
+     */
+    public String peerName;
     public List<String> except;
     public String protocol;
     public String ports;

@@ -27,12 +27,16 @@ import tools.jackson.databind.node.ObjectNode;
  * {"node":"lab-node-0","sequence":7,"flows":[{"src":300,"dst":301,"protocol":"TCP","port":9090,
  *   "count":20,"first":1732440000000,"last":1732440005000,"srcPods":["shop/web-x"],"dstPods":[]}]}
  * </pre>
+ * A flow to the world (dst 1) may carry {@code "outside":"dns:api.payments.example"} (the name the
+ * pod resolved to that address) or {@code "outside":"203.0.113.7"}.
+ * <pre>
+ * </pre>
  */
 public final class FlowReportJson {
   private static final JsonMapper MAPPER = JsonMapper.builder().build();
   private static final Set<String> REPORT_FIELDS = Set.of("node", "sequence", "flows");
   private static final Set<String> FLOW_FIELDS = Set.of("src", "dst", "protocol", "port", "count", "first", "last",
-      "srcPods", "dstPods");
+      "srcPods", "dstPods", "outside");
 
   private FlowReportJson() {}
 
@@ -47,6 +51,9 @@ public final class FlowReportJson {
       o.put("dst", f.key().destination());
       o.put("protocol", f.key().protocol().name());
       o.put("port", f.key().port());
+      if (f.key().outside() != null) {
+        o.put("outside", f.key().outside());
+      }
       o.put("count", f.count());
       o.put("first", f.firstSeenMillis());
       o.put("last", f.lastSeenMillis());
@@ -91,7 +98,7 @@ public final class FlowReportJson {
       try {
         Protocol protocol = Protocol.parse(text(f, "protocol", at));
         FlowKey key = new FlowKey(number(f, "src", at, 1, Long.MAX_VALUE), number(f, "dst", at, 1, Long.MAX_VALUE),
-            protocol, (int) number(f, "port", at, 1, 65535));
+            protocol, (int) number(f, "port", at, 1, 65535), outside(f, at));
         records.add(new FlowRecord(key, number(f, "count", at, 1, Long.MAX_VALUE),
             number(f, "first", at, 1, Long.MAX_VALUE), number(f, "last", at, 1, Long.MAX_VALUE),
             pods(f, "srcPods", at), pods(f, "dstPods", at)));
@@ -100,6 +107,17 @@ public final class FlowReportJson {
       }
     }
     return new FlowReport(node, sequence, records);
+  }
+
+  private static String outside(JsonNode f, String at) {
+    JsonNode v = f.get("outside");
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.isString() || v.asString().length() > 260) {
+      throw new IllegalArgumentException(at + "outside: must be dns:NAME or an address (a string of at most 260)");
+    }
+    return v.asString();
   }
 
   private static List<String> pods(JsonNode o, String field, String at) {
