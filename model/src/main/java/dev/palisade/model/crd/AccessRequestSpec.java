@@ -1,7 +1,5 @@
 package dev.palisade.model.crd;
 
-import io.fabric8.generator.annotation.Max;
-import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
@@ -26,9 +24,9 @@ public class AccessRequestSpec {
   @Size(max = 330)
   public String destination;
 
+  // 1..65535 is checked by the controller (status Invalid): the generator writes bounds as
+  // 65535.0, which kubectl kustomize and the lab's renderer read differently
   @Required
-  @Min(1)
-  @Max(65535)
   public Integer port;
 
   @Required
