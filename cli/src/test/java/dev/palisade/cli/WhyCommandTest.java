@@ -101,7 +101,7 @@ class WhyCommandTest {
     assertEquals(0, deny.code(), deny.err());
     assertTrue(deny.out().startsWith("DENY  shop/Pod/web -> shop/Pod/db 5432/TCP"), deny.out());
     assertTrue(deny.out().contains("decided by: not approved"), deny.out());
-    assertTrue(deny.out().contains("palisade approve shop/Pod/web shop/Pod/db 5432/TCP"), deny.out());
+    assertTrue(deny.out().contains("palisade request shop/Pod/web shop/Pod/db 5432/TCP --reason"), deny.out());
 
     assertEquals(0, palisade(approver, "approve", "shop/Pod/web", "shop/Pod/db", "5432/TCP").code());
     eventually(() -> hasIngress("pod-db"), "db's AllowList holds the approved edge");

@@ -71,6 +71,11 @@ public final class ControllerAccess {
               "The review audit log is append-only: entries are created and read, never updated or deleted."),
           AccessRule.of(CrdNames.GROUP, List.of("graphsnapshots"), List.of("list", "create"),
               "Graph snapshots are kept as taken: created and read, never changed."),
+          AccessRule.of(CrdNames.GROUP, List.of("accessrequests"), List.of("list", "watch"),
+              "Access requests (palisade request): developers create them; watched for the review page's queue."),
+          AccessRule.of(CrdNames.GROUP, List.of("accessrequests/status"), List.of("update"),
+              "Their status says what an approver decided (phase, decidedBy, the audit entry): the controller\n"
+                  + "alone writes it."),
           AccessRule.of("authentication.k8s.io", List.of("tokenreviews"), List.of("create"),
               "Authenticate agents: their ServiceAccount tokens are checked with a TokenReview.")),
       // the Role keeps its first name (-leader): renaming it would leave the old Role behind in clusters

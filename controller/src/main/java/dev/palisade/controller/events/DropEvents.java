@@ -150,13 +150,18 @@ public final class DropEvents implements AutoCloseable {
     String how = switch (k.layer()) {
       case "NetworkPolicy" -> "a NetworkPolicy isolates the " + ("in".equals(k.direction()) ? "server" : "client")
           + " and none of its rules matches: the policy's owners must allow it";
-      case "rejected" -> "it was rejected in review; ask a reviewer to reopen it"
-          + (both ? ": palisade approve " + edgeWords : " on the review page");
-      default -> "request it on the review page" + (both ? " or: palisade approve " + edgeWords : "");
+      case "rejected" -> "it was rejected in review; to ask again: "
+          + (both ? request(edgeWords) : "an access request on the review page");
+      default -> "request it: " + (both ? request(edgeWords) : "an access request on the review page");
     };
     String layer = policies.isEmpty() ? k.layer() : k.layer() + " " + String.join(", ", policies);
     return k.edge() + " " + verb + ", decided by: " + layer + ". To allow it: " + how
         + (both ? ". Details: palisade why " + edgeWords : "");
+  }
+
+  /** The command that files an AccessRequest for the edge (SRC DST PORT/PROTO), for an approver to decide. */
+  public static String request(String edgeWords) {
+    return "palisade request " + edgeWords + " --reason \"WHY\"";
   }
 
   /** A vertex as an Event in {@code namespace} may show it: other namespaces' workloads by namespace only. */

@@ -142,7 +142,14 @@ public final class AuditLog {
    */
   public ReviewAuditSpec appendEdges(Principal who, String action, List<ReviewAuditSpec.Edge> edges, String after,
       String requestId) {
+    return appendEdges(who, action, edges, after, requestId, null);
+  }
+
+  /** As above, for a decision made on an AccessRequest (NS/NAME), which the entry names. */
+  public ReviewAuditSpec appendEdges(Principal who, String action, List<ReviewAuditSpec.Edge> edges, String after,
+      String requestId, String accessRequest) {
     ReviewAuditSpec e = header(who, action);
+    e.accessRequest = accessRequest;
     e.requestId = requestId;
     e.target = edges.size() == 1 ? edges.get(0).edge : edges.size() + " edges";
     e.before = edges.stream().map(x -> x.before).distinct().count() == 1 ? edges.get(0).before : "(mixed)";

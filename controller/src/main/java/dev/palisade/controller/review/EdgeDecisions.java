@@ -76,6 +76,15 @@ public final class EdgeDecisions {
 
   /** @throws ApiException 404 (an edge not known), 409 (an id used by another decision), 503 (audit write failed) */
   public Outcome decide(Principal who, ReviewRequest req, long revision) {
+    return decide(who, req, revision, null);
+  }
+
+  /**
+   * As above, for the decision on an AccessRequest ({@code accessRequest} NS/NAME, which the audit
+   * entry names). Such a decision is recorded even when the edge has the status already, so the
+   * request is always answered by an entry of its own.
+   */
+  public Outcome decide(Principal who, ReviewRequest req, long revision, String accessRequest) {
     Optional<ReviewAuditSpec> earlier = audit.byRequest(req.id());
     if (earlier.isPresent()) {
       ReviewAuditSpec e = earlier.get();
@@ -114,7 +123,11 @@ public final class EdgeDecisions {
     Predicate<FlowEdge> filter = req.all() ? e -> !approving || forbiddenBy.apply(e.key()).isEmpty()
         : e -> req.only().stream().anyMatch(sel -> sel.matches(e.key()));
     List<FlowGraph.Reviewed> planned = graph.plan(filter, req.status());
-    if (planned.isEmpty()) {
+    if (planned.isEmpty() && accessRequest != null && req.only().size() == 1) {
+      EdgeKey key = graph.edges().stream().map(EdgeView::key).filter(req.only().get(0)::matches).findFirst()
+          .orElseThrow(() -> ApiException.notFound("only[0]: no edge " + req.only().get(0).text()));
+      planned = List.of(new FlowGraph.Reviewed(key, req.status()));
+    } else if (planned.isEmpty()) {
       return new Outcome(0, null, false, revision);
     }
     for (FlowGraph.Reviewed c : planned) {
@@ -134,7 +147,7 @@ public final class EdgeDecisions {
     ReviewAuditSpec entry;
     try {
       // one entry for the whole decision, however many edges it changed
-      entry = audit.appendEdges(who, action(req.status()), edges, lower(req.status()), req.id());
+      entry = audit.appendEdges(who, action(req.status()), edges, lower(req.status()), req.id(), accessRequest);
     } catch (RuntimeException e) {
       LOG.warn("review by {} not applied: the audit log could not be written: {}", who.name(), e.getMessage());
       throw new ApiException(503, "the audit log could not be written (" + e.getMessage()
@@ -148,7 +161,8 @@ public final class EdgeDecisions {
       sources.add(c.key().source());
     }
     effects.save(sources);
-    return new Outcome(planned.size(), entry.seq, false, effects.publish(keys));
+    int changed = (int) planned.stream().filter(c -> c.before() != req.status()).count();
+    return new Outcome(changed, entry.seq, false, effects.publish(keys));
   }
 
   /**

@@ -116,8 +116,8 @@ public final class WhyEndpoint {
     if (!e.allowed() || "mode monitor".equals(e.decidedBy())) {
       boolean edge = e.source().vertex().split("/").length == 3 && e.destination().vertex().split("/").length == 3;
       o.put("howToRequest", edge && !e.decidedBy().startsWith("NetworkPolicy")
-          ? "ask a reviewer to approve it on the review page, or: palisade approve " + e.source().vertex() + " "
-              + e.destination().vertex() + " " + port + "/" + proto.name()
+          ? dev.palisade.controller.events.DropEvents.request(e.source().vertex() + " " + e.destination().vertex() + " "
+              + port + "/" + proto.name()) + " (an approver decides it on the review page)"
           : e.decidedBy().startsWith("NetworkPolicy") ? "the NetworkPolicy's owners must allow it: kubectl describe "
               + "networkpolicy in the namespace of the isolated end" : "an address outside the cluster: ask a reviewer");
     }

@@ -22,7 +22,11 @@ import dev.palisade.controller.persist.LearnedFlowsWriter;
 import dev.palisade.controller.events.DropEvents;
 import dev.palisade.controller.events.KubeEventSink;
 import dev.palisade.controller.review.AuditLog;
+import dev.palisade.controller.request.AccessRequestCheck;
+import dev.palisade.controller.request.AccessRequestEndpoints;
+import dev.palisade.controller.request.AccessRequestQueue;
 import dev.palisade.controller.review.EdgeDecisions;
+import dev.palisade.model.crd.AccessRequest;
 import dev.palisade.controller.review.ModeAudit;
 import dev.palisade.controller.review.PageAssets;
 import dev.palisade.controller.review.ReviewEndpoints;
@@ -163,6 +167,7 @@ public final class PalisadeController implements AutoCloseable {
   private final Map<String, Map<String, String>> labelsOf = new HashMap<>();
   private ReviewEndpoints review;
   private DropEvents dropEvents;
+  private AccessRequestQueue requests;
   private AuditLog audit;
   private final PublishedObjects publishing;
   private ControllerMetrics metrics = new ControllerMetrics();
@@ -250,6 +255,11 @@ public final class PalisadeController implements AutoCloseable {
       }
     }, k -> guardrails.routing().forbiddenBy(k));
     review = new ReviewEndpoints(reviewBackend(), audit, new Snapshots(client).restore());
+    // issue 20: AccessRequests wait in the page's queue; an approver's decision is an EdgeDecisions one
+    requests = new AccessRequestQueue(graph, audit, decisions, AccessRequestCheck.ends(reviewBackend()::workloadExists,
+        pod -> Optional.ofNullable(workloadOfPod.get(pod)).map(WorkloadRef::toString)),
+        AccessRequestEndpoints.kubeStatus(client), r -> timer.schedule(() -> submit(r), 2, TimeUnit.SECONDS));
+    requests.watching(inform(AccessRequest.class, requests.handler(this::submit)));
     dropEvents = new DropEvents(new KubeEventSink(client)); // issue 20: Events for drops, in each end's namespace
     policyProblems = new PolicyProblemReporter(client).start();
     replicaSets = inform(ReplicaSet.class, null);
@@ -649,6 +659,7 @@ public final class PalisadeController implements AutoCloseable {
     Router all = review.addTo(router());
     new dev.palisade.controller.review.WhyEndpoint(client, () -> call(this::graphJson), () -> defaultMode)
         .clusterPolicies(guardrails::objects).addTo(all);
+    new AccessRequestEndpoints(requests, this::call, () -> revision).addTo(all);
     return new PageAssets().addTo(all);
   }
 

@@ -4,7 +4,7 @@
 // textContent, never innerHTML: workload names and pod names are data, not markup.
 'use strict';
 
-const state = { token: null, role: null, edges: [], drops: [], selected: new Set(), focus: null, chart: null };
+const state = { token: null, role: null, edges: [], drops: [], requests: [], selected: new Set(), focus: null, chart: null };
 const COLORS = { learned: '#8a9bb0', approved: '#1a7f37', rejected: '#b42318', forbidden: '#7a271a', violation: '#f79009', 'would-drop': '#9e77ed' };
 const $ = (id) => document.getElementById(id);
 
@@ -170,11 +170,64 @@ function refreshViews() {
   renderGraph(edges);
 }
 
+/** The access request queue: pending first; approvers get approve/reject on pending ones. */
+function renderRequests() {
+  const signature = JSON.stringify(state.requests.map((r) => [r.namespace, r.name, r.phase, r.edge, r.edgeStatus, r.message]));
+  if (signature === state.requestSignature) return;
+  state.requestSignature = signature;
+  const body = $('requests').querySelector('tbody');
+  body.replaceChildren();
+  if (!state.requests.length) {
+    const tr = el('tr');
+    const td = el('td', 'no access requests', 'hint');
+    td.colSpan = 6;
+    tr.append(td);
+    body.append(tr);
+    return;
+  }
+  for (const r of state.requests) {
+    const tr = el('tr');
+    tr.dataset.request = r.namespace + '/' + r.name;
+    const edge = r.edge || ((r.source || '?') + ' -> ' + (r.destination || '?') + ' ' + r.port + '/' + r.protocol);
+    tr.append(el('td', r.namespace + '/' + r.name), el('td', edge, 'edge'), el('td', r.reason, 'reason'),
+      el('td', r.edgeStatus || '-', 'edge-status'));
+    const phase = el('td', r.phase, 'phase ' + String(r.phase).toLowerCase());
+    phase.title = r.message || '';
+    tr.append(phase);
+    const act = el('td');
+    if (state.role === 'approver' && r.phase === 'Pending') {
+      const a = el('button', 'Approve', 'request-approve');
+      a.addEventListener('click', () => decideRequest(r, 'approve'));
+      const x = el('button', 'Reject', 'request-reject');
+      x.addEventListener('click', () => decideRequest(r, 'reject'));
+      act.append(a, x);
+    } else if (r.audit) {
+      act.textContent = (r.decidedBy || '') + ', audit #' + r.audit;
+    } else if (r.phase === 'Invalid') {
+      act.textContent = r.message;
+    }
+    tr.append(act);
+    body.append(tr);
+  }
+}
+
+async function decideRequest(r, decision) {
+  try {
+    const out = await api('POST', '/v1/requests/decide', { namespace: r.namespace, name: r.name, decision, edge: r.edge });
+    $('request-result').textContent = r.namespace + '/' + r.name + ': ' + out.phase + ' (audit #' + out.audit + ')';
+  } catch (err) {
+    $('request-result').textContent = err.message;
+  }
+  await refresh();
+  await refreshSide();
+}
+
 // ---- data ----
 
 async function refresh() {
   try {
-    const [g, drops] = await Promise.all([api('GET', '/v1/graph'), api('GET', '/v1/drops')]);
+    const [g, drops, requests] = await Promise.all([api('GET', '/v1/graph'), api('GET', '/v1/drops'), api('GET', '/v1/requests')]);
+    state.requests = requests;
     state.edges = g.edges;
     state.drops = drops.events;
     state.wouldDrop = new Set(drops.events.filter((d) => d.kind === 'monitor')
@@ -193,6 +246,7 @@ async function refresh() {
     $('guardrail-counts').textContent = toReview + ' to review · ' + byGuardrail + ' approved by guardrails · '
       + forbidden + ' forbidden';
     refreshViews();
+    renderRequests();
     renderFeed();
     if (state.focus) showEvidence(state.focus);
   } catch (err) {
@@ -228,6 +282,12 @@ function auditTarget(a) {
   return td;
 }
 
+/** A decision made on an access request names it under its target. */
+function withRequest(td, a) {
+  if (a.accessRequest) td.append(el('div', 'access request ' + a.accessRequest, 'hint audit-request'));
+  return td;
+}
+
 async function refreshSide() {
   try {
     const [modes, snaps, audit] = await Promise.all([api('GET', '/v1/modes'), api('GET', '/v1/snapshots'), api('GET', '/v1/audit')]);
@@ -242,7 +302,7 @@ async function refreshSide() {
     body.replaceChildren(...audit.slice().reverse().map((a) => {
       const tr = el('tr');
       tr.append(el('td', a.seq), el('td', a.time), el('td', a.who + ' (' + a.role + ')'), el('td', a.action),
-        auditTarget(a), el('td', a.before), el('td', a.after));
+        withRequest(auditTarget(a), a), el('td', a.before), el('td', a.after));
       return tr;
     }));
   } catch (err) {

@@ -54,7 +54,7 @@ import org.junit.jupiter.api.Test;
  * replica runs as {@code palisade controller --leader-election} wires it (Lease, TokenReview
  * authenticator behind the users' tokens) against fabric8's mock API server in CRUD mode, syncs,
  * restores, publishes, takes a flow report, a review approval, a mode set twice (create, then
- * update), a snapshot and an agent token to review, reports an invalid NetworkPolicy, renews and
+ * update), a snapshot, an access request approved from the queue and an agent token to review, reports an invalid NetworkPolicy, renews and
  * releases its Lease. Every request it made must be allowed by the declaration, and every rule
  * must be needed by one of them.
  */
@@ -119,6 +119,12 @@ class ControllerAccessTest {
         post(c, approver, "/v1/mode", "{\"namespace\":\"shop\",\"mode\":\"monitor\"}", 200);
         post(c, approver, "/v1/mode", "{\"namespace\":\"shop\",\"mode\":\"enforce\"}", 200);
         post(c, approver, "/v1/snapshots", "{\"name\":\"before-enforce\"}", 200);
+        // an access request filed by a developer, shown as pending, then approved from the queue
+        client.resource(accessRequest()).create();
+        eventually(() -> phase().equals("Pending"), "the access request's status Pending");
+        post(c, approver, "/v1/requests/decide", "{\"namespace\":\"shop\",\"name\":\"web-api\",\"decision\":"
+            + "\"approve\",\"edge\":\"shop/Deployment/web -> shop/Deployment/api 9092/TCP\"}", 200);
+        eventually(() -> phase().equals("Approved"), "the access request's status Approved");
         HttpResponse<String> why = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
             + c.port() + "/v1/why?src=10.9.9.9&dst=10.9.9.8&port=443&protocol=TCP"))
             .header("Authorization", "Bearer " + viewer).GET().build(), HttpResponse.BodyHandlers.ofString());
@@ -192,6 +198,23 @@ class ControllerAccessTest {
               egress:
               - {name: within, action: Accept, to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: shop}}}]}
             """, io.fabric8.kubernetes.api.model.GenericKubernetesResource.class)).create();
+  }
+
+  private static dev.palisade.model.crd.AccessRequest accessRequest() {
+    dev.palisade.model.crd.AccessRequest r = new dev.palisade.model.crd.AccessRequest();
+    r.setMetadata(new ObjectMetaBuilder().withNamespace("shop").withName("web-api").build());
+    r.setSpec(new dev.palisade.model.crd.AccessRequestSpec());
+    r.getSpec().source = "shop/web-1";
+    r.getSpec().destination = "shop/api-1";
+    r.getSpec().port = 9092;
+    r.getSpec().protocol = "TCP";
+    r.getSpec().reason = "web calls the new api port";
+    return r;
+  }
+
+  private static String phase() {
+    var r = client.resources(dev.palisade.model.crd.AccessRequest.class).inNamespace("shop").withName("web-api").get();
+    return r == null || r.getStatus() == null ? "" : String.valueOf(r.getStatus().phase);
   }
 
   private static long idOf(String name) throws Exception {

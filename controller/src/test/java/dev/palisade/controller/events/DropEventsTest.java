@@ -90,7 +90,8 @@ class DropEventsTest {
       String m = sink.messages.get(w.key());
       assertTrue(m.startsWith("shop/Deployment/web -> shop/StatefulSet/db 5432/TCP dropped (mode enforce), "
           + "decided by: not approved."), m);
-      assertTrue(m.contains("palisade approve shop/Deployment/web shop/StatefulSet/db 5432/TCP"), m);
+      assertTrue(m.contains("To allow it: request it: palisade request shop/Deployment/web shop/StatefulSet/db "
+          + "5432/TCP --reason \"WHY\""), m);
     }
   }
 

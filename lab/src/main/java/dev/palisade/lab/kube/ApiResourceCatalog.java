@@ -99,7 +99,8 @@ final class ApiResourceCatalog {
       palisade(AllowList.class),
       palisade(SegmentationMode.class),
       palisade(ReviewAudit.class),
-      palisade(GraphSnapshot.class));
+      palisade(GraphSnapshot.class),
+      palisade(dev.palisade.model.crd.AccessRequest.class));
 
   private ApiResourceCatalog() {}
 
@@ -120,18 +121,27 @@ final class ApiResourceCatalog {
   private static Kind palisade(Class<? extends CustomResource<?, ?>> type) {
     return new Kind(HasMetadata.getGroup(type), HasMetadata.getVersion(type), HasMetadata.getKind(type),
         HasMetadata.getPlural(type), Namespaced.class.isAssignableFrom(type),
-        List.of(CustomResource.getShortNames(type)), List.of(CustomResource.getCategories(type)), List.of());
+        List.of(CustomResource.getShortNames(type)), List.of(CustomResource.getCategories(type)),
+        hasStatus(type) ? List.of("status") : List.of());
+  }
+
+  /** Whether a kind's CRD declares a status subresource: the generator gives one to a kind with a status type. */
+  private static boolean hasStatus(Class<?> type) {
+    java.lang.reflect.Type sup = type.getGenericSuperclass();
+    return sup instanceof java.lang.reflect.ParameterizedType p && p.getActualTypeArguments().length == 2
+        && p.getActualTypeArguments()[1] != Void.class;
   }
 
   /**
-   * The Palisade kinds, so the CRUD store maps their plural paths to kinds and scopes. Their CRDs
-   * declare no status subresource (status is Void), so neither does the store.
+   * The Palisade kinds, so the CRUD store maps their plural paths to kinds and scopes. Most CRDs
+   * declare no status subresource (status is Void), so neither does the store; AccessRequest does.
    */
   static List<CustomResourceDefinitionContext> customResources() {
     return KINDS.stream().filter(k -> k.group().equals(CrdNames.GROUP) || k.group().equals(ClusterNetworkPolicy.GROUP))
         .map(k -> new CustomResourceDefinitionContext.Builder()
             .withGroup(k.group()).withVersion(k.version()).withKind(k.kind()).withPlural(k.plural())
-            .withScope(k.namespaced() ? "Namespaced" : "Cluster").withStatusSubresource(false).build())
+            .withScope(k.namespaced() ? "Namespaced" : "Cluster")
+            .withStatusSubresource(k.subresources().contains("status")).build())
         .toList();
   }
 

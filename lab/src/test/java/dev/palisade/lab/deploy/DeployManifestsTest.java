@@ -239,7 +239,7 @@ class DeployManifestsTest {
   void everyCustomResourceTheControllerWritesHasADefinition() {
     install("base");
     for (Class<? extends HasMetadata> type : List.of(WorkloadIdentity.class, LearnedFlows.class, AllowList.class,
-        SegmentationMode.class)) {
+        SegmentationMode.class, dev.palisade.model.crd.AccessRequest.class)) {
       String name = HasMetadata.getFullResourceName(type);
       CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions().withName(name).get();
       assertNotNull(crd, "CRD " + name);

@@ -136,7 +136,7 @@ class WhyAgreesWithKernelIT {
           .filter(e -> e.getMessage() != null && e.getMessage().startsWith(edge)).findFirst()
           .orElseThrow(() -> new AssertionError("no Event naming " + edge + " within 5 s"));
       assertEquals("Warning", warning.getType());
-      assertTrue(warning.getMessage().contains("palisade approve shop/Deployment/web shop/StatefulSet/db 5433/TCP"),
+      assertTrue(warning.getMessage().contains("palisade request shop/Deployment/web shop/StatefulSet/db 5433/TCP"),
           warning.getMessage());
     } finally {
       assertEquals(0, LabNetwork.reap(labId), "the lab left network namespaces behind");

@@ -32,6 +32,11 @@ public class ReviewAuditSpec {
    * again with the same id is answered from this entry instead of deciding twice.
    */
   public String requestId;
+  /**
+   * The AccessRequest (NS/NAME) this decision answered, when it was made from the review page's
+   * request queue; absent for other decisions.
+   */
+  public String accessRequest;
   /** The edges an approve, reject or unreview changed (in this part); empty for other actions. */
   public List<Edge> edges;
   /**

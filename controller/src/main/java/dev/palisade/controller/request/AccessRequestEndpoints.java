@@ -1,0 +1,102 @@
+package dev.palisade.controller.request;
+
+import dev.palisade.controller.api.ApiResponse;
+import dev.palisade.controller.api.Role;
+import dev.palisade.controller.api.Router;
+import dev.palisade.controller.review.EdgeDecisions;
+import dev.palisade.model.crd.AccessRequest;
+import dev.palisade.model.crd.AccessRequestStatus;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.concurrent.Callable;
+import java.util.function.LongSupplier;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The request queue over HTTP, for the review page:
+ *
+ * <pre>
+ *  GET  /v1/requests          viewer    [{namespace, name, source, destination, port, protocol, reason, created,
+ *                                         phase, message, edge, edgeStatus, decidedBy, decidedAt, audit}]
+ *  POST /v1/requests/decide   approver  {@link RequestDecision} -> {changed, audit, revision, phase}
+ * </pre>
+ */
+public final class AccessRequestEndpoints {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  /** Runs work on the controller's loop thread and waits for it. */
+  public interface Loop {
+    <T> T call(Callable<T> c);
+  }
+
+  private final AccessRequestQueue queue;
+  private final Loop loop;
+  private final LongSupplier revision;
+
+  public AccessRequestEndpoints(AccessRequestQueue queue, Loop loop, LongSupplier revision) {
+    this.queue = queue;
+    this.loop = loop;
+    this.revision = revision;
+  }
+
+  public Router addTo(Router router) {
+    return router
+        .add("GET", "/v1/requests", Role.VIEWER, r -> ApiResponse.json(200, loop.call(this::queueJson)))
+        .add("POST", "/v1/requests/decide", Role.APPROVER, r -> {
+          RequestDecision d = RequestDecision.read(r.body());
+          String answer = loop.call(() -> {
+            EdgeDecisions.Outcome o = queue.decide(r.caller(), d, revision.getAsLong());
+            String phase = queue.entries().stream()
+                .filter(e -> AccessRequestQueue.key(e.request()).equals(d.namespace() + "/" + d.name()))
+                .map(e -> e.status().phase).findFirst().orElse("");
+            String json = o.json();
+            return json.substring(0, json.length() - 1) + ",\"phase\":\"" + phase + "\"}";
+          });
+          return ApiResponse.json(200, answer);
+        });
+  }
+
+  String queueJson() {
+    ArrayNode a = JSON.createArrayNode();
+    for (AccessRequestQueue.Entry e : queue.entries()) {
+      ObjectNode o = a.addObject();
+      AccessRequest r = e.request();
+      o.put("namespace", r.getMetadata().getNamespace());
+      o.put("name", r.getMetadata().getName());
+      if (r.getSpec() != null) {
+        o.put("source", r.getSpec().source);
+        o.put("destination", r.getSpec().destination);
+        o.put("port", r.getSpec().port);
+        o.put("protocol", r.getSpec().protocol);
+        o.put("reason", r.getSpec().reason);
+      }
+      o.put("created", r.getMetadata().getCreationTimestamp());
+      AccessRequestStatus s = e.status();
+      o.put("phase", s.phase);
+      o.put("message", s.message);
+      o.put("edge", s.edge);
+      o.put("edgeStatus", e.edgeStatus());
+      o.put("decidedBy", s.decidedBy);
+      o.put("decidedAt", s.decidedAt);
+      if (s.audit != null) {
+        o.put("audit", s.audit);
+      }
+    }
+    return JSON.writeValueAsString(a);
+  }
+
+  /** Writes the status subresource (PUT .../status), at the version the informer holds. */
+  public static AccessRequestQueue.StatusWriter kubeStatus(KubernetesClient client) {
+    return (r, status) -> {
+      AccessRequest copy = new AccessRequest();
+      copy.setMetadata(new ObjectMetaBuilder().withNamespace(r.getMetadata().getNamespace())
+          .withName(r.getMetadata().getName()).withResourceVersion(r.getMetadata().getResourceVersion())
+          .withUid(r.getMetadata().getUid()).withGeneration(r.getMetadata().getGeneration()).build());
+      copy.setSpec(r.getSpec());
+      copy.setStatus(status);
+      client.resources(AccessRequest.class).inNamespace(r.getMetadata().getNamespace()).resource(copy).updateStatus();
+    };
+  }
+}
