@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The confidence intervals and the issue-19 goal line the line-rate section writes. */
+/** The confidence intervals and the issue-19 goal line the line-rate section writes, and its configuration list. */
 class LineRateStatsTest {
   @Test
   void tIntervalOfTheMean() {
@@ -60,5 +60,15 @@ class LineRateStatsTest {
     String md = LineRateIntervals.section(s);
     assertTrue(md.startsWith("Confidence intervals: not computed"), md);
     assertFalse(md.contains("Goal"), md);
+  }
+
+  @Test
+  void selectsNamedConfigurationsInTheGivenOrder() {
+    var known = LineRateConfigs.configs().keySet();
+    assertTrue(known.containsAll(List.of("none", "ct-only", "palisade-100", "admin-0", "admin-100")), known.toString());
+    assertEquals(List.of("admin-0", "admin-100", "ct-only"),
+        LineRateConfigs.select("admin-0, admin-100,ct-only,admin-0", known));
+    var e = assertThrows(IllegalArgumentException.class, () -> LineRateConfigs.select("admin-0,admin-7", known));
+    assertTrue(e.getMessage().contains("'admin-7'") && e.getMessage().contains("known: none,"), e.getMessage());
   }
 }
