@@ -3,7 +3,7 @@
 #   scripts/bench.sh lab-scale [PODS] [NODES] [ROUNDS]
 #   scripts/bench.sh policy-latency [CHANGES] [PODS] [NODES]
 #   scripts/bench.sh pod-latency [PODS] [BACKGROUND] [NODES] [LARGE_TOTAL]
-#   scripts/bench.sh line-rate [ROUNDS] [SECONDS]
+#   scripts/bench.sh line-rate [ROUNDS] [SECONDS] [CONFIG,...]   (e.g. admin-0,admin-100,ct-only; netns names: PALISADE_LR_NETNS)
 #   scripts/bench.sh bulk-sync [ELEMENTS] [ROUNDS]
 #   scripts/bench.sh memory [ROUNDS]
 #   scripts/bench.sh events [SECONDS] [ROUNDS]

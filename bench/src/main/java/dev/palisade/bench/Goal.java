@@ -23,6 +23,20 @@ final class Goal {
         met ? "met" : String.format(Locale.ROOT, "missed by %.1f%%", by), met || why == null ? "" : " Why: " + why);
   }
 
+  /**
+   * A goal that a figure lie within a confidence interval (issue 19: the cost with 100 policies
+   * within the run's interval of the cost with none); when outside, missed by its distance to
+   * the nearer bound, relative to that bound.
+   */
+  static String within(String what, double value, Stats.Ci ci, String why) {
+    boolean met = ci.contains(value);
+    double bound = value < ci.lo() ? ci.lo() : ci.hi();
+    double by = Math.abs(value - bound) / Math.abs(bound) * 100;
+    return String.format(Locale.ROOT, "- Goal: %s. Measured %s, interval %s..%s (mean %s, %d rounds): %s.%s%n", what,
+        number(value), number(ci.lo()), number(ci.hi()), number(ci.mean()), ci.n(),
+        met ? "met" : String.format(Locale.ROOT, "missed by %.1f%%", by), met || why == null ? "" : " Why: " + why);
+  }
+
   private static String number(double v) {
     return Math.abs(v) >= 1000 || v == Math.rint(v) ? String.format(Locale.ROOT, "%,.0f", v)
         : Math.abs(v) >= 10 ? String.format(Locale.ROOT, "%.1f", v) : String.format(Locale.ROOT, "%.3f", v);

@@ -1,12 +1,5 @@
 package dev.palisade.bench;
 
-import dev.palisade.dataplane.render.AllowRect;
-import dev.palisade.dataplane.render.Interval;
-import dev.palisade.dataplane.render.NodeRules;
-import dev.palisade.dataplane.render.NodeRules.Direction;
-import dev.palisade.dataplane.render.NodeRules.Enforcement;
-import dev.palisade.dataplane.render.NodeRules.Group;
-import dev.palisade.dataplane.render.RulesetRenderer;
 import dev.palisade.kernel.netns.NetNs;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -19,16 +12,15 @@ import java.nio.file.StandardOpenOption;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * Through one node: a client namespace, a node namespace that forwards (and holds the ruleset
@@ -36,7 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * (so drift and neighbours hit all alike), and each figure is the median of the rounds:
  *
  * <pre>
- *  pal-lr-cli 10.250.1.2 --veth-- pal-lr-node (forward hook: the ruleset) --veth-- 10.250.2.2 pal-lr-srv
+ *  pal-TAG-cli 10.250.1.2 --veth-- pal-TAG-node (forward hook: the ruleset) --veth-- 10.250.2.2 pal-TAG-srv
  *
  *  none          no table at all (the node does not even load conntrack)
  *  ct-only       ct state established,related accept; ct state invalid drop (no policy)
@@ -44,6 +36,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *                (10,000 peer pod addresses x N/10,000 ports; the client's tuple among them)
  *  interval-set-N  the same N tuples in one interval (pipapo) set: the renderer's earlier layout
  *  linear-N      a chain of N per-pair accept rules, the client's rule last, then drop: the control
+ *  admin-N       palisade-100 with N Admin-tier ClusterNetworkPolicies in front (issue 19, {@link AdminTierRulesets})
  * </pre>
  *
  * Metrics: new TCP connections per second (threads in the client namespace connect and reset;
@@ -51,17 +44,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * scheduling on a shared 2-core machine moves far less than a rate), 64-byte UDP packets per second received (iperf3 -u -l 64 -b 0) and TCP
  * throughput (iperf3).
  *
- * <p>Usage: {@code scripts/bench.sh line-rate [ROUNDS] [SECONDS]} (as root).
+ * <p>Usage: {@code scripts/bench.sh line-rate [ROUNDS] [SECONDS] [CONFIG,CONFIG...]} (as root); the
+ * third argument measures only the named configurations (default: all). The namespaces are
+ * pal-TAG-cli, pal-TAG-node, pal-TAG-srv with TAG from the environment's PALISADE_LR_NETNS
+ * (default lr), so two benches on one machine need not collide.
  */
 public final class LineRateBench {
-  private static final String CLI = "pal-lr-cli";
-  private static final String NODE = "pal-lr-node";
-  private static final String SRV = "pal-lr-srv";
-  private static final String CLIENT_IP = "10.250.1.2";
-  private static final String SERVER_IP = "10.250.2.2";
-  private static final int CONN_PORT = 9000;
-  private static final int IPERF_PORT = 5201;
-  private static final int PEERS = AllowedTuples.PEERS;
+  private static final String TAG = System.getenv().getOrDefault("PALISADE_LR_NETNS", "lr");
+  private static final String CLI = "pal-" + TAG + "-cli";
+  private static final String NODE = "pal-" + TAG + "-node";
+  private static final String SRV = "pal-" + TAG + "-srv";
+  static final String CLIENT_IP = "10.250.1.2";
+  static final String SERVER_IP = "10.250.2.2";
+  static final int CONN_PORT = 9000;
+  static final int IPERF_PORT = 5201;
 
   /** cpuUsPerConn: CPU time (all cores, user + system + softirq) per connection made, a cost that scheduling noise barely moves. */
   record Sample(double connPerSec, double cpuUsPerConn, double udpPps, double tcpGbps) {}
@@ -69,17 +65,10 @@ public final class LineRateBench {
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+    Map<String, Supplier<String>> known = LineRateConfigs.configs();
     Map<String, String> configs = new LinkedHashMap<>();
-    configs.put("none", null);
-    configs.put("ct-only", ctOnly());
-    for (int n : new int[] {100, 10_000, 100_000}) {
-      configs.put("palisade-" + n, palisade(n));
-    }
-    // the same 100k tuples all in one interval (pipapo) set, as the renderer did before exact
-    // tuples moved to a hash set: the control for that choice
-    configs.put("interval-set-100000", intervalOnly(100_000));
-    for (int n : new int[] {1_000, 10_000}) {
-      configs.put("linear-" + n, linear(n));
+    for (String name : args.length > 2 ? LineRateConfigs.select(args[2], known.keySet()) : known.keySet()) {
+      configs.put(name, known.get(name).get());
     }
     Map<String, List<Sample>> samples = new LinkedHashMap<>();
     configs.keySet().forEach(k -> samples.put(k, new ArrayList<>()));
@@ -120,7 +109,8 @@ public final class LineRateBench {
         NetNs.delete(ns);
       }
     }
-    write(samples, rounds, seconds);
+    write(samples, rounds, seconds, samples.keySet().equals(LineRateConfigs.configs().keySet()) ? "" : " " + String.join(",",
+        samples.keySet()));
   }
 
   private static void topology() {
@@ -139,64 +129,6 @@ public final class LineRateBench {
     run("ip", "netns", "exec", NODE, "sysctl", "-qw", "net.ipv4.ip_forward=1");
     // connections end with a reset: let their conntrack entries go at once, so the table stays small
     run("ip", "netns", "exec", NODE, "sysctl", "-qw", "net.netfilter.nf_conntrack_tcp_timeout_close=1");
-  }
-
-  private static String ctOnly() {
-    return """
-        table inet bench {
-          chain forwarding {
-            type filter hook forward priority filter; policy accept;
-            ct state established,related accept
-            ct state invalid drop
-          }
-        }
-        """;
-  }
-
-  /** Palisade's renderer, the server pod's ingress enforced with n allowed tuples (the client's among them). */
-  static String palisade(int n) {
-    Set<AllowRect> allowed = new HashSet<>(AllowedTuples.of(n));
-    for (AllowRect.Proto proto : AllowRect.Proto.values()) {
-      allowed.add(new AllowRect(Interval.ip(CLIENT_IP), proto, Interval.port(CONN_PORT)));
-      allowed.add(new AllowRect(Interval.ip(CLIENT_IP), proto, Interval.port(IPERF_PORT)));
-    }
-    Direction in = new Direction(false, Set.of(), Set.of(), Enforcement.ENFORCE, Set.of(), allowed);
-    Group server = new Group("1000", 1000, Set.of(SERVER_IP), in, Direction.OPEN);
-    return RulesetRenderer.render(new NodeRules(List.of(server))).text();
-  }
-
-  /** Palisade's tuples (as {@link #palisade}) in one interval set: one pipapo lookup per new connection. */
-  static String intervalOnly(int n) {
-    StringBuilder sb = new StringBuilder("table inet bench {\n  set allow {\n    type ipv4_addr . inet_proto . inet_service;\n"
-        + "    flags interval;\n    elements = {\n");
-    for (AllowRect r : AllowedTuples.of(n)) {
-      sb.append("      ").append(r.elementText()).append(",\n");
-    }
-    for (String proto : List.of("tcp", "udp")) {
-      sb.append("      ").append(CLIENT_IP).append(" . ").append(proto).append(" . ").append(CONN_PORT).append(",\n");
-      sb.append("      ").append(CLIENT_IP).append(" . ").append(proto).append(" . ").append(IPERF_PORT).append(",\n");
-    }
-    sb.append("    }\n  }\n  chain forwarding {\n    type filter hook forward priority filter; policy accept;\n"
-        + "    ct state established,related accept\n    ct state invalid drop\n"
-        + "    ip daddr != " + SERVER_IP + " accept\n"
-        + "    ip saddr . meta l4proto . th dport @allow accept\n    drop\n  }\n}\n");
-    return sb.toString();
-  }
-
-  /** n per-pair rules, the client's last: what a per-rule firewall does at n rules. */
-  static String linear(int n) {
-    StringBuilder sb = new StringBuilder("table inet bench {\n  chain forwarding {\n"
-        + "    type filter hook forward priority filter; policy accept;\n"
-        + "    ct state established,related accept\n    ct state invalid drop\n");
-    long base = Interval.parseIp("10.100.0.0");
-    for (int i = 0; i < n - 1; i++) {
-      long ip = base + 2L * (i % PEERS);
-      sb.append("    ip saddr ").append(new Interval(ip, ip).ipText()).append(" ip daddr ").append(SERVER_IP)
-          .append(" tcp dport ").append(20000 + 2 * (i / PEERS)).append(" accept\n");
-    }
-    sb.append("    ip saddr ").append(CLIENT_IP).append(" ip daddr ").append(SERVER_IP).append(" accept\n");
-    sb.append("    ip daddr ").append(SERVER_IP).append(" drop\n  }\n}\n");
-    return sb.toString();
   }
 
   private static void apply(String ruleset) throws IOException {
@@ -315,12 +247,23 @@ public final class LineRateBench {
     return dev.palisade.kernel.netns.Commands.run(command);
   }
 
+  /** The median, or NaN for a configuration this run did not measure. */
   private static double median(List<Sample> s, java.util.function.ToDoubleFunction<Sample> f) {
+    if (s == null) {
+      return Double.NaN;
+    }
     double[] v = s.stream().mapToDouble(f).sorted().toArray();
     return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
   }
 
-  private static void write(Map<String, List<Sample>> samples, int rounds, int seconds) throws IOException {
+  /** value / base, or "-" when the base was not measured in this run. */
+  private static String ratio(double value, double base) {
+    return Double.isNaN(base) ? "-" : String.format(java.util.Locale.ROOT, "%.3f", value / base);
+  }
+
+  /** @param selection "" for a run of every configuration, else " a,b,c" (the third argument) */
+  private static void write(Map<String, List<Sample>> samples, int rounds, int seconds, String selection)
+      throws IOException {
     List<Sample> none = samples.get("none");
     List<Sample> ct = samples.get("ct-only");
     double noneConn = median(none, Sample::connPerSec);
@@ -330,15 +273,21 @@ public final class LineRateBench {
     double ctUdp = median(ct, Sample::udpPps);
     double noneTcp = median(none, Sample::tcpGbps);
     StringBuilder md = new StringBuilder();
-    md.append("\n## Line rate through one node (").append(LocalDate.now()).append(")\n\n");
+    // LineRateChart draws from the newest full run's heading: a selection's must not read the same
+    md.append(selection.isEmpty() ? "\n## Line rate through one node (" : "\n## Line rate, selected configurations (")
+        .append(LocalDate.now()).append(")\n\n");
     md.append(Machine.describe()).append("\n");
-    md.append("Command: `scripts/bench.sh line-rate ").append(rounds).append(' ').append(seconds).append("` (as root). ")
+    md.append("Command: `scripts/bench.sh line-rate ").append(rounds).append(' ').append(seconds).append(selection)
+        .append("` (as root). ")
         .append("Client netns -> node netns (forwarding, the ruleset under test) -> server netns, veth pairs. ")
         .append("Configurations interleaved round-robin, ").append(rounds).append(" rounds, median shown; ")
         .append(seconds).append(" s per measurement. conn/s: 4 client threads connect and reset (SO_LINGER 0), ")
         .append("the server accepts; UDP: iperf3 -u -l 64 -b 0, datagrams received per second; TCP: iperf3 throughput. ")
         .append("palisade-N: the renderer's ruleset with the server enforced and N allowed tuples (10,000 peer addresses); ")
-        .append("linear-N: N per-pair accept rules, the client's last. Client, server, forwarding and the generator ")
+        .append("linear-N: N per-pair accept rules, the client's last; admin-N: palisade-100 with N Admin-tier ")
+        .append("ClusterNetworkPolicies (4 rules each over other peers and ports, plus one floor policy so that the ")
+        .append("tier's rules exist at N = 0) compiled by the agent's pipeline; the measured connection is accepted by ")
+        .append("the allow-list after both Admin set lookups miss. Client, server, forwarding and the generator ")
         .append("share the same 2 cores, so absolute figures are low; the ratios are the result.\n\n");
     md.append("| config | conn/s | / none | / ct-only | CPU us/conn | / ct-only | UDP 64B pps | / none | / ct-only "
         + "| TCP Gbit/s | / none |\n").append("|---|---|---|---|---|---|---|---|---|---|---|\n");
@@ -347,8 +296,9 @@ public final class LineRateBench {
       double cpu = median(e.getValue(), Sample::cpuUsPerConn);
       double u = median(e.getValue(), Sample::udpPps);
       double t = median(e.getValue(), Sample::tcpGbps);
-      md.append(String.format("| %s | %,.0f | %.3f | %.3f | %.1f | %.3f | %,.0f | %.3f | %.3f | %.2f | %.3f |%n", e.getKey(),
-          c, c / noneConn, c / ctConn, cpu, cpu / ctCpu, u, u / noneUdp, u / ctUdp, t, t / noneTcp));
+      md.append(String.format("| %s | %,.0f | %s | %s | %.1f | %s | %,.0f | %s | %s | %.2f | %s |%n", e.getKey(), c,
+          ratio(c, noneConn), ratio(c, ctConn), cpu, ratio(cpu, ctCpu), u, ratio(u, noneUdp), ratio(u, ctUdp), t,
+          ratio(t, noneTcp)));
     }
     md.append("\nEvery round: ");
     for (var e : samples.entrySet()) {
@@ -361,8 +311,9 @@ public final class LineRateBench {
           .mapToDouble(s -> Math.round(s.cpuUsPerConn() * 10) / 10.0).toArray())).append("; ");
     }
     md.append("\n\n");
+    md.append(LineRateIntervals.section(samples));
     List<Sample> full = samples.get("palisade-100000");
-    if (full != null) {
+    if (full != null && ct != null && none != null) {
       double spread = ct.stream().mapToDouble(Sample::connPerSec).max().orElse(0)
           / Math.max(1, ct.stream().mapToDouble(Sample::connPerSec).min().orElse(1));
       String why = String.format(java.util.Locale.ROOT, "the generator, the server, iperf3 and the forwarding share %d "
@@ -382,6 +333,8 @@ public final class LineRateBench {
     System.out.print(md);
     Path results = Path.of(System.getProperty("palisade.results", "bench/RESULTS.md"));
     Files.writeString(results, md.toString(), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-    LineRateChart.draw(results, results.resolveSibling("line-rate.png"));
+    if (selection.isEmpty()) {
+      LineRateChart.draw(results, results.resolveSibling("line-rate.png"));
+    }
   }
 }
