@@ -2,6 +2,7 @@ package dev.palisade.controller.compile;
 
 import dev.palisade.controller.graph.EdgeStatus;
 import dev.palisade.controller.graph.FlowGraph.EdgeView;
+import dev.palisade.controller.graph.OutsideVertex;
 import dev.palisade.model.IdentityPolicy;
 import dev.palisade.model.Mode;
 import dev.palisade.model.Peer;
@@ -22,6 +23,13 @@ import java.util.function.Function;
  * Pure: approved edges and modes -> the allow-list IR, one {@link IdentityPolicy} per workload
  * identity. An approved edge A -> B on port/proto allows B's ingress from A and A's egress to B;
  * the dataplane lets a connection through an enforced workload only if its side allows it.
+ *
+ * <p>Edges across the cluster edge compile to the workload's side only ({@link OutsideVertex}):
+ * W -> {@code dns:NAME} (or {@code dns:*.SUFFIX}) is an egress rule with peerName, which the
+ * agent enforces with the addresses the name resolved to for W's own pods; W -> an address or
+ * range is egress with peerCidr; {@code world} or a range -> W is ingress with peerCidr
+ * ({@code world} as 0.0.0.0/0, which, like NetworkPolicy's ipBlock, also matches pod addresses:
+ * the other side's own rules still apply to a pod). {@code host} and {@code unknown} stay out.
  *
  * <p>Incremental: {@link #compile(Collection, Set)} recompiles only the given identities (the
  * ends of edges an approval touched), from the edges incident to them.
@@ -57,10 +65,11 @@ public final class AllowListCompiler {
       }
       Optional<Long> src = identityOf.apply(e.key().source());
       Optional<Long> dst = identityOf.apply(e.key().destination());
-      if (src.isEmpty() || dst.isEmpty()) {
-        continue; // entities (world, host) are allowed by CIDR rules, not edges; see NetworkPolicy export
-      }
       PortRange port = PortRange.of(e.key().port());
+      if (src.isEmpty() || dst.isEmpty()) {
+        outside(e, src, dst, port, identities, ingress, egress);
+        continue;
+      }
       if (identities.contains(dst.get())) {
         ingress.computeIfAbsent(dst.get(), k -> new ArrayList<>())
             .add(new PeerRule(new Peer.OfIdentity(src.get()), e.key().protocol(), port));
@@ -79,6 +88,19 @@ public final class AllowListCompiler {
       out.put(id, new IdentityPolicy(id, modeOf.apply(id), dedupe(in), dedupe(eg)));
     }
     return out;
+  }
+
+  /** An edge with an end beyond the cluster: a rule on the workload's side, if it has one and is compiled. */
+  private static void outside(EdgeView e, Optional<Long> src, Optional<Long> dst, PortRange port, Set<Long> identities,
+      Map<Long, List<PeerRule>> ingress, Map<Long, List<PeerRule>> egress) {
+    if (src.isPresent() && identities.contains(src.get())) {
+      OutsideVertex.of(e.key().destination()).ifPresent(o -> egress.computeIfAbsent(src.get(), k -> new ArrayList<>())
+          .add(new PeerRule(o.peer(), e.key().protocol(), port)));
+    } else if (dst.isPresent() && identities.contains(dst.get())) {
+      OutsideVertex.of(e.key().source()).filter(o -> !(o instanceof OutsideVertex.Name)) // names: egress only
+          .ifPresent(o -> ingress.computeIfAbsent(dst.get(), k -> new ArrayList<>())
+              .add(new PeerRule(o.peer(), e.key().protocol(), port)));
+    }
   }
 
   private static List<PeerRule> dedupe(List<PeerRule> sorted) {

@@ -3,6 +3,7 @@ package dev.palisade.controller.export;
 import dev.palisade.controller.export.PolicyExport.Draft;
 import dev.palisade.controller.graph.EdgeStatus;
 import dev.palisade.controller.graph.FlowGraph.EdgeView;
+import dev.palisade.controller.graph.OutsideVertex;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
@@ -40,13 +41,18 @@ import java.util.function.Function;
  *
  * <p>What NetworkPolicy cannot say is left out and named in the comments: nodes ({@code host}),
  * pods without identity ({@code unknown}), and workloads without labels (an empty selector would
- * select every pod in the namespace). {@code world} becomes ipBlock 0.0.0.0/0 and ::/0.
+ * select every pod in the namespace). {@code world} becomes ipBlock 0.0.0.0/0 and ::/0, an outside
+ * address or range an ipBlock of it. NetworkPolicy cannot name DNS names: a {@code dns:} peer's
+ * rule is left out (so applying the export cuts that egress; Palisade's own allow-list says it),
+ * and the policy lists the names it left out in the {@value #DNS_NAMES_ANNOTATION} annotation.
  */
 public final class NetworkPolicyExporter {
   public static final String NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
   public static final String MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
   public static final String MANAGED_BY = "palisade";
   public static final String WORKLOAD_ANNOTATION = "palisade.dev/workload";
+  /** On an Egress policy: the dns: peers it could not say, as NAME PORT/PROTO, comma-separated. */
+  public static final String DNS_NAMES_ANNOTATION = "palisade.dev/dns-names-left-out";
   public static final List<String> WORLD_CIDRS = List.of("0.0.0.0/0", "::/0");
   static final int MAX_EXAMPLE_PODS = 3;
   private static final int MAX_NAME = 253;
@@ -139,6 +145,7 @@ public final class NetworkPolicyExporter {
         return;
       }
       List<String> notes = new ArrayList<>();
+      List<String> names = new ArrayList<>();
       List<List<String>> ruleNotes = new ArrayList<>();
       var spec = new NetworkPolicySpecBuilder().withPodSelector(selector(own)).withPolicyTypes(dir.policyType);
       for (var entry : byPeer.entrySet()) {
@@ -148,6 +155,9 @@ public final class NetworkPolicyExporter {
         if (unsupported != null) {
           for (EdgeView e : peerEdges) {
             notes.add("not allowed here: " + dir.preposition + " " + peer + " " + portText(e) + ": " + unsupported);
+            if (peer.startsWith("dns:")) {
+              names.add(peer.substring(4) + " " + portText(e));
+            }
           }
           continue;
         }
@@ -174,12 +184,16 @@ public final class NetworkPolicyExporter {
       }
       alsoSelected(subject).forEach(o -> notes.add(0, "note: this policy's podSelector also matches " + o));
       Vertex v = Vertex.of(subject);
+      Map<String, String> annotations = new TreeMap<>(Map.of(WORKLOAD_ANNOTATION, subject));
+      if (!names.isEmpty()) {
+        annotations.put(DNS_NAMES_ANNOTATION, String.join(",", names));
+      }
       NetworkPolicy policy = new NetworkPolicyBuilder()
           .withNewMetadata()
           .withName(policyName(dir, v))
           .withNamespace(namespace)
           .addToLabels(MANAGED_BY_LABEL, MANAGED_BY)
-          .addToAnnotations(WORKLOAD_ANNOTATION, subject)
+          .addToAnnotations(annotations)
           .endMetadata()
           .withSpec(spec.build())
           .build();
@@ -191,8 +205,12 @@ public final class NetworkPolicyExporter {
     /** Why a peer cannot be a NetworkPolicy peer, or null if it can. */
     String unsupportedPeer(String peer) {
       Vertex v = Vertex.of(peer);
-      if (v.isWorld()) {
+      if (v.isWorld() || OutsideVertex.of(peer).filter(o -> o instanceof OutsideVertex.Range).isPresent()) {
         return null;
+      }
+      if (peer.startsWith("dns:")) {
+        return "NetworkPolicy cannot name DNS names (Palisade's allow-list enforces it; the policy's "
+            + DNS_NAMES_ANNOTATION + " annotation lists it)";
       }
       if (!v.isWorkload()) {
         return "host".equals(peer)
@@ -210,6 +228,10 @@ public final class NetworkPolicyExporter {
       if (v.isWorld()) {
         return WORLD_CIDRS.stream()
             .map(c -> new NetworkPolicyPeerBuilder().withNewIpBlock().withCidr(c).endIpBlock().build()).toList();
+      }
+      var outside = OutsideVertex.of(peer);
+      if (outside.isPresent() && outside.get() instanceof OutsideVertex.Range r) {
+        return List.of(new NetworkPolicyPeerBuilder().withNewIpBlock().withCidr(r.cidr().toString()).endIpBlock().build());
       }
       NetworkPolicyPeerBuilder b = new NetworkPolicyPeerBuilder().withPodSelector(selector(labels.get(peer)));
       if (!namespace.equals(v.namespace())) {

@@ -3,6 +3,7 @@ package dev.palisade.controller.graph;
 import dev.palisade.controller.graph.FlowEdge.EdgeKey;
 import dev.palisade.model.FlowRecord;
 import dev.palisade.model.FlowReport;
+import dev.palisade.model.Identities;
 import dev.palisade.model.Protocol;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -16,8 +17,9 @@ import java.util.function.Predicate;
 import org.jgrapht.graph.DirectedPseudograph;
 
 /**
- * How workloads talk: vertices are workloads ({@code NS/KIND/NAME}) and entities ({@code world},
- * {@code host}, {@code unknown}); an edge per (source, destination, protocol, port) carries the
+ * How workloads talk: vertices are workloads ({@code NS/KIND/NAME}), entities ({@code host},
+ * {@code unknown}) and the outside ({@link OutsideVertex}: {@code world}, {@code dns:NAME},
+ * addresses and ranges); an edge per (source, destination, protocol, port) carries the
  * evidence and the review status. Thread-safe: every method holds the graph's lock, and readers
  * get copies.
  */
@@ -26,11 +28,13 @@ public final class FlowGraph {
   private final DirectedPseudograph<String, FlowEdge> graph = new DirectedPseudograph<>(null, null, false);
   private final Map<EdgeKey, FlowEdge> edges = new HashMap<>();
   private final Map<String, Long> lastSequence = new HashMap<>();
+  private final OutsideVertices outside = new OutsideVertices();
   private long version;
 
   /**
    * Merges an agent's report. Identities are named by {@code vertexOf} (a workload key, or an
-   * entity name for reserved or unknown ids). A report whose sequence this node already sent is
+   * entity name for reserved or unknown ids), except a flow's end in the world, which is named
+   * by what the agent knew of it ({@link OutsideVertices}: dns:NAME, an address, a range). A report whose sequence this node already sent is
    * ignored, so a retried batch is not counted twice.
    *
    * @return the edges that are new (so a caller can tell who needs recompiling)
@@ -44,7 +48,8 @@ public final class FlowGraph {
     List<EdgeKey> fresh = new ArrayList<>();
     for (FlowRecord r : report.flows()) {
       String src = vertexOf.apply(r.key().source());
-      String dst = vertexOf.apply(r.key().destination());
+      String dst = r.key().destination() == Identities.WORLD ? outside.vertexOf(src, r.key().outside())
+          : vertexOf.apply(r.key().destination());
       FlowEdge e = edge(src, dst, r.key().protocol(), r.key().port(), fresh);
       e.record(r.count(), r.firstSeenMillis(), r.lastSeenMillis(), r.sourcePods(), r.destinationPods());
       if (e.status() == EdgeStatus.REJECTED) {
@@ -74,7 +79,26 @@ public final class FlowGraph {
       List<String> srcPods, List<String> dstPods) {
     FlowEdge e = edge(key.source(), key.destination(), key.protocol(), key.port(), new ArrayList<>());
     e.restore(status, count, first, last, violations, srcPods, dstPods);
+    outside.known(key.source(), key.destination());
     version++;
+  }
+
+  /**
+   * Gives an edge a status, adding it (with no evidence) when traffic never made it: an approver
+   * widening a name to a pattern, or narrowing the world to a range, decides an edge of its own.
+   * False when the edge had the status already.
+   */
+  public synchronized boolean declare(EdgeKey key, EdgeStatus status) {
+    FlowEdge e = edges.get(key);
+    if (e == null) {
+      e = edge(key.source(), key.destination(), key.protocol(), key.port(), new ArrayList<>());
+      outside.known(key.source(), key.destination());
+    } else if (e.status() == status) {
+      return false;
+    }
+    e.status(status);
+    version++;
+    return true;
   }
 
   /** Counts refused attempts on an edge, if the graph has it (a drop of an unknown edge is only reported). */

@@ -1,5 +1,6 @@
 package dev.palisade.controller.ingest;
 
+import dev.palisade.model.Cidr;
 import dev.palisade.model.FlowRecord;
 import dev.palisade.model.FlowReport;
 import java.util.ArrayList;
@@ -20,7 +21,9 @@ import java.util.Map;
  *   <li>its times are near now: last seen at most {@link #MAX_SKEW_MILLIS} ahead, at most
  *       {@link #MAX_AGE_MILLIS} old (an agent keeps flows while the controller is away, not for days);
  *   <li>its count is one a node can make: at most {@link #MAX_CONNECTIONS_PER_SECOND} new
- *       connections per second between first and last seen.
+ *       connections per second between first and last seen;
+ *   <li>its outside end, on a flow to the world, is {@code dns:NAME} or an IP address as written
+ *       (the wire format's check is loose: {@code 999.1.1.1} must not become a graph vertex).
  * </ul>
  *
  * Records are judged one by one: one bad record is refused and counted, the rest of the node's
@@ -47,7 +50,8 @@ public final class FlowVetting {
     WRONG_IDENTITY("a pod named at one end belongs to another identity"),
     FUTURE("last seen more than a minute ahead of the controller's clock"),
     STALE("last seen more than an hour ago"),
-    IMPLAUSIBLE_COUNT("more new connections than a node makes in that time");
+    IMPLAUSIBLE_COUNT("more new connections than a node makes in that time"),
+    MALFORMED_OUTSIDE("an outside end that is neither dns:NAME nor an IP address");
 
     private final String text;
 
@@ -98,6 +102,9 @@ public final class FlowVetting {
     if (r.count() > MAX_CONNECTIONS_PER_SECOND * seconds) {
       return Reason.IMPLAUSIBLE_COUNT;
     }
+    if (r.key().outside() != null && !wellFormedOutside(r.key().outside())) {
+      return Reason.MALFORMED_OUTSIDE;
+    }
     boolean local = false;
     for (int end = 0; end < 2; end++) {
       long claimed = end == 0 ? r.key().source() : r.key().destination();
@@ -113,5 +120,34 @@ public final class FlowVetting {
       }
     }
     return local ? null : Reason.NOT_LOCAL;
+  }
+
+  /** dns:NAME (FlowKey checked the name), a dotted-quad IPv4 address or a plain IPv6 one. */
+  static boolean wellFormedOutside(String outside) {
+    if (outside.startsWith("dns:")) {
+      return true;
+    }
+    if (outside.indexOf(':') < 0) {
+      try {
+        Cidr.parseIp(outside, outside);
+        return true;
+      } catch (IllegalArgumentException e) {
+        return false;
+      }
+    }
+    // IPv6: hex groups of 1..4, at most eight, "::" at most once (no embedded IPv4, no zone)
+    if (!outside.matches("[0-9a-fA-F:]+") || outside.indexOf("::") != outside.lastIndexOf("::")
+        || outside.contains(":::")) {
+      return false;
+    }
+    String[] groups = outside.split(":", -1);
+    int filled = 0;
+    for (String g : groups) {
+      if (g.length() > 4) {
+        return false;
+      }
+      filled += g.isEmpty() ? 0 : 1;
+    }
+    return outside.contains("::") ? filled <= 7 : groups.length == 8 && filled == 8;
   }
 }

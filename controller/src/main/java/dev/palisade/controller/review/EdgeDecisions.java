@@ -7,6 +7,7 @@ import dev.palisade.controller.graph.FlowEdge;
 import dev.palisade.controller.graph.FlowEdge.EdgeKey;
 import dev.palisade.controller.graph.FlowGraph;
 import dev.palisade.controller.graph.FlowGraph.EdgeView;
+import dev.palisade.controller.graph.OutsideVertex;
 import dev.palisade.model.crd.ReviewAuditSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -94,11 +95,11 @@ public final class EdgeDecisions {
       }
       return new Outcome(e.edges == null ? 0 : e.edges.size(), e.seq, true, revision);
     }
+    List<EdgeView> edges = graph.edges();
     if (!req.all()) {
-      List<EdgeView> edges = graph.edges();
       for (int i = 0; i < req.only().size(); i++) {
         ReviewRequest.EdgeSelector sel = req.only().get(i);
-        if (edges.stream().noneMatch(v -> sel.matches(v.key()))) {
+        if (edges.stream().allMatch(v -> sel.decides(v.key()).isEmpty())) {
           throw ApiException.notFound("only[" + i + "]: no edge " + sel.text());
         }
       }
@@ -111,20 +112,32 @@ public final class EdgeDecisions {
     if (approving && !req.all()) {
       // an org guardrail's Deny is final: the kernel drops the edge whatever is approved, so no
       // approval may claim otherwise
-      for (EdgeView v : graph.edges()) {
+      for (EdgeView v : edges) {
         Optional<String> rule = forbiddenBy.apply(v.key());
         if (rule.isPresent() && req.only().stream().anyMatch(sel -> sel.matches(v.key()))) {
           throw new ApiException(409, "only: " + v.key().text() + " is forbidden by " + rule.get()
               + "; it cannot be approved (the policy's owners can change the policy)");
+        }
+        // a pattern or range compiles as one rule: it cannot leave out a name or address inside it
+        if (v.status() == EdgeStatus.REJECTED) {
+          for (int i = 0; i < req.only().size(); i++) {
+            if (req.only().get(i).widens(v.key())) {
+              throw new ApiException(409, "only[" + i + "]: " + req.only().get(i).text() + " covers the rejected edge "
+                  + v.key().text() + "; approve a narrower pattern or range, or decide that edge first");
+            }
+          }
         }
       }
     }
     // "all" approves what may be approved: forbidden edges are left as they are
     Predicate<FlowEdge> filter = req.all() ? e -> !approving || forbiddenBy.apply(e.key()).isEmpty()
         : e -> req.only().stream().anyMatch(sel -> sel.matches(e.key()));
-    List<FlowGraph.Reviewed> planned = graph.plan(filter, req.status());
+    List<FlowGraph.Reviewed> planned = new ArrayList<>(graph.plan(filter, req.status()));
+    if (!req.all()) {
+      planned.addAll(ownEdges(req, edges));
+    }
     if (planned.isEmpty() && accessRequest != null && req.only().size() == 1) {
-      EdgeKey key = graph.edges().stream().map(EdgeView::key).filter(req.only().get(0)::matches).findFirst()
+      EdgeKey key = edges.stream().map(EdgeView::key).filter(req.only().get(0)::matches).findFirst()
           .orElseThrow(() -> ApiException.notFound("only[0]: no edge " + req.only().get(0).text()));
       planned = List.of(new FlowGraph.Reviewed(key, req.status()));
     } else if (planned.isEmpty()) {
@@ -140,14 +153,14 @@ public final class EdgeDecisions {
         }
       }
     }
-    List<ReviewAuditSpec.Edge> edges = new ArrayList<>(planned.size());
+    List<ReviewAuditSpec.Edge> audited = new ArrayList<>(planned.size());
     for (FlowGraph.Reviewed c : planned) {
-      edges.add(new ReviewAuditSpec.Edge(c.key().text(), lower(c.before())));
+      audited.add(new ReviewAuditSpec.Edge(c.key().text(), lower(c.before())));
     }
     ReviewAuditSpec entry;
     try {
       // one entry for the whole decision, however many edges it changed
-      entry = audit.appendEdges(who, action(req.status()), edges, lower(req.status()), req.id(), accessRequest);
+      entry = audit.appendEdges(who, action(req.status()), audited, lower(req.status()), req.id(), accessRequest);
     } catch (RuntimeException e) {
       LOG.warn("review by {} not applied: the audit log could not be written: {}", who.name(), e.getMessage());
       throw new ApiException(503, "the audit log could not be written (" + e.getMessage()
@@ -156,13 +169,33 @@ public final class EdgeDecisions {
     List<EdgeKey> keys = new ArrayList<>(planned.size());
     Set<String> sources = new LinkedHashSet<>();
     for (FlowGraph.Reviewed c : planned) {
-      graph.replay(c.key(), req.status());
+      graph.declare(c.key(), req.status());
       keys.add(c.key());
       sources.add(c.key().source());
     }
     effects.save(sources);
     int changed = (int) planned.stream().filter(c -> c.before() != req.status()).count();
     return new Outcome(changed, entry.seq, false, effects.publish(keys));
+  }
+
+  /**
+   * The selectors' own edges (a pattern, a range) the decision adds to the graph, with no status
+   * before. Those the graph has already are the selectors' exact matches, planned with the rest.
+   */
+  private static List<FlowGraph.Reviewed> ownEdges(ReviewRequest req, List<EdgeView> edges) {
+    Set<EdgeKey> known = new java.util.HashSet<>();
+    edges.forEach(v -> known.add(v.key()));
+    Set<EdgeKey> own = new LinkedHashSet<>();
+    for (EdgeView v : edges) {
+      for (ReviewRequest.EdgeSelector sel : req.only()) {
+        for (EdgeKey k : sel.decides(v.key())) {
+          if (!known.contains(k)) {
+            own.add(k);
+          }
+        }
+      }
+    }
+    return own.stream().map(k -> new FlowGraph.Reviewed(k, null)).toList();
   }
 
   /**
@@ -190,7 +223,9 @@ public final class EdgeDecisions {
     }
     Set<String> changed = new LinkedHashSet<>();
     last.forEach((k, s) -> {
-      if (graph.replay(k, s)) {
+      // an edge with an outside end may be one a decision made (a pattern, a range): it is made again
+      boolean outside = OutsideVertex.isOutside(k.source()) || OutsideVertex.isOutside(k.destination());
+      if (graph.replay(k, s) || (outside && graph.declare(k, s))) {
         changed.add(k.source());
       }
     });
@@ -204,7 +239,7 @@ public final class EdgeDecisions {
   /** NS of a workload vertex NS/KIND/NAME; null for the outside, the host and other entities. */
   static String namespaceOf(String vertex) {
     int slash = vertex.indexOf('/');
-    return slash < 0 ? null : vertex.substring(0, slash);
+    return slash < 0 || slash == vertex.lastIndexOf('/') ? null : vertex.substring(0, slash); // a CIDR has one
   }
 
   static String action(EdgeStatus after) {

@@ -25,6 +25,8 @@ import tools.jackson.databind.JsonNode;
  *
  * <pre>
  * {"status":"approved","only":[{"from":"shop/Deployment/web","to":"shop/Deployment/api","port":8080,"protocol":"TCP"}]}
+ * {"status":"approved","only":[{"from":"shop/StatefulSet/web","to":"dns:*.s3.example","port":443}]}
+ * {"status":"approved","only":[{"from":"198.51.100.0/24","to":"shop/Deployment/frontend","port":8080}]}
  * {"status":"learned","all":true}
  * {"status":"approved","only":[...],"id":"ci-run-42"}     (sent again: answered from the audit log, not applied twice)
  * </pre>
@@ -45,16 +47,44 @@ public record ReviewRequest(EdgeStatus status, boolean all, List<EdgeSelector> o
 
   /**
    * The edges an {@code only} entry names: from, to, protocol, and port (0 when absent: every port).
-   * Names are matched exactly; the endpoint refuses a selector that names no edge.
+   * Ends are a workload, host, unknown or an outside vertex ({@link EdgeEnds}); a name pattern or
+   * a range also names the learned names and addresses it covers. The endpoint refuses a selector
+   * that names no edge.
    */
   public record EdgeSelector(String from, String to, int port, Protocol protocol) {
     private static final Set<String> FIELDS = Set.of("from", "to", "port", "protocol");
-    /** Longer than any vertex name (NS/KIND/NAME: 63 + 11 + 253). */
+    /** Longer than any vertex name (NS/KIND/NAME: 63 + 11 + 253; dns: + 253). */
     static final int MAX_NAME = 512;
 
+    /** Whether this selector names the edge or covers it (its end is a pattern or range over the edge's). */
     public boolean matches(EdgeKey k) {
-      return k.source().equals(from) && k.destination().equals(to) && (port == 0 || k.port() == port)
-          && k.protocol() == protocol;
+      return ports(k) && EdgeEnds.covers(from, k.source()) && EdgeEnds.covers(to, k.destination());
+    }
+
+    /**
+     * The edges a decision by this selector sets, given one edge of the graph: none when it does
+     * not concern the edge; the edge itself when named exactly; the edge and the selector's own
+     * (pattern or range) edge when the selector covers it, so the wider rule is what compiles; and
+     * only the selector's own edge when an address or range narrows the edge's {@code world} end
+     * (ingress from outside is learned from world: the agent does not tell outside sources apart).
+     */
+    public List<EdgeKey> decides(EdgeKey k) {
+      EdgeKey own = new EdgeKey(from, to, k.protocol(), k.port());
+      if (matches(k)) {
+        return own.equals(k) ? List.of(k) : List.of(k, own);
+      }
+      boolean narrows = ports(k) && ((k.source().equals("world") && EdgeEnds.isRange(from) && to.equals(k.destination()))
+          || (k.destination().equals("world") && EdgeEnds.isRange(to) && from.equals(k.source())));
+      return narrows ? List.of(own) : List.of();
+    }
+
+    /** Whether the selector covers the edge without naming it exactly (a widening, see {@link #decides}). */
+    public boolean widens(EdgeKey k) {
+      return matches(k) && !(from.equals(k.source()) && to.equals(k.destination()));
+    }
+
+    private boolean ports(EdgeKey k) {
+      return (port == 0 || k.port() == port) && k.protocol() == protocol;
     }
 
     /** As the page, the CLI and the audit log name an edge: SRC -> DST PORT/PROTO (PORT * for any). */
@@ -64,8 +94,16 @@ public record ReviewRequest(EdgeStatus status, boolean all, List<EdgeSelector> o
 
     static EdgeSelector read(JsonNode o, String at) {
       onlyFields(o, at, FIELDS);
-      return new EdgeSelector(vertex(o, at, "from"), vertex(o, at, "to"),
-          (int) integer(o, at, "port", false, 1, 65535, 0), protocol(o, at));
+      String from = vertex(o, at, "from");
+      String to = vertex(o, at, "to");
+      if (from.startsWith("dns:")) {
+        throw ApiException.badRequest(at + "from: a DNS name is a destination only (the pod resolves it), not "
+            + from);
+      }
+      if (EdgeEnds.outside(from).isPresent() && EdgeEnds.outside(to).isPresent()) {
+        throw ApiException.badRequest(at + "to: an edge from outside goes to a workload, not to " + to);
+      }
+      return new EdgeSelector(from, to, (int) integer(o, at, "port", false, 1, 65535, 0), protocol(o, at));
     }
 
     private static String vertex(JsonNode o, String at, String field) {
@@ -73,7 +111,11 @@ public record ReviewRequest(EdgeStatus status, boolean all, List<EdgeSelector> o
       if (v.isBlank() || v.length() > MAX_NAME || !v.strip().equals(v)) {
         throw wrong(at, field, "a vertex name (NS/KIND/NAME) of 1.." + MAX_NAME + " characters", o.get(field));
       }
-      return v;
+      try {
+        return EdgeEnds.check(v);
+      } catch (IllegalArgumentException e) {
+        throw ApiException.badRequest(at + field + ": " + e.getMessage());
+      }
     }
 
     private static Protocol protocol(JsonNode o, String at) {

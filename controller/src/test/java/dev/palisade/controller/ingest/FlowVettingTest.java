@@ -96,4 +96,21 @@ class FlowVettingTest {
     gone.created("shop/d");
     assertEquals(null, gone.of("shop/d", NOW), "a new pod of that name is not the gone one");
   }
+
+  @Test
+  void aFlowToTheWorldTeachesWithItsOutsideEndWhenThatIsANameOrAnAddress() {
+    for (String outside : new String[] {"dns:api.payments.example", "203.0.113.10", "2001:db8::1", "::1",
+        "2001:db8:0:0:0:0:0:1"}) {
+      FlowRecord r = new FlowRecord(new FlowKey(WEB, Identities.WORLD, Protocol.TCP, 443, outside), 1, NOW, NOW,
+          List.of("shop/web-1"), List.of());
+      assertEquals(null, judge("node-a", r), outside);
+    }
+    // the wire format lets these through (FlowKey's check is loose); none may become a vertex
+    for (String outside : new String[] {"999.1.1.1", "1.2.3", "01.2.3.4", "1.2.3.4.5", "2001:db8:::1",
+        "1:2:3:4:5:6:7:8:9", "12345::1", "1::2::3"}) {
+      FlowRecord r = new FlowRecord(new FlowKey(WEB, Identities.WORLD, Protocol.TCP, 443, outside), 1, NOW, NOW,
+          List.of("shop/web-1"), List.of());
+      assertEquals(Reason.MALFORMED_OUTSIDE, judge("node-a", r), outside);
+    }
+  }
 }

@@ -41,7 +41,7 @@ class RequestReadersTest {
     ReviewRequest any = ReviewRequest.read(json("{'status':'rejected','only':[{'from':'a/Pod/x','to':'a/Pod/y'}]}"));
     assertTrue(any.only().get(0).matches(new EdgeKey("a/Pod/x", "a/Pod/y", Protocol.TCP, 5432)));
     assertFalse(any.only().get(0).matches(new EdgeKey("a/Pod/x", "a/Pod/y", Protocol.UDP, 5432)));
-    assertEquals(Protocol.UDP, ReviewRequest.read(json("{'status':'learned','only':[{'from':'a','to':'b','port':53,"
+    assertEquals(Protocol.UDP, ReviewRequest.read(json("{'status':'learned','only':[{'from':'a/Pod/x','to':'b/Pod/y','port':53,"
         + "'protocol':'udp'}]}")).only().get(0).protocol(), "the CLI passes the protocol as typed");
     ReviewRequest all = ReviewRequest.read(json("{'status':'learned','all':true}"));
     assertTrue(all.all());
