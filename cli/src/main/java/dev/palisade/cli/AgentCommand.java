@@ -1,8 +1,6 @@
 package dev.palisade.cli;
 
 import dev.palisade.dataplane.dns.DnsHoldHook;
-import dev.palisade.kernel.netns.Commands;
-import dev.palisade.kernel.nfqueue.NfQueue;
 import dev.palisade.dataplane.agent.FailsafeBuilder;
 import dev.palisade.dataplane.agent.NodeAgent;
 import dev.palisade.dataplane.metrics.MetricsServer;
@@ -91,17 +89,7 @@ final class AgentCommand implements Callable<Integer> {
     open.push(ct);
     NodeAgent agent = new NodeAgent(client, node, nft, ct, sink).failsafe(failsafe);
     if (dnsHold) {
-      String[] in = ns == null ? new String[0] : new String[] {"ip", "netns", "exec", ns.name()};
-      agent.dnsHold(DnsHoldHook.DEFAULT_QUEUE, argv -> {
-        java.util.List<String> full = new java.util.ArrayList<>(java.util.List.of(in));
-        full.addAll(argv);
-        try {
-          return Commands.runAllowingFailure(full.toArray(String[]::new)).exitCode() == 0;
-        } catch (RuntimeException e) { // iptables-nft missing: the hold logs it and stays off
-          return false;
-        }
-      }, handler -> ns == null ? NfQueue.open(DnsHoldHook.DEFAULT_QUEUE, handler)
-          : ns.call(() -> NfQueue.open(DnsHoldHook.DEFAULT_QUEUE, handler)));
+      agent.dnsHoldOnKernel(ns);
     }
     if (ignoreSourcePorts != null) {
       agent.ignoreSourcePorts(portRange(ignoreSourcePorts));

@@ -155,6 +155,26 @@ public final class NodeAgent implements AutoCloseable {
     return this;
   }
 
+  /**
+   * The DNS hold on the real kernel, in {@code ns} (null: this process's own namespace, as in a
+   * node's hostNetwork pod): the queue rule through iptables-nft there, the queue socket opened
+   * there. The agent process and the lab's in-process agents share this, so both hold answers alike.
+   */
+  public NodeAgent dnsHoldOnKernel(dev.palisade.kernel.netns.NetNs ns) {
+    int queue = dev.palisade.dataplane.dns.DnsHoldHook.DEFAULT_QUEUE;
+    String[] in = ns == null ? new String[0] : new String[] {"ip", "netns", "exec", ns.name()};
+    return dnsHold(queue, argv -> {
+      List<String> full = new java.util.ArrayList<>(List.of(in));
+      full.addAll(argv);
+      try {
+        return dev.palisade.kernel.netns.Commands.runAllowingFailure(full.toArray(String[]::new)).exitCode() == 0;
+      } catch (RuntimeException e) { // iptables-nft missing: the hold logs it and stays off
+        return false;
+      }
+    }, handler -> ns == null ? dev.palisade.kernel.nfqueue.NfQueue.open(queue, handler)
+        : ns.call(() -> dev.palisade.kernel.nfqueue.NfQueue.open(queue, handler)));
+  }
+
   /** How often the kernel's table is compared with what was applied (the backstop of the monitor). */
   public NodeAgent verifyEvery(Duration period) {
     this.verifyEvery = period;

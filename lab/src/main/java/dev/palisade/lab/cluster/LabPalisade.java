@@ -80,7 +80,8 @@ public final class LabPalisade implements AutoCloseable {
     handlesOf.put(node.index(), mine);
     String token = agentTokens.computeIfAbsent(name, n -> tokens.issue(new Principal(n, Role.AGENT)));
     NodeAgent agent = new NodeAgent(client, name, nft, ct, new HttpFlowSink(url(), token))
-        .ignoreSourcePorts(new PortRange(Prober.PROBE_PORT_FIRST, Prober.PROBE_PORT_LAST));
+        .ignoreSourcePorts(new PortRange(Prober.PROBE_PORT_FIRST, Prober.PROBE_PORT_LAST))
+        .dnsHoldOnKernel(node.ns()); // as the agent process does by default: DNS names are learned and enforced
     agent.start(Duration.ofSeconds(30));
     // Drops (group 100) and would-drops (101) logged by this node's rules reach its agent.
     for (int group : new int[] {RulesetRenderer.DROP_LOG_GROUP, RulesetRenderer.WOULD_DROP_LOG_GROUP}) {

@@ -50,4 +50,17 @@ class OutsideScenarioIT {
     assertTrue(results.stream().allMatch(Result::passed), out);
     assertTrue(out.contains(files.size() + " passed, 0 failed"), out);
   }
+
+  /**
+   * Issue 22's done-when, on the kernel: dns:NAME learned while its answer alternates, approved,
+   * enforced; 200 connections across answer changes pass, everything else to and from outside drops.
+   */
+  @Test
+  void anApprovedNameIsEnforcedAcrossAnswerChanges() throws Exception {
+    Path file = Path.of(getClass().getResource("/outside-enforce/dns-approved.yaml").toURI());
+    List<Result> results = runner.runFiles(List.of(file));
+    String out = printed.toString(StandardCharsets.UTF_8);
+    assertTrue(results.stream().allMatch(Result::passed), out);
+    assertTrue(out.contains("1 passed, 0 failed"), out);
+  }
 }
