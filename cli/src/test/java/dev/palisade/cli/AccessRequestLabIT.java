@@ -119,6 +119,17 @@ class AccessRequestLabIT {
       assertTrue(out.toString().contains("accessrequest shop/web-db created"), out.toString());
 
       try (KubernetesClient dev = client(kubeconfig)) {
+        // issue 20's first done-when: a blocked connection is a Warning the developer can read in
+        // their own namespace within 5 s, naming the edge and how to request it
+        long blockedAt = System.nanoTime();
+        assertFalse(Prober.connect(web.ns(), db.ip(), 5432, "TCP", Duration.ofMillis(500), false));
+        eventually(Duration.ofSeconds(5), () -> dev.v1().events().inNamespace("shop").list().getItems().stream()
+            .anyMatch(e -> "Warning".equals(e.getType()) && e.getMessage() != null
+                && e.getMessage().contains(EDGE)
+                && e.getMessage().contains("palisade request")),
+            "a Warning in shop naming the edge and the request command, read by the developer");
+        System.out.printf("AccessRequestLabIT: the developer read the Warning %d ms after the blocked connect%n",
+            (System.nanoTime() - blockedAt) / 1_000_000);
         eventually(Duration.ofSeconds(20), () -> "Pending".equals(phase(dev)), "the request is Pending");
         assertEquals(EDGE, dev.resources(AccessRequest.class).inNamespace("shop").withName("web-db").get()
             .getStatus().edge);

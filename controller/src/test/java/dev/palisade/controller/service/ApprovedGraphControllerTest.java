@@ -82,7 +82,10 @@ class ApprovedGraphControllerTest {
     deploymentPod("api", "api-77aa", "api-77aa-bbbbb");
     controller = new PalisadeController(client, tokens, Mode.LEARN);
     controller.start("127.0.0.1", 0, Duration.ofSeconds(20));
-    eventually(() -> client.resources(WorkloadIdentity.class).inNamespace("shop").list().getItems().size() == 2,
+    // by name, not by count: the names are what is read next (under load a count of 2 was once met
+    // while a get by name still answered nothing)
+    eventually(() -> client.resources(WorkloadIdentity.class).inNamespace("shop").withName("deployment-web").get() != null
+        && client.resources(WorkloadIdentity.class).inNamespace("shop").withName("deployment-api").get() != null,
         "one identity per deployment");
     long web = client.resources(WorkloadIdentity.class).inNamespace("shop").withName("deployment-web").get().getSpec().id;
     long api = client.resources(WorkloadIdentity.class).inNamespace("shop").withName("deployment-api").get().getSpec().id;
