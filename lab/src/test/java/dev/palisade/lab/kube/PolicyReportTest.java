@@ -167,6 +167,15 @@ class PolicyReportTest {
 
     KubernetesClientException refused = assertThrows(KubernetesClientException.class, () -> report(dev, "payments"));
     assertEquals(403, refused.getCode());
+    // the lab checks reports against deploy/crds/third-party's schema, as a cluster with the CRD would
+    GenericKubernetesResource bad = report(admin, "shop");
+    bad.getMetadata().setName("bad");
+    bad.getMetadata().setResourceVersion(null);
+    results(bad).get(0).put("result", "blocked");
+    KubernetesClientException invalid = assertThrows(KubernetesClientException.class,
+        () -> admin.genericKubernetesResources(PolicyReportWriter.CONTEXT).inNamespace("shop").resource(bad).create());
+    assertEquals(422, invalid.getCode());
+    assertTrue(invalid.getMessage().contains("result"), invalid.getMessage());
     // kubectl get polr: discovery serves the short name
     assertTrue(ApiResourceCatalog.KINDS.stream().anyMatch(k -> k.plural().equals("policyreports")
         && k.shortNames().contains("polr") && k.namespaced()));
