@@ -13,5 +13,6 @@ cp model/target/classes/META-INF/fabric8/*.palisade.dev-v1.yml deploy/crds/
   echo "kind: Kustomization"
   echo "resources:"
   for f in deploy/crds/*.palisade.dev-v1.yml; do echo "- $(basename "$f")"; done
+  echo "- third-party  # other projects' CRDs Palisade writes (PolicyReport), kept by hand"
 } > deploy/crds/kustomization.yaml
 echo "deploy/crds: $(ls deploy/crds/*.yml | wc -l) CRDs"

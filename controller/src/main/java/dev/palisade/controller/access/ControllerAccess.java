@@ -57,6 +57,9 @@ public final class ControllerAccess {
               "A Warning Event on each invalid NetworkPolicy (kubectl describe shows it), and Events on both\n"
                   + "ends of a dropped edge, aggregated: created once, then count and lastTimestamp patched\n"
                   + "(the client reads the Event before it patches it)."),
+          AccessRule.of("wgpolicyk8s.io", List.of("policyreports"), List.of("get", "create", "update"),
+              "One PolicyReport (palisade) per namespace summarizing its drops, for Policy Reporter: created,\n"
+                  + "or read and replaced when it exists; at most one write per namespace per 5 s."),
           AccessRule.of(CrdNames.GROUP, List.of("workloadidentities", "learnedflows"), WRITE,
               "Palisade's own resources: read back at start (identities keep their numbers, approvals\n"
                   + "survive), then written (create, or update when they exist). Never deleted."),

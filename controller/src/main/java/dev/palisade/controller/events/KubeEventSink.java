@@ -41,7 +41,7 @@ public final class KubeEventSink implements DropEvents.EventSink {
     try {
       client.v1().events().inNamespace(k.namespace()).resource(new EventBuilder()
           .withNewMetadata().withNamespace(k.namespace()).withName(name(k)).endMetadata()
-          .withInvolvedObject(new ObjectReferenceBuilder().withApiVersion(API_VERSIONS.getOrDefault(involved[1], "v1"))
+          .withInvolvedObject(new ObjectReferenceBuilder().withApiVersion(apiVersionOf(involved[1]))
               .withKind(involved[1]).withNamespace(involved[0]).withName(involved[2]).build())
           .withType(k.type()).withReason(k.reason()).withMessage(message)
           .withNewSource().withComponent("palisade-controller").endSource()
@@ -73,6 +73,11 @@ public final class KubeEventSink implements DropEvents.EventSink {
     }
     return IsolatingPolicies.of(client.network().v1().networkPolicies().inNamespace(p[0]).list().getItems(), found,
         ingress);
+  }
+
+  /** The apiVersion of a workload kind (Deployment: apps/v1). */
+  static String apiVersionOf(String kind) {
+    return API_VERSIONS.getOrDefault(kind, "v1");
   }
 
   /** involved-name.HASH: stable per key, a valid object name. */

@@ -106,6 +106,7 @@ import tools.jackson.databind.node.ObjectNode;
  *  POST /v1/review (approvers) --> EdgeDecisions:         |          (revision R)  (retried; deleted or edited
  *     audit entry first (the commit point), then FlowGraph +                        ones written back)
  *  --default-mode ---------------------------------------------------------------> ConfigMap palisade-defaults
+ *  POST /v1/drops (agents) --> DropEvents (Events on both ends), PolicyReportWriter (PolicyReport per namespace)
  *  FlowGraph changes --> LearnedFlowsWriter --> LearnedFlows CRs (batched: about 1 write/s per source; retried)
  *  start: LearnedFlows + WorkloadIdentity restored, then the audit log's decisions replayed over them
  * </pre>
@@ -167,6 +168,7 @@ public final class PalisadeController implements AutoCloseable {
   private final Map<String, Map<String, String>> labelsOf = new HashMap<>();
   private ReviewEndpoints review;
   private DropEvents dropEvents;
+  private dev.palisade.controller.events.PolicyReportWriter policyReports;
   private AccessRequestQueue requests;
   private AuditLog audit;
   private final PublishedObjects publishing;
@@ -261,6 +263,7 @@ public final class PalisadeController implements AutoCloseable {
         AccessRequestEndpoints.kubeStatus(client), r -> timer.schedule(() -> submit(r), 2, TimeUnit.SECONDS));
     requests.watching(inform(AccessRequest.class, requests.handler(this::submit)));
     dropEvents = new DropEvents(new KubeEventSink(client)); // issue 20: Events for drops, in each end's namespace
+    policyReports = new dev.palisade.controller.events.PolicyReportWriter(client); // ... and a PolicyReport per namespace
     policyProblems = new PolicyProblemReporter(client).start();
     replicaSets = inform(ReplicaSet.class, null);
     jobs = inform(Job.class, modeAnnotations("Job"));
@@ -748,7 +751,9 @@ public final class PalisadeController implements AutoCloseable {
         while (recentDrops.size() > MAX_RECENT_DROPS) {
           recentDrops.removeFirst();
         }
-        dropEvents.observe(d, vertexOf(d.source()), vertexOf(d.destination()), isRejected(d));
+        boolean rejected = isRejected(d);
+        dropEvents.observe(d, vertexOf(d.source()), vertexOf(d.destination()), rejected);
+        policyReports.observe(d, vertexOf(d.source()), vertexOf(d.destination()), rejected);
         if (!d.wouldDrop()) {
           graph.violation(new EdgeKey(vertexOf(d.source()), vertexOf(d.destination()), d.protocol(), d.port()), 1);
         }
@@ -1023,6 +1028,7 @@ public final class PalisadeController implements AutoCloseable {
     }
     if (dropEvents != null) {
       dropEvents.close();
+      policyReports.close();
     }
     informers.forEach(SharedIndexInformer::stop);
     if (ready) {

@@ -137,6 +137,8 @@ class ControllerAccessTest {
         post(c, agent, "/v1/drops", drop, 200);
         eventually(() -> API.calls.stream().anyMatch(x -> x.toString().equals("patch core/events in shop")),
             "the drop Event's count patched");
+        eventually(() -> API.calls.stream().anyMatch(x -> x.toString().equals("create wgpolicyk8s.io/policyreports in shop")),
+            "shop's PolicyReport written");
         // a token the users' list does not know goes to a TokenReview; the mock answers without a user
         post(c, "a-projected-agent-token", "/v1/flows", "{}", 401);
         c.drain();
@@ -248,7 +250,8 @@ class ControllerAccessTest {
         "create palisade.dev/workloadidentities in shop", "update palisade.dev/allowlists in shop",
         "update palisade.dev/segmentationmodes in shop", "create palisade.dev/graphsnapshots",
         "create authentication.k8s.io/tokenreviews", "create core/events in shop",
-        "create coordination.k8s.io/leases in " + NS, "list core/nodes", "patch core/events in shop")) {
+        "create coordination.k8s.io/leases in " + NS, "list core/nodes", "patch core/events in shop",
+        "create wgpolicyk8s.io/policyreports in shop")) {
       assertTrue(calls.contains(parse(expected)), expected + " not in " + calls);
     }
     assertEquals(List.of(), ControllerAccess.DECLARED.uncovered(calls),

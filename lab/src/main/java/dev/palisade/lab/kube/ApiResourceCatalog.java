@@ -54,6 +54,8 @@ final class ApiResourceCatalog {
   }
 
   private static final List<String> ALL = List.of("all");
+  /** Group of the third-party kinds whose CRDs deploy/crds/third-party holds. */
+  static final String POLICY_REPORTS = "wgpolicyk8s.io";
 
   static final List<Kind> KINDS = List.of(
       core("Namespace", "namespaces", false, List.of("ns"), List.of(), List.of("status", "finalize")),
@@ -81,6 +83,9 @@ final class ApiResourceCatalog {
           List.of("anp"), List.of(), List.of()),
       new Kind(ClusterNetworkPolicy.GROUP, "v1alpha1", "BaselineAdminNetworkPolicy", "baselineadminnetworkpolicies",
           false, List.of("banp"), List.of(), List.of()),
+      // the Policy WG's report (deploy/crds/third-party): the controller writes one per namespace
+      new Kind(POLICY_REPORTS, "v1alpha2", "PolicyReport", "policyreports", true, List.of("polr"), List.of(),
+          List.of()),
       new Kind("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", false,
           List.of("crd", "crds"), List.of(), List.of("status")),
       new Kind("coordination.k8s.io", "v1", "Lease", "leases", true, List.of(), List.of(), List.of()),
@@ -133,11 +138,12 @@ final class ApiResourceCatalog {
   }
 
   /**
-   * The Palisade kinds, so the CRUD store maps their plural paths to kinds and scopes. Most CRDs
+   * The Palisade kinds (and the custom kinds Palisade uses), so the CRUD store maps their plural paths to kinds and scopes. Most CRDs
    * declare no status subresource (status is Void), so neither does the store; AccessRequest does.
    */
   static List<CustomResourceDefinitionContext> customResources() {
-    return KINDS.stream().filter(k -> k.group().equals(CrdNames.GROUP) || k.group().equals(ClusterNetworkPolicy.GROUP))
+    return KINDS.stream().filter(k -> k.group().equals(CrdNames.GROUP) || k.group().equals(ClusterNetworkPolicy.GROUP)
+            || k.group().equals(POLICY_REPORTS))
         .map(k -> new CustomResourceDefinitionContext.Builder()
             .withGroup(k.group()).withVersion(k.version()).withKind(k.kind()).withPlural(k.plural())
             .withScope(k.namespaced() ? "Namespaced" : "Cluster")

@@ -26,7 +26,8 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * never create their CRDs, so their generated CRDs (the model's
  * {@code META-INF/fabric8/PLURAL.palisade.dev-v1.yml}, the files scripts/gen-crds.sh copies to
  * deploy/crds) are read from the classpath, else from deploy/crds. So palisade.dev objects are
- * validated in every lab. Kinds with neither are stored unchecked.
+ * validated in every lab, and so are PolicyReports (deploy/crds/third-party). Kinds with neither
+ * are stored unchecked.
  *
  * <p>Lookups are cached and forgotten whenever a CRD is written ({@link #crdsChanged}). A cached
  * answer is also re-read after {@link #MAX_AGE_NANOS}: a lookup racing a CRD write may have cached
@@ -108,6 +109,15 @@ final class CustomResourceSchemas {
   private static Map<String, JsonNode> generatedCrds() {
     Map<String, JsonNode> crds = new HashMap<>();
     for (ApiResourceCatalog.Kind k : ApiResourceCatalog.KINDS) {
+      if (k.group().equals(ApiResourceCatalog.POLICY_REPORTS)) {
+        // third-party, kept by hand in deploy/crds/third-party (the lab jar carries deploy/ as palisade-deploy/)
+        String name = k.plural() + "." + k.group();
+        String file = "crds/third-party/" + name + ".yaml";
+        fromClasspath("palisade-deploy/" + file).or(() -> fromFile(Path.of("deploy", file)))
+            .or(() -> fromFile(Path.of("../deploy", file))).ifPresentOrElse(c -> crds.put(name, c),
+                () -> LOG.warn("no CRD {} on the classpath or in deploy/: {} objects are stored unchecked", file, k.kind()));
+        continue;
+      }
       if (!k.group().equals(CrdNames.GROUP)) {
         continue;
       }

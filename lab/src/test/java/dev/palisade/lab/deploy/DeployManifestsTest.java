@@ -247,6 +247,12 @@ class DeployManifestsTest {
       assertTrue(crd.getSpec().getVersions().stream().anyMatch(v -> v.getName().equals(HasMetadata.getVersion(type))
           && v.getServed()), name + " serves " + HasMetadata.getVersion(type));
     }
+    // a third-party kind it writes: the Policy WG's PolicyReport (deploy/crds/third-party)
+    CustomResourceDefinition polr = client.apiextensions().v1().customResourceDefinitions()
+        .withName("policyreports.wgpolicyk8s.io").get();
+    assertNotNull(polr, "CRD policyreports.wgpolicyk8s.io");
+    assertEquals("Namespaced", polr.getSpec().getScope());
+    assertTrue(polr.getSpec().getVersions().stream().anyMatch(v -> v.getName().equals("v1alpha2") && v.getServed()));
     assertNotNull(client.namespaces().withName(NS).get());
   }
 
