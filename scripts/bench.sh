@@ -9,6 +9,7 @@
 #   scripts/bench.sh events [SECONDS] [ROUNDS]
 #   scripts/bench.sh approval-latency [DECISIONS] [PODS] [NODES] [REMOTE_PODS]
 #   scripts/bench.sh dns-hold [QUERIES] [ROUNDS]
+#   scripts/bench.sh scan-sync [ADDRESSES] [ROUNDS] [RATE]
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -26,6 +27,7 @@ case "$what" in
   events) main=dev.palisade.bench.EventsBench ;;
   approval-latency) main=dev.palisade.bench.ApprovalLatencyBench ;;
   dns-hold) main=dev.palisade.bench.DnsHoldBench ;;
+  scan-sync) main=dev.palisade.bench.ScanSyncBench ;;
   *) echo "unknown benchmark: $what" >&2; exit 2 ;;
 esac
 exec java --enable-native-access=ALL-UNNAMED -cp "$jar" "$main" "$@"
