@@ -247,12 +247,7 @@ public final class PalisadeController implements AutoCloseable {
 
       @Override
       public long publish(List<EdgeKey> changed) {
-        Set<Long> touched = new HashSet<>();
-        for (EdgeKey k : changed) {
-          identityOf(k.source()).ifPresent(touched::add);
-          identityOf(k.destination()).ifPresent(touched::add);
-        }
-        PalisadeController.this.publish(touched);
+        publishEnds(changed);
         return revision;
       }
     }, k -> guardrails.routing().forbiddenBy(k));
@@ -459,6 +454,11 @@ public final class PalisadeController implements AutoCloseable {
     if (!ready) {
       return; // the first publish, after the first judgement, compiles them all
     }
+    publishEnds(changed);
+  }
+
+  /** Recompiles and publishes the allow-lists of both ends of these edges (the workloads among them). */
+  private void publishEnds(java.util.Collection<EdgeKey> changed) {
     Set<Long> touched = new HashSet<>();
     for (EdgeKey k : changed) {
       identityOf(k.source()).ifPresent(touched::add);
