@@ -1,7 +1,6 @@
 package dev.palisade.controller.events;
 
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +11,10 @@ import java.util.Map;
  * a patch) takes a token from one bucket (burst {@code burst}, one token back per
  * {@code refillMillis}). A repeat that finds no token is only counted; {@link #flush} writes the
  * newest counts once tokens are back. So a flood costs at most burst + elapsed/refill writes, and
- * the counts written are still exact once the flood is over. At most {@code maxKeys} aggregates
+ * the counts written are still exact once the flood is over. A new Event goes before count
+ * updates: patches leave {@code burst / 5} tokens for creates, and a flush creates before it
+ * patches, so a developer sees a new kind of drop within a refill period even while an old one
+ * floods (count updates can wait; the first sight of an edge cannot). At most {@code maxKeys} aggregates
  * are kept (least recently seen dropped first): memory stays bounded whatever the traffic.
  * Thread-safe (synchronized); time is passed in, so tests drive it with a fake clock.
  */
@@ -38,6 +40,7 @@ public final class EventCorrelator {
 
   private final int burst;
   private final long refillMillis;
+  private final int reserve;
   private final Map<Key, Aggregate> aggregates;
   private double tokens;
   private long refilledAt = Long.MIN_VALUE;
@@ -49,6 +52,7 @@ public final class EventCorrelator {
     }
     this.burst = burst;
     this.refillMillis = refillMillis;
+    this.reserve = burst / 5;
     this.tokens = burst;
     this.aggregates = new LinkedHashMap<>(16, 0.75f, true) {
       @Override
@@ -67,19 +71,21 @@ public final class EventCorrelator {
     a.count++;
     a.last = Math.max(a.last, nowMillis);
     a.dirty = true;
-    return take(nowMillis) ? List.of(write(key, a)) : List.of();
+    return take(nowMillis, !a.created) ? List.of(write(key, a)) : List.of();
   }
 
-  /** The counts not yet written, as far as tokens allow (oldest first). */
+  /** The counts not yet written, as far as tokens allow: new Events first, then count updates (oldest first). */
   public synchronized List<Write> flush(long nowMillis) {
     List<Write> out = new ArrayList<>();
-    for (Iterator<Map.Entry<Key, Aggregate>> it = aggregates.entrySet().iterator(); it.hasNext(); ) {
-      Map.Entry<Key, Aggregate> e = it.next();
-      if (e.getValue().dirty) {
-        if (!take(nowMillis)) {
-          break;
+    for (boolean creates : new boolean[] {true, false}) {
+      for (Map.Entry<Key, Aggregate> e : aggregates.entrySet()) {
+        Aggregate a = e.getValue();
+        if (a.dirty && a.created != creates) {
+          if (!take(nowMillis, creates)) {
+            break;
+          }
+          out.add(write(e.getKey(), a));
         }
-        out.add(write(e.getKey(), e.getValue()));
       }
     }
     return out;
@@ -107,7 +113,8 @@ public final class EventCorrelator {
     return w;
   }
 
-  private boolean take(long now) {
+  /** A token for a write; a patch only while more than the creates' reserve is left. */
+  private boolean take(long now, boolean create) {
     if (refilledAt == Long.MIN_VALUE) {
       refilledAt = now;
     } else if (now > refilledAt) {
@@ -117,7 +124,7 @@ public final class EventCorrelator {
         refilledAt += periods * refillMillis;
       }
     }
-    if (tokens >= 1) {
+    if (tokens >= (create ? 1 : 1 + reserve)) {
       tokens--;
       return true;
     }

@@ -79,6 +79,29 @@ class DropEventsTest {
   }
 
   @Test
+  void aNewEdgeIsWrittenAtOnceWhileAnotherFloods() {
+    for (int i = 0; i < 5_000; i++) {
+      now += 1;
+      events.observe(drop("enforce", 5432), WEB, DB, false);
+      if (i % 1000 == 999) {
+        events.flush();
+      }
+    }
+    int before = sink.writes.size();
+    now += 1;
+    events.observe(drop("enforce", 5433), WEB, DB, false);
+    List<Write> after = sink.writes.subList(before, sink.writes.size());
+    assertEquals(2, after.size(), "both ends of the new edge written at once: " + after);
+    assertTrue(after.stream().allMatch(w -> w.create() && w.key().edge().contains("5433/TCP")), after.toString());
+    now += 2_000;
+    sink.writes.clear();
+    events.observe(drop("enforce", 5432), WEB, DB, false);
+    events.observe(drop("enforce", 5433), WEB, DB, false);
+    events.flush();
+    assertTrue(sink.writes.stream().noneMatch(Write::create), "then count updates: " + sink.writes);
+  }
+
+  @Test
   void aDropIsAWarningOnBothEndsNamingEdgeModeLayerAndRequest() {
     events.observe(drop("enforce", 5432), WEB, DB, false);
     assertEquals(2, sink.writes.size());
