@@ -44,7 +44,7 @@ public final class ControllerAccess {
           AccessRule.reads("NetworkPolicies: watched with the rest; invalid ones are reported (below).",
               NetworkPolicy.class),
           AccessRule.of(ClusterNetworkPolicy.GROUP,
-              List.of(ClusterNetworkPolicy.PLURAL, "adminnetworkpolicies", "baselineadminnetworkpolicies"),
+              dev.palisade.model.cnp.ClusterPolicyKind.ALL.stream().map(dev.palisade.model.cnp.ClusterPolicyKind::plural).toList(),
               List.of("list", "watch"),
               "Org guardrails: an Admin-tier ClusterNetworkPolicy Accept approves the learned edges it covers\n"
                   + "(audited), a Deny forbids them; palisade why walks both tiers as the agents do."),

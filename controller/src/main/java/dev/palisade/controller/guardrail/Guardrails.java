@@ -3,12 +3,10 @@ package dev.palisade.controller.guardrail;
 import dev.palisade.controller.access.ControllerAccess;
 import dev.palisade.controller.graph.FlowEdge.EdgeKey;
 import dev.palisade.controller.review.AuditLog;
-import dev.palisade.model.access.ApiCall;
+import dev.palisade.dataplane.netpol.ClusterPolicyInformers;
 import dev.palisade.model.cnp.ClusterNetworkPolicy;
 import dev.palisade.model.cnp.ClusterNetworkPolicyReader;
-import dev.palisade.model.cnp.LegacyPolicies;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -92,38 +90,13 @@ public final class Guardrails {
 
   /** Makes the informers of the kinds the API server serves (not started): the caller starts and awaits them. */
   public List<SharedIndexInformer<GenericKubernetesResource>> informers() {
-    watch(ClusterNetworkPolicy.VERSION, ClusterNetworkPolicy.KIND, ClusterNetworkPolicy.PLURAL);
-    watch("v1alpha1", LegacyPolicies.ADMIN, "adminnetworkpolicies");
     // the Baseline tier routes nothing, but palisade why walks it as the agents do
-    watch("v1alpha1", LegacyPolicies.BASELINE, "baselineadminnetworkpolicies");
+    ClusterPolicyInformers.served(client, ControllerAccess.DECLARED, "controller's guardrails").forEach((kind, i) -> {
+      i.addEventHandler(dueOnChange());
+      informers.add(i);
+      contexts.put(kind.kind(), kind.context());
+    });
     return List.copyOf(informers);
-  }
-
-  private void watch(String version, String kind, String plural) {
-    for (String verb : List.of("list", "watch")) {
-      ApiCall c = new ApiCall(verb, ClusterNetworkPolicy.GROUP, plural, null, null);
-      if (!ControllerAccess.DECLARED.permits(c)) {
-        throw new IllegalStateException("controller may not " + c + ": declare it in ControllerAccess");
-      }
-    }
-    var context = new ResourceDefinitionContext.Builder().withGroup(ClusterNetworkPolicy.GROUP).withVersion(version)
-        .withKind(kind).withPlural(plural).withNamespaced(false).build();
-    try {
-      client.genericKubernetesResources(context).list(new ListOptionsBuilder().withLimit(1L).build());
-    } catch (KubernetesClientException e) {
-      if (e.getCode() == 404) {
-        // upstream's CRD is not installed: nothing to route by (a CRD installed later needs a restart)
-        LOG.info("the API server does not serve {}/{} {}; no guardrail from them", ClusterNetworkPolicy.GROUP,
-            version, plural);
-        return;
-      }
-      throw e;
-    }
-    SharedIndexInformer<GenericKubernetesResource> informer = client.genericKubernetesResources(context)
-        .runnableInformer(0);
-    informer.addEventHandler(dueOnChange());
-    informers.add(informer);
-    contexts.put(kind, context);
   }
 
   /** An informer handler that asks for a judgement on every event. */

@@ -45,7 +45,7 @@ public final class AgentAccess {
           AccessRule.reads("... and Job -> CronJob.", Job.class),
           AccessRule.reads("NetworkPolicy is enforced by the agent on the pods of its node.", NetworkPolicy.class),
           AccessRule.of(ClusterNetworkPolicy.GROUP,
-              List.of(ClusterNetworkPolicy.PLURAL, "adminnetworkpolicies", "baselineadminnetworkpolicies"),
+              dev.palisade.model.cnp.ClusterPolicyKind.ALL.stream().map(dev.palisade.model.cnp.ClusterPolicyKind::plural).toList(),
               List.of("list", "watch"),
               "ClusterNetworkPolicy (upstream's Admin and Baseline tiers) is enforced with NetworkPolicy,\n"
                   + "and so are the v1alpha1 AdminNetworkPolicy and BaselineAdminNetworkPolicy it replaced."),

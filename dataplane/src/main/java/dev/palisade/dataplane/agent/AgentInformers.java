@@ -16,10 +16,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import dev.palisade.model.access.ApiCall;
-import dev.palisade.model.cnp.ClusterNetworkPolicy;
-import dev.palisade.model.cnp.LegacyPolicies;
+import dev.palisade.dataplane.netpol.ClusterPolicyInformers;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -86,9 +83,8 @@ final class AgentInformers implements AutoCloseable {
     identities = watch(WorkloadIdentity.class, null, false);
     allowLists = watch(AllowList.class, null, false);
     networkPolicies = watch(NetworkPolicy.class, null, false);
-    watchClusterPolicies(ClusterNetworkPolicy.VERSION, ClusterNetworkPolicy.KIND, ClusterNetworkPolicy.PLURAL);
-    watchClusterPolicies("v1alpha1", LegacyPolicies.ADMIN, "adminnetworkpolicies");
-    watchClusterPolicies("v1alpha1", LegacyPolicies.BASELINE, "baselineadminnetworkpolicies");
+    ClusterPolicyInformers.served(client, AgentAccess.DECLARED, "agent " + nodeName)
+        .forEach((kind, informer) -> clusterPolicies.add(handle(informer, kind.kind(), null, false)));
     modes = watch(SegmentationMode.class, null, false);
     namespaces = watch(Namespace.class, null, false);
     defaults = watch(ConfigMap.class, ClusterDefaults.NAMESPACE, false);
@@ -145,35 +141,6 @@ final class AgentInformers implements AutoCloseable {
         services.stream().flatMap(i -> i.getStore().list().stream()).toList(),
         slices.stream().flatMap(i -> i.getStore().list().stream()).toList(), clusterDefault(),
         clusterPolicies.stream().flatMap(i -> i.getStore().list().stream()).toList());
-  }
-
-  /**
-   * ClusterNetworkPolicy is upstream's CRD, not Palisade's, and may be absent: then it is not
-   * watched (an informer of an unserved kind would never sync and hold every write back). A CRD
-   * installed later is picked up by the agent's next start.
-   */
-  private void watchClusterPolicies(String version, String kind, String plural) {
-    for (String verb : List.of("list", "watch")) {
-      ApiCall c = new ApiCall(verb, ClusterNetworkPolicy.GROUP, plural, null, null);
-      if (!AgentAccess.DECLARED.permits(c)) {
-        throw new IllegalStateException("agent may not " + c + ": declare it in AgentAccess");
-      }
-    }
-    var context = new ResourceDefinitionContext.Builder().withGroup(ClusterNetworkPolicy.GROUP)
-        .withVersion(version).withKind(kind).withPlural(plural).withNamespaced(false).build();
-    try {
-      client.genericKubernetesResources(context).list(new io.fabric8.kubernetes.api.model.ListOptionsBuilder().withLimit(1L).build());
-    } catch (KubernetesClientException e) {
-      if (e.getCode() == 404) {
-        LOG.info("{}: the API server does not serve {}; none of them is enforced", nodeName,
-            ClusterNetworkPolicy.GROUP + "/" + version + " " + plural);
-        return;
-      }
-      throw e;
-    }
-    SharedIndexInformer<GenericKubernetesResource> informer =
-        client.genericKubernetesResources(context).runnableInformer(0);
-    clusterPolicies.add(handle(informer, kind, null, false));
   }
 
   /**

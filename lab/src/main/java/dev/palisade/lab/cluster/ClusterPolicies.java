@@ -3,12 +3,12 @@ package dev.palisade.lab.cluster;
 import dev.palisade.lab.scenario.Scenario.Step;
 import dev.palisade.lab.scenario.ScenarioException;
 import dev.palisade.model.cnp.ClusterNetworkPolicy;
+import dev.palisade.model.cnp.ClusterPolicyKind;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
-import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 
 /**
  * ClusterNetworkPolicy objects (and the v1alpha1 AdminNetworkPolicy and BaselineAdminNetworkPolicy) (policy.networking.k8s.io/v1alpha2, cluster-scoped) through a
@@ -17,12 +17,6 @@ import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
  */
 public final class ClusterPolicies {
   static final String KIND = ClusterNetworkPolicy.KIND;
-  /** Each cluster-scoped policy kind: version and plural. */
-  static final java.util.Map<String, String[]> KINDS = java.util.Map.of(
-      ClusterNetworkPolicy.KIND, new String[] {ClusterNetworkPolicy.VERSION, ClusterNetworkPolicy.PLURAL},
-      "AdminNetworkPolicy", new String[] {"v1alpha1", "adminnetworkpolicies"},
-      "BaselineAdminNetworkPolicy", new String[] {"v1alpha1", "baselineadminnetworkpolicies"});
-
   private ClusterPolicies() {}
 
   static NonNamespaceOperation<GenericKubernetesResource, GenericKubernetesResourceList,
@@ -32,21 +26,23 @@ public final class ClusterPolicies {
 
   static NonNamespaceOperation<GenericKubernetesResource, GenericKubernetesResourceList,
       Resource<GenericKubernetesResource>> of(KubernetesClient client, String kind) {
-    String[] vp = KINDS.get(kind);
-    return client.genericKubernetesResources(new ResourceDefinitionContext.Builder()
-        .withGroup(ClusterNetworkPolicy.GROUP).withVersion(vp[0]).withKind(kind).withPlural(vp[1])
-        .withNamespaced(false).build());
+    return client.genericKubernetesResources(ClusterPolicyKind.named(kind).orElseThrow().context());
   }
 
   /** Every cluster-scoped policy of every kind, as the agents hold them together. */
   public static java.util.List<GenericKubernetesResource> all(KubernetesClient client) {
     java.util.List<GenericKubernetesResource> out = new java.util.ArrayList<>();
-    KINDS.keySet().forEach(k -> out.addAll(of(client, k).list().getItems()));
+    ClusterPolicyKind.ALL.forEach(k -> out.addAll(of(client, k.kind()).list().getItems()));
     return out;
   }
 
   static boolean isClusterPolicy(Step step) {
-    return step.fields().get("policy") instanceof java.util.Map<?, ?> m && KINDS.containsKey(m.get("kind"));
+    return step.fields().get("policy") instanceof java.util.Map<?, ?> m && isKind(m.get("kind"));
+  }
+
+  /** Whether {@code kind} names a cluster-scoped policy kind. */
+  static boolean isKind(Object kind) {
+    return kind instanceof String k && ClusterPolicyKind.named(k).isPresent();
   }
 
   static void create(KubernetesClient client, Step step) {
@@ -80,7 +76,7 @@ public final class ClusterPolicies {
    */
   private static GenericKubernetesResource policy(KubernetesClient client, Step step) {
     java.util.Map<?, ?> map = (java.util.Map<?, ?>) step.fields().get("policy");
-    String want = ClusterNetworkPolicy.GROUP + "/" + KINDS.get(map.get("kind"))[0];
+    String want = ClusterNetworkPolicy.GROUP + "/" + ClusterPolicyKind.named((String) map.get("kind")).orElseThrow().version();
     if (!want.equals(map.get("apiVersion"))) {
       throw new ScenarioException(step.describe() + ": a " + map.get("kind") + " must have apiVersion " + want
           + ", not " + map.get("apiVersion"));

@@ -178,7 +178,7 @@ public final class Lab implements AutoCloseable {
           continue;
         }
         if (item instanceof io.fabric8.kubernetes.api.model.GenericKubernetesResource g
-            && ClusterPolicies.KINDS.containsKey(g.getKind())) {
+            && ClusterPolicies.isKind(g.getKind())) {
           // cluster-scoped (the org's guardrails): no namespace to default to
           ClusterPolicies.of(client(), g.getKind()).resource(g).createOr(NonDeletingOperation::update);
           continue;

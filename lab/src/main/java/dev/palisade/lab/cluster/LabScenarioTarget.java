@@ -320,7 +320,7 @@ public final class LabScenarioTarget implements ScenarioTarget {
       }
       case "delete-policy" -> {
         String kind = String.valueOf(f.getOrDefault("kind", "NetworkPolicy"));
-        if (ClusterPolicies.KINDS.containsKey(kind)) {
+        if (ClusterPolicies.isKind(kind)) {
           ClusterPolicies.delete(client(), step, kind, String.valueOf(required(step, "name")));
           return;
         }
@@ -333,7 +333,7 @@ public final class LabScenarioTarget implements ScenarioTarget {
       }
       case "delete-all-policies" -> {
         policies().inAnyNamespace().delete();
-        ClusterPolicies.KINDS.keySet().forEach(k -> ClusterPolicies.of(client(), k).delete());
+        dev.palisade.model.cnp.ClusterPolicyKind.ALL.forEach(k -> ClusterPolicies.of(client(), k.kind()).delete());
       }
       case "set-mode" -> setMode(step);
       case "approve-learned" -> review(step, "approved");

@@ -1,6 +1,7 @@
 package dev.palisade.lab.kube;
 
 import dev.palisade.model.cnp.ClusterNetworkPolicy;
+import dev.palisade.model.cnp.ClusterPolicyKind;
 import dev.palisade.model.crd.AllowList;
 import dev.palisade.model.crd.CrdNames;
 import dev.palisade.model.crd.LearnedFlows;
@@ -57,7 +58,7 @@ final class ApiResourceCatalog {
   /** Group of the third-party kinds whose CRDs deploy/crds/third-party holds. */
   static final String POLICY_REPORTS = "wgpolicyk8s.io";
 
-  static final List<Kind> KINDS = List.of(
+  static final List<Kind> KINDS = java.util.stream.Stream.concat(java.util.stream.Stream.of(
       core("Namespace", "namespaces", false, List.of("ns"), List.of(), List.of("status", "finalize")),
       core("Pod", "pods", true, List.of("po"), ALL, List.of("status")),
       core("Service", "services", true, List.of("svc"), ALL, List.of("status")),
@@ -77,12 +78,6 @@ final class ApiResourceCatalog {
           List.of()),
       // upstream's CRD (kubernetes-sigs/network-policy-api), served as a cluster with it installed
       // would: the agent enforces it; its objects are checked by the agent's strict reader
-      new Kind(ClusterNetworkPolicy.GROUP, ClusterNetworkPolicy.VERSION, ClusterNetworkPolicy.KIND,
-          ClusterNetworkPolicy.PLURAL, false, List.of("cnp"), List.of(), List.of()),
-      new Kind(ClusterNetworkPolicy.GROUP, "v1alpha1", "AdminNetworkPolicy", "adminnetworkpolicies", false,
-          List.of("anp"), List.of(), List.of()),
-      new Kind(ClusterNetworkPolicy.GROUP, "v1alpha1", "BaselineAdminNetworkPolicy", "baselineadminnetworkpolicies",
-          false, List.of("banp"), List.of(), List.of()),
       // the Policy WG's report (deploy/crds/third-party): the controller writes one per namespace
       new Kind(POLICY_REPORTS, "v1alpha2", "PolicyReport", "policyreports", true, List.of("polr"), List.of(),
           List.of()),
@@ -105,7 +100,11 @@ final class ApiResourceCatalog {
       palisade(SegmentationMode.class),
       palisade(ReviewAudit.class),
       palisade(GraphSnapshot.class),
-      palisade(dev.palisade.model.crd.AccessRequest.class));
+      palisade(dev.palisade.model.crd.AccessRequest.class)),
+      // upstream's CRDs (kubernetes-sigs/network-policy-api), served as a cluster with them
+      // installed would: the agents enforce them; their objects are checked by the agents' strict reader
+      ClusterPolicyKind.ALL.stream().map(k -> new Kind(k.group(), k.version(), k.kind(), k.plural(), false,
+          List.of(k.shortName()), List.of(), List.of()))).toList();
 
   private ApiResourceCatalog() {}
 

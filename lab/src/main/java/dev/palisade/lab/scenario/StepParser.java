@@ -49,8 +49,8 @@ final class StepParser {
   }
 
   /** The policy kinds a policy step may name (SCHEMA.md, cluster-wide policies). */
-  static final List<String> POLICY_KINDS = List.of("NetworkPolicy", "ClusterNetworkPolicy", "AdminNetworkPolicy",
-      "BaselineAdminNetworkPolicy");
+  static final List<String> POLICY_KINDS = java.util.stream.Stream.concat(java.util.stream.Stream.of("NetworkPolicy"),
+      dev.palisade.model.cnp.ClusterPolicyKind.ALL.stream().map(dev.palisade.model.cnp.ClusterPolicyKind::kind)).toList();
   private static final Pattern MODE_TARGET = Pattern.compile("namespace/[^/\\s]+|workload/[^/\\s]+/[^/\\s]+/[^/\\s]+");
 
   /** The forms of an endpoint reference (SCHEMA.md: traffic, probes, the outside). */
