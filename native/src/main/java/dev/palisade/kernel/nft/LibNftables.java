@@ -95,9 +95,9 @@ public final class LibNftables implements Nftables {
       throw probe.error().get();
     }
     java.util.Objects.requireNonNull(listener, "listener");
-    NftMonitorSocket socket = onThread(() -> NftMonitorSocket.open(NftTableWatch.RECEIVE_TIMEOUT_MILLIS,
-        receiveBufferBytes));
-    NftTableWatch w = NftTableWatch.start(socket, new NftChangeCollector(family, table, threadId), listener,
+    java.util.function.Supplier<NftMonitorSocket> open = () -> onThread(() -> NftMonitorSocket.open(
+        NftTableWatch.RECEIVE_TIMEOUT_MILLIS, receiveBufferBytes));
+    NftTableWatch w = NftTableWatch.start(open.get(), open, new NftChangeCollector(family, table, threadId), listener,
         "nft-watch-" + where + "-" + table);
     watches.removeIf(old -> !old.alive());
     watches.add(w);

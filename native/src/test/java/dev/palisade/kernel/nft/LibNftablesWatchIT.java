@@ -162,9 +162,16 @@ class LibNftablesWatchIT extends NftablesWatchContract {
         other.run(tx().add(Element.of("pods", "10.0.2." + i)));
       }
       release.countDown();
-      assertEquals(List.of(TableChange.EVENTS_LOST), awaitChange(heard, TableChange::lost).what());
+      // reported by the socket (ENOBUFS) or, if the kernel said nothing, by the gap in generations
+      // that the next commit shows
       other.run(tx().delete(Element.of("pods", "10.0.0.8")));
-      awaitChange(heard, c -> c.what().contains("delete element from set pods"));
+      assertEquals(List.of(TableChange.EVENTS_LOST), awaitChange(heard, TableChange::lost).what());
+      // and what comes after a loss is heard (a socket that overran once stayed deaf on 6.18)
+      for (int i = 0; i < 3; i++) {
+        String element = "10.0.2." + (19 - i);
+        other.run(tx().delete(Element.of("pods", element)));
+        awaitChange(heard, c -> c.what().equals(List.of("delete element from set pods")) && !c.lost());
+      }
     }
   }
 
