@@ -63,6 +63,17 @@ class CiCommandTest {
   }
 
   @Test
+  void aMalformedJunitReportIsExit3NamingTheFile() throws Exception {
+    Path junit = dir.resolve("TEST-shop.CheckoutIT.xml");
+    Files.writeString(junit, "<testsuite name=\"shop\" timestamp=\"2026-11-30T10:00:00\"><testcase name=\"a\">");
+    String out = run(3, "ci", "run", "--manifests", APP.resolve("manifests").toString(),
+        "--baseline", APP.resolve("approved").toString(), "--traffic", APP.resolve("traffic.yaml").toString(),
+        "--tests-junit", junit.toString(), "--report-dir", dir.resolve("r").toString());
+    assertTrue(out.contains("palisade ci: bad input: " + junit + ": not well-formed JUnit XML: line 1"), out);
+    assertFalse(Files.exists(dir.resolve("r")), "no reports for a run that did not happen");
+  }
+
+  @Test
   void aMissingRequiredOptionIsExit3NotAVerdict() {
     run(3, "ci", "run", "--baseline", "b");
   }

@@ -84,7 +84,7 @@ final class CiLabSession implements AutoCloseable {
     for (EdgeView v : graph) {
       CiEdge e = edgeOf(v);
       if (e != null) {
-        observed.add(new ObservedEdge(e, v.count(), 0, v.sourcePods(), firstBy.getOrDefault(e, "")));
+        observed.add(new ObservedEdge(e, v.count(), 0, v.sourcePods(), firstBy.getOrDefault(e, ""), v.firstSeen()));
       }
     }
     out.printf("palisade ci: lab up %.1f s, traffic %.1f s, graph complete %.1f s later%n", (t1 - t0) / 1e9,
