@@ -74,6 +74,17 @@ class CiCommandTest {
   }
 
   @Test
+  void anUnknownKindInTheManifestsIsExit3NamingFileAndKind() throws Exception {
+    Path manifests = Files.createDirectories(dir.resolve("app"));
+    Files.copy(APP.resolve("manifests/shop.yaml"), manifests.resolve("shop.yaml"));
+    Path tls = Files.writeString(manifests.resolve("tls.yaml"),
+        "apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: api-tls, namespace: ci-shop}\n");
+    String out = run(3, "ci", "run", "--manifests", manifests.toString(), "--baseline", APP.resolve("approved").toString(),
+        "--traffic", APP.resolve("traffic.yaml").toString(), "--report-dir", dir.resolve("r").toString());
+    assertTrue(out.contains(tls + ": document 1: kind Certificate (apiVersion cert-manager.io/v1)"), out);
+  }
+
+  @Test
   void aMissingRequiredOptionIsExit3NotAVerdict() {
     run(3, "ci", "run", "--baseline", "b");
   }

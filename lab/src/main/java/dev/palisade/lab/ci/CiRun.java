@@ -91,7 +91,7 @@ public final class CiRun {
     for (Path p : YamlFiles.expand(o.manifests(), "--manifests")) {
       String text = read(p);
       try {
-        YamlReader.readAll(text);
+        ManifestKinds.check(p.toString(), YamlReader.readAll(text)); // an unknown kind is refused, never skipped
       } catch (InvalidYamlException e) {
         throw new CiInputException(p + ": not valid YAML: " + e.getMessage());
       }
