@@ -49,6 +49,11 @@ final class CiCommand implements Runnable {
     @Parameters(paramLabel = "CMD", arity = "0..*", description = "the command for --exec")
     List<String> command = new ArrayList<>();
 
+    @Option(names = "--tests-junit", paramLabel = "FILE", description = "the app's JUnit XML report (repeatable): "
+        + "provenance.test names the test case running when a new edge was first seen (testsuite@timestamp + the "
+        + "times of the cases before; a timestamp without offset is in this machine's time zone)")
+    List<Path> testsJunit = new ArrayList<>();
+
     @Option(names = "--report-dir", defaultValue = "palisade-ci-report", paramLabel = "DIR",
         description = "where the reports go (default ${DEFAULT-VALUE})")
     Path reportDir;
@@ -73,7 +78,8 @@ final class CiCommand implements Runnable {
         System.out.println("palisade ci: bad input: " + command + ": a command needs --exec POD");
         return CiRun.EXIT_BAD_INPUT;
       }
-      return CiRun.run(new CiRun.Options(manifests, baseline, traffic, execPod, command, reportDir, f, labId),
+      return CiRun.run(new CiRun.Options(manifests, baseline, traffic, execPod, command, reportDir, f, labId,
+          testsJunit),
           System.out);
     }
   }

@@ -63,6 +63,28 @@ class CiCommandTest {
   }
 
   @Test
+  void aMalformedJunitReportIsExit3NamingTheFile() throws Exception {
+    Path junit = dir.resolve("TEST-shop.CheckoutIT.xml");
+    Files.writeString(junit, "<testsuite name=\"shop\" timestamp=\"2026-11-30T10:00:00\"><testcase name=\"a\">");
+    String out = run(3, "ci", "run", "--manifests", APP.resolve("manifests").toString(),
+        "--baseline", APP.resolve("approved").toString(), "--traffic", APP.resolve("traffic.yaml").toString(),
+        "--tests-junit", junit.toString(), "--report-dir", dir.resolve("r").toString());
+    assertTrue(out.contains("palisade ci: bad input: " + junit + ": not well-formed JUnit XML: line 1"), out);
+    assertFalse(Files.exists(dir.resolve("r")), "no reports for a run that did not happen");
+  }
+
+  @Test
+  void anUnknownKindInTheManifestsIsExit3NamingFileAndKind() throws Exception {
+    Path manifests = Files.createDirectories(dir.resolve("app"));
+    Files.copy(APP.resolve("manifests/shop.yaml"), manifests.resolve("shop.yaml"));
+    Path tls = Files.writeString(manifests.resolve("tls.yaml"),
+        "apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: api-tls, namespace: ci-shop}\n");
+    String out = run(3, "ci", "run", "--manifests", manifests.toString(), "--baseline", APP.resolve("approved").toString(),
+        "--traffic", APP.resolve("traffic.yaml").toString(), "--report-dir", dir.resolve("r").toString());
+    assertTrue(out.contains(tls + ": document 1: kind Certificate (apiVersion cert-manager.io/v1)"), out);
+  }
+
+  @Test
   void aMissingRequiredOptionIsExit3NotAVerdict() {
     run(3, "ci", "run", "--baseline", "b");
   }

@@ -110,7 +110,7 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
     try {
       answer = handle(in);
     } catch (ApiException e) {
-      answer = error(e.status(), e.getMessage());
+      answer = e.details() == null ? error(e.status(), e.getMessage()) : error(e.status(), e.getMessage(), e.details());
     } catch (RuntimeException e) {
       LOG.warn("API {} {} failed", in.method(), in.uri(), e);
       answer = error(500, "internal error: " + e.getClass().getSimpleName());
@@ -162,6 +162,14 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
 
   static ApiResponse error(int status, String message) {
     return ApiResponse.json(status, "{\"error\":" + JsonText.quote(message) + "}");
+  }
+
+  /** An error body with the refusal's own fields beside {@code error}. */
+  static ApiResponse error(int status, String message, tools.jackson.databind.node.ObjectNode details) {
+    tools.jackson.databind.node.ObjectNode body = details.objectNode();
+    body.put("error", message);
+    body.setAll(details);
+    return ApiResponse.json(status, body.toString());
   }
 
   private static FullHttpResponse toNetty(ApiResponse r) {

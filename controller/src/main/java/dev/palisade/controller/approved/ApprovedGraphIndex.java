@@ -55,16 +55,21 @@ public record ApprovedGraphIndex(Map<EdgeKey, String> approved, Map<EdgeKey, Str
     for (int i = 0; i < edges.size(); i++) {
       ApprovedGraphSpec.Edge e = edges.get(i);
       try {
-        EdgeKey k = new EdgeKey(WorkloadRef.parse(e.from).toString(), WorkloadRef.parse(e.to).toString(),
-            Protocol.parse(e.protocol), e.port == null ? 0 : e.port);
-        if (k.port() < 1 || k.port() > 65535) {
-          throw new IllegalArgumentException("port must be 1..65535, not " + e.port);
-        }
-        into.putIfAbsent(k, origin);
+        into.putIfAbsent(keyOf(e), origin);
       } catch (IllegalArgumentException ex) {
         problems.accept(origin + ": " + field + "[" + i + "] ignored: " + ex.getMessage());
       }
     }
+  }
+
+  /** The edge an entry names, as the flow graph keys it; IllegalArgumentException naming a malformed part. */
+  static EdgeKey keyOf(ApprovedGraphSpec.Edge e) {
+    EdgeKey k = new EdgeKey(WorkloadRef.parse(e.from).toString(), WorkloadRef.parse(e.to).toString(),
+        Protocol.parse(e.protocol), e.port == null ? 0 : e.port);
+    if (k.port() < 1 || k.port() > 65535) {
+      throw new IllegalArgumentException("port must be 1..65535, not " + e.port);
+    }
+    return k;
   }
 
   /** Where the approval of an edge with this graph status comes from: git (this index), the review page, or none. */

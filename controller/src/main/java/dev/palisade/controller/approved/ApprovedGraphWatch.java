@@ -3,6 +3,7 @@ package dev.palisade.controller.approved;
 import dev.palisade.model.crd.ApprovedGraph;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,6 +17,8 @@ public final class ApprovedGraphWatch {
 
   private SharedIndexInformer<ApprovedGraph> informer;
   private ApprovedGraphIndex index = ApprovedGraphIndex.EMPTY;
+  /** The objects the index was built from (the store may be ahead of it until the rebuild runs). */
+  private List<ApprovedGraph> objects = List.of();
 
   /**
    * The handler for the informer: every event runs {@code onChange} on the loop after the index
@@ -26,7 +29,8 @@ public final class ApprovedGraphWatch {
    */
   public ResourceEventHandler<ApprovedGraph> handler(java.util.function.Consumer<Runnable> submit, Runnable onChange) {
     Runnable rebuild = () -> {
-      index = ApprovedGraphIndex.of(informer.getStore().list(), LOG::warn);
+      objects = List.copyOf(informer.getStore().list());
+      index = ApprovedGraphIndex.of(objects, LOG::warn);
       onChange.run();
     };
     return new ResourceEventHandler<>() {
@@ -50,6 +54,11 @@ public final class ApprovedGraphWatch {
   /** The informer whose store the rebuild reads (set once, before it starts). */
   public void watching(SharedIndexInformer<ApprovedGraph> informer) {
     this.informer = informer;
+  }
+
+  /** The objects of the newest index, for the YAML of a change to commit in git (loop thread). */
+  public java.util.Collection<ApprovedGraph> objects() {
+    return objects;
   }
 
   /** The newest index (loop thread). */

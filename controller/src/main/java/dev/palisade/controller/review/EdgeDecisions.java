@@ -1,6 +1,7 @@
 package dev.palisade.controller.review;
 
 import dev.palisade.controller.api.ApiException;
+import dev.palisade.controller.approved.GitOwnedEdges;
 import dev.palisade.controller.api.Principal;
 import dev.palisade.controller.graph.EdgeStatus;
 import dev.palisade.controller.graph.FlowEdge;
@@ -8,8 +9,10 @@ import dev.palisade.controller.graph.FlowEdge.EdgeKey;
 import dev.palisade.controller.graph.FlowGraph;
 import dev.palisade.controller.graph.FlowGraph.EdgeView;
 import dev.palisade.controller.graph.OutsideVertex;
+import dev.palisade.model.crd.ApprovedGraph;
 import dev.palisade.model.crd.ReviewAuditSpec;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -18,8 +21,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Review decisions ({@code POST /v1/review}) in the order that keeps each one whole:
@@ -28,6 +35,7 @@ import org.slf4j.LoggerFactory;
  *  request id seen before? ---------------------------> the earlier answer, nothing decided again
  *  every "only" selector names an edge? -- no -------> 404, nothing changed
  *  plan: the edges it changes (graph untouched)
+ *  an edge an ApprovedGraph lists, decided otherwise? -> 409 with the object's YAML to commit, nothing changed
  *  audit log entry written (the commit point) -- fails -> 503, nothing changed
  *  graph statuses set; LearnedFlows saved (a failure is retried); allow-lists published (retried)
  * </pre>
@@ -63,6 +71,9 @@ public final class EdgeDecisions {
   /** Org guardrails: the rule that forbids an edge (never approvable), if one does. */
   private final java.util.function.Function<EdgeKey, Optional<String>> forbiddenBy;
 
+  /** ApprovedGraph objects: the edges they list are decided in git, not here. */
+  private Supplier<Collection<ApprovedGraph>> gitObjects = List::of;
+
   public EdgeDecisions(FlowGraph graph, AuditLog audit, Effects effects) {
     this(graph, audit, effects, k -> Optional.empty());
   }
@@ -73,6 +84,15 @@ public final class EdgeDecisions {
     this.audit = audit;
     this.effects = effects;
     this.forbiddenBy = forbiddenBy;
+  }
+
+  /**
+   * The ApprovedGraph objects in force (those the overlay was built from; read on the loop
+   * thread): decisions that contradict them are refused with the change to commit in git.
+   */
+  public EdgeDecisions gitOwned(Supplier<Collection<ApprovedGraph>> objects) {
+    this.gitObjects = objects;
+    return this;
   }
 
   /** @throws ApiException 404 (an edge not known), 409 (an id used by another decision), 503 (audit write failed) */
@@ -153,6 +173,10 @@ public final class EdgeDecisions {
         }
       }
     }
+    planned = withoutGitOwned(req, planned);
+    if (planned.isEmpty()) {
+      return new Outcome(0, null, false, revision);
+    }
     List<ReviewAuditSpec.Edge> audited = new ArrayList<>(planned.size());
     for (FlowGraph.Reviewed c : planned) {
       audited.add(new ReviewAuditSpec.Edge(c.key().text(), lower(c.before())));
@@ -176,6 +200,43 @@ public final class EdgeDecisions {
     effects.save(sources);
     int changed = (int) planned.stream().filter(c -> c.before() != req.status()).count();
     return new Outcome(changed, entry.seq, false, effects.publish(keys));
+  }
+
+  /**
+   * The planned changes git agrees with. An edge an ApprovedGraph lists is git's to decide: a
+   * decision against it is refused (409) with the object's new YAML to commit instead, since
+   * applied here it would be overridden at once by the overlay or undone at the next sync. "all"
+   * leaves such edges as they are, as it leaves forbidden ones.
+   */
+  private List<FlowGraph.Reviewed> withoutGitOwned(ReviewRequest req, List<FlowGraph.Reviewed> planned) {
+    Collection<ApprovedGraph> objects = gitObjects.get();
+    if (objects.isEmpty()) {
+      return planned;
+    }
+    List<GitOwnedEdges.Conflict> conflicts = GitOwnedEdges.conflicts(objects,
+        planned.stream().map(FlowGraph.Reviewed::key).toList(), req.status());
+    if (conflicts.isEmpty()) {
+      return planned;
+    }
+    if (req.all()) {
+      Set<EdgeKey> owned = new java.util.HashSet<>();
+      conflicts.forEach(c -> owned.addAll(c.edges()));
+      return planned.stream().filter(c -> !owned.contains(c.key())).toList();
+    }
+    ObjectNode details = JsonNodeFactory.instance.objectNode();
+    ArrayNode managedBy = details.putArray("managedBy");
+    List<String> said = new ArrayList<>();
+    for (GitOwnedEdges.Conflict c : conflicts) {
+      ObjectNode o = managedBy.addObject();
+      o.put("approvedGraph", c.approvedGraph());
+      ArrayNode edges = o.putArray("edges");
+      c.edges().forEach(k -> edges.add(k.text()));
+      o.put("patch", c.patch());
+      said.add(c.edges().stream().map(EdgeKey::text).collect(java.util.stream.Collectors.joining(", "))
+          + " is managed in git by ApprovedGraph " + c.approvedGraph());
+    }
+    throw new ApiException(409, "only: " + String.join("; ", said) + ": commit this change there (managedBy[].patch"
+        + " is the object with the decision in it); the page does not override git", details);
   }
 
   /**

@@ -21,6 +21,7 @@ public final class PageAssets {
   private static final Map<String, String> FILES = Map.of(
       "/", PAGE + "index.html",
       "/assets/app.js", PAGE + "app.js",
+      "/assets/gitops.js", PAGE + "gitops.js",
       "/assets/app.css", PAGE + "app.css",
       "/assets/echarts.min.js", PAGE + "vendor/echarts-" + ECHARTS + ".min.js");
   private final Map<String, byte[]> cache = new ConcurrentHashMap<>();

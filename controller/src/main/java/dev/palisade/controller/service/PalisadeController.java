@@ -250,7 +250,7 @@ public final class PalisadeController implements AutoCloseable {
         publishEnds(changed);
         return revision;
       }
-    }, k -> guardrails.routing().forbiddenBy(k));
+    }, k -> guardrails.routing().forbiddenBy(k)).gitOwned(approvedGraphs::objects);
     review = new ReviewEndpoints(reviewBackend(), audit, new Snapshots(client).restore());
     // issue 20: AccessRequests wait in the page's queue; an approver's decision is an EdgeDecisions one
     requests = new AccessRequestQueue(graph, audit, decisions, AccessRequestCheck.ends(reviewBackend()::workloadExists,

@@ -28,9 +28,12 @@ async function api(method, path, body) {
   });
   const text = await r.text();
   if (!r.ok) {
-    let msg = text;
-    try { msg = JSON.parse(text).error || text; } catch (e) { /* not JSON */ }
-    throw new Error(r.status + ': ' + msg);
+    let msg = text, parsed = null;
+    try { parsed = JSON.parse(text); msg = parsed.error || text; } catch (e) { /* not JSON */ }
+    const err = new Error(r.status + ': ' + msg);
+    err.status = r.status;
+    err.body = parsed; // a refusal may carry what to do instead (managedBy: the change to commit in git)
+    throw err;
   }
   return (r.headers.get('Content-Type') || '').startsWith('application/json') ? JSON.parse(text) : text;
 }
@@ -217,6 +220,7 @@ async function decideRequest(r, decision) {
     $('request-result').textContent = r.namespace + '/' + r.name + ': ' + out.phase + ' (audit #' + out.audit + ')';
   } catch (err) {
     $('request-result').textContent = err.message;
+    if (err.status === 409 && err.body && Array.isArray(err.body.managedBy)) showGitPatch(err.body.managedBy);
   }
   await refresh();
   await refreshSide();
@@ -320,6 +324,7 @@ async function review(status, edges) {
     state.selected.clear();
   } catch (err) {
     $('review-result').textContent = err.message;
+    if (err.status === 409 && err.body && Array.isArray(err.body.managedBy)) showGitPatch(err.body.managedBy);
   }
   await refresh();
   await refreshSide();

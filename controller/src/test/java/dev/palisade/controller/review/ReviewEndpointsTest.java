@@ -146,6 +146,9 @@ class ReviewEndpointsTest {
     assertTrue(lib.body().length() > 500_000, "the ECharts script, not a stub");
     assertTrue(lib.body().contains("version:\"" + PageAssets.ECHARTS + "\""), "the release PageAssets names");
     assertEquals(200, call("GET", "/assets/app.js", null, null).statusCode());
+    assertTrue(page.body().contains("/assets/gitops.js"));
+    assertTrue(call("GET", "/assets/gitops.js", null, null).body().contains("managed in git by ApprovedGraph"),
+        "the dialog for a decision that git owns");
     for (String path : new String[] {"/v1/graph", "/v1/whoami", "/v1/audit", "/v1/modes", "/v1/snapshots",
         "/v1/export/dot", "/v1/export/networkpolicy?namespace=shop"}) {
       assertEquals(401, call("GET", path, null, null).statusCode(), path);

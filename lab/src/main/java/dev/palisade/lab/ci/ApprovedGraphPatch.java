@@ -18,11 +18,17 @@ public final class ApprovedGraphPatch {
 
   /** The new edges of a run, with their provenance. */
   public static String forNewEdges(List<Finding> findings, String source) {
+    return forNewEdges(findings, source, JunitTimeline.EMPTY);
+  }
+
+  /** As above; provenance.test is the app's test case that was running when the edge was first seen. */
+  public static String forNewEdges(List<Finding> findings, String source, JunitTimeline tests) {
     return render(findings.stream().filter(f -> f.verdict() == Verdict.NEW)
         .map(f -> {
           String by = f.observed().firstBy();
           boolean command = by.startsWith(CiRun.EXEC_ORIGIN);
-          return new Entry(f.edge(), source, command ? "" : by, command ? by : "", "");
+          return new Entry(f.edge(), source, command ? "" : by, command ? by : "",
+              tests.runningAt(f.observed().firstSeen()).orElse(""));
         }).toList(), "ci-approved");
   }
 

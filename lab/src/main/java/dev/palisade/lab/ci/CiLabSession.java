@@ -41,9 +41,20 @@ final class CiLabSession implements AutoCloseable {
   /** A failed edge's first client and server pod (ns/name): who judges it must know which pods. */
   private final Map<CiEdge, List<String>> failedPods = new LinkedHashMap<>();
 
+  private final String labId;
+  /** Tears the lab down when the JVM stops before {@link #close} (SIGTERM: the CI job was cancelled). */
+  private final Thread teardownOnExit;
+  private boolean closed;
+
   CiLabSession(String labId, PrintStream out) {
     this.target = new LabScenarioTarget(labId);
     this.out = out;
+    this.labId = labId;
+    this.teardownOnExit = new Thread(() -> {
+      out.println("palisade ci: stopping before the run ended (SIGTERM?): tearing lab " + labId + " down");
+      close();
+    }, "palisade-ci-teardown");
+    Runtime.getRuntime().addShutdownHook(teardownOnExit);
   }
 
   /** Everything the app did, as observed edges (failed connections included). */
@@ -84,7 +95,7 @@ final class CiLabSession implements AutoCloseable {
     for (EdgeView v : graph) {
       CiEdge e = edgeOf(v);
       if (e != null) {
-        observed.add(new ObservedEdge(e, v.count(), 0, v.sourcePods(), firstBy.getOrDefault(e, "")));
+        observed.add(new ObservedEdge(e, v.count(), 0, v.sourcePods(), firstBy.getOrDefault(e, ""), v.firstSeen()));
       }
     }
     out.printf("palisade ci: lab up %.1f s, traffic %.1f s, graph complete %.1f s later%n", (t1 - t0) / 1e9,
@@ -139,6 +150,7 @@ final class CiLabSession implements AutoCloseable {
     } catch (RuntimeException e) {
       throw new CiInputException("--exec " + in.execPod() + ": " + e.getMessage());
     }
+    out.println("palisade ci: running " + origin);
     try {
       target.lab().network().pod(pod).ns().exec(in.execCommand().toArray(String[]::new));
     } catch (RuntimeException e) {
@@ -239,8 +251,47 @@ final class CiLabSession implements AutoCloseable {
             .withName(name).get())).workloadOf(obj).toString();
   }
 
+  /**
+   * Tears the lab down once, from the run or from the shutdown hook (synchronized: the hook waits
+   * for a teardown the run has begun, since the JVM halts when the hooks return). After the lab's own
+   * close, whatever of its namespaces is left (a lab cut off while it was being made has no object
+   * to close yet) is reaped with the processes inside, by its id.
+   */
   @Override
-  public void close() {
-    target.close();
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      target.close();
+    } finally {
+      if (labId != null) {
+        reapLeftovers();
+      }
+      try {
+        Runtime.getRuntime().removeShutdownHook(teardownOnExit);
+      } catch (IllegalStateException shuttingDown) {
+        // called from the hook itself, or while the JVM stops: nothing to remove
+      }
+    }
+  }
+
+  /** A run still making its lab may add a namespace just after a reap: reaped until none is left (bounded). */
+  private void reapLeftovers() {
+    for (int i = 0; i < 5; i++) {
+      try {
+        if (dev.palisade.lab.net.LabNetwork.reap(labId) == 0) {
+          return;
+        }
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
+        out.println("palisade ci: lab " + labId + " teardown: " + e.getMessage());
+        return;
+      }
+    }
   }
 }

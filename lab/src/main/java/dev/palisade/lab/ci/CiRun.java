@@ -18,7 +18,7 @@ import java.util.Map;
  * write the four reports. The lab is torn down whatever happens, failures included.
  *
  * <pre>
- *  --manifests, --baseline, --traffic --> checked inputs --> CiLabSession (lab up, monitor mode,
+ *  --manifests, --baseline, --traffic, --tests-junit --> checked inputs --> CiLabSession (lab up, monitor mode,
  *       traffic / exec, wait for the graph) --> observed edges --> EdgeClassifier --> findings
  *       --> report.md, junit.xml, patch.yaml, graph.json + exit code
  * </pre>
@@ -31,11 +31,15 @@ public final class CiRun {
 
   /** The command line, as values. {@code execCommand} is empty without --exec. */
   public record Options(List<Path> manifests, List<Path> baseline, Path traffic, String execPod,
-      List<String> execCommand, Path reportDir, FailOn failOn, String labId) {}
+      List<String> execCommand, Path reportDir, FailOn failOn, String labId, List<Path> testsJunit) {
+    public Options {
+      testsJunit = testsJunit == null ? List.of() : List.copyOf(testsJunit);
+    }
+  }
 
-  /** Checked inputs: manifests by file, the baseline, the traffic entries, commands to run. */
+  /** Checked inputs: manifests by file, the baseline, the traffic entries, commands to run, the app's test times. */
   record Inputs(Map<String, String> manifests, Baseline baseline, List<TrafficFile.Flow> flows, String execPod,
-      List<String> execCommand) {}
+      List<String> execCommand, JunitTimeline tests) {}
 
   private CiRun() {}
 
@@ -65,7 +69,7 @@ public final class CiRun {
     List<Finding> findings = EdgeClassifier.classify(observed, in.baseline(), guardrails);
     int exit = EdgeClassifier.exitCode(findings, o.failOn());
     try {
-      write(o.reportDir(), findings, exit);
+      write(o.reportDir(), findings, exit, in.tests());
     } catch (IOException e) {
       out.println("palisade ci: cannot write --report-dir " + o.reportDir() + ": " + e.getMessage());
       return EXIT_BAD_INPUT;
@@ -87,7 +91,7 @@ public final class CiRun {
     for (Path p : YamlFiles.expand(o.manifests(), "--manifests")) {
       String text = read(p);
       try {
-        YamlReader.readAll(text);
+        ManifestKinds.check(p.toString(), YamlReader.readAll(text)); // an unknown kind is refused, never skipped
       } catch (InvalidYamlException e) {
         throw new CiInputException(p + ": not valid YAML: " + e.getMessage());
       }
@@ -107,7 +111,8 @@ public final class CiRun {
       throw new CiInputException("--exec: must name a pod as NS/POD or workload/NS/KIND/NAME (its first pod), not '"
           + o.execPod() + "'");
     }
-    return new Inputs(manifests, baseline, flows, o.execPod(), List.copyOf(o.execCommand()));
+    JunitTimeline tests = JunitTimeline.read(o.testsJunit(), java.time.ZoneId.systemDefault());
+    return new Inputs(manifests, baseline, flows, o.execPod(), List.copyOf(o.execCommand()), tests);
   }
 
   private static String read(Path p) {
@@ -120,10 +125,15 @@ public final class CiRun {
 
   /** Writes report.md, junit.xml, patch.yaml and graph.json into {@code dir} (created if absent). */
   public static void write(Path dir, List<Finding> findings, int exit) throws IOException {
+    write(dir, findings, exit, JunitTimeline.EMPTY);
+  }
+
+  /** As above, the patch's provenance.test from the app's test times. */
+  public static void write(Path dir, List<Finding> findings, int exit, JunitTimeline tests) throws IOException {
     Files.createDirectories(dir);
     Files.writeString(dir.resolve("report.md"), MarkdownReport.render(findings, exit));
     Files.writeString(dir.resolve("junit.xml"), JunitReport.render(findings));
-    Files.writeString(dir.resolve("patch.yaml"), ApprovedGraphPatch.forNewEdges(findings, "palisade ci run"));
+    Files.writeString(dir.resolve("patch.yaml"), ApprovedGraphPatch.forNewEdges(findings, "palisade ci run", tests));
     Files.writeString(dir.resolve("graph.json"), GraphJson.render(findings, exit));
   }
 }
