@@ -49,6 +49,10 @@ final class CiCommand implements Runnable {
     @Parameters(paramLabel = "CMD", arity = "0..*", description = "the command for --exec")
     List<String> command = new ArrayList<>();
 
+    @Option(names = "--exec-timeout", paramLabel = "DURATION", description = "stop the --exec command after this "
+        + "long, e.g. 90s, 30m, 2h (default 1h); its output is streamed as it runs")
+    String execTimeout;
+
     @Option(names = "--tests-junit", paramLabel = "FILE", description = "the app's JUnit XML report (repeatable): "
         + "provenance.test names the test case running when a new edge was first seen (testsuite@timestamp + the "
         + "times of the cases before; a timestamp without offset is in this machine's time zone)")
@@ -79,7 +83,7 @@ final class CiCommand implements Runnable {
         return CiRun.EXIT_BAD_INPUT;
       }
       return CiRun.run(new CiRun.Options(manifests, baseline, traffic, execPod, command, reportDir, f, labId,
-          testsJunit),
+          testsJunit, execTimeout),
           System.out);
     }
   }

@@ -31,7 +31,8 @@ public final class CiRun {
 
   /** The command line, as values. {@code execCommand} is empty without --exec. */
   public record Options(List<Path> manifests, List<Path> baseline, Path traffic, String execPod,
-      List<String> execCommand, Path reportDir, FailOn failOn, String labId, List<Path> testsJunit) {
+      List<String> execCommand, Path reportDir, FailOn failOn, String labId, List<Path> testsJunit,
+      String execTimeout) {
     public Options {
       testsJunit = testsJunit == null ? List.of() : List.copyOf(testsJunit);
     }
@@ -39,7 +40,7 @@ public final class CiRun {
 
   /** Checked inputs: manifests by file, the baseline, the traffic entries, commands to run, the app's test times. */
   record Inputs(Map<String, String> manifests, Baseline baseline, List<TrafficFile.Flow> flows, String execPod,
-      List<String> execCommand, JunitTimeline tests) {}
+      List<String> execCommand, JunitTimeline tests, java.time.Duration execTimeout) {}
 
   private CiRun() {}
 
@@ -112,7 +113,9 @@ public final class CiRun {
           + o.execPod() + "'");
     }
     JunitTimeline tests = JunitTimeline.read(o.testsJunit(), java.time.ZoneId.systemDefault());
-    return new Inputs(manifests, baseline, flows, o.execPod(), List.copyOf(o.execCommand()), tests);
+    java.time.Duration execTimeout = o.execTimeout() == null ? PodCommand.DEFAULT_TIMEOUT
+        : PodCommand.parseTimeout(o.execTimeout());
+    return new Inputs(manifests, baseline, flows, o.execPod(), List.copyOf(o.execCommand()), tests, execTimeout);
   }
 
   private static String read(Path p) {
