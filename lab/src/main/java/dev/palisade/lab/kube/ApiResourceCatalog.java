@@ -100,7 +100,8 @@ final class ApiResourceCatalog {
       palisade(SegmentationMode.class),
       palisade(ReviewAudit.class),
       palisade(GraphSnapshot.class),
-      palisade(dev.palisade.model.crd.AccessRequest.class)),
+      palisade(dev.palisade.model.crd.AccessRequest.class),
+      palisade(dev.palisade.model.crd.ApprovedGraph.class)),
       // upstream's CRDs (kubernetes-sigs/network-policy-api), served as a cluster with them
       // installed would: the agents enforce them; their objects are checked by the agents' strict reader
       ClusterPolicyKind.ALL.stream().map(k -> new Kind(k.group(), k.version(), k.kind(), k.plural(), false,

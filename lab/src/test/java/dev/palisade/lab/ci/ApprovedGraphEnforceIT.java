@@ -17,8 +17,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The patch palisade ci writes, applied with kubectl (here: the lab's apply) to a lab running
- * Palisade in enforce mode, lets exactly its calls through.
+ * The patch palisade ci writes, applied with kubectl to a lab running Palisade in enforce mode,
+ * lets exactly its calls through.
  */
 @KernelTest
 class ApprovedGraphEnforceIT {
@@ -35,9 +35,10 @@ class ApprovedGraphEnforceIT {
               "palisade ci run", "traffic.yaml flows[0]", "", ""),
           new ApprovedGraphPatch.Entry(new CiEdge("ci-shop/Deployment/api", "ci-shop/StatefulSet/db", 5432, Protocol.TCP),
               "palisade ci run", "traffic.yaml flows[1]", "", "")), "ci-approved");
-      // as kubectl apply -f patch.yaml would (the lab's apply knows only built-in kinds)
-      t.lab().client().resources(ApprovedGraph.class).inNamespace("ci-shop")
-          .load(new java.io.ByteArrayInputStream(patch.getBytes(java.nio.charset.StandardCharsets.UTF_8))).create();
+      Path dir = Files.createTempDirectory("ci18-kubectl");
+      Files.writeString(dir.resolve("patch.yaml"), patch);
+      kubectl(t.lab().api().writeKubeconfig(dir.resolve("kubeconfig")), dir, "apply", "-f",
+          dir.resolve("patch.yaml").toString());
       // the controller takes the objects in through its informer: wait until both servers admit their client
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       while (!(hasIngress(t, "deployment-api") && hasIngress(t, "statefulset-db"))) {
@@ -59,6 +60,23 @@ class ApprovedGraphEnforceIT {
     } finally {
       assertEquals(0, LabNetwork.reap(labId), "the lab left network namespaces behind");
     }
+  }
+
+  /** The real kubectl (as CI has it at /usr/bin/kubectl), against the lab's API server. */
+  private static void kubectl(Path kubeconfig, Path dir, String... args) throws Exception {
+    Path kubectl = Path.of("/usr/bin/kubectl");
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(kubectl), "kubectl is not installed at " + kubectl);
+    List<String> command = new java.util.ArrayList<>(List.of(kubectl.toString(), "--cache-dir",
+        dir.resolve("cache").toString(), "--request-timeout", "30s"));
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("out").toFile());
+    pb.environment().put("KUBECONFIG", kubeconfig.toString());
+    Process p = pb.start();
+    if (!p.waitFor(90, java.util.concurrent.TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("kubectl " + String.join(" ", args) + " did not finish");
+    }
+    assertEquals(0, p.exitValue(), "kubectl " + String.join(" ", args) + ": " + Files.readString(dir.resolve("out")));
   }
 
   private static boolean hasIngress(LabScenarioTarget t, String name) {
