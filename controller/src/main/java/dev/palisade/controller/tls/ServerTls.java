@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * neither refuses to start ({@link #fromFlags}), since the agents' tokens and the approvers'
  * decisions travel on this port.
  *
- * <p>The files are looked at again, at most every {@link #RECHECK}, when a connection opens: a
+ * <p>The files are read again, at most every {@link #RECHECK}, when a connection opens: a
  * Secret renewed by cert-manager (kubelet swaps the mounted files) is served to new connections
  * without a restart. A renewed pair that does not load is logged and the old one kept.
  *
@@ -156,13 +156,21 @@ public final class ServerTls {
     }
   }
 
-  /** What changes when kubelet or an operator replaces the files: modification times and sizes. */
+  /**
+   * What changes when kubelet or an operator replaces the files: their contents (two small files
+   * read every {@link #RECHECK} at most; times can repeat within a file system's granularity).
+   */
   private static String stamp(Path cert, Path key) {
     try {
-      return Files.getLastModifiedTime(cert) + "/" + Files.size(cert) + " " + Files.getLastModifiedTime(key) + "/"
-          + Files.size(key);
+      java.security.MessageDigest d = java.security.MessageDigest.getInstance("SHA-256");
+      d.update(Files.readAllBytes(cert));
+      d.update((byte) 0);
+      d.update(Files.readAllBytes(key));
+      return java.util.HexFormat.of().formatHex(d.digest());
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot read " + cert + " or " + key + ": " + e.getMessage(), e);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     }
   }
 
