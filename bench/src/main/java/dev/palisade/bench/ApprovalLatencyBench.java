@@ -6,7 +6,6 @@ import dev.palisade.lab.cluster.LabPalisade;
 import dev.palisade.lab.net.LabNetwork;
 import dev.palisade.lab.net.Prober;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -159,7 +158,7 @@ public final class ApprovalLatencyBench {
   }
 
   private static String post(LabPalisade pal, String path, String body) throws Exception {
-    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(pal.url() + path))
+    HttpResponse<String> r = pal.httpClient().send(HttpRequest.newBuilder(URI.create(pal.url() + path))
         .header("Authorization", "Bearer " + pal.approverToken()).timeout(Duration.ofSeconds(30))
         .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {

@@ -21,6 +21,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import dev.palisade.dataplane.tls.ControllerTrust;
 
 /**
  * {@code palisade agent}: the node agent for NODE_NAME, in the host's network namespace (the
@@ -28,8 +29,16 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "agent", description = "Run the node agent for NODE_NAME (host network namespace).")
 final class AgentCommand implements Callable<Integer> {
-  @Option(names = "--controller", required = true, description = "the controller's URL")
+  @Option(names = "--controller", required = true, description = "the controller's URL, https://...")
   String controller;
+
+  @Option(names = "--ca", description = "PEM file of the CA that signed the controller's certificate, trusted alone "
+      + "(default: $PALISADE_CA; neither: the JVM's trust store)")
+  Path ca;
+
+  @Option(names = "--insecure-http", description = "allow an http:// controller URL (a controller run with "
+      + "--insecure-http): the agent's token then crosses the network readable")
+  boolean insecureHttp;
 
   @Option(names = "--token-file", defaultValue = "/var/run/secrets/kubernetes.io/serviceaccount/token",
       description = "the token presented to the controller, re-read before each report (${DEFAULT-VALUE})")
@@ -74,7 +83,8 @@ final class AgentCommand implements Callable<Integer> {
       throw new IllegalArgumentException("NODE_NAME is not set (the downward API: spec.nodeName)");
     }
     FailsafeBuilder.Config failsafe = failsafe();
-    TokenFileFlowSink sink = new TokenFileFlowSink(controller, tokenFile);
+    TokenFileFlowSink sink = new TokenFileFlowSink(controller, tokenFile,
+        ControllerTrust.of(ca != null ? ca : CaFile.fromEnvironment(), insecureHttp));
     Deque<AutoCloseable> open = new ArrayDeque<>();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> closeAll(open), "palisade-shutdown"));
     KubernetesClient client = new KubernetesClientBuilder().build();

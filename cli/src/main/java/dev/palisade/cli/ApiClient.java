@@ -1,5 +1,6 @@
 package dev.palisade.cli;
 
+import dev.palisade.dataplane.tls.ControllerTrust;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -16,11 +17,21 @@ import picocli.CommandLine.Option;
 /**
  * How the review commands reach the controller: the same HTTP API as the page, with the same
  * bearer token. Mixed into each command; the URL and token also come from the environment
- * (PALISADE_URL, PALISADE_TOKEN) so a token need not sit in shell history.
+ * (PALISADE_URL, PALISADE_TOKEN, PALISADE_CA) so a token need not sit in shell history. The
+ * controller's certificate is checked against the CA given ({@link ControllerTrust}); plain HTTP
+ * only with --insecure-http.
  */
 final class ApiClient {
-  @Option(names = "--url", description = "controller API, e.g. http://127.0.0.1:PORT (default: $PALISADE_URL)")
+  @Option(names = "--url", description = "controller API, e.g. https://127.0.0.1:PORT (default: $PALISADE_URL)")
   String url;
+
+  @Option(names = "--ca", description = "PEM file of the controller's CA, trusted alone (default: $PALISADE_CA, "
+      + "else the lab's when the URL is the lab's, else the JVM's trust store)")
+  Path ca;
+
+  @Option(names = "--insecure-http", description = "allow an http:// URL (a controller run with --insecure-http): "
+      + "the token then crosses the network readable")
+  boolean insecureHttp;
 
   @Option(names = "--token-file", description = "file holding the bearer token (default: $PALISADE_TOKEN)")
   Path tokenFile;
@@ -46,6 +57,21 @@ final class ApiClient {
           "no controller URL: pass --url, set PALISADE_URL (the demo prints it) or start `palisade lab up`"));
     }
     return u.endsWith("/") ? u.substring(0, u.length() - 1) : u;
+  }
+
+  /** Like the token, the context's CA only serves the context's own URL. */
+  private Path caFile() {
+    if (ca != null) {
+      return ca;
+    }
+    Path env = CaFile.fromEnvironment();
+    if (env != null) {
+      return env;
+    }
+    if (url == null && System.getenv("PALISADE_URL") == null) {
+      return CliContext.current().map(CliContext::ca).orElse(null);
+    }
+    return null;
   }
 
   private String token() {
@@ -83,8 +109,13 @@ final class ApiClient {
   private String send(HttpRequest.Builder b) {
     HttpRequest r = b.header("Authorization", "Bearer " + token()).timeout(Duration.ofSeconds(30)).build();
     try {
-      HttpResponse<String> resp = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
-          .send(r, HttpResponse.BodyHandlers.ofString());
+      HttpClient http;
+      try {
+        http = ControllerTrust.of(caFile(), insecureHttp).builder(base()).connectTimeout(Duration.ofSeconds(5)).build();
+      } catch (IllegalArgumentException e) {
+        throw new NoAccess(e.getMessage());
+      }
+      HttpResponse<String> resp = http.send(r, HttpResponse.BodyHandlers.ofString());
       if (resp.statusCode() == 401 || resp.statusCode() == 403) {
         throw new NoAccess(r.method() + " " + r.uri().getPath() + ": " + resp.statusCode() + " " + resp.body());
       }

@@ -9,11 +9,16 @@ import java.util.Properties;
 
 /**
  * Where the review commands find a controller when neither a flag nor the environment names one, as
- * kubectl finds its current context: {@code palisade lab up} writes the lab's controller URL and the
- * file holding its approver token, {@code lab down} removes them. The file is
+ * kubectl finds its current context: {@code palisade lab up} writes the lab's controller URL, the
+ * file holding its approver token and the lab CA's certificate, {@code lab down} removes them. The file is
  * {@code ~/.palisade/context.properties}, or {@code $PALISADE_CONTEXT}.
  */
-record CliContext(String url, Path tokenFile) {
+record CliContext(String url, Path tokenFile, Path ca) {
+  /** A context without a CA file (a controller with a publicly trusted certificate, or plain HTTP). */
+  CliContext(String url, Path tokenFile) {
+    this(url, tokenFile, null);
+  }
+
   static Path file() {
     String override = System.getenv("PALISADE_CONTEXT");
     return override != null && !override.isBlank() ? Path.of(override)
@@ -37,13 +42,17 @@ record CliContext(String url, Path tokenFile) {
       throw new IllegalStateException("the CLI context " + f + " lacks url or tokenFile: remove it or run "
           + "`palisade lab up` again");
     }
-    return Optional.of(new CliContext(url, Path.of(token)));
+    String ca = p.getProperty("ca");
+    return Optional.of(new CliContext(url, Path.of(token), ca == null || ca.isBlank() ? null : Path.of(ca)));
   }
 
   void write() {
     Properties p = new Properties();
     p.setProperty("url", url);
     p.setProperty("tokenFile", tokenFile.toString());
+    if (ca != null) {
+      p.setProperty("ca", ca.toString());
+    }
     Path f = file();
     try {
       Files.createDirectories(f.getParent());

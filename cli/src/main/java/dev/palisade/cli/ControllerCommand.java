@@ -8,6 +8,7 @@ import dev.palisade.dataplane.metrics.MetricsServer;
 import dev.palisade.controller.publish.Backoff;
 import dev.palisade.controller.service.ControllerLeadership;
 import dev.palisade.controller.service.PalisadeController;
+import dev.palisade.controller.tls.ServerTls;
 import dev.palisade.model.Mode;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -37,6 +38,18 @@ final class ControllerCommand implements Callable<Integer> {
 
   @Option(names = "--listen", defaultValue = "0.0.0.0:8443", description = "HOST:PORT of the API, page and health (${DEFAULT-VALUE})")
   String listen;
+
+  @Option(names = "--tls-cert", description = "PEM certificate chain the API serves (in a cluster: tls.crt of the "
+      + "Secret palisade-controller-tls); with --tls-key")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", description = "its PKCS#8 PEM key (tls.key of the same Secret); re-read with the "
+      + "certificate when the files change")
+  Path tlsKey;
+
+  @Option(names = "--insecure-http", description = "serve the API as plain HTTP instead (agents' tokens and approvals "
+      + "cross the network readable); without it and without --tls-cert/--tls-key the controller does not start")
+  boolean insecureHttp;
 
   @Option(names = "--default-mode", defaultValue = "learn", description = "learn, monitor or enforce (${DEFAULT-VALUE}); "
       + "published to the agents as ConfigMap palisade-defaults in POD_NAMESPACE")
@@ -84,6 +97,7 @@ final class ControllerCommand implements Callable<Integer> {
     HostPort metricsAt = HostPort.parse("--metrics-listen", metricsListen);
     Mode mode = Mode.parse(defaultMode);
     honourWorkloadAnnotations(); // a bad value is a usage error before anything starts
+    ServerTls tls = serverTls();
     String namespace = env("POD_NAMESPACE", "palisade-system");
     KubernetesClient client = new KubernetesClientBuilder().build();
     StaticTokens users = new StaticTokens();
@@ -97,7 +111,7 @@ final class ControllerCommand implements Callable<Integer> {
     // users first: their tokens never leave the controller in a TokenReview
     Authenticator auth = token -> users.authenticate(token).or(() -> agents.authenticate(token));
     // live-but-not-ready on the port until a controller has synced and takes the port over
-    StandbyHealth standby = StandbyHealth.start(at.host(), at.port());
+    StandbyHealth standby = StandbyHealth.start(at.host(), at.port(), tls);
     // its own port, from the start: a stand-by replica is scraped too (leader 0)
     ControllerMetrics metrics = new ControllerMetrics();
     java.util.concurrent.atomic.AtomicBoolean serving = new java.util.concurrent.atomic.AtomicBoolean();
@@ -107,6 +121,7 @@ final class ControllerCommand implements Callable<Integer> {
     LOG.info("metrics on http://{}:{}/metrics", metricsAt.host(), metricsServer.port());
     Consumer<PalisadeController> start = c -> {
       c.metrics(metrics);
+      c.tls(tls);
       c.sync(SYNC_TIMEOUT);
       standby.close();
       c.serve(at.host(), at.port());
@@ -145,6 +160,18 @@ final class ControllerCommand implements Callable<Integer> {
     LOG.error("{} lost the Lease {}: exiting so that Kubernetes restarts it as a candidate", pod,
         ControllerLeadership.LEASE);
     return 1;
+  }
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  /** The API's TLS from the flags; a missing or contradicting flag is a usage error (exit 2). */
+  private ServerTls serverTls() {
+    try {
+      return ServerTls.fromFlags(tlsCert, tlsKey, insecureHttp);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
   }
 
   private static String env(String name, String fallback) {

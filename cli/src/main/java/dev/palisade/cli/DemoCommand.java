@@ -32,8 +32,9 @@ final class DemoCommand implements Callable<Integer> {
       System.out.println("review page: " + pal.url() + "/   (served on 127.0.0.1 while the demo runs; --keep keeps it up)");
       System.out.println("  approver token: " + pal.approverToken());
       System.out.println("  viewer token:   " + pal.viewerToken());
+      System.out.println("  CA (the page's certificate; trust it in a browser, or accept the warning): " + pal.caFile());
       System.out.println("  CLI: export PALISADE_URL=" + pal.url() + " PALISADE_TOKEN=" + pal.approverToken()
-          + "; ./palisade graph show");
+          + " PALISADE_CA=" + pal.caFile() + "; ./palisade graph show");
       ShopDemo.Outcome o = new ShopDemo(System.out).run(lab, enforceAfter);
       if (keep) {
         System.out.println("the lab stays up: open " + pal.url() + "/ and sign in with a token above; Ctrl-C stops it.");

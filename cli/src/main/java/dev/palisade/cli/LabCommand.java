@@ -121,8 +121,14 @@ final class LabCommand implements Runnable {
       var info = state.info();
       String controller = info.getProperty("controller");
       if (controller != null) {
-        new CliContext(controller, Path.of(info.getProperty("approverTokenFile"))).write();
+        String ca = info.getProperty("ca");
+        new CliContext(controller, Path.of(info.getProperty("approverTokenFile")), ca == null ? null : Path.of(ca))
+            .write();
         System.out.println("Palisade is learning. Review page: " + controller + "/");
+        if (ca != null) {
+          System.out.println("  CA: " + ca + "  (PALISADE_CA for the CLI elsewhere; trust it in a browser, or accept "
+              + "the warning)");
+        }
         System.out.println("  approver token: " + info.getProperty("approverToken"));
         System.out.println("  viewer token:   " + info.getProperty("viewerToken"));
         System.out.println("  palisade graph show | approve | reject | mode set | policy export | audit"

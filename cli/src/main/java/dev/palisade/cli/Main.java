@@ -21,7 +21,7 @@ import picocli.CommandLine.Command;
         "3:cannot reach the controller or authenticate to it"},
     subcommands = {ControllerCommand.class, AgentCommand.class, DoctorCommand.class, DemoCommand.class, LabCommand.class, ScenarioCommand.class, CiCommand.class,
         ReviewCommands.Graph.class, ReviewCommands.Approve.class, ReviewCommands.Reject.class, ReviewCommands.Mode.class,
-        ReviewCommands.Policy.class, ReviewCommands.Audit.class, WhyCommand.class, RequestCommand.class, VersionCommand.class, CompletionCommand.class,
+        ReviewCommands.Policy.class, ReviewCommands.Audit.class, WhyCommand.class, RequestCommand.class, TlsCommand.class, VersionCommand.class, CompletionCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

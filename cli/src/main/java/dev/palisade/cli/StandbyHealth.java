@@ -1,9 +1,11 @@
 package dev.palisade.cli;
 
+import dev.palisade.controller.api.ApiHandler;
 import dev.palisade.controller.api.ApiResponse;
 import dev.palisade.controller.api.ApiServer;
 import dev.palisade.controller.api.Router;
 import dev.palisade.controller.service.PalisadeController;
+import dev.palisade.controller.tls.ServerTls;
 import java.util.Optional;
 
 /**
@@ -19,14 +21,15 @@ final class StandbyHealth implements AutoCloseable {
     this.server = server;
   }
 
-  static StandbyHealth start(String host, int port) {
+  /** On the API's port with the API's TLS: probes and clients see the same scheme before and after. */
+  static StandbyHealth start(String host, int port, ServerTls tls) {
     Router router = new Router()
         .add("GET", "/healthz", null, r -> ApiResponse.json(200, "{\"ready\":false}"))
         .add("GET", "/healthz/live", null, r -> ApiResponse.json(200, "{\"live\":true}"))
         .add("GET", "/healthz/ready", null, r -> ApiResponse.json(503, "{\"ready\":false,\"leader\":false}"));
     // no token opens anything here: every other path is refused 401/404
     return new StandbyHealth(ApiServer.start(host, port, router, token -> Optional.empty(),
-        PalisadeController.HEALTH_PATHS, 4096));
+        PalisadeController.HEALTH_PATHS, 4096, ApiHandler.Observer.NONE, tls));
   }
 
   int port() {

@@ -2,6 +2,7 @@ package dev.palisade.cli;
 
 import dev.palisade.dataplane.flow.FlowSink;
 import dev.palisade.dataplane.flow.HttpFlowSink;
+import dev.palisade.dataplane.tls.ControllerTrust;
 import dev.palisade.model.DropEvent;
 import dev.palisade.model.FlowReport;
 import java.io.IOException;
@@ -17,12 +18,15 @@ import java.util.List;
 final class TokenFileFlowSink implements FlowSink {
   private final String controllerUrl;
   private final Path tokenFile;
+  /** One client for the agent's life: its TLS setup and connections outlive a token renewal. */
+  private final java.net.http.HttpClient http;
   private String token;
   private HttpFlowSink sink;
 
-  TokenFileFlowSink(String controllerUrl, Path tokenFile) {
+  TokenFileFlowSink(String controllerUrl, Path tokenFile, ControllerTrust trust) {
     this.controllerUrl = controllerUrl;
     this.tokenFile = tokenFile;
+    this.http = HttpFlowSink.client(controllerUrl, trust); // a plain-HTTP URL or bad CA fails at start-up
     current(); // fail at start-up, not at the first report, if the token is missing
   }
 
@@ -35,7 +39,7 @@ final class TokenFileFlowSink implements FlowSink {
     }
     if (!fresh.equals(token)) {
       token = fresh;
-      sink = new HttpFlowSink(controllerUrl, fresh);
+      sink = new HttpFlowSink(controllerUrl, fresh, http);
     }
     return sink;
   }

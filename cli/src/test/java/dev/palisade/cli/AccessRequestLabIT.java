@@ -93,7 +93,7 @@ class AccessRequestLabIT {
       lab.apply(APP);
       lab.awaitReady(Duration.ofSeconds(60));
       // shop enforced, as an approver sets it (the page's mode form; a SegmentationMode)
-      java.net.http.HttpResponse<String> mode = java.net.http.HttpClient.newHttpClient().send(
+      java.net.http.HttpResponse<String> mode = palisade.httpClient().send(
           java.net.http.HttpRequest.newBuilder(java.net.URI.create(palisade.url() + "/v1/mode"))
               .header("Authorization", "Bearer " + palisade.approverToken())
               .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"namespace\":\"shop\",\"mode\":\"enforce\"}"))
@@ -134,7 +134,7 @@ class AccessRequestLabIT {
         assertEquals(EDGE, dev.resources(AccessRequest.class).inNamespace("shop").withName("web-db").get()
             .getStatus().edge);
 
-        WebDriver page = chromium(dir);
+        WebDriver page = chromium(dir, palisade.certificates().chromiumTrustArgument());
         try {
           page.get(palisade.url() + "/");
           page.findElement(By.id("token")).sendKeys(palisade.approverToken());
@@ -227,13 +227,13 @@ class AccessRequestLabIT {
         Files.readString(kubeconfig), kubeconfig.toString())).build();
   }
 
-  private static WebDriver chromium(Path dir) throws Exception {
+  private static WebDriver chromium(Path dir, String trustArgument) throws Exception {
     ChromeOptions o = new ChromeOptions();
     o.setBinary(CHROMIUM.toFile());
     o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--disable-dev-shm-usage", "--window-size=1500,1100",
-        "--user-data-dir=" + Files.createDirectories(dir.resolve("chromium")));
+        "--user-data-dir=" + Files.createDirectories(dir.resolve("chromium")), trustArgument);
     ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
         .usingAnyFreePort().build();
     return new ChromeDriver(service, o);

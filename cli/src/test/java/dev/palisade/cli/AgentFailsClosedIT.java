@@ -17,7 +17,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -318,7 +317,7 @@ class AgentFailsClosedIT {
   private String api(String path, String body) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(palisade.url() + path))
         .header("Authorization", "Bearer " + (body == null ? palisade.viewerToken() : palisade.approverToken()));
-    HttpResponse<String> r = HttpClient.newHttpClient().send(body == null ? b.build()
+    HttpResponse<String> r = palisade.httpClient().send(body == null ? b.build()
         : b.POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(200, r.statusCode(), path + ": " + r.body());
     return r.body();

@@ -64,7 +64,7 @@ class CiCheckCommandTest {
     try {
       System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
       code = new CommandLine(new Main()).execute("ci", "check", "--url", "http://127.0.0.1:" + server.getAddress().getPort(),
-          "--token-file", tokenFile.toString(), "--baseline", base.toString(), "--report-dir", dir.resolve("r").toString());
+          "--insecure-http", "--token-file", tokenFile.toString(), "--baseline", base.toString(), "--report-dir", dir.resolve("r").toString());
     } finally {
       System.setOut(stdout);
     }

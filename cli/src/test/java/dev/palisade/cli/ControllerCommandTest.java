@@ -3,7 +3,9 @@ package dev.palisade.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.palisade.dataplane.tls.ControllerTrust;
 import dev.palisade.lab.kube.LabApiServer;
+import dev.palisade.lab.tls.LabCertificates;
 import dev.palisade.model.crd.WorkloadIdentity;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
@@ -31,7 +33,7 @@ class ControllerCommandTest {
 
   @TempDir
   Path dir;
-  private final HttpClient http = HttpClient.newHttpClient();
+  private HttpClient http;
 
   @Test
   void servesProbesUsersAndWritesIdentities() throws Exception {
@@ -47,12 +49,15 @@ class ControllerCommandTest {
       deploymentPod(api.client(), "web");
       ControllerCommand command = new ControllerCommand();
       AtomicInteger exit = new AtomicInteger(-1);
+      LabCertificates.Issued certs = LabCertificates.write(dir.resolve("tls"), LabCertificates.CONTROLLER_NAMES);
       Thread run = new Thread(() -> exit.set(new CommandLine(command).execute("--listen=127.0.0.1:" + port,
-          "--default-mode=monitor", "--users-file=" + users, "--metrics-listen=127.0.0.1:0")),
+          "--default-mode=monitor", "--users-file=" + users, "--metrics-listen=127.0.0.1:0",
+          "--tls-cert=" + certs.cert(), "--tls-key=" + certs.key())),
           "controller-command");
       run.setDaemon(true);
       run.start();
-      String base = "http://127.0.0.1:" + port;
+      String base = "https://127.0.0.1:" + port;
+      http = ControllerTrust.of(certs.ca(), false).builder(base).build();
       eventually(() -> status(base + "/healthz/ready", null) == 200, "ready");
       assertEquals(200, status(base + "/healthz/live", null));
       assertEquals(200, status(base + "/v1/status", APPROVER), "a user of --users-file");
@@ -67,6 +72,17 @@ class ControllerCommandTest {
     } finally {
       System.clearProperty("kubeconfig");
     }
+  }
+
+  @Test
+  void withoutCertificateAndWithoutInsecureHttpTheControllerDoesNotStart() {
+    java.io.StringWriter err = new java.io.StringWriter();
+    CommandLine cli = new CommandLine(new ControllerCommand());
+    cli.setErr(new java.io.PrintWriter(err, true));
+    // usage error before any client, informer or port: nothing here would answer
+    assertEquals(CommandLine.ExitCode.USAGE, cli.execute("--listen=127.0.0.1:0", "--metrics-listen=127.0.0.1:0"));
+    assertTrue(err.toString().contains("pass --tls-cert FILE --tls-key FILE"), err.toString());
+    assertTrue(err.toString().contains("--insecure-http"), err.toString());
   }
 
   private int status(String url, String token) {

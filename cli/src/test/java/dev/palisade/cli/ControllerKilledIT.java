@@ -14,7 +14,6 @@ import dev.palisade.model.crd.WorkloadIdentity;
 import dev.palisade.testkit.KernelTest;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -83,7 +82,6 @@ class ControllerKilledIT {
   /** About five decisions a second: a review pace far above a team's, not a load test of the lab API server. */
   private static final long DECISION_PAUSE_MS = 200;
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private PalisadeProcesses palisade;
 
   @Test
@@ -228,7 +226,7 @@ class ControllerKilledIT {
 
   private boolean ready() {
     try {
-      return http.send(HttpRequest.newBuilder(URI.create(palisade.url() + "/healthz/ready"))
+      return palisade.httpClient().send(HttpRequest.newBuilder(URI.create(palisade.url() + "/healthz/ready"))
           .timeout(Duration.ofSeconds(5)).build(),
           HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
     } catch (IOException | InterruptedException e) {
@@ -237,7 +235,7 @@ class ControllerKilledIT {
   }
 
   private String get(String path) throws Exception {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(palisade.url() + path))
+    HttpResponse<String> r = palisade.httpClient().send(HttpRequest.newBuilder(URI.create(palisade.url() + path))
         .header("Authorization", "Bearer " + palisade.viewerToken()).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(200, r.statusCode(), path + ": " + r.body());
     return r.body();
@@ -246,7 +244,7 @@ class ControllerKilledIT {
   /** The answer, or null when no controller answered (killed, not yet back). */
   private HttpResponse<String> post(String path, String body) {
     try {
-      return http.send(HttpRequest.newBuilder(URI.create(palisade.url() + path)).timeout(Duration.ofSeconds(10))
+      return palisade.httpClient().send(HttpRequest.newBuilder(URI.create(palisade.url() + path)).timeout(Duration.ofSeconds(10))
           .header("Authorization", "Bearer " + palisade.approverToken())
           .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {

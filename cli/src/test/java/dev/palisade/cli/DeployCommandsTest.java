@@ -1,6 +1,7 @@
 package dev.palisade.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -79,25 +80,47 @@ class DeployCommandsTest {
     assertEquals(Path.of(mount.getMountPath()).resolve(projected.getPath()), agent.tokenFile);
     assertEquals(controller.agentAudience, projected.getAudience());
 
-    // --controller reaches the controller's listen port through the Service, over plain HTTP
+    // --controller reaches the controller's listen port through the Service, over TLS
     URI url = URI.create(agent.controller);
-    assertEquals("http", url.getScheme(), "the controller serves no TLS");
+    assertEquals("https", url.getScheme(), "the controller serves TLS");
+    assertFalse(agent.insecureHttp);
+    assertFalse(controller.insecureHttp);
     Service svc = typed(ms, Service.class, "palisade-controller");
     assertEquals("palisade-controller." + svc.getMetadata().getNamespace() + ".svc", url.getHost());
     ServicePort port = svc.getSpec().getPorts().get(0);
-    assertEquals(url.getPort() < 0 ? 80 : url.getPort(), port.getPort());
+    assertEquals(url.getPort() < 0 ? 443 : url.getPort(), port.getPort());
     int target = cc.getPorts().stream().filter(p -> p.getName().equals(port.getTargetPort().getStrVal())).findFirst()
         .orElseThrow().getContainerPort();
     assertEquals(listen.port(), target);
+
+    // the certificate and key come from the Secret palisade-controller-tls (its kubernetes.io/tls keys)
+    for (Path file : List.of(controller.tlsCert, controller.tlsKey)) {
+      assertEquals("palisade-controller-tls", volumeOf(d.getSpec().getTemplate().getSpec(), cc, file).getSecret()
+          .getSecretName(), file + " is not from the Secret palisade-controller-tls");
+    }
+    assertEquals(List.of("tls.crt", "tls.key"), List.of(controller.tlsCert.getFileName().toString(),
+        controller.tlsKey.getFileName().toString()));
+    // the agent's CA from a ConfigMap: naming the Secret would let every node read the controller's key
+    assertEquals("palisade-controller-ca", volumeOf(ds.getSpec().getTemplate().getSpec(), ac, agent.ca)
+        .getConfigMap().getName());
+    // kubelet probes the API port as it is served
+    assertEquals("HTTPS", cc.getReadinessProbe().getHttpGet().getScheme());
+    assertEquals("HTTPS", cc.getLivenessProbe().getHttpGet().getScheme());
 
     // the users file sits on the optional palisade-users Secret
     assertTrue(cc.getVolumeMounts().stream().anyMatch(m -> controller.usersFile.startsWith(m.getMountPath())),
         "users file " + controller.usersFile + " is on no volume");
   }
 
+  private static Volume volumeOf(io.fabric8.kubernetes.api.model.PodSpec pod, Container c, Path file) {
+    VolumeMount mount = c.getVolumeMounts().stream().filter(m -> file.startsWith(m.getMountPath())).findFirst()
+        .orElseThrow(() -> new AssertionError(file + " is on no volume"));
+    return pod.getVolumes().stream().filter(v -> v.getName().equals(mount.getName())).findFirst().orElseThrow();
+  }
+
   @Test
   void aStandbyIsLiveButNotReadyAndServesNothingElse() throws Exception {
-    try (StandbyHealth standby = StandbyHealth.start("127.0.0.1", 0)) {
+    try (StandbyHealth standby = StandbyHealth.start("127.0.0.1", 0, dev.palisade.controller.tls.ServerTls.plainHttp())) {
       HttpClient http = HttpClient.newHttpClient();
       String base = "http://127.0.0.1:" + standby.port();
       assertEquals(200, get(http, base + "/healthz/live"));

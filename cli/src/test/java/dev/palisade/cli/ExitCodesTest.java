@@ -22,12 +22,14 @@ class ExitCodesTest {
   private Path token;
   /** The status the fake controller answers every request with. */
   private volatile int status = 200;
+  private final java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
 
   @BeforeEach
   void start() throws Exception {
     token = Files.writeString(dir.resolve("token"), "t0k3n");
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/", x -> {
+      requests.incrementAndGet();
       byte[] body = (status == 200 ? "[]" : "{\"error\":\"status " + status + "\"}").getBytes(StandardCharsets.UTF_8);
       x.sendResponseHeaders(status, body.length);
       x.getResponseBody().write(body);
@@ -41,8 +43,17 @@ class ExitCodesTest {
     server.stop(0);
   }
 
+  /** The fake controller speaks plain HTTP: every call says so with --insecure-http. */
   private CommandTreeTest.Run audit(String url) {
-    return CommandTreeTest.palisade("audit", "--url", url, "--token-file", token.toString());
+    return CommandTreeTest.palisade("audit", "--url", url, "--insecure-http", "--token-file", token.toString());
+  }
+
+  @Test
+  void aPlainHttpUrlWithoutInsecureHttpIsRefusedBeforeTheTokenIsSent() {
+    CommandTreeTest.Run r = CommandTreeTest.palisade("audit", "--url", url(), "--token-file", token.toString());
+    assertEquals(3, r.code(), r.err());
+    assertTrue(r.err().contains("is plain HTTP") && r.err().contains("--insecure-http"), r.err());
+    assertEquals(0, requests.get(), "no request, so no token, went out");
   }
 
   private String url() {
@@ -68,7 +79,7 @@ class ExitCodesTest {
     assertEquals(2, CommandTreeTest.palisade("graph", "show", "--no-such-option").code());
     assertEquals(2, CommandTreeTest.palisade("lab", "up", "--nodes", "many").code());
     CommandTreeTest.Run badPort = CommandTreeTest.palisade("approve", "a/Pod/x", "a/Pod/y", "5432", "--url", url(),
-        "--token-file", token.toString());
+        "--insecure-http", "--token-file", token.toString());
     assertEquals(2, badPort.code());
     assertTrue(badPort.err().contains("'5432' is not PORT/PROTO") && badPort.err().contains("Usage:"), badPort.err());
   }

@@ -77,7 +77,7 @@ class LabProcessesIT {
           .orElseThrow();
       assertTrue(probe(web, db), "learn mode: web -> db connects before enforcement");
 
-      HttpResponse<String> set = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+      HttpResponse<String> set = palisade.httpClient().send(HttpRequest.newBuilder(
               URI.create(palisade.url() + "/v1/mode")).header("Authorization", "Bearer " + palisade.approverToken())
           .POST(HttpRequest.BodyPublishers.ofString("{\"namespace\":\"shop\",\"mode\":\"enforce\"}")).build(),
           HttpResponse.BodyHandlers.ofString());
@@ -180,7 +180,7 @@ class LabProcessesIT {
             LabTokens.of(lab.api()), Duration.ofSeconds(120))) {
       lab.apply(OWN_APP);
       lab.awaitReady(Duration.ofSeconds(60));
-      HttpClient http = HttpClient.newHttpClient();
+      HttpClient http = palisade.httpClient();
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       String graph = "";
       while (!graph.contains("\"source\":\"blog/Deployment/reader\",\"destination\":\"blog/Deployment/files\","

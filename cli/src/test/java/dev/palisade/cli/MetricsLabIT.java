@@ -90,7 +90,7 @@ class MetricsLabIT {
       lab.awaitReady(Duration.ofSeconds(60));
       LabNetwork.Pod web = pod(lab, "shop/web-");
       LabNetwork.Pod db = pod(lab, "shop/db-0");
-      HttpResponse<String> set = http.send(HttpRequest.newBuilder(URI.create(palisade.url() + "/v1/mode"))
+      HttpResponse<String> set = palisade.httpClient().send(HttpRequest.newBuilder(URI.create(palisade.url() + "/v1/mode"))
           .header("Authorization", "Bearer " + palisade.approverToken())
           .POST(HttpRequest.BodyPublishers.ofString("{\"namespace\":\"shop\",\"mode\":\"enforce\"}")).build(),
           HttpResponse.BodyHandlers.ofString());
@@ -111,8 +111,8 @@ class MetricsLabIT {
 
       // 3. flow reports the controller refuses: a malformed one from the agent, one with an unknown token
       String agentToken = Files.readString(dir.resolve("agent-0.token")).strip();
-      assertEquals(400, postFlows(palisade.url(), agentToken, "{\"node\":\"lab-node-0\",\"flows\":"));
-      assertEquals(401, postFlows(palisade.url(), "no-such-agent-token", "{\"node\":\"lab-node-0\",\"sequence\":1,"
+      assertEquals(400, postFlows(palisade, agentToken, "{\"node\":\"lab-node-0\",\"flows\":"));
+      assertEquals(401, postFlows(palisade, "no-such-agent-token", "{\"node\":\"lab-node-0\",\"sequence\":1,"
           + "\"flows\":[]}"));
       ScrapedSamples c = scrape(controller);
       assertTrue(c.sum("palisade_controller_flow_reports_refused_total", Map.of("reason", "malformed")) >= 1,
@@ -154,8 +154,8 @@ class MetricsLabIT {
     return lab.network().pods().stream().filter(p).findFirst().orElseThrow(() -> new AssertionError("no pod " + prefix));
   }
 
-  private int postFlows(String base, String token, String body) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create(base + "/v1/flows")).header("Authorization", "Bearer " + token)
+  private int postFlows(PalisadeProcesses palisade, String token, String body) throws Exception {
+    return palisade.httpClient().send(HttpRequest.newBuilder(URI.create(palisade.url() + "/v1/flows")).header("Authorization", "Bearer " + token)
         .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
   }
 

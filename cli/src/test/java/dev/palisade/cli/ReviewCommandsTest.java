@@ -117,7 +117,7 @@ class ReviewCommandsTest {
     cl.setErr(new PrintWriter(err));
     List<String> all = new ArrayList<>(List.of(args));
     if (token != null) {
-      all.addAll(List.of("--url", url(), "--token-file", token.toString()));
+      all.addAll(List.of("--url", url(), "--insecure-http", "--token-file", token.toString()));
     }
     int code = cl.execute(all.toArray(String[]::new));
     return new Run(code, out.toString(), err.toString());

@@ -170,7 +170,7 @@ class WhyCommandTest {
     cl.setOut(new PrintWriter(out));
     cl.setErr(new PrintWriter(err));
     List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(List.of("--url", url(), "--token-file", token.toString()));
+    all.addAll(List.of("--url", url(), "--insecure-http", "--token-file", token.toString()));
     return new Run(cl.execute(all.toArray(String[]::new)), out.toString(), err.toString());
   }
 }

@@ -55,7 +55,7 @@ class WhyLabIT {
       cl.setOut(new PrintWriter(out));
       cl.setErr(new PrintWriter(err));
       int code = cl.execute("why", "shop/Deployment/web", "kube-system/lab-dns", "53/UDP", "-o", "json",
-          "--url", palisade.url(), "--token-file", viewer.toString());
+          "--url", palisade.url(), "--ca", palisade.caFile().toString(), "--token-file", viewer.toString());
       assertEquals(0, code, err.toString());
       JsonNode w = JsonMapper.builder().build().readTree(out.toString());
       assertEquals("allow", w.path("verdict").asString(), w.toString());

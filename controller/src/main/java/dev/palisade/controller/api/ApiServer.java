@@ -1,5 +1,6 @@
 package dev.palisade.controller.api;
 
+import dev.palisade.controller.tls.ServerTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
@@ -10,8 +11,9 @@ import java.net.InetSocketAddress;
 import java.util.List;
 
 /**
- * The controller's HTTP server (flow reports from agents, the review API and page). Binds to the
- * given address; in the lab that is 127.0.0.1, in a cluster the pod IP behind a Service.
+ * The controller's HTTP server (flow reports from agents, the review API and page), over TLS when
+ * given a {@link ServerTls} that is enabled. Binds to the given address; in the lab that is
+ * 127.0.0.1, in a cluster the pod IP behind a Service.
  */
 public final class ApiServer implements AutoCloseable {
   /**
@@ -45,7 +47,10 @@ public final class ApiServer implements AutoCloseable {
     pools.forEach(java.util.concurrent.ExecutorService::shutdownNow);
   }
 
-  /** Starts serving; port 0 picks a free port (see {@link #port()}). */
+  /**
+   * Starts serving plain HTTP (tests of the endpoints); port 0 picks a free port (see
+   * {@link #port()}). The controller's command always passes its {@link ServerTls}.
+   */
   public static ApiServer start(String host, int port, Router router, Authenticator auth,
       java.util.function.Predicate<String> publicPaths, int maxBodyBytes) {
     return start(host, port, router, auth, publicPaths, maxBodyBytes, ApiHandler.Observer.NONE);
@@ -54,12 +59,25 @@ public final class ApiServer implements AutoCloseable {
   /** As above, telling {@code observer} of every answer (the controller's metrics). */
   public static ApiServer start(String host, int port, Router router, Authenticator auth,
       java.util.function.Predicate<String> publicPaths, int maxBodyBytes, ApiHandler.Observer observer) {
-    return start(host, port, router, auth, publicPaths, maxBodyBytes, observer, Limits.DEFAULT);
+    return start(host, port, router, auth, publicPaths, maxBodyBytes, observer, ServerTls.plainHttp());
+  }
+
+  /** As above, speaking TLS unless {@code tls} is {@link ServerTls#plainHttp()}. */
+  public static ApiServer start(String host, int port, Router router, Authenticator auth,
+      java.util.function.Predicate<String> publicPaths, int maxBodyBytes, ApiHandler.Observer observer,
+      ServerTls tls) {
+    return start(host, port, router, auth, publicPaths, maxBodyBytes, observer, Limits.DEFAULT, tls);
   }
 
   static ApiServer start(String host, int port, Router router, Authenticator auth,
       java.util.function.Predicate<String> publicPaths, int maxBodyBytes, ApiHandler.Observer observer,
       Limits limits) {
+    return start(host, port, router, auth, publicPaths, maxBodyBytes, observer, limits, ServerTls.plainHttp());
+  }
+
+  static ApiServer start(String host, int port, Router router, Authenticator auth,
+      java.util.function.Predicate<String> publicPaths, int maxBodyBytes, ApiHandler.Observer observer,
+      Limits limits, ServerTls tls) {
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     // Endpoints wait for the controller's single event thread (the graph and identities are only
     // touched there), so they run here, never on the I/O threads: a slow endpoint then delays its
@@ -78,7 +96,7 @@ public final class ApiServer implements AutoCloseable {
       Channel ch = new ServerBootstrap()
           .group(group)
           .channel(NioServerSocketChannel.class)
-          .childHandler(new ApiServerInitializer(handler, maxBodyBytes, cap, gates))
+          .childHandler(new ApiServerInitializer(handler, maxBodyBytes, cap, gates, tls))
           .bind(host, port).sync().channel();
       return new ApiServer(group, List.of(endpoints, agents, authentication), ch);
     } catch (InterruptedException e) {

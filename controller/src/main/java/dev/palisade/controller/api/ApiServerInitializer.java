@@ -1,5 +1,6 @@
 package dev.palisade.controller.api;
 
+import dev.palisade.controller.tls.ServerTls;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -7,7 +8,8 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 
 /**
- * The pipeline of one API connection: a cap on open connections, a read timeout against idle or
+ * The pipeline of one API connection: a cap on open connections, TLS (when enabled: before anything
+ * reads a byte, so the gate below judges headers that arrived encrypted), a read timeout against idle or
  * slow clients, the HTTP codec, the {@link AdmissionGate} (authentication and the route's body
  * limit on the headers, before any body is read), a body limit (an oversized request gets 413
  * before any endpoint sees it), the API handler, and last the handler that closes a connection on
@@ -19,18 +21,20 @@ public final class ApiServerInitializer extends ChannelInitializer<SocketChannel
   private final int maxBodyBytes;
   private final ConnectionCap cap;
   private final java.util.function.Supplier<AdmissionGate> gates;
+  private final ServerTls tls;
 
-  /** Without a gate or a cap (tests of the HTTP layer). */
+  /** Without a gate, a cap or TLS (tests of the HTTP layer). */
   public ApiServerInitializer(ApiHandler handler, int maxBodyBytes) {
-    this(handler, maxBodyBytes, null, null);
+    this(handler, maxBodyBytes, null, null, ServerTls.plainHttp());
   }
 
   ApiServerInitializer(ApiHandler handler, int maxBodyBytes, ConnectionCap cap,
-      java.util.function.Supplier<AdmissionGate> gates) {
+      java.util.function.Supplier<AdmissionGate> gates, ServerTls tls) {
     this.handler = handler;
     this.maxBodyBytes = maxBodyBytes;
     this.cap = cap;
     this.gates = gates;
+    this.tls = tls;
   }
 
   @Override
@@ -38,6 +42,9 @@ public final class ApiServerInitializer extends ChannelInitializer<SocketChannel
     if (cap != null) {
       ch.pipeline().addLast(cap);
     }
+    // The cap comes before TLS: a connection over the cap is closed before it costs a handshake.
+    // An unfinished handshake is closed by SslHandler's own timeout (10 s).
+    tls.handler(ch.alloc()).ifPresent(ssl -> ch.pipeline().addLast("tls", ssl));
     ch.pipeline().addLast(new ReadTimeoutHandler(30));
     ch.pipeline().addLast(new HttpServerCodec(4096, 16 * 1024, 64 * 1024));
     if (gates != null) {

@@ -22,7 +22,12 @@ public final class ConnectionErrorHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (isExpectedNetworkEvent(cause)) {
+    if (isTlsHandshakeFailure(cause)) {
+      // a client that does not trust our certificate, or speaks plain HTTP to the TLS port: one
+      // line, as the cause is on the client's side and a trace says nothing more
+      LOG.info("API connection {}: TLS handshake failed: {}", ctx.channel().remoteAddress(),
+          describe(cause.getCause() == null ? cause : cause.getCause()));
+    } else if (isExpectedNetworkEvent(cause)) {
       LOG.debug("API connection {} closed: {}", ctx.channel().remoteAddress(), describe(cause));
     } else {
       LOG.warn("API connection {} failed; closing it", ctx.channel().remoteAddress(), cause);
@@ -46,6 +51,13 @@ public final class ConnectionErrorHandler extends ChannelInboundHandlerAdapter {
           || m.contains("connection timed out") || m.contains("an established connection was aborted");
     }
     return false;
+  }
+
+  /** What SslHandler raises when a handshake fails or the bytes are not TLS at all. */
+  static boolean isTlsHandshakeFailure(Throwable cause) {
+    Throwable c = cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() != null
+        ? cause.getCause() : cause;
+    return c instanceof javax.net.ssl.SSLException; // NotSslRecordException is one too
   }
 
   /** One line: the exception's type and message, no trace. */

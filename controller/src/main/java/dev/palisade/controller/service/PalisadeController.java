@@ -8,6 +8,7 @@ import dev.palisade.controller.api.ApiServer;
 import dev.palisade.controller.api.Authenticator;
 import dev.palisade.controller.api.Role;
 import dev.palisade.controller.api.Router;
+import dev.palisade.controller.tls.ServerTls;
 import dev.palisade.controller.approved.ApprovedGraphWatch;
 import dev.palisade.controller.guardrail.Guardrail;
 import dev.palisade.controller.guardrail.Guardrails;
@@ -159,6 +160,7 @@ public final class PalisadeController implements AutoCloseable {
   private WorkloadResolver resolver;
   private ModeResolver modeResolver;
   private ApiServer api;
+  private ServerTls tls = ServerTls.plainHttp();
   private long revision;
   private static final int MAX_RECENT_DROPS = 1000;
   private final java.util.ArrayDeque<ObjectNode> recentDrops = new java.util.ArrayDeque<>();
@@ -216,6 +218,15 @@ public final class PalisadeController implements AutoCloseable {
    */
   public PalisadeController workloadModeAnnotations(boolean honoured) {
     this.workloadModeAnnotations = honoured;
+    return this;
+  }
+
+  /**
+   * How the API port speaks (default plain HTTP, for tests of the endpoints; {@code palisade
+   * controller} always sets it from its flags). Before {@link #serve}.
+   */
+  public PalisadeController tls(ServerTls tls) {
+    this.tls = java.util.Objects.requireNonNull(tls, "tls");
     return this;
   }
 
@@ -332,9 +343,9 @@ public final class PalisadeController implements AutoCloseable {
   public void serve(String host, int port) {
     Router routes = routes();
     api = ApiServer.start(host, port, routes, auth, p -> HEALTH_PATHS.test(p) || PageAssets.isPublic(p), MAX_BODY,
-        metrics);
-    LOG.info("controller ready: {} identities, {} edges restored, API on {}:{}", ids.snapshot().size(),
-        graph.edges().size(), host, api.port());
+        metrics, tls);
+    LOG.info("controller ready: {} identities, {} edges restored, API on {}://{}:{}", ids.snapshot().size(),
+        graph.edges().size(), tls.scheme(), host, api.port());
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.palisade.dataplane.flow;
 
+import dev.palisade.dataplane.tls.ControllerTrust;
 import dev.palisade.model.FlowReport;
 import dev.palisade.model.json.FlowReportJson;
 import java.io.IOException;
@@ -9,17 +10,31 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** Posts reports to the controller's {@code /v1/flows} with the agent's bearer token. */
+/**
+ * Posts reports to the controller's {@code /v1/flows} with the agent's bearer token, trusting the
+ * controller's certificate as {@link ControllerTrust} says.
+ */
 public final class HttpFlowSink implements FlowSink {
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final HttpClient http;
   private final URI uri;
   private final URI drops;
   private final String token;
 
-  public HttpFlowSink(String controllerUrl, String token) {
+  public HttpFlowSink(String controllerUrl, String token, ControllerTrust trust) {
+    this(controllerUrl, token, client(controllerUrl, trust));
+  }
+
+  /** With a client already made for this controller (one per agent, kept across token renewals). */
+  public HttpFlowSink(String controllerUrl, String token, HttpClient http) {
+    this.http = http;
     this.uri = URI.create(controllerUrl.replaceAll("/$", "") + "/v1/flows");
     this.token = token;
     this.drops = URI.create(controllerUrl.replaceAll("/$", "") + "/v1/drops");
+  }
+
+  /** The client an agent reports with: short connect timeout, the controller's trust. */
+  public static HttpClient client(String controllerUrl, ControllerTrust trust) {
+    return trust.builder(controllerUrl).connectTimeout(Duration.ofSeconds(2)).build();
   }
 
   @Override

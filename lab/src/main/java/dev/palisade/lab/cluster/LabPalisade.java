@@ -6,6 +6,9 @@ import dev.palisade.controller.api.StaticTokens;
 import dev.palisade.controller.service.PalisadeController;
 import dev.palisade.dataplane.agent.NodeAgent;
 import dev.palisade.dataplane.flow.HttpFlowSink;
+import dev.palisade.controller.tls.ServerTls;
+import dev.palisade.dataplane.tls.ControllerTrust;
+import dev.palisade.lab.tls.LabCertificates;
 import dev.palisade.kernel.conntrack.Conntrack;
 import dev.palisade.kernel.nflog.NflogListener;
 import dev.palisade.dataplane.render.RulesetRenderer;
@@ -25,7 +28,9 @@ import java.util.Set;
  * Palisade running inside a lab: the controller (HTTP API on loopback) and one agent per node,
  * each agent programming its node's namespace through its own libnftables context and watching
  * that namespace's conntrack. Agents authenticate to the controller with per-node tokens; the
- * lab also issues an approver token for scenario steps and the CLI.
+ * lab also issues an approver token for scenario steps and the CLI. The API serves TLS with a
+ * certificate from a CA made at start ({@link LabCertificates}, in a temporary directory removed at
+ * close); {@link #httpClient()} trusts that CA alone, as agents and the CLI do with {@code --ca}.
  */
 public final class LabPalisade implements AutoCloseable {
   private PalisadeController controller;
@@ -46,12 +51,23 @@ public final class LabPalisade implements AutoCloseable {
   private StaticTokens tokens;
   private Mode defaultMode;
 
+  private java.nio.file.Path tlsDir;
+  private LabCertificates.Issued certificates;
+  private ControllerTrust trust;
+  private java.net.http.HttpClient http;
+
   public static LabPalisade start(KubernetesClient client, LabNetwork net, Mode defaultMode) {
     StaticTokens tokens = new StaticTokens();
     String approver = tokens.issue(new Principal("lab-approver", Role.APPROVER));
     String viewer = tokens.issue(new Principal("lab-viewer", Role.VIEWER));
-    PalisadeController controller = new PalisadeController(client, tokens, defaultMode);
+    java.nio.file.Path tlsDir = tlsDirectory();
+    LabCertificates.Issued certs = LabCertificates.write(tlsDir, LabCertificates.CONTROLLER_NAMES);
+    PalisadeController controller = new PalisadeController(client, tokens, defaultMode)
+        .tls(ServerTls.fromPem(certs.cert(), certs.key()));
     LabPalisade p = new LabPalisade(controller, approver, viewer);
+    p.tlsDir = tlsDir;
+    p.certificates = certs;
+    p.trust = ControllerTrust.of(certs.ca(), false);
     p.client = client;
     p.net = net;
     p.tokens = tokens;
@@ -59,6 +75,7 @@ public final class LabPalisade implements AutoCloseable {
     boolean ok = false;
     try {
       controller.start("127.0.0.1", 0, Duration.ofSeconds(30));
+      p.http = p.trust.builder(p.url()).connectTimeout(Duration.ofSeconds(2)).build();
       for (LabNetwork.Node node : net.nodes()) {
         p.agents.add(p.startAgent(node));
       }
@@ -79,7 +96,7 @@ public final class LabPalisade implements AutoCloseable {
     List<AutoCloseable> mine = new ArrayList<>(List.of(nft, ct));
     handlesOf.put(node.index(), mine);
     String token = agentTokens.computeIfAbsent(name, n -> tokens.issue(new Principal(n, Role.AGENT)));
-    NodeAgent agent = new NodeAgent(client, name, nft, ct, new HttpFlowSink(url(), token))
+    NodeAgent agent = new NodeAgent(client, name, nft, ct, new HttpFlowSink(url(), token, http))
         .ignoreSourcePorts(new PortRange(Prober.PROBE_PORT_FIRST, Prober.PROBE_PORT_LAST))
         .dnsHoldOnKernel(node.ns()); // as the agent process does by default: DNS names are learned and enforced
     agent.start(Duration.ofSeconds(30));
@@ -98,7 +115,8 @@ public final class LabPalisade implements AutoCloseable {
   public PalisadeController restartController() {
     int port = controller.port();
     controller.close();
-    PalisadeController fresh = new PalisadeController(client, tokens, defaultMode);
+    PalisadeController fresh = new PalisadeController(client, tokens, defaultMode)
+        .tls(ServerTls.fromPem(certificates.cert(), certificates.key()));
     fresh.start("127.0.0.1", port, Duration.ofSeconds(30));
     controller = fresh;
     return fresh;
@@ -123,8 +141,37 @@ public final class LabPalisade implements AutoCloseable {
     return fresh;
   }
 
+  /** {@code https://127.0.0.1:PORT}; the certificate names 127.0.0.1, so host names are checked as in a cluster. */
   public String url() {
-    return "http://127.0.0.1:" + controller.port();
+    return "https://127.0.0.1:" + controller.port();
+  }
+
+  /** A client of the controller's API that trusts the lab's CA alone (shared; the JDK client is thread-safe). */
+  public java.net.http.HttpClient httpClient() {
+    return http;
+  }
+
+  /** A fresh builder with the lab CA's trust, for a client with its own timeouts. */
+  public java.net.http.HttpClient.Builder httpClientBuilder() {
+    return trust.builder(url());
+  }
+
+  /** The CA, the controller's certificate and key this lab made. */
+  public LabCertificates.Issued certificates() {
+    return certificates;
+  }
+
+  /** The lab CA's certificate (PEM): {@code --ca} or {@code PALISADE_CA} for the CLI. */
+  public java.nio.file.Path caFile() {
+    return certificates.ca();
+  }
+
+  private static java.nio.file.Path tlsDirectory() {
+    try {
+      return java.nio.file.Files.createTempDirectory("palisade-lab-tls-");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot make a directory for the lab's certificates", e);
+    }
   }
 
   public String approverToken() {
@@ -202,6 +249,20 @@ public final class LabPalisade implements AutoCloseable {
     return out;
   }
 
+  private void deleteTlsDir() {
+    if (tlsDir == null) {
+      return;
+    }
+    try (var files = java.nio.file.Files.list(tlsDir)) {
+      for (java.nio.file.Path f : files.toList()) {
+        java.nio.file.Files.deleteIfExists(f);
+      }
+      java.nio.file.Files.deleteIfExists(tlsDir);
+    } catch (java.io.IOException e) {
+      // a temporary directory: left for the OS to clean
+    }
+  }
+
   private static void sleep(long ms) {
     try {
       Thread.sleep(ms);
@@ -215,6 +276,7 @@ public final class LabPalisade implements AutoCloseable {
   public void close() {
     agents.forEach(NodeAgent::close);
     controller.close();
+    deleteTlsDir();
     for (List<AutoCloseable> hs : handlesOf.values()) {
       for (AutoCloseable h : hs) {
         try {

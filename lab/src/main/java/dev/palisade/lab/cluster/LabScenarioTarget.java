@@ -26,7 +26,6 @@ import dev.palisade.model.crd.SegmentationModeSpec;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -433,7 +432,7 @@ public final class LabScenarioTarget implements ScenarioTarget {
     }
     body.append("}");
     try {
-      HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(p.url() + "/v1/review"))
+      HttpResponse<String> r = p.httpClient().send(HttpRequest.newBuilder(URI.create(p.url() + "/v1/review"))
           .header("Authorization", "Bearer " + p.approverToken())
           .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != 200) {

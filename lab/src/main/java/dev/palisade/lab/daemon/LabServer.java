@@ -77,6 +77,7 @@ public final class LabServer {
       palisade = PalisadeProcesses.start(lab, launcher, state.dir().resolve("palisade"),
           LabTokens.of(lab.api()), readyTimeout);
       info.setProperty("controller", palisade.url());
+      info.setProperty("ca", palisade.caFile().toString());
       info.setProperty("approverTokenFile", palisade.approverTokenFile().toString());
       info.setProperty("approverToken", palisade.approverToken());
       info.setProperty("viewerToken", palisade.viewerToken());

@@ -1,11 +1,13 @@
 package dev.palisade.lab.daemon;
 
+import dev.palisade.dataplane.tls.ControllerTrust;
 import dev.palisade.lab.cluster.Lab;
 import dev.palisade.lab.deploy.DeployBundle;
 import dev.palisade.lab.deploy.KustomizeRenderer;
 import dev.palisade.lab.deploy.Manifest;
 import dev.palisade.lab.net.LabNetwork;
 import dev.palisade.lab.net.Prober;
+import dev.palisade.lab.tls.LabCertificates;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -40,8 +42,10 @@ import tools.jackson.databind.JsonNode;
  * OS process, started with the command lines of deploy/base's Deployment and DaemonSet and
  * {@linkplain SupervisedProcess supervised} as kubelet would. Only what a pod would get from its
  * environment differs: the listen address and controller URL (loopback instead of a Service), the
- * token files (written here instead of projected volumes), and, for an agent, the node's network
- * namespace to program.
+ * token files (written here instead of projected volumes), the controller's certificate and CA
+ * (made here by {@link LabCertificates} instead of mounted from the Secret palisade-controller-tls),
+ * and, for an agent, the node's network namespace to program. The API speaks TLS as in a cluster:
+ * {@link #httpClient()} trusts the lab's CA alone.
  *
  * <pre>
  *  lab API server (127.0.0.1, RBAC)  <-- kubeconfig with the palisade-controller SA token -- controller process
@@ -95,6 +99,9 @@ public final class PalisadeProcesses implements AutoCloseable {
     return t;
   });
   private String url;
+  private LabCertificates.Issued certificates;
+  private ControllerTrust trust;
+  private HttpClient http;
   private String approverToken;
   private String viewerToken;
 
@@ -133,13 +140,18 @@ public final class PalisadeProcesses implements AutoCloseable {
     List<Manifest> base = KustomizeRenderer.render(DeployBundle.extract(dir.resolve("deploy")).resolve("base"));
     applyAllBut(base);
     int port = freePort();
-    url = "http://127.0.0.1:" + port;
+    url = "https://127.0.0.1:" + port;
+    certificates = LabCertificates.write(dir.resolve("tls"), LabCertificates.CONTROLLER_NAMES);
+    trust = ControllerTrust.of(certificates.ca(), false);
+    http = trust.builder(url).connectTimeout(Duration.ofSeconds(2)).build();
+    writeTlsObjects();
     writeUsers();
     long deadline = System.nanoTime() + timeout.toNanos();
 
     List<String> controller = new ArrayList<>(launcher);
     controller.addAll(replace(argsOf(base, "Deployment"), Map.of("--listen", "127.0.0.1:" + port,
-        "--metrics-listen", metricsListen("controller"))));
+        "--metrics-listen", metricsListen("controller"), "--tls-cert", certificates.cert().toString(),
+        "--tls-key", certificates.key().toString())));
     controller.add("--users-file=" + dir.resolve("users"));
     Path controllerKube = dir.resolve("controller.kubeconfig");
     keepKubeconfig(controllerKube, CONTROLLER_SA, null);
@@ -157,7 +169,7 @@ public final class PalisadeProcesses implements AutoCloseable {
       keepKubeconfig(kube, AGENT_SA, nodeName);
       List<String> agent = new ArrayList<>(launcher);
       agent.addAll(replace(argsOf(base, "DaemonSet"), Map.of("--controller", url, "--token-file", token.toString(),
-          "--metrics-listen", metricsListen("agent-" + node.index()))));
+          "--metrics-listen", metricsListen("agent-" + node.index()), "--ca", certificates.ca().toString())));
       agent.add("--netns=" + node.ns().name());
       // the lab's own probes (palisade lab probe, scenario probes) are not the app's traffic
       agent.add("--ignore-source-ports=" + Prober.PROBE_PORT_FIRST + "-" + Prober.PROBE_PORT_LAST);
@@ -245,6 +257,27 @@ public final class PalisadeProcesses implements AutoCloseable {
     writePrivate(dir.resolve("viewer.token"), viewerToken + "\n");
   }
 
+  /**
+   * What a cluster holds for the pods to mount (README: Secret palisade-controller-tls, ConfigMap
+   * palisade-controller-ca), so that the lab's API server shows the same objects; the processes
+   * here read the files directly.
+   */
+  private void writeTlsObjects() {
+    try {
+      String cert = Files.readString(certificates.cert());
+      String ca = Files.readString(certificates.ca());
+      lab.client().resource(new SecretBuilder().withNewMetadata().withName("palisade-controller-tls")
+          .withNamespace(NAMESPACE).endMetadata().withType("kubernetes.io/tls").withStringData(Map.of("tls.crt", cert,
+              "tls.key", Files.readString(certificates.key()), "ca.crt", ca)).build())
+          .createOr(NonDeletingOperation::update);
+      lab.client().resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata()
+          .withName("palisade-controller-ca").withNamespace(NAMESPACE).endMetadata().withData(Map.of("ca.crt", ca))
+          .build()).createOr(NonDeletingOperation::update);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the lab's certificates in " + dir.resolve("tls"), e);
+    }
+  }
+
   /** Writes the kubeconfig now and again before its token expires, as kubelet rotates projected tokens. */
   private void keepKubeconfig(Path file, String serviceAccount, String nodeName) {
     keep(file, () -> kubeconfig(lab.api().url(), serviceAccount,
@@ -281,7 +314,6 @@ public final class PalisadeProcesses implements AutoCloseable {
   }
 
   private void awaitReady(SupervisedProcess controller, long deadline) {
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     while (true) {
       try {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + "/healthz/ready"))
@@ -323,6 +355,26 @@ public final class PalisadeProcesses implements AutoCloseable {
 
   public String url() {
     return url;
+  }
+
+  /** A client of the controller's API that trusts the lab's CA alone (shared; the JDK client is thread-safe). */
+  public HttpClient httpClient() {
+    return http;
+  }
+
+  /** A fresh builder with the lab CA's trust, for a client with its own timeouts. */
+  public HttpClient.Builder httpClientBuilder() {
+    return trust.builder(url);
+  }
+
+  /** The lab CA's certificate (PEM): {@code --ca} or {@code PALISADE_CA} for the CLI. */
+  public Path caFile() {
+    return certificates.ca();
+  }
+
+  /** The CA, the controller's certificate and key this lab made. */
+  public LabCertificates.Issued certificates() {
+    return certificates;
   }
 
   public String approverToken() {

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -117,7 +116,7 @@ public final class ShopDemo {
   }
 
   private String send(LabPalisade pal, HttpRequest r) throws IOException, InterruptedException {
-    HttpResponse<String> resp = HttpClient.newHttpClient().send(r, HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> resp = pal.httpClient().send(r, HttpResponse.BodyHandlers.ofString());
     if (resp.statusCode() != 200) {
       throw new IOException(r.uri() + ": " + resp.statusCode() + " " + resp.body());
     }

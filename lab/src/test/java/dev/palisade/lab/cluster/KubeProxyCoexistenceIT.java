@@ -79,7 +79,7 @@ class KubeProxyCoexistenceIT {
       assertTrue(Prober.connect(web.ns(), "10.96.0.10", 80, "TCP", Prober.DEFAULT_TIMEOUT, false), "VIP works in learn mode");
       LabPalisade pal = lab.palisade().orElseThrow();
       pal.flushFlows(Duration.ofSeconds(10));
-      var http = java.net.http.HttpClient.newHttpClient();
+      var http = pal.httpClient();
       var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(pal.url() + "/v1/review"))
           .header("Authorization", "Bearer " + pal.approverToken())
           .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"status\":\"approved\",\"all\":true}")).build(),

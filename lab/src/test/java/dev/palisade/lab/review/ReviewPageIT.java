@@ -67,7 +67,8 @@ class ReviewPageIT {
     // As root and on a machine without internet: no sandbox, and none of Chromium's own calls home.
     o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-dev-shm-usage", "--window-size=1500,1100", "--user-data-dir=" + profile);
+        "--disable-dev-shm-usage", "--window-size=1500,1100", "--user-data-dir=" + profile,
+        lab.palisade().orElseThrow().certificates().chromiumTrustArgument()); // the lab's TLS certificate
     ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
         .usingAnyFreePort().build();
     browser = new ChromeDriver(service, o);

@@ -10,7 +10,6 @@ import dev.palisade.lab.scenario.Scenario;
 import dev.palisade.testkit.KernelTest;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -190,7 +189,7 @@ class WhyAgreesWithKernelIT {
   }
 
   private static HttpResponse<String> get(LabPalisade p, String path) throws Exception {
-    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(p.url() + path))
+    return p.httpClient().send(HttpRequest.newBuilder(URI.create(p.url() + path))
         .header("Authorization", "Bearer " + p.viewerToken()).GET().build(), HttpResponse.BodyHandlers.ofString());
   }
 
