@@ -52,12 +52,17 @@ final class NodeRulesCalculator {
   /**
    * @param rules the node's rules; the IPv6 addresses of restricted local pods are closed (never a bypass)
    * @param localIdentity local pod IPv4 -> identity
-   * @param podIps every pod address the rules were computed with
+   * @param podIps every pod address the rules were computed with: a read-only view of the
+   *     calculator's state, valid on the calling thread until its next call (copy it, or follow
+   *     {@code podIpsMoved}, to hand it to another thread: copying 10k addresses was most of a sync)
+   * @param podIpsMoved {added, removed} addresses since the previous call; null when every pod was
+   *     read again (then take {@code podIps} whole)
    * @param revision the controller revision the rules may claim ({@link RevisionClaim})
    * @param announcedInStatus announced pods (namespace/name) whose status now has their address
    * @param from what the rules were computed from, per kind (NetworkPolicy, Namespace, Pod, ClusterNetworkPolicy)
    */
-  record Result(NodeRules rules, Map<String, Long> localIdentity, Set<String> podIps, long revision,
+  record Result(NodeRules rules, Map<String, Long> localIdentity, Set<String> podIps, List<Set<String>> podIpsMoved,
+      long revision,
       List<Problem> problems, Set<String> announcedInStatus, Map<String, List<? extends HasMetadata>> from,
       dev.palisade.dataplane.dns.NameGrants nameGrants) {}
 
@@ -210,9 +215,9 @@ final class NodeRulesCalculator {
         held.add(al.getSpec());
       }
     }
-    Set<String> seen = Set.copyOf(addresses.seen()); // handed to other threads: a copy, not the live set
     trusted = true;
-    return new Result(rules, Map.copyOf(local), seen, RevisionClaim.of(held), problems, inStatus,
+    return new Result(rules, Map.copyOf(local), java.util.Collections.unmodifiableSet(addresses.seen()),
+        addresses.seenMoves(), RevisionClaim.of(held), problems, inStatus,
         Map.of("NetworkPolicy", s.networkPolicies(), "Namespace", s.namespaces(), "Pod", s.pods(),
             ClusterNetworkPolicy.KIND, s.clusterPolicies()),
         dev.palisade.dataplane.dns.NameGrants.of(local, policies));

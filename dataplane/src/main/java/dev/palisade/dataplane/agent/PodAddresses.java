@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -64,11 +65,15 @@ final class PodAddresses {
   private final TreeMap<String, Entry> local = new TreeMap<>();
   private final TreeMap<String, Problem> problems = new TreeMap<>();
   private Set<Long> touched = new HashSet<>();
+  /** Addresses that came to be seen, and that are seen no more, since {@link #seenMoves} was last asked. */
+  private Set<String> seenAdded = new HashSet<>();
+  private Set<String> seenRemoved = new HashSet<>();
 
   /** Every pod read again (the first sync, a changed context, untrusted changes); {@code earlier} lends its readings. */
   static PodAddresses rebuilt(PodAddresses earlier, Collection<Pod> pods, Context ctx,
       NodeRulesCalculator.Tenancies tenancies) {
     PodAddresses fresh = new PodAddresses();
+    fresh.seenAdded = null; // rebuilt: no moves to tell
     int duplicate = 0;
     for (Pod p : pods) {
       String key = PodFacts.keyOf(p);
@@ -76,7 +81,11 @@ final class PodAddresses {
         key = key + "\u0000" + duplicate++; // a list with a key twice (no store has that): both count
       }
       Entry before = earlier == null ? null : earlier.entries.get(key);
-      fresh.put(key, read(key, p, before, ctx), before, tenancies);
+      Entry e = read(key, p, before, ctx);
+      fresh.put(key, e, before, tenancies);
+      if (e.claim != null) {
+        fresh.settle(e.claim);
+      }
     }
     // what moved since the earlier state is what downstream must rebuild
     fresh.touched = new HashSet<>();
@@ -103,8 +112,16 @@ final class PodAddresses {
         continue; // the same object: the same reading
       }
       remove(key, before);
-      if (now != null) {
-        put(key, read(key, now, before, ctx), before, tenancies);
+      Entry after = now == null ? null : read(key, now, before, ctx);
+      if (after != null) {
+        put(key, after, before, tenancies);
+      }
+      // settled once both are in: a pod that kept its address and identity moves nothing downstream
+      if (before != null && before.claim != null) {
+        settle(before.claim);
+      }
+      if (after != null && after.claim != null && (before == null || !after.claim.equals(before.claim))) {
+        settle(after.claim);
       }
     }
   }
@@ -128,6 +145,22 @@ final class PodAddresses {
   /** Every address some pod counts with. Live, as above. */
   Set<String> seen() {
     return claims.keySet();
+  }
+
+  /**
+   * {added, removed} addresses of {@link #seen} since the last call; null after a rebuild (then
+   * read {@link #seen} whole).
+   */
+  List<Set<String>> seenMoves() {
+    if (seenAdded == null) {
+      seenAdded = new HashSet<>();
+      seenRemoved = new HashSet<>();
+      return null;
+    }
+    List<Set<String>> moves = List.of(seenAdded, seenRemoved);
+    seenAdded = new HashSet<>();
+    seenRemoved = new HashSet<>();
+    return moves;
   }
 
   /** Addresses claimed by pods of different identities. */
@@ -179,6 +212,7 @@ final class PodAddresses {
     return new Entry(p, f, ip, id, ip, null);
   }
 
+  /** Files the pod and its claim; the caller settles its address ({@link #settle}). */
   private void put(String key, Entry e, Entry before, NodeRulesCalculator.Tenancies tenancies) {
     entries.put(key, e);
     if (e.facts != null && e.facts.local) {
@@ -197,11 +231,14 @@ final class PodAddresses {
         e.toldIp = e.claim;
         e.toldId = e.id;
       }
-      claims.computeIfAbsent(e.claim, k -> new HashMap<>(2)).put(key, e.id);
-      settle(e.claim);
+      claims.computeIfAbsent(e.claim, k -> {
+        moved(k, true);
+        return new HashMap<>(2);
+      }).put(key, e.id);
     }
   }
 
+  /** Takes the pod's claim back; the caller settles its address ({@link #settle}). */
   private void remove(String key, Entry e) {
     if (e == null) {
       return;
@@ -214,8 +251,21 @@ final class PodAddresses {
       c.remove(key);
       if (c.isEmpty()) {
         claims.remove(e.claim);
+        moved(e.claim, false);
       }
-      settle(e.claim);
+    }
+  }
+
+  private void moved(String ip, boolean came) {
+    if (seenAdded == null) {
+      return;
+    }
+    if (came) {
+      if (!seenRemoved.remove(ip)) {
+        seenAdded.add(ip);
+      }
+    } else if (!seenAdded.remove(ip)) {
+      seenRemoved.add(ip);
     }
   }
 
