@@ -99,7 +99,7 @@ final class NodeRulesCalculator {
    * As above, told which pods changed since the last call ({@code delta}; {@link PodDelta#WHOLE}:
    * not known). The pods are then moved one by one in the kept state and {@code s.pods()} is not
    * read; every other kind is read from {@code s} as always. The answer is the one a fresh
-   * calculator gives on every pod (IncrementalDeltaTest). Every pod is read again whenever the
+   * calculator gives on every pod (PodDeltaEqualsFullTest). Every pod is read again whenever the
    * kept state cannot be trusted: the first call, a call that threw, changed identities or owners.
    */
   Result calculate(ClusterSnapshot s, long ownersVersion, Map<String, String> announced, Tenancies tenancies,

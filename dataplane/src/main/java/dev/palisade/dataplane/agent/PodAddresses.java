@@ -23,7 +23,7 @@ import java.util.TreeMap;
  * and the pods that could not be read. {@link #touched} names the identities whose addresses moved
  * since it was last asked, which is what invalidates approved sets downstream.
  *
- * <p>Equal by construction to a rebuild from every pod ({@link #rebuilt}); IncrementalDeltaTest
+ * <p>Equal by construction to a rebuild from every pod ({@link #rebuilt}); PodDeltaEqualsFullTest
  * holds it to that. Not thread-safe: the agent's sync thread owns it.
  */
 final class PodAddresses {
