@@ -16,13 +16,15 @@ import java.util.Map;
  * server: {@link SyncScenario}'s cluster in memory, the agent's own calculator, renderer and
  * applier ({@link ChangedPartsApplier}) over {@link FakeNftables}. Single-threaded, warmed up, then each event kind is played
  * {@code rounds} times in rotation (remote pod added, local pod added, pod deleted, labels changed),
- * one sync after each.
+ * one sync after each. The calculator is told which pods changed ({@link PodDelta}), as the agent's
+ * pod informer records them.
  *
  * <pre>java -cp bench/target/palisade-bench.jar dev.palisade.dataplane.agent.SyncCostBench [PODS] [ROUNDS]</pre>
  */
 public final class SyncCostBench {
   private static final String[] EVENTS = {"remote pod added", "local pod added", "pod deleted", "labels changed"};
-  private static final String[] STAGES = {"calculate", "render", "apply (diff + fake nft)", "total", "total CPU"};
+  private static final String[] STAGES = {"calculate", "render", "apply (diff + fake nft)", "total", "total CPU",
+      "CPU calculate", "CPU render", "CPU apply"};
 
   private static final java.lang.management.ThreadMXBean CPU =
       java.lang.management.ManagementFactory.getThreadMXBean();
@@ -53,12 +55,15 @@ public final class SyncCostBench {
           default -> s.relabel(s.anyPod());
         }
         ClusterSnapshot snap = s.snapshot();
+        PodDelta delta = s.delta();
         long c0 = CPU.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
-        NodeRules rules = calculator.calculate(snap, 0, Map.of(), (ip, pod, id) -> { }).rules();
+        NodeRules rules = calculator.calculate(snap, 0, Map.of(), (ip, pod, id) -> { }, delta).rules();
         long t1 = System.nanoTime();
+        long ca = CPU.getCurrentThreadCpuTime();
         DesiredRuleset desired = RulesetRenderer.render(rules, memo);
         long t2 = System.nanoTime();
+        long cb = CPU.getCurrentThreadCpuTime();
         applier.apply(desired);
         long t3 = System.nanoTime();
         long c1 = CPU.getCurrentThreadCpuTime();
@@ -69,6 +74,9 @@ public final class SyncCostBench {
           t[2][round] = t3 - t2;
           t[3][round] = t3 - t0;
           t[4][round] = c1 - c0;
+          t[5][round] = ca - c0;
+          t[6][round] = cb - ca;
+          t[7][round] = c1 - cb;
         }
       }
     }

@@ -44,6 +44,8 @@ final class SyncScenario {
   final List<AllowList> allowLists = new ArrayList<>();
   final List<NetworkPolicy> policies = new ArrayList<>();
   final List<Namespace> namespaces = new ArrayList<>();
+  /** Pods changed since {@link #delta} was last asked, as the pod informer's handlers record them. */
+  private final java.util.Set<String> dirty = new java.util.HashSet<>();
   private final int workloads;
   private final SplittableRandom random = new SplittableRandom(7);
   private int serial;
@@ -74,6 +76,14 @@ final class SyncScenario {
         identities, allowLists, policies, List.of(), namespaces, List.of(), List.of(), List.of(), Mode.ENFORCE);
   }
 
+  /** The pods changed since the last call, read as the store holds them now (null: deleted). */
+  PodDelta delta() {
+    Map<String, Pod> changed = new HashMap<>();
+    dirty.forEach(k -> changed.put(k, pods.get(k)));
+    dirty.clear();
+    return PodDelta.of(changed);
+  }
+
   /** A new pod of workload {@code w} (local or on another node); returns its key. */
   String add(int w, boolean local) {
     int i = serial++;
@@ -89,6 +99,7 @@ final class SyncScenario {
         .withNewStatus().withPodIP(ip).withPhase("Running").endStatus().build();
     String key = p.getMetadata().getNamespace() + "/" + name;
     pods.put(key, p);
+    dirty.add(key);
     return key;
   }
 
@@ -101,6 +112,7 @@ final class SyncScenario {
     if (pods.remove(key) == null) {
       throw new IllegalArgumentException("no pod " + key);
     }
+    dirty.add(key);
   }
 
   /** Replaces the pod with a copy whose "tier" label differs (an informer update). */
@@ -109,6 +121,7 @@ final class SyncScenario {
     Map<String, String> labels = new HashMap<>(old.getMetadata().getLabels());
     labels.put("tier", "t" + random.nextInt(3));
     pods.put(key, new PodBuilder(old).editMetadata().withLabels(labels).endMetadata().build());
+    dirty.add(key);
   }
 
   /** Any pod's key at random. */

@@ -66,6 +66,8 @@ final class AgentInformers implements AutoCloseable {
   private SharedIndexInformer<Node> nodes;
   private final List<SharedIndexInformer<Service>> services = new ArrayList<>();
   private final List<SharedIndexInformer<EndpointSlice>> slices = new ArrayList<>();
+  /** Pods changed since the last sync: the sync moves only those (past 5,000 it reads every pod). */
+  private final PodChangeLog podChanges = new PodChangeLog(5_000);
   private volatile Mode lastDefault;
   private volatile String lastProblem;
 
@@ -78,6 +80,23 @@ final class AgentInformers implements AutoCloseable {
 
   void start(FailsafeBuilder.Config failsafe) {
     pods = watch(Pod.class, null, false);
+    pods.addEventHandler(new ResourceEventHandler<Pod>() {
+      @Override
+      public void onAdd(Pod p) {
+        podChanges.changed(PodFacts.keyOf(p));
+      }
+
+      @Override
+      public void onUpdate(Pod a, Pod b) {
+        podChanges.changed(PodFacts.keyOf(a));
+        podChanges.changed(PodFacts.keyOf(b));
+      }
+
+      @Override
+      public void onDelete(Pod p, boolean unknown) {
+        podChanges.changed(PodFacts.keyOf(p));
+      }
+    });
     replicaSets = watch(ReplicaSet.class, null, true);
     jobs = watch(Job.class, null, true);
     identities = watch(WorkloadIdentity.class, null, false);
@@ -125,6 +144,19 @@ final class AgentInformers implements AutoCloseable {
 
   long ownersVersion() {
     return ownersChanged.get();
+  }
+
+  /**
+   * The pods changed since the last call, as the store holds them now. Call it before {@link
+   * #snapshot}: a change after it is then in the next delta, never lost in between.
+   */
+  PodDelta podDelta() {
+    return pods.hasSynced() ? podChanges.drain(key -> pods.getIndexer().getByKey(key)) : PodDelta.WHOLE;
+  }
+
+  /** The next {@link #podDelta} is "every pod" (a sync that drained one did not complete). */
+  void readAllPodsNext() {
+    podChanges.everything();
   }
 
   /** What the stores hold now. */

@@ -28,6 +28,7 @@ public final class AgentMetrics {
   private final Counter conntrackLost;
   private final Counter flowsReported;
   private final Counter reportFailures;
+  private final Counter deltaMismatches;
   private final Histogram podRules;
   private final Gauge ready;
 
@@ -76,6 +77,9 @@ public final class AgentMetrics {
     podRules = Histogram.builder().name("palisade_agent_pod_rules_seconds")
         .help("Time from a pod's start (CNI ADD) to its rules in force").classicOnly()
         .classicUpperBounds(SYNC_BUCKETS).register(registry);
+    deltaMismatches = Counter.builder().name("palisade_agent_delta_mismatches_total")
+        .help("Periodic full recomputes that differed from the sync computed from pod changes (the full one won)")
+        .register(registry);
     ready = Gauge.builder().name("palisade_agent_ready")
         .help("1 once the first full sync is in force (the readiness probe)").register(registry);
     for (String kind : new String[] {"enforce", "np", "v6"}) {
@@ -112,6 +116,10 @@ public final class AgentMetrics {
 
   void onSync(String cause, long nanos) {
     syncDuration.labelValues(cause).observe(nanos / 1e9);
+  }
+
+  void onDeltaMismatch() {
+    deltaMismatches.inc();
   }
 
   void onFirstSync() {

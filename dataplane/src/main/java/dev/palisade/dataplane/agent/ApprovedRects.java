@@ -24,28 +24,18 @@ final class ApprovedRects {
   private record Key(List<PeerRule> rules, List<Long> versions) {}
 
   private final KeptWhileUsed<Key, Set<AllowRect>> kept = new KeptWhileUsed<>(HashMap::new);
-  private Map<Long, Set<String>> lastIps = Map.of();
   private final Map<Long, Long> versions = new HashMap<>();
   private long nextVersion;
 
   /**
-   * Starts a sync with every identity's addresses; an identity whose addresses differ from the
-   * last sync's gets a new version, which is what invalidates the sets naming it.
+   * Starts a sync told which identities' addresses moved since the last one ({@link
+   * PodAddresses#touched}): no walk over every identity's addresses. Those get a new version.
    */
-  void begin(Map<Long, Set<String>> ipsByIdentity) {
+  void begin(Set<Long> moved) {
     kept.begin();
-    for (var e : ipsByIdentity.entrySet()) {
-      Set<String> before = lastIps.get(e.getKey());
-      if (before == null || !before.equals(e.getValue())) {
-        versions.put(e.getKey(), ++nextVersion);
-      }
+    for (Long id : moved) {
+      versions.put(id, ++nextVersion); // gone and back later with the same addresses is still a change
     }
-    for (Long gone : lastIps.keySet()) {
-      if (!ipsByIdentity.containsKey(gone)) {
-        versions.put(gone, ++nextVersion); // back later with the same addresses is still a change
-      }
-    }
-    lastIps = ipsByIdentity;
   }
 
   /** The rectangles for {@code rules}, computed by {@code make} only when no kept set matches. */

@@ -30,7 +30,9 @@ import org.slf4j.LoggerFactory;
  *     | handlers only note a change and ask for a sync
  *     v
  *  SyncRunner (one thread, min interval, back-off after failure, periodic full resync)
- *     -> snapshot -> NodeRulesCalculator (pure: fail closed, bad objects skipped -> ObjectProblems)
+ *     -> pod delta (the pods changed since the last sync) + snapshot
+ *     -> NodeRulesCalculator (pure: fail closed, bad objects skipped -> ObjectProblems; moves
+ *        only the changed pods; DeltaBackstop compares with a full recompute every 5 minutes)
  *     -> KernelSync: RulesetRenderer -> ChangedPartsApplier -> nftables; tighten via conntrack;
  *                    verify the table (and the nftables monitor) -> rewrite what others changed
  *  PodStartGate: CNI ADD waits for a sync that covers the pod's address
@@ -87,7 +89,9 @@ public final class NodeAgent implements AutoCloseable {
   private AutoCloseable subscription;
   private boolean waitingForDefault;
   private volatile long appliedRevision = -1;
+  /** Addresses of the last applied sync, for any thread: moved by each sync's changes, not copied whole. */
   private volatile Set<String> appliedPodIps = Set.of();
+  private DeltaBackstop backstop;
   private volatile Map<String, Long> localIdentity = Map.of();
   /** What the last applied sync was computed from, per kind: for {@link #enforces}. */
   private volatile Map<String, List<? extends HasMetadata>> appliedFrom = Map.of();
@@ -183,6 +187,7 @@ public final class NodeAgent implements AutoCloseable {
 
   public void start(Duration syncTimeout) {
     calculator = new NodeRulesCalculator(nodeName, failsafe);
+    backstop = new DeltaBackstop(nodeName, Duration.ofMinutes(5), System::nanoTime);
     informers.start(failsafe);
     informers.awaitSynced(syncTimeout);
     if (conntrack != null) {
@@ -218,8 +223,10 @@ public final class NodeAgent implements AutoCloseable {
   private boolean sync() {
     long started = System.nanoTime();
     long startedCpu = CPU.getCurrentThreadCpuTime();
+    PodDelta delta = informers.podDelta(); // before the snapshot: a later change is in the next delta
     ClusterSnapshot snapshot = informers.snapshot();
     if (snapshot.clusterDefault() == null) {
+      informers.readAllPodsNext();
       if (!waitingForDefault) {
         waitingForDefault = true;
         LOG.warn("{}: the controller has not published the default mode (ConfigMap {}/{}) yet: the rules in the "
@@ -238,8 +245,14 @@ public final class NodeAgent implements AutoCloseable {
       } else if (foreign != null || verifyDue.getAndSet(false)) {
         kernel.verify();
       }
-      NodeRulesCalculator.Result r = calculator.calculate(snapshot, informers.ownersVersion(), gate.announced(),
-          traffic);
+      long owners = informers.ownersVersion();
+      Map<String, String> announced = gate.announced();
+      NodeRulesCalculator.Result r = calculator.calculate(snapshot, owners, announced, traffic, delta);
+      if (!delta.whole() && backstop.due() && !backstop.agrees(r, new NodeRulesCalculator(nodeName, failsafe)
+          .calculate(snapshot, owners, announced, (ip, pod, id) -> { }))) {
+        metrics.onDeltaMismatch();
+        r = calculator.calculate(snapshot, owners, announced, traffic, PodDelta.WHOLE);
+      }
       problems.latest(r.problems());
       kernel.apply(r.rules());
       gate.inStatus(r.announcedInStatus());
@@ -249,7 +262,7 @@ public final class NodeAgent implements AutoCloseable {
         resolvedNames.expire(System.currentTimeMillis());
       }
       localIdentity = r.localIdentity();
-      appliedPodIps = r.podIps();
+      appliedPodIps = podIps(appliedPodIps, r);
       appliedRevision = r.revision();
       appliedFrom = r.from();
       if (first) {
@@ -257,6 +270,7 @@ public final class NodeAgent implements AutoCloseable {
             r.podIps().size());
       }
     } catch (RuntimeException e) {
+      informers.readAllPodsNext(); // the drained changes were not applied: read every pod next time
       LOG.error("{}: sync failed; the rules in force stay: {}", nodeName, e.toString());
       causes.addAll(asked); // the retry serves them
       return false;
@@ -275,6 +289,18 @@ public final class NodeAgent implements AutoCloseable {
       syncCpuTimes.addLast(CPU.getCurrentThreadCpuTime() - startedCpu);
     }
     return true;
+  }
+
+  /** The applied addresses moved by a sync's result (copied whole only when it read every pod). */
+  private static Set<String> podIps(Set<String> before, NodeRulesCalculator.Result r) {
+    if (r.podIpsMoved() == null || !(before instanceof java.util.concurrent.ConcurrentHashMap.KeySetView)) {
+      Set<String> all = java.util.concurrent.ConcurrentHashMap.newKeySet(r.podIps().size());
+      all.addAll(r.podIps());
+      return all;
+    }
+    r.podIpsMoved().get(1).forEach(before::remove); // one lookup each (a view's removeAll may walk it whole)
+    before.addAll(r.podIpsMoved().get(0));
+    return before;
   }
 
   /** A packet the ruleset logged to NFLOG (drop group 100, would-drop group 101). */

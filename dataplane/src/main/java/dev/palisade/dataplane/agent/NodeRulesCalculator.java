@@ -52,12 +52,17 @@ final class NodeRulesCalculator {
   /**
    * @param rules the node's rules; the IPv6 addresses of restricted local pods are closed (never a bypass)
    * @param localIdentity local pod IPv4 -> identity
-   * @param podIps every pod address the rules were computed with
+   * @param podIps every pod address the rules were computed with: a read-only view of the
+   *     calculator's state, valid on the calling thread until its next call (copy it, or follow
+   *     {@code podIpsMoved}, to hand it to another thread: copying 10k addresses was most of a sync)
+   * @param podIpsMoved {added, removed} addresses since the previous call; null when every pod was
+   *     read again (then take {@code podIps} whole)
    * @param revision the controller revision the rules may claim ({@link RevisionClaim})
    * @param announcedInStatus announced pods (namespace/name) whose status now has their address
    * @param from what the rules were computed from, per kind (NetworkPolicy, Namespace, Pod, ClusterNetworkPolicy)
    */
-  record Result(NodeRules rules, Map<String, Long> localIdentity, Set<String> podIps, long revision,
+  record Result(NodeRules rules, Map<String, Long> localIdentity, Set<String> podIps, List<Set<String>> podIpsMoved,
+      long revision,
       List<Problem> problems, Set<String> announcedInStatus, Map<String, List<? extends HasMetadata>> from,
       dev.palisade.dataplane.dns.NameGrants nameGrants) {}
 
@@ -66,6 +71,14 @@ final class NodeRulesCalculator {
   private final PodFacts podFacts;
   private final PodViews podViews = new PodViews();
   private final ApprovedRects approved = new ApprovedRects();
+  /** Every pod's address claim, moved by pod deltas; null before the first call. */
+  private PodAddresses addresses;
+  /** False while a call is under way, and after one threw: the next call then reads every pod. */
+  private boolean trusted;
+  private long lastOwnersVersion;
+  private Map<String, String> lastAnnounced = Map.of();
+  private Set<WorkloadIdentity> lastIdentities = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+  private long fullReads;
 
   NodeRulesCalculator(String nodeName, FailsafeBuilder.Config failsafe) {
     this.nodeName = nodeName;
@@ -79,6 +92,18 @@ final class NodeRulesCalculator {
    *     the API server has the address in the pod's status
    */
   Result calculate(ClusterSnapshot s, long ownersVersion, Map<String, String> announced, Tenancies tenancies) {
+    return calculate(s, ownersVersion, announced, tenancies, PodDelta.WHOLE);
+  }
+
+  /**
+   * As above, told which pods changed since the last call ({@code delta}; {@link PodDelta#WHOLE}:
+   * not known). The pods are then moved one by one in the kept state and {@code s.pods()} is not
+   * read; every other kind is read from {@code s} as always. The answer is the one a fresh
+   * calculator gives on every pod (PodDeltaEqualsFullTest). Every pod is read again whenever the
+   * kept state cannot be trusted: the first call, a call that threw, changed identities or owners.
+   */
+  Result calculate(ClusterSnapshot s, long ownersVersion, Map<String, String> announced, Tenancies tenancies,
+      PodDelta delta) {
     if (s.clusterDefault() == null) {
       throw new IllegalStateException("the controller's default mode is not known yet");
     }
@@ -86,11 +111,19 @@ final class NodeRulesCalculator {
     Map<String, Long> idOfWorkload = identities(s.identities(), problems);
     ModeResolver modes = modeResolver(s, problems);
     WorkloadResolver owners = new WorkloadResolver(s.owners());
+    Map<String, Pod> changed = changedPods(s, ownersVersion, announced, delta);
+    trusted = false; // until this call has moved every part of the kept state
+    PodAddresses.Context ctx = new PodAddresses.Context(podFacts, idOfWorkload, owners, ownersVersion, announced);
+    if (changed == null) {
+      addresses = PodAddresses.rebuilt(addresses, s.pods(), ctx, tenancies);
+      fullReads++;
+    } else {
+      addresses.update(changed, ctx, tenancies);
+    }
+    problems.addAll(addresses.problems());
 
     Map<String, Long> local = new HashMap<>();
     Map<String, Mode> listless = new HashMap<>(); // local pods no valid AllowList covers -> their mode
-    Map<Long, Set<String>> ipsById = new HashMap<>();
-    Set<String> seen = new HashSet<>();
     Map<Long, IdentityPolicy> policies = policies(s.allowLists(), problems);
     Set<String> policedNamespaces = new HashSet<>();
     for (NetworkPolicy np : s.networkPolicies()) {
@@ -99,89 +132,75 @@ final class NodeRulesCalculator {
     Set<String> closedV6 = new HashSet<>();
     Map<String, List<String>> v6ByV4 = new HashMap<>(); // local pods' IPv6 addresses beside their IPv4 one
     Set<String> inStatus = new HashSet<>();
-    Map<String, Long> claims = new HashMap<>();
-    Set<String> contested = new HashSet<>();
+    for (String key : announced.keySet()) {
+      PodAddresses.Entry e = addresses.get(key);
+      if (e != null && e.facts != null && e.facts.statusIp != null) {
+        inStatus.add(key);
+      }
+    }
     Map<String, Mode> localMode = new HashMap<>();
-    podFacts.begin(ownersVersion);
-    for (Pod p : s.pods()) {
+    // A node has few pods: its own are read whole on every sync, in key order (a stable answer)
+    for (PodAddresses.Entry e : addresses.local()) {
+      if (e.ip == null) {
+        continue;
+      }
       try {
-        PodFacts.Facts f = podFacts.of(p, owners);
-        if (f.statusIp != null && announced.containsKey(f.key)) {
-          inStatus.add(f.key);
-        }
-        String ip = f.statusIp != null ? f.statusIp : announced.get(f.key);
-        if (ip == null || f.terminal) {
-          continue;
-        }
-        long id = idOfWorkload.getOrDefault(f.workloadKey(), Identities.UNKNOWN);
-        Mode mode = null;
-        if (f.local) {
-          IdentityPolicy policy = policies.get(id);
-          mode = policy != null ? policy.mode() : modes.modeOf(f.workload());
-        }
+        PodFacts.Facts f = e.facts;
+        IdentityPolicy policy = policies.get(e.id);
+        Mode mode = policy != null ? policy.mode() : modes.modeOf(f.workload());
+        String ip = e.ip;
+        boolean policed = policedNamespaces.contains(e.pod.getMetadata().getNamespace());
         for (String extra : f.podIps) {
-          if (f.local && !extra.equals(ip) && extra.indexOf(':') >= 0 && ip.indexOf(':') < 0) {
+          if (!extra.equals(ip) && extra.indexOf(':') >= 0 && ip.indexOf(':') < 0) {
             v6ByV4.computeIfAbsent(ip, k -> new ArrayList<>()).add(extra);
           }
-          if (f.local && !extra.equals(ip) && extra.indexOf(':') >= 0) {
-            if (mode != Mode.LEARN || policedNamespaces.contains(p.getMetadata().getNamespace())) {
-              closedV6.add(extra);
-            }
+          if (!extra.equals(ip) && extra.indexOf(':') >= 0 && (mode != Mode.LEARN || policed)) {
+            closedV6.add(extra);
           }
         }
         if (ip.indexOf(':') >= 0) {
           // an IPv6-only pod: the IPv4 rules cannot name it; if restricted it is closed on IPv6 below
-          if (f.local && (mode != Mode.LEARN || policedNamespaces.contains(p.getMetadata().getNamespace()))) {
+          if (mode != Mode.LEARN || policed) {
             closedV6.add(ip);
           }
           continue;
         }
-        if (ip != f.statusIp || !f.statusIpChecked) {
-          Interval.parseIp(ip); // a malformed address names the pod, not the sync
-          f.statusIpChecked = ip == f.statusIp;
+        if (e.claim == null) {
+          continue; // a malformed address: the pod is named among the problems
         }
-        Long earlier = claims.putIfAbsent(ip, id);
-        if (earlier != null && earlier != id) {
-          contested.add(ip);
-        }
-        ipsById.computeIfAbsent(id, k -> new HashSet<>()).add(ip);
-        if (!ip.equals(f.historyIp) || id != f.historyId) {
-          tenancies.assign(ip, f.key, id);
-          f.historyIp = ip;
-          f.historyId = id;
-        }
-        seen.add(ip);
         // Two local pods claiming one address (a deletion seen late, an address reused): the
         // stricter mode holds it until one claim is gone
         Mode held = localMode.get(ip);
-        if (f.local && (held == null || mode.compareTo(held) > 0)) {
+        if (held == null || mode.compareTo(held) > 0) {
           localMode.put(ip, mode);
-          local.put(ip, id);
-          if (policies.containsKey(id)) {
+          local.put(ip, e.id);
+          if (policies.containsKey(e.id)) {
             listless.remove(ip);
           } else {
             listless.put(ip, mode);
           }
         }
-      } catch (RuntimeException e) {
-        problems.add(problem("Pod", p, e));
+      } catch (RuntimeException ex) {
+        problems.add(problem("Pod", e.pod, ex));
       }
     }
-    // ... and as a peer it speaks for neither identity: no approval follows a contested address
-    for (String ip : contested) {
-      ipsById.values().forEach(ips -> ips.remove(ip));
-    }
-    List<Pod> withAnnounced = withAnnounced(s.pods(), announced);
-    NetworkPolicyCompiler.Result np = NetworkPolicyCompiler.compile(s.networkPolicies(), s.namespaces(),
-        withAnnounced, local.keySet(), podViews);
+    // ... and as a peer a contested address speaks for neither identity (PodAddresses leaves it out)
+    Map<Long, Set<String>> ipsById = addresses.ipsById();
+    NetworkPolicyCompiler.Result np = changed == null
+        ? NetworkPolicyCompiler.compile(s.networkPolicies(), s.namespaces(), withAnnounced(s.pods(), announced),
+            local.keySet(), podViews)
+        : NetworkPolicyCompiler.compile(s.networkPolicies(), s.namespaces(), withAnnounced(changed, announced),
+            local.keySet(), podViews);
     for (String line : np.problems()) {
       problems.add(fromLine("NetworkPolicy", line));
     }
-    Map<String, PodTiers> tiers = ClusterPolicyCompiler.compile(clusterPolicies(s.clusterPolicies(), problems),
-        s.namespaces(), withAnnounced, local.keySet());
+    List<ClusterNetworkPolicy> clusterPolicies = clusterPolicies(s.clusterPolicies(), problems);
+    Map<String, PodTiers> tiers = clusterPolicies.isEmpty() ? Map.of()
+        : ClusterPolicyCompiler.compile(clusterPolicies, s.namespaces(), withAnnounced(s.pods(), announced),
+            local.keySet());
     // ENFORCE is never reached (every local pod without a valid list has its mode in listless):
     // it is only the answer if that ever breaks.
-    approved.begin(ipsById);
+    approved.begin(addresses.touched());
     NodeRules groups = NodeRulesBuilder.build(local, ipsById, policies, Mode.ENFORCE, np.pods(), listless, approved,
         tiers);
     NodeRules.Failsafe safe = failsafe.enabled()
@@ -196,10 +215,59 @@ final class NodeRulesCalculator {
         held.add(al.getSpec());
       }
     }
-    return new Result(rules, Map.copyOf(local), seen, RevisionClaim.of(held), problems, inStatus,
+    trusted = true;
+    return new Result(rules, Map.copyOf(local), java.util.Collections.unmodifiableSet(addresses.seen()),
+        addresses.seenMoves(), RevisionClaim.of(held), problems, inStatus,
         Map.of("NetworkPolicy", s.networkPolicies(), "Namespace", s.namespaces(), "Pod", s.pods(),
             ClusterNetworkPolicy.KIND, s.clusterPolicies()),
         dev.palisade.dataplane.dns.NameGrants.of(local, policies));
+  }
+
+  /** How many calls read every pod (the rest moved only the changed ones); for tests and metrics. */
+  long fullReads() {
+    return fullReads;
+  }
+
+  /**
+   * The pods to move (key -> the pod now; null: gone), or null when every pod must be read: the
+   * delta is not known, the kept state is not trusted, or what every pod's reading depends on
+   * (identities, owners) changed. A pod whose announced address came or went is moved too.
+   */
+  private Map<String, Pod> changedPods(ClusterSnapshot s, long ownersVersion, Map<String, String> announced,
+      PodDelta delta) {
+    boolean sameContext = trusted && addresses != null && ownersVersion == lastOwnersVersion
+        && sameIdentities(s.identities());
+    lastOwnersVersion = ownersVersion;
+    Map<String, String> announcedBefore = lastAnnounced;
+    lastAnnounced = Map.copyOf(announced);
+    if (delta.whole() || !sameContext) {
+      return null;
+    }
+    Map<String, Pod> changed = new HashMap<>(delta.changed());
+    Set<String> keys = new HashSet<>(announced.keySet());
+    keys.addAll(announcedBefore.keySet());
+    for (String key : keys) {
+      if (!changed.containsKey(key) && !java.util.Objects.equals(announced.get(key), announcedBefore.get(key))) {
+        PodAddresses.Entry e = addresses.get(key);
+        if (e != null) {
+          changed.put(key, e.pod);
+        }
+      }
+    }
+    return changed;
+  }
+
+  /** True if {@code now} holds the same identity objects as the last call's (informers replace, never mutate). */
+  private boolean sameIdentities(List<WorkloadIdentity> now) {
+    boolean same = now.size() == lastIdentities.size();
+    for (int i = 0; same && i < now.size(); i++) {
+      same = lastIdentities.contains(now.get(i));
+    }
+    if (!same) {
+      lastIdentities = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+      lastIdentities.addAll(now);
+    }
+    return same;
   }
 
   private static Map<String, Long> identities(List<WorkloadIdentity> identities, List<Problem> problems) {
@@ -260,6 +328,16 @@ final class NodeRulesCalculator {
       }
       out.add(p);
     }
+    return out;
+  }
+
+  /** As above, for the changed pods (key -> the pod now; null: gone). */
+  private static Map<String, Pod> withAnnounced(Map<String, Pod> changed, Map<String, String> announced) {
+    if (announced.isEmpty()) {
+      return changed;
+    }
+    Map<String, Pod> out = new HashMap<>();
+    changed.forEach((key, p) -> out.put(key, p == null ? null : withAnnounced(List.of(p), announced).get(0)));
     return out;
   }
 

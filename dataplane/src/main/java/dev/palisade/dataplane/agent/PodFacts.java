@@ -88,6 +88,31 @@ final class PodFacts {
     return f;
   }
 
+  /**
+   * The facts of {@code p}: {@code earlier} (facts read from this same object, or null) when its
+   * workload was resolved at {@code ownersVersion}, else read or resolved again. For callers that
+   * keep facts per pod themselves ({@link PodAddresses}).
+   */
+  Facts read(Pod p, Facts earlier, long ownersVersion, WorkloadResolver resolver) {
+    Facts f = earlier;
+    if (f == null) {
+      f = new Facts(p, nodeName);
+      f.ownersVersion = ownersVersion - 1;
+    }
+    if (f.ownersVersion != ownersVersion) {
+      f.workload = resolver.workloadOf(p);
+      f.workloadKey = f.workload.toString();
+      f.ownersVersion = ownersVersion;
+    }
+    return f;
+  }
+
+  /** namespace/name, the informer store's key ("?" parts where the object has none). */
+  static String keyOf(Pod p) {
+    var m = p.getMetadata();
+    return m == null ? "?/?" : m.getNamespace() + "/" + m.getName();
+  }
+
   /** How many pod objects are remembered (for tests). */
   int size() {
     return facts.size();

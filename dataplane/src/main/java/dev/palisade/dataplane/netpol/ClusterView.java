@@ -28,15 +28,37 @@ final class ClusterView {
   record LivePod(String namespace, String name, Map<String, String> labels, String ip, long address,
       List<NamedPort> ports) {}
 
+  /** Of two live pods with one address, the first by namespace/name answers for it (a stable choice). */
+  static final java.util.Comparator<LivePod> BY_KEY =
+      java.util.Comparator.comparing(LivePod::namespace).thenComparing(LivePod::name);
+
   private final Map<String, Map<String, String>> namespaceLabels = new HashMap<>();
-  private final List<LivePod> pods = new ArrayList<>();
-  private final Map<String, LivePod> byIp = new HashMap<>();
+  private final java.util.Collection<LivePod> pods;
+  private final java.util.function.Function<String, LivePod> byIp;
 
   ClusterView(List<Namespace> namespaces, List<Pod> pods) {
-    this(namespaces, pods, new PodViews());
+    readNamespaces(namespaces);
+    List<LivePod> all = new ArrayList<>();
+    Map<String, LivePod> first = new HashMap<>();
+    for (Pod p : pods) {
+      LivePod live = live(p);
+      if (live != null) {
+        all.add(live);
+        first.merge(live.ip(), live, (a, b) -> BY_KEY.compare(b, a) < 0 ? b : a);
+      }
+    }
+    this.pods = all;
+    this.byIp = first::get;
   }
 
-  ClusterView(List<Namespace> namespaces, List<Pod> pods, PodViews views) {
+  /** The live pods as {@code index} holds them now (the agent's path: kept between compiles). */
+  ClusterView(List<Namespace> namespaces, LivePodIndex index) {
+    readNamespaces(namespaces);
+    this.pods = index.pods();
+    this.byIp = index::byIp;
+  }
+
+  private void readNamespaces(List<Namespace> namespaces) {
     for (Namespace ns : namespaces) {
       if (ns.getMetadata() == null || ns.getMetadata().getName() == null) {
         continue;
@@ -50,21 +72,14 @@ final class ClusterView {
       labels.put(NAMESPACE_NAME_LABEL, name);
       namespaceLabels.put(name, Map.copyOf(labels));
     }
-    for (Pod p : pods) {
-      LivePod live = views.live(p);
-      if (live != null) {
-        this.pods.add(live);
-        byIp.putIfAbsent(live.ip(), live);
-      }
-    }
   }
 
-  List<LivePod> pods() {
+  java.util.Collection<LivePod> pods() {
     return pods;
   }
 
   LivePod byIp(String ip) {
-    return byIp.get(ip);
+    return byIp.apply(ip);
   }
 
   /** Every listed namespace's labels, by name. */

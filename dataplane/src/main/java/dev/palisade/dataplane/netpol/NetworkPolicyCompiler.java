@@ -80,7 +80,23 @@ public final class NetworkPolicyCompiler {
    */
   public static Result compile(List<NetworkPolicy> policies, List<Namespace> namespaces, List<Pod> pods,
       Set<String> forIps, PodViews views) {
-    views.begin();
+    views.begin(pods);
+    return compile(policies, namespaces, forIps, views);
+  }
+
+  /**
+   * As {@link #compile(List, List, List, Set, PodViews)} on the pods {@code views} held after the
+   * last compile, moved by {@code changed} (namespace/name -> the pod now; null: gone): the agent's
+   * path for one pod event, which costs the changed pods and the rules they match, not every pod.
+   */
+  public static Result compile(List<NetworkPolicy> policies, List<Namespace> namespaces, Map<String, Pod> changed,
+      Set<String> forIps, PodViews views) {
+    views.begin(changed);
+    return compile(policies, namespaces, forIps, views);
+  }
+
+  private static Result compile(List<NetworkPolicy> policies, List<Namespace> namespaces, Set<String> forIps,
+      PodViews views) {
     List<String> problems = new ArrayList<>();
     List<CompiledPolicy> compiled = new ArrayList<>();
     for (NetworkPolicy np : policies) {
@@ -89,7 +105,7 @@ public final class NetworkPolicyCompiler {
         compiled.add(p);
       }
     }
-    ClusterView cluster = new ClusterView(namespaces, pods, views);
+    ClusterView cluster = views.cluster(namespaces);
     PeerResolver peers = views.resolver(cluster);
     Map<String, PodPolicy> out = new TreeMap<>();
     // Pods the same policies select get the same answer (unless a named port makes it their own):

@@ -196,7 +196,7 @@ final class PeerResolver {
   }
 
   /** The pods among {@code pods} the rule's selectors pick, each once, in order. */
-  private List<LivePod> select(CompiledPolicy policy, Rule rule, List<LivePod> pods) {
+  private List<LivePod> select(CompiledPolicy policy, Rule rule, java.util.Collection<LivePod> pods) {
     // by identity: one LivePod per pod in a compile, and a record's hash would walk its labels
     Set<LivePod> selected = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
     List<LivePod> inOrder = new ArrayList<>();

@@ -3,6 +3,7 @@ package dev.palisade.dataplane.netpol;
 import dev.palisade.dataplane.netpol.ClusterView.LivePod;
 import dev.palisade.dataplane.netpol.CompiledPolicy.Rule;
 import dev.palisade.dataplane.render.KeptWhileUsed;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import java.util.ArrayList;
@@ -17,10 +18,11 @@ import java.util.function.Supplier;
  * every pod and re-deriving every peer set was most of the time from a pod's creation to its rules.
  *
  * <ul>
- *   <li>each pod object's view (address, labels, named ports), and each NetworkPolicy object's
- *       reading, kept while the informer holds the same instance: an informer replaces an object
- *       on every update and never mutates one it handed out, so the same instance is the same
- *       content. Kept by identity: no key to build, no content to hash;
+ *   <li>every pod's view (address, labels, named ports), by key in a {@link LivePodIndex} that a
+ *       compile moves by the pods that changed ({@link #begin(Map)}) or reads whole
+ *       ({@link #begin(List)}); each NetworkPolicy object's reading, kept while the informer holds
+ *       the same instance (an informer replaces an object on every update and never mutates one
+ *       it handed out, so the same instance is the same content);
  *   <li>each rule's peers, reused when the same pods (the same views, in the same order) match;
  *   <li>each computed pod policy, reused when the same policies and the same peers made it.
  * </ul>
@@ -30,41 +32,48 @@ import java.util.function.Supplier;
  * dropped. Not thread-safe: one agent loop owns it.
  */
 public final class PodViews {
-  /** Pods NetworkPolicy does not see (no address yet, finished, host network) map to this. */
-  private static final LivePod UNSEEN = new LivePod("", "", Map.of(), "", 0, List.of());
-
   /** A policy object's reading: the compiled policy, or null and its problems. */
   private record Reading(CompiledPolicy policy, List<String> problems) {}
 
   /** A pod policy and the objects (policies, peers) it was computed from, compared by identity. */
   private record Made(List<Object> from, PodPolicy policy) {}
 
-  private final KeptWhileUsed<Pod, LivePod> pods = new KeptWhileUsed<>(IdentityHashMap::new);
+  private final LivePodIndex pods = new LivePodIndex();
   private final KeptWhileUsed<NetworkPolicy, Reading> readings = new KeptWhileUsed<>(IdentityHashMap::new);
   private final KeptWhileUsed<List<Object>, Made> made = new KeptWhileUsed<>(java.util.HashMap::new);
   private Map<Rule, PeerResolver.Peers> peers = new IdentityHashMap<>();
-  /** Pod views made in this compile (pods new or changed since the last one). */
-  private final List<LivePod> added = new ArrayList<>();
   private Map<String, Map<String, String>> namespaceLabels = Map.of();
+  /**
+   * False from a compile's start until it kept its peers: a compile that threw in between moved
+   * the pods but not the peers, so the next one resolves every rule afresh (never from peers that
+   * miss a change).
+   */
+  private boolean consistent = true;
 
-  /** Starts a compile: what the last one used becomes the cache it reads from. */
-  void begin() {
-    added.clear();
-    pods.begin();
+  /** Starts a compile that reads every pod (views of objects read before are kept). */
+  void begin(List<Pod> all) {
+    begin();
+    pods.replaceAll(all);
+  }
+
+  /** Starts a compile that moves only the changed pods (key namespace/name -> the pod now; null: gone). */
+  void begin(Map<String, Pod> changed) {
+    begin();
+    pods.apply(changed);
+  }
+
+  private void begin() {
+    if (!consistent) {
+      peers = new IdentityHashMap<>();
+    }
+    consistent = false;
     readings.begin();
     made.begin();
   }
 
-  /** The pod's view, or null when NetworkPolicy does not see it (no IPv4 yet, finished, host network). */
-  LivePod live(Pod p) {
-    LivePod live = pods.get(p, pod -> {
-      LivePod seen = ClusterView.live(pod);
-      if (seen != null) {
-        added.add(seen);
-      }
-      return seen == null ? UNSEEN : seen;
-    });
-    return live == UNSEEN ? null : live;
+  /** The pods as this compile sees them. */
+  ClusterView cluster(List<Namespace> namespaces) {
+    return new ClusterView(namespaces, pods);
   }
 
   /** The policy object read (or its problems added), once per object. */
@@ -81,27 +90,24 @@ public final class PodViews {
    * The last compile's peers per rule, if the namespaces' labels are as they were (a label change
    * may move whole namespaces in or out of a namespaceSelector), with the pods that came and went
    * since: the resolver updates a rule's peers from those alone instead of testing every pod
-   * against every selector. Called once the compile has read every pod.
+   * against every selector.
    */
   PeerResolver resolver(ClusterView cluster) {
     boolean sameNamespaces = cluster.namespaceLabelsByName().equals(namespaceLabels);
     namespaceLabels = cluster.namespaceLabelsByName();
-    if (!sameNamespaces) {
+    if (!sameNamespaces || peers.isEmpty()) {
       return new PeerResolver(cluster, Map.of(), null, null);
     }
-    List<LivePod> removed = new ArrayList<>();
-    pods.forEachDropped(live -> {
-      if (live != UNSEEN) {
-        removed.add(live);
-      }
-    });
     // "everyone" is not carried over: its named ports are looked up among the cluster's pods
-    return new PeerResolver(cluster, peers, null, new PeerResolver.Delta(List.copyOf(added), removed));
+    return new PeerResolver(cluster, peers, null,
+        new PeerResolver.Delta(List.copyOf(pods.added()), List.copyOf(pods.removed())));
   }
 
   /** Keeps what the compile's resolver resolved, for the next compile. */
   void keep(PeerResolver resolver) {
     peers = resolver.resolved();
+    pods.clearMoves();
+    consistent = true;
   }
 
   /**
