@@ -14,11 +14,11 @@ import dev.palisade.controller.guardrail.Guardrail;
 import dev.palisade.controller.guardrail.Guardrails;
 import dev.palisade.controller.compile.AllowListCompiler;
 import dev.palisade.controller.netpol.PolicyProblemReporter;
+import dev.palisade.controller.publish.AllowListPublisher;
 import dev.palisade.controller.publish.Backoff;
 import dev.palisade.controller.publish.PublishedObjects;
 import dev.palisade.controller.publish.Tamper;
 import dev.palisade.controller.ingest.FlowVetting;
-import dev.palisade.controller.ingest.GonePods;
 import dev.palisade.controller.persist.LearnedFlowsWriter;
 import dev.palisade.controller.events.DropEvents;
 import dev.palisade.controller.events.KubeEventSink;
@@ -34,36 +34,28 @@ import dev.palisade.controller.review.ReviewEndpoints;
 import dev.palisade.controller.review.ReviewRequest;
 import dev.palisade.controller.review.Snapshots;
 import dev.palisade.controller.graph.EdgeStatus;
-import dev.palisade.controller.graph.FlowEdge;
 import dev.palisade.controller.graph.FlowEdge.EdgeKey;
 import dev.palisade.controller.graph.FlowGraph;
 import dev.palisade.controller.graph.FlowGraph.EdgeView;
 import dev.palisade.controller.identity.IdentityAllocator;
 import dev.palisade.controller.metrics.ControllerMetrics;
-import dev.palisade.model.DropEvent;
 import dev.palisade.model.FlowReport;
 import dev.palisade.model.json.DropReportJson;
 import dev.palisade.model.Identities;
-import dev.palisade.model.IdentityPolicy;
 import dev.palisade.model.Mode;
 import dev.palisade.model.Protocol;
 import dev.palisade.model.WorkloadRef;
 import dev.palisade.model.crd.AllowList;
-import dev.palisade.model.crd.AllowListCodec;
-import dev.palisade.model.crd.AllowListSpec;
 import dev.palisade.model.crd.ApprovedGraph;
 import dev.palisade.model.crd.ClusterDefaults;
-import dev.palisade.model.crd.CrdNames;
 import dev.palisade.model.crd.LearnedFlows;
 import dev.palisade.model.crd.LearnedFlowsSpec;
 import dev.palisade.model.crd.SegmentationMode;
 import dev.palisade.model.crd.WorkloadIdentity;
-import dev.palisade.model.crd.WorkloadIdentitySpec;
 import dev.palisade.model.json.FlowReportJson;
 import dev.palisade.model.workload.ModeResolver;
 import dev.palisade.model.workload.WorkloadResolver;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -71,7 +63,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -89,10 +80,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The controller, wired. All state changes run on one loop thread, in the order events arrive. Its
@@ -132,11 +120,8 @@ public final class PalisadeController implements AutoCloseable {
     return t;
   });
   private PolicyProblemReporter policyProblems;
-  private final IdentityAllocator ids = new IdentityAllocator();
+  private final dev.palisade.controller.identity.WorkloadIndex workloads;
   private final FlowGraph graph = new FlowGraph();
-  private final Map<WorkloadRef, Set<String>> podsOf = new HashMap<>();
-  private final Map<String, WorkloadRef> workloadOfPod = new HashMap<>();
-  private final Map<Long, AllowListSpec> published = new HashMap<>();
   /** Hands loop work to the loop later: batched LearnedFlows writes, their retries. */
   private final java.util.concurrent.ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(r -> {
@@ -145,9 +130,8 @@ public final class PalisadeController implements AutoCloseable {
         return t;
       });
   private final LearnedFlowsWriter learned;
-  private final GonePods gonePods = new GonePods(100_000);
   /** Flow records refused since start, by reason (loop thread; /v1/status). */
-  private final Map<FlowVetting.Reason, Long> refusedRecords = new java.util.EnumMap<>(FlowVetting.Reason.class);
+  private dev.palisade.controller.ingest.FlowIntake flows;
   private EdgeDecisions decisions;
   private ModeAudit modeAudit;
   /** Whether palisade.dev/mode on root owners counts (any user who may edit a Deployment may set it). */
@@ -158,26 +142,19 @@ public final class PalisadeController implements AutoCloseable {
   private SharedIndexInformer<Pod> pods;
   private SharedIndexInformer<SegmentationMode> modes;
   private WorkloadResolver resolver;
-  private ModeResolver modeResolver;
+  private dev.palisade.controller.review.ModeIndex modeIndex;
   private ApiServer api;
   private ServerTls tls = ServerTls.plainHttp();
-  private long revision;
-  private static final int MAX_RECENT_DROPS = 1000;
-  private final java.util.ArrayDeque<ObjectNode> recentDrops = new java.util.ArrayDeque<>();
-  private long dropsSeen;
   private volatile boolean ready;
   /** Stable labels per workload vertex, for NetworkPolicy export. */
-  private final Map<String, Map<String, String>> labelsOf = new HashMap<>();
   private ReviewEndpoints review;
-  private DropEvents dropEvents;
-  private dev.palisade.controller.events.PolicyReportWriter policyReports;
+  private dev.palisade.controller.events.DropIntake drops;
   private AccessRequestQueue requests;
   private AuditLog audit;
   private final PublishedObjects publishing;
+  private final AllowListPublisher allowLists;
   private ControllerMetrics metrics = new ControllerMetrics();
   /** palisade.dev/mode annotations: namespace -> value, NS/KIND/NAME of a root owner -> value (loop thread). */
-  private final Map<String, String> namespaceModes = new HashMap<>();
-  private final Map<String, String> workloadModes = new HashMap<>();
   private SharedIndexInformer<io.fabric8.kubernetes.api.model.Service> services;
   private SharedIndexInformer<io.fabric8.kubernetes.api.model.Namespace> namespaces;
   /** Informers of the kinds a mode may name, by kind (Pod apart: {@link #pods}). */
@@ -201,7 +178,9 @@ public final class PalisadeController implements AutoCloseable {
     this.client = client;
     this.auth = auth;
     this.defaultMode = defaultMode;
+    this.workloads = new dev.palisade.controller.identity.WorkloadIndex(client);
     this.publishing = new PublishedObjects(client, namespace, backoff, this::onTamper);
+    this.allowLists = new AllowListPublisher(compileSources(), publishing.allowLists(), ns -> metrics.onPublished(ns));
     this.learned = new LearnedFlowsWriter(graph, lf -> client.resources(LearnedFlows.class)
         .inNamespace(lf.getMetadata().getNamespace()).resource(lf).createOr(NonDeletingOperation::update),
         this::submit, timer, LEARNED_FLOWS_BATCH, backoff);
@@ -248,7 +227,15 @@ public final class PalisadeController implements AutoCloseable {
     // process stopped holds again, and its edges are saved once the controller is ready
     EdgeDecisions.replay(graph, audit).forEach(learned::dirty);
     modeAudit = new ModeAudit(audit);
+    modeIndex = new dev.palisade.controller.review.ModeIndex(defaultMode, workloadModeAnnotations, modeAudit,
+        this::submit, () -> ready, () -> {
+          if (ready) {
+            publishAll();
+          }
+        });
     guardrails = new Guardrails(client, audit, this::submit, timer, guardrailInputs(), this::onGuardrails);
+    flows = new dev.palisade.controller.ingest.FlowIntake(graph, learned, this::vertexOf, this::podFacts,
+        guardrails::due);
     decisions = new EdgeDecisions(graph, audit, new EdgeDecisions.Effects() {
       @Override
       public void save(Set<String> sources) {
@@ -259,33 +246,34 @@ public final class PalisadeController implements AutoCloseable {
       @Override
       public long publish(List<EdgeKey> changed) {
         publishEnds(changed);
-        return revision;
+        return allowLists.revision();
       }
     }, k -> guardrails.routing().forbiddenBy(k)).gitOwned(approvedGraphs::objects);
     review = new ReviewEndpoints(reviewBackend(), audit, new Snapshots(client).restore());
     // issue 20: AccessRequests wait in the page's queue; an approver's decision is an EdgeDecisions one
     requests = new AccessRequestQueue(graph, audit, decisions, AccessRequestCheck.ends(reviewBackend()::workloadExists,
-        pod -> Optional.ofNullable(workloadOfPod.get(pod)).map(WorkloadRef::toString)),
+        pod -> workloads.workloadOfPod(pod).map(WorkloadRef::toString)),
         AccessRequestEndpoints.kubeStatus(client), r -> timer.schedule(() -> submit(r), 2, TimeUnit.SECONDS));
     requests.watching(inform(AccessRequest.class, requests.handler(this::submit)));
-    dropEvents = new DropEvents(new KubeEventSink(client)); // issue 20: Events for drops, in each end's namespace
-    policyReports = new dev.palisade.controller.events.PolicyReportWriter(client); // ... and a PolicyReport per namespace
+    // issue 20: Events for drops, in each end's namespace, and a PolicyReport per namespace
+    drops = new dev.palisade.controller.events.DropIntake(new DropEvents(new KubeEventSink(client)),
+        new dev.palisade.controller.events.PolicyReportWriter(client));
     policyProblems = new PolicyProblemReporter(client).start();
     replicaSets = inform(ReplicaSet.class, null);
-    jobs = inform(Job.class, modeAnnotations("Job"));
+    jobs = inform(Job.class, modeIndex.annotations("Job"));
     // Root owners and namespaces: their palisade.dev/mode annotations are modes GitOps can carry.
-    namespaces = inform(io.fabric8.kubernetes.api.model.Namespace.class, modeAnnotations(null));
+    namespaces = inform(io.fabric8.kubernetes.api.model.Namespace.class, modeIndex.annotations(null));
     namespaces.addEventHandler(guardrails.dueOnChange()); // namespace labels select guardrails' pods
     informers.addAll(guardrails.informers());
     rootOwners.put("Job", jobs);
     rootOwners.put("Deployment", inform(io.fabric8.kubernetes.api.model.apps.Deployment.class,
-        modeAnnotations("Deployment")));
+        modeIndex.annotations("Deployment")));
     rootOwners.put("StatefulSet", inform(io.fabric8.kubernetes.api.model.apps.StatefulSet.class,
-        modeAnnotations("StatefulSet")));
+        modeIndex.annotations("StatefulSet")));
     rootOwners.put("DaemonSet", inform(io.fabric8.kubernetes.api.model.apps.DaemonSet.class,
-        modeAnnotations("DaemonSet")));
+        modeIndex.annotations("DaemonSet")));
     rootOwners.put("CronJob", inform(io.fabric8.kubernetes.api.model.batch.v1.CronJob.class,
-        modeAnnotations("CronJob")));
+        modeIndex.annotations("CronJob")));
     // The rest of what the graph is judged by: which service is the cluster DNS, service
     // accounts, endpoints, policies. Watched from the start so nothing is written before they synced.
     services = inform(io.fabric8.kubernetes.api.model.Service.class, null);
@@ -301,7 +289,8 @@ public final class PalisadeController implements AutoCloseable {
     inform(AllowList.class, publishing.allowLists().handler());
     informers.add(publishing.defaultsInformer());
     resolver = new WorkloadResolver(this::findOwner);
-    modes = inform(SegmentationMode.class, segmentationModes());
+    modes = inform(SegmentationMode.class, modeIndex.segmentationModes());
+    modeIndex.watching(modes);
     pods = inform(Pod.class, new ResourceEventHandler<Pod>() {
       @Override
       public void onAdd(Pod p) {
@@ -329,7 +318,7 @@ public final class PalisadeController implements AutoCloseable {
       sleep(20);
     }
     call(() -> {
-      onModes();
+      modeIndex.resolve();
       guardrails.judgeNow();
       ready = true;
       publishing.publishDefaults(defaultMode);
@@ -344,7 +333,7 @@ public final class PalisadeController implements AutoCloseable {
     Router routes = routes();
     api = ApiServer.start(host, port, routes, auth, p -> HEALTH_PATHS.test(p) || PageAssets.isPublic(p), MAX_BODY,
         metrics, tls);
-    LOG.info("controller ready: {} identities, {} edges restored, API on {}://{}:{}", ids.snapshot().size(),
+    LOG.info("controller ready: {} identities, {} edges restored, API on {}://{}:{}", workloads.size(),
         graph.edges().size(), tls.scheme(), host, api.port());
   }
 
@@ -396,11 +385,7 @@ public final class PalisadeController implements AutoCloseable {
   private void restore() {
     for (WorkloadIdentity wi : client.resources(WorkloadIdentity.class).inAnyNamespace().list().getItems()) {
       try {
-        WorkloadRef w = new WorkloadRef(wi.getMetadata().getNamespace(), wi.getSpec().kind, wi.getSpec().name);
-        ids.restore(w, wi.getSpec().id);
-        if (wi.getSpec().labels != null) {
-          labelsOf.put(w.toString(), wi.getSpec().labels);
-        }
+        workloads.restore(wi);
       } catch (RuntimeException e) {
         LOG.warn("ignoring WorkloadIdentity {}/{}: {}", wi.getMetadata().getNamespace(), wi.getMetadata().getName(),
             e.getMessage());
@@ -423,8 +408,7 @@ public final class PalisadeController implements AutoCloseable {
     }
     for (AllowList al : client.resources(AllowList.class).inAnyNamespace().list().getItems()) {
       if (al.getSpec() != null) {
-        revision = Math.max(revision, al.getSpec().revision);
-        published.put(al.getSpec().identity, al.getSpec());
+        allowLists.restored(al.getSpec());
         publishing.allowLists().adopt(al);
       }
     }
@@ -448,7 +432,7 @@ public final class PalisadeController implements AutoCloseable {
       @Override
       public Map<String, List<Pod>> podsByWorkload() {
         Map<String, List<Pod>> out = new HashMap<>();
-        podsOf.forEach((w, keys) -> out.put(w.toString(), new java.util.TreeSet<>(keys).stream()
+        workloads.podsByWorkload().forEach((w, keys) -> out.put(w.toString(), new java.util.TreeSet<>(keys).stream()
             .map(k -> pods.getIndexer().getByKey(k)).filter(java.util.Objects::nonNull).toList()));
         return out;
       }
@@ -482,188 +466,61 @@ public final class PalisadeController implements AutoCloseable {
 
   private void onPod(Pod p, boolean deleted) {
     guardrails.due(); // pod labels select guardrails' subjects and peers
-    String key = p.getMetadata().getNamespace() + "/" + p.getMetadata().getName();
-    if (deleted) {
-      WorkloadRef w = workloadOfPod.remove(key);
-      if (w != null) {
-        podsOf.getOrDefault(w, new HashSet<>()).remove(key);
-        String node = p.getSpec() == null ? null : p.getSpec().getNodeName();
-        ids.find(w).ifPresent(id -> gonePods.deleted(key, new FlowVetting.PodFacts(node, id),
-            System.currentTimeMillis()));
-      }
-      return;
-    }
-    gonePods.created(key);
-    WorkloadRef w = resolver.workloadOf(p);
-    workloadOfPod.put(key, w);
-    labelsOf.put(w.toString(), WorkloadResolver.stableLabels(p));
-    podsOf.computeIfAbsent(w, k -> new HashSet<>()).add(key);
-    IdentityAllocator.Allocation a = ids.idFor(w);
-    if (a.isNew()) {
-      WorkloadIdentitySpec spec = new WorkloadIdentitySpec();
-      spec.id = a.id();
-      spec.kind = w.kind();
-      spec.name = w.name();
-      spec.serviceAccount = p.getSpec() == null ? null : p.getSpec().getServiceAccountName();
-      spec.labels = WorkloadResolver.stableLabels(p);
-      WorkloadIdentity wi = new WorkloadIdentity();
-      wi.setMetadata(new ObjectMetaBuilder().withNamespace(w.namespace()).withName(CrdNames.objectName(w)).build());
-      wi.setSpec(spec);
-      client.resources(WorkloadIdentity.class).inNamespace(w.namespace()).resource(wi)
-          .createOr(NonDeletingOperation::update);
-      if (ready) {
-        publish(Set.of(a.id()));
-      }
-    }
-  }
-
-  /**
-   * Tracks the {@value ModeResolver#ANNOTATION} annotation of namespaces (kind null) or root owners
-   * of a kind; modes are recomputed only when a value changes, not on every status update.
-   */
-  private <T extends HasMetadata> ResourceEventHandler<T> modeAnnotations(String kind) {
-    java.util.function.BiConsumer<T, Boolean> on = (o, deleted) -> submit(() -> {
-      String key = kind == null ? o.getMetadata().getName()
-          : o.getMetadata().getNamespace() + "/" + kind + "/" + o.getMetadata().getName();
-      Map<String, String> into = kind == null ? namespaceModes : workloadModes;
-      String value = deleted ? null : ModeResolver.annotationOf(o);
-      String old = value == null ? into.remove(key) : into.put(key, value);
-      if (!java.util.Objects.equals(old, value)) {
-        modeAudit.annotation(key, value, o.getMetadata().getManagedFields(), !ready,
-            kind != null && !workloadModeAnnotations);
-        if (modes.hasSynced()) {
-          onModes();
-        }
-      }
-    });
-    return new ResourceEventHandler<T>() {
-      @Override
-      public void onAdd(T o) {
-        on.accept(o, false);
-      }
-
-      @Override
-      public void onUpdate(T a, T b) {
-        on.accept(b, false);
-      }
-
-      @Override
-      public void onDelete(T o, boolean unknown) {
-        on.accept(o, true);
-      }
-    };
-  }
-
-  /** SegmentationModes: each change audited unless the log already says it (the API's own), then modes recomputed. */
-  private ResourceEventHandler<SegmentationMode> segmentationModes() {
-    java.util.function.BiConsumer<SegmentationMode, Boolean> on = (m, deleted) -> submit(() -> {
-      String ns = m.getMetadata().getNamespace();
-      String workload = m.getSpec() == null ? null : m.getSpec().workload;
-      String target = workload == null || workload.isBlank() ? ns : ns + "/" + workload;
-      modeAudit.segmentationMode(target, deleted || m.getSpec() == null ? null : m.getSpec().mode,
-          m.getMetadata().getManagedFields(), !ready);
-      onModes();
-    });
-    return new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(SegmentationMode m) {
-        on.accept(m, false);
-      }
-
-      @Override
-      public void onUpdate(SegmentationMode a, SegmentationMode b) {
-        on.accept(b, false);
-      }
-
-      @Override
-      public void onDelete(SegmentationMode m, boolean unknown) {
-        on.accept(m, true);
-      }
-    };
-  }
-
-  private void onModes() {
-    modeResolver = new ModeResolver(modes.getStore().list(), namespaceModes,
-        workloadModeAnnotations ? workloadModes : Map.of(), defaultMode,
-        problem -> LOG.warn("{}", problem));
-    if (ready) {
-      publishAll();
+    Optional<Long> fresh = workloads.onPod(p, deleted, resolver, System.currentTimeMillis());
+    if (fresh.isPresent() && ready) {
+      publish(Set.of(fresh.get()));
     }
   }
 
   private Mode modeOf(long id) {
-    return ids.workload(id).map(modeResolver::modeOf).orElse(defaultMode);
+    return workloads.workload(id).map(modeIndex::modeOf).orElse(defaultMode);
   }
 
   private Optional<Long> identityOf(String vertex) {
-    if (vertex.split("/").length != 3) {
-      return Optional.empty();
-    }
-    try {
-      return ids.find(WorkloadRef.parse(vertex));
-    } catch (IllegalArgumentException e) {
-      return Optional.empty();
-    }
+    return workloads.identityOf(vertex);
   }
 
   private String vertexOf(long id) {
-    if (Identities.isReserved(id)) {
-      return Identities.reservedName(id);
-    }
-    return ids.workload(id).map(WorkloadRef::toString).orElse(Identities.reservedName(Identities.UNKNOWN));
+    return workloads.vertexOf(id);
   }
 
   private void publishAll() {
-    publish(new HashSet<>(ids.snapshot().values()));
+    publish(workloads.identities());
   }
 
   /** Recompiles the given identities and writes the AllowLists that changed, under a new revision. */
   private void publish(Set<Long> identities) {
-    long started = System.nanoTime();
-    AllowListCompiler compiler = new AllowListCompiler(this::identityOf, this::modeOf);
-    Set<String> vertices = new HashSet<>();
-    identities.forEach(id -> vertices.add(vertexOf(id)));
-    Map<Long, IdentityPolicy> policies = compiler.compile(guardrails.routing().overlay(
-        approvedGraphs.index().overlay(graph.edgesTouching(vertices), vertices)), identities);
-    List<Map.Entry<Long, IdentityPolicy>> changed = new ArrayList<>();
-    for (var e : policies.entrySet()) {
-      AllowListSpec old = published.get(e.getKey());
-      AllowListSpec fresh = AllowListCodec.toSpec(e.getValue(), 0);
-      if (old == null || !sameRules(old, fresh)) {
-        changed.add(e);
+    allowLists.publish(identities);
+  }
+
+  /** What the allow-lists are compiled from (loop thread). */
+  private AllowListPublisher.Sources compileSources() {
+    return new AllowListPublisher.Sources() {
+      @Override
+      public Optional<Long> identityOf(String vertex) {
+        return PalisadeController.this.identityOf(vertex);
       }
-    }
-    if (changed.isEmpty()) {
-      return;
-    }
-    revision++;
-    int written = 0;
-    for (var e : changed) {
-      WorkloadRef w = ids.workload(e.getKey()).orElseThrow();
-      AllowListSpec spec = AllowListCodec.toSpec(e.getValue(), revision);
-      spec.revisionSize = changed.size();
-      AllowList al = new AllowList();
-      al.setMetadata(new ObjectMetaBuilder().withNamespace(w.namespace()).withName(CrdNames.objectName(w)).build());
-      al.setSpec(spec);
-      published.put(e.getKey(), spec); // wanted from now on, even if the write fails and is retried
-      written += publishing.allowLists().put(al) ? 1 : 0;
-    }
-    metrics.onPublished(System.nanoTime() - started);
-    LOG.info("revision {}: {} of {} allow-list(s) written{}", revision, written, changed.size(),
-        written < changed.size() ? ", the rest retried" : "");
-  }
 
-  private static boolean sameRules(AllowListSpec a, AllowListSpec b) {
-    return JSON.valueToTree(withoutRevision(a)).equals(JSON.valueToTree(withoutRevision(b)));
-  }
+      @Override
+      public String vertexOf(long identity) {
+        return PalisadeController.this.vertexOf(identity);
+      }
 
-  private static AllowListSpec withoutRevision(AllowListSpec s) {
-    AllowListSpec c = new AllowListSpec();
-    c.identity = s.identity;
-    c.mode = s.mode;
-    c.ingress = s.ingress;
-    c.egress = s.egress;
-    return c;
+      @Override
+      public Optional<WorkloadRef> workload(long identity) {
+        return workloads.workload(identity);
+      }
+
+      @Override
+      public Mode modeOf(long identity) {
+        return PalisadeController.this.modeOf(identity);
+      }
+
+      @Override
+      public java.util.Collection<EdgeView> edgesInForce(Set<String> vertices) {
+        return guardrails.routing().overlay(approvedGraphs.index().overlay(graph.edgesTouching(vertices), vertices));
+      }
+    };
   }
 
   // ---- HTTP API ----
@@ -673,7 +530,7 @@ public final class PalisadeController implements AutoCloseable {
     Router all = review.addTo(router());
     new dev.palisade.controller.review.WhyEndpoint(client, () -> call(this::graphJson), () -> defaultMode)
         .clusterPolicies(guardrails::objects).addTo(all);
-    new AccessRequestEndpoints(requests, this::call, () -> revision).addTo(all);
+    new AccessRequestEndpoints(requests, this::call, () -> allowLists.revision()).addTo(all);
     return new PageAssets().addTo(all);
   }
 
@@ -688,7 +545,7 @@ public final class PalisadeController implements AutoCloseable {
         .add("GET", "/v1/status", Role.VIEWER, r -> ApiResponse.json(200, call(this::statusJson)))
         .add("POST", "/v1/review", Role.APPROVER, this::postReview)
         .add("POST", "/v1/drops", Role.AGENT, this::postDrops)
-        .add("GET", "/v1/drops", Role.VIEWER, r -> ApiResponse.json(200, call(this::dropsJson)));
+        .add("GET", "/v1/drops", Role.VIEWER, r -> ApiResponse.json(200, call(() -> drops.json())));
   }
 
   private ApiResponse postFlows(ApiRequest r) {
@@ -703,19 +560,7 @@ public final class PalisadeController implements AutoCloseable {
           + report.node());
     }
     long now = System.currentTimeMillis();
-    Ingested in = call(() -> {
-      // only what this node can have seen teaches the graph (learning is the allow-list to be)
-      FlowVetting.Verdict v = FlowVetting.vet(report, this::podFacts, now);
-      FlowReport kept = new FlowReport(report.node(), report.sequence(), v.accepted());
-      int added = graph.ingest(kept, this::vertexOf).size();
-      if (added > 0) {
-        guardrails.due(); // new edges: judged by the org's guardrails before a reviewer sees them
-      }
-      kept.flows().forEach(f -> learned.dirty(vertexOf(f.key().source())));
-      learned.flushSoon();
-      v.refused().forEach((why, n) -> refusedRecords.merge(why, (long) n, Long::sum));
-      return new Ingested(v, added);
-    });
+    dev.palisade.controller.ingest.FlowIntake.Ingested in = call(() -> flows.ingest(report, now));
     FlowVetting.Verdict vetted = in.verdict();
     metrics.onFlowsIngested(vetted.accepted().size());
     vetted.refused().forEach((why, n) -> metrics.onFlowRecordsRefused(why.label(), n));
@@ -728,17 +573,9 @@ public final class PalisadeController implements AutoCloseable {
         + vetted.refusedCount() + ",\"newEdges\":" + in.newEdges() + "}");
   }
 
-  private record Ingested(FlowVetting.Verdict verdict, int newEdges) {}
-
   /** What the agents' reports are checked against: a pod's node and its workload's identity (loop thread). */
   private FlowVetting.PodFacts podFacts(String key) {
-    Pod p = pods.getIndexer().getByKey(key);
-    WorkloadRef w = workloadOfPod.get(key);
-    if (p == null || w == null) {
-      return gonePods.of(key, System.currentTimeMillis()); // its node's report may come after its deletion
-    }
-    return ids.find(w).map(id -> new FlowVetting.PodFacts(p.getSpec() == null ? null : p.getSpec().getNodeName(), id))
-        .orElse(null);
+    return workloads.podFacts(key, pods.getIndexer().getByKey(key), System.currentTimeMillis());
   }
 
 
@@ -753,65 +590,41 @@ public final class PalisadeController implements AutoCloseable {
       throw new ApiException(403, "agent " + r.caller().name() + " may only report drops of its own node");
     }
     call(() -> {
-      for (DropEvent d : report.events()) {
-        ObjectNode o = DropReportJson.toJson(d);
-        o.put("node", report.node());
-        o.put("source", vertexOf(d.source()));
-        o.put("destination", vertexOf(d.destination()));
-        recentDrops.addLast(o);
-        while (recentDrops.size() > MAX_RECENT_DROPS) {
-          recentDrops.removeFirst();
-        }
-        boolean rejected = isRejected(d);
-        dropEvents.observe(d, vertexOf(d.source()), vertexOf(d.destination()), rejected);
-        policyReports.observe(d, vertexOf(d.source()), vertexOf(d.destination()), rejected);
-        if (!d.wouldDrop()) {
-          graph.violation(new EdgeKey(vertexOf(d.source()), vertexOf(d.destination()), d.protocol(), d.port()), 1);
-        }
-        dropsSeen++;
-      }
+      drops.accept(report, dropGraph());
       return null;
     });
     return ApiResponse.json(200, "{\"accepted\":" + report.events().size() + "}");
   }
 
-  private boolean isRejected(DropEvent d) {
-    EdgeKey key = new EdgeKey(vertexOf(d.source()), vertexOf(d.destination()), d.protocol(), d.port());
-    return graph.edgesFrom(key.source()).stream().anyMatch(v -> v.key().equals(key)
-        && guardrails.routing().statusOf(key, approvedGraphs.index().statusOf(key, v.status()))
-            == dev.palisade.controller.graph.EdgeStatus.REJECTED);
-  }
+  /** What drops are judged by (loop thread). */
+  private dev.palisade.controller.events.DropIntake.Graph dropGraph() {
+    return new dev.palisade.controller.events.DropIntake.Graph() {
+      @Override
+      public String vertexOf(long identity) {
+        return PalisadeController.this.vertexOf(identity);
+      }
 
-  private String dropsJson() {
-    ObjectNode root = JSON.createObjectNode();
-    root.put("total", dropsSeen);
-    ArrayNode a = root.putArray("events");
-    recentDrops.descendingIterator().forEachRemaining(a::add);
-    return JSON.writeValueAsString(root);
+      @Override
+      public boolean rejected(EdgeKey key) {
+        return graph.edgesFrom(key.source()).stream().anyMatch(v -> v.key().equals(key)
+            && guardrails.routing().statusOf(key, approvedGraphs.index().statusOf(key, v.status()))
+                == EdgeStatus.REJECTED);
+      }
+
+      @Override
+      public void violation(EdgeKey key) {
+        graph.violation(key, 1);
+      }
+    };
   }
 
   private ApiResponse postReview(ApiRequest r) {
     ReviewRequest req = ReviewRequest.read(r.body());
-    EdgeDecisions.Outcome outcome = call(() -> decisions.decide(r.caller(), req, revision));
+    EdgeDecisions.Outcome outcome = call(() -> decisions.decide(r.caller(), req, allowLists.revision()));
     if (!outcome.repeated()) {
       metrics.onDecision(req.status(), outcome.changed());
     }
     return ApiResponse.json(200, outcome.json());
-  }
-
-  /**
-   * What an edge is: a service edge the team must judge, or noise that is classified rather than
-   * mistaken for one: "probe" (from the node: kubelet health checks) or "dns" (to the cluster DNS
-   * on port 53). The failsafe never cuts either, whatever is approved.
-   */
-  static String classOf(EdgeView v, Set<String> dnsWorkloads) {
-    if (v.key().source().equals(Identities.reservedName(Identities.HOST))) {
-      return "probe";
-    }
-    if (v.key().port() == 53 && dnsWorkloads.contains(v.key().destination())) {
-      return "dns";
-    }
-    return "service";
   }
 
   /** The workloads behind the Service kube-system/kube-dns (the cluster DNS), as vertex names. */
@@ -825,55 +638,15 @@ public final class PalisadeController implements AutoCloseable {
     for (Pod p : pods.getIndexer().byIndex(io.fabric8.kubernetes.client.informers.cache.Cache.NAMESPACE_INDEX, "kube-system")) {
       Map<String, String> labels = p.getMetadata().getLabels() == null ? Map.of() : p.getMetadata().getLabels();
       if (labels.entrySet().containsAll(selector.entrySet())) {
-        WorkloadRef w = workloadOfPod.get("kube-system/" + p.getMetadata().getName());
-        if (w != null) {
-          out.add(w.toString());
-        }
+        workloads.workloadOfPod("kube-system/" + p.getMetadata().getName()).ifPresent(w -> out.add(w.toString()));
       }
     }
     return out;
   }
 
   private String graphJson() {
-    Set<String> dns = dnsWorkloads();
-    ObjectNode root = JSON.createObjectNode();
-    root.put("revision", revision);
-    ArrayNode edges = root.putArray("edges");
-    for (EdgeView v : graph.edges()) {
-      ObjectNode e = edges.addObject();
-      e.put("source", v.key().source());
-      e.put("destination", v.key().destination());
-      e.put("protocol", v.key().protocol().name());
-      e.put("port", v.key().port());
-      EdgeStatus overlaid = approvedGraphs.index().statusOf(v.key(), v.status());
-      Guardrail guardrail = guardrails.routing().of(v.key());
-      EdgeStatus status = guardrails.routing().statusOf(v.key(), overlaid);
-      // forbidden: an org guardrail denies it, whatever a reviewer or git said; never approvable
-      e.put("status", guardrail.verdict() == Guardrail.Verdict.FORBID ? "forbidden"
-          : status.name().toLowerCase(java.util.Locale.ROOT));
-      String approvedBy = approvedGraphs.index().approvedBy(v.key(), v.status());
-      if (approvedBy == null && status == EdgeStatus.APPROVED && guardrail.verdict() == Guardrail.Verdict.ACCEPT) {
-        approvedBy = "guardrail:" + guardrail.rule();
-      }
-      if (approvedBy != null && guardrail.verdict() != Guardrail.Verdict.FORBID) {
-        e.put("approvedBy", approvedBy); // git:ApprovedGraph NS/NAME, review (the page) or guardrail:RULE
-      }
-      if (guardrail.rule() != null) {
-        ObjectNode g = e.putObject("guardrail");
-        g.put("verdict", guardrail.verdict().text());
-        g.put("rule", guardrail.rule());
-      }
-      e.put("class", classOf(v, dns));
-      e.put("count", v.count());
-      e.put("firstSeen", v.firstSeen());
-      e.put("lastSeen", v.lastSeen());
-      e.put("violations", v.violations());
-      ArrayNode sp = e.putArray("sourcePods");
-      v.sourcePods().forEach(sp::add);
-      ArrayNode dp = e.putArray("destinationPods");
-      v.destinationPods().forEach(dp::add);
-    }
-    return JSON.writeValueAsString(root);
+    return dev.palisade.controller.review.GraphJson.render(allowLists.revision(), graph.edges(), approvedGraphs.index(),
+        guardrails.routing(), dnsWorkloads());
   }
 
   private ReviewEndpoints.Backend reviewBackend() {
@@ -901,7 +674,7 @@ public final class PalisadeController implements AutoCloseable {
 
       @Override
       public Map<String, String> labelsOf(String vertex) {
-        return labelsOf.getOrDefault(vertex, Map.of());
+        return workloads.labelsOf(vertex);
       }
 
       @Override
@@ -922,10 +695,9 @@ public final class PalisadeController implements AutoCloseable {
   }
 
   private String statusJson() {
-    return "{\"ready\":" + ready + ",\"revision\":" + revision + ",\"identities\":" + ids.snapshot().size()
-        + ",\"edges\":" + graph.edges().size() + ",\"refusedFlowRecords\":{"
-        + refusedRecords.entrySet().stream().map(e -> "\"" + e.getKey().label() + "\":" + e.getValue())
-            .collect(java.util.stream.Collectors.joining(",")) + "}}";
+    return "{\"ready\":" + ready + ",\"revision\":" + allowLists.revision() + ",\"identities\":" + workloads.size()
+        + ",\"edges\":" + graph.edges().size() + ",\"refusedFlowRecords\":"
+        + flows.refusedJson() + "}";
   }
 
   // ---- plumbing ----
@@ -958,7 +730,7 @@ public final class PalisadeController implements AutoCloseable {
 
   /** The revision of the newest published allow-lists (agents report which they enforce). */
   public long revision() {
-    return call(() -> revision);
+    return call(allowLists::revision);
   }
 
   /** Waits until every event received so far has been handled. */
@@ -1001,7 +773,7 @@ public final class PalisadeController implements AutoCloseable {
           Set<String> dns = dnsWorkloads();
           Map<List<String>, Long> out = new HashMap<>();
           for (EdgeView v : graph.edges()) {
-            out.merge(List.of(v.status().name().toLowerCase(java.util.Locale.ROOT), classOf(v, dns)), 1L, Long::sum);
+            out.merge(List.of(v.status().name().toLowerCase(java.util.Locale.ROOT), dev.palisade.controller.review.GraphJson.classOf(v, dns)), 1L, Long::sum);
           }
           return out;
         });
@@ -1037,9 +809,8 @@ public final class PalisadeController implements AutoCloseable {
     if (policyProblems != null) {
       policyProblems.close();
     }
-    if (dropEvents != null) {
-      dropEvents.close();
-      policyReports.close();
+    if (drops != null) {
+      drops.close();
     }
     informers.forEach(SharedIndexInformer::stop);
     if (ready) {
