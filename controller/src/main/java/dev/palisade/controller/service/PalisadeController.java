@@ -700,7 +700,7 @@ public final class PalisadeController implements AutoCloseable {
       if (added > 0) {
         guardrails.due(); // new edges: judged by the org's guardrails before a reviewer sees them
       }
-      kept.flows().forEach(f -> learned.dirty(vertexOf(f.key().source())));
+      kept.flows().forEach(f -> learned.dirty(vertexOf(f.key().source()), vertexOf(f.key().destination())));
       learned.flushSoon();
       v.refused().forEach((why, n) -> refusedRecords.merge(why, (long) n, Long::sum));
       return new Ingested(v, added);
