@@ -71,6 +71,11 @@ public final class NameGrants {
     return new NameGrants(Map.copyOf(byPod));
   }
 
+  /** The pods (addresses) with at least one approved name. */
+  public java.util.Set<String> pods() {
+    return byPod.keySet();
+  }
+
   public List<NameRule> rulesFor(String pod) {
     return byPod.getOrDefault(pod, List.of());
   }
