@@ -47,6 +47,14 @@ public record ApprovedGraphIndex(Map<EdgeKey, String> approved, Map<EdgeKey, Str
       add(origin, "spec.edges", g.getSpec().edges, approved, problems);
       add(origin, "spec.rejected", g.getSpec().rejected, rejected, problems);
     }
+    // a pattern or range compiles as one rule, which cannot leave out a rejected name or address
+    // inside it (the review page refuses the same approval)
+    approved.entrySet().removeIf(a -> rejected.keySet().stream()
+        .filter(r -> !r.equals(a.getKey()) && covers(a.getKey(), r)).findFirst().map(r -> {
+          problems.accept(a.getValue() + ": " + a.getKey().text() + " ignored: it covers the rejected edge " + r.text()
+              + "; approve a narrower pattern or range");
+          return true;
+        }).orElse(false));
     return new ApprovedGraphIndex(approved, rejected);
   }
 
@@ -90,13 +98,17 @@ public record ApprovedGraphIndex(Map<EdgeKey, String> approved, Map<EdgeKey, Str
       return exact;
     }
     for (var d : decided.entrySet()) {
-      EdgeKey k = d.getKey();
-      if (k.port() == key.port() && k.protocol() == key.protocol() && covers(k.source(), key.source())
-          && covers(k.destination(), key.destination())) {
+      if (covers(d.getKey(), key)) {
         return d.getValue();
       }
     }
     return null;
+  }
+
+  /** Whether edge {@code wide} names or covers edge {@code key}: same port and protocol, each end covered. */
+  private static boolean covers(EdgeKey wide, EdgeKey key) {
+    return wide.port() == key.port() && wide.protocol() == key.protocol() && covers(wide.source(), key.source())
+        && covers(wide.destination(), key.destination());
   }
 
   /** Whether an end in git names or covers a graph vertex (a pattern its names, a range its addresses). */

@@ -119,6 +119,20 @@ class ApprovedGraphIndexTest {
   }
 
   @Test
+  void aPatternInGitOverANameRejectedInGitIsRefused() {
+    List<String> problems = new ArrayList<>();
+    ApprovedGraphIndex idx = ApprovedGraphIndex.of(List.of(graph("g", List.of(
+        edge("shop/Deployment/web", "dns:*.s3.example", 443, null),
+        edge("shop/Deployment/web", "dns:a.s3.example", 443, null)),
+        List.of(edge("shop/Deployment/web", "dns:b.s3.example", 443, null)))), problems::add);
+    assertEquals(List.of("ApprovedGraph shop/g: shop/Deployment/web -> dns:*.s3.example 443/TCP ignored: it covers the"
+        + " rejected edge shop/Deployment/web -> dns:b.s3.example 443/TCP; approve a narrower pattern or range"),
+        problems);
+    assertEquals(List.of("shop/Deployment/web -> dns:a.s3.example 443/TCP"),
+        idx.approved().keySet().stream().map(EdgeKey::text).toList());
+  }
+
+  @Test
   void aRejectedPatternInGitRejectsTheNamesItCovers() {
     ApprovedGraphIndex idx = ApprovedGraphIndex.of(List.of(graph("g", List.of(
         edge("shop/Deployment/web", "dns:api.s3.example", 443, null)),
