@@ -1,5 +1,6 @@
 package dev.palisade.cli;
 
+import dev.palisade.controller.approved.ApprovedEdges;
 import dev.palisade.lab.ci.ApprovedGraphPatch;
 import dev.palisade.lab.ci.CiEdge;
 import dev.palisade.model.Protocol;
@@ -8,10 +9,11 @@ import java.util.List;
 import tools.jackson.databind.JsonNode;
 
 /**
- * {@code palisade policy export --format palisade}: the approved edges into one namespace's
- * workloads (its owners approve them) as an ApprovedGraph, ready to keep in git. Pure: the graph
- * API's JSON in, YAML out. Edges to or from entities (world, host) are not workload edges and are
- * left to the NetworkPolicy export.
+ * {@code palisade policy export --format palisade}: the approved edges one namespace's owners
+ * approve (into its workloads, and between its workloads and the outside: {@code dns:NAME} and
+ * name patterns, addresses and CIDRs, {@code world} ingress) as an ApprovedGraph, ready to keep in
+ * git. Pure: the graph API's JSON in, YAML out. Edges no ApprovedGraph can hold ({@code host},
+ * {@code unknown}) are left out: the controller cannot enforce an approval of them either.
  */
 final class ApprovedGraphExport {
   private ApprovedGraphExport() {}
@@ -21,13 +23,15 @@ final class ApprovedGraphExport {
     for (JsonNode e : graph.path("edges")) {
       String from = e.path("source").asString("");
       String to = e.path("destination").asString("");
-      if (!"approved".equals(e.path("status").asString("")) || from.split("/").length != 3
-          || to.split("/").length != 3 || !to.startsWith(namespace + "/")) {
+      if (!"approved".equals(e.path("status").asString(""))) {
+        continue;
+      }
+      CiEdge edge = new CiEdge(from, to, e.path("port").asInt(), Protocol.parse(e.path("protocol").asString()));
+      if (!ApprovedGraphPatch.approvable(edge) || !ApprovedEdges.approverNamespace(from, to).equals(namespace)) {
         continue;
       }
       String by = e.path("approvedBy").asString("review");
-      entries.add(new ApprovedGraphPatch.Entry(new CiEdge(from, to, e.path("port").asInt(),
-          Protocol.parse(e.path("protocol").asString())), by.equals("review") ? "review page" : by, "", "", ""));
+      entries.add(new ApprovedGraphPatch.Entry(edge, by.equals("review") ? "review page" : by, "", "", ""));
     }
     return ApprovedGraphPatch.render(entries, "approved");
   }

@@ -59,7 +59,9 @@ class CiRunIT {
   }
 
   private Run run(String... args) throws Exception {
-    String labId = "ci18" + ProcessHandle.current().pid() % 100000 + "x" + SEQ.incrementAndGet();
+    // -Dpalisade.it.labid names the labs (at most 10 characters) so parallel runs keep apart
+    String labId = System.getProperty("palisade.it.labid", "ci18" + ProcessHandle.current().pid() % 100000) + "x"
+        + SEQ.incrementAndGet();
     labIds.add(labId);
     Path reports = dir.resolve("reports-" + labId);
     List<String> all = new ArrayList<>(List.of("ci", "run", "--lab-id", labId, "--report-dir", reports.toString()));

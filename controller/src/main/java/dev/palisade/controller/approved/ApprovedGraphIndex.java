@@ -3,8 +3,7 @@ package dev.palisade.controller.approved;
 import dev.palisade.controller.graph.EdgeStatus;
 import dev.palisade.controller.graph.FlowEdge.EdgeKey;
 import dev.palisade.controller.graph.FlowGraph.EdgeView;
-import dev.palisade.model.Protocol;
-import dev.palisade.model.WorkloadRef;
+import dev.palisade.controller.graph.OutsideVertex;
 import dev.palisade.model.crd.ApprovedGraph;
 import dev.palisade.model.crd.ApprovedGraphSpec;
 import java.util.ArrayList;
@@ -23,6 +22,10 @@ import java.util.function.Consumer;
  * it is kept apart from the flow graph's own status (which the review page owns) and laid over it
  * only where allow-lists are compiled and where the graph API says where an approval came from.
  * A rejection in git wins over an approval anywhere, as a rejection does on the page.
+ *
+ * <p>An edge may have an outside end ({@link ApprovedEdges}). One whose outside end widens (a name
+ * pattern, a range) also decides the learned edges it covers on the same workload, port and
+ * protocol, as the same decision on the review page does, so both compile to the same allow-list.
  */
 public record ApprovedGraphIndex(Map<EdgeKey, String> approved, Map<EdgeKey, String> rejected) {
   public static final ApprovedGraphIndex EMPTY = new ApprovedGraphIndex(Map.of(), Map.of());
@@ -44,6 +47,14 @@ public record ApprovedGraphIndex(Map<EdgeKey, String> approved, Map<EdgeKey, Str
       add(origin, "spec.edges", g.getSpec().edges, approved, problems);
       add(origin, "spec.rejected", g.getSpec().rejected, rejected, problems);
     }
+    // a pattern or range compiles as one rule, which cannot leave out a rejected name or address
+    // inside it (the review page refuses the same approval)
+    approved.entrySet().removeIf(a -> rejected.keySet().stream()
+        .filter(r -> !r.equals(a.getKey()) && covers(a.getKey(), r)).findFirst().map(r -> {
+          problems.accept(a.getValue() + ": " + a.getKey().text() + " ignored: it covers the rejected edge " + r.text()
+              + "; approve a narrower pattern or range");
+          return true;
+        }).orElse(false));
     return new ApprovedGraphIndex(approved, rejected);
   }
 
@@ -53,39 +64,61 @@ public record ApprovedGraphIndex(Map<EdgeKey, String> approved, Map<EdgeKey, Str
       return;
     }
     for (int i = 0; i < edges.size(); i++) {
-      ApprovedGraphSpec.Edge e = edges.get(i);
       try {
-        into.putIfAbsent(keyOf(e), origin);
-      } catch (IllegalArgumentException ex) {
-        problems.accept(origin + ": " + field + "[" + i + "] ignored: " + ex.getMessage());
+        into.putIfAbsent(ApprovedEdges.key(edges.get(i)), origin);
+      } catch (ApprovedEdges.BadEdge ex) {
+        problems.accept(origin + ": " + field + "[" + i + "]." + ex.field() + " ignored: " + ex.getMessage());
       }
     }
   }
 
-  /** The edge an entry names, as the flow graph keys it; IllegalArgumentException naming a malformed part. */
-  static EdgeKey keyOf(ApprovedGraphSpec.Edge e) {
-    EdgeKey k = new EdgeKey(WorkloadRef.parse(e.from).toString(), WorkloadRef.parse(e.to).toString(),
-        Protocol.parse(e.protocol), e.port == null ? 0 : e.port);
-    if (k.port() < 1 || k.port() > 65535) {
-      throw new IllegalArgumentException("port must be 1..65535, not " + e.port);
-    }
-    return k;
-  }
-
   /** Where the approval of an edge with this graph status comes from: git (this index), the review page, or none. */
   public String approvedBy(EdgeKey key, EdgeStatus status) {
-    if (rejected.containsKey(key)) {
+    if (decidedBy(rejected, key) != null) {
       return null;
     }
-    if (approved.containsKey(key)) {
-      return "git:" + approved.get(key);
+    String origin = decidedBy(approved, key);
+    if (origin != null) {
+      return "git:" + origin;
     }
     return status == EdgeStatus.APPROVED ? "review" : null;
   }
 
   /** The edge's status once git's approvals and rejections are laid over the graph's own. */
   public EdgeStatus statusOf(EdgeKey key, EdgeStatus status) {
-    return rejected.containsKey(key) ? EdgeStatus.REJECTED : approved.containsKey(key) ? EdgeStatus.APPROVED : status;
+    return decidedBy(rejected, key) != null ? EdgeStatus.REJECTED
+        : decidedBy(approved, key) != null ? EdgeStatus.APPROVED : status;
+  }
+
+  /** The origin of the edge in {@code decided} that names or covers {@code key}, or null. */
+  private static String decidedBy(Map<EdgeKey, String> decided, EdgeKey key) {
+    String exact = decided.get(key);
+    if (exact != null || decided.isEmpty() || (ApprovedEdges.isWorkload(key.source())
+        && ApprovedEdges.isWorkload(key.destination()))) {
+      return exact;
+    }
+    for (var d : decided.entrySet()) {
+      if (covers(d.getKey(), key)) {
+        return d.getValue();
+      }
+    }
+    return null;
+  }
+
+  /** Whether edge {@code wide} names or covers edge {@code key}: same port and protocol, each end covered. */
+  private static boolean covers(EdgeKey wide, EdgeKey key) {
+    return wide.port() == key.port() && wide.protocol() == key.protocol() && covers(wide.source(), key.source())
+        && covers(wide.destination(), key.destination());
+  }
+
+  /** Whether an end in git names or covers a graph vertex (a pattern its names, a range its addresses). */
+  private static boolean covers(String end, String vertex) {
+    if (end.equals(vertex)) {
+      return true;
+    }
+    var e = OutsideVertex.of(end);
+    var v = OutsideVertex.of(vertex);
+    return e.isPresent() && v.isPresent() && e.get().covers(v.get());
   }
 
   /**
@@ -106,7 +139,7 @@ public record ApprovedGraphIndex(Map<EdgeKey, String> approved, Map<EdgeKey, Str
           v.sourcePods(), v.destinationPods()));
     }
     for (EdgeKey k : approved.keySet()) {
-      if (!seen.contains(k) && !rejected.containsKey(k)
+      if (!seen.contains(k) && decidedBy(rejected, k) == null
           && (vertices.contains(k.source()) || vertices.contains(k.destination()))) {
         out.add(new EdgeView(k, EdgeStatus.APPROVED, 0, 0, 0, 0, List.of(), List.of()));
       }

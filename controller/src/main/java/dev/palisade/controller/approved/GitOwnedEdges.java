@@ -96,7 +96,7 @@ public final class GitOwnedEdges {
     List<ApprovedGraphSpec.Edge> out = new ArrayList<>();
     for (ApprovedGraphSpec.Edge e : list) {
       try {
-        if (ApprovedGraphIndex.keyOf(e).equals(k)) {
+        if (ApprovedEdges.key(e).equals(k)) {
           out.add(e);
         }
       } catch (IllegalArgumentException malformed) {

@@ -45,6 +45,10 @@ import java.util.function.Function;
  * address or range an ipBlock of it. NetworkPolicy cannot name DNS names: a {@code dns:} peer's
  * rule is left out (so applying the export cuts that egress; Palisade's own allow-list says it),
  * and the policy lists the names it left out in the {@value #DNS_NAMES_ANNOTATION} annotation.
+ * Their current addresses are not written as ipBlocks because the controller does not know them:
+ * an agent reports a flow to the world by the name its pod resolved or else by the address, never
+ * both, and the answers (with their TTLs) live only in each agent's DNS hold. An ipBlock of the
+ * addresses one node saw once would also go stale with the name's next answer.
  */
 public final class NetworkPolicyExporter {
   public static final String NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
@@ -209,8 +213,9 @@ public final class NetworkPolicyExporter {
         return null;
       }
       if (peer.startsWith("dns:")) {
-        return "NetworkPolicy cannot name DNS names (Palisade's allow-list enforces it; the policy's "
-            + DNS_NAMES_ANNOTATION + " annotation lists it)";
+        return "NetworkPolicy cannot name DNS names, and the controller does not know the addresses a name"
+            + " resolved to (Palisade's allow-list enforces it; the policy's " + DNS_NAMES_ANNOTATION
+            + " annotation lists it)";
       }
       if (!v.isWorkload()) {
         return "host".equals(peer)

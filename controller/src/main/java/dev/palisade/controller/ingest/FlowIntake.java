@@ -48,7 +48,8 @@ public final class FlowIntake {
     if (added > 0) {
       newEdges.run();
     }
-    kept.flows().forEach(f -> learned.dirty(vertexOf.apply(f.key().source())));
+    // both ends: an edge from outside (world, a CIDR) into a workload is saved with the workload
+    kept.flows().forEach(f -> learned.dirty(vertexOf.apply(f.key().source()), vertexOf.apply(f.key().destination())));
     learned.flushSoon();
     v.refused().forEach((why, n) -> refused.merge(why, (long) n, Long::sum));
     return new Ingested(v, added);

@@ -2,6 +2,7 @@ package dev.palisade.controller.persist;
 
 import dev.palisade.controller.graph.FlowGraph;
 import dev.palisade.controller.graph.FlowGraph.EdgeView;
+import dev.palisade.controller.graph.OutsideVertex;
 import dev.palisade.controller.publish.Backoff;
 import dev.palisade.model.WorkloadRef;
 import dev.palisade.model.crd.CrdNames;
@@ -29,6 +30,12 @@ import org.slf4j.LoggerFactory;
  * lost while the process lives. Review decisions do not depend on these writes: the audit log is
  * their record and is replayed at start.
  *
+ * <p>Edges into a workload from outside the cluster ({@code world}, an address or a CIDR: ingress
+ * through a NodePort or LoadBalancer) have no workload source to be kept under; they are kept per
+ * (outside source, destination workload), in the destination's namespace under
+ * {@code in-SOURCE-KIND-NAME} ({@link #inboundObjectOf}), with the outside vertex as the object's
+ * source, so the restore path reads them as it reads any other object.
+ *
  * <p>Not thread-safe: {@link #dirty}, {@link #flushSoon} and {@link #flushNow} run on the
  * controller's loop thread; the timer only hands the flush back to that thread.
  */
@@ -46,6 +53,7 @@ public final class LearnedFlowsWriter {
   private final ScheduledExecutorService timer;
   private final Duration batch;
   private final Backoff backoff;
+  /** Workload sources, and outside sources with the workload they enter ({@link #inbound}). */
   private final Set<String> dirty = new LinkedHashSet<>();
   private boolean scheduled;
   private int failures;
@@ -61,11 +69,35 @@ public final class LearnedFlowsWriter {
     this.backoff = backoff;
   }
 
-  /** The source's edges changed; written at the next flush. Sources that are not workloads are not kept. */
+  /**
+   * The source's edges changed; written at the next flush. An outside source (a review decision
+   * on world ingress) marks each of its edges into a workload; {@code host} and {@code unknown}
+   * are not kept.
+   */
   public void dirty(String source) {
-    if (source.split("/").length == 3) {
+    if (isWorkload(source)) {
       dirty.add(source);
+    } else if (OutsideVertex.isOutside(source)) {
+      graph.edgesFrom(source).forEach(e -> dirty(source, e.key().destination()));
     }
+  }
+
+  /** The edge from {@code source} to {@code destination} changed (a flow report): its object is written at the next flush. */
+  public void dirty(String source, String destination) {
+    if (isWorkload(source)) {
+      dirty.add(source);
+    } else if (isWorkload(destination) && OutsideVertex.isOutside(source)) {
+      dirty.add(inbound(source, destination));
+    }
+  }
+
+  private static boolean isWorkload(String vertex) {
+    return vertex.split("/").length == 3;
+  }
+
+  /** The dirty entry of the edges from an outside source into one workload; no vertex name holds " -> ". */
+  private static String inbound(String source, String destination) {
+    return source + " -> " + destination;
   }
 
   /** Writes what is dirty within one batch interval (flow reports). */
@@ -82,9 +114,18 @@ public final class LearnedFlowsWriter {
     while (it.hasNext()) {
       String source = it.next();
       try {
-        for (LearnedFlows part : objectsOf(source, graph.edgesFrom(source))) {
-          store.write(part);
+        int arrow = source.indexOf(" -> ");
+        if (arrow > 0) {
+          String from = source.substring(0, arrow);
+          String to = source.substring(arrow + 4);
+          store.write(inboundObjectOf(from, to, graph.edgesFrom(from).stream()
+              .filter(e -> e.key().destination().equals(to)).toList()));
           writes++;
+        } else {
+          for (LearnedFlows part : objectsOf(source, graph.edgesFrom(source))) {
+            store.write(part);
+            writes++;
+          }
         }
         it.remove();
       } catch (RuntimeException e) {
@@ -145,9 +186,30 @@ public final class LearnedFlowsWriter {
     return parts;
   }
 
+  /**
+   * The object holding the edges from an outside vertex into one workload: in the workload's
+   * namespace, named {@code in-SOURCE-KIND-NAME} (the source's dots and slash as dashes: one
+   * object per pair, found again after a restart), {@code source} the outside vertex. Pure.
+   */
+  public static LearnedFlows inboundObjectOf(String source, String destination, List<EdgeView> edges) {
+    WorkloadRef w = WorkloadRef.parse(destination);
+    LearnedFlows lf = objectOf(source, w, edges);
+    String name = "in-" + source.replaceAll("[./]", "-") + "-" + CrdNames.objectName(w);
+    if (name.length() > 253) {
+      String hash = Integer.toHexString((source + " " + destination).hashCode());
+      name = name.substring(0, 253 - hash.length() - 1) + "-" + hash;
+    }
+    lf.getMetadata().setName(name);
+    return lf;
+  }
+
   /** One object holding these edges of {@code source}. Pure. */
   static LearnedFlows objectOf(String source, List<EdgeView> edges) {
-    WorkloadRef w = WorkloadRef.parse(source);
+    return objectOf(source, WorkloadRef.parse(source), edges);
+  }
+
+  /** One object holding these edges of {@code source}, named for and kept with {@code w}. */
+  private static LearnedFlows objectOf(String source, WorkloadRef w, List<EdgeView> edges) {
     LearnedFlowsSpec spec = new LearnedFlowsSpec();
     spec.source = source;
     spec.edges = new ArrayList<>();

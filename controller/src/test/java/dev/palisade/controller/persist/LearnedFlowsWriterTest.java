@@ -79,4 +79,44 @@ class LearnedFlowsWriterTest {
       loop.shutdownNow();
     }
   }
+
+  @Test
+  void edgesFromOutsideAreKeptPerSourceAndWorkloadTheyEnterAndReadBackUnchanged() {
+    FlowGraph g = new FlowGraph();
+    g.ingest(new FlowReport("n", 1, List.of(
+        new FlowRecord(new FlowKey(1, 300, Protocol.TCP, 8080), 5, 1000, 2000, List.of(), List.of("shop/web-0")),
+        new FlowRecord(new FlowKey(1, 301, Protocol.TCP, 9090), 2, 1000, 2000, List.of(), List.of("shop/api-0")),
+        new FlowRecord(new FlowKey(300, 1, Protocol.TCP, 443, "dns:api.payments.example"), 1, 1, 2,
+            List.of("shop/web-0"), List.of()))),
+        id -> id == 1 ? "world" : id == 300 ? WEB : "shop/StatefulSet/api");
+    g.restore(new dev.palisade.controller.graph.FlowEdge.EdgeKey("198.51.100.0/24", WEB, Protocol.TCP, 8080),
+        dev.palisade.controller.graph.EdgeStatus.APPROVED, 0, 0, 0, 0, List.of(), List.of());
+    List<LearnedFlows> written = new ArrayList<>();
+    LearnedFlowsWriter w = new LearnedFlowsWriter(g, written::add, Runnable::run, null, Duration.ZERO, Backoff.DEFAULT);
+    w.dirty("world", WEB); // a flow report
+    w.dirty("198.51.100.0/24"); // a review decision
+    w.dirty("host", WEB); // not kept
+    w.dirty(WEB, "world");
+    assertEquals(3, w.pending());
+    assertTrue(w.flushNow());
+    assertEquals(List.of("shop/in-world-deployment-web", "shop/in-198-51-100-0-24-deployment-web",
+        "shop/deployment-web"), written.stream().map(o -> o.getMetadata().getNamespace() + "/"
+        + o.getMetadata().getName()).toList());
+
+    // what the controller's restore reads: every object's source with its edges' destinations
+    FlowGraph restored = new FlowGraph();
+    for (LearnedFlows lf : written) {
+      for (var e : lf.getSpec().edges) {
+        restored.restore(new dev.palisade.controller.graph.FlowEdge.EdgeKey(lf.getSpec().source, e.destination,
+            Protocol.parse(e.protocol), e.port), dev.palisade.controller.graph.EdgeStatus.valueOf(
+            e.status.toUpperCase(java.util.Locale.ROOT)), e.count, e.firstSeen, e.lastSeen, e.violations,
+            e.sourcePods, e.destinationPods);
+      }
+    }
+    assertEquals(List.of("198.51.100.0/24 -> shop/Deployment/web 8080/TCP APPROVED 0",
+            "shop/Deployment/web -> dns:api.payments.example 443/TCP LEARNED 1",
+            "world -> shop/Deployment/web 8080/TCP LEARNED 5"),
+        restored.edges().stream().map(v -> v.key().text() + " " + v.status() + " " + v.count()).sorted().toList(),
+        "world -> api was never marked: not written");
+  }
 }

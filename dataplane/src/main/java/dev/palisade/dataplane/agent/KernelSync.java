@@ -1,6 +1,7 @@
 package dev.palisade.dataplane.agent;
 
 import dev.palisade.dataplane.render.AllowRect;
+import dev.palisade.dataplane.dns.NameGrants;
 import dev.palisade.dataplane.render.ConnectionVerdict;
 import dev.palisade.dataplane.render.DesiredRuleset;
 import dev.palisade.dataplane.render.ElementMemo;
@@ -29,6 +30,7 @@ final class KernelSync {
   private final ChangedPartsApplier applier;
   private final Conntrack conntrack;
   private final ElementMemo memo = new ElementMemo();
+  private NameGrants lastGrants = NameGrants.NONE;
   private NodeRules lastRules;
   private volatile DesiredRuleset lastDesired;
   private final AtomicLong cut = new AtomicLong();
@@ -45,13 +47,23 @@ final class KernelSync {
    * force (nft transactions are all or nothing) and throws; the next apply rewrites everything.
    */
   void apply(NodeRules rules) {
+    apply(rules, NameGrants.NONE, ConnectionVerdict.Names.NONE);
+  }
+
+  /**
+   * As above, with the approved names this sync grants ({@code grants}) and what they let through
+   * ({@code names}): live connections to a name's addresses are judged by them, so a tightening
+   * keeps those still granted and cuts those of a name taken away (which changes no rendered rule).
+   */
+  void apply(NodeRules rules, NameGrants grants, ConnectionVerdict.Names names) {
     DesiredRuleset desired = RulesetRenderer.render(rules, memo);
     applier.apply(desired);
     lastDesired = desired;
-    if (lastRules != null && !lastRules.equals(rules)) {
-      tighten(rules);
+    if (lastRules != null && (!lastRules.equals(rules) || !lastGrants.equals(grants))) {
+      tighten(rules, names);
     }
     lastRules = rules;
+    lastGrants = grants;
   }
 
   /**
@@ -85,11 +97,11 @@ final class KernelSync {
    * an edge was revoked. nftables judges only new connections, so without this an approved-then-
    * revoked flow would live on. Judged by the same verdict as the kernel's, failsafe included.
    */
-  private void tighten(NodeRules rules) {
+  private void tighten(NodeRules rules, ConnectionVerdict.Names names) {
     if (conntrack == null) {
       return;
     }
-    ConnectionVerdict verdict = new ConnectionVerdict(rules);
+    ConnectionVerdict verdict = new ConnectionVerdict(rules, names);
     for (ConntrackEvent e : conntrack.dump()) {
       AllowRect.Proto proto;
       try {

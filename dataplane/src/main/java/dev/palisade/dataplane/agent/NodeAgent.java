@@ -254,7 +254,8 @@ public final class NodeAgent implements AutoCloseable {
         r = calculator.calculate(snapshot, owners, announced, traffic, PodDelta.WHOLE);
       }
       problems.latest(r.problems());
-      kernel.apply(r.rules());
+      kernel.apply(r.rules(), dnsHold == null ? dev.palisade.dataplane.dns.NameGrants.NONE : r.nameGrants(),
+          r.nameGrants().resolvedBy(resolvedNames, System.currentTimeMillis()));
       gate.inStatus(r.announcedInStatus());
       traffic.localPods(r.localIdentity());
       if (dnsHold != null) {

@@ -25,7 +25,13 @@ import org.slf4j.LoggerFactory;
  * be read, a failed kernel write, a handler bug. Releasing without the element is fail-closed:
  * the answer arrives but the connection it would have opened stays dropped.
  *
- * <p>Thread contract: called only on the queue's thread. {@code nft} may be the agent's own
+ * <p>When a sync takes names away ({@link #revoke}: an edge to a name un-approved or rejected, a
+ * pattern narrowed, a pod gone), the elements the old names made from what each pod resolved are
+ * deleted at once, not left to expire with their TTL. Adding an answer's elements and revoking
+ * hold one lock, so an answer judged under the old names cannot add elements after the revoke.
+ *
+ * <p>Thread contract: {@link #onPacket} is called only on the queue's thread, {@link #revoke} on
+ * the sync thread. {@code nft} may be the agent's own
  * instance (it serialises calls on its thread, and its table watch does not report commits made
  * through itself as foreign changes).
  */
@@ -40,6 +46,11 @@ public final class DnsHold implements PacketQueue.Handler {
   private final AtomicLong refused = new AtomicLong();
   private final AtomicLong elementsAdded = new AtomicLong();
   private final AtomicLong writeFailures = new AtomicLong();
+  private final AtomicLong elementsRevoked = new AtomicLong();
+  /** Guards the grants an answer is judged by against a revoke of them (see the class comment). */
+  private final Object writing = new Object();
+  /** Revoked keys whose delete failed: tried again with the next revoke (sync thread only). */
+  private final java.util.Set<String> revokeLeft = new java.util.TreeSet<>();
 
   public DnsHold(Nftables nft, ResolvedNames names, Supplier<NameGrants> grants, LongSupplier clockMillis) {
     this.nft = nft;
@@ -62,9 +73,16 @@ public final class DnsHold implements PacketQueue.Handler {
     for (DnsAnswers.Resolved x : a.addresses()) {
       names.record(a.client(), a.name(), x.address(), x.ttlSeconds(), now);
     }
+    synchronized (writing) {
+      add(a);
+    }
+    return Verdict.ACCEPT;
+  }
+
+  private void add(DnsAnswers.Answer a) {
     List<FqdnElements.Element> elements = FqdnElements.of(a, grants.get().rulesFor(a.client()), names.graceSeconds());
     if (elements.isEmpty()) {
-      return Verdict.ACCEPT;
+      return;
     }
     Transaction tx = new Transaction(RulesetRenderer.FAMILY, RulesetRenderer.TABLE);
     for (FqdnElements.Element e : elements) {
@@ -78,7 +96,41 @@ public final class DnsHold implements PacketQueue.Handler {
       LOG.warn("DNS hold: could not add {} for {} ({}): released without them, so they stay closed: {}",
           elements.size() == 1 ? "1 element" : elements.size() + " elements", a.client(), a.name(), e.getMessage());
     }
-    return Verdict.ACCEPT;
+  }
+
+  /**
+   * The grants changed from {@code before} to {@code after} (the grants supplier already returns
+   * {@code after}): deletes, in one transaction, the fqdn4 elements {@code before} made from what
+   * each pod resolved that {@code after} does not allow. An element that already expired is no
+   * error ({@code destroy}). A failed delete is logged and tried again with the next revoke.
+   */
+  public void revoke(NameGrants before, NameGrants after) {
+    synchronized (writing) {
+      long now = clockMillis.getAsLong();
+      java.util.Set<String> keys = new java.util.TreeSet<>(revokeLeft);
+      for (String pod : before.pods()) {
+        keys.addAll(FqdnElements.revoked(names.answersOf(pod, now), before.rulesFor(pod), after.rulesFor(pod)));
+      }
+      if (keys.isEmpty()) {
+        return;
+      }
+      Transaction tx = new Transaction(RulesetRenderer.FAMILY, RulesetRenderer.TABLE);
+      keys.forEach(k -> tx.destroy(NftObject.Element.of(RulesetRenderer.FQDN_SET, k)));
+      try {
+        nft.run(tx);
+        elementsRevoked.addAndGet(keys.size());
+        revokeLeft.clear();
+      } catch (NftException | IllegalStateException e) {
+        writeFailures.incrementAndGet();
+        revokeLeft.addAll(keys);
+        LOG.warn("DNS hold: could not delete {} revoked fqdn4 element(s) (they stay until their TTL, tried again next"
+            + " sync): {}", keys.size(), e.getMessage());
+      }
+    }
+  }
+
+  public long elementsRevoked() {
+    return elementsRevoked.get();
   }
 
   public long answers() {

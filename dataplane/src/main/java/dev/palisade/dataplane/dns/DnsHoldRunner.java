@@ -42,7 +42,11 @@ public final class DnsHoldRunner implements AutoCloseable {
 
   /** After a sync is in force: its grants and failsafe. */
   public synchronized void onSync(NameGrants grants, NodeRules.Failsafe failsafe) {
+    NameGrants before = this.grants;
     this.grants = grants;
+    // names taken away leave no addresses open until their TTL (the hold's lock orders this after
+    // any answer still being judged by the old grants)
+    hold.revoke(before, grants);
     try {
       if (queue == null) {
         queue = opener.apply(hold);

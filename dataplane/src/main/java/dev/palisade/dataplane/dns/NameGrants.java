@@ -71,8 +71,38 @@ public final class NameGrants {
     return new NameGrants(Map.copyOf(byPod));
   }
 
+  /** The pods (addresses) with at least one approved name. */
+  public java.util.Set<String> pods() {
+    return byPod.keySet();
+  }
+
   public List<NameRule> rulesFor(String pod) {
     return byPod.getOrDefault(pod, List.of());
+  }
+
+  /**
+   * The fqdn4 set as these grants make it from what pods resolved ({@code names}, not expired at
+   * {@code nowMillis}): what {@link dev.palisade.dataplane.render.ConnectionVerdict} needs to judge
+   * a pod's connection to an address it resolved an approved name to.
+   */
+  public dev.palisade.dataplane.render.ConnectionVerdict.Names resolvedBy(ResolvedNames names, long nowMillis) {
+    return (pod, remote, proto, port) -> {
+      if (rulesFor(pod).isEmpty()) {
+        return false;
+      }
+      Protocol p = Protocol.valueOf(proto.name());
+      return names.namesFor(pod, remote, nowMillis).stream().anyMatch(n -> grants(pod, n, p, port));
+    };
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof NameGrants g && g.byPod.equals(byPod);
+  }
+
+  @Override
+  public int hashCode() {
+    return byPod.hashCode();
   }
 
   /** Whether {@code pod} may reach what {@code name} resolved to on {@code protocol}/{@code port}. */

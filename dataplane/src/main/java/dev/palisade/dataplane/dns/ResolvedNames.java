@@ -90,6 +90,26 @@ public final class ResolvedNames {
     return out;
   }
 
+  /**
+   * What {@code pod} resolved that has not expired, as answers (one per name, its addresses with
+   * the seconds left, rounded up): what the fqdn4 elements the pod may still hold were made of.
+   */
+  public synchronized java.util.List<DnsAnswers.Answer> answersOf(String pod, long nowMillis) {
+    LinkedHashMap<Entry, Long> entries = byPod.get(pod);
+    if (entries == null) {
+      return java.util.List.of();
+    }
+    Map<String, java.util.List<DnsAnswers.Resolved>> byName = new java.util.TreeMap<>();
+    for (var e : entries.entrySet()) {
+      if (e.getValue() > nowMillis) {
+        long left = (e.getValue() - nowMillis + 999) / 1000;
+        byName.computeIfAbsent(e.getKey().name(), k -> new java.util.ArrayList<>())
+            .add(new DnsAnswers.Resolved(e.getKey().address(), left));
+      }
+    }
+    return byName.entrySet().stream().map(e -> new DnsAnswers.Answer(pod, e.getKey(), e.getValue())).toList();
+  }
+
   /** Drops expired entries (call now and then; lookups ignore them anyway). */
   public synchronized void expire(long nowMillis) {
     for (Iterator<Map.Entry<Key, Boolean>> it = order.entrySet().iterator(); it.hasNext(); ) {

@@ -18,6 +18,10 @@ import java.util.Set;
  * {@link RulesetRenderer}'s forward chain stage by stage in the same order; a test renders random
  * rules and asserts the packet tracer agrees on random connections, logs included.
  *
+ * <p>An enforced or monitored egress check also passes what the pod's approved DNS names resolved
+ * to for it (the {@code fqdn4} rule, {@link RulesetRenderer#FQDN_RULE}); that set is written by the
+ * DNS hold, not rendered, so its contents come in as {@link Names}.
+ *
  * <p>{@code dst} is the destination as the forward hook sees it: after DNAT, so for a conntrack
  * entry the reply tuple's source, not the service address the client dialled. Immutable and
  * thread-safe once built.
@@ -113,11 +117,26 @@ public final class ConnectionVerdict {
     }
   }
 
+  /** What the {@code fqdn4} set holds: whether {@code pod} may reach {@code remote} by a name it resolved. */
+  @FunctionalInterface
+  public interface Names {
+    Names NONE = (pod, remote, proto, port) -> false;
+
+    boolean granted(String pod, String remote, Proto proto, int port);
+  }
+
   private final Map<Long, Group> byIp = new HashMap<>();
   private final NodeRules.Failsafe failsafe;
   private final Set<String> closedV6;
+  private final Names names;
 
+  /** Without names: no approved name's addresses pass (the fqdn4 set empty). */
   public ConnectionVerdict(NodeRules rules) {
+    this(rules, Names.NONE);
+  }
+
+  public ConnectionVerdict(NodeRules rules, Names names) {
+    this.names = names;
     for (Group g : rules.groups()) {
       for (String ip : g.podIps()) {
         byIp.put(Interval.parseIp(ip), g);
@@ -161,7 +180,8 @@ public final class ConnectionVerdict {
     Group from = byIp.get(s);
     if (from != null && from.egress().restricted()) {
       checked = true;
-      Verdict dropped = check(from, Side.EGRESS, d, proto, port, logs);
+      boolean byName = names.granted(src, dst, proto, port);
+      Verdict dropped = check(from, Side.EGRESS, d, proto, port, byName, logs);
       if (dropped != null) {
         return dropped;
       }
@@ -169,7 +189,7 @@ public final class ConnectionVerdict {
     Group to = byIp.get(d);
     if (to != null && to.ingress().restricted()) {
       checked = true;
-      Verdict dropped = check(to, Side.INGRESS, s, proto, port, logs);
+      Verdict dropped = check(to, Side.INGRESS, s, proto, port, false, logs);
       if (dropped != null) {
         return dropped;
       }
@@ -202,9 +222,10 @@ public final class ConnectionVerdict {
 
   /**
    * One side's chains in the renderer's order: Admin tier, NetworkPolicy, the allow-list, Baseline
-   * tier; null if it passes.
+   * tier; null if it passes. {@code byName}: the fqdn4 rule of the egress allow-list chain matches.
    */
-  private static Verdict check(Group g, Side side, long peer, Proto proto, int port, List<Log> logs) {
+  private static Verdict check(Group g, Side side, long peer, Proto proto, int port, boolean byName,
+      List<Log> logs) {
     Direction d = side == Side.INGRESS ? g.ingress() : g.egress();
     dev.palisade.model.cnp.ClusterNetworkPolicy.Action admin = d.admin().decide(peer, proto, port);
     if (admin == dev.palisade.model.cnp.ClusterNetworkPolicy.Action.DENY) {
@@ -217,7 +238,7 @@ public final class ConnectionVerdict {
       logs.add(new Log(RulesetRenderer.logPrefix("np", side.dir(), g.name()), RulesetRenderer.DROP_LOG_GROUP));
       return new Verdict(Stage.NETWORK_POLICY, g.name(), side, logs);
     }
-    if (d.enforcement() != Enforcement.OPEN && !holds(d.approvedAny(), d.approved(), peer, proto, port)) {
+    if (d.enforcement() != Enforcement.OPEN && !byName && !holds(d.approvedAny(), d.approved(), peer, proto, port)) {
       if (d.enforcement() == Enforcement.ENFORCE) {
         logs.add(new Log(RulesetRenderer.logPrefix("enforce", side.dir(), g.name()), RulesetRenderer.DROP_LOG_GROUP));
         return new Verdict(Stage.ALLOW_LIST, g.name(), side, logs);

@@ -39,5 +39,14 @@ class FqdnTraceTest {
     PacketTracer.Trace t = new PacketTracer(withHoldElements()).trace(src, dst, proto, port);
     assertEquals(verdict, t.verdict());
     assertEquals(logs, String.join(",", t.logs()));
+    // the one verdict function, told what the set holds, agrees with the kernel's rules
+    ConnectionVerdict.Verdict v = new ConnectionVerdict(RulesetRendererTest.NODE, HOLD).judge(src, dst,
+        AllowRect.Proto.valueOf(proto.toUpperCase(java.util.Locale.ROOT)), port);
+    assertEquals(verdict == Verdict.ACCEPT, v.passes(), v.explain());
+    assertEquals(logs, String.join(",", v.logs().stream().map(ConnectionVerdict.Log::text).toList()));
   }
+
+  /** What the hold elements above say, as the agent's verdict reads the set. */
+  private static final ConnectionVerdict.Names HOLD = (pod, remote, proto, port) -> proto == AllowRect.Proto.TCP
+      && port == 443 && (pod + " " + remote).matches("10.244.0.10 203.0.113.7|10.244.0.30 203.0.113.8");
 }

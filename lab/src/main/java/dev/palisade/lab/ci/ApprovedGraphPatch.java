@@ -1,5 +1,6 @@
 package dev.palisade.lab.ci;
 
+import dev.palisade.controller.approved.ApprovedEdges;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -16,20 +17,34 @@ public final class ApprovedGraphPatch {
 
   private ApprovedGraphPatch() {}
 
-  /** The new edges of a run, with their provenance. */
+  /**
+   * The new edges of a run, with their provenance; outside ends (names, addresses, world) as the
+   * graph spells them. An edge an ApprovedGraph cannot hold (to or from {@code unknown}) is left out:
+   * no approval could make it pass.
+   */
   public static String forNewEdges(List<Finding> findings, String source) {
     return forNewEdges(findings, source, JunitTimeline.EMPTY);
   }
 
   /** As above; provenance.test is the app's test case that was running when the edge was first seen. */
   public static String forNewEdges(List<Finding> findings, String source, JunitTimeline tests) {
-    return render(findings.stream().filter(f -> f.verdict() == Verdict.NEW)
+    return render(findings.stream().filter(f -> f.verdict() == Verdict.NEW && approvable(f.edge()))
         .map(f -> {
           String by = f.observed().firstBy();
           boolean command = by.startsWith(CiRun.EXEC_ORIGIN);
           return new Entry(f.edge(), source, command ? "" : by, command ? by : "",
               tests.runningAt(f.observed().firstSeen()).orElse(""));
         }).toList(), "ci-approved");
+  }
+
+  /** Whether an ApprovedGraph can hold the edge ({@link ApprovedEdges}). */
+  public static boolean approvable(CiEdge e) {
+    try {
+      ApprovedEdges.key(e.from(), e.to(), e.port(), e.protocol().name());
+      return true;
+    } catch (ApprovedEdges.BadEdge ex) {
+      return false;
+    }
   }
 
   /** ApprovedGraph objects named {@code name}, one per namespace of the edges' servers. */

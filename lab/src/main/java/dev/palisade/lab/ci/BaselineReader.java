@@ -1,9 +1,9 @@
 package dev.palisade.lab.ci;
 
+import dev.palisade.controller.approved.ApprovedEdges;
+import dev.palisade.controller.graph.FlowEdge.EdgeKey;
 import dev.palisade.lab.yaml.InvalidYamlException;
 import dev.palisade.lab.yaml.YamlReader;
-import dev.palisade.model.Protocol;
-import dev.palisade.model.WorkloadRef;
 import dev.palisade.model.crd.CrdNames;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,7 +20,9 @@ import tools.jackson.databind.JsonNode;
  * Reads baseline files: ApprovedGraph objects (as committed in the app's repository, or a patch
  * {@code palisade ci} wrote). A path is a file or a directory of *.yaml / *.yml (an empty directory
  * approves nothing). Strict like the API server's schema: an unknown field, a workload without
- * its kind or a port out of range is an error naming the file, the document and the field.
+ * its kind, a malformed DNS name or CIDR, an edge with no workload end or a port out of range is an
+ * error naming the file, the document and the field. Ends are read as the controller reads them
+ * ({@link ApprovedEdges}), so a baseline means in CI what it means in the cluster.
  */
 public final class BaselineReader {
   private static final Set<String> TOP = Set.of("apiVersion", "kind", "metadata", "spec");
@@ -96,18 +98,19 @@ public final class BaselineReader {
         throw CiInputException.at(where, f, "must be a mapping {from, to, port, protocol}");
       }
       known(where, f + ".", e, EDGE);
-      String from = workload(where, f + ".from", e.path("from"));
-      String to = workload(where, f + ".to", e.path("to"));
+      String from = end(where, f + ".from", e.path("from"));
+      String to = end(where, f + ".to", e.path("to"));
       JsonNode port = e.path("port");
       if (!port.isIntegralNumber() || port.asInt() < 1 || port.asInt() > 65535) {
         throw CiInputException.at(where, f + ".port", "must be a number 1..65535, not "
             + (port.isMissingNode() ? "missing" : port.toString()));
       }
-      Protocol protocol;
+      EdgeKey key;
       try {
-        protocol = Protocol.parse(e.path("protocol").isMissingNode() ? null : e.path("protocol").asString());
-      } catch (IllegalArgumentException ex) {
-        throw CiInputException.at(where, f + ".protocol", ex.getMessage());
+        key = ApprovedEdges.key(from, to, port.asInt(),
+            e.path("protocol").isMissingNode() ? null : e.path("protocol").asString());
+      } catch (ApprovedEdges.BadEdge ex) {
+        throw CiInputException.at(where, f + "." + ex.field(), ex.getMessage());
       }
       if (e.has("provenance")) {
         if (!e.path("provenance").isObject()) {
@@ -115,20 +118,17 @@ public final class BaselineReader {
         }
         known(where, f + ".provenance.", e.path("provenance"), PROVENANCE);
       }
-      into.putIfAbsent(new CiEdge(from, to, port.asInt(), protocol), where);
+      into.putIfAbsent(new CiEdge(key.source(), key.destination(), key.port(), key.protocol()), where);
     }
   }
 
-  private static String workload(String where, String field, JsonNode v) {
+  /** A string end; what it may say is checked with the edge ({@link ApprovedEdges#key}). */
+  private static String end(String where, String field, JsonNode v) {
     if (!v.isString()) {
-      throw CiInputException.at(where, field, "must be a workload NS/KIND/NAME, not "
+      throw CiInputException.at(where, field, "must be a workload NS/KIND/NAME, world, dns:NAME or a CIDR, not "
           + (v.isMissingNode() ? "missing" : v.toString()));
     }
-    try {
-      return WorkloadRef.parse(v.asString()).toString();
-    } catch (IllegalArgumentException e) {
-      throw CiInputException.at(where, field, e.getMessage());
-    }
+    return v.asString();
   }
 
   private static void known(String where, String prefix, JsonNode o, Set<String> keys) {

@@ -61,4 +61,40 @@ class BaselineReaderTest {
     CiInputException e = assertThrows(CiInputException.class, () -> BaselineReader.read(List.of(Path.of("no/such"))));
     assertEquals("--baseline no/such: no such file or directory", e.getMessage());
   }
+
+  @Test
+  void outsideEndsAreReadAsTheGraphSpellsThem(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("a.yaml"), HEAD + "  edges:\n"
+        + "  - {from: shop/Deployment/web, to: \"dns:api.payments.example\", port: 443}\n"
+        + "  - {from: shop/Deployment/web, to: \"dns:*.s3.example\", port: 443}\n"
+        + "  - {from: shop/Deployment/web, to: 203.0.113.0/24, port: 8443}\n"
+        + "  - {from: shop/Deployment/web, to: 203.0.113.9/32, port: 8443}\n"
+        + "  - {from: world, to: shop/Deployment/web, port: 8080}\n");
+    Baseline b = BaselineReader.read(List.of(dir));
+    assertEquals(List.of(
+            new CiEdge("shop/Deployment/web", "203.0.113.0/24", 8443, Protocol.TCP),
+            new CiEdge("shop/Deployment/web", "203.0.113.9", 8443, Protocol.TCP),
+            new CiEdge("shop/Deployment/web", "dns:*.s3.example", 443, Protocol.TCP),
+            new CiEdge("shop/Deployment/web", "dns:api.payments.example", 443, Protocol.TCP),
+            new CiEdge("world", "shop/Deployment/web", 8080, Protocol.TCP)),
+        b.approved().keySet().stream().sorted().toList());
+  }
+
+  @Test
+  void aMalformedNameOrCidrIsRefusedNamingTheField() {
+    String edge = HEAD + "  edges:\n  - {from: shop/Deployment/web, to: \"%s\", port: 443}\n";
+    assertEquals("base/g.yaml: spec.edges[0].to: '203.0.113.7/24' has host bits set; the network is 203.0.113.0/24"
+        + " (an end is a workload NS/KIND/NAME, world, dns:NAME, dns:*.SUFFIX, an IPv4 address or a CIDR)",
+        error(edge.formatted("203.0.113.7/24")));
+    assertTrue(error(edge.formatted("203.0.113.300")).startsWith(
+        "base/g.yaml: spec.edges[0].to: '203.0.113.300' is not an IPv4 address"));
+    assertTrue(error(edge.formatted("dns:a..example")).startsWith(
+        "base/g.yaml: spec.edges[0].to: 'a..example' is not a DNS name or *.NAME pattern"));
+    assertTrue(error(edge.formatted("dns:Api.example")).startsWith(
+        "base/g.yaml: spec.edges[0].to: 'dns:Api.example': write the name as dns:api.example"));
+    assertTrue(error(HEAD + "  edges:\n  - {from: \"dns:api.example\", to: shop/Deployment/web, port: 443}\n")
+        .startsWith("base/g.yaml: spec.edges[0].from: 'dns:api.example': a DNS name can only be a destination"));
+    assertTrue(error(HEAD + "  rejected: []\n  edges:\n  - {from: world, to: 198.51.100.0/24, port: 443}\n")
+        .startsWith("base/g.yaml: spec.edges[0].to: 'world' -> '198.51.100.0/24': one end must be a workload"));
+  }
 }

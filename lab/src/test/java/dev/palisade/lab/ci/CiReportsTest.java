@@ -59,4 +59,23 @@ class CiReportsTest {
     BaselineReader.readText("patch.yaml", patch, approved, new HashMap<>());
     assertEquals(java.util.Set.of(API_COUPONS), approved.keySet());
   }
+
+  @Test
+  void thePatchCarriesOutsideEdgesInTheWorkloadsNamespaceAndReadsBack() {
+    List<CiEdge> outside = List.of(
+        new CiEdge("shop/Deployment/web", "dns:api.payments.example", 443, Protocol.TCP),
+        new CiEdge("shop/Deployment/web", "203.0.113.0/24", 8443, Protocol.TCP),
+        new CiEdge("world", "pay/Deployment/gateway", 8080, Protocol.TCP),
+        new CiEdge("unknown", "pay/Deployment/gateway", 8080, Protocol.TCP));
+    String patch = ApprovedGraphPatch.forNewEdges(EdgeClassifier.classify(
+        outside.stream().map(e -> new ObservedEdge(e, 1, 0, List.of(), "traffic.yaml flows[0]")).toList(),
+        Baseline.EMPTY), "palisade ci run");
+    Map<CiEdge, String> approved = new HashMap<>();
+    BaselineReader.readText("patch.yaml", patch, approved, new HashMap<>());
+    assertEquals(java.util.Set.copyOf(outside.subList(0, 3)), approved.keySet(), patch);
+    // one object per approving namespace: the workload's, when the server is outside
+    assertEquals(List.of("  namespace: \"pay\"", "  namespace: \"shop\""),
+        patch.lines().filter(l -> l.startsWith("  namespace:")).toList());
+    org.junit.jupiter.api.Assertions.assertTrue(patch.contains("    to: \"dns:api.payments.example\"\n"), patch);
+  }
 }

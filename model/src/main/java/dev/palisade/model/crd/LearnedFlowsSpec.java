@@ -7,7 +7,7 @@ import java.util.List;
  * review status. The controller's flow graph is rebuilt from these after a restart.
  */
 public class LearnedFlowsSpec {
-  /** NS/KIND/NAME of the source workload, or an entity such as {@code world:10.0.0.0/8}. */
+  /** NS/KIND/NAME of the source workload, or an outside vertex ({@code world}, a CIDR) for the edges into one workload. */
   public String source;
   public List<Edge> edges;
 

@@ -417,20 +417,50 @@ public final class FakeNftables implements Nftables {
         if (!value.isEmpty()) {
           checkReferences(t, value);
         }
-        String had = s.elements.get(key);
+        String same = sameElement(s, key);
+        String had = same == null ? null : s.elements.get(same);
         if (had != null && (verb == Verb.CREATE || !had.equals(value))) {
           throw exists("element " + key + " in " + s.name);
+        }
+        if (same != null) {
+          s.elements.remove(same); // the kernel keeps one element per key; its timeout text may differ
         }
         s.elements.put(key, value);
       }
       case DELETE -> {
-        if (s.elements.remove(key) == null) {
+        String same = sameElement(s, key);
+        if (same == null) {
           throw notFound("element " + key + " in " + s.name);
         }
+        s.elements.remove(same);
       }
-      case DESTROY -> s.elements.remove(key);
+      case DESTROY -> {
+        String same = sameElement(s, key);
+        if (same != null) {
+          s.elements.remove(same);
+        }
+      }
       default -> throw new IllegalStateException(verb + " element");
     }
+  }
+
+  /**
+   * The stored element with the same key as {@code text}, or null. As in the kernel, an element is
+   * identified by its key alone: {@code K timeout 30s} and a later {@code delete element K} are the
+   * same element.
+   */
+  private static String sameElement(FakeSet s, String text) {
+    String id = elementKey(text);
+    for (String k : s.elements.subMap(id, true, id + Character.MAX_VALUE, true).keySet()) {
+      if (elementKey(k).equals(id)) {
+        return k;
+      }
+    }
+    return null;
+  }
+
+  private static String elementKey(String text) {
+    return text.replaceFirst(" (timeout|expires|comment) .*$", "");
   }
 
   private static String normalize(String s) {

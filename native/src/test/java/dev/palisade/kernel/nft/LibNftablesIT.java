@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 /** The contract on the real kernel, in a throwaway namespace, plus kernel-only behaviour. */
 @KernelTest
 class LibNftablesIT extends NftablesContract {
-  private static final String NS = "pal-t-nft";
+  /** Overridable so parallel runs on one machine each use a namespace of their own. */
+  private static final String NS = System.getProperty("palisade.it.netns", "pal-t-nft");
   private static NetNs ns;
   private static LibNftables nft;
 

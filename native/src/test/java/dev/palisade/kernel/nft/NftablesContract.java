@@ -234,4 +234,21 @@ abstract class NftablesContract {
     assertEquals(Set.of(), state().set("pods").orElseThrow().elements());
     assertThrows(NftException.class, () -> nft().check(tx().add(Rule.of("check", "ip saddr @nope accept"))));
   }
+
+  @Test
+  void anElementWithATimeoutIsOneElementByItsKeyAndDestroyIgnoresAbsence() {
+    nft().run(tx().add(Table.of()).add(NftSet.of("fqdn", "ipv4_addr . ipv4_addr . inet_proto . inet_service",
+        "timeout")).add(Element.of("fqdn", "10.244.1.5 . 203.0.113.7 . tcp . 443 timeout 300s"))
+        .add(Element.of("fqdn", "10.244.1.5 . 203.0.113.8 . tcp . 443 timeout 300s")));
+    // the key alone names it, whatever timeout it was added with
+    nft().run(tx().destroy(Element.of("fqdn", "10.244.1.5 . 203.0.113.7 . tcp . 443"))
+        .destroy(Element.of("fqdn", "10.244.1.5 . 192.0.2.1 . tcp . 443")));
+    List<String> left = new ArrayList<>(state().set("fqdn").orElseThrow().elements());
+    assertEquals(1, left.size(), left.toString());
+    assertTrue(left.get(0).startsWith("10.244.1.5 . 203.0.113.8 . tcp . 443"), left.toString());
+    nft().run(tx().delete(Element.of("fqdn", "10.244.1.5 . 203.0.113.8 . tcp . 443")));
+    assertTrue(state().set("fqdn").orElseThrow().elements().isEmpty());
+    assertThrows(NftException.class, () -> nft().run(tx().delete(Element.of("fqdn",
+        "10.244.1.5 . 203.0.113.8 . tcp . 443"))), "deleting an absent element fails; destroy is what ignores it");
+  }
 }
