@@ -42,13 +42,13 @@ import java.util.function.Function;
  * <p>What NetworkPolicy cannot say is left out and named in the comments: nodes ({@code host}),
  * pods without identity ({@code unknown}), and workloads without labels (an empty selector would
  * select every pod in the namespace). {@code world} becomes ipBlock 0.0.0.0/0 and ::/0, an outside
- * address or range an ipBlock of it. NetworkPolicy cannot name DNS names: a {@code dns:} peer's
- * rule is left out (so applying the export cuts that egress; Palisade's own allow-list says it),
- * and the policy lists the names it left out in the {@value #DNS_NAMES_ANNOTATION} annotation.
- * Their current addresses are not written as ipBlocks because the controller does not know them:
- * an agent reports a flow to the world by the name its pod resolved or else by the address, never
- * both, and the answers (with their TTLs) live only in each agent's DNS hold. An ipBlock of the
- * addresses one node saw once would also go stale with the name's next answer.
+ * address or range an ipBlock of it. NetworkPolicy cannot name DNS names: a {@code dns:} peer
+ * becomes ipBlocks of the addresses the name has now ({@link NameAddresses}, resolved by the
+ * caller off the loop), with the name beside them in the {@value #DNS_NAMES_ANNOTATION} annotation
+ * and the rule's comment; they go stale with the name's next answer, which the comment says
+ * (Palisade's own allow-list follows the answers). A name pattern ({@code *.s3.example}) or a name
+ * that did not resolve is left out (so applying the export cuts that egress) and listed in the
+ * {@value #DNS_LEFT_OUT_ANNOTATION} annotation.
  */
 public final class NetworkPolicyExporter {
   public static final String NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
@@ -56,16 +56,37 @@ public final class NetworkPolicyExporter {
   public static final String MANAGED_BY = "palisade";
   public static final String WORKLOAD_ANNOTATION = "palisade.dev/workload";
   /** On an Egress policy: the dns: peers it could not say, as NAME PORT/PROTO, comma-separated. */
-  public static final String DNS_NAMES_ANNOTATION = "palisade.dev/dns-names-left-out";
+  public static final String DNS_LEFT_OUT_ANNOTATION = "palisade.dev/dns-names-left-out";
+  /** On an Egress policy: the dns: peers written as addresses, as NAME=ADDR;ADDR PORT/PROTO, comma-separated. */
+  public static final String DNS_NAMES_ANNOTATION = "palisade.dev/dns-names";
   public static final List<String> WORLD_CIDRS = List.of("0.0.0.0/0", "::/0");
   static final int MAX_EXAMPLE_PODS = 3;
   private static final int MAX_NAME = 253;
 
   private final Function<String, Map<String, String>> labelsOf;
+  private final Map<String, List<String>> nameAddresses;
 
   /** @param labelsOf workload vertex ({@code NS/KIND/NAME}) -> the labels its pods carry stably (empty if unknown) */
   public NetworkPolicyExporter(Function<String, Map<String, String>> labelsOf) {
+    this(labelsOf, Map.of());
+  }
+
+  /** @param nameAddresses DNS names (without {@code dns:}) -> their current IPv4 addresses ({@link NameAddresses}) */
+  public NetworkPolicyExporter(Function<String, Map<String, String>> labelsOf, Map<String, List<String>> nameAddresses) {
     this.labelsOf = labelsOf;
+    this.nameAddresses = Map.copyOf(nameAddresses);
+  }
+
+  /** The DNS names (without {@code dns:}) among the peers an export of {@code namespace} would write. */
+  public static Set<String> namesIn(Collection<EdgeView> edges, String namespace, Set<EdgeStatus> statuses) {
+    Set<String> out = new java.util.TreeSet<>();
+    for (EdgeView e : edges) {
+      if (statuses.contains(e.status()) && e.key().destination().startsWith("dns:")
+          && namespace.equals(Vertex.of(e.key().source()).namespace())) {
+        out.add(e.key().destination().substring(4));
+      }
+    }
+    return out;
   }
 
   /** The policies as YAML documents, each rule commented with its evidence. */
@@ -106,7 +127,7 @@ public final class NetworkPolicyExporter {
         egress.computeIfAbsent(src, k -> new TreeMap<>()).computeIfAbsent(dst, k -> new ArrayList<>()).add(e);
       }
     }
-    Drafting d = new Drafting(namespace, labels);
+    Drafting d = new Drafting(namespace, labels, nameAddresses);
     ingress.forEach((subject, byPeer) -> d.policy(Direction.INGRESS, subject, byPeer));
     egress.forEach((subject, byPeer) -> d.policy(Direction.EGRESS, subject, byPeer));
     return new PolicyExport(namespace, EnumSet.copyOf(statuses), d.drafts, d.skipped);
@@ -134,9 +155,11 @@ public final class NetworkPolicyExporter {
     final Map<String, Map<String, String>> labels;
     final List<Draft> drafts = new ArrayList<>();
     final List<String> skipped = new ArrayList<>();
+    final Map<String, List<String>> nameAddresses;
 
-    Drafting(String namespace, Map<String, Map<String, String>> labels) {
+    Drafting(String namespace, Map<String, Map<String, String>> labels, Map<String, List<String>> nameAddresses) {
       this.namespace = namespace;
+      this.nameAddresses = nameAddresses;
       this.labels = labels;
     }
 
@@ -150,6 +173,7 @@ public final class NetworkPolicyExporter {
       }
       List<String> notes = new ArrayList<>();
       List<String> names = new ArrayList<>();
+      List<String> resolved = new ArrayList<>();
       List<List<String>> ruleNotes = new ArrayList<>();
       var spec = new NetworkPolicySpecBuilder().withPodSelector(selector(own)).withPolicyTypes(dir.policyType);
       for (var entry : byPeer.entrySet()) {
@@ -166,6 +190,10 @@ public final class NetworkPolicyExporter {
           continue;
         }
         List<NetworkPolicyPeer> peers = peers(peer);
+        List<String> addresses = peer.startsWith("dns:") ? nameAddresses.get(peer.substring(4)) : null;
+        if (addresses != null) {
+          peerEdges.forEach(e -> resolved.add(peer.substring(4) + "=" + String.join(";", addresses) + " " + portText(e)));
+        }
         List<NetworkPolicyPort> ports = peerEdges.stream().map(NetworkPolicyExporter::port).toList();
         if (dir == Direction.INGRESS) {
           spec.addToIngress(new NetworkPolicyIngressRuleBuilder().withFrom(peers).withPorts(ports).build());
@@ -175,6 +203,10 @@ public final class NetworkPolicyExporter {
         List<String> lines = new ArrayList<>();
         lines.add(dir.preposition + " " + peer + ":");
         peerEdges.forEach(e -> lines.add("  " + evidence(e)));
+        if (addresses != null) {
+          lines.add("  note: " + peer.substring(4) + " resolved to " + String.join(", ", addresses)
+              + " at export time; its next answer may differ (export again, or let Palisade's allow-list follow it)");
+        }
         alsoSelected(peer).forEach(o -> lines.add("  note: the selector for " + peer + " also matches " + o));
         if (Vertex.of(peer).isWorld()) {
           lines.add("  note: some network plugins also match pod IPs with 0.0.0.0/0");
@@ -190,7 +222,10 @@ public final class NetworkPolicyExporter {
       Vertex v = Vertex.of(subject);
       Map<String, String> annotations = new TreeMap<>(Map.of(WORKLOAD_ANNOTATION, subject));
       if (!names.isEmpty()) {
-        annotations.put(DNS_NAMES_ANNOTATION, String.join(",", names));
+        annotations.put(DNS_LEFT_OUT_ANNOTATION, String.join(",", names));
+      }
+      if (!resolved.isEmpty()) {
+        annotations.put(DNS_NAMES_ANNOTATION, String.join(",", resolved));
       }
       NetworkPolicy policy = new NetworkPolicyBuilder()
           .withNewMetadata()
@@ -213,8 +248,10 @@ public final class NetworkPolicyExporter {
         return null;
       }
       if (peer.startsWith("dns:")) {
-        return "NetworkPolicy cannot name DNS names, and the controller does not know the addresses a name"
-            + " resolved to (Palisade's allow-list enforces it; the policy's " + DNS_NAMES_ANNOTATION
+        return nameAddresses.containsKey(peer.substring(4)) ? null
+            : "NetworkPolicy cannot name DNS names, and " + (peer.startsWith("dns:*.")
+            ? "a name pattern has no addresses to write" : "the name did not resolve when exporting")
+            + " (Palisade's allow-list enforces it; the policy's " + DNS_LEFT_OUT_ANNOTATION
             + " annotation lists it)";
       }
       if (!v.isWorkload()) {
@@ -233,6 +270,10 @@ public final class NetworkPolicyExporter {
       if (v.isWorld()) {
         return WORLD_CIDRS.stream()
             .map(c -> new NetworkPolicyPeerBuilder().withNewIpBlock().withCidr(c).endIpBlock().build()).toList();
+      }
+      if (peer.startsWith("dns:")) {
+        return nameAddresses.get(peer.substring(4)).stream()
+            .map(a -> new NetworkPolicyPeerBuilder().withNewIpBlock().withCidr(a + "/32").endIpBlock().build()).toList();
       }
       var outside = OutsideVertex.of(peer);
       if (outside.isPresent() && outside.get() instanceof OutsideVertex.Range r) {

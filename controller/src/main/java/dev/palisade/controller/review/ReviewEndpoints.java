@@ -74,6 +74,11 @@ public final class ReviewEndpoints {
 
     /** Whether a workload of a {@link ModeRequest#KINDS kind} exists: a root owner, or a bare pod (event thread). */
     boolean workloadExists(String namespace, String kind, String name);
+
+    /** How a NetworkPolicy export finds the current addresses of DNS names (the process's resolver). */
+    default dev.palisade.controller.export.NameAddresses.Lookup nameLookup() {
+      return dev.palisade.controller.export.NameAddresses.SYSTEM;
+    }
   }
 
   private final Backend backend;
@@ -276,7 +281,12 @@ public final class ReviewEndpoints {
         throw ApiException.badRequest("status must be approved and/or learned, not '" + s + "'");
       }
     }
-    String yaml = backend.onLoop(() -> new NetworkPolicyExporter(backend::labelsOf)
+    // names have no place in NetworkPolicy: their current addresses are looked up here, off the
+    // controller's loop (a slow resolver must not hold it), and written beside the name
+    Set<String> names = backend.onLoop(() -> NetworkPolicyExporter.namesIn(backend.graph().edges(), ns, statuses));
+    Map<String, List<String>> addresses = dev.palisade.controller.export.NameAddresses.resolve(names,
+        backend.nameLookup(), java.time.Duration.ofSeconds(2));
+    String yaml = backend.onLoop(() -> new NetworkPolicyExporter(backend::labelsOf, addresses)
         .yaml(backend.graph().edges(), ns, statuses));
     return ApiResponse.text(200, "application/yaml; charset=utf-8", yaml);
   }
