@@ -27,24 +27,33 @@ public final class FlowGraph {
   // pseudograph: a workload talking to itself (replicas of a cluster) is a loop, and loops are legal edges
   private final DirectedPseudograph<String, FlowEdge> graph = new DirectedPseudograph<>(null, null, false);
   private final Map<EdgeKey, FlowEdge> edges = new HashMap<>();
-  private final Map<String, Long> lastSequence = new HashMap<>();
+  /** Per node, the sequences of its newest reports: a retried report (same sequence) is not counted twice. */
+  private final Map<String, java.util.LinkedHashSet<Long>> recentSequences = new HashMap<>();
+  /** How many sequences per node are remembered: far more than an agent retries one report. */
+  static final int RECENT_SEQUENCES = 256;
   private final OutsideVertices outside = new OutsideVertices();
   private long version;
 
   /**
    * Merges an agent's report. Identities are named by {@code vertexOf} (a workload key, or an
    * entity name for reserved or unknown ids), except a flow's end in the world, which is named
-   * by what the agent knew of it ({@link OutsideVertices}: dns:NAME, an address, a range). A report whose sequence this node already sent is
-   * ignored, so a retried batch is not counted twice.
+   * by what the agent knew of it ({@link OutsideVertices}: dns:NAME, an address, a range). A report
+   * whose sequence this node sent among its last {@value #RECENT_SEQUENCES} is ignored, so a retried
+   * batch (the agent resends it with its sequence until it is answered) is not counted twice; any
+   * other sequence is taken, so an agent restarted with a lower one (its clock set back), or a
+   * controller restarted with nothing remembered, never blinds a node.
    *
    * @return the edges that are new (so a caller can tell who needs recompiling)
    */
   public synchronized List<EdgeKey> ingest(FlowReport report, LongFunction<String> vertexOf) {
-    Long last = lastSequence.get(report.node());
-    if (last != null && report.sequence() <= last) {
+    java.util.LinkedHashSet<Long> recent = recentSequences.computeIfAbsent(report.node(),
+        n -> new java.util.LinkedHashSet<>());
+    if (!recent.add(report.sequence())) {
       return List.of();
     }
-    lastSequence.put(report.node(), report.sequence());
+    if (recent.size() > RECENT_SEQUENCES) {
+      recent.remove(recent.iterator().next());
+    }
     List<EdgeKey> fresh = new ArrayList<>();
     for (FlowRecord r : report.flows()) {
       String src = vertexOf.apply(r.key().source());

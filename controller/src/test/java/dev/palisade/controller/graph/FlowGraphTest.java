@@ -32,6 +32,20 @@ class FlowGraphTest {
   private final FlowGraph g = new FlowGraph();
 
   @Test
+  void aLowerSequenceIsTakenAndOnlyRecentRepeatsAreIgnored() {
+    g.ingest(new FlowReport("node-0", 5_000, List.of(rec(300, 301, 9090, 1, 1000, 1000, "shop/web-a"))), NAMES::get);
+    // the agent restarted with its clock set back: a lower sequence is new data, not a repeat
+    g.ingest(new FlowReport("node-0", 10, List.of(rec(300, 301, 9090, 1, 1100, 1100, "shop/web-a"))), NAMES::get);
+    g.ingest(new FlowReport("node-0", 10, List.of(rec(300, 301, 9090, 1, 1100, 1100, "shop/web-a"))), NAMES::get);
+    assertEquals(2, g.edgesFrom("shop/Deployment/web").get(0).count(), "5000 and 10 counted, the repeat of 10 not");
+    for (long seq = 11; seq < 11 + FlowGraph.RECENT_SEQUENCES; seq++) {
+      g.ingest(new FlowReport("node-0", seq, List.of()), NAMES::get);
+    }
+    g.ingest(new FlowReport("node-0", 5_000, List.of(rec(300, 301, 9090, 1, 1200, 1200, "shop/web-a"))), NAMES::get);
+    assertEquals(3, g.edgesFrom("shop/Deployment/web").get(0).count(), "memory per node is bounded");
+  }
+
+  @Test
   void reportsMergeIntoOneEdgePerWorkloadPairAndPortAndRetriesAreNotCounted() {
     var fresh = g.ingest(new FlowReport("node-0", 1, List.of(rec(300, 301, 9090, 10, 1000, 2000, "shop/web-a"),
         rec(301, 302, 5432, 3, 1500, 1600, "shop/api-a"))), NAMES::get);

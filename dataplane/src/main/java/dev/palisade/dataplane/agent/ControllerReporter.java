@@ -25,6 +25,8 @@ final class ControllerReporter implements AutoCloseable {
   private final TrafficObserver traffic;
   private final FlowSink sink;
   private final List<FlowRecord> unsent = new ArrayList<>();
+  /** The report sent last and not yet answered: resent as it is, with its sequence, so the controller can tell a repeat. */
+  private FlowReport pending;
   private final AtomicLong sequence = new AtomicLong(System.currentTimeMillis());
   private final ScheduledExecutorService thread;
   private final AgentMetrics metrics;
@@ -57,14 +59,19 @@ final class ControllerReporter implements AutoCloseable {
       }
     }
     unsent.addAll(traffic.drainFlows());
-    if (unsent.isEmpty()) {
-      return;
-    }
-    List<FlowRecord> batch = new ArrayList<>(unsent.subList(0, Math.min(unsent.size(), FlowReport.MAX_FLOWS)));
-    try {
-      sink.send(new FlowReport(nodeName, sequence.incrementAndGet(), batch));
+    if (pending == null) {
+      if (unsent.isEmpty()) {
+        return;
+      }
+      List<FlowRecord> batch = new ArrayList<>(unsent.subList(0, Math.min(unsent.size(), FlowReport.MAX_FLOWS)));
       unsent.subList(0, batch.size()).clear();
-      metrics.onFlowsReported(batch.size());
+      pending = new FlowReport(nodeName, sequence.incrementAndGet(), batch);
+    }
+    try {
+      // a report that timed out may have been applied: the same sequence lets the controller ignore the repeat
+      sink.send(pending);
+      metrics.onFlowsReported(pending.flows().size());
+      pending = null;
     } catch (RuntimeException e) {
       metrics.onReportFailed("flows");
       LOG.warn("{}: flow report not delivered, kept for the next one: {}", nodeName, e.getMessage());
