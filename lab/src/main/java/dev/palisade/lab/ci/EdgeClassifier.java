@@ -38,24 +38,56 @@ public final class EdgeClassifier {
         // the org forbids it: the kernel drops it (a failure is that Deny), and no approval lifts it
         out.add(new Finding(e, Verdict.FORBIDDEN, o, guardrails.forbidden().get(e)));
       } else if (o.failed() > 0) {
-        out.add(new Finding(e, Verdict.DROPPED, o, baseline.approved().get(e)));
-      } else if (baseline.rejected().containsKey(e)) {
-        out.add(new Finding(e, Verdict.FORBIDDEN, o, baseline.rejected().get(e)));
-      } else if (guardrails.accepted().containsKey(e) && !baseline.approved().containsKey(e)) {
+        out.add(new Finding(e, Verdict.DROPPED, o, decided(baseline.approved(), e)));
+      } else if (decided(baseline.rejected(), e) != null) {
+        out.add(new Finding(e, Verdict.FORBIDDEN, o, decided(baseline.rejected(), e)));
+      } else if (guardrails.accepted().containsKey(e) && decided(baseline.approved(), e) == null) {
         out.add(new Finding(e, Verdict.APPROVED, o, guardrails.accepted().get(e)));
-      } else if (baseline.approved().containsKey(e)) {
-        out.add(new Finding(e, Verdict.APPROVED, o, baseline.approved().get(e)));
+      } else if (decided(baseline.approved(), e) != null) {
+        out.add(new Finding(e, Verdict.APPROVED, o, decided(baseline.approved(), e)));
       } else {
         out.add(new Finding(e, Verdict.NEW, o, null));
       }
     }
     baseline.approved().forEach((e, file) -> {
-      if (!byEdge.containsKey(e)) {
+      if (byEdge.keySet().stream().noneMatch(seen -> covers(e, seen))) {
         out.add(new Finding(e, Verdict.NOT_EXERCISED, null, file));
       }
     });
     out.sort(Comparator.comparing(Finding::verdict).thenComparing(Finding::edge));
     return out;
+  }
+
+  /**
+   * The file that decided {@code e}: the baseline edge that names it or covers it, as the
+   * controller reads an ApprovedGraph (a name pattern covers the names it matches, a range its
+   * addresses; same port and protocol); null if none.
+   */
+  static String decided(Map<CiEdge, String> baseline, CiEdge e) {
+    String exact = baseline.get(e);
+    if (exact != null) {
+      return exact;
+    }
+    for (var b : baseline.entrySet()) {
+      if (covers(b.getKey(), e)) {
+        return b.getValue();
+      }
+    }
+    return null;
+  }
+
+  static boolean covers(CiEdge wide, CiEdge e) {
+    return wide.port() == e.port() && wide.protocol() == e.protocol() && covers(wide.from(), e.from())
+        && covers(wide.to(), e.to());
+  }
+
+  private static boolean covers(String end, String vertex) {
+    if (end.equals(vertex)) {
+      return true;
+    }
+    var w = dev.palisade.controller.graph.OutsideVertex.of(end);
+    var v = dev.palisade.controller.graph.OutsideVertex.of(vertex);
+    return w.isPresent() && v.isPresent() && w.get().covers(v.get());
   }
 
   /**

@@ -18,12 +18,31 @@ class EdgeClassifierTest {
     return new ObservedEdge(e, 3, 0, List.of("shop/" + e.from().split("/")[2] + "-0"), "traffic.yaml flows[0]");
   }
 
+  /** From outside: no client pod. */
+  static ObservedEdge inbound(CiEdge e) {
+    return new ObservedEdge(e, 3, 0, List.of(), "traffic.yaml flows[2]");
+  }
+
   static ObservedEdge failed(CiEdge e) {
     return new ObservedEdge(e, 0, 3, List.of("shop/" + e.from().split("/")[2] + "-0"), "traffic.yaml flows[1]");
   }
 
   private static List<String> verdicts(List<Finding> fs) {
     return fs.stream().map(f -> f.verdict().label() + " " + f.edge().text()).toList();
+  }
+
+  @Test
+  void aNamePatternOrARangeInTheBaselineCoversWhatItMatches() {
+    CiEdge s3 = new CiEdge("shop/Deployment/api", "dns:eu.s3.example", 443, Protocol.TCP);
+    CiEdge s3Other = new CiEdge("shop/Deployment/api", "dns:s3.example.org", 443, Protocol.TCP);
+    CiEdge lb = new CiEdge("203.0.113.9", "shop/Deployment/web", 8080, Protocol.TCP);
+    CiEdge lbOtherPort = new CiEdge("203.0.113.9", "shop/Deployment/web", 9090, Protocol.TCP);
+    Baseline b = new Baseline(Map.of(new CiEdge("shop/Deployment/api", "dns:*.s3.example", 443, Protocol.TCP), "g.yaml",
+        new CiEdge("203.0.113.0/24", "shop/Deployment/web", 8080, Protocol.TCP), "g.yaml"),
+        Map.of(new CiEdge("shop/Deployment/api", "dns:*.example.org", 443, Protocol.TCP), "r.yaml"));
+    assertEquals(List.of("forbidden " + s3Other.text(), "new " + lbOtherPort.text(), "approved " + lb.text(),
+        "approved " + s3.text()), verdicts(EdgeClassifier.classify(List.of(ok(s3), ok(s3Other), inbound(lb), inbound(lbOtherPort)),
+        b)), "and the wide edges count as exercised: no warning");
   }
 
   @Test
