@@ -34,7 +34,8 @@ public record FlowKey(long source, long destination, Protocol protocol, int port
     this(source, destination, protocol, port, null);
   }
 
-  private static String checkOutside(String outside) {
+  /** {@code dns:NAME} (normalized) or an IP address; IllegalArgumentException otherwise. */
+  public static String checkOutside(String outside) {
     if (outside.startsWith("dns:")) {
       String name = outside.substring(4);
       if (!NamePatterns.isName(name)) {

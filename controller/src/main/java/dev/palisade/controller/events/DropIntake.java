@@ -2,6 +2,7 @@ package dev.palisade.controller.events;
 
 import dev.palisade.controller.graph.FlowEdge.EdgeKey;
 import dev.palisade.model.DropEvent;
+import dev.palisade.model.Identities;
 import dev.palisade.model.json.DropReportJson;
 import java.util.ArrayDeque;
 import java.util.function.LongFunction;
@@ -45,8 +46,10 @@ public final class DropIntake implements AutoCloseable {
   /** One agent's report, already authenticated as coming from {@code report.node()}. */
   public void accept(DropReportJson.DropReport report, Graph graph) {
     for (DropEvent d : report.events()) {
-      String src = graph.vertexOf(d.source());
-      String dst = graph.vertexOf(d.destination());
+      // an outside end as review names it (dns:NAME, an address) rather than the bare world
+      String src = d.outside() != null && d.source() == Identities.WORLD ? d.outside() : graph.vertexOf(d.source());
+      String dst = d.outside() != null && d.destination() == Identities.WORLD ? d.outside()
+          : graph.vertexOf(d.destination());
       ObjectNode o = DropReportJson.toJson(d);
       o.put("node", report.node());
       o.put("source", src);

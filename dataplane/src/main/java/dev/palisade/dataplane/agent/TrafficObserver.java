@@ -151,9 +151,21 @@ final class TrafficObserver implements NodeRulesCalculator.Tenancies {
     long now = ev.timestampMillis();
     var src = at(ev.src(), now);
     var dst = at(ev.dst(), now);
-    DropEvent d = new DropEvent(p[1], p[2], src.map(IpHistory.Tenancy::identity).orElse(Identities.WORLD),
-        dst.map(IpHistory.Tenancy::identity).orElse(Identities.WORLD), protocol, ev.dstPort(), now,
-        src.map(IpHistory.Tenancy::pod).orElse(null), dst.map(IpHistory.Tenancy::pod).orElse(null));
+    // the far end outside the cluster, named as review names it: the name the pod resolved, else the address
+    String outside = null;
+    if (src.isPresent() && dst.isEmpty()) {
+      outside = outside(resolvedNames, ev.src(), ev.dst(), now).get(0);
+    } else if (src.isEmpty() && dst.isPresent()) {
+      outside = ev.src();
+    }
+    DropEvent d;
+    try {
+      d = new DropEvent(p[1], p[2], src.map(IpHistory.Tenancy::identity).orElse(Identities.WORLD),
+          dst.map(IpHistory.Tenancy::identity).orElse(Identities.WORLD), protocol, ev.dstPort(), now,
+          src.map(IpHistory.Tenancy::pod).orElse(null), dst.map(IpHistory.Tenancy::pod).orElse(null), outside);
+    } catch (IllegalArgumentException e) {
+      return; // an address the model refuses (never expected from the kernel): not reported rather than misreported
+    }
     synchronized (drops) {
       if (drops.size() < DropReportJson.MAX_EVENTS) {
         drops.add(d);

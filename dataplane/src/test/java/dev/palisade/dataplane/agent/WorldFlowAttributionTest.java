@@ -1,5 +1,9 @@
 package dev.palisade.dataplane.agent;
 
+import dev.palisade.model.DropEvent;
+import dev.palisade.model.json.DropReportJson;
+import java.nio.charset.StandardCharsets;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.palisade.dataplane.dns.ResolvedNames;
@@ -41,5 +45,28 @@ class WorldFlowAttributionTest {
         new FlowKey(300, Identities.WORLD, Protocol.TCP, 443, "203.0.113.7"),
         new FlowKey(300, Identities.WORLD, Protocol.TCP, 443, "dns:alias.example"),
         new FlowKey(300, Identities.WORLD, Protocol.TCP, 443, "dns:api.payments.example")), keys);
+  }
+
+  @Test
+  void dropsToAndFromTheWorldNameTheFarEnd() {
+    TrafficObserver t = new TrafficObserver(new AgentMetrics());
+    long now = System.currentTimeMillis();
+    t.assign("10.244.0.5", "shop/web-1", 300);
+    t.localPods(Map.of("10.244.0.5", 300L));
+    ResolvedNames names = new ResolvedNames(Duration.ofSeconds(30), 100, 1000);
+    names.record("10.244.0.5", "api.other.example", "203.0.113.9", 60, now);
+    t.resolvedNames(names);
+    t.onLog(new dev.palisade.kernel.nflog.NflogEvent(100, "pal:enforce:out:g5", "10.244.0.5", "203.0.113.9", 6, 40000,
+        443, now + 1));
+    t.onLog(new dev.palisade.kernel.nflog.NflogEvent(100, "pal:enforce:out:g5", "10.244.0.5", "198.51.100.4", 6, 40001,
+        443, now + 1));
+    t.onLog(new dev.palisade.kernel.nflog.NflogEvent(100, "pal:enforce:in:g5", "198.51.100.20", "10.244.0.5", 6, 40002,
+        8080, now + 1));
+    List<DropEvent> drops = t.drainDrops();
+    assertEquals(List.of("dns:api.other.example", "198.51.100.4", "198.51.100.20"),
+        drops.stream().map(DropEvent::outside).toList());
+    DropEvent back = DropReportJson.read(DropReportJson.write("n1", drops).getBytes(StandardCharsets.UTF_8)).events()
+        .get(0);
+    assertEquals(drops.get(0), back, "the name travels to the controller");
   }
 }

@@ -22,7 +22,7 @@ public final class DropReportJson {
   private static final JsonMapper MAPPER = JsonMapper.builder().build();
   private static final Set<String> REPORT_FIELDS = Set.of("node", "events");
   private static final Set<String> EVENT_FIELDS = Set.of("kind", "direction", "src", "dst", "protocol", "port", "at",
-      "srcPod", "dstPod");
+      "srcPod", "dstPod", "outside");
   private static final Pattern POD = Pattern.compile("[a-z0-9][-a-z0-9.]{0,252}/[a-z0-9][-a-z0-9.]{0,252}");
 
   private DropReportJson() {}
@@ -53,6 +53,9 @@ public final class DropReportJson {
     }
     if (e.destinationPod() != null) {
       o.put("dstPod", e.destinationPod());
+    }
+    if (e.outside() != null) {
+      o.put("outside", e.outside());
     }
     return o;
   }
@@ -103,8 +106,12 @@ public final class DropReportJson {
       int port = (int) number(e, "port", at, 0, 65535);
       long atMillis = number(e, "at", at, 0, Long.MAX_VALUE);
       try {
+        JsonNode outside = e.get("outside");
+        if (outside != null && !outside.isString()) {
+          throw new IllegalArgumentException(at + "outside: must be a string");
+        }
         out.add(new DropEvent(kind, direction, src, dst, protocol, port, atMillis, pod(e, "srcPod", at),
-            pod(e, "dstPod", at)));
+            pod(e, "dstPod", at), outside == null ? null : outside.asString()));
       } catch (IllegalArgumentException ex) {
         throw ex.getMessage().startsWith(at) ? ex : new IllegalArgumentException(at + " " + ex.getMessage());
       }

@@ -46,5 +46,12 @@ class DropReportJsonTest {
     refused("{'events':[]}", "node: must be a non-empty string");
     refused("{'node':'n','events':{}}", "events: must be an array");
     refused("{'node':'n'", "drop report is not JSON");
+    // what is known of an outside end: only on a drop to or from the world, and a name or an address
+    refused("{'node':'n','events':[" + EVENT.replace("'at'", "'outside':'dns:api.example','at'") + "]}", "events[0].");
+    refused("{'node':'n','events':[" + EVENT.replace("'at'", "'outside':7,'at'") + "]}", "events[0].outside: must be a string");
+    String toWorld = EVENT.replace("'dst':301", "'dst':1").replace(",'dstPod':'shop/db'", "");
+    refused("{'node':'n','events':[" + toWorld.replace("'at'", "'outside':'dns:not a name','at'") + "]}", "events[0].");
+    assertEquals("dns:api.example", DropReportJson.read(json("{'node':'n','events':["
+        + toWorld.replace("'at'", "'outside':'dns:API.example','at'") + "]}")).events().get(0).outside());
   }
 }
