@@ -26,8 +26,11 @@ import org.slf4j.LoggerFactory;
  * Writes the graph's edges, one {@link LearnedFlows} object per source workload, in batches:
  * flow reports only mark a source dirty, and its object is written at most about once per
  * {@code batch} however many reports arrive (a busy source would otherwise cost one API write per
- * report). A write that fails leaves its source dirty and is retried with back-off; nothing is
- * lost while the process lives. Review decisions do not depend on these writes: the audit log is
+ * report), and the flushes that flow reports cause write at most {@code perBatch} objects each
+ * (the oldest dirty first; the rest wait for the next batch): however many sources a hundred
+ * agents keep busy, the API server sees at most about {@code perBatch} writes per {@code batch}.
+ * A write that fails leaves its source dirty and is retried with back-off; nothing is lost while
+ * the process lives. Review decisions do not depend on these writes: the audit log is
  * their record and is replayed at start.
  *
  * <p>Edges into a workload from outside the cluster ({@code world}, an address or a CIDR: ingress
@@ -53,14 +56,28 @@ public final class LearnedFlowsWriter {
   private final ScheduledExecutorService timer;
   private final Duration batch;
   private final Backoff backoff;
+  private final int perBatch;
   /** Workload sources, and outside sources with the workload they enter ({@link #inbound}). */
   private final Set<String> dirty = new LinkedHashSet<>();
   private boolean scheduled;
   private int failures;
   private long writes;
 
+  /** Objects written per batch from flow reports: with a 1 s batch, at most about 10 API writes/s. */
+  public static final int WRITES_PER_BATCH = 10;
+
   public LearnedFlowsWriter(FlowGraph graph, Store store, Consumer<Runnable> onLoop, ScheduledExecutorService timer,
       Duration batch, Backoff backoff) {
+    this(graph, store, onLoop, timer, batch, backoff, WRITES_PER_BATCH);
+  }
+
+  /** @param perBatch objects written per batch from flow reports (oldest dirty sources first) */
+  public LearnedFlowsWriter(FlowGraph graph, Store store, Consumer<Runnable> onLoop, ScheduledExecutorService timer,
+      Duration batch, Backoff backoff, int perBatch) {
+    if (perBatch < 1) {
+      throw new IllegalArgumentException("perBatch must be positive, not " + perBatch);
+    }
+    this.perBatch = perBatch;
     this.graph = graph;
     this.store = store;
     this.onLoop = onLoop;
@@ -106,39 +123,75 @@ public final class LearnedFlowsWriter {
   }
 
   /**
-   * Writes every dirty source now (a review decision, shutdown); a failed one stays dirty and is
-   * retried with back-off. True when nothing is left to write.
+   * Writes every dirty source now (start, shutdown); a failed one stays dirty and is retried with
+   * back-off. True when nothing is left to write.
    */
   public boolean flushNow() {
-    Iterator<String> it = dirty.iterator();
-    while (it.hasNext()) {
-      String source = it.next();
-      try {
-        int arrow = source.indexOf(" -> ");
-        if (arrow > 0) {
-          String from = source.substring(0, arrow);
-          String to = source.substring(arrow + 4);
-          store.write(inboundObjectOf(from, to, graph.edgesFrom(from).stream()
-              .filter(e -> e.key().destination().equals(to)).toList()));
-          writes++;
-        } else {
-          for (LearnedFlows part : objectsOf(source, graph.edgesFrom(source))) {
-            store.write(part);
-            writes++;
-          }
-        }
-        it.remove();
-      } catch (RuntimeException e) {
-        failures++;
-        Duration wait = backoff.delay(failures);
-        LOG.warn("could not save the learned flows of {} ({}); {} source(s) left, retried in {} ms", source,
-            e.getMessage(), dirty.size(), wait.toMillis());
-        schedule(wait);
+    return flush(Integer.MAX_VALUE);
+  }
+
+  /**
+   * Writes these sources now (a review decision's), leaving other dirty sources to the batches;
+   * true if they were all written (a failed one stays dirty and is retried).
+   */
+  public boolean flushNow(java.util.Collection<String> sources) {
+    sources.forEach(this::dirty);
+    List<String> mine = dirty.stream().filter(d -> sources.contains(d)
+        || sources.stream().anyMatch(src -> d.startsWith(src + " -> "))).toList();
+    for (String entry : mine) {
+      if (!writeOrRetry(entry)) {
         return false;
       }
+      dirty.remove(entry);
+    }
+    if (!dirty.isEmpty()) {
+      schedule(batch);
+    }
+    return true;
+  }
+
+  /** Writes dirty sources, oldest first, until {@code limit} objects are written; true when none is left. */
+  private boolean flush(int limit) {
+    int budget = limit;
+    Iterator<String> it = dirty.iterator();
+    while (it.hasNext() && budget > 0) {
+      String entry = it.next();
+      long before = writes;
+      if (!writeOrRetry(entry)) {
+        return false;
+      }
+      budget -= (int) (writes - before);
+      it.remove();
     }
     failures = 0;
-    return true;
+    return dirty.isEmpty();
+  }
+
+  /** Writes one dirty entry's object(s); on failure schedules a retry with back-off and says false. */
+  private boolean writeOrRetry(String entry) {
+    try {
+      int arrow = entry.indexOf(" -> ");
+      if (arrow > 0) {
+        String from = entry.substring(0, arrow);
+        String to = entry.substring(arrow + 4);
+        store.write(inboundObjectOf(from, to, graph.edgesFrom(from).stream()
+            .filter(e -> e.key().destination().equals(to)).toList()));
+        writes++;
+      } else {
+        for (LearnedFlows part : objectsOf(entry, graph.edgesFrom(entry))) {
+          store.write(part);
+          writes++;
+        }
+      }
+      return true;
+    } catch (RuntimeException e) {
+      failures++;
+      Duration wait = backoff.delay(failures);
+      LOG.warn("could not save the learned flows of {} ({}); {} source(s) left, retried in {} ms", entry,
+          e.getMessage(), dirty.size(), wait.toMillis());
+      schedule(wait);
+      return false;
+    }
   }
 
   /** Sources waiting to be written. */
@@ -158,7 +211,9 @@ public final class LearnedFlowsWriter {
     scheduled = true;
     timer.schedule(() -> onLoop.accept(() -> {
       scheduled = false;
-      flushNow();
+      if (!flush(perBatch) && failures == 0) {
+        schedule(batch); // more than one batch's budget was dirty: the rest in the next batches
+      }
     }), after.toMillis(), TimeUnit.MILLISECONDS);
   }
 

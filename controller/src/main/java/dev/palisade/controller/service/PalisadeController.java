@@ -239,8 +239,7 @@ public final class PalisadeController implements AutoCloseable {
     decisions = new EdgeDecisions(graph, audit, new EdgeDecisions.Effects() {
       @Override
       public void save(Set<String> sources) {
-        sources.forEach(learned::dirty);
-        learned.flushNow();
+        learned.flushNow(sources); // the decision's sources now; what flow reports dirtied keeps its pace
       }
 
       @Override

@@ -81,6 +81,48 @@ class LearnedFlowsWriterTest {
   }
 
   @Test
+  void flowReportsCostAtMostOneBatchBudgetOfWritesPerBatchAndADecisionWritesOnlyItsOwn() {
+    FlowGraph g = new FlowGraph();
+    List<FlowRecord> records = new ArrayList<>();
+    for (int i = 0; i < 25; i++) {
+      records.add(new FlowRecord(new FlowKey(1000 + i, 999, Protocol.TCP, 80), 1, 1, 1, List.of(), List.of()));
+    }
+    g.ingest(new FlowReport("n", 1, records), id -> "shop/Deployment/w" + id);
+    List<String> written = new ArrayList<>();
+    List<Runnable> timers = java.util.Collections.synchronizedList(new ArrayList<>());
+    ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    // the timer's task is only recorded; the test runs each batch by hand
+    LearnedFlowsWriter w = new LearnedFlowsWriter(g, lf -> written.add(lf.getSpec().source), timers::add,
+        timer, Duration.ofMillis(1), Backoff.DEFAULT, 10);
+    try {
+      for (int i = 0; i < 25; i++) {
+        w.dirty("shop/Deployment/w" + (1000 + i));
+      }
+      assertTrue(w.flushNow(java.util.Set.of("shop/Deployment/w1024")));
+      assertEquals(List.of("shop/Deployment/w1024"), written, "a decision writes its own source only");
+      written.clear();
+      long deadline = System.nanoTime() + 5_000_000_000L;
+      List<Integer> perBatch = new ArrayList<>();
+      while (w.pending() > 0) {
+        assertTrue(System.nanoTime() < deadline, "not flushed: " + w.pending());
+        Runnable next;
+        synchronized (timers) {
+          next = timers.isEmpty() ? null : timers.remove(0);
+        }
+        if (next != null) {
+          int before = written.size();
+          next.run();
+          perBatch.add(written.size() - before);
+        }
+      }
+      assertEquals(List.of(10, 10, 4), perBatch, "oldest first, at most 10 objects a batch");
+      assertEquals(24, new java.util.HashSet<>(written).size());
+    } finally {
+      timer.shutdownNow();
+    }
+  }
+
+  @Test
   void edgesFromOutsideAreKeptPerSourceAndWorkloadTheyEnterAndReadBackUnchanged() {
     FlowGraph g = new FlowGraph();
     g.ingest(new FlowReport("n", 1, List.of(
