@@ -60,8 +60,8 @@ public final class AllowListCompiler {
     Map<Long, List<PeerRule>> ingress = new HashMap<>();
     Map<Long, List<PeerRule>> egress = new HashMap<>();
     for (EdgeView e : edges) {
-      if (e.status() != EdgeStatus.APPROVED) {
-        continue;
+      if (e.status() != EdgeStatus.APPROVED || dev.palisade.controller.graph.FlowGraph.isScan(e.key())) {
+        continue; // a scan's summary allows no port, whatever a status says
       }
       Optional<Long> src = identityOf.apply(e.key().source());
       Optional<Long> dst = identityOf.apply(e.key().destination());

@@ -117,7 +117,12 @@ public final class NetworkPolicyExporter {
     // subject -> peer -> edges, sorted so the output is stable
     Map<String, Map<String, List<EdgeView>>> ingress = new TreeMap<>();
     Map<String, Map<String, List<EdgeView>>> egress = new TreeMap<>();
+    List<String> scans = new ArrayList<>();
     for (EdgeView e : edges.stream().filter(e -> statuses.contains(e.status())).sorted(SortedGraph.EDGE_ORDER).toList()) {
+      if (dev.palisade.controller.graph.FlowGraph.isScan(e.key())) {
+        scans.add(e.key().text() + ": the summary of a port scan, no port to allow");
+        continue;
+      }
       String src = e.key().source();
       String dst = e.key().destination();
       if (namespace.equals(Vertex.of(dst).namespace())) {
@@ -128,6 +133,7 @@ public final class NetworkPolicyExporter {
       }
     }
     Drafting d = new Drafting(namespace, labels, nameAddresses);
+    d.skipped.addAll(scans);
     ingress.forEach((subject, byPeer) -> d.policy(Direction.INGRESS, subject, byPeer));
     egress.forEach((subject, byPeer) -> d.policy(Direction.EGRESS, subject, byPeer));
     return new PolicyExport(namespace, EnumSet.copyOf(statuses), d.drafts, d.skipped);

@@ -32,6 +32,16 @@ public final class FlowGraph {
   /** How many sequences per node are remembered: far more than an agent retries one report. */
   static final int RECENT_SEQUENCES = 256;
   private final OutsideVertices outside = new OutsideVertices();
+  /**
+   * The port of the edge that stands for a scan: once a source has reached {@value #SCAN_PORTS}
+   * ports of one destination (one protocol), its connections to further ports are counted on this
+   * one edge instead of one edge each, so a scan of 65,535 ports adds one edge, not 65,535. It is
+   * never approved (review refuses, guardrails skip it, compile ignores it).
+   */
+  public static final int SCAN_PORT = 0;
+  public static final int SCAN_PORTS = 32;
+  /** Distinct ports (not the scan edge) per source, destination and protocol. */
+  private final Map<String, Integer> portsOfPair = new HashMap<>();
   private long version;
 
   /**
@@ -59,7 +69,12 @@ public final class FlowGraph {
       String src = vertexOf.apply(r.key().source());
       String dst = r.key().destination() == Identities.WORLD ? outside.vertexOf(src, r.key().outside())
           : vertexOf.apply(r.key().destination());
-      FlowEdge e = edge(src, dst, r.key().protocol(), r.key().port(), fresh);
+      int port = r.key().port();
+      if (!edges.containsKey(new EdgeKey(src, dst, r.key().protocol(), port))
+          && portsOfPair.getOrDefault(pair(src, dst, r.key().protocol()), 0) >= SCAN_PORTS) {
+        port = SCAN_PORT; // one more port of a peer this source already reached on many: a scan
+      }
+      FlowEdge e = edge(src, dst, r.key().protocol(), port, fresh);
       e.record(r.count(), r.firstSeenMillis(), r.lastSeenMillis(), r.sourcePods(), r.destinationPods());
       if (e.status() == EdgeStatus.REJECTED) {
         e.violation(r.count());
@@ -79,8 +94,20 @@ public final class FlowGraph {
       graph.addEdge(src, dst, e);
       edges.put(key, e);
       fresh.add(key);
+      if (port != SCAN_PORT) {
+        portsOfPair.merge(pair(src, dst, protocol), 1, Integer::sum);
+      }
     }
     return e;
+  }
+
+  private static String pair(String src, String dst, Protocol protocol) {
+    return src + " " + dst + " " + protocol;
+  }
+
+  /** Whether an edge stands for a scan ({@link #SCAN_PORT}): never approvable. */
+  public static boolean isScan(EdgeKey key) {
+    return key.port() == SCAN_PORT;
   }
 
   /** Re-adds a persisted edge as it was (status and evidence), e.g. after a controller restart. */

@@ -36,6 +36,9 @@ public final class EdgeGuardrails {
     Map<EdgeKey, Guardrail> out = new HashMap<>();
     boolean anyAdmin = policies.stream().anyMatch(p -> p.tier() == ClusterNetworkPolicy.Tier.ADMIN);
     for (EdgeKey e : edges) {
+      if (dev.palisade.controller.graph.FlowGraph.isScan(e)) {
+        continue; // a scan's summary is for a human to see, never approved by a rule
+      }
       List<Pod> clients = first(podsOf.get(e.source()));
       List<Pod> servers = first(podsOf.get(e.destination()));
       if (clients.isEmpty() || servers.isEmpty()) {

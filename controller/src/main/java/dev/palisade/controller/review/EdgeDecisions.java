@@ -152,6 +152,11 @@ public final class EdgeDecisions {
     // "all" approves what may be approved: forbidden edges are left as they are
     Predicate<FlowEdge> filter = req.all() ? e -> !approving || forbiddenBy.apply(e.key()).isEmpty()
         : e -> req.only().stream().anyMatch(sel -> sel.matches(e.key()));
+    if (approving) {
+      // a scan's summary edge allows no port; "every port of the pair" means the ports seen (a
+      // request cannot name the summary itself: port 0 is refused as input)
+      filter = filter.and(e -> !FlowGraph.isScan(e.key()));
+    }
     List<FlowGraph.Reviewed> planned = new ArrayList<>(graph.plan(filter, req.status()));
     if (!req.all()) {
       planned.addAll(ownEdges(req, edges));

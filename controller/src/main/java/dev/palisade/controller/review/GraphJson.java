@@ -56,6 +56,10 @@ public final class GraphJson {
         g.put("rule", guardrail.rule());
       }
       e.put("class", classOf(v, dnsWorkloads));
+      if (dev.palisade.controller.graph.FlowGraph.isScan(v.key())) {
+        e.put("suspicious", "port scan: connections to more than " + dev.palisade.controller.graph.FlowGraph.SCAN_PORTS
+            + " ports of this peer, the ports past them counted here; never approved");
+      }
       e.put("count", v.count());
       e.put("firstSeen", v.firstSeen());
       e.put("lastSeen", v.lastSeen());
@@ -74,6 +78,9 @@ public final class GraphJson {
    * on port 53). The failsafe never cuts either, whatever is approved.
    */
   public static String classOf(EdgeView v, Set<String> dnsWorkloads) {
+    if (dev.palisade.controller.graph.FlowGraph.isScan(v.key())) {
+      return "scan";
+    }
     if (v.key().source().equals(Identities.reservedName(Identities.HOST))) {
       return "probe";
     }

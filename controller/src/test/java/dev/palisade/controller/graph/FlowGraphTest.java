@@ -13,6 +13,7 @@ import dev.palisade.model.Peer;
 import dev.palisade.model.PeerRule;
 import dev.palisade.model.PortRange;
 import dev.palisade.model.Protocol;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,6 +31,25 @@ class FlowGraphTest {
   }
 
   private final FlowGraph g = new FlowGraph();
+
+  @Test
+  void aScanOfManyPortsOfOnePeerIsOneSummaryEdge() {
+    List<FlowRecord> scan = new ArrayList<>();
+    for (int port = 1; port <= 10_000; port++) {
+      scan.add(rec(300, 301, port, 1, 1000, 1000 + port, "shop/web-a"));
+    }
+    g.ingest(new FlowReport("node-0", 1, scan), NAMES::get);
+    List<FlowGraph.EdgeView> web = g.edgesFrom("shop/Deployment/web");
+    assertEquals(FlowGraph.SCAN_PORTS + 1, web.size(), "32 ports, then one summary");
+    FlowGraph.EdgeView summary = web.stream().filter(v -> FlowGraph.isScan(v.key())).findFirst().orElseThrow();
+    assertEquals(10_000 - FlowGraph.SCAN_PORTS, summary.count());
+    // another peer, or a port already known, is not part of it
+    g.ingest(new FlowReport("node-0", 2, List.of(rec(300, 302, 5432, 1, 2000, 2000, "shop/web-a"),
+        rec(300, 301, 7, 1, 2000, 2000, "shop/web-a"))), NAMES::get);
+    assertEquals(FlowGraph.SCAN_PORTS + 2, g.edgesFrom("shop/Deployment/web").size());
+    assertEquals(2, g.edgesFrom("shop/Deployment/web").stream().filter(v -> v.key().port() == 7).findFirst()
+        .orElseThrow().count());
+  }
 
   @Test
   void aLowerSequenceIsTakenAndOnlyRecentRepeatsAreIgnored() {
