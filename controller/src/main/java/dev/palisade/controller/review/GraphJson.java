@@ -23,39 +23,69 @@ public final class GraphJson {
 
   private GraphJson() {}
 
+  /** One edge as it is shown: the status in force, its guardrail, who approved it, its class. */
+  public record Row(EdgeView edge, String status, Guardrail guardrail, String approvedBy, String cls) {}
+
+  /** The graph as shown at one revision: taken on the controller's loop, rendered anywhere. */
+  public record Snapshot(long revision, java.util.List<Row> rows) {}
+
   /**
+   * What {@code /v1/graph} shows, computed on the controller's loop thread (the overlays are its
+   * state); cheap next to {@link #render}, which a viewer's request runs off the loop so a big
+   * graph's JSON never holds up the agents' reports.
+   *
    * @param dnsWorkloads the workloads behind the cluster DNS Service, as vertex names
    */
+  public static Snapshot snapshot(long revision, Collection<EdgeView> edges, ApprovedGraphIndex git,
+      GuardrailRouting guardrails, Set<String> dnsWorkloads) {
+    java.util.List<Row> rows = new java.util.ArrayList<>(edges.size());
+    for (EdgeView v : edges) {
+      EdgeStatus overlaid = git.statusOf(v.key(), v.status());
+      Guardrail guardrail = guardrails.of(v.key());
+      EdgeStatus status = guardrails.statusOf(v.key(), overlaid);
+      // forbidden: an org guardrail denies it, whatever a reviewer or git said; never approvable
+      String shown = guardrail.verdict() == Guardrail.Verdict.FORBID ? "forbidden"
+          : status.name().toLowerCase(Locale.ROOT);
+      String approvedBy = git.approvedBy(v.key(), v.status());
+      if (approvedBy == null && status == EdgeStatus.APPROVED && guardrail.verdict() == Guardrail.Verdict.ACCEPT) {
+        approvedBy = "guardrail:" + guardrail.rule();
+      }
+      if (guardrail.verdict() == Guardrail.Verdict.FORBID) {
+        approvedBy = null;
+      }
+      rows.add(new Row(v, shown, guardrail, approvedBy, classOf(v, dnsWorkloads)));
+    }
+    return new Snapshot(revision, java.util.List.copyOf(rows));
+  }
+
+  /** As {@link #snapshot} then {@link #render}, for a caller already on the loop. */
   public static String render(long revision, Collection<EdgeView> edges, ApprovedGraphIndex git,
       GuardrailRouting guardrails, Set<String> dnsWorkloads) {
+    return render(snapshot(revision, edges, git, guardrails, dnsWorkloads));
+  }
+
+  /** The JSON of a snapshot; pure, on any thread. */
+  public static String render(Snapshot snapshot) {
     ObjectNode root = JSON.createObjectNode();
-    root.put("revision", revision);
+    root.put("revision", snapshot.revision());
     ArrayNode out = root.putArray("edges");
-    for (EdgeView v : edges) {
+    for (Row row : snapshot.rows()) {
+      EdgeView v = row.edge();
       ObjectNode e = out.addObject();
       e.put("source", v.key().source());
       e.put("destination", v.key().destination());
       e.put("protocol", v.key().protocol().name());
       e.put("port", v.key().port());
-      EdgeStatus overlaid = git.statusOf(v.key(), v.status());
-      Guardrail guardrail = guardrails.of(v.key());
-      EdgeStatus status = guardrails.statusOf(v.key(), overlaid);
-      // forbidden: an org guardrail denies it, whatever a reviewer or git said; never approvable
-      e.put("status", guardrail.verdict() == Guardrail.Verdict.FORBID ? "forbidden"
-          : status.name().toLowerCase(Locale.ROOT));
-      String approvedBy = git.approvedBy(v.key(), v.status());
-      if (approvedBy == null && status == EdgeStatus.APPROVED && guardrail.verdict() == Guardrail.Verdict.ACCEPT) {
-        approvedBy = "guardrail:" + guardrail.rule();
+      e.put("status", row.status());
+      if (row.approvedBy() != null) {
+        e.put("approvedBy", row.approvedBy()); // git:ApprovedGraph NS/NAME, review (the page) or guardrail:RULE
       }
-      if (approvedBy != null && guardrail.verdict() != Guardrail.Verdict.FORBID) {
-        e.put("approvedBy", approvedBy); // git:ApprovedGraph NS/NAME, review (the page) or guardrail:RULE
-      }
-      if (guardrail.rule() != null) {
+      if (row.guardrail().rule() != null) {
         ObjectNode g = e.putObject("guardrail");
-        g.put("verdict", guardrail.verdict().text());
-        g.put("rule", guardrail.rule());
+        g.put("verdict", row.guardrail().verdict().text());
+        g.put("rule", row.guardrail().rule());
       }
-      e.put("class", classOf(v, dnsWorkloads));
+      e.put("class", row.cls());
       if (dev.palisade.controller.graph.FlowGraph.isScan(v.key())) {
         e.put("suspicious", "port scan: connections to more than " + dev.palisade.controller.graph.FlowGraph.SCAN_PORTS
             + " ports of this peer, the ports past them counted here; never approved");

@@ -527,7 +527,8 @@ public final class PalisadeController implements AutoCloseable {
   /** Every route of the API: the controller's, the review endpoints' and the page's; after {@link #sync}. */
   Router routes() {
     Router all = review.addTo(router());
-    new dev.palisade.controller.review.WhyEndpoint(client, () -> call(this::graphJson), () -> defaultMode)
+    new dev.palisade.controller.review.WhyEndpoint(client,
+        () -> dev.palisade.controller.review.GraphJson.render(call(this::graphSnapshot)), () -> defaultMode)
         .clusterPolicies(guardrails::objects).addTo(all);
     new AccessRequestEndpoints(requests, this::call, () -> allowLists.revision()).addTo(all);
     return new PageAssets().addTo(all);
@@ -540,7 +541,9 @@ public final class PalisadeController implements AutoCloseable {
         .add("GET", "/healthz/live", null, r -> ApiResponse.json(200, "{\"live\":true}"))
         .add("GET", "/healthz/ready", null, r -> ApiResponse.json(ready ? 200 : 503, "{\"ready\":" + ready + "}"))
         .add("POST", "/v1/flows", Role.AGENT, this::postFlows)
-        .add("GET", "/v1/graph", Role.VIEWER, r -> ApiResponse.json(200, call(this::graphJson)))
+        // taken on the loop, written off it: a big graph's JSON does not hold up the agents' reports
+        .add("GET", "/v1/graph", Role.VIEWER, r -> ApiResponse.json(200,
+            dev.palisade.controller.review.GraphJson.render(call(this::graphSnapshot))))
         .add("GET", "/v1/status", Role.VIEWER, r -> ApiResponse.json(200, call(this::statusJson)))
         .add("POST", "/v1/review", Role.APPROVER, this::postReview)
         .add("POST", "/v1/drops", Role.AGENT, this::postDrops)
@@ -641,6 +644,11 @@ public final class PalisadeController implements AutoCloseable {
       }
     }
     return out;
+  }
+
+  private dev.palisade.controller.review.GraphJson.Snapshot graphSnapshot() {
+    return dev.palisade.controller.review.GraphJson.snapshot(allowLists.revision(), graph.edges(),
+        approvedGraphs.index(), guardrails.routing(), dnsWorkloads());
   }
 
   private String graphJson() {
