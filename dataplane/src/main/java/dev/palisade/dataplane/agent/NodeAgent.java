@@ -223,7 +223,11 @@ public final class NodeAgent implements AutoCloseable {
   private boolean sync() {
     long started = System.nanoTime();
     long startedCpu = CPU.getCurrentThreadCpuTime();
-    PodDelta delta = informers.podDelta(); // before the snapshot: a later change is in the next delta
+    // Every sync reads every pod for now: the delta path (PodDelta, kept and property-tested) failed
+    // one CI run's pod-relabel-peer scenario (a relabeled peer was not admitted) and is off until
+    // that is understood. Draining the log keeps it bounded.
+    informers.podDelta();
+    PodDelta delta = PodDelta.WHOLE;
     ClusterSnapshot snapshot = informers.snapshot();
     if (snapshot.clusterDefault() == null) {
       informers.readAllPodsNext();
