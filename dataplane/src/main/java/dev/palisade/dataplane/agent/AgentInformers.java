@@ -79,24 +79,9 @@ final class AgentInformers implements AutoCloseable {
   }
 
   void start(FailsafeBuilder.Config failsafe) {
-    pods = watch(Pod.class, null, false);
-    pods.addEventHandler(new ResourceEventHandler<Pod>() {
-      @Override
-      public void onAdd(Pod p) {
-        podChanges.changed(PodFacts.keyOf(p));
-      }
-
-      @Override
-      public void onUpdate(Pod a, Pod b) {
-        podChanges.changed(PodFacts.keyOf(a));
-        podChanges.changed(PodFacts.keyOf(b));
-      }
-
-      @Override
-      public void onDelete(Pod p, boolean unknown) {
-        podChanges.changed(PodFacts.keyOf(p));
-      }
-    });
+    // a pod's key is in the change log before its sync is asked for, in the same handler: asked
+    // first, a sync could start, drain the log without it and count the request as served
+    pods = watch(Pod.class, null, false, p -> podChanges.changed(PodFacts.keyOf(p)));
     replicaSets = watch(ReplicaSet.class, null, true);
     jobs = watch(Job.class, null, true);
     identities = watch(WorkloadIdentity.class, null, false);
@@ -197,21 +182,33 @@ final class AgentInformers implements AutoCloseable {
 
   @SuppressWarnings("unchecked")
   private <T extends HasMetadata> SharedIndexInformer<T> watch(Class<T> kind, String namespace, boolean owner) {
+    return watch(kind, namespace, owner, o -> { });
+  }
+
+  /** @param noted told of every object an event is about, before the sync is asked for */
+  private <T extends HasMetadata> SharedIndexInformer<T> watch(Class<T> kind, String namespace, boolean owner,
+      Consumer<T> noted) {
     AgentAccess.DECLARED.requireWatch(kind, namespace);
     SharedIndexInformer<T> informer = namespace == null
         ? client.resources(kind).inAnyNamespace().runnableInformer(0)
         : client.resources(kind).inNamespace(namespace).runnableInformer(0);
-    return handle(informer, kind.getSimpleName(), namespace, owner);
+    return handle(informer, kind.getSimpleName(), namespace, owner, noted);
   }
 
   private <T extends HasMetadata> SharedIndexInformer<T> handle(SharedIndexInformer<T> informer, String name,
       String namespace, boolean owner) {
+    return handle(informer, name, namespace, owner, o -> { });
+  }
+
+  private <T extends HasMetadata> SharedIndexInformer<T> handle(SharedIndexInformer<T> informer, String name,
+      String namespace, boolean owner, Consumer<T> noted) {
     informer.addEventHandler(new ResourceEventHandler<T>() {
       @Override
       public void onAdd(T o) {
         if (owner) {
           ownersChanged.incrementAndGet();
         }
+        noted.accept(o);
         changed.accept(name);
       }
 
@@ -221,6 +218,8 @@ final class AgentInformers implements AutoCloseable {
         if (owner && !Objects.equals(a.getMetadata().getOwnerReferences(), b.getMetadata().getOwnerReferences())) {
           ownersChanged.incrementAndGet();
         }
+        noted.accept(a);
+        noted.accept(b);
         changed.accept(name);
       }
 
@@ -229,6 +228,7 @@ final class AgentInformers implements AutoCloseable {
         if (owner) {
           ownersChanged.incrementAndGet();
         }
+        noted.accept(o);
         changed.accept(name);
       }
     });
