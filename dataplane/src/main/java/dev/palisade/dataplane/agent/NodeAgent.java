@@ -223,11 +223,8 @@ public final class NodeAgent implements AutoCloseable {
   private boolean sync() {
     long started = System.nanoTime();
     long startedCpu = CPU.getCurrentThreadCpuTime();
-    // Every sync reads every pod for now: the delta path (PodDelta, kept and property-tested) failed
-    // one CI run's pod-relabel-peer scenario (a relabeled peer was not admitted) and is off until
-    // that is understood. Draining the log keeps it bounded.
-    informers.podDelta();
-    PodDelta delta = PodDelta.WHOLE;
+    // drained before the snapshot: a pod changed in between is in the next delta, never lost
+    PodDelta delta = informers.podDelta();
     ClusterSnapshot snapshot = informers.snapshot();
     if (snapshot.clusterDefault() == null) {
       informers.readAllPodsNext();
