@@ -88,7 +88,7 @@ final class AgentInformers implements AutoCloseable {
     allowLists = watch(AllowList.class, null, false);
     networkPolicies = watch(NetworkPolicy.class, null, false);
     ClusterPolicyInformers.served(client, AgentAccess.DECLARED, "agent " + nodeName)
-        .forEach((kind, informer) -> clusterPolicies.add(handle(informer, kind.kind(), null, false)));
+        .forEach((kind, informer) -> clusterPolicies.add(handle(informer, kind.kind(), null, false, o -> { })));
     modes = watch(SegmentationMode.class, null, false);
     namespaces = watch(Namespace.class, null, false);
     defaults = watch(ConfigMap.class, ClusterDefaults.NAMESPACE, false);
@@ -193,11 +193,6 @@ final class AgentInformers implements AutoCloseable {
         ? client.resources(kind).inAnyNamespace().runnableInformer(0)
         : client.resources(kind).inNamespace(namespace).runnableInformer(0);
     return handle(informer, kind.getSimpleName(), namespace, owner, noted);
-  }
-
-  private <T extends HasMetadata> SharedIndexInformer<T> handle(SharedIndexInformer<T> informer, String name,
-      String namespace, boolean owner) {
-    return handle(informer, name, namespace, owner, o -> { });
   }
 
   private <T extends HasMetadata> SharedIndexInformer<T> handle(SharedIndexInformer<T> informer, String name,

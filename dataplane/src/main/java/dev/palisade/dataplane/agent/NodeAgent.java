@@ -5,11 +5,8 @@ import dev.palisade.kernel.conntrack.Conntrack;
 import dev.palisade.kernel.nflog.NflogEvent;
 import dev.palisade.kernel.nft.Nftables;
 import dev.palisade.model.PortRange;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,6 +32,7 @@ import org.slf4j.LoggerFactory;
  *        only the changed pods; DeltaBackstop compares with a full recompute every 5 minutes)
  *     -> KernelSync: RulesetRenderer -> ChangedPartsApplier -> nftables; tighten via conntrack;
  *                    verify the table (and the nftables monitor) -> rewrite what others changed
+ *     -> AppliedSync (what is in force: for the pod-start gate, metrics, labs) + SyncTimes
  *  PodStartGate: CNI ADD waits for a sync that covers the pod's address
  *     -> DnsHoldRunner: approved DNS names per local pod; NFQUEUE rule at the cluster DNS
  *  DNS answers (NFQUEUE, own thread) -> DnsHold: ResolvedNames + fqdn4 elements, then release
@@ -75,8 +73,7 @@ public final class NodeAgent implements AutoCloseable {
   private final java.util.concurrent.atomic.AtomicReference<List<String>> foreignChanges =
       new java.util.concurrent.atomic.AtomicReference<>();
   private dev.palisade.kernel.nft.TableWatch tableWatch;
-  private final ArrayDeque<Long> syncTimes = new ArrayDeque<>();
-  private final ArrayDeque<Long> syncCpuTimes = new ArrayDeque<>();
+  private final SyncTimes syncTimes = new SyncTimes();
   private FailsafeBuilder.Config failsafe = FailsafeBuilder.Config.DEFAULT;
   private final dev.palisade.dataplane.dns.ResolvedNames resolvedNames = new dev.palisade.dataplane.dns.ResolvedNames();
   private dev.palisade.dataplane.dns.DnsHoldRunner dnsHold;
@@ -88,13 +85,8 @@ public final class NodeAgent implements AutoCloseable {
   private NodeRulesCalculator calculator;
   private AutoCloseable subscription;
   private boolean waitingForDefault;
-  private volatile long appliedRevision = -1;
-  /** Addresses of the last applied sync, for any thread: moved by each sync's changes, not copied whole. */
-  private volatile Set<String> appliedPodIps = Set.of();
+  private final AppliedSync applied = new AppliedSync();
   private DeltaBackstop backstop;
-  private volatile Map<String, Long> localIdentity = Map.of();
-  /** What the last applied sync was computed from, per kind: for {@link #enforces}. */
-  private volatile Map<String, List<? extends HasMetadata>> appliedFrom = Map.of();
 
   public NodeAgent(KubernetesClient client, String nodeName, Nftables nft, Conntrack conntrack, FlowSink sink) {
     this.nodeName = nodeName;
@@ -119,10 +111,10 @@ public final class NodeAgent implements AutoCloseable {
 
       @Override
       public boolean covers(String ip) {
-        return localIdentity.containsKey(ip);
+        return applied.localIdentity().containsKey(ip);
       }
     });
-    metrics.readFrom(new KernelReadings(kernel, runner, () -> localIdentity.size()));
+    metrics.readFrom(new KernelReadings(kernel, runner, () -> applied.localIdentity().size()));
   }
 
   /** Asks the runner for a sync, noting why (for the sync duration's cause label). */
@@ -263,10 +255,7 @@ public final class NodeAgent implements AutoCloseable {
         dnsHold.onSync(r.nameGrants(), r.rules().failsafe());
         resolvedNames.expire(System.currentTimeMillis());
       }
-      localIdentity = r.localIdentity();
-      appliedPodIps = podIps(appliedPodIps, r);
-      appliedRevision = r.revision();
-      appliedFrom = r.from();
+      applied.applied(r);
       if (first) {
         LOG.info("{}: first sync in force ({} local pods, {} pod addresses)", nodeName, r.localIdentity().size(),
             r.podIps().size());
@@ -282,27 +271,8 @@ public final class NodeAgent implements AutoCloseable {
       ready = true;
       metrics.onFirstSync();
     }
-    synchronized (syncTimes) {
-      if (syncTimes.size() == 10_000) {
-        syncTimes.removeFirst();
-        syncCpuTimes.removeFirst();
-      }
-      syncTimes.addLast(System.nanoTime() - started);
-      syncCpuTimes.addLast(CPU.getCurrentThreadCpuTime() - startedCpu);
-    }
+    syncTimes.add(System.nanoTime() - started, CPU.getCurrentThreadCpuTime() - startedCpu);
     return true;
-  }
-
-  /** The applied addresses moved by a sync's result (copied whole only when it read every pod). */
-  private static Set<String> podIps(Set<String> before, NodeRulesCalculator.Result r) {
-    if (r.podIpsMoved() == null || !(before instanceof java.util.concurrent.ConcurrentHashMap.KeySetView)) {
-      Set<String> all = java.util.concurrent.ConcurrentHashMap.newKeySet(r.podIps().size());
-      all.addAll(r.podIps());
-      return all;
-    }
-    r.podIpsMoved().get(1).forEach(before::remove); // one lookup each (a view's removeAll may walk it whole)
-    before.addAll(r.podIpsMoved().get(0));
-    return before;
   }
 
   /** A packet the ruleset logged to NFLOG (drop group 100, would-drop group 101). */
@@ -332,7 +302,7 @@ public final class NodeAgent implements AutoCloseable {
 
   /** True when the kernel holds everything the informers hold, at least this revision, and these pod IPs. */
   public boolean converged(long revision, Set<String> podIps) {
-    return runner.idle() && appliedRevision >= revision && appliedPodIps.containsAll(podIps);
+    return runner.idle() && applied.covers(revision, podIps);
   }
 
   /**
@@ -341,23 +311,7 @@ public final class NodeAgent implements AutoCloseable {
    * to know that a change it wrote is enforced, without sleeping.
    */
   public boolean enforces(String kind, Map<String, String> versions) {
-    Map<String, List<? extends HasMetadata>> from = appliedFrom;
-    List<? extends HasMetadata> held = from.get(kind);
-    if (held == null && !from.isEmpty()) {
-      throw new IllegalArgumentException("kind " + kind + " is not one the agent can report on");
-    }
-    // computed when asked, not on every sync: at 10k pods the map cost a sync more than its rules
-    return held != null && versions.equals(versions(held));
-  }
-
-  /** namespace/name (or name) -> resourceVersion. */
-  private static Map<String, String> versions(List<? extends HasMetadata> objects) {
-    Map<String, String> out = new HashMap<>();
-    for (HasMetadata o : objects) {
-      String ns = o.getMetadata().getNamespace();
-      out.put((ns == null ? "" : ns + "/") + o.getMetadata().getName(), o.getMetadata().getResourceVersion());
-    }
-    return Map.copyOf(out);
+    return applied.enforces(kind, versions);
   }
 
   /** Sends every connection seen so far now (approve-learned waits for this). */
@@ -367,16 +321,12 @@ public final class NodeAgent implements AutoCloseable {
 
   /** How long the most recent successful syncs (up to 10,000) took, informers to kernel, in nanoseconds. */
   public List<Long> syncTimes() {
-    synchronized (syncTimes) {
-      return List.copyOf(syncTimes);
-    }
+    return syncTimes.wall();
   }
 
   /** The CPU time of the syncs {@link #syncTimes} lists, in the same order, in nanoseconds. */
   public List<Long> syncCpuTimes() {
-    synchronized (syncTimes) {
-      return List.copyOf(syncCpuTimes);
-    }
+    return syncTimes.cpu();
   }
 
   /** How long the most recent pod starts (up to 10,000) waited for their rules, in nanoseconds. */
