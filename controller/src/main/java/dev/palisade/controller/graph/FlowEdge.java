@@ -1,9 +1,7 @@
 package dev.palisade.controller.graph;
 
 import dev.palisade.model.Protocol;
-import java.util.Collections;
-import java.util.LinkedHashSet;
-import java.util.Set;
+import java.util.List;
 
 /**
  * One edge of the flow graph: source workload to destination workload on (protocol, port), with
@@ -21,8 +19,8 @@ public final class FlowEdge {
   private long firstSeen = Long.MAX_VALUE;
   private long lastSeen;
   private long violations;
-  private final Set<String> sourcePods = new LinkedHashSet<>();
-  private final Set<String> destinationPods = new LinkedHashSet<>();
+  private final PodNames sourcePods = new PodNames();
+  private final PodNames destinationPods = new PodNames();
 
   FlowEdge(String source, String destination, Protocol protocol, int port) {
     this.source = source;
@@ -35,8 +33,8 @@ public final class FlowEdge {
     count += n;
     firstSeen = Math.min(firstSeen, first);
     lastSeen = Math.max(lastSeen, last);
-    addBounded(sourcePods, srcPods);
-    addBounded(destinationPods, dstPods);
+    sourcePods.addAll(srcPods);
+    destinationPods.addAll(dstPods);
   }
 
   void restore(EdgeStatus status, long count, long first, long last, long violations, Iterable<String> srcPods,
@@ -46,17 +44,8 @@ public final class FlowEdge {
     this.firstSeen = first;
     this.lastSeen = last;
     this.violations = violations;
-    addBounded(sourcePods, srcPods);
-    addBounded(destinationPods, dstPods);
-  }
-
-  private static void addBounded(Set<String> to, Iterable<String> from) {
-    for (String s : from) {
-      if (to.size() >= MAX_PODS) {
-        return;
-      }
-      to.add(s);
-    }
+    sourcePods.addAll(srcPods);
+    destinationPods.addAll(dstPods);
   }
 
   void status(EdgeStatus s) {
@@ -103,12 +92,13 @@ public final class FlowEdge {
     return violations;
   }
 
-  public Set<String> sourcePods() {
-    return Collections.unmodifiableSet(sourcePods);
+  /** Up to {@value #MAX_PODS} distinct pods, in the order first seen. */
+  public List<String> sourcePods() {
+    return sourcePods.list();
   }
 
-  public Set<String> destinationPods() {
-    return Collections.unmodifiableSet(destinationPods);
+  public List<String> destinationPods() {
+    return destinationPods.list();
   }
 
   public EdgeKey key() {

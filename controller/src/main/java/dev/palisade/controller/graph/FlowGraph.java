@@ -69,12 +69,15 @@ public final class FlowGraph {
       String src = vertexOf.apply(r.key().source());
       String dst = r.key().destination() == Identities.WORLD ? outside.vertexOf(src, r.key().outside())
           : vertexOf.apply(r.key().destination());
-      int port = r.key().port();
-      if (!edges.containsKey(new EdgeKey(src, dst, r.key().protocol(), port))
-          && portsOfPair.getOrDefault(pair(src, dst, r.key().protocol()), 0) >= SCAN_PORTS) {
-        port = SCAN_PORT; // one more port of a peer this source already reached on many: a scan
+      // one lookup for a known edge, the steady state: most records of a report are
+      FlowEdge e = edges.get(new EdgeKey(src, dst, r.key().protocol(), r.key().port()));
+      if (e == null) {
+        int port = r.key().port();
+        if (portsOfPair.getOrDefault(pair(src, dst, r.key().protocol()), 0) >= SCAN_PORTS) {
+          port = SCAN_PORT; // one more port of a peer this source already reached on many: a scan
+        }
+        e = edge(src, dst, r.key().protocol(), port, fresh);
       }
-      FlowEdge e = edge(src, dst, r.key().protocol(), port, fresh);
       e.record(r.count(), r.firstSeenMillis(), r.lastSeenMillis(), r.sourcePods(), r.destinationPods());
       if (e.status() == EdgeStatus.REJECTED) {
         e.violation(r.count());
@@ -257,7 +260,7 @@ public final class FlowGraph {
       List<String> sourcePods, List<String> destinationPods) {
     static EdgeView of(FlowEdge e) {
       return new EdgeView(e.key(), e.status(), e.count(), e.firstSeen(), e.lastSeen(), e.violations(),
-          List.copyOf(e.sourcePods()), List.copyOf(e.destinationPods()));
+          e.sourcePods(), e.destinationPods());
     }
   }
 }
