@@ -16,7 +16,8 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * {@code GET /v1/graph}: every edge with the status in force, which is the reviewer's decision
  * under git's (ApprovedGraph) under the org guardrails', and who approved it. Pure: the caller
- * passes what it holds on its loop thread.
+ * passes what it holds on its loop thread. One way in: {@link #snapshot} on the loop, then
+ * {@link #render} anywhere, so every caller shows the same rows.
  */
 public final class GraphJson {
   private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -56,12 +57,6 @@ public final class GraphJson {
       rows.add(new Row(v, shown, guardrail, approvedBy, classOf(v, dnsWorkloads)));
     }
     return new Snapshot(revision, java.util.List.copyOf(rows));
-  }
-
-  /** As {@link #snapshot} then {@link #render}, for a caller already on the loop. */
-  public static String render(long revision, Collection<EdgeView> edges, ApprovedGraphIndex git,
-      GuardrailRouting guardrails, Set<String> dnsWorkloads) {
-    return render(snapshot(revision, edges, git, guardrails, dnsWorkloads));
   }
 
   /** The JSON of a snapshot; pure, on any thread. */
