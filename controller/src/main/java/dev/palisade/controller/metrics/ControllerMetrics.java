@@ -25,6 +25,21 @@ public final class ControllerMetrics implements ApiHandler.Observer {
     Map<List<String>, Long> edgeCounts();
 
     long revision();
+
+    static Source of(java.util.function.Supplier<Map<List<String>, Long>> edgeCounts,
+        java.util.function.LongSupplier revision) {
+      return new Source() {
+        @Override
+        public Map<List<String>, Long> edgeCounts() {
+          return edgeCounts.get();
+        }
+
+        @Override
+        public long revision() {
+          return revision.getAsLong();
+        }
+      };
+    }
   }
 
   static final String FLOWS_ROUTE = "/v1/flows";

@@ -50,7 +50,6 @@ import dev.palisade.model.crd.AllowList;
 import dev.palisade.model.crd.ApprovedGraph;
 import dev.palisade.model.crd.ClusterDefaults;
 import dev.palisade.model.crd.LearnedFlows;
-import dev.palisade.model.json.DropReportJson;
 import dev.palisade.model.workload.WorkloadResolver;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
@@ -305,20 +304,10 @@ public final class PalisadeController implements AutoCloseable {
         .addTo(all);
     DropGraph judged = new DropGraph(graph, workloads::vertexOf,
         (k, status) -> guardrails.routing().statusOf(k, approvedGraphs.index().statusOf(k, status)));
-    new DropsEndpoint(new DropsEndpoint.DropLog() {
-      @Override
-      public void accept(DropReportJson.DropReport report) {
-        loop.call(() -> {
-          drops.accept(report, judged);
-          return null;
-        });
-      }
-
-      @Override
-      public String json() {
-        return loop.call(drops::json);
-      }
-    }).addTo(all);
+    new DropsEndpoint(DropsEndpoint.DropLog.of(report -> loop.call(() -> {
+      drops.accept(report, judged);
+      return null;
+    }), () -> loop.call(drops::json))).addTo(all);
     review.addTo(all);
     new WhyEndpoint(client, () -> GraphJson.render(loop.call(this::graphSnapshot)), () -> defaultMode)
         .clusterPolicies(guardrails::objects).addTo(all);
@@ -411,20 +400,9 @@ public final class PalisadeController implements AutoCloseable {
    */
   public PalisadeController metrics(ControllerMetrics m) {
     this.metrics = m;
-    m.attach(new ControllerMetrics.Source() {
-      @Override
-      public Map<List<String>, Long> edgeCounts() {
-        if (!ready) {
-          return Map.of(); // nothing restored and no informers yet
-        }
-        return loop.call(() -> EdgeCounts.byStatusAndClass(graph.edges(), dnsWorkloads()));
-      }
-
-      @Override
-      public long revision() {
-        return PalisadeController.this.revision();
-      }
-    });
+    // nothing to count before the restore and the informers
+    m.attach(ControllerMetrics.Source.of(() -> !ready ? Map.of()
+        : loop.call(() -> EdgeCounts.byStatusAndClass(graph.edges(), dnsWorkloads())), this::revision));
     return this;
   }
 

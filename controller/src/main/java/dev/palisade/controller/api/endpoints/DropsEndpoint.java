@@ -19,6 +19,21 @@ public final class DropsEndpoint {
 
     /** The newest drops as the page shows them, a JSON array. */
     String json();
+
+    static DropLog of(java.util.function.Consumer<DropReportJson.DropReport> accept,
+        java.util.function.Supplier<String> json) {
+      return new DropLog() {
+        @Override
+        public void accept(DropReportJson.DropReport report) {
+          accept.accept(report);
+        }
+
+        @Override
+        public String json() {
+          return json.get();
+        }
+      };
+    }
   }
 
   private final DropLog drops;
