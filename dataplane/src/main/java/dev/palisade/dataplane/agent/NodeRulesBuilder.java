@@ -140,7 +140,8 @@ public final class NodeRulesBuilder {
     if (enforcement == Enforcement.OPEN) {
       return Set.of();
     }
-    return kept == null ? approved(rules, ipsByIdentity) : kept.of(rules, () -> approved(rules, ipsByIdentity));
+    return kept == null ? approved(rules, ipsByIdentity)
+        : kept.of(rules, ipsByIdentity, () -> approved(rules, ipsByIdentity));
   }
 
   private static Set<AllowRect> approved(List<PeerRule> rules, Map<Long, Set<String>> ipsByIdentity) {
@@ -155,7 +156,7 @@ public final class NodeRulesBuilder {
     return rects;
   }
 
-  private static List<Interval> peers(Peer peer, Map<Long, Set<String>> ipsByIdentity) {
+  static List<Interval> peers(Peer peer, Map<Long, Set<String>> ipsByIdentity) {
     if (peer instanceof Peer.OfIdentity id) {
       return ipsByIdentity.getOrDefault(id.identity(), Set.of()).stream().map(Interval::ip).toList();
     }

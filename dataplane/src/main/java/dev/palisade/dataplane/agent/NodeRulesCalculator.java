@@ -200,7 +200,7 @@ final class NodeRulesCalculator {
             local.keySet());
     // ENFORCE is never reached (every local pod without a valid list has its mode in listless):
     // it is only the answer if that ever breaks.
-    approved.begin(addresses.touched());
+    approved.begin(addresses.touched(), addresses.addressMoves());
     NodeRules groups = NodeRulesBuilder.build(local, ipsById, policies, Mode.ENFORCE, np.pods(), listless, approved,
         tiers);
     NodeRules.Failsafe safe = failsafe.enabled()

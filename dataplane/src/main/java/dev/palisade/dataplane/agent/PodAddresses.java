@@ -65,6 +65,8 @@ final class PodAddresses {
   private final TreeMap<String, Entry> local = new TreeMap<>();
   private final TreeMap<String, Problem> problems = new TreeMap<>();
   private Set<Long> touched = new HashSet<>();
+  /** identity -> {added, removed} addresses since {@link #addressMoves} was last asked; null after a rebuild. */
+  private Map<Long, List<Set<String>>> addressMoves = new HashMap<>();
   /** Addresses that came to be seen, and that are seen no more, since {@link #seenMoves} was last asked. */
   private Set<String> seenAdded = new HashSet<>();
   private Set<String> seenRemoved = new HashSet<>();
@@ -74,6 +76,7 @@ final class PodAddresses {
       NodeRulesCalculator.Tenancies tenancies) {
     PodAddresses fresh = new PodAddresses();
     fresh.seenAdded = null; // rebuilt: no moves to tell
+    fresh.addressMoves = null;
     int duplicate = 0;
     for (Pod p : pods) {
       String key = PodFacts.keyOf(p);
@@ -135,6 +138,17 @@ final class PodAddresses {
     Set<Long> t = touched;
     touched = new HashSet<>();
     return t;
+  }
+
+  /**
+   * identity -> {added, removed} addresses of {@link #ipsById} since the last call (only for the
+   * identities {@link #touched} names); null after a rebuild: then those identities' addresses are
+   * to be read whole.
+   */
+  Map<Long, List<Set<String>>> addressMoves() {
+    Map<Long, List<Set<String>>> m = addressMoves;
+    addressMoves = new HashMap<>();
+    return m;
   }
 
   /** Every identity's addresses (contested ones left out). Live: read it before the next update. */
@@ -295,11 +309,28 @@ final class PodAddresses {
       }
       owner.remove(ip);
       touched.add(have);
+      addressMoved(have, ip, false);
     }
     if (want != null) {
       ipsById.computeIfAbsent(want, k -> new HashSet<>()).add(ip);
       owner.put(ip, want);
       touched.add(want);
+      addressMoved(want, ip, true);
+    }
+  }
+
+  /** Counts one address coming to or leaving an identity; a return within one sync cancels out. */
+  private void addressMoved(long id, String ip, boolean came) {
+    if (addressMoves == null) {
+      return;
+    }
+    List<Set<String>> m = addressMoves.computeIfAbsent(id, k -> List.of(new HashSet<>(), new HashSet<>()));
+    if (came) {
+      if (!m.get(1).remove(ip)) {
+        m.get(0).add(ip);
+      }
+    } else if (!m.get(0).remove(ip)) {
+      m.get(1).add(ip);
     }
   }
 

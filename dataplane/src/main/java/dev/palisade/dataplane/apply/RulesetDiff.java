@@ -3,6 +3,7 @@ package dev.palisade.dataplane.apply;
 import dev.palisade.dataplane.render.DesiredRuleset;
 import dev.palisade.dataplane.render.DesiredRuleset.Chain;
 import dev.palisade.dataplane.render.DesiredRuleset.NamedSet;
+import dev.palisade.dataplane.render.ElementSet;
 import dev.palisade.kernel.nft.NftObject;
 import dev.palisade.kernel.nft.NftObject.Element;
 import dev.palisade.kernel.nft.NftObject.NftMap;
@@ -182,11 +183,18 @@ public final class RulesetDiff {
 
   /**
    * Elements only in {@code before} go to {@code gone}, only in {@code after} to {@code added}, in
-   * order: one walk over two sets sorted alike, where copies and removeAll cost a tree lookup per
+   * order: an {@link ElementSet} made from {@code before} says so itself; else one walk over two
+   * sets sorted alike, where copies and removeAll cost a tree lookup per
    * element (a set of 10k pods' addresses is compared on every sync).
    */
   static void differences(java.util.SortedSet<String> before, java.util.SortedSet<String> after, List<String> gone,
       List<String> added) {
+    if (after instanceof ElementSet moved && moved.madeFrom(before)) {
+      // made from exactly what was applied: the few elements it says moved are the difference
+      gone.addAll(moved.removed());
+      added.addAll(moved.added());
+      return;
+    }
     if (!Objects.equals(before.comparator(), after.comparator())) {
       throw new IllegalArgumentException("sets sorted differently cannot be walked together");
     }

@@ -31,6 +31,7 @@ public record DesiredRuleset(String family, String table, SortedMap<String, Chai
    * {@link ElementMemo} hands out, whose backing set nobody changes): copying 10k elements per set
    * on every sync cost more than the sync's real change, and a kept instance lets a diff skip an
    * unchanged set by identity. Whoever passes an unmodifiable view must never change what it shows.
+   * An {@link ElementSet} (immutable) is kept too, and tells the diff what moved since its predecessor.
    */
   public record NamedSet(String name, boolean map, String type, boolean interval, SortedSet<String> elements,
       boolean dynamic) {
@@ -50,7 +51,7 @@ public record DesiredRuleset(String family, String table, SortedMap<String, Chai
     }
 
     public NamedSet {
-      if (elements.getClass() != FROZEN) {
+      if (elements.getClass() != FROZEN && !(elements instanceof ElementSet)) {
         elements = Collections.unmodifiableSortedSet(new java.util.TreeSet<>(elements));
       }
     }

@@ -30,8 +30,12 @@ public final class ElementMemo {
 
   public static final ElementMemo NONE = new ElementMemo(false);
 
+  /** Elements made for an approved set, found again by its contents' identity ({@link RectSet#token}). */
+  private record Made(Set<Interval> any, Elements elements) {}
+
   private final boolean keeps;
   private final KeptWhileUsed<Key, Elements> kept = new KeptWhileUsed<>(java.util.HashMap::new);
+  private final KeptWhileUsed<Object, Made> byRects = new KeptWhileUsed<>(java.util.IdentityHashMap::new);
 
   public ElementMemo() {
     this(true);
@@ -45,13 +49,37 @@ public final class ElementMemo {
   void begin() {
     if (keeps) {
       kept.begin();
+      byRects.begin();
     }
   }
 
   Elements get(Set<Interval> any, Set<AllowRect> rects, Supplier<Elements> make) {
+    return get(any, rects, make, null);
+  }
+
+  /**
+   * As above; when {@code rects} is a {@link RectSet} made from a set whose elements the last
+   * render kept (with the same {@code any}), {@code derive} moves those elements by the
+   * difference instead of {@code make} building them whole ({@code derive} may answer null: cannot).
+   */
+  Elements get(Set<Interval> any, Set<AllowRect> rects, Supplier<Elements> make,
+      java.util.function.BiFunction<Elements, RectSet, Elements> derive) {
     if (!keeps) {
       return make.get();
     }
-    return kept.get(new Key(any, rects), k -> make.get());
+    Elements made = kept.get(new Key(any, rects), k -> {
+      if (derive != null && rects instanceof RectSet r && r.fromToken() != null) {
+        Made before = byRects.find(r.fromToken());
+        Elements moved = before != null && before.any() == any ? derive.apply(before.elements(), r) : null;
+        if (moved != null) {
+          return moved;
+        }
+      }
+      return make.get();
+    });
+    if (rects instanceof RectSet r) {
+      byRects.get(r.token(), t -> new Made(any, made)); // kept while used, for the next version's step
+    }
+    return made;
   }
 }

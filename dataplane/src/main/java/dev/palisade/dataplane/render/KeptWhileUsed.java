@@ -45,6 +45,12 @@ public final class KeptWhileUsed<K, V> {
     return v;
   }
 
+  /** The value this round or the last one kept for the key, or null; keeps nothing for the next round. */
+  public V find(K key) {
+    V v = current.get(key);
+    return v != null ? v : previous.get(key);
+  }
+
   /** Replaces the value kept for the key (one found stale). */
   public void put(K key, V value) {
     current.put(key, value);

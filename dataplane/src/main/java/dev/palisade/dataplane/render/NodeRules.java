@@ -111,7 +111,8 @@ public record NodeRules(List<Group> groups, Failsafe failsafe, Set<String> close
       npAny = Set.copyOf(npAny);
       np = Set.copyOf(np);
       approvedAny = Set.copyOf(approvedAny);
-      approved = Set.copyOf(approved);
+      // a RectSet is immutable and carries what moved since its predecessor: kept, not copied
+      approved = approved instanceof RectSet ? approved : Set.copyOf(approved);
       java.util.Objects.requireNonNull(admin, "admin");
       java.util.Objects.requireNonNull(baseline, "baseline");
     }

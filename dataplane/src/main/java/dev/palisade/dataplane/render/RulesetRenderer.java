@@ -161,7 +161,7 @@ public final class RulesetRenderer {
           ? log("enforce", dir, g.name(), DROP_LOG_GROUP) + " drop"
           : log("monitor", dir, g.name(), WOULD_DROP_LOG_GROUP));
       check(chain, "pal_" + base, peer, memo.get(d.approvedAny(), d.approved(),
-          () -> elements(d.approvedAny(), d.approved())), chains, sets, verdict);
+          () -> elements(d.approvedAny(), d.approved()), RulesetRenderer::moved), chains, sets, verdict);
       entry.add("jump " + chain);
     }
     if (d.baselineApplies()) {
@@ -199,14 +199,60 @@ public final class RulesetRenderer {
         ranged.add(r);
       }
     }
+    // frozen: NamedSet keeps such a view instead of copying it (the memo never changes these sets);
+    // an approved set that later versions move by a few elements gets a persistent set to move
+    return new ElementMemo.Elements(java.util.Collections.unmodifiableSortedSet(anyElements),
+        rects instanceof RectSet ? ElementSet.of(exactElements)
+            : java.util.Collections.unmodifiableSortedSet(exactElements),
+        rangedElements(ranged));
+  }
+
+  private static java.util.SortedSet<String> rangedElements(java.util.Set<AllowRect> ranged) {
     TreeSet<String> rectElements = new TreeSet<>();
     for (AllowRect r : Disjoint.rects(ranged)) {
       rectElements.add(r.elementText());
     }
-    // frozen: NamedSet keeps such a view instead of copying it (the memo never changes these sets)
-    return new ElementMemo.Elements(java.util.Collections.unmodifiableSortedSet(anyElements),
-        java.util.Collections.unmodifiableSortedSet(exactElements),
-        java.util.Collections.unmodifiableSortedSet(rectElements));
+    return java.util.Collections.unmodifiableSortedSet(rectElements);
+  }
+
+  /**
+   * The elements of {@code rects} from those of its predecessor ({@code before}) and the
+   * difference it carries: an exact tuple is its own element, so it moves alone; ranged tuples
+   * are cut together ({@link Disjoint#rects}), so if one of them moved, that small part is cut again.
+   * Null when {@code before} cannot be moved.
+   */
+  private static ElementMemo.Elements moved(ElementMemo.Elements before, RectSet rects) {
+    if (!(before.exact() instanceof ElementSet exact)) {
+      return null; // not made to be moved: the memo builds it whole, once
+    }
+    java.util.Set<String> added = new java.util.HashSet<>();
+    java.util.Set<String> removed = new java.util.HashSet<>();
+    boolean rangedMoved = false;
+    for (AllowRect r : rects.added()) {
+      if (r.peers().single() && r.ports().single()) {
+        added.add(r.elementText());
+      } else {
+        rangedMoved = true;
+      }
+    }
+    for (AllowRect r : rects.removed()) {
+      if (r.peers().single() && r.ports().single()) {
+        removed.add(r.elementText());
+      } else {
+        rangedMoved = true;
+      }
+    }
+    java.util.SortedSet<String> ranged = before.ranged();
+    if (rangedMoved) {
+      java.util.Set<AllowRect> all = new java.util.HashSet<>();
+      for (AllowRect r : rects) {
+        if (!(r.peers().single() && r.ports().single())) {
+          all.add(r);
+        }
+      }
+      ranged = rangedElements(all);
+    }
+    return new ElementMemo.Elements(before.any(), exact.with(added, removed), ranged);
   }
 
   private static void check(String chain, String set, String peer, ElementMemo.Elements e,

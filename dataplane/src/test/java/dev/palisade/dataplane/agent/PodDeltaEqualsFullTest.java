@@ -3,7 +3,13 @@ package dev.palisade.dataplane.agent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.palisade.dataplane.apply.RulesetApplier;
+import dev.palisade.dataplane.render.DesiredRuleset;
+import dev.palisade.dataplane.render.ElementMemo;
+import dev.palisade.dataplane.render.NodeRules;
+import dev.palisade.dataplane.render.RectSet;
 import dev.palisade.dataplane.render.RulesetRenderer;
+import dev.palisade.kernel.nft.FakeNftables;
 import dev.palisade.model.Mode;
 import dev.palisade.model.crd.AllowList;
 import dev.palisade.model.crd.AllowListSpec;
@@ -42,7 +48,8 @@ import org.junit.jupiter.api.Test;
  * added again between two syncs; mixed with identity, AllowList, NetworkPolicy, namespace and owner
  * changes (which make the calculator read every pod again). After each sync: the rules, the
  * rendered table, the local pods, the addresses seen, the problems, and what the IP history was
- * told are compared.
+ * told are compared, and the table the agent's own path renders (kept elements, moved by the
+ * approved sets' differences) and writes ({@link ChangedPartsApplier}) against a fresh full write.
  */
 class PodDeltaEqualsFullTest {
   private static final String NODE = "node-1";
@@ -59,6 +66,9 @@ class PodDeltaEqualsFullTest {
   private long ownersVersion;
   private int serial;
 
+  /** Approved sets the calculator moved by a difference (not made whole), counted over all sequences. */
+  private long movedSets;
+
   @Test
   void deltasGiveWhatEveryPodGivesOverManyRandomSequences() {
     long deltaSyncs = 0;
@@ -66,6 +76,8 @@ class PodDeltaEqualsFullTest {
       deltaSyncs += sequence(seed);
     }
     assertTrue(deltaSyncs > 300 * 20, "most syncs must take the delta path, not read every pod: " + deltaSyncs);
+    // the element-delta path (calculator -> renderer -> diff) must be what these syncs exercised
+    assertTrue(movedSets > 300 * 10, "approved sets must be moved by differences, not rebuilt: " + movedSets);
   }
 
   /** One random sequence; returns how many of its syncs moved only the changed pods. */
@@ -94,6 +106,10 @@ class PodDeltaEqualsFullTest {
     }
     dirty.clear();
     NodeRulesCalculator calculator = new NodeRulesCalculator(NODE, FailsafeBuilder.Config.OFF);
+    // the agent's own render and write path, kept across syncs: moved elements, not whole sets
+    ElementMemo memo = new ElementMemo();
+    FakeNftables kernel = new FakeNftables();
+    ChangedPartsApplier applier = new ChangedPartsApplier(kernel);
     Map<String, Long> told = new HashMap<>();
     calculator.calculate(snapshot(), ownersVersion, Map.copyOf(announced), (ip, pod, id) -> told.put(ip + " " + pod, id));
     List<String> steps = new ArrayList<>();
@@ -117,8 +133,15 @@ class PodDeltaEqualsFullTest {
       NodeRulesCalculator.Result full = new NodeRulesCalculator(NODE, FailsafeBuilder.Config.OFF)
           .calculate(s, ownersVersion, ann, (ip, pod, id) -> toldFull.put(ip + " " + pod, id));
       assertEquals(full.rules(), kept.rules(), "rules after: " + history);
-      assertEquals(RulesetRenderer.render(full.rules()).text(), RulesetRenderer.render(kept.rules()).text(),
-          "rendered table after: " + history);
+      DesiredRuleset fullRender = RulesetRenderer.render(full.rules());
+      DesiredRuleset keptRender = RulesetRenderer.render(kept.rules(), memo);
+      assertEquals(fullRender.text(), RulesetRenderer.render(kept.rules()).text(), "rendered table after: " + history);
+      assertEquals(fullRender.text(), keptRender.text(), "table rendered with kept elements after: " + history);
+      applier.apply(keptRender);
+      FakeNftables fresh = new FakeNftables();
+      new RulesetApplier(fresh).apply(fullRender);
+      assertEquals(fresh.dump(), kernel.dump(), "kernel table after: " + history);
+      movedSets += moved(kept.rules());
       assertEquals(full.localIdentity(), kept.localIdentity(), "local pods after: " + history);
       assertEquals(full.podIps(), kept.podIps(), "addresses seen after: " + history);
       assertEquals(full.announcedInStatus(), kept.announcedInStatus(), "announced in status after: " + history);
@@ -127,6 +150,18 @@ class PodDeltaEqualsFullTest {
           + history));
     }
     return syncs - (calculator.fullReads() - before);
+  }
+
+  private static long moved(NodeRules rules) {
+    long n = 0;
+    for (NodeRules.Group g : rules.groups()) {
+      for (NodeRules.Direction d : List.of(g.ingress(), g.egress())) {
+        if (d.approved() instanceof RectSet r && !(r.added().isEmpty() && r.removed().isEmpty())) {
+          n++;
+        }
+      }
+    }
+    return n;
   }
 
   private String step(Random random) {
@@ -300,6 +335,16 @@ class PodDeltaEqualsFullTest {
     for (int k = 0; k < 3; k++) {
       l.getSpec().ingress.add(rule(1000 + random.nextInt(WORKLOADS), "8080"));
       l.getSpec().egress.add(rule(1000 + random.nextInt(WORKLOADS), "5432"));
+    }
+    // rules that overlap the identities' rectangles: a pod address as a CIDR, a port range
+    if (random.nextBoolean()) {
+      AllowListSpec.Rule one = rule(0, "8080");
+      one.peerIdentity = null;
+      one.peerCidr = "10.1.0." + (1 + random.nextInt(30)) + "/32";
+      l.getSpec().ingress.add(one);
+    }
+    if (random.nextInt(3) == 0) {
+      l.getSpec().egress.add(rule(1000 + random.nextInt(WORKLOADS), "5432-5433"));
     }
     return l;
   }

@@ -20,10 +20,13 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.pcollections.TreePMap;
 
 /**
  * {@link Nftables} in memory, for unit tests and for running the agent without a kernel. It
- * applies a transaction to a copy of the table and commits only if every operation succeeds; it
+ * applies a transaction to a copy of the table and commits only if every operation succeeds (set
+ * elements are persistent maps, so the copy shares them instead of copying 10k elements per
+ * transaction); it
  * checks what the kernel checks about objects (existence, create of an existing object, a set a
  * rule reads or a chain something jumps to cannot be deleted, references from rules and verdict
  * maps must resolve). It does not parse rule expressions: nft syntax errors only show on the
@@ -59,7 +62,9 @@ public final class FakeNftables implements Nftables {
       FakeTable t = new FakeTable(family, name, handle);
       t.nextHandle = nextHandle;
       chains.forEach((k, c) -> t.chains.put(k, new FakeChain(c.name, c.handle, c.hook, new ArrayList<>(c.rules))));
-      sets.forEach((k, s) -> t.sets.put(k, new FakeSet(s.name, s.map, s.type, s.flags, new TreeMap<>(s.elements))));
+      // elements are persistent maps: the copy shares them, and a write makes a new map beside the
+      // old one (a few nodes), so a transaction costs what it changes, not the table's size
+      sets.forEach((k, s) -> t.sets.put(k, new FakeSet(s.name, s.map, s.type, s.flags, s.elements)));
       return t;
     }
   }
@@ -68,7 +73,22 @@ public final class FakeNftables implements Nftables {
 
   private record FakeChain(String name, long handle, Optional<Hook> hook, List<FakeRule> rules) {}
 
-  private record FakeSet(String name, boolean map, String type, List<String> flags, TreeMap<String, String> elements) {}
+  private static final class FakeSet {
+    final String name;
+    final boolean map;
+    final String type;
+    final List<String> flags;
+    /** Replaced, never changed in place: the committed table may share it. */
+    TreePMap<String, String> elements;
+
+    FakeSet(String name, boolean map, String type, List<String> flags, TreePMap<String, String> elements) {
+      this.name = name;
+      this.map = map;
+      this.type = type;
+      this.flags = flags;
+      this.elements = elements;
+    }
+  }
 
   /** {@inheritDoc} Watchers are not told: this is the watching instance's own commit. */
   @Override
@@ -371,7 +391,7 @@ public final class FakeNftables implements Nftables {
           }
           return;
         }
-        t.sets.put(name, new FakeSet(name, map, normalize(type), List.copyOf(flags), new TreeMap<>()));
+        t.sets.put(name, new FakeSet(name, map, normalize(type), List.copyOf(flags), TreePMap.empty()));
       }
       case DELETE, DESTROY -> {
         if (have == null) {
@@ -393,7 +413,7 @@ public final class FakeNftables implements Nftables {
         if (have == null) {
           throw notFound(what);
         }
-        have.elements.clear();
+        have.elements = TreePMap.empty();
       }
       default -> throw new IllegalStateException(verb + " set");
     }
@@ -423,21 +443,21 @@ public final class FakeNftables implements Nftables {
           throw exists("element " + key + " in " + s.name);
         }
         if (same != null) {
-          s.elements.remove(same); // the kernel keeps one element per key; its timeout text may differ
+          s.elements = s.elements.minus(same); // the kernel keeps one element per key; its timeout text may differ
         }
-        s.elements.put(key, value);
+        s.elements = s.elements.plus(key, value);
       }
       case DELETE -> {
         String same = sameElement(s, key);
         if (same == null) {
           throw notFound("element " + key + " in " + s.name);
         }
-        s.elements.remove(same);
+        s.elements = s.elements.minus(same);
       }
       case DESTROY -> {
         String same = sameElement(s, key);
         if (same != null) {
-          s.elements.remove(same);
+          s.elements = s.elements.minus(same);
         }
       }
       default -> throw new IllegalStateException(verb + " element");
