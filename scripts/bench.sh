@@ -4,6 +4,7 @@
 #   scripts/bench.sh policy-latency [CHANGES] [PODS] [NODES]
 #   scripts/bench.sh pod-latency [PODS] [BACKGROUND] [NODES] [LARGE_TOTAL]
 #   scripts/bench.sh line-rate [ROUNDS] [SECONDS] [CONFIG,...]   (e.g. admin-0,admin-100,ct-only; netns names: PALISADE_LR_NETNS)
+#   scripts/bench.sh line-rate BLOCKS SECONDS abba             (issue 16: none, ct-only, palisade-100000 in palindrome blocks; ratio intervals and verdicts)
 #   scripts/bench.sh bulk-sync [ELEMENTS] [ROUNDS]
 #   scripts/bench.sh memory [ROUNDS]
 #   scripts/bench.sh events [SECONDS] [ROUNDS]

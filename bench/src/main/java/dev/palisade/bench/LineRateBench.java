@@ -66,12 +66,15 @@ public final class LineRateBench {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
     Map<String, Supplier<String>> known = LineRateConfigs.configs();
+    boolean paired = args.length > 2 && args[2].equals("abba");
     Map<String, String> configs = new LinkedHashMap<>();
-    for (String name : args.length > 2 ? LineRateConfigs.select(args[2], known.keySet()) : known.keySet()) {
+    for (String name : paired ? LineRatePairs.CONFIGS
+        : args.length > 2 ? LineRateConfigs.select(args[2], known.keySet()) : known.keySet()) {
       configs.put(name, known.get(name).get());
     }
     Map<String, List<Sample>> samples = new LinkedHashMap<>();
     configs.keySet().forEach(k -> samples.put(k, new ArrayList<>()));
+    List<Map<String, List<Sample>>> blocks = new ArrayList<>();
     Process iperf = null;
     try {
       topology();
@@ -83,15 +86,22 @@ public final class LineRateBench {
           .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
       Thread.sleep(500);
       List<Map.Entry<String, String>> order = new ArrayList<>(configs.entrySet());
-      for (int r = 0; r < rounds; r++) {
+      for (int r = 0; paired && r < rounds; r++) {
+        Map<String, List<Sample>> block = new LinkedHashMap<>();
+        for (String name : LineRatePairs.blockOrder(LineRatePairs.CONFIGS)) {
+          Sample s = measure(configs.get(name), seconds);
+          block.computeIfAbsent(name, k -> new ArrayList<>()).add(s);
+          System.err.printf("block %d %-16s %,10.0f conn/s %6.1f us CPU/conn %,12.0f udp pps %6.2f Gbit/s%n", r + 1,
+              name, s.connPerSec(), s.cpuUsPerConn(), s.udpPps(), s.tcpGbps());
+        }
+        blocks.add(block);
+      }
+      for (int r = 0; !paired && r < rounds; r++) {
         // each round starts one configuration later, so none always follows the same neighbour
         // (freeing a 10k-rule chain or a 100k-element set keeps the kernel busy for a moment)
         java.util.Collections.rotate(order, r == 0 ? 0 : -1);
         for (var c : order) {
-          apply(c.getValue());
-          Thread.sleep(1000); // let the previous ruleset's teardown settle before measuring
-          double[] conn = connPerSec(seconds);
-          Sample s = new Sample(conn[0], conn[1], udpPps(seconds), tcpGbps(seconds));
+          Sample s = measure(c.getValue(), seconds);
           samples.get(c.getKey()).add(s);
           System.err.printf("round %d %-16s %,10.0f conn/s %6.1f us CPU/conn %,12.0f udp pps %6.2f Gbit/s%n", r + 1,
               c.getKey(), s.connPerSec(), s.cpuUsPerConn(), s.udpPps(), s.tcpGbps());
@@ -109,8 +119,32 @@ public final class LineRateBench {
         NetNs.delete(ns);
       }
     }
+    if (paired) {
+      writePaired(blocks, seconds);
+      return;
+    }
     write(samples, rounds, seconds, samples.keySet().equals(LineRateConfigs.configs().keySet()) ? "" : " " + String.join(",",
         samples.keySet()));
+  }
+
+  private static Sample measure(String ruleset, int seconds) throws Exception {
+    apply(ruleset);
+    Thread.sleep(1000); // let the previous ruleset's teardown settle before measuring
+    double[] conn = connPerSec(seconds);
+    return new Sample(conn[0], conn[1], udpPps(seconds), tcpGbps(seconds));
+  }
+
+  private static void writePaired(List<Map<String, List<Sample>>> blocks, int seconds) throws IOException {
+    String md = "\n## Line rate, paired blocks (" + LocalDate.now() + ")\n\n" + Machine.describe() + "\n"
+        + "Command: `scripts/bench.sh line-rate " + blocks.size() + " " + seconds + " abba` (as root). The topology "
+        + "and measurements of the sections above (" + seconds + " s each); " + blocks.size() + " blocks, each running "
+        + String.join(" ", LineRatePairs.blockOrder(LineRatePairs.CONFIGS)) + " (palindrome order, so a drift linear "
+        + "over a block cancels from each configuration's mean); per block, the firewall's mean over the baseline's "
+        + "mean; the interval is a t-interval of the blocks' log-ratios. A verdict is read from the interval: met, "
+        + "missed, or inconclusive when it straddles the goal.\n\n" + LineRatePairs.section(blocks);
+    System.out.print(md);
+    Path results = Path.of(System.getProperty("palisade.results", "bench/RESULTS.md"));
+    Files.writeString(results, md, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
   }
 
   private static void topology() {
