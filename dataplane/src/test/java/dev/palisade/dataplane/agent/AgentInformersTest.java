@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -26,17 +25,14 @@ import org.junit.jupiter.api.Test;
  * and the relabeled pod waited for some other event: LabScenarioIT's pod-relabel-peer failure.
  */
 class AgentInformersTest {
-  private KubernetesMockServer server;
+  private CrudApi api;
   private KubernetesClient client;
   private AgentInformers informers;
 
   @BeforeEach
   void cluster() {
-    server = new KubernetesMockServer(new io.fabric8.mockwebserver.Context(), new io.fabric8.mockwebserver
-        .MockWebServer(), new java.util.HashMap<>(), new io.fabric8.kubernetes.client.server.mock
-        .KubernetesCrudDispatcher(), false);
-    server.init(java.net.InetAddress.getLoopbackAddress(), 0);
-    client = server.createClient();
+    api = new CrudApi();
+    client = api.client;
     client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("prod").endMetadata().build())
         .create();
     client.pods().inNamespace("prod").resource(pod(Map.of("app", "web"))).create();
@@ -47,12 +43,7 @@ class AgentInformersTest {
     if (informers != null) {
       informers.close();
     }
-    client.close();
-    try {
-      server.destroy();
-    } catch (IllegalStateException e) {
-      // fabric8's mock server may give up its shutdown on a watch whose client went away (see NodeAgentTest)
-    }
+    api.close();
   }
 
   @Test

@@ -23,7 +23,6 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -41,17 +40,14 @@ class NodeAgentTest {
   private static final String NODE = "node-1";
   private static final String POD_IP = "10.1.0.5";
   private static final String OUTSIDE = "192.0.2.7";
-  private KubernetesMockServer server;
+  private CrudApi api;
   private KubernetesClient client;
   private final FakeNftables nft = new FakeNftables();
 
   @BeforeEach
   void cluster() {
-    server = new KubernetesMockServer(new io.fabric8.mockwebserver.Context(), new io.fabric8.mockwebserver
-        .MockWebServer(), new java.util.HashMap<>(), new io.fabric8.kubernetes.client.server.mock
-        .KubernetesCrudDispatcher(), false);
-    server.init(java.net.InetAddress.getLoopbackAddress(), 0);
-    client = server.createClient();
+    api = new CrudApi();
+    client = api.client;
     for (String ns : List.of("prod", ClusterDefaults.NAMESPACE)) {
       client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
           .create();
@@ -68,14 +64,7 @@ class NodeAgentTest {
 
   @AfterEach
   void stop() {
-    client.close();
-    try {
-      server.destroy();
-    } catch (IllegalStateException e) {
-      // fabric8's mock server blocks its event loop for up to a minute on a WebSocket watch whose
-      // client went away, and its shutdown gives up after 10 s: a known defect of the test double
-      // (the lab's API server declines WebSocket watches for this reason), not of the agent
-    }
+    api.close();
   }
 
   private void publishDefault(String mode) {

@@ -5,29 +5,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class WarningEventsTest {
-  private KubernetesMockServer server;
+  private CrudApi api;
   private KubernetesClient client;
 
   @BeforeEach
   void cluster() {
-    server = new KubernetesMockServer(new io.fabric8.mockwebserver.Context(), new io.fabric8.mockwebserver
-        .MockWebServer(), new java.util.HashMap<>(), new KubernetesCrudDispatcher(), false);
-    server.init(java.net.InetAddress.getLoopbackAddress(), 0);
-    client = server.createClient();
+    api = new CrudApi();
+    client = api.client;
   }
 
   @AfterEach
   void stop() {
-    client.close();
-    server.destroy();
+    api.close();
   }
 
   @Test
