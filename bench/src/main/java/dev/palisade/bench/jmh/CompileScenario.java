@@ -132,16 +132,7 @@ public final class CompileScenario {
 
   /** Vertex -> identity as {@code PalisadeController.identityOf} does it. */
   public Function<String, Optional<Long>> controllerLookup() {
-    return vertex -> {
-      if (vertex.split("/").length != 3) {
-        return Optional.empty();
-      }
-      try {
-        return ids.find(WorkloadRef.parse(vertex));
-      } catch (IllegalArgumentException e) {
-        return Optional.empty();
-      }
-    };
+    return ids::findVertex;
   }
 
   /** Identity -> vertex by an array (the graph's own cost). */
@@ -153,8 +144,7 @@ public final class CompileScenario {
 
   /** Identity -> vertex as {@code PalisadeController.vertexOf} does it. */
   public LongFunction<String> controllerVertexOf() {
-    return id -> Identities.isReserved(id) ? Identities.reservedName(id)
-        : ids.workload(id).map(WorkloadRef::toString).orElse(Identities.reservedName(Identities.UNKNOWN));
+    return ids::vertexOf;
   }
 
   /** The records cut into agent reports; the caller numbers them, since a repeated sequence is ignored. */

@@ -2,7 +2,6 @@ package dev.palisade.controller.identity;
 
 import dev.palisade.controller.ingest.FlowVetting;
 import dev.palisade.controller.ingest.GonePods;
-import dev.palisade.model.Identities;
 import dev.palisade.model.WorkloadRef;
 import dev.palisade.model.crd.CrdNames;
 import dev.palisade.model.crd.WorkloadIdentity;
@@ -86,22 +85,12 @@ public final class WorkloadIndex {
 
   /** A vertex's identity, if it names a workload that has one. */
   public Optional<Long> identityOf(String vertex) {
-    if (vertex.split("/").length != 3) {
-      return Optional.empty();
-    }
-    try {
-      return ids.find(WorkloadRef.parse(vertex));
-    } catch (IllegalArgumentException e) {
-      return Optional.empty();
-    }
+    return ids.findVertex(vertex);
   }
 
   /** An identity's vertex: NS/KIND/NAME, a reserved name, or unknown. */
   public String vertexOf(long id) {
-    if (Identities.isReserved(id)) {
-      return Identities.reservedName(id);
-    }
-    return ids.workload(id).map(WorkloadRef::toString).orElse(Identities.reservedName(Identities.UNKNOWN));
+    return ids.vertexOf(id);
   }
 
   public Optional<WorkloadRef> workload(long id) {

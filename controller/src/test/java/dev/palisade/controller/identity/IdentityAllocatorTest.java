@@ -2,6 +2,7 @@ package dev.palisade.controller.identity;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,5 +22,20 @@ class IdentityAllocatorTest {
     assertNotEquals(301, ids.idFor(WorkloadRef.parse("shop/Deployment/other")).id());
     assertThrows(IllegalArgumentException.class, () -> ids.restore(WorkloadRef.parse("shop/Deployment/x"), 300));
     assertThrows(IllegalArgumentException.class, () -> ids.restore(WorkloadRef.parse("shop/Deployment/y"), 2));
+  }
+
+  @Test
+  void vertexNamesAreMadeOnceAndForgottenWithTheirWorkload() {
+    IdentityAllocator ids = new IdentityAllocator();
+    long web = ids.idFor(WorkloadRef.parse("shop/Deployment/web")).id();
+    assertEquals("shop/Deployment/web", ids.vertexOf(web));
+    assertSame(ids.vertexOf(web), ids.vertexOf(web), "the same String each time");
+    assertEquals(java.util.Optional.of(web), ids.findVertex("shop/Deployment/web"));
+    assertEquals(java.util.Optional.empty(), ids.findVertex("shop/Deployment/nope"));
+    assertEquals(java.util.Optional.empty(), ids.findVertex("world"));
+    assertEquals("world", ids.vertexOf(dev.palisade.model.Identities.WORLD));
+    ids.release(WorkloadRef.parse("shop/Deployment/web"));
+    assertEquals("unknown", ids.vertexOf(web));
+    assertEquals(java.util.Optional.empty(), ids.findVertex("shop/Deployment/web"));
   }
 }
