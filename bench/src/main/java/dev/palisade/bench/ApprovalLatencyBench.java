@@ -42,7 +42,8 @@ public final class ApprovalLatencyBench {
     long[] enforced = new long[decisions];
     int probed = 0;
     int wrong = 0;
-    try (Lab lab = Lab.start("apb", nodes)) {
+    // -Dpalisade.bench.lab=ID: another lab id (its namespaces are pal-ID-*), so that two runs on one machine do not reap each other's
+    try (Lab lab = Lab.start(System.getProperty("palisade.bench.lab", "apb"), nodes)) {
       lab.apply("""
           apiVersion: v1
           kind: Namespace
