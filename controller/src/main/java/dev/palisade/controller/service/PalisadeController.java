@@ -60,7 +60,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Duration;
@@ -181,8 +180,7 @@ public final class PalisadeController implements AutoCloseable {
     this.workloads = new dev.palisade.controller.identity.WorkloadIndex(client);
     this.publishing = new PublishedObjects(client, namespace, backoff, this::onTamper);
     this.allowLists = new AllowListPublisher(compileSources(), publishing.allowLists(), ns -> metrics.onPublished(ns));
-    this.learned = new LearnedFlowsWriter(graph, lf -> client.resources(LearnedFlows.class)
-        .inNamespace(lf.getMetadata().getNamespace()).resource(lf).createOr(NonDeletingOperation::update),
+    this.learned = new LearnedFlowsWriter(graph, new dev.palisade.controller.publish.LastVersionWriter(client)::write,
         this::submit, timer, LEARNED_FLOWS_BATCH, backoff);
   }
 
