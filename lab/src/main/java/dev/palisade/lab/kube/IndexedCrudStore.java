@@ -43,7 +43,7 @@ final class IndexedCrudStore extends KubernetesCrudDispatcher {
   private static final String NAME = KubernetesAttributesExtractor.NAME;
 
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
-  /** Guards the index: lookups under the read lock may run side by side. */
+  /** Guards the index itself: lookups under the read lock run side by side. */
   private final Object indexLock = new Object();
   private final KubernetesAttributesExtractor extractor;
   /** (plural, name) attributes -> the store's keys having both, in the store's order; guarded by indexLock. */
