@@ -3,7 +3,6 @@ package dev.palisade.controller.publish;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -185,10 +184,10 @@ public final class ObjectReconciler<T extends HasMetadata> implements AutoClosea
     if (want == null) {
       return false;
     }
-    String[] nsName = key.split("/", 2);
     try {
-      T written = client.resources(kind.type()).inNamespace(nsName[0]).resource(client.getKubernetesSerialization()
-          .clone(want)).createOr(NonDeletingOperation::update);
+      // one PUT at the version written last, when nobody wrote in between (else create-or-update)
+      Deque<String> own = ownVersions.get(key);
+      T written = LastVersionWriter.write(client, kind.type(), want, own == null ? null : own.peekLast());
       remember(key, written.getMetadata().getResourceVersion());
       if (pending != null && pending.failures() > 0) {
         LOG.info("{} {} written after {} failed tr{}", kind.name(), key, pending.failures(),

@@ -26,6 +26,7 @@ import dev.palisade.controller.metrics.EdgeCounts;
 import dev.palisade.controller.netpol.PolicyProblemReporter;
 import dev.palisade.controller.persist.ControllerRestore;
 import dev.palisade.controller.persist.LearnedFlowsWriter;
+import dev.palisade.controller.publish.LastVersionWriter;
 import dev.palisade.controller.publish.AllowListPublisher;
 import dev.palisade.controller.publish.Backoff;
 import dev.palisade.controller.publish.PublishedObjects;
@@ -61,7 +62,6 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashSet;
@@ -169,9 +169,9 @@ public final class PalisadeController implements AutoCloseable {
     CompileInputs sources = new CompileInputs(workloads, w -> modeIndex.modeOf(w), vertices -> guardrails.routing()
         .overlay(approvedGraphs.index().overlay(graph.edgesTouching(vertices), vertices)), defaultMode);
     this.allowLists = new AllowListPublisher(sources, publishing.allowLists(), ns -> metrics.onPublished(ns));
-    this.learned = new LearnedFlowsWriter(graph, lf -> client.resources(LearnedFlows.class)
-        .inNamespace(lf.getMetadata().getNamespace()).resource(lf).createOr(NonDeletingOperation::update),
-        loop::submit, timer, LEARNED_FLOWS_BATCH, backoff);
+    // one PUT at the version written last (create-or-update was a POST refused with 409, a GET and a PUT)
+    this.learned = new LearnedFlowsWriter(graph, new LastVersionWriter(client)::write, loop::submit, timer,
+        LEARNED_FLOWS_BATCH, backoff);
   }
 
   /**

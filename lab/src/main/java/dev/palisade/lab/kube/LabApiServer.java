@@ -104,7 +104,7 @@ public final class LabApiServer implements AutoCloseable {
   /** As {@link #start()}, with the clock tokens expire by. */
   public static LabApiServer start(Clock clock) {
     MOCK_LOG.fine("starting a lab API server");
-    KubernetesCrudDispatcher store = new KubernetesCrudDispatcher(ApiResourceCatalog.customResources());
+    KubernetesCrudDispatcher store = new IndexedCrudStore(ApiResourceCatalog.customResources());
     LabApiDispatcher dispatcher = new LabApiDispatcher(store, new ApiAccess(store, clock));
     return new LabApiServer(serve(dispatcher, 0), dispatcher);
   }
