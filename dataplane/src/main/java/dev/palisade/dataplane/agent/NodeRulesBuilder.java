@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * Pure: what the cluster says (local pods and their identities, every identity's pod IPs, the
@@ -70,7 +69,7 @@ public final class NodeRulesBuilder {
       Map<Long, IdentityPolicy> policies, Mode defaultMode, Map<String, PodPolicy> netpol,
       Map<String, Mode> pendingModes, ApprovedRects kept, Map<String, PodTiers> tiers) {
     // identity -> (NetworkPolicy, mode) variant -> its local pods (sorted by address)
-    TreeMap<Long, Map<Variant, TreeSet<String>>> local = new TreeMap<>();
+    TreeMap<Long, Map<Variant, VariantPods>> local = new TreeMap<>();
     // A policy's hash walks every peer rectangle; pods usually share one PodPolicy instance, so
     // each instance is hashed once, not once per pod.
     Map<PodPolicy, Integer> hashes = new java.util.IdentityHashMap<>();
@@ -80,8 +79,7 @@ public final class NodeRulesBuilder {
       PodPolicy np = netpol.getOrDefault(ip, PodPolicy.OPEN);
       Variant v = new Variant(np, mode, hashes.computeIfAbsent(np, PodPolicy::hashCode),
           tiers.getOrDefault(ip, PodTiers.NONE));
-      local.computeIfAbsent(id, k -> new java.util.HashMap<>()).computeIfAbsent(v, k -> new TreeSet<>(BY_ADDRESS))
-          .add(ip);
+      local.computeIfAbsent(id, k -> new java.util.HashMap<>()).computeIfAbsent(v, k -> new VariantPods()).add(ip);
     });
     List<Group> groups = new ArrayList<>();
     for (var e : local.entrySet()) {
@@ -89,8 +87,8 @@ public final class NodeRulesBuilder {
       IdentityPolicy p = policies.get(id);
       List<PeerRule> in = p == null ? List.of() : p.ingress();
       List<PeerRule> out = p == null ? List.of() : p.egress();
-      List<Map.Entry<Variant, TreeSet<String>>> variants = new ArrayList<>(e.getValue().entrySet());
-      variants.sort(java.util.Comparator.comparing(v -> v.getValue().first(), BY_ADDRESS));
+      List<Map.Entry<Variant, VariantPods>> variants = new ArrayList<>(e.getValue().entrySet());
+      variants.sort(java.util.Comparator.comparingLong(v -> v.getValue().lowest));
       for (int i = 0; i < variants.size(); i++) {
         Variant v = variants.get(i).getKey();
         Enforcement enforcement = switch (v.mode()) {
@@ -99,7 +97,7 @@ public final class NodeRulesBuilder {
           case ENFORCE -> Enforcement.ENFORCE;
         };
         String name = variants.size() == 1 ? Long.toString(id) : id + "_v" + i;
-        groups.add(new Group(name, id, variants.get(i).getValue(),
+        groups.add(new Group(name, id, Set.copyOf(variants.get(i).getValue().ips),
             direction(v.netpol().ingress(), enforcement, approved(enforcement, in, ipsByIdentity, kept),
                 v.tiers().adminIngress(), v.tiers().baselineIngress()),
             direction(v.netpol().egress(), enforcement, approved(enforcement, out, ipsByIdentity, kept),
@@ -123,8 +121,22 @@ public final class NodeRulesBuilder {
     }
   }
 
-  private static final java.util.Comparator<String> BY_ADDRESS =
-      java.util.Comparator.comparingLong(Interval::parseIp);
+  /**
+   * A variant's local pods and the lowest of their addresses (what numbers the variants). Each
+   * address is parsed once: a sorted set parsed two per comparison, on every sync.
+   */
+  private static final class VariantPods {
+    /** address -> its first text: two texts of one address are one pod address, as a sorted set had them */
+    final Map<Long, String> byAddress = new java.util.HashMap<>();
+    final java.util.Collection<String> ips = byAddress.values();
+    long lowest = Long.MAX_VALUE;
+
+    void add(String ip) {
+      long a = Interval.parseIp(ip);
+      byAddress.putIfAbsent(a, ip);
+      lowest = Math.min(lowest, a);
+    }
+  }
 
   private static Direction direction(PodPolicy.Side np, Enforcement enforcement, Set<AllowRect> approved,
       TierRects admin, TierRects baseline) {

@@ -14,7 +14,6 @@ import dev.palisade.model.Identities;
 import dev.palisade.model.IdentityPolicy;
 import dev.palisade.model.Mode;
 import dev.palisade.model.crd.AllowList;
-import dev.palisade.model.crd.AllowListCodec;
 import dev.palisade.model.crd.AllowListSpec;
 import dev.palisade.model.crd.WorkloadIdentity;
 import dev.palisade.model.workload.ModeResolver;
@@ -71,6 +70,7 @@ final class NodeRulesCalculator {
   private final PodFacts podFacts;
   private final PodViews podViews = new PodViews();
   private final ApprovedRects approved = new ApprovedRects();
+  private final ObjectReadings readings = new ObjectReadings();
   /** Every pod's address claim, moved by pod deltas; null before the first call. */
   private PodAddresses addresses;
   /** False while a call is under way, and after one threw: the next call then reads every pod. */
@@ -108,7 +108,7 @@ final class NodeRulesCalculator {
       throw new IllegalStateException("the controller's default mode is not known yet");
     }
     List<Problem> problems = new ArrayList<>();
-    Map<String, Long> idOfWorkload = identities(s.identities(), problems);
+    Map<String, Long> idOfWorkload = readings.identities(s.identities(), problems);
     ModeResolver modes = modeResolver(s, problems);
     WorkloadResolver owners = new WorkloadResolver(s.owners());
     Map<String, Pod> changed = changedPods(s, ownersVersion, announced, delta);
@@ -124,7 +124,7 @@ final class NodeRulesCalculator {
 
     Map<String, Long> local = new HashMap<>();
     Map<String, Mode> listless = new HashMap<>(); // local pods no valid AllowList covers -> their mode
-    Map<Long, IdentityPolicy> policies = policies(s.allowLists(), problems);
+    Map<Long, IdentityPolicy> policies = readings.policies(s.allowLists(), problems);
     Set<String> policedNamespaces = new HashSet<>();
     for (NetworkPolicy np : s.networkPolicies()) {
       policedNamespaces.add(np.getMetadata().getNamespace());
@@ -270,33 +270,6 @@ final class NodeRulesCalculator {
     return same;
   }
 
-  private static Map<String, Long> identities(List<WorkloadIdentity> identities, List<Problem> problems) {
-    Map<String, Long> idOfWorkload = new HashMap<>();
-    for (WorkloadIdentity wi : identities) {
-      var spec = wi.getSpec();
-      if (spec == null || spec.kind == null || spec.name == null) {
-        problems.add(problem("WorkloadIdentity", wi, "no spec, or no kind or name in it"));
-        continue;
-      }
-      idOfWorkload.put(wi.getMetadata().getNamespace() + "/" + spec.kind + "/" + spec.name, spec.id);
-    }
-    return idOfWorkload;
-  }
-
-  private static Map<Long, IdentityPolicy> policies(List<AllowList> lists, List<Problem> problems) {
-    Map<Long, IdentityPolicy> policies = new HashMap<>();
-    for (AllowList al : lists) {
-      try {
-        IdentityPolicy p = AllowListCodec.fromSpec(al.getSpec());
-        policies.put(p.identity(), p);
-      } catch (RuntimeException e) {
-        // its workload is then enforced per its SegmentationMode, with nothing approved
-        problems.add(problem("AllowList", al, e));
-      }
-    }
-    return policies;
-  }
-
   private static ModeResolver modeResolver(ClusterSnapshot s, List<Problem> problems) {
     // the namespace's palisade.dev/mode annotation counts too (root owners' are the controller's)
     Map<String, String> namespaceModes = new HashMap<>();
@@ -358,11 +331,11 @@ final class NodeRulesCalculator {
     return out;
   }
 
-  private static Problem problem(String kind, HasMetadata o, RuntimeException e) {
+  static Problem problem(String kind, HasMetadata o, RuntimeException e) {
     return problem(kind, o, e.getMessage() == null ? e.toString() : e.getMessage());
   }
 
-  private static Problem problem(String kind, HasMetadata o, String message) {
+  static Problem problem(String kind, HasMetadata o, String message) {
     var m = o.getMetadata();
     return new Problem(kind, m == null ? null : m.getNamespace(), m == null ? "?" : m.getName(), message);
   }

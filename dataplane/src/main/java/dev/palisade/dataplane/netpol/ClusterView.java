@@ -32,12 +32,12 @@ final class ClusterView {
   static final java.util.Comparator<LivePod> BY_KEY =
       java.util.Comparator.comparing(LivePod::namespace).thenComparing(LivePod::name);
 
-  private final Map<String, Map<String, String>> namespaceLabels = new HashMap<>();
+  private final Map<String, Map<String, String>> namespaceLabels;
   private final java.util.Collection<LivePod> pods;
   private final java.util.function.Function<String, LivePod> byIp;
 
   ClusterView(List<Namespace> namespaces, List<Pod> pods) {
-    readNamespaces(namespaces);
+    namespaceLabels = readNamespaces(namespaces);
     List<LivePod> all = new ArrayList<>();
     Map<String, LivePod> first = new HashMap<>();
     for (Pod p : pods) {
@@ -51,14 +51,19 @@ final class ClusterView {
     this.byIp = first::get;
   }
 
-  /** The live pods as {@code index} holds them now (the agent's path: kept between compiles). */
-  ClusterView(List<Namespace> namespaces, LivePodIndex index) {
-    readNamespaces(namespaces);
+  /**
+   * The live pods as {@code index} holds them now (the agent's path: kept between compiles), with
+   * namespace labels already read ({@link #readNamespaces}).
+   */
+  ClusterView(Map<String, Map<String, String>> namespaceLabels, LivePodIndex index) {
+    this.namespaceLabels = namespaceLabels;
     this.pods = index.pods();
     this.byIp = index::byIp;
   }
 
-  private void readNamespaces(List<Namespace> namespaces) {
+  /** Every listed namespace's labels by name, the name label included. */
+  static Map<String, Map<String, String>> readNamespaces(List<Namespace> namespaces) {
+    Map<String, Map<String, String>> namespaceLabels = new HashMap<>();
     for (Namespace ns : namespaces) {
       if (ns.getMetadata() == null || ns.getMetadata().getName() == null) {
         continue;
@@ -72,6 +77,7 @@ final class ClusterView {
       labels.put(NAMESPACE_NAME_LABEL, name);
       namespaceLabels.put(name, Map.copyOf(labels));
     }
+    return java.util.Collections.unmodifiableMap(namespaceLabels);
   }
 
   java.util.Collection<LivePod> pods() {

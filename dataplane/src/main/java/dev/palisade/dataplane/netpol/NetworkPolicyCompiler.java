@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * Pure: Kubernetes NetworkPolicy (networking.k8s.io/v1) -> what each given pod's two directions
@@ -112,10 +111,11 @@ public final class NetworkPolicyCompiler {
     // computed once and shared, as the peers are, and kept while its policies and peers are the
     // same objects. A node's pods of one workload then cost one, and an unchanged answer none.
     Map<List<Object>, PodPolicy> bySelection = new java.util.HashMap<>();
-    for (String ip : new TreeSet<>(forIps)) {
+    // in any order: pods of one key get one answer, whichever of them is asked first
+    for (String ip : forIps) {
       LivePod pod = cluster.byIp(ip);
       if (pod != null) {
-        List<Object> key = selection(pod, compiled);
+        List<Object> key = views.selection(pod, compiled, NetworkPolicyCompiler::selection);
         out.put(ip, bySelection.computeIfAbsent(key, k -> views.podPolicy(k, inputs(pod, compiled, peers),
             () -> forPod(pod, compiled, peers))));
       }

@@ -16,12 +16,51 @@ public record PodPolicy(Side ingress, Side egress) {
    * {@code any} (peer addresses, every protocol and port) and {@code rects} (peer addresses x
    * protocol x port range) pass. The peer is the source for ingress, the destination for egress.
    */
-  public record Side(boolean isolated, Set<Interval> any, Set<AllowRect> rects) {
+  public static final class Side {
     public static final Side OPEN = new Side(false, Set.of(), Set.of());
 
-    public Side {
-      any = Set.copyOf(any);
-      rects = Set.copyOf(rects);
+    private final boolean isolated;
+    private final Set<Interval> any;
+    private final Set<AllowRect> rects;
+    /**
+     * Kept, not recomputed: the node-rules builder groups local pods by their policy on every
+     * sync, and a side's hash walks every peer rectangle (thousands at 10k pods, for each policy).
+     */
+    private final int hash;
+
+    public Side(boolean isolated, Set<Interval> any, Set<AllowRect> rects) {
+      this.isolated = isolated;
+      this.any = Set.copyOf(any);
+      this.rects = Set.copyOf(rects);
+      this.hash = java.util.Objects.hash(isolated, this.any, this.rects);
+    }
+
+    public boolean isolated() {
+      return isolated;
+    }
+
+    public Set<Interval> any() {
+      return any;
+    }
+
+    public Set<AllowRect> rects() {
+      return rects;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o == this || o instanceof Side s && s.hash == hash && s.isolated == isolated && s.any.equals(any)
+          && s.rects.equals(rects);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+
+    @Override
+    public String toString() {
+      return "Side[isolated=" + isolated + ", any=" + any + ", rects=" + rects + "]";
     }
 
     /** Would a NEW connection with this peer, protocol and destination port pass this side? */

@@ -43,6 +43,12 @@ public final class PodViews {
   private final KeptWhileUsed<List<Object>, Made> made = new KeptWhileUsed<>(java.util.HashMap::new);
   private Map<Rule, PeerResolver.Peers> peers = new IdentityHashMap<>();
   private Map<String, Map<String, String>> namespaceLabels = Map.of();
+  /** A pod view's selection key and the policies it was judged against. */
+  private record Selection(List<CompiledPolicy> policies, List<Object> key) {}
+
+  private final KeptWhileUsed<LivePod, Selection> selections = new KeptWhileUsed<>(IdentityHashMap::new);
+  private List<Namespace> namespacesRead = List.of();
+  private Map<String, Map<String, String>> labelsRead = Map.of();
   /**
    * False from a compile's start until it kept its peers: a compile that threw in between moved
    * the pods but not the peers, so the next one resolves every rule afresh (never from peers that
@@ -69,11 +75,35 @@ public final class PodViews {
     consistent = false;
     readings.begin();
     made.begin();
+    selections.begin();
   }
 
-  /** The pods as this compile sees them. */
+  /**
+   * The pods as this compile sees them. Namespace labels are read again only when the list holds
+   * other objects than last time (reading every namespace's labels on every compile was a fixed
+   * cost of each sync).
+   */
   ClusterView cluster(List<Namespace> namespaces) {
-    return new ClusterView(namespaces, pods);
+    if (!sameInstances(namespaces, namespacesRead)) {
+      namespacesRead = new ArrayList<>(namespaces);
+      labelsRead = ClusterView.readNamespaces(namespaces);
+    }
+    return new ClusterView(labelsRead, pods);
+  }
+
+  /**
+   * Which of {@code policies} select the pod, as {@code make} says, kept per pod view while the
+   * policies are the same objects: a node's pods are matched against every policy on every compile
+   * otherwise, whatever changed.
+   */
+  List<Object> selection(LivePod pod, List<CompiledPolicy> policies,
+      java.util.function.BiFunction<LivePod, List<CompiledPolicy>, List<Object>> make) {
+    Selection s = selections.get(pod, p -> new Selection(List.copyOf(policies), make.apply(p, policies)));
+    if (!sameInstances(s.policies(), policies)) {
+      s = new Selection(List.copyOf(policies), make.apply(pod, policies));
+      selections.put(pod, s);
+    }
+    return s.key();
   }
 
   /** The policy object read (or its problems added), once per object. */

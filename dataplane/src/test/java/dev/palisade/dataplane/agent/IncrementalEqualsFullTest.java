@@ -38,7 +38,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The agent's long-lived path (one calculator, one render memo, one applier that sends only the
  * changed parts, all keeping state from sync to sync) against a full recompute from scratch (a
  * fresh calculator, no memo, a fresh full write into an empty kernel), after every step of a
- * seeded random sequence of pod, label, identity, AllowList, NetworkPolicy and namespace events.
+ * seeded random sequence of pod, label, identity, AllowList (valid or not), NetworkPolicy and namespace events.
  * Whatever the caches keep, the rules, the rendered table and the kernel's table must be exactly
  * those the full recompute gives: that is what lets each sync reuse what an event did not touch.
  */
@@ -119,7 +119,15 @@ class IncrementalEqualsFullTest {
         return "relabel " + key + " tier=" + labels.get("tier");
       }
       case 7 -> {
-        allowLists.put(ns(w) + "/w" + w, allowList(w, random));
+        AllowList l = allowList(w, random);
+        if (random.nextInt(4) == 0) {
+          // an edit the agent cannot read: the workload falls back to its mode with nothing
+          // approved, and a kept reading of the list before must not survive it
+          l.getSpec().ingress.get(0).ports = "not-a-port";
+          allowLists.put(ns(w) + "/w" + w, l);
+          return "invalid AllowList for w" + w;
+        }
+        allowLists.put(ns(w) + "/w" + w, l);
         return "new AllowList for w" + w;
       }
       case 8 -> {
