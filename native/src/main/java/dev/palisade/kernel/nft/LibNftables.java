@@ -23,9 +23,18 @@ import jnr.ffi.Pointer;
  * thread that opened it (a new thread inherits its creator's namespace, so opening from a
  * {@link NetNs} thread programs that namespace). Output and error buffers are read after every
  * call, because libnftables piles them up otherwise.
+ *
+ * <p>Contexts do share something: libnftables turns protocol names into numbers and back with
+ * glibc's getprotobyname and getprotobynumber, whose result is one static record per process that
+ * a lookup overwrites line by line while it scans /etc/protocols. Two contexts working at once
+ * (the lab runs one agent per node in one JVM) read tcp elements back as
+ * {@code 10.128.31.73 . ip . 9090} or {@code ... igmp ...} and can write them so too (issue 16).
+ * So every call into libnftables holds {@link #LIBRARY}, one lock for the whole process.
  */
 public final class LibNftables implements Nftables {
   private static final LibNftablesApi LIB = LibNftablesApi.INSTANCE;
+  /** Held by every context's thread while it is inside libnftables: see the class comment. */
+  private static final Object LIBRARY = new Object();
   /** nft's error heading: {@code <where>:LINE:COL-COL: Error: message}. */
   private static final Pattern ERROR_AT = Pattern.compile("(?m)^[^\\n]*?:(\\d+):\\d+(?:-\\d+)?: Error: (.*)$");
 
@@ -160,10 +169,12 @@ public final class LibNftables implements Nftables {
       Result again = onThread(() -> {
         LIB.nft_ctx_set_dry_run(ctx, true);
         try {
-          int rc = LIB.nft_run_cmd_from_filename(ctx, path);
-          String out = LIB.nft_ctx_get_output_buffer(ctx);
-          String err = LIB.nft_ctx_get_error_buffer(ctx);
-          return new Result(rc, out == null ? "" : out, err == null ? "" : err);
+          synchronized (LIBRARY) {
+            int rc = LIB.nft_run_cmd_from_filename(ctx, path);
+            String out = LIB.nft_ctx_get_output_buffer(ctx);
+            String err = LIB.nft_ctx_get_error_buffer(ctx);
+            return new Result(rc, out == null ? "" : out, err == null ? "" : err);
+          }
         } finally {
           LIB.nft_ctx_set_dry_run(ctx, false);
         }
@@ -215,10 +226,12 @@ public final class LibNftables implements Nftables {
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
     byte[] buf = new byte[bytes.length + 1];
     System.arraycopy(bytes, 0, buf, 0, bytes.length);
-    int rc = LIB.nft_run_cmd_from_buffer(ctx, buf);
-    String out = LIB.nft_ctx_get_output_buffer(ctx);
-    String err = LIB.nft_ctx_get_error_buffer(ctx);
-    return new Result(rc, out == null ? "" : out, err == null ? "" : err);
+    synchronized (LIBRARY) {
+      int rc = LIB.nft_run_cmd_from_buffer(ctx, buf);
+      String out = LIB.nft_ctx_get_output_buffer(ctx);
+      String err = LIB.nft_ctx_get_error_buffer(ctx);
+      return new Result(rc, out == null ? "" : out, err == null ? "" : err);
+    }
   }
 
   /**
