@@ -7,6 +7,7 @@ import dev.palisade.dataplane.netpol.CompiledPolicy.Rule;
 import dev.palisade.dataplane.render.AllowRect;
 import dev.palisade.dataplane.render.Disjoint;
 import dev.palisade.dataplane.render.Interval;
+import dev.palisade.dataplane.render.RectSet;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
@@ -116,8 +117,11 @@ public final class NetworkPolicyCompiler {
       LivePod pod = cluster.byIp(ip);
       if (pod != null) {
         List<Object> key = views.selection(pod, compiled, NetworkPolicyCompiler::selection);
-        out.put(ip, bySelection.computeIfAbsent(key, k -> views.podPolicy(k, inputs(pod, compiled, peers),
-            () -> forPod(pod, compiled, peers))));
+        out.put(ip, bySelection.computeIfAbsent(key, k -> {
+          List<Object> from = inputs(pod, compiled, peers);
+          return views.podPolicy(k, from, () -> forPod(pod, compiled, peers),
+              (wasFrom, was) -> PeerSteps.step(pod, compiled, wasFrom, from, was));
+        }));
       }
     }
     views.keep(peers);
@@ -237,7 +241,8 @@ public final class NetworkPolicyCompiler {
       }
       // Rectangles are left overlapping: the renderer makes them disjoint once, and doing it here
       // too would double a cost that grows with (peer pods x rules).
-      return new PodPolicy.Side(true, Set.copyOf(Disjoint.merge(any)), Set.copyOf(rects));
+      // a RectSet, so the next compile can move it by the peers that changed (PeerSteps)
+      return new PodPolicy.Side(true, Set.copyOf(Disjoint.merge(any)), RectSet.of(rects));
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.palisade.dataplane.netpol;
 
 import dev.palisade.dataplane.render.AllowRect;
 import dev.palisade.dataplane.render.Interval;
+import dev.palisade.dataplane.render.RectSet;
 import java.util.Set;
 
 /**
@@ -31,7 +32,9 @@ public record PodPolicy(Side ingress, Side egress) {
     public Side(boolean isolated, Set<Interval> any, Set<AllowRect> rects) {
       this.isolated = isolated;
       this.any = Set.copyOf(any);
-      this.rects = Set.copyOf(rects);
+      // a RectSet is immutable and says what moved since its predecessor: kept, so the renderer
+      // can move the rendered elements by that instead of formatting every peer again
+      this.rects = rects instanceof RectSet ? rects : Set.copyOf(rects);
       this.hash = java.util.Objects.hash(isolated, this.any, this.rects);
     }
 

@@ -147,9 +147,20 @@ public final class PodViews {
    * @param from the policies and peers the answer depends on
    */
   PodPolicy podPolicy(List<Object> key, List<Object> from, Supplier<PodPolicy> make) {
+    return podPolicy(key, from, make, (was, policy) -> null);
+  }
+
+  /**
+   * As {@link #podPolicy(List, List, Supplier)}; when the objects differ from last time's, {@code
+   * step} may move last time's policy (given the objects it was made from) instead of {@code make}
+   * making it whole (null: it cannot).
+   */
+  PodPolicy podPolicy(List<Object> key, List<Object> from, Supplier<PodPolicy> make,
+      java.util.function.BiFunction<List<Object>, PodPolicy, PodPolicy> step) {
     Made m = made.get(key, k -> new Made(from, make.get()));
     if (!sameInstances(m.from(), from)) {
-      m = new Made(from, make.get());
+      PodPolicy stepped = step.apply(m.from(), m.policy());
+      m = new Made(from, stepped != null ? stepped : make.get());
       made.put(key, m);
     }
     return m.policy();

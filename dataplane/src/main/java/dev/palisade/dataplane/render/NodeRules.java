@@ -109,9 +109,9 @@ public record NodeRules(List<Group> groups, Failsafe failsafe, Set<String> close
       TierOrder.TierRects admin, TierOrder.TierRects baseline) {
     public Direction {
       npAny = Set.copyOf(npAny);
-      np = Set.copyOf(np);
       approvedAny = Set.copyOf(approvedAny);
       // a RectSet is immutable and carries what moved since its predecessor: kept, not copied
+      np = np instanceof RectSet ? np : Set.copyOf(np);
       approved = approved instanceof RectSet ? approved : Set.copyOf(approved);
       java.util.Objects.requireNonNull(admin, "admin");
       java.util.Objects.requireNonNull(baseline, "baseline");

@@ -145,7 +145,8 @@ public final class RulesetRenderer {
     if (d.npIsolated()) {
       String chain = base + "_np";
       String set = npSets.computeIfAbsent(new ElementMemo.Key(d.npAny(), d.np()), k -> "np_" + base);
-      check(chain, set, peer, memo.get(d.npAny(), d.np(), () -> elements(d.npAny(), d.np())), chains, sets,
+      check(chain, set, peer, memo.get(d.npAny(), d.np(), () -> elements(d.npAny(), d.np()),
+          RulesetRenderer::moved), chains, sets,
           List.of(log("np", dir, g.name(), DROP_LOG_GROUP) + " drop"));
       entry.add("jump " + chain);
     }

@@ -68,6 +68,8 @@ class PodDeltaEqualsFullTest {
 
   /** Approved sets the calculator moved by a difference (not made whole), counted over all sequences. */
   private long movedSets;
+  /** NetworkPolicy peer sets the compile moved by the peers that joined or left, counted the same way. */
+  private long movedPeerSets;
 
   @Test
   void deltasGiveWhatEveryPodGivesOverManyRandomSequences() {
@@ -78,6 +80,8 @@ class PodDeltaEqualsFullTest {
     assertTrue(deltaSyncs > 300 * 20, "most syncs must take the delta path, not read every pod: " + deltaSyncs);
     // the element-delta path (calculator -> renderer -> diff) must be what these syncs exercised
     assertTrue(movedSets > 300 * 10, "approved sets must be moved by differences, not rebuilt: " + movedSets);
+    assertTrue(movedPeerSets > 300 * 10, "NetworkPolicy peer sets must be moved by differences, not rebuilt: "
+        + movedPeerSets);
   }
 
   /** One random sequence; returns how many of its syncs moved only the changed pods. */
@@ -141,7 +145,8 @@ class PodDeltaEqualsFullTest {
       FakeNftables fresh = new FakeNftables();
       new RulesetApplier(fresh).apply(fullRender);
       assertEquals(fresh.dump(), kernel.dump(), "kernel table after: " + history);
-      movedSets += moved(kept.rules());
+      movedSets += moved(kept.rules(), NodeRules.Direction::approved);
+      movedPeerSets += moved(kept.rules(), NodeRules.Direction::np);
       assertEquals(full.localIdentity(), kept.localIdentity(), "local pods after: " + history);
       assertEquals(full.podIps(), kept.podIps(), "addresses seen after: " + history);
       assertEquals(full.announcedInStatus(), kept.announcedInStatus(), "announced in status after: " + history);
@@ -152,11 +157,12 @@ class PodDeltaEqualsFullTest {
     return syncs - (calculator.fullReads() - before);
   }
 
-  private static long moved(NodeRules rules) {
+  /** How many directions' sets (as {@code set} picks them) were moved by a difference this sync. */
+  private static long moved(NodeRules rules, java.util.function.Function<NodeRules.Direction, Set<?>> set) {
     long n = 0;
     for (NodeRules.Group g : rules.groups()) {
       for (NodeRules.Direction d : List.of(g.ingress(), g.egress())) {
-        if (d.approved() instanceof RectSet r && !(r.added().isEmpty() && r.removed().isEmpty())) {
+        if (set.apply(d) instanceof RectSet r && !(r.added().isEmpty() && r.removed().isEmpty())) {
           n++;
         }
       }
@@ -362,7 +368,11 @@ class PodDeltaEqualsFullTest {
         .build();
   }
 
-  /** Ingress from one tier in one team's namespaces and an ipBlock on the named port; egress to a tier and an ipBlock. */
+  /**
+   * Ingress from one tier in one team's namespaces and an ipBlock on the named port, and from the
+   * same peers on a numbered port; egress to a tier and an ipBlock on the named port, and to the
+   * tier on a port range: peers join and leave by pod and namespace labels, deletes and moves.
+   */
   private static NetworkPolicy policy(int w, String team, String tier) {
     return new NetworkPolicyBuilder().withNewMetadata().withNamespace(ns(w)).withName("np-w" + w).endMetadata()
         .withNewSpec().withNewPodSelector().addToMatchLabels("app", "w" + w).endPodSelector()
@@ -371,10 +381,16 @@ class PodDeltaEqualsFullTest {
         .withNewPodSelector().addToMatchLabels("tier", tier).endPodSelector().endFrom()
         .addNewFrom().withNewIpBlock().withCidr("10.1.0.0/27").addToExcept("10.1.0.8/30").endIpBlock().endFrom()
         .addNewPort().withProtocol("TCP").withPort(new IntOrString("http")).endPort().endIngress()
+        .addNewIngress().addNewFrom().withNewNamespaceSelector().addToMatchLabels("team", team).endNamespaceSelector()
+        .withNewPodSelector().addToMatchLabels("tier", tier).endPodSelector().endFrom()
+        .addNewPort().withProtocol("TCP").withPort(new IntOrString(9000)).endPort().endIngress()
         .addToPolicyTypes("Egress").addNewEgress()
         .addNewTo().withNewPodSelector().addToMatchLabels("tier", tier).endPodSelector().endTo()
         .addNewTo().withNewIpBlock().withCidr("10.1.0.16/28").endIpBlock().endTo()
-        .addNewPort().withProtocol("TCP").withPort(new IntOrString("http")).endPort().endEgress().endSpec().build();
+        .addNewPort().withProtocol("TCP").withPort(new IntOrString("http")).endPort().endEgress()
+        .addNewEgress().addNewTo().withNewPodSelector().addToMatchLabels("tier", tier).endPodSelector().endTo()
+        .addNewPort().withProtocol("TCP").withPort(new IntOrString(5432)).withEndPort(5433).endPort().endEgress()
+        .endSpec().build();
   }
 
   private static <K> K pick(Random random, Map<K, ?> map) {
