@@ -1,6 +1,7 @@
 package dev.palisade.dataplane.apply;
 
 import dev.palisade.dataplane.render.DesiredRuleset;
+import dev.palisade.kernel.MallocTrim;
 import dev.palisade.kernel.nft.NftException;
 import dev.palisade.kernel.nft.NftObject.Table;
 import dev.palisade.kernel.nft.Nftables;
@@ -61,10 +62,12 @@ public final class RulesetApplier {
       applied = next;
       return plan.commit();
     }
+    int written = 0;
     for (Transaction tx : plan.all()) {
       if (tx.isEmpty()) {
         continue;
       }
+      written += tx.size();
       try {
         long t0 = System.nanoTime();
         nft.run(tx);
@@ -81,8 +84,18 @@ public final class RulesetApplier {
     }
     applied = next;
     applies++;
+    if (written >= TRIM_AFTER_OPERATIONS) {
+      MallocTrim.trim();
+    }
     return plan.commit();
   }
+
+  /**
+   * A sync that wrote this many operations (elements, rules) has left libnftables' freed parse
+   * memory in the C heap: it is given back to the kernel after the sync (glibc keeps it otherwise;
+   * see {@link MallocTrim}). An ordinary pod event writes a few dozen, and pays nothing.
+   */
+  static final int TRIM_AFTER_OPERATIONS = 1_000;
 
   /**
    * Bounds commits: sets no rule reads yet are filled ahead, and an adopted table's differences
