@@ -82,7 +82,7 @@ public final class AgentProcessMemoryBench {
               spec: {containers: [{name: web, image: web, ports: [{containerPort: 20000}]}]}
           """);
       lab.awaitReady(Duration.ofMinutes(2));
-      long empty = awaitStable(metrics, 0, Duration.ofMinutes(2));
+      long empty = awaitStable(metrics, 0, Duration.ofMinutes(3));
       settled[0] = settle(pid);
       live[0] = afterGc(pid);
       System.err.printf(Locale.ROOT, "empty (%d elements): %s settled, %s live%n", empty, settled[0].row(""),
@@ -175,15 +175,27 @@ public final class AgentProcessMemoryBench {
     throw new IllegalStateException("the agent's ruleset did not reach " + atLeast + " elements (last " + last + ")");
   }
 
+  /** Elements in force over all sets (the gauge is per set), or -1 until the agent is ready and covers a pod. */
   private static long elements(HttpClient http, String metrics) throws Exception {
     HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(metrics)).build(),
         HttpResponse.BodyHandlers.ofString());
+    long sum = 0;
+    boolean ready = false;
+    boolean covers = false;
     for (String line : r.body().split("\n")) {
       if (line.startsWith("palisade_agent_ruleset_elements")) {
-        return (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        sum += (long) value(line);
+      } else if (line.startsWith("palisade_agent_ready ")) {
+        ready = value(line) == 1;
+      } else if (line.startsWith("palisade_agent_pods_covered ")) {
+        covers = value(line) >= 1;
       }
     }
-    return -1;
+    return ready && covers ? sum : -1;
+  }
+
+  private static double value(String sample) {
+    return Double.parseDouble(sample.substring(sample.lastIndexOf(' ') + 1));
   }
 
   private static Reading settle(long pid) throws Exception {

@@ -84,10 +84,19 @@ public final class RulesetApplier {
     }
     applied = next;
     applies++;
-    if (written >= TRIM_AFTER_OPERATIONS) {
+    releaseNativeMemoryAfter(written);
+    return plan.commit();
+  }
+
+  /**
+   * Call after a sync that wrote {@code operations} operations: a large one gives libnftables'
+   * freed parse memory back to the kernel ({@link #TRIM_AFTER_OPERATIONS}). Any writer of the
+   * agent's table calls it, the delta writer included.
+   */
+  public static void releaseNativeMemoryAfter(int operations) {
+    if (operations >= TRIM_AFTER_OPERATIONS) {
       MallocTrim.trim();
     }
-    return plan.commit();
   }
 
   /**
