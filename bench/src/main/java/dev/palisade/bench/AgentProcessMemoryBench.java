@@ -97,6 +97,10 @@ public final class AgentProcessMemoryBench {
       Path histogram = dir.resolve("agent-histogram-100k.txt");
       Files.writeString(histogram, jcmd(pid, "GC.class_histogram"));
       System.err.println("heap histogram at 100k: " + histogram);
+      if (String.valueOf(System.getenv("JAVA_TOOL_OPTIONS")).contains("NativeMemoryTracking")) {
+        // a diagnostic run (NMT costs memory itself, so not the figures' run): where the native part goes
+        Files.writeString(dir.resolve("agent-nmt-100k.txt"), jcmd(pid, "VM.native_memory summary"));
+      }
 
       new RemotePods(lab).create(REMOTE_PODS);
       settled[2] = settle(pid);

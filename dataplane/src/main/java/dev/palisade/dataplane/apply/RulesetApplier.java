@@ -48,6 +48,7 @@ public final class RulesetApplier {
     if (applied == null) {
       long t0 = System.nanoTime();
       TableComparison diff = TableReader.compare(nft, next);
+      releaseNativeMemoryAfter(elements(next));
       plan = AdoptionPlanner.plan(diff, next, maxElements);
       if (!plan.staging().isEmpty() || !plan.commit().isEmpty()) {
         releaseListingCache(next);
@@ -137,7 +138,15 @@ public final class RulesetApplier {
    * found exactly: a deleted table, a flushed chain, one deleted element. Writes nothing.
    */
   public synchronized List<String> verify(DesiredRuleset want) {
-    return TableReader.compare(nft, want).describe(want.family(), want.table(), VERIFY_EXAMPLES);
+    List<String> differences = TableReader.compare(nft, want).describe(want.family(), want.table(), VERIFY_EXAMPLES);
+    // listing the table as JSON is libnftables' largest allocation (every element a JSON tree
+    // node), made on the verifier's thread, in a glibc arena of its own that keeps it otherwise
+    releaseNativeMemoryAfter(elements(want));
+    return differences;
+  }
+
+  private static int elements(DesiredRuleset r) {
+    return r.sets().values().stream().mapToInt(s -> s.elements().size()).sum();
   }
 
   private static final int VERIFY_EXAMPLES = 3;
