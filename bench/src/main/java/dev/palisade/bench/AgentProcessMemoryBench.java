@@ -36,7 +36,11 @@ import java.util.Locale;
  * script builds).
  */
 public final class AgentProcessMemoryBench {
-  static final int SETTLE_SECONDS = 20;
+  /**
+   * Longer than the agent's verify period (60 s: it lists the whole table from the kernel, its
+   * largest transient), so a settled reading comes after at least one verify, as a node sees it.
+   */
+  static final int SETTLE_SECONDS = 75;
   private static final int PEERS = 10_000;
   private static final int PORTS = 10;
   private static final int REMOTE_PODS = 10_000;
