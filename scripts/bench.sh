@@ -7,6 +7,7 @@
 #   scripts/bench.sh line-rate BLOCKS SECONDS abba             (issue 16: none, ct-only, palisade-100000 in palindrome blocks; ratio intervals and verdicts)
 #   scripts/bench.sh bulk-sync [ELEMENTS] [ROUNDS]
 #   scripts/bench.sh memory [ROUNDS]
+#   scripts/bench.sh agent-memory   (the agent process in a process lab; builds the CLI jar too)
 #   scripts/bench.sh events [SECONDS] [ROUNDS]
 #   scripts/bench.sh approval-latency [DECISIONS] [PODS] [NODES] [REMOTE_PODS]
 #   scripts/bench.sh dns-hold [QUERIES] [ROUNDS]
@@ -16,7 +17,8 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 "$root/scripts/install-deps.sh"
 what=${1:?usage: scripts/bench.sh lab-scale [args]}; shift
-mvn -q -B -DskipTests -pl bench -am package
+modules=bench; [ "$what" = agent-memory ] && modules=bench,cli
+mvn -q -B -DskipTests -pl "$modules" -am package
 jar=bench/target/palisade-bench.jar
 case "$what" in
   lab-scale) main=dev.palisade.bench.LabScaleBench ;;
@@ -25,6 +27,7 @@ case "$what" in
   line-rate) main=dev.palisade.bench.LineRateBench ;;
   bulk-sync) main=dev.palisade.bench.BulkSyncBench ;;
   memory) main=dev.palisade.bench.MemoryBench ;;
+  agent-memory) main=dev.palisade.bench.AgentProcessMemoryBench ;;
   events) main=dev.palisade.bench.EventsBench ;;
   approval-latency) main=dev.palisade.bench.ApprovalLatencyBench ;;
   dns-hold) main=dev.palisade.bench.DnsHoldBench ;;

@@ -60,14 +60,15 @@ public final class MemoryBench {
 
         %s
         Command: `scripts/bench.sh memory %d`; each figure is the median of %d rounds, each measurement in a fresh JVM \
-        started as the agent's container starts it (512Mi limit: -XX:MaxRAM=512m -XX:MaxRAMPercentage=75), after System.gc().
+        started as the agent's container starts it (%s), after System.gc().
 
         | | baseline | measured | ratio |
         |---|---|---|---|
         | agent RSS: 0 -> 100,000 allowed tuples applied (libnftables + RulesetApplier state) | %.1f MiB | %.1f MiB | %.2f |
         | controller heap in use: empty -> 10k pods, 1k workloads, 100k edges (graph + identities) | %.1f MiB | %.1f MiB | %.2f |
 
-        %s""", LocalDate.now(), Machine.describe(), rounds, rounds, z, f, f / z, h0, h1, h1 / h0,
+        %s""", LocalDate.now(), Machine.describe(), rounds, rounds,
+        String.join(" ", dev.palisade.dataplane.agent.AgentJvm.asInContainer()), z, f, f / z, h0, h1, h1 / h0,
         Goal.line("agent RSS at 100k tuples <= 1.5x at 0", f / z, 1.5, false, "the agent keeps the applied ruleset "
             + "as text (every element a String in sorted sets) to diff the next one against; elements packed as numbers "
             + "would take a fraction of that"));
@@ -77,11 +78,12 @@ public final class MemoryBench {
   }
 
   private static String child(String... args) throws IOException, InterruptedException {
-    // The JVM as the agent's container runs it: deploy/base/agent.yaml limits memory to 512Mi and the
-    // image starts java with -XX:MaxRAMPercentage=75; MaxRAM tells this JVM the same limit.
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-XX:MaxRAM=512m", "-XX:MaxRAMPercentage=75",
-        "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), MemoryBench.class.getName()));
+    // The JVM as the agent's container runs it: the image's options and the DaemonSet's memory limit
+    // as its RAM (AgentJvm, which Dockerfile.agent is checked against).
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    cmd.addAll(dev.palisade.dataplane.agent.AgentJvm.asInContainer());
+    cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+        MemoryBench.class.getName()));
     cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     String out = new String(p.getInputStream().readAllBytes()).strip();

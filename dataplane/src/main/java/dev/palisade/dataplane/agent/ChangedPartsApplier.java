@@ -58,10 +58,12 @@ final class ChangedPartsApplier {
     DesiredRuleset[] parts = changedParts(applied, next);
     RulesetDiff.Plan plan = RulesetDiff.plan(parts[0], parts[1],
         RulesetApplier.DEFAULT_MAX_ELEMENTS_PER_COMMIT);
+    int written = 0;
     for (Transaction tx : plan.all()) {
       if (tx.isEmpty()) {
         continue;
       }
+      written += tx.size();
       try {
         long t0 = System.nanoTime();
         nft.run(tx);
@@ -75,6 +77,7 @@ final class ChangedPartsApplier {
       }
     }
     applied = next;
+    RulesetApplier.releaseNativeMemoryAfter(written);
   }
 
   /**

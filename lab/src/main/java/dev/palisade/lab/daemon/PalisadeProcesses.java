@@ -1,5 +1,6 @@
 package dev.palisade.lab.daemon;
 
+import dev.palisade.dataplane.agent.AgentJvm;
 import dev.palisade.dataplane.tls.ControllerTrust;
 import dev.palisade.lab.cluster.Lab;
 import dev.palisade.lab.deploy.DeployBundle;
@@ -167,7 +168,7 @@ public final class PalisadeProcesses implements AutoCloseable {
       keep(token, () -> tokens.issue(NAMESPACE, AGENT_SA, List.of(AGENT_AUDIENCE), nodeName, TOKEN_TTL), TOKEN_TTL);
       Path kube = dir.resolve("agent-" + node.index() + ".kubeconfig");
       keepKubeconfig(kube, AGENT_SA, nodeName);
-      List<String> agent = new ArrayList<>(launcher);
+      List<String> agent = agentLauncher(launcher);
       agent.addAll(replace(argsOf(base, "DaemonSet"), Map.of("--controller", url, "--token-file", token.toString(),
           "--metrics-listen", metricsListen("agent-" + node.index()), "--ca", certificates.ca().toString())));
       agent.add("--netns=" + node.ns().name());
@@ -181,6 +182,19 @@ public final class PalisadeProcesses implements AutoCloseable {
     for (LabNetwork.Node node : lab.network().nodes()) {
       awaitTable(node, processes.get(1 + node.index()), deadline);
     }
+  }
+
+  /**
+   * The launcher with the agent image's JVM options ({@link AgentJvm#asInContainer}: its GC, heap
+   * sizing and the DaemonSet's memory limit as the JVM's RAM) when it starts java; another
+   * launcher (a script, a native image) is used as given.
+   */
+  static List<String> agentLauncher(List<String> launcher) {
+    List<String> out = new ArrayList<>(launcher);
+    if (!out.isEmpty() && Path.of(out.get(0)).getFileName().toString().equals("java")) {
+      out.addAll(1, AgentJvm.asInContainer());
+    }
+    return out;
   }
 
   /** A free loopback port for the process's metrics (as a pod's own port in a cluster), noted for `lab status`. */

@@ -1,0 +1,245 @@
+package dev.palisade.bench;
+
+import dev.palisade.dataplane.agent.AgentJvm;
+import dev.palisade.lab.cluster.Lab;
+import dev.palisade.lab.daemon.LabTokens;
+import dev.palisade.lab.daemon.PalisadeProcesses;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The agent's memory measured on the agent itself: a one-node process lab ({@link PalisadeProcesses}:
+ * the controller and the agent each their own OS process, the agent started with deploy/base's
+ * arguments and the image's JVM options, {@link AgentJvm#asInContainer}), read from
+ * /proc/PID/status and smaps_rollup of the agent process in three states:
+ * <ol>
+ *   <li>empty: one pod on the node, no policy (0 allowed tuples);
+ *   <li>100k: a NetworkPolicy admits that pod from 10,000 /32 peers on 10 TCP ports, both spaced by 2
+ *       so that every tuple is its own set element (as {@link AllowedTuples});
+ *   <li>beside 10k pods: 10,000 API-only pods of other nodes ({@link RemotePods}) added, which the
+ *       agent's informers hold.
+ * </ol>
+ * Each state is read twice: settled (the agent idle for {@value #SETTLE_SECONDS} s after its ruleset
+ * reached the wanted size: what a node's kubelet would see) and after a full GC ({@code jcmd PID
+ * GC.run}: what is live). The heap histogram at 100k is written beside the lab's logs.
+ * Usage: {@code scripts/bench.sh agent-memory} (as root; needs cli/target/palisade.jar, which the
+ * script builds).
+ */
+public final class AgentProcessMemoryBench {
+  /**
+   * Longer than the agent's verify period (60 s: it lists the whole table from the kernel, its
+   * largest transient), so a settled reading comes after at least one verify, as a node sees it.
+   */
+  static final int SETTLE_SECONDS = 75;
+  private static final int PEERS = 10_000;
+  private static final int PORTS = 10;
+  private static final int REMOTE_PODS = 10_000;
+
+  private AgentProcessMemoryBench() {}
+
+  /** One reading of the agent process, in MiB. */
+  record Reading(double rss, double anon, double file) {
+    String row(String what) {
+      return String.format(Locale.ROOT, "%.1f MiB (anon %.1f, file %.1f)", rss, anon, file);
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    Path cliJar = Path.of(System.getProperty("palisade.cli.jar", "cli/target/palisade.jar")).toAbsolutePath();
+    if (!Files.isRegularFile(cliJar)) {
+      throw new IllegalArgumentException("no palisade CLI jar at " + cliJar + ": build it (mvn -pl cli -am package)");
+    }
+    List<String> launcher = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "--enable-native-access=ALL-UNNAMED", "-cp", cliJar.toString(), "dev.palisade.cli.Main");
+    String id = "agentmem" + ProcessHandle.current().pid() % 1000;
+    Path dir = Files.createTempDirectory("pal-agentmem");
+    Reading[] settled = new Reading[3];
+    Reading[] live = new Reading[3];
+    try (Lab lab = Lab.startBare(id, 1);
+        PalisadeProcesses pal = PalisadeProcesses.start(lab, launcher, dir, LabTokens.of(lab.api()),
+            Duration.ofMinutes(5))) {
+      long pid = pal.process("agent-0").pid().orElseThrow();
+      String metrics = pal.metricsUrl("agent-0");
+      lab.apply("""
+          apiVersion: v1
+          kind: Namespace
+          metadata: {name: mem}
+          ---
+          apiVersion: apps/v1
+          kind: Deployment
+          metadata: {name: web, namespace: mem}
+          spec:
+            replicas: 1
+            selector: {matchLabels: {app: web}}
+            template:
+              metadata: {labels: {app: web}}
+              spec: {containers: [{name: web, image: web, ports: [{containerPort: 20000}]}]}
+          """);
+      lab.awaitReady(Duration.ofMinutes(2));
+      long empty = awaitStable(metrics, 0, Duration.ofMinutes(3));
+      settled[0] = settle(pid);
+      live[0] = afterGc(pid);
+      System.err.printf(Locale.ROOT, "empty (%d elements): %s settled, %s live%n", empty, settled[0].row(""),
+          live[0].row(""));
+
+      lab.apply(policy());
+      long full = awaitStable(metrics, empty + (long) PEERS * PORTS, Duration.ofMinutes(10));
+      settled[1] = settle(pid);
+      live[1] = afterGc(pid);
+      System.err.printf(Locale.ROOT, "100k (%d elements): %s settled, %s live%n", full, settled[1].row(""),
+          live[1].row(""));
+      Path histogram = dir.resolve("agent-histogram-100k.txt");
+      Files.writeString(histogram, jcmd(pid, "GC.class_histogram"));
+      System.err.println("heap histogram at 100k: " + histogram);
+      if (String.valueOf(System.getenv("JAVA_TOOL_OPTIONS")).contains("NativeMemoryTracking")) {
+        // a diagnostic run (NMT costs memory itself, so not the figures' run): where the native part goes
+        Files.writeString(dir.resolve("agent-nmt-100k.txt"), jcmd(pid, "VM.native_memory summary"));
+      }
+
+      new RemotePods(lab).create(REMOTE_PODS);
+      settled[2] = settle(pid);
+      live[2] = afterGc(pid);
+      System.err.printf(Locale.ROOT, "beside 10k pods: %s settled, %s live%n", settled[2].row(""), live[2].row(""));
+      Files.writeString(dir.resolve("agent-histogram-10k-pods.txt"), jcmd(pid, "GC.class_histogram"));
+    }
+    double ratio = settled[1].rss() / settled[0].rss();
+    String md = String.format(Locale.ROOT, """
+
+        ## Agent RSS: the agent process, empty vs 100k allowed tuples, beside 10k pods (%s)
+
+        %s
+        Command: `scripts/bench.sh agent-memory`. A one-node process lab (controller and agent each their own \
+        process, as deploy/base runs them); the agent JVM runs with the image's options (%s; AgentJvm, which \
+        Dockerfile.agent is checked against). RSS from /proc/PID/status of the agent process, anon/file from \
+        smaps_rollup; "settled": %d s idle after its ruleset reached the wanted size; "live": after `jcmd PID GC.run`. \
+        100k = a NetworkPolicy admitting the node's one pod from %,d /32 peers x %d TCP ports, all spaced by 2 \
+        (%,d elements in force); 10k pods = API-only pods of other nodes, which the agent's informers hold.
+
+        | agent process | settled | after full GC |
+        |---|---|---|
+        | empty (0 tuples) | %s | %s |
+        | 100,000 allowed tuples | %s | %s |
+        | 100,000 tuples beside 10,000 pods | %s | %s |
+        | ratio 100k / empty | %.2f | %.2f |
+
+        """, java.time.LocalDate.now(), Machine.describe(), String.join(" ", AgentJvm.asInContainer()), SETTLE_SECONDS,
+        PEERS, PORTS, (long) PEERS * PORTS, settled[0].row(""), live[0].row(""), settled[1].row(""), live[1].row(""),
+        settled[2].row(""), live[2].row(""), ratio, live[1].rss() / live[0].rss());
+    md += Goal.line("agent RSS at 100k tuples <= 1.5x at 0 (settled, the agent process)", ratio, 1.5, false,
+        System.getProperty("palisade.why", "see the text below the table")) + "\n";
+    Files.writeString(Path.of(System.getProperty("palisade.results", "bench/RESULTS.md")), md,
+        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    System.out.print(md);
+  }
+
+  /** 10,000 /32 peers x 10 ports admitted into mem/web, no two adjacent. */
+  static String policy() {
+    StringBuilder sb = new StringBuilder("""
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: {name: many-peers, namespace: mem}
+        spec:
+          podSelector: {matchLabels: {app: web}}
+          policyTypes: [Ingress]
+          ingress:
+          - from:
+        """);
+    long base = (10L << 24) | (100L << 16);
+    for (int i = 0; i < PEERS; i++) {
+      long ip = base + 2L * i;
+      sb.append("    - ipBlock: {cidr: ").append(ip >> 24).append('.').append((ip >> 16) & 255).append('.')
+          .append((ip >> 8) & 255).append('.').append(ip & 255).append("/32}\n");
+    }
+    sb.append("    ports:\n");
+    for (int p = 0; p < PORTS; p++) {
+      sb.append("    - {port: ").append(20000 + 2 * p).append(", protocol: TCP}\n");
+    }
+    return sb.toString();
+  }
+
+  /** Waits until the agent's ruleset holds at least {@code atLeast} elements and one scrape later the same. */
+  private static long awaitStable(String metrics, long atLeast, Duration timeout) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long last = -1;
+    while (System.nanoTime() < deadline) {
+      long now = elements(http, metrics);
+      if (now >= atLeast && now == last) {
+        return now;
+      }
+      last = now;
+      Thread.sleep(2000);
+    }
+    throw new IllegalStateException("the agent's ruleset did not reach " + atLeast + " elements (last " + last + ")");
+  }
+
+  /** Elements in force over all sets (the gauge is per set), or -1 until the agent is ready and covers a pod. */
+  private static long elements(HttpClient http, String metrics) throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(metrics)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    long sum = 0;
+    boolean ready = false;
+    boolean covers = false;
+    for (String line : r.body().split("\n")) {
+      if (line.startsWith("palisade_agent_ruleset_elements")) {
+        sum += (long) value(line);
+      } else if (line.startsWith("palisade_agent_ready ")) {
+        ready = value(line) == 1;
+      } else if (line.startsWith("palisade_agent_pods_covered ")) {
+        covers = value(line) >= 1;
+      }
+    }
+    return ready && covers ? sum : -1;
+  }
+
+  private static double value(String sample) {
+    return Double.parseDouble(sample.substring(sample.lastIndexOf(' ') + 1));
+  }
+
+  private static Reading settle(long pid) throws Exception {
+    Thread.sleep(SETTLE_SECONDS * 1000L);
+    return read(pid);
+  }
+
+  private static Reading afterGc(long pid) throws Exception {
+    jcmd(pid, "GC.run");
+    Thread.sleep(2000);
+    return read(pid);
+  }
+
+  static Reading read(long pid) throws IOException {
+    double rss = kib(Path.of("/proc", Long.toString(pid), "status"), "VmRSS:");
+    Path rollup = Path.of("/proc", Long.toString(pid), "smaps_rollup");
+    return new Reading(rss / 1024, kib(rollup, "Anonymous:") / 1024,
+        (kib(rollup, "Rss:") - kib(rollup, "Anonymous:")) / 1024);
+  }
+
+  private static double kib(Path file, String key) throws IOException {
+    for (String line : Files.readAllLines(file)) {
+      if (line.startsWith(key)) {
+        return Long.parseLong(line.replaceAll("[^0-9]", ""));
+      }
+    }
+    throw new IllegalStateException("no " + key + " in " + file);
+  }
+
+  private static String jcmd(long pid, String command) throws IOException, InterruptedException {
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException("jcmd " + command + " failed: " + out);
+    }
+    return out;
+  }
+}
