@@ -62,7 +62,7 @@ final class ObjectReadings {
    * added to {@code problems}. The same map as last time when the list holds the same objects.
    */
   Map<String, Long> identities(List<WorkloadIdentity> identities, List<Problem> problems) {
-    if (!sameInstances(identities, lastIdentities)) {
+    if (!dev.palisade.dataplane.netpol.PodViews.sameInstances(identities, lastIdentities)) {
       Map<String, Long> ids = new HashMap<>();
       List<Problem> mine = new ArrayList<>();
       for (WorkloadIdentity wi : identities) {
@@ -79,17 +79,5 @@ final class ObjectReadings {
     }
     problems.addAll(identityProblems);
     return idOfWorkload;
-  }
-
-  private static boolean sameInstances(List<?> a, List<?> b) {
-    if (a.size() != b.size()) {
-      return false;
-    }
-    for (int i = 0; i < a.size(); i++) {
-      if (a.get(i) != b.get(i)) {
-        return false;
-      }
-    }
-    return true;
   }
 }

@@ -166,7 +166,11 @@ public final class PodViews {
     return m.policy();
   }
 
-  static boolean sameInstances(List<?> a, List<?> b) {
+  /**
+   * True when both lists hold the very same objects in the same order: informers replace an
+   * object on every change and never mutate it, so what was read from these objects still holds.
+   */
+  public static boolean sameInstances(List<?> a, List<?> b) {
     if (a.size() != b.size()) {
       return false;
     }
