@@ -148,7 +148,8 @@ class ControllerAccessTest {
         eventually(() -> API.calls.stream().anyMatch(x -> x.toString().startsWith(
             "update policy.networking.k8s.io/clusternetworkpolicies/status")), "the cluster policy's condition");
         int seen = API.calls.size();
-        eventually(() -> API.calls.subList(seen, API.calls.size()).stream()
+        // a stream of a CopyOnWriteArrayList reads one snapshot; a subList of it throws once the list grows
+        eventually(() -> API.calls.stream().skip(seen)
             .anyMatch(x -> x.toString().equals("patch coordination.k8s.io/leases in " + NS)), "a Lease renewal");
       } finally {
         leadership.close();
