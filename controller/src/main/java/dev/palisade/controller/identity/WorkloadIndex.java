@@ -62,7 +62,10 @@ public final class WorkloadIndex {
     }
     gonePods.created(key);
     WorkloadRef w = resolver.workloadOf(p);
-    workloadOfPod.put(key, w);
+    WorkloadRef before = workloadOfPod.put(key, w);
+    if (before != null && !before.equals(w)) {
+      podsOf.getOrDefault(before, new HashSet<>()).remove(key); // resolved again: its owner arrived late
+    }
     labelsOf.put(w.toString(), WorkloadResolver.stableLabels(p));
     podsOf.computeIfAbsent(w, k -> new HashSet<>()).add(key);
     IdentityAllocator.Allocation a = ids.idFor(w);

@@ -63,8 +63,8 @@ final class ClusterCache {
   }
 
   /** ReplicaSets: the owners a pod's workload is resolved through. */
-  void replicaSets() {
-    replicaSets = inform(ReplicaSet.class, null);
+  void replicaSets(ResourceEventHandler<ReplicaSet> h) {
+    replicaSets = inform(ReplicaSet.class, h);
   }
 
   /** A root owner kind (Deployment, Job, ...): its mode annotations, and whether a named one exists. */
@@ -141,6 +141,22 @@ final class ClusterCache {
   /** The live pod of a NS/NAME key, or null. */
   Pod pod(String key) {
     return pods.getIndexer().getByKey(key);
+  }
+
+  /** Every pod in the store. */
+  List<Pod> pods() {
+    return pods.getStore().list();
+  }
+
+  /** The pods whose controlling owner is this object (a ReplicaSet, a Job). */
+  List<Pod> podsControlledBy(HasMetadata owner) {
+    String kind = HasMetadata.getKind(owner.getClass());
+    String name = owner.getMetadata().getName();
+    return pods.getIndexer().byIndex(Cache.NAMESPACE_INDEX, owner.getMetadata().getNamespace()).stream()
+        .filter(p -> p.getMetadata().getOwnerReferences() != null && p.getMetadata().getOwnerReferences().stream()
+            .anyMatch(r -> Boolean.TRUE.equals(r.getController()) && r.getKind().equals(kind)
+                && r.getName().equals(name)))
+        .toList();
   }
 
   List<Namespace> namespaces() {

@@ -52,6 +52,7 @@ import dev.palisade.model.crd.ApprovedGraph;
 import dev.palisade.model.crd.ClusterDefaults;
 import dev.palisade.model.crd.LearnedFlows;
 import dev.palisade.model.workload.WorkloadResolver;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
@@ -244,8 +245,12 @@ public final class PalisadeController implements AutoCloseable {
     // issue 20: Events for drops, in each end's namespace, and a PolicyReport per namespace
     drops = new DropIntake(new DropEvents(new KubeEventSink(client)), new PolicyReportWriter(client));
     policyProblems = new PolicyProblemReporter(client).start();
-    cluster.replicaSets();
-    cluster.rootOwner("Job", Job.class, modeIndex.annotations("Job"));
+    // A pod's workload is climbed to through these owners; the watch of a pod and of its owner are
+    // two streams, so an owner may arrive after its pods: then they are resolved again.
+    WorkloadResolver resolver = new WorkloadResolver(cluster::owner);
+    cluster.replicaSets(loop.handler((rs, deleted) -> onOwner(rs, deleted, resolver)));
+    cluster.rootOwner("Job", Job.class, modeIndex.annotations("Job"))
+        .addEventHandler(loop.handler((job, deleted) -> onOwner(job, deleted, resolver)));
     // Root owners and namespaces: their palisade.dev/mode annotations are modes GitOps can carry.
     cluster.namespaces(modeIndex.annotations(null))
         .addEventHandler(guardrails.dueOnChange()); // namespace labels select guardrails' pods
@@ -266,10 +271,12 @@ public final class PalisadeController implements AutoCloseable {
     cluster.inform(AllowList.class, publishing.allowLists().handler());
     cluster.add(List.of(publishing.defaultsInformer()));
     modeIndex.watching(cluster.modes(modeIndex.segmentationModes()));
-    WorkloadResolver resolver = new WorkloadResolver(cluster::owner);
     cluster.pods(loop.handler((p, deleted) -> onPod(p, deleted, resolver)));
     cluster.startAndAwait(syncTimeout);
     loop.call(() -> {
+      // Pod events before every store synced were skipped: each pod is resolved now, against all its owners.
+      long now = System.currentTimeMillis();
+      cluster.pods().forEach(p -> workloads.onPod(p, false, resolver, now));
       modeIndex.resolve();
       guardrails.judgeNow();
       ready = true;
@@ -328,10 +335,20 @@ public final class PalisadeController implements AutoCloseable {
   // ---- events (loop thread) ----
 
   private void onPod(Pod p, boolean deleted, WorkloadResolver resolver) {
+    if (!ready) {
+      return; // a partial view (its owner's store may not have synced): resolved once all have
+    }
     guardrails.due(); // pod labels select guardrails' subjects and peers
     Optional<Long> fresh = workloads.onPod(p, deleted, resolver, System.currentTimeMillis());
     if (fresh.isPresent() && ready) {
       allowLists.publish(Set.of(fresh.get()));
+    }
+  }
+
+  /** An owner added or changed: its pods, resolved while it was unknown, may belong to another workload now. */
+  private void onOwner(HasMetadata owner, boolean deleted, WorkloadResolver resolver) {
+    if (!deleted && ready) {
+      cluster.podsControlledBy(owner).forEach(p -> onPod(p, false, resolver));
     }
   }
 

@@ -291,4 +291,49 @@ class PalisadeControllerTest {
     assertEquals(200, inside.statusCode(), inside.body());
     assertTrue(call("GET", "/v1/graph", viewer, null).body().contains("\"status\":\"approved\""));
   }
+  @Test
+  void aPodWhoseOwnerArrivesLaterIsResolvedAgainToItsDeployment() throws Exception {
+    // a pod without pod-template-hash, its ReplicaSet not (yet) in the API: resolved as far as it can be
+    client.pods().inNamespace("shop").resource(new PodBuilder().withMetadata(new ObjectMetaBuilder().withNamespace("shop")
+        .withName("late-9c1e-ccccc").withLabels(Map.of("app", "late")).withOwnerReferences(new OwnerReferenceBuilder()
+            .withApiVersion("apps/v1").withKind("ReplicaSet").withName("late-9c1e").withUid("r-late").withController(true)
+            .build()).build()).withNewSpec().withNodeName("lab-node-0").endSpec().build()).create();
+    eventually(() -> client.resources(WorkloadIdentity.class).inNamespace("shop").withName("replicaset-late-9c1e")
+        .get() != null, "the pod's identity as far as its owners are known");
+    client.apps().replicaSets().inNamespace("shop").resource(new ReplicaSetBuilder().withMetadata(new ObjectMetaBuilder()
+        .withNamespace("shop").withName("late-9c1e").withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("apps/v1")
+            .withKind("Deployment").withName("late").withUid("d-late").withController(true).build()).build())
+        .build()).create();
+    eventually(() -> client.resources(WorkloadIdentity.class).inNamespace("shop").withName("deployment-late")
+        .get() != null, "the Deployment's identity once the ReplicaSet arrived");
+    long late = idOf("deployment-late");
+    long web = idOf("deployment-web");
+    // the pod now counts as the Deployment's: a flow naming it under that identity is the node's to report ...
+    HttpResponse<String> now = call("POST", "/v1/flows", agent, report(1, late, web, 8080,
+        "\"shop/late-9c1e-ccccc\"", "\"shop/web-5d8f-aaaaa\""));
+    assertTrue(now.body().contains("\"accepted\":1,\"refused\":0"), now.body());
+    // ... and under the ReplicaSet's, it is not
+    HttpResponse<String> stale = call("POST", "/v1/flows", agent, report(2, idOf("replicaset-late-9c1e"), web, 8081,
+        "\"shop/late-9c1e-ccccc\"", "\"shop/web-5d8f-aaaaa\""));
+    assertTrue(stale.body().contains("\"accepted\":0,\"refused\":1"), stale.body());
+  }
+
+  @Test
+  void podsAndOwnersPresentAtStartGetOnlyTheirRootOwnersIdentities() throws Exception {
+    // nothing is resolved from a partial view: whichever store syncs first, no ReplicaSet identity is written
+    controller.close();
+    client.apps().replicaSets().inNamespace("shop").resource(new ReplicaSetBuilder().withMetadata(new ObjectMetaBuilder()
+        .withNamespace("shop").withName("nohash-1").withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("apps/v1")
+            .withKind("Deployment").withName("nohash").withUid("d-nohash").withController(true).build()).build())
+        .build()).create();
+    client.pods().inNamespace("shop").resource(new PodBuilder().withMetadata(new ObjectMetaBuilder().withNamespace("shop")
+        .withName("nohash-1-ddddd").withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("apps/v1")
+            .withKind("ReplicaSet").withName("nohash-1").withUid("r-nohash").withController(true).build()).build())
+        .withNewSpec().withNodeName("lab-node-0").endSpec().build()).create();
+    controller = startController();
+    for (WorkloadIdentity wi : client.resources(WorkloadIdentity.class).inNamespace("shop").list().getItems()) {
+      assertTrue(wi.getMetadata().getName().startsWith("deployment-"), wi.getMetadata().getName());
+    }
+    assertEquals(3, client.resources(WorkloadIdentity.class).inNamespace("shop").list().getItems().size());
+  }
 }
