@@ -1,6 +1,7 @@
 package dev.palisade.controller.publish;
 
 import dev.palisade.controller.compile.AllowListCompiler;
+import dev.palisade.controller.graph.FlowEdge.EdgeKey;
 import dev.palisade.controller.graph.FlowGraph.EdgeView;
 import dev.palisade.model.IdentityPolicy;
 import dev.palisade.model.Mode;
@@ -69,6 +70,16 @@ public final class AllowListPublisher {
   /** The revision of the newest published allow-lists. */
   public long revision() {
     return revision;
+  }
+
+  /** Recompiles and publishes the allow-lists of both ends of these edges (the workloads among them). */
+  public void publishEnds(Collection<EdgeKey> edges) {
+    Set<Long> touched = new HashSet<>();
+    for (EdgeKey k : edges) {
+      sources.identityOf(k.source()).ifPresent(touched::add);
+      sources.identityOf(k.destination()).ifPresent(touched::add);
+    }
+    publish(touched);
   }
 
   /** Recompiles the given identities and writes the AllowLists that changed, under a new revision. */

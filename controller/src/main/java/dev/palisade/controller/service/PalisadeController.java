@@ -51,9 +51,6 @@ import dev.palisade.model.crd.AllowList;
 import dev.palisade.model.crd.ApprovedGraph;
 import dev.palisade.model.crd.ClusterDefaults;
 import dev.palisade.model.crd.LearnedFlows;
-import dev.palisade.model.workload.WorkloadResolver;
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -64,12 +61,9 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
-import java.util.Collection;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -85,7 +79,7 @@ import org.slf4j.LoggerFactory;
  * of its RBAC manifest.
  *
  * <pre>
- *  informers: pods, replicasets, jobs ----> WorkloadIndex (WorkloadResolver, IdentityAllocator) -> WorkloadIdentity CRs
+ *  informers: pods, replicasets, jobs -> PodEvents -> WorkloadIndex (WorkloadResolver, IdentityAllocator) -> WorkloadIdentity CRs
  *             SegmentationMode, palisade.dev/mode on namespaces and root owners
  *                                      ----> ModeIndex -----------+
  *             services, endpointslices, serviceaccounts, networkpolicies (sync gate; DnsWorkloads)
@@ -231,7 +225,7 @@ public final class PalisadeController implements AutoCloseable {
 
       @Override
       public long publish(List<EdgeKey> changed) {
-        publishEnds(changed);
+        allowLists.publishEnds(changed);
         return allowLists.revision();
       }
     }, k -> guardrails.routing().forbiddenBy(k)).gitOwned(approvedGraphs::objects);
@@ -245,12 +239,8 @@ public final class PalisadeController implements AutoCloseable {
     // issue 20: Events for drops, in each end's namespace, and a PolicyReport per namespace
     drops = new DropIntake(new DropEvents(new KubeEventSink(client)), new PolicyReportWriter(client));
     policyProblems = new PolicyProblemReporter(client).start();
-    // A pod's workload is climbed to through these owners; the watch of a pod and of its owner are
-    // two streams, so an owner may arrive after its pods: then they are resolved again.
-    WorkloadResolver resolver = new WorkloadResolver(cluster::owner);
-    cluster.replicaSets(loop.handler((rs, deleted) -> onOwner(rs, deleted, resolver)));
-    cluster.rootOwner("Job", Job.class, modeIndex.annotations("Job"))
-        .addEventHandler(loop.handler((job, deleted) -> onOwner(job, deleted, resolver)));
+    PodEvents pods = new PodEvents(cluster, workloads, () -> ready, guardrails::due, id -> allowLists.publish(Set.of(id)));
+    pods.watch(loop, cluster.rootOwner("Job", Job.class, modeIndex.annotations("Job")));
     // Root owners and namespaces: their palisade.dev/mode annotations are modes GitOps can carry.
     cluster.namespaces(modeIndex.annotations(null))
         .addEventHandler(guardrails.dueOnChange()); // namespace labels select guardrails' pods
@@ -271,12 +261,9 @@ public final class PalisadeController implements AutoCloseable {
     cluster.inform(AllowList.class, publishing.allowLists().handler());
     cluster.add(List.of(publishing.defaultsInformer()));
     modeIndex.watching(cluster.modes(modeIndex.segmentationModes()));
-    cluster.pods(loop.handler((p, deleted) -> onPod(p, deleted, resolver)));
     cluster.startAndAwait(syncTimeout);
     loop.call(() -> {
-      // Pod events before every store synced were skipped: each pod is resolved now, against all its owners.
-      long now = System.currentTimeMillis();
-      cluster.pods().forEach(p -> workloads.onPod(p, false, resolver, now));
+      pods.resolveAll(System.currentTimeMillis());
       modeIndex.resolve();
       guardrails.judgeNow();
       ready = true;
@@ -334,24 +321,6 @@ public final class PalisadeController implements AutoCloseable {
 
   // ---- events (loop thread) ----
 
-  private void onPod(Pod p, boolean deleted, WorkloadResolver resolver) {
-    if (!ready) {
-      return; // a partial view (its owner's store may not have synced): resolved once all have
-    }
-    guardrails.due(); // pod labels select guardrails' subjects and peers
-    Optional<Long> fresh = workloads.onPod(p, deleted, resolver, System.currentTimeMillis());
-    if (fresh.isPresent() && ready) {
-      allowLists.publish(Set.of(fresh.get()));
-    }
-  }
-
-  /** An owner added or changed: its pods, resolved while it was unknown, may belong to another workload now. */
-  private void onOwner(HasMetadata owner, boolean deleted, WorkloadResolver resolver) {
-    if (!deleted && ready) {
-      cluster.podsControlledBy(owner).forEach(p -> onPod(p, false, resolver));
-    }
-  }
-
   /** Someone deleted or edited what the controller publishes (reconciler's thread): audited on the loop. */
   private void onTamper(Tamper t) {
     loop.submit(() -> audit.appendRepair(ControllerAccess.SERVICE_ACCOUNT, t.kind() + " " + t.object(), t.what(),
@@ -363,21 +332,11 @@ public final class PalisadeController implements AutoCloseable {
     if (!ready) {
       return; // the first publish, after the first judgement, compiles them all
     }
-    publishEnds(changed);
+    allowLists.publishEnds(changed);
   }
 
   private void publishAll() {
     allowLists.publish(workloads.identities());
-  }
-
-  /** Recompiles and publishes the allow-lists of both ends of these edges (the workloads among them). */
-  private void publishEnds(Collection<EdgeKey> changed) {
-    Set<Long> touched = new HashSet<>();
-    for (EdgeKey k : changed) {
-      workloads.identityOf(k.source()).ifPresent(touched::add);
-      workloads.identityOf(k.destination()).ifPresent(touched::add);
-    }
-    allowLists.publish(touched);
   }
 
   // ---- for in-process callers (the lab, the CLI, tests) ----
