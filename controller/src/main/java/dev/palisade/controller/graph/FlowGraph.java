@@ -27,6 +27,13 @@ public final class FlowGraph {
   // pseudograph: a workload talking to itself (replicas of a cluster) is a loop, and loops are legal edges
   private final DirectedPseudograph<String, FlowEdge> graph = new DirectedPseudograph<>(null, null, false);
   private final Map<EdgeKey, FlowEdge> edges = new HashMap<>();
+  /**
+   * The same edges keyed by the numbers agents report (source and destination identity, protocol,
+   * port): a record of a known edge between workloads is found without naming its ends. Only ends
+   * whose name can no longer change are keyed: a workload's identity is never given to another,
+   * but an id the controller does not know yet ("unknown") may be given later.
+   */
+  private final Map<IdsKey, FlowEdge> byIds = new HashMap<>();
   /** Per node, the sequences of its newest reports: a retried report (same sequence) is not counted twice. */
   private final Map<String, java.util.LinkedHashSet<Long>> recentSequences = new HashMap<>();
   /** How many sequences per node are remembered: far more than an agent retries one report. */
@@ -66,17 +73,16 @@ public final class FlowGraph {
     }
     List<EdgeKey> fresh = new ArrayList<>();
     for (FlowRecord r : report.flows()) {
-      String src = vertexOf.apply(r.key().source());
-      String dst = r.key().destination() == Identities.WORLD ? outside.vertexOf(src, r.key().outside())
-          : vertexOf.apply(r.key().destination());
-      // one lookup for a known edge, the steady state: most records of a report are
-      FlowEdge e = edges.get(new EdgeKey(src, dst, r.key().protocol(), r.key().port()));
+      long srcId = r.key().source();
+      long dstId = r.key().destination();
+      // one lookup, by numbers, for a known edge between workloads: the steady state of most records
+      IdsKey ids = dstId == Identities.WORLD ? null : new IdsKey(srcId, dstId, r.key().protocol(), r.key().port());
+      FlowEdge e = ids == null ? null : byIds.get(ids);
       if (e == null) {
-        int port = r.key().port();
-        if (portsOfPair.getOrDefault(pair(src, dst, r.key().protocol()), 0) >= SCAN_PORTS) {
-          port = SCAN_PORT; // one more port of a peer this source already reached on many: a scan
+        e = named(r, vertexOf, fresh);
+        if (ids != null && settled(srcId, e.source()) && settled(dstId, e.destination())) {
+          byIds.put(ids, e);
         }
-        e = edge(src, dst, r.key().protocol(), port, fresh);
       }
       e.record(r.count(), r.firstSeenMillis(), r.lastSeenMillis(), r.sourcePods(), r.destinationPods());
       if (e.status() == EdgeStatus.REJECTED) {
@@ -86,6 +92,32 @@ public final class FlowGraph {
     version++;
     return fresh;
   }
+
+  /** A record's edge found or made by its ends' names (the world's end named by what the agent knew of it). */
+  private FlowEdge named(FlowRecord r, LongFunction<String> vertexOf, List<EdgeKey> fresh) {
+    String src = vertexOf.apply(r.key().source());
+    String dst = r.key().destination() == Identities.WORLD ? outside.vertexOf(src, r.key().outside())
+        : vertexOf.apply(r.key().destination());
+    FlowEdge e = edges.get(new EdgeKey(src, dst, r.key().protocol(), r.key().port()));
+    if (e != null) {
+      return e;
+    }
+    int port = r.key().port();
+    if (portsOfPair.getOrDefault(pair(src, dst, r.key().protocol()), 0) >= SCAN_PORTS) {
+      port = SCAN_PORT; // one more port of a peer this source already reached on many: a scan
+    }
+    return edge(src, dst, r.key().protocol(), port, fresh);
+  }
+
+  /** Whether an id's name is for good: any but "unknown" for an id that is not the unknown entity's own. */
+  private static boolean settled(long id, String name) {
+    return id == Identities.UNKNOWN || !UNKNOWN_NAME.equals(name);
+  }
+
+  private static final String UNKNOWN_NAME = Identities.reservedName(Identities.UNKNOWN);
+
+  /** A record's ends and service as agents report them. */
+  private record IdsKey(long source, long destination, Protocol protocol, int port) {}
 
   private FlowEdge edge(String src, String dst, Protocol protocol, int port, List<EdgeKey> fresh) {
     EdgeKey key = new EdgeKey(src, dst, protocol, port);

@@ -52,6 +52,27 @@ class FlowGraphTest {
   }
 
   @Test
+  void anIdNamedLaterIsNotKeptOnTheUnknownEdgeItsFirstRecordsMade() {
+    java.util.HashMap<Long, String> names = new java.util.HashMap<>(NAMES);
+    names.remove(302L); // the controller has not given 302 yet: its name is "unknown"
+    java.util.function.LongFunction<String> vertexOf = id -> names.getOrDefault(id, "unknown");
+    g.ingest(new FlowReport("node-0", 1, List.of(rec(300, 302, 5432, 1, 1000, 1000, "shop/web-a"))), vertexOf);
+    g.ingest(new FlowReport("node-0", 2, List.of(rec(300, 302, 5432, 1, 1100, 1100, "shop/web-a"))), vertexOf);
+    assertEquals(List.of("unknown"), g.edgesFrom("shop/Deployment/web").stream().map(v -> v.key().destination()).toList());
+    names.put(302L, "shop/Deployment/db");
+    g.ingest(new FlowReport("node-0", 3, List.of(rec(300, 302, 5432, 4, 1200, 1200, "shop/web-a"))), vertexOf);
+    g.ingest(new FlowReport("node-0", 4, List.of(rec(300, 302, 5432, 1, 1300, 1300, "shop/web-a"))), vertexOf);
+    Map<String, Long> counts = new java.util.TreeMap<>();
+    g.edgesFrom("shop/Deployment/web").forEach(v -> counts.put(v.key().destination(), v.count()));
+    assertEquals(Map.of("unknown", 2L, "shop/Deployment/db", 5L), counts);
+    // and a workload's id, once named, keeps its edge: the same records land there however often they come
+    names.put(302L, "renamed/Deployment/never");
+    g.ingest(new FlowReport("node-0", 5, List.of(rec(300, 302, 5432, 1, 1400, 1400, "shop/web-a"))), vertexOf);
+    assertEquals(6, g.edgesFrom("shop/Deployment/web").stream().filter(v -> v.key().destination()
+        .equals("shop/Deployment/db")).findFirst().orElseThrow().count());
+  }
+
+  @Test
   void aLowerSequenceIsTakenAndOnlyRecentRepeatsAreIgnored() {
     g.ingest(new FlowReport("node-0", 5_000, List.of(rec(300, 301, 9090, 1, 1000, 1000, "shop/web-a"))), NAMES::get);
     // the agent restarted with its clock set back: a lower sequence is new data, not a repeat
