@@ -37,7 +37,7 @@ import tools.jackson.databind.node.ObjectNode;
  *  plan: the edges it changes (graph untouched)
  *  an edge an ApprovedGraph lists, decided otherwise? -> 409 with the object's YAML to commit, nothing changed
  *  audit log entry written (the commit point) -- fails -> 503, nothing changed
- *  graph statuses set; LearnedFlows saved (a failure is retried); allow-lists published (retried)
+ *  graph statuses set; allow-lists published (retried); LearnedFlows saved (a failure is retried)
  * </pre>
  *
  * The audit entry is the decision's durable record: the controller {@link #replay replays} the
@@ -202,9 +202,12 @@ public final class EdgeDecisions {
       keys.add(c.key());
       sources.add(c.key().source());
     }
+    // the agents' allow-lists first: the audit entry already holds the decision through a kill -9
+    // (replayed at start), so its LearnedFlows save need not stand between the approver and the nodes
+    long published = effects.publish(keys);
     effects.save(sources);
     int changed = (int) planned.stream().filter(c -> c.before() != req.status()).count();
-    return new Outcome(changed, entry.seq, false, effects.publish(keys));
+    return new Outcome(changed, entry.seq, false, published);
   }
 
   /**
