@@ -100,7 +100,7 @@ public final class AllowListPublisher {
       return;
     }
     revision++;
-    int written = 0;
+    List<AllowList> lists = new ArrayList<>(changed.size());
     for (var e : changed) {
       WorkloadRef w = sources.workload(e.getKey()).orElseThrow();
       AllowListSpec spec = AllowListCodec.toSpec(e.getValue(), revision);
@@ -109,8 +109,9 @@ public final class AllowListPublisher {
       al.setMetadata(new ObjectMetaBuilder().withNamespace(w.namespace()).withName(CrdNames.objectName(w)).build());
       al.setSpec(spec);
       published.put(e.getKey(), spec); // wanted from now on, even if the write fails and is retried
-      written += writer.put(al) ? 1 : 0;
+      lists.add(al);
     }
+    int written = writer.putAll(lists);
     timing.accept(System.nanoTime() - started);
     LOG.info("revision {}: {} of {} allow-list(s) written{}", revision, written, changed.size(),
         written < changed.size() ? ", the rest retried" : "");

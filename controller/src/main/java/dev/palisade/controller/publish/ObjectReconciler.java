@@ -6,10 +6,15 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +29,7 @@ import tools.jackson.databind.json.JsonMapper;
  * or edited allow-list never opens a pod for long: the agents enforce what the objects say.
  *
  * <pre>
- *  put(object) -----> wanted[key] -> write now, on the caller's thread
+ *  put(object) -----> wanted[key] -> write now, on the caller's thread (putAll: several writes in flight)
  *                                      '-> failed: again after the back-off (100 ms .. 5 s), until it holds
  *  informer event --> judge: a version we wrote / the wanted content / someone else's change
  *                                      '-> deleted or edited: WARN, count, report, write wanted again
@@ -46,6 +51,8 @@ public final class ObjectReconciler<T extends HasMetadata> implements AutoClosea
   private static final JsonMapper JSON = JsonMapper.builder().build();
   /** Versions per object recognised as the controller's own: more than can be in flight at once. */
   private static final int OWN_VERSIONS = 16;
+  /** Writes of one {@link #putAll} in flight at once. */
+  private static final int WRITERS = 4;
 
   private final KubernetesClient client;
   private final OwnedKind<T> kind;
@@ -58,6 +65,8 @@ public final class ObjectReconciler<T extends HasMetadata> implements AutoClosea
   private final Map<String, Retry> retries = new HashMap<>();
   private final Map<String, Streak> streaks = new HashMap<>();
   private final ScheduledExecutorService worker;
+  /** The HTTP calls of {@link #putAll}, several in flight (their caller holds the lock). */
+  private final ExecutorService writers;
   private final AtomicLong repairs = new AtomicLong();
   private final AtomicLong failedWrites = new AtomicLong();
 
@@ -74,6 +83,11 @@ public final class ObjectReconciler<T extends HasMetadata> implements AutoClosea
     this.onTamper = onTamper;
     this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "palisade-reconcile-" + kind.name());
+      t.setDaemon(true);
+      return t;
+    });
+    this.writers = Executors.newFixedThreadPool(WRITERS, r -> {
+      Thread t = new Thread(r, "palisade-publish-" + kind.name());
       t.setDaemon(true);
       return t;
     });
@@ -103,6 +117,44 @@ public final class ObjectReconciler<T extends HasMetadata> implements AutoClosea
       String key = Tamper.keyOf(object);
       wanted.put(key, forWriting(object));
       return write(key);
+    }
+  }
+
+  /**
+   * {@link #put} of several objects, their first writes in flight together: agents enforce a
+   * revision once all its lists have landed, so one round trip for them all, not one each. The lock
+   * is held throughout; the writers only make the HTTP calls.
+   *
+   * @return how many of the first writes landed (the others are retried as after {@link #put})
+   */
+  public int putAll(List<T> objects) {
+    synchronized (lock) {
+      List<Attempt<T>> attempts = new ArrayList<>(objects.size());
+      for (T o : objects) {
+        String key = Tamper.keyOf(o);
+        wanted.put(key, forWriting(o));
+        Attempt<T> a = prepare(key);
+        if (a != null) {
+          attempts.add(a);
+        }
+      }
+      if (attempts.size() == 1) {
+        return finish(call(attempts.get(0))) ? 1 : 0;
+      }
+      List<Future<Attempt<T>>> calls = new ArrayList<>(attempts.size());
+      attempts.forEach(a -> calls.add(writers.submit(() -> call(a))));
+      int landed = 0;
+      for (Future<Attempt<T>> f : calls) {
+        try {
+          landed += finish(f.get()) ? 1 : 0;
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while publishing " + kind.name(), e);
+        } catch (ExecutionException e) {
+          throw new IllegalStateException(e.getCause()); // call() catches what a write throws
+        }
+      }
+      return landed;
     }
   }
 
@@ -176,36 +228,73 @@ public final class ObjectReconciler<T extends HasMetadata> implements AutoClosea
 
   /** One try at writing what is wanted for {@code key}; on failure the next try is scheduled. Lock held. */
   private boolean write(String key) {
+    Attempt<T> a = prepare(key);
+    return a != null && finish(call(a));
+  }
+
+  /** A try at one object: what it writes at which version of ours, then what came of it. */
+  private static final class Attempt<T> {
+    final String key;
+    final T want;
+    final String ownVersion;
+    final Retry pending;
+    T written;
+    RuntimeException failure;
+
+    Attempt(String key, T want, String ownVersion, Retry pending) {
+      this.key = key;
+      this.want = want;
+      this.ownVersion = ownVersion;
+      this.pending = pending;
+    }
+  }
+
+  /** Lock held: the wanted object and our last version; a scheduled retry is replaced by this try. */
+  private Attempt<T> prepare(String key) {
     T want = wanted.get(key);
     Retry pending = retries.remove(key);
     if (pending != null) {
       pending.next().cancel(false); // this try replaces it (it may be the one running now)
     }
     if (want == null) {
-      return false;
+      return null;
     }
+    Deque<String> own = ownVersions.get(key);
+    return new Attempt<>(key, want, own == null ? null : own.peekLast(), pending);
+  }
+
+  /** The HTTP call alone (any thread): one PUT at the version written last, else create-or-update. */
+  private Attempt<T> call(Attempt<T> a) {
     try {
-      // one PUT at the version written last, when nobody wrote in between (else create-or-update)
-      Deque<String> own = ownVersions.get(key);
-      T written = LastVersionWriter.write(client, kind.type(), want, own == null ? null : own.peekLast());
-      remember(key, written.getMetadata().getResourceVersion());
+      a.written = LastVersionWriter.write(client, kind.type(), a.want, a.ownVersion);
+    } catch (RuntimeException e) {
+      a.failure = e;
+    }
+    return a;
+  }
+
+  /** Lock held: the version a landed write made is ours; a failed one is tried again after the back-off. */
+  private boolean finish(Attempt<T> a) {
+    String key = a.key;
+    Retry pending = a.pending;
+    if (a.failure == null) {
+      remember(key, a.written.getMetadata().getResourceVersion());
       if (pending != null && pending.failures() > 0) {
         LOG.info("{} {} written after {} failed tr{}", kind.name(), key, pending.failures(),
             pending.failures() == 1 ? "y" : "ies");
       }
       return true;
-    } catch (RuntimeException e) {
-      failedWrites.incrementAndGet();
-      int failures = pending == null ? 1 : pending.failures() + 1;
-      Duration wait = backoff.delay(failures);
-      LOG.warn("writing {} {} failed (try {}), trying again in {} ms: {}", kind.name(), key, failures,
-          wait.toMillis(), e.getMessage());
-      if (!worker.isShutdown()) {
-        retries.put(key, new Retry(failures, worker.schedule(() -> retry(key), wait.toNanos(),
-            TimeUnit.NANOSECONDS)));
-      }
-      return false;
     }
+    failedWrites.incrementAndGet();
+    int failures = pending == null ? 1 : pending.failures() + 1;
+    Duration wait = backoff.delay(failures);
+    LOG.warn("writing {} {} failed (try {}), trying again in {} ms: {}", kind.name(), key, failures,
+        wait.toMillis(), a.failure.getMessage());
+    if (!worker.isShutdown()) {
+      retries.put(key, new Retry(failures, worker.schedule(() -> retry(key), wait.toNanos(),
+          TimeUnit.NANOSECONDS)));
+    }
+    return false;
   }
 
   private void remember(String key, String resourceVersion) {
@@ -254,6 +343,7 @@ public final class ObjectReconciler<T extends HasMetadata> implements AutoClosea
 
   @Override
   public void close() {
+    writers.shutdownNow();
     worker.shutdownNow();
   }
 }

@@ -217,6 +217,14 @@ class PublishedObjectsRepairTest {
     eventually(() -> controller.publishing().failedWrites() >= 2, "the api allow-list's write refused, and retried");
     assertNull(allowList("pod-api"), "refused");
     assertEquals(1, controller.publishing().pending());
+    // a change of both lists at once (their writes in flight together): both refused, both retried
+    SegmentationMode m = new SegmentationMode();
+    m.setMetadata(new ObjectMetaBuilder().withNamespace("shop").withName("shop").build());
+    m.setSpec(new SegmentationModeSpec());
+    m.getSpec().mode = "monitor";
+    admin.resources(SegmentationMode.class).inNamespace("shop").resource(m).create();
+    eventually(() -> controller.publishing().pending() == 2, "web's and api's writes refused and retried");
+    assertEquals("enforce", allowList("pod-web").getSpec().mode, "nothing written while refused");
 
     admin.rbac().clusterRoles().withName("palisade-controller").edit(r -> {
       r.setRules(granted);
@@ -224,7 +232,8 @@ class PublishedObjectsRepairTest {
     });
     eventually(() -> allowList("pod-api") != null, "the retried write landed");
     assertNotNull(allowList("pod-api").getSpec());
-    assertEquals("enforce", allowList("pod-api").getSpec().mode);
+    eventually(() -> "monitor".equals(allowList("pod-api").getSpec().mode), "api's retried list in the new mode");
+    eventually(() -> "monitor".equals(allowList("pod-web").getSpec().mode), "web's retried list in the new mode");
     eventually(() -> controller.publishing().pending() == 0, "nothing left to retry");
     assertEquals(0, controller.publishing().repairs(), "a refused write is no tampering");
   }
