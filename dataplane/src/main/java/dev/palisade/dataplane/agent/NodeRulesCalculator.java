@@ -208,7 +208,8 @@ final class NodeRulesCalculator {
         : NodeRules.Failsafe.NONE;
     // a pod only a cluster policy restricts is closed on IPv6 too: its tiers are IPv4 rules
     closedV6.addAll(groups.restrictedV6(v6ByV4));
-    NodeRules rules = new NodeRules(groups.groups(), safe).withClosedV6(closedV6);
+    // built once: each NodeRules checks every local address (two were built here on every sync)
+    NodeRules rules = new NodeRules(groups.groups(), safe, closedV6);
     List<AllowListSpec> held = new ArrayList<>();
     for (AllowList al : s.allowLists()) {
       if (al.getSpec() != null) {
