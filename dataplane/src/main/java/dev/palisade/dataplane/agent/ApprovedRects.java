@@ -26,13 +26,32 @@ import java.util.function.Supplier;
  */
 final class ApprovedRects {
   /** Rules plus the address versions of the identities they name: equal keys, equal rectangles. */
-  private record Key(List<PeerRule> rules, List<Long> versions) {}
+  private record Key(Rules rules, List<Long> versions) {}
+
+  /**
+   * A rules list with its hash computed once per list object: a list's hash walks every rule (its
+   * peer, protocol and ports), and each direction of each local identity was hashed that way three
+   * times per sync although the lists are the same objects sync after sync (ObjectReadings).
+   */
+  private record Rules(List<PeerRule> list, int hash) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Rules r && hash == r.hash && (list == r.list || list.equals(r.list));
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+  }
 
   /** The set last made for some rules, and the key it was made under. */
   private record Made(Key key, RectSet rects) {}
 
   private final KeptWhileUsed<Key, RectSet> kept = new KeptWhileUsed<>(HashMap::new);
-  private final KeptWhileUsed<List<PeerRule>, Made> latest = new KeptWhileUsed<>(HashMap::new);
+  private final KeptWhileUsed<Rules, Made> latest = new KeptWhileUsed<>(HashMap::new);
+  /** Each rules list object's hash, by identity. */
+  private final KeptWhileUsed<List<PeerRule>, Rules> hashed = new KeptWhileUsed<>(java.util.IdentityHashMap::new);
   private final Map<Long, Long> versions = new HashMap<>();
   /** identity -> its version before this sync, for the identities this sync moved. */
   private Map<Long, Long> before = Map.of();
@@ -48,6 +67,7 @@ final class ApprovedRects {
   void begin(Set<Long> moved, Map<Long, List<Set<String>>> how) {
     kept.begin();
     latest.begin();
+    hashed.begin();
     moves = how;
     before = new HashMap<>();
     for (Long id : moved) {
@@ -73,13 +93,14 @@ final class ApprovedRects {
         v.add(versions.getOrDefault(id.identity(), 0L));
       }
     }
-    Key key = new Key(rules, v);
+    Rules r = hashed.get(rules, list -> new Rules(list, list.hashCode()));
+    Key key = new Key(r, v);
     RectSet rects = kept.get(key, k -> {
-      Made last = latest.find(rules);
+      Made last = latest.find(r);
       RectSet stepped = last == null ? null : stepped(last, k, ipsById);
       return stepped != null ? stepped : RectSet.of(make.get());
     });
-    latest.put(rules, new Made(key, rects));
+    latest.put(r, new Made(key, rects));
     return rects;
   }
 
@@ -91,7 +112,7 @@ final class ApprovedRects {
     List<Long> was = last.key().versions();
     Set<Long> movedIds = new HashSet<>();
     int i = 0;
-    for (PeerRule r : now.rules()) {
+    for (PeerRule r : now.rules().list()) {
       if (r.peer() instanceof Peer.OfIdentity id) {
         long then = was.get(i);
         long current = now.versions().get(i++);
@@ -106,7 +127,7 @@ final class ApprovedRects {
     }
     Set<AllowRect> added = new HashSet<>();
     Map<AllowRect, String> gone = new HashMap<>(); // -> the address as the pod wrote it
-    for (PeerRule r : now.rules()) {
+    for (PeerRule r : now.rules().list()) {
       if (r.peer() instanceof Peer.OfIdentity id && movedIds.contains(id.identity())) {
         List<Set<String>> m = moves.get(id.identity());
         m.get(0).forEach(ip -> added.add(rect(ip, r)));
@@ -114,7 +135,7 @@ final class ApprovedRects {
       }
     }
     // a rectangle another rule still gives stays: rules may overlap
-    gone.entrySet().removeIf(e -> added.contains(e.getKey()) || stillGiven(e.getKey(), e.getValue(), now.rules(),
+    gone.entrySet().removeIf(e -> added.contains(e.getKey()) || stillGiven(e.getKey(), e.getValue(), now.rules().list(),
         ipsById));
     return last.rects().with(added, gone.keySet());
   }

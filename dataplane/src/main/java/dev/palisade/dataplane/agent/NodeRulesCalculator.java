@@ -71,6 +71,7 @@ final class NodeRulesCalculator {
   private final PodViews podViews = new PodViews();
   private final ApprovedRects approved = new ApprovedRects();
   private final ObjectReadings readings = new ObjectReadings();
+  private final LocalPods localPods = new LocalPods();
   /** Every pod's address claim, moved by pod deltas; null before the first call. */
   private PodAddresses addresses;
   /** False while a call is under way, and after one threw: the next call then reads every pod. */
@@ -109,7 +110,7 @@ final class NodeRulesCalculator {
     }
     List<Problem> problems = new ArrayList<>();
     Map<String, Long> idOfWorkload = readings.identities(s.identities(), problems);
-    ModeResolver modes = modeResolver(s, problems);
+    ModeResolver modes = localPods.modes(s.modes(), s.namespaces(), s.clusterDefault(), problems);
     WorkloadResolver owners = new WorkloadResolver(s.owners());
     Map<String, Pod> changed = changedPods(s, ownersVersion, announced, delta);
     trusted = false; // until this call has moved every part of the kept state
@@ -122,15 +123,11 @@ final class NodeRulesCalculator {
     }
     problems.addAll(addresses.problems());
 
-    Map<String, Long> local = new HashMap<>();
-    Map<String, Mode> listless = new HashMap<>(); // local pods no valid AllowList covers -> their mode
     Map<Long, IdentityPolicy> policies = readings.policies(s.allowLists(), problems);
     Set<String> policedNamespaces = new HashSet<>();
     for (NetworkPolicy np : s.networkPolicies()) {
       policedNamespaces.add(np.getMetadata().getNamespace());
     }
-    Set<String> closedV6 = new HashSet<>();
-    Map<String, List<String>> v6ByV4 = new HashMap<>(); // local pods' IPv6 addresses beside their IPv4 one
     Set<String> inStatus = new HashSet<>();
     for (String key : announced.keySet()) {
       PodAddresses.Entry e = addresses.get(key);
@@ -138,52 +135,11 @@ final class NodeRulesCalculator {
         inStatus.add(key);
       }
     }
-    Map<String, Mode> localMode = new HashMap<>();
-    // A node has few pods: its own are read whole on every sync, in key order (a stable answer)
-    for (PodAddresses.Entry e : addresses.local()) {
-      if (e.ip == null) {
-        continue;
-      }
-      try {
-        PodFacts.Facts f = e.facts;
-        IdentityPolicy policy = policies.get(e.id);
-        Mode mode = policy != null ? policy.mode() : modes.modeOf(f.workload());
-        String ip = e.ip;
-        boolean policed = policedNamespaces.contains(e.pod.getMetadata().getNamespace());
-        for (String extra : f.podIps) {
-          if (!extra.equals(ip) && extra.indexOf(':') >= 0 && ip.indexOf(':') < 0) {
-            v6ByV4.computeIfAbsent(ip, k -> new ArrayList<>()).add(extra);
-          }
-          if (!extra.equals(ip) && extra.indexOf(':') >= 0 && (mode != Mode.LEARN || policed)) {
-            closedV6.add(extra);
-          }
-        }
-        if (ip.indexOf(':') >= 0) {
-          // an IPv6-only pod: the IPv4 rules cannot name it; if restricted it is closed on IPv6 below
-          if (mode != Mode.LEARN || policed) {
-            closedV6.add(ip);
-          }
-          continue;
-        }
-        if (e.claim == null) {
-          continue; // a malformed address: the pod is named among the problems
-        }
-        // Two local pods claiming one address (a deletion seen late, an address reused): the
-        // stricter mode holds it until one claim is gone
-        Mode held = localMode.get(ip);
-        if (held == null || mode.compareTo(held) > 0) {
-          localMode.put(ip, mode);
-          local.put(ip, e.id);
-          if (policies.containsKey(e.id)) {
-            listless.remove(ip);
-          } else {
-            listless.put(ip, mode);
-          }
-        }
-      } catch (RuntimeException ex) {
-        problems.add(problem("Pod", e.pod, ex));
-      }
-    }
+    // A node has few pods: its own are read whole (in key order, a stable answer) whenever one
+    // of them, the AllowLists, the modes or the policed namespaces changed; else last sync's reading
+    LocalPods.Reading mine = localPods.read(addresses.local(), policies, modes, policedNamespaces, problems);
+    Map<String, Long> local = mine.local();
+    Map<String, Mode> listless = mine.listless(); // local pods no valid AllowList covers -> their mode
     // ... and as a peer a contested address speaks for neither identity (PodAddresses leaves it out)
     Map<Long, Set<String>> ipsById = addresses.ipsById();
     NetworkPolicyCompiler.Result np = changed == null
@@ -192,7 +148,7 @@ final class NodeRulesCalculator {
         : NetworkPolicyCompiler.compile(s.networkPolicies(), s.namespaces(), withAnnounced(changed, announced),
             local.keySet(), podViews);
     for (String line : np.problems()) {
-      problems.add(fromLine("NetworkPolicy", line));
+      problems.add(LocalPods.fromLine("NetworkPolicy", line));
     }
     List<ClusterNetworkPolicy> clusterPolicies = clusterPolicies(s.clusterPolicies(), problems);
     Map<String, PodTiers> tiers = clusterPolicies.isEmpty() ? Map.of()
@@ -207,8 +163,10 @@ final class NodeRulesCalculator {
         ? FailsafeBuilder.build(failsafe, nodeName, s.nodes(), s.services(), s.slices())
         : NodeRules.Failsafe.NONE;
     // a pod only a cluster policy restricts is closed on IPv6 too: its tiers are IPv4 rules
-    closedV6.addAll(groups.restrictedV6(v6ByV4));
-    NodeRules rules = new NodeRules(groups.groups(), safe).withClosedV6(closedV6);
+    Set<String> closedV6 = new HashSet<>(mine.closedV6());
+    closedV6.addAll(groups.restrictedV6(mine.v6ByV4()));
+    // built once: each NodeRules checks every local address (two were built here on every sync)
+    NodeRules rules = new NodeRules(groups.groups(), safe, closedV6);
     List<AllowListSpec> held = new ArrayList<>();
     for (AllowList al : s.allowLists()) {
       if (al.getSpec() != null) {
@@ -216,11 +174,16 @@ final class NodeRulesCalculator {
       }
     }
     trusted = true;
-    return new Result(rules, Map.copyOf(local), java.util.Collections.unmodifiableSet(addresses.seen()),
+    return new Result(rules, local, java.util.Collections.unmodifiableSet(addresses.seen()),
         addresses.seenMoves(), RevisionClaim.of(held), problems, inStatus,
         Map.of("NetworkPolicy", s.networkPolicies(), "Namespace", s.namespaces(), "Pod", s.pods(),
             ClusterNetworkPolicy.KIND, s.clusterPolicies()),
-        dev.palisade.dataplane.dns.NameGrants.of(local, policies));
+        mine.nameGrants());
+  }
+
+  /** How many calls read the local pods whole (the rest kept the last reading); for tests. */
+  long localReadings() {
+    return localPods.readings();
   }
 
   /** How many calls read every pod (the rest moved only the changed ones); for tests and metrics. */
@@ -268,20 +231,6 @@ final class NodeRulesCalculator {
       lastIdentities.addAll(now);
     }
     return same;
-  }
-
-  private static ModeResolver modeResolver(ClusterSnapshot s, List<Problem> problems) {
-    // the namespace's palisade.dev/mode annotation counts too (root owners' are the controller's)
-    Map<String, String> namespaceModes = new HashMap<>();
-    for (Namespace n : s.namespaces()) {
-      String a = ModeResolver.annotationOf(n);
-      if (a != null) {
-        namespaceModes.put(n.getMetadata().getName(), a);
-      }
-    }
-    return new ModeResolver(s.modes(), namespaceModes, Map.of(), s.clusterDefault(),
-        line -> problems.add(fromLine(line.startsWith("Namespace ") ? "Namespace" : "SegmentationMode",
-            line.replaceFirst("^(Namespace|SegmentationMode) ", ""))));
   }
 
   /**
@@ -338,15 +287,5 @@ final class NodeRulesCalculator {
   static Problem problem(String kind, HasMetadata o, String message) {
     var m = o.getMetadata();
     return new Problem(kind, m == null ? null : m.getNamespace(), m == null ? "?" : m.getName(), message);
-  }
-
-  /** "ns/name: what" (or "name: what") as the compilers write their problems. */
-  private static Problem fromLine(String kind, String line) {
-    int colon = line.indexOf(": ");
-    String where = colon < 0 ? "?" : line.substring(0, colon);
-    String what = colon < 0 ? line : line.substring(colon + 2);
-    int slash = where.indexOf('/');
-    return slash < 0 ? new Problem(kind, null, where, what)
-        : new Problem(kind, where.substring(0, slash), where.substring(slash + 1), what);
   }
 }

@@ -26,6 +26,10 @@ final class ObjectReadings {
   private record ListReading(IdentityPolicy policy, Problem problem) {}
 
   private final KeptWhileUsed<AllowList, ListReading> lists = new KeptWhileUsed<>(IdentityHashMap::new);
+  /** The AllowList objects {@link #lastPolicies} was read from; null: none yet (or a reading threw). */
+  private List<AllowList> lastLists;
+  private Map<Long, IdentityPolicy> lastPolicies = Map.of();
+  private List<Problem> listProblems = List.of();
   private List<WorkloadIdentity> lastIdentities = List.of();
   private Map<String, Long> idOfWorkload = Map.of();
   private List<Problem> identityProblems = List.of();
@@ -36,17 +40,27 @@ final class ObjectReadings {
    * per its SegmentationMode, with nothing approved.
    */
   Map<Long, IdentityPolicy> policies(List<AllowList> allowLists, List<Problem> problems) {
-    lists.begin();
-    Map<Long, IdentityPolicy> policies = new HashMap<>();
-    for (AllowList al : allowLists) {
-      ListReading r = lists.get(al, ObjectReadings::read);
-      if (r.policy() != null) {
-        policies.put(r.policy().identity(), r.policy());
-      } else {
-        problems.add(r.problem());
+    // the same map object while the same AllowList objects: what is read from it is kept by that
+    // identity downstream (LocalPods)
+    if (lastLists == null || !dev.palisade.dataplane.netpol.PodViews.sameInstances(allowLists, lastLists)) {
+      lastLists = null; // not trusted until made whole again
+      lists.begin();
+      Map<Long, IdentityPolicy> policies = new HashMap<>();
+      List<Problem> mine = new ArrayList<>();
+      for (AllowList al : allowLists) {
+        ListReading r = lists.get(al, ObjectReadings::read);
+        if (r.policy() != null) {
+          policies.put(r.policy().identity(), r.policy());
+        } else {
+          mine.add(r.problem());
+        }
       }
+      lastPolicies = java.util.Collections.unmodifiableMap(policies);
+      listProblems = List.copyOf(mine);
+      lastLists = new ArrayList<>(allowLists);
     }
-    return policies;
+    problems.addAll(listProblems);
+    return lastPolicies;
   }
 
   private static ListReading read(AllowList al) {

@@ -52,33 +52,68 @@ final class PeerResolver {
   }
 
 
+  /** Names each Peers, so a stepped one can say which one it was stepped from without holding it. */
+  private static final java.util.concurrent.atomic.AtomicLong SERIALS = new java.util.concurrent.atomic.AtomicLong();
+
   /** One rule's peers: pods picked by selectors, and ipBlock ranges (every address for an empty from/to). */
   final class Peers {
     private final List<Interval> ranges;
     private final List<LivePod> selected;
     private final List<Interval> blocks;
+    /** The selected pods' addresses, sorted, once per pod (two pods may share one). */
+    private final long[] points;
+    private final long serial = SERIALS.incrementAndGet();
+    /** The serial of the peers this was stepped from (0: made whole), and the ranges that moved since. */
+    private final long steppedFrom;
+    private final List<Interval> gone;
+    private final List<Interval> come;
     private final Map<PortMatch.Named, List<AllowRect>> byName = new HashMap<>();
 
     private Peers(List<LivePod> selected, List<Interval> blocks) {
       this.selected = selected;
       this.blocks = Disjoint.merge(blocks);
-      long[] addresses = new long[selected.size()];
-      for (int i = 0; i < addresses.length; i++) {
-        addresses[i] = selected.get(i).address();
-      }
-      List<Interval> points = Disjoint.mergePoints(addresses);
+      this.points = addresses(selected);
+      List<Interval> merged = Disjoint.mergePoints(points);
       if (this.blocks.isEmpty()) {
-        this.ranges = points;
+        this.ranges = merged;
       } else {
         List<Interval> all = new ArrayList<>(this.blocks);
-        all.addAll(points);
+        all.addAll(merged);
         this.ranges = Disjoint.merge(all);
       }
+      this.steppedFrom = 0;
+      this.gone = List.of();
+      this.come = List.of();
+    }
+
+    /** {@code before} moved to {@code selected}, whose addresses are {@code points}, by {@code step}. */
+    private Peers(Peers before, List<LivePod> selected, long[] points, PeerRanges.Step step) {
+      this.selected = selected;
+      this.blocks = before.blocks;
+      this.points = points;
+      this.ranges = step.ranges();
+      this.steppedFrom = before.serial;
+      this.gone = step.gone();
+      this.come = step.come();
     }
 
     /** Every peer address, merged. */
     List<Interval> ranges() {
       return ranges;
+    }
+
+    /**
+     * Adds the ranges only {@code was} had to {@code gone} and those only these peers have to
+     * {@code come}: said by the step when these were stepped from {@code was}, else found by
+     * walking both lists.
+     */
+    void movedSince(Peers was, List<Interval> gone, List<Interval> come) {
+      if (steppedFrom == was.serial) {
+        gone.addAll(this.gone);
+        come.addAll(this.come);
+      } else {
+        PeerSteps.diff(was.ranges, ranges, gone, come);
+      }
     }
 
     /**
@@ -181,7 +216,26 @@ final class PeerResolver {
       }
     }
     selected.addAll(joined);
-    return new Peers(selected, blocks);
+    long[] points = PeerRanges.moved(before.points, addresses(joined), addresses(left));
+    if (points == null) {
+      return new Peers(selected, blocks); // not the peers it seemed: made whole
+    }
+    long[] candidates = new long[joined.size() + left.size()];
+    for (int i = 0; i < candidates.length; i++) {
+      candidates[i] = (i < joined.size() ? joined.get(i) : left.get(i - joined.size())).address();
+    }
+    long[] flipped = PeerRanges.flipped(before.points, points, candidates);
+    return new Peers(before, selected, points, PeerRanges.step(before.ranges, before.blocks, points, flipped));
+  }
+
+  /** The pods' addresses, sorted. */
+  private static long[] addresses(List<LivePod> pods) {
+    long[] out = new long[pods.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = pods.get(i).address();
+    }
+    java.util.Arrays.sort(out);
+    return out;
   }
 
   private static boolean inBlocks(List<Interval> blocks, List<LivePod> pods) {

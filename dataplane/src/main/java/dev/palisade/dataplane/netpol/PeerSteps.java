@@ -93,7 +93,7 @@ final class PeerSteps {
       }
       List<Interval> gone = new ArrayList<>();
       List<Interval> come = new ArrayList<>();
-      diff(c.was().ranges(), c.now().ranges(), gone, come);
+      c.now().movedSince(c.was(), gone, come);
       if (c.rule().ports().isEmpty()) {
         if (!gone.isEmpty() || !come.isEmpty()) {
           return null; // the any-set moves: made whole

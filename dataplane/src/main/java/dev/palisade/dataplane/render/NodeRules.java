@@ -58,6 +58,9 @@ public record NodeRules(List<Group> groups, Failsafe failsafe, Set<String> close
    * group is unrestricted.
    */
   public Set<String> restrictedV6(Map<String, ? extends Collection<String>> v6ByPodIpv4) {
+    if (v6ByPodIpv4.isEmpty()) {
+      return Set.of(); // an IPv4-only node: no need to index every local address on each sync
+    }
     Map<Long, Group> byIp = new HashMap<>();
     groups.forEach(g -> g.podIps().forEach(ip -> byIp.put(Interval.parseIp(ip), g)));
     Set<String> out = new TreeSet<>();

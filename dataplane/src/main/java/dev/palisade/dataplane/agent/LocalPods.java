@@ -1,0 +1,193 @@
+package dev.palisade.dataplane.agent;
+
+import dev.palisade.dataplane.agent.ObjectProblems.Problem;
+import dev.palisade.dataplane.dns.NameGrants;
+import dev.palisade.model.IdentityPolicy;
+import dev.palisade.model.Mode;
+import dev.palisade.model.crd.SegmentationMode;
+import dev.palisade.model.workload.ModeResolver;
+import io.fabric8.kubernetes.api.model.Namespace;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * This node's own pods as {@link NodeRulesCalculator} reads them on every sync (address ->
+ * identity, the mode of pods no valid AllowList covers, the IPv6 addresses to close), kept while
+ * what they are read from is the same objects: the local pods' entries (a changed pod is a new
+ * entry), the AllowLists' policies map (the same map while the same AllowList objects), the
+ * SegmentationModes, namespaces and default mode, and the set of namespaces NetworkPolicy
+ * polices. At 10k pods a sync is caused by one pod, mostly not a local one, and reading every
+ * local pod's mode again was a fixed part of each sync. A reading is a pure function of those
+ * inputs, made whole when any of them differs, so a sync that threw leaves nothing stale here.
+ * Not thread-safe: the agent's sync thread owns it.
+ */
+final class LocalPods {
+  /**
+   * @param local IPv4 -> identity of the local pods the rules name
+   * @param listless local pods no valid AllowList covers -> their mode
+   * @param closedV6 local IPv6 addresses closed whatever the groups say
+   * @param v6ByV4 a local pod's IPv4 address -> its IPv6 ones
+   * @param problems the pods that could not be read
+   * @param nameGrants the approved DNS names per local pod
+   */
+  record Reading(Map<String, Long> local, Map<String, Mode> listless, Set<String> closedV6,
+      Map<String, List<String>> v6ByV4, List<Problem> problems, NameGrants nameGrants) {}
+
+  private List<SegmentationMode> modesRead;
+  private List<Namespace> namespacesRead;
+  private Mode defaultRead;
+  private ModeResolver resolver;
+  private List<Problem> resolverProblems = List.of();
+
+  private final List<PodAddresses.Entry> entriesRead = new ArrayList<>();
+  private Map<Long, IdentityPolicy> policiesRead;
+  private ModeResolver resolverRead;
+  private Set<String> policedRead;
+  private Reading reading;
+  private long readings;
+
+  /**
+   * The mode resolver of the SegmentationModes and namespace annotations, the same object (and
+   * its problems added again) while they and the default are the same objects.
+   */
+  ModeResolver modes(List<SegmentationMode> modes, List<Namespace> namespaces, Mode clusterDefault,
+      List<Problem> problems) {
+    if (resolver == null || clusterDefault != defaultRead || !dev.palisade.dataplane.netpol.PodViews.sameInstances(
+        modes, modesRead) || !dev.palisade.dataplane.netpol.PodViews.sameInstances(namespaces, namespacesRead)) {
+      // the namespace's palisade.dev/mode annotation counts too (root owners' are the controller's)
+      Map<String, String> namespaceModes = new HashMap<>();
+      for (Namespace n : namespaces) {
+        String a = ModeResolver.annotationOf(n);
+        if (a != null) {
+          namespaceModes.put(n.getMetadata().getName(), a);
+        }
+      }
+      List<Problem> mine = new ArrayList<>();
+      resolver = new ModeResolver(modes, namespaceModes, Map.of(), clusterDefault,
+          line -> mine.add(fromLine(line.startsWith("Namespace ") ? "Namespace" : "SegmentationMode",
+              line.replaceFirst("^(Namespace|SegmentationMode) ", ""))));
+      resolverProblems = List.copyOf(mine);
+      modesRead = new ArrayList<>(modes);
+      namespacesRead = new ArrayList<>(namespaces);
+      defaultRead = clusterDefault;
+    }
+    problems.addAll(resolverProblems);
+    return resolver;
+  }
+
+  /**
+   * The local pods read: the last reading while {@code entries} are the same objects in the same
+   * order, {@code policies} and {@code modes} the same objects and {@code policed} equal; else
+   * read again. Its problems are added to {@code problems} either way.
+   */
+  Reading read(Collection<PodAddresses.Entry> entries, Map<Long, IdentityPolicy> policies, ModeResolver modes,
+      Set<String> policed, List<Problem> problems) {
+    if (reading == null || policies != policiesRead || modes != resolverRead || !policed.equals(policedRead)
+        || !sameEntries(entries)) {
+      reading = null; // not trusted until made whole again
+      Reading r = readWhole(entries, policies, modes, policed);
+      entriesRead.clear();
+      entriesRead.addAll(entries);
+      policiesRead = policies;
+      resolverRead = modes;
+      policedRead = Set.copyOf(policed);
+      reading = r;
+      readings++;
+    }
+    problems.addAll(reading.problems());
+    return reading;
+  }
+
+  /** How many times the local pods were read whole (for tests). */
+  long readings() {
+    return readings;
+  }
+
+  private boolean sameEntries(Collection<PodAddresses.Entry> entries) {
+    if (entries.size() != entriesRead.size()) {
+      return false;
+    }
+    int i = 0;
+    for (PodAddresses.Entry e : entries) {
+      if (e != entriesRead.get(i++)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static Reading readWhole(Collection<PodAddresses.Entry> entries, Map<Long, IdentityPolicy> policies,
+      ModeResolver modes, Set<String> policed) {
+    List<Problem> problems = new ArrayList<>();
+    Map<String, Long> local = new HashMap<>();
+    Map<String, Mode> listless = new HashMap<>();
+    Set<String> closedV6 = new HashSet<>();
+    Map<String, List<String>> v6ByV4 = new HashMap<>();
+    Map<String, Mode> localMode = new HashMap<>();
+    // in key order (a stable answer)
+    for (PodAddresses.Entry e : entries) {
+      if (e.ip == null) {
+        continue;
+      }
+      try {
+        PodFacts.Facts f = e.facts;
+        IdentityPolicy policy = policies.get(e.id);
+        Mode mode = policy != null ? policy.mode() : modes.modeOf(f.workload());
+        String ip = e.ip;
+        boolean isPoliced = policed.contains(e.pod.getMetadata().getNamespace());
+        for (String extra : f.podIps) {
+          if (!extra.equals(ip) && extra.indexOf(':') >= 0 && ip.indexOf(':') < 0) {
+            v6ByV4.computeIfAbsent(ip, k -> new ArrayList<>()).add(extra);
+          }
+          if (!extra.equals(ip) && extra.indexOf(':') >= 0 && (mode != Mode.LEARN || isPoliced)) {
+            closedV6.add(extra);
+          }
+        }
+        if (ip.indexOf(':') >= 0) {
+          // an IPv6-only pod: the IPv4 rules cannot name it; if restricted it is closed on IPv6
+          if (mode != Mode.LEARN || isPoliced) {
+            closedV6.add(ip);
+          }
+          continue;
+        }
+        if (e.claim == null) {
+          continue; // a malformed address: the pod is named among the problems
+        }
+        // Two local pods claiming one address (a deletion seen late, an address reused): the
+        // stricter mode holds it until one claim is gone
+        Mode held = localMode.get(ip);
+        if (held == null || mode.compareTo(held) > 0) {
+          localMode.put(ip, mode);
+          local.put(ip, e.id);
+          if (policies.containsKey(e.id)) {
+            listless.remove(ip);
+          } else {
+            listless.put(ip, mode);
+          }
+        }
+      } catch (RuntimeException ex) {
+        problems.add(NodeRulesCalculator.problem("Pod", e.pod, ex));
+      }
+    }
+    Map<String, List<String>> v6 = new HashMap<>();
+    v6ByV4.forEach((k, v) -> v6.put(k, List.copyOf(v)));
+    Map<String, Long> localCopy = Map.copyOf(local);
+    return new Reading(localCopy, Map.copyOf(listless), Set.copyOf(closedV6), Map.copyOf(v6), List.copyOf(problems),
+        NameGrants.of(localCopy, policies));
+  }
+
+  /** "ns/name: what" (or "name: what") as the mode resolver writes its problems. */
+  static Problem fromLine(String kind, String line) {
+    int colon = line.indexOf(": ");
+    String where = colon < 0 ? "?" : line.substring(0, colon);
+    String what = colon < 0 ? line : line.substring(colon + 2);
+    int slash = where.indexOf('/');
+    return slash < 0 ? new Problem(kind, null, where, what)
+        : new Problem(kind, where.substring(0, slash), where.substring(slash + 1), what);
+  }
+}
