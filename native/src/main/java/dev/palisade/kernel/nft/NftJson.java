@@ -51,9 +51,14 @@ final class NftJson {
     try {
       return new NftListingReader(p).read(family, table);
     } catch (JacksonException e) {
-      throw new IllegalStateException("cannot read nft's JSON listing of table " + family + " " + table + ": "
-          + e.getOriginalMessage() + " (at " + location(e) + ")", e);
+      throw unreadable(family, table, e.getOriginalMessage() + " (at " + location(e) + ")", e);
+    } catch (IllegalStateException e) {
+      throw unreadable(family, table, e.getMessage(), e);
     }
+  }
+
+  private static IllegalStateException unreadable(String family, String table, String why, RuntimeException e) {
+    return new IllegalStateException("cannot read nft's JSON listing of table " + family + " " + table + ": " + why, e);
   }
 
   private static String location(JacksonException e) {

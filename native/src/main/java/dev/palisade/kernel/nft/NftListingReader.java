@@ -59,8 +59,7 @@ final class NftListingReader {
       p.skipChildren();
     }
     if (t != null && p.nextToken() != null) {
-      throw new IllegalStateException("cannot read nft's JSON listing of table " + family + " " + table
-          + ": text after the listing's end (" + p.currentToken() + ")");
+      throw new IllegalStateException("text after the listing's end (" + p.currentToken() + ")");
     }
     TreeMap<String, ChainState> done = new TreeMap<>();
     chains.forEach((name, c) -> done.put(name,
@@ -71,7 +70,7 @@ final class NftListingReader {
   /** The listing's items: an array's entries, or an object's values. */
   private void items(JsonToken container) {
     if (container == JsonToken.START_ARRAY) {
-      for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+      for (JsonToken t = next(); t != JsonToken.END_ARRAY; t = next()) {
         item(t);
       }
     } else if (container == JsonToken.START_OBJECT) {
@@ -136,7 +135,7 @@ final class NftListingReader {
   private List<String> elements(JsonToken container, boolean map) {
     List<String> out = new ArrayList<>();
     if (container == JsonToken.START_ARRAY) {
-      for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+      for (JsonToken t = next(); t != JsonToken.END_ARRAY; t = next()) {
         out.add(element(t, map));
       }
     } else if (container == JsonToken.START_OBJECT) {
@@ -153,16 +152,16 @@ final class NftListingReader {
   private String element(JsonToken t, boolean map) {
     text.setLength(0);
     if (map && t == JsonToken.START_ARRAY) {
-      JsonToken k = p.nextToken();
+      JsonToken k = next();
       if (k != JsonToken.END_ARRAY) {
         value(k);
       }
       text.append(" : ");
       if (k != JsonToken.END_ARRAY) {
-        JsonToken v = p.nextToken();
+        JsonToken v = next();
         if (v != JsonToken.END_ARRAY) {
           value(v);
-          while (p.nextToken() != JsonToken.END_ARRAY) {
+          while (next() != JsonToken.END_ARRAY) {
             p.skipChildren();
           }
         }
@@ -187,7 +186,7 @@ final class NftListingReader {
       case VALUE_NULL -> { }
       case START_ARRAY -> {
         boolean first = true;
-        for (JsonToken i = p.nextToken(); i != JsonToken.END_ARRAY; i = p.nextToken()) {
+        for (JsonToken i = next(); i != JsonToken.END_ARRAY; i = next()) {
           if (!first) {
             text.append(" . ");
           }
@@ -272,6 +271,15 @@ final class NftListingReader {
     if (!found) {
       text.append(NftJson.value(MissingNode.getInstance()));
     }
+  }
+
+  /** The next token inside an array, which the listing must not end in (the parser says so too, this is a backstop). */
+  private JsonToken next() {
+    JsonToken t = p.nextToken();
+    if (t == null) {
+      throw new IllegalStateException("the listing ends inside an array");
+    }
+    return t;
   }
 
   /** The value at the current token as a tree (a JSON null as a null node). */
