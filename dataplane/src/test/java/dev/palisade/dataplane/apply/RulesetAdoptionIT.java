@@ -16,7 +16,9 @@ import org.junit.jupiter.api.Test;
 /** The adoption contract on the kernel (its JSON read-back rewrites elements), plus 100k elements. */
 @KernelTest
 class RulesetAdoptionIT extends RulesetAdoptionContract {
-  private static final String NS = "pal-adopt-it-" + ProcessHandle.current().pid();
+  // PAL_NS_TAG (e.g. the branch) tells apart namespaces of test runs sharing one machine
+  private static final String NS = "pal-adopt-it-" + System.getenv().getOrDefault("PAL_NS_TAG", "t") + "-"
+      + ProcessHandle.current().pid();
   private NetNs ns;
   private LibNftables nft;
 

@@ -171,9 +171,9 @@ public final class LibNftables implements Nftables {
         try {
           synchronized (LIBRARY) {
             int rc = LIB.nft_run_cmd_from_filename(ctx, path);
-            String out = LIB.nft_ctx_get_output_buffer(ctx);
+            String out = text(LIB.nft_ctx_get_output_buffer(ctx));
             String err = LIB.nft_ctx_get_error_buffer(ctx);
-            return new Result(rc, out == null ? "" : out, err == null ? "" : err);
+            return new Result(rc, out, err == null ? "" : err);
           }
         } finally {
           LIB.nft_ctx_set_dry_run(ctx, false);
@@ -200,26 +200,46 @@ public final class LibNftables implements Nftables {
     if (probe.error().isPresent()) {
       throw probe.error().get();
     }
-    Result r = onThread(() -> {
+    String list = "list table " + family + " " + name;
+    Listing r = onThread(() -> {
       int flags = LIB.nft_ctx_output_get_flags(ctx);
       LIB.nft_ctx_output_set_flags(ctx, flags | LibNftablesApi.NFT_CTX_OUTPUT_JSON);
+      int rc;
+      Pointer out;
+      String err;
       try {
-        return command("list table " + family + " " + name);
+        byte[] buf = (list + "\0").getBytes(StandardCharsets.UTF_8);
+        synchronized (LIBRARY) {
+          rc = LIB.nft_run_cmd_from_buffer(ctx, buf);
+          out = LIB.nft_ctx_get_output_buffer(ctx);
+          err = LIB.nft_ctx_get_error_buffer(ctx);
+        }
       } finally {
         LIB.nft_ctx_output_set_flags(ctx, flags);
       }
+      // read in place, on this context's thread, before its next command reuses the buffer;
+      // outside LIBRARY: the buffer is this context's alone
+      return rc != 0 ? new Listing(null, err == null ? "" : err)
+          : new Listing(NftJson.parseTable(new NativeText(out), family, name), "");
     });
-    if (r.rc != 0) {
-      NftException e = error(r.error, "list table " + family + " " + name);
+    if (r.table == null) {
+      NftException e = error(r.error, list);
       if (e.kind() == NftException.Kind.NOT_FOUND) {
         return Optional.empty();
       }
       throw e;
     }
-    return Optional.of(NftJson.parseTable(r.output, family, name));
+    return Optional.of(r.table);
   }
 
   private record Result(int rc, String output, String error) {}
+
+  /** A listing read: the table, or nft's error when the command failed. */
+  private record Listing(TableState table, String error) {}
+
+  private static String text(Pointer buffer) {
+    return buffer == null ? "" : buffer.getString(0);
+  }
 
   /** On the context's thread: run one buffer and collect both buffers, emptying them. */
   private Result command(String text) {
@@ -228,9 +248,9 @@ public final class LibNftables implements Nftables {
     System.arraycopy(bytes, 0, buf, 0, bytes.length);
     synchronized (LIBRARY) {
       int rc = LIB.nft_run_cmd_from_buffer(ctx, buf);
-      String out = LIB.nft_ctx_get_output_buffer(ctx);
+      String out = text(LIB.nft_ctx_get_output_buffer(ctx));
       String err = LIB.nft_ctx_get_error_buffer(ctx);
-      return new Result(rc, out == null ? "" : out, err == null ? "" : err);
+      return new Result(rc, out, err == null ? "" : err);
     }
   }
 

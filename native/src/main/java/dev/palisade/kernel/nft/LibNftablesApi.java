@@ -21,7 +21,8 @@ public interface LibNftablesApi {
 
   int nft_ctx_buffer_error(Pointer ctx);
 
-  String nft_ctx_get_output_buffer(Pointer ctx);
+  /** The output buffer, NUL-terminated; valid until the context's next command (a listing is read in place). */
+  Pointer nft_ctx_get_output_buffer(Pointer ctx);
 
   String nft_ctx_get_error_buffer(Pointer ctx);
 
