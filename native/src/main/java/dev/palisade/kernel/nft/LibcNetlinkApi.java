@@ -20,6 +20,7 @@ public interface LibcNetlinkApi {
   int EINTR = 4;
   int EAGAIN = 11;
   int ENOBUFS = 105;
+  int ENOENT = 2;
 
   @SaveError
   int socket(int domain, int type, int protocol);
@@ -29,6 +30,9 @@ public interface LibcNetlinkApi {
 
   @SaveError
   int setsockopt(int fd, int level, int name, Pointer value, int len);
+
+  @SaveError
+  long send(int fd, Pointer buf, long len, int flags);
 
   @SaveError
   long recv(int fd, Pointer buf, long len, int flags);
