@@ -92,8 +92,8 @@ final class NlValueText {
 
   /**
    * glibc's inet_ntop: the longest run of two or more zero words (the first of equal runs) as
-   * {@code ::}, hex without leading zeros, and an address whose first 96 bits are zero (but not
-   * {@code ::} or {@code ::1}-like ones with a shorter run), or the v4-mapped prefix, ends in dotted IPv4.
+   * {@code ::}, hex without leading zeros; the last 32 bits in dotted IPv4 when the first 96 are
+   * exactly one zero run ({@code ::1.2.3.4}, not {@code ::1}) or the v4-mapped prefix ({@code ::ffff:1.2.3.4}).
    */
   static void ipv6(StringBuilder out, byte[] b, int o) {
     int[] words = new int[8];
