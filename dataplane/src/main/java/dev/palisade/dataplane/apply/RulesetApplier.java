@@ -3,7 +3,6 @@ package dev.palisade.dataplane.apply;
 import dev.palisade.dataplane.render.DesiredRuleset;
 import dev.palisade.kernel.MallocTrim;
 import dev.palisade.kernel.nft.NftException;
-import dev.palisade.kernel.nft.NftObject.Table;
 import dev.palisade.kernel.nft.Nftables;
 import dev.palisade.kernel.nft.Transaction;
 import java.util.List;
@@ -47,12 +46,10 @@ public final class RulesetApplier {
     RulesetDiff.Plan plan;
     if (applied == null) {
       long t0 = System.nanoTime();
+      // read over netlink (NetlinkTableReader): libnftables' cache is never filled by a read, so
+      // neither a dry run to free it nor a trim of the C heap follows
       TableComparison diff = TableReader.compare(nft, next);
-      releaseNativeMemoryAfter(elements(next));
       plan = AdoptionPlanner.plan(diff, next, maxElements);
-      if (!plan.staging().isEmpty() || !plan.commit().isEmpty()) {
-        releaseListingCache(next);
-      }
       LOG.info("adopting table {} {}: {} difference(s), {} commit(s) planned, read and planned in {} ms",
           next.family(), next.table(), diff.describe(next.family(), next.table(), 0).size(),
           plan.all().stream().filter(t -> !t.isEmpty()).count(), (System.nanoTime() - t0) / 1_000_000);
@@ -138,21 +135,7 @@ public final class RulesetApplier {
    * found exactly: a deleted table, a flushed chain, one deleted element. Writes nothing.
    */
   public synchronized List<String> verify(DesiredRuleset want) {
-    List<String> differences = TableReader.compare(nft, want).describe(want.family(), want.table(), VERIFY_EXAMPLES);
-    // listing the table is libnftables' largest allocation (its cache of every element, and the
-    // JSON text), on the verifier's thread, in a glibc arena of its own; the cache lives until
-    // libnftables' next command, so one is run before trimming (measured: ~180 MiB of arenas
-    // stayed resident at 100k elements when the trim came right after the listing)
-    int n = elements(want);
-    if (n >= TRIM_AFTER_OPERATIONS) {
-      releaseListingCache(want);
-      releaseNativeMemoryAfter(n);
-    }
-    return differences;
-  }
-
-  private static int elements(DesiredRuleset r) {
-    return r.sets().values().stream().mapToInt(s -> s.elements().size()).sum();
+    return TableReader.compare(nft, want).describe(want.family(), want.table(), VERIFY_EXAMPLES);
   }
 
   private static final int VERIFY_EXAMPLES = 3;
@@ -168,16 +151,6 @@ public final class RulesetApplier {
 
   public synchronized long failures() {
     return failures;
-  }
-
-  /**
-   * Measured (RestartAdoptionBench, 100k elements): the first command libnftables runs after
-   * listing a large table frees the listing's cache, about 110-260 ms of user-space work that a
-   * commit would otherwise carry (its kernel transaction takes under 10 ms). A dry run of "add
-   * table" pays it before the first commit, so no commit holds up other writers for it.
-   */
-  private void releaseListingCache(DesiredRuleset next) {
-    nft.check(new Transaction(next.family(), next.table()).add(Table.of()));
   }
 
   private static String abbreviate(String text) {
