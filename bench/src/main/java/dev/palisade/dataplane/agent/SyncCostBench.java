@@ -15,14 +15,16 @@ import java.util.Map;
  * The CPU of one agent sync caused by one pod event, stage by stage, with no kernel and no API
  * server: {@link SyncScenario}'s cluster in memory, the agent's own calculator, renderer and
  * applier ({@link ChangedPartsApplier}) over {@link FakeNftables}. Single-threaded, warmed up, then each event kind is played
- * {@code rounds} times in rotation (remote pod added, local pod added, pod deleted, labels changed),
+ * {@code rounds} times in rotation (remote pod added, local pod added, pod deleted, labels changed, a
+ * new local workload with its identity and AllowList),
  * one sync after each. The calculator is told which pods changed ({@link PodDelta}), as the agent's
  * pod informer records them.
  *
  * <pre>java -cp bench/target/palisade-bench.jar dev.palisade.dataplane.agent.SyncCostBench [PODS] [ROUNDS]</pre>
  */
 public final class SyncCostBench {
-  private static final String[] EVENTS = {"remote pod added", "local pod added", "pod deleted", "labels changed"};
+  private static final String[] EVENTS = {"remote pod added", "local pod added", "pod deleted", "labels changed",
+      "local workload added"};
   private static final String[] STAGES = {"calculate", "render", "apply (diff + fake nft)", "total", "total CPU",
       "CPU calculate", "CPU render", "CPU apply"};
 
@@ -52,7 +54,8 @@ public final class SyncCostBench {
           case 0 -> added.add(s.add(s.remoteWorkload(localWorkloads), false));
           case 1 -> added.add(s.add(round & 7, true));
           case 2 -> s.delete(added.remove(0));
-          default -> s.relabel(s.anyPod());
+          case 3 -> s.relabel(s.anyPod());
+          default -> s.addLocalWorkload(); // its identity, AllowList and pod: what a bare pod's start brings
         }
         ClusterSnapshot snap = s.snapshot();
         PodDelta delta = s.delta();

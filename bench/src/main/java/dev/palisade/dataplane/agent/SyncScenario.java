@@ -46,7 +46,7 @@ final class SyncScenario {
   final List<Namespace> namespaces = new ArrayList<>();
   /** Pods changed since {@link #delta} was last asked, as the pod informer's handlers record them. */
   private final java.util.Set<String> dirty = new java.util.HashSet<>();
-  private final int workloads;
+  private int workloads;
   private final SplittableRandom random = new SplittableRandom(7);
   private int serial;
 
@@ -70,10 +70,11 @@ final class SyncScenario {
     }
   }
 
+  /** The cluster as the informers' stores list it: new lists each time, the same objects while unchanged. */
   ClusterSnapshot snapshot() {
     return new ClusterSnapshot(List.copyOf(pods.values()), (ns, kind, name) -> kind.equals("ReplicaSet")
         ? Optional.<HasMetadata>ofNullable(replicaSets.get(ns + "/" + name)) : Optional.empty(),
-        identities, allowLists, policies, List.of(), namespaces, List.of(), List.of(), List.of(), Mode.ENFORCE);
+        List.copyOf(identities), List.copyOf(allowLists), policies, List.of(), namespaces, List.of(), List.of(), List.of(), Mode.ENFORCE);
   }
 
   /** The pods changed since the last call, read as the store holds them now (null: deleted). */
@@ -101,6 +102,18 @@ final class SyncScenario {
     pods.put(key, p);
     dirty.add(key);
     return key;
+  }
+
+  /**
+   * A new workload on this node as a bare pod's start brings it: its WorkloadIdentity and AllowList
+   * (written by the controller) and its pod, in one sync; returns the pod's key.
+   */
+  String addLocalWorkload() {
+    int w = workloads++;
+    replicaSets.put(ns(w % NAMESPACES) + "/" + rs(w), replicaSet(w));
+    identities.add(identity(w));
+    allowLists.add(allowList(w));
+    return add(w, true);
   }
 
   /** A remote workload at random (not a local one). */
