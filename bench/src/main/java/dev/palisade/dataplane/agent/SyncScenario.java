@@ -116,6 +116,15 @@ final class SyncScenario {
     return add(w, true);
   }
 
+  /** Takes back {@link #addLocalWorkload}'s newest workload (its pod, identity and AllowList), so the cluster keeps its size. */
+  void removeLocalWorkload(String podKey) {
+    workloads--;
+    replicaSets.remove(ns(workloads % NAMESPACES) + "/" + rs(workloads));
+    identities.remove(identities.size() - 1);
+    allowLists.remove(allowLists.size() - 1);
+    delete(podKey);
+  }
+
   /** A remote workload at random (not a local one). */
   int remoteWorkload(int localWorkloads) {
     return localWorkloads + random.nextInt(workloads - localWorkloads);
