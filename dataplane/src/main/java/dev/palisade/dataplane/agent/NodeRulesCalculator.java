@@ -118,6 +118,16 @@ final class NodeRulesCalculator {
     if (changed == null) {
       addresses = PodAddresses.rebuilt(addresses, s.pods(), ctx, tenancies);
       fullReads++;
+    } else if (identitiesChanged) {
+      // a workload's first pod brings its identity: only the pods of workloads whose identity moved
+      // are read again (a new workload's, usually one pod), not every pod of the cluster
+      Map<String, Pod> moved = addresses.identityMoved(idOfWorkload);
+      moved.forEach((key, pod) -> {
+        if (!changed.containsKey(key)) { // not putIfAbsent: a deleted pod's null counts as present
+          changed.put(key, pod);
+        }
+      });
+      addresses.update(changed, moved.keySet(), ctx, tenancies);
     } else {
       addresses.update(changed, ctx, tenancies);
     }
@@ -198,8 +208,8 @@ final class NodeRulesCalculator {
    */
   private Map<String, Pod> changedPods(ClusterSnapshot s, long ownersVersion, Map<String, String> announced,
       PodDelta delta) {
-    boolean sameContext = trusted && addresses != null && ownersVersion == lastOwnersVersion
-        && sameIdentities(s.identities());
+    identitiesChanged = !sameIdentities(s.identities());
+    boolean sameContext = trusted && addresses != null && ownersVersion == lastOwnersVersion;
     lastOwnersVersion = ownersVersion;
     Map<String, String> announcedBefore = lastAnnounced;
     lastAnnounced = Map.copyOf(announced);
@@ -219,6 +229,9 @@ final class NodeRulesCalculator {
     }
     return changed;
   }
+
+  /** Whether this call's identities are other objects than the last call's (set by {@link #changedPods}). */
+  private boolean identitiesChanged;
 
   /** True if {@code now} holds the same identity objects as the last call's (informers replace, never mutate). */
   private boolean sameIdentities(List<WorkloadIdentity> now) {

@@ -107,11 +107,16 @@ final class PodAddresses {
 
   /** Moves the changed pods (key -> the pod now, null: gone); the rest is as it was. */
   void update(Map<String, Pod> changed, Context ctx, NodeRulesCalculator.Tenancies tenancies) {
+    update(changed, Set.of(), ctx, tenancies);
+  }
+
+  /** As above; the pods of {@code reread} are read again even where their object is the same. */
+  void update(Map<String, Pod> changed, Set<String> reread, Context ctx, NodeRulesCalculator.Tenancies tenancies) {
     for (var e : changed.entrySet()) {
       String key = e.getKey();
       Entry before = entries.get(key);
       Pod now = e.getValue();
-      if (before != null && before.pod == now && !announcedMoved(key, before, ctx)) {
+      if (before != null && before.pod == now && !announcedMoved(key, before, ctx) && !reread.contains(key)) {
         continue; // the same object: the same reading
       }
       remove(key, before);
@@ -127,6 +132,23 @@ final class PodAddresses {
         settle(after.claim);
       }
     }
+  }
+
+  /**
+   * The pods counted with an identity other than the one {@code idOfWorkload} gives their workload
+   * now (an identity given, taken back or changed): key -> pod. Only an address counts with an
+   * identity, so pods without one (none yet, finished, unreadable) are not among them.
+   */
+  Map<String, Pod> identityMoved(Map<String, Long> idOfWorkload) {
+    Map<String, Pod> out = new HashMap<>();
+    for (var e : entries.entrySet()) {
+      Entry en = e.getValue();
+      if (en.facts != null && en.ip != null
+          && idOfWorkload.getOrDefault(en.facts.workloadKey(), Identities.UNKNOWN) != en.id) {
+        out.put(e.getKey(), en.pod);
+      }
+    }
+    return out;
   }
 
   private static boolean announcedMoved(String key, Entry before, Context ctx) {
