@@ -102,12 +102,12 @@ public final class PodLatencyBench {
           + "create -> rules %.2f.%n", big.clusterPods, small.clusterPods,
           Stats.pct(big.hook, 99) / Stats.pct(small.hook, 99), Stats.pct(big.remote, 99) / Stats.pct(small.remote, 99),
           Stats.pct(big.rules, 99) / Stats.pct(small.rules, 99)));
-      String why = String.format(Locale.ROOT, "a sync still walks every pod once (the calculator's per-pod loop "
-          + "and the NetworkPolicy cluster view are rebuilt from the informers' lists: CPU per sync p50 %.1f ms here "
-          + "against %.1f ms at %,d pods), and one pod's start meets several syncs (its own events, the controller's "
-          + "identity and allow-list writes); both agents, the API server and the bench share %d cores. Driving the "
-          + "per-pod loop from informer deltas (dirty keys) is the next step", Stats.pct(big.syncCpu, 50),
-          Stats.pct(small.syncCpu, 50), small.clusterPods, Runtime.getRuntime().availableProcessors());
+      String why = String.format(Locale.ROOT, "syncs are driven by pod deltas (CPU per sync p50 %.1f ms here "
+          + "against %.1f ms at %,d pods); the tail is the syncs a new workload brings (every bare pod here is one: "
+          + "its WorkloadIdentity and AllowList, several times a pod event's cost, see SyncCostBench's 'local "
+          + "workload added'), and both agents, the API server and the bench share %d cores",
+          Stats.pct(big.syncCpu, 50), Stats.pct(small.syncCpu, 50), small.clusterPods,
+          Runtime.getRuntime().availableProcessors());
       md.append("\n");
       md.append(Goal.line(String.format(Locale.ROOT, "pod -> rules p99 <= 20 ms at %,d pods (ms, the agent's share: "
           + "create -> rules also holds the lab's scheduler and API server, the baseline's own cost)", big.clusterPods),
