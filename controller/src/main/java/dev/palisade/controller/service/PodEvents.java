@@ -4,7 +4,9 @@ import dev.palisade.controller.identity.WorkloadIndex;
 import dev.palisade.model.workload.WorkloadResolver;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
@@ -39,10 +41,35 @@ final class PodEvents {
   }
 
   /** Watches pods and ReplicaSets, and the Job informer made with the root owners; before the cache starts. */
-  void watch(ControllerLoop loop, SharedIndexInformer<?> jobs) {
-    cluster.replicaSets(loop.handler(this::onOwner));
-    jobs.addEventHandler(loop.handler(this::onOwner));
+  void watch(ControllerLoop loop, SharedIndexInformer<? extends HasMetadata> jobs) {
+    cluster.replicaSets(ownerArrivals(loop));
+    jobs.addEventHandler(this.<HasMetadata>ownerArrivals(loop));
     cluster.pods(loop.handler(this::onPod));
+  }
+
+  /**
+   * An owner's arrival, or a change of its own controller (adopted, orphaned), is handed to the
+   * loop; its status updates (every replica count change in a rollout) are not: they move no pod.
+   */
+  private <T extends HasMetadata> ResourceEventHandler<T> ownerArrivals(ControllerLoop loop) {
+    return new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(T owner) {
+        loop.submit(() -> onOwner(owner));
+      }
+
+      @Override
+      public void onUpdate(T before, T now) {
+        if (!Objects.equals(before.getMetadata().getOwnerReferences(), now.getMetadata().getOwnerReferences())) {
+          loop.submit(() -> onOwner(now));
+        }
+      }
+
+      @Override
+      public void onDelete(T owner, boolean finalStateUnknown) {
+        // its pods are deleted with it, or orphaned (a pod update follows)
+      }
+    };
   }
 
   /** Every pod in the synced store, resolved against all its owners; on the loop, before ready. */
@@ -59,10 +86,10 @@ final class PodEvents {
     fresh.ifPresent(newIdentity::accept);
   }
 
-  /** An owner added or changed: its pods, resolved while it was unknown, may belong to another workload now. */
-  private void onOwner(Object owner, boolean deleted) {
-    if (!deleted && ready.getAsBoolean()) {
-      cluster.podsControlledBy((HasMetadata) owner).forEach(p -> onPod(p, false));
+  /** An owner arrived or changed hands: its pods, resolved while it was unknown, may belong to another workload now. */
+  private void onOwner(HasMetadata owner) {
+    if (ready.getAsBoolean()) {
+      cluster.podsControlledBy(owner).forEach(p -> onPod(p, false));
     }
   }
 }
