@@ -44,11 +44,30 @@ final class LineRatePairs {
       new PairGoal("CPU time per new connection at 100k tuples <= 1.02 of conntrack-only (the inverse of the conn/s "
           + "goal on a CPU-bound node)", "ct-only", Sample::cpuUsPerConn, 1 / 0.98, false));
 
+  /**
+   * Where a goal against no firewall loses its share: conntrack alone against nothing, and the
+   * firewall against conntrack alone (both ratios per block, as the goals'). Their product is the
+   * goal's ratio; the split tells a cost of the ruleset from the cost of keeping state at all.
+   */
+  record Split(String what, String over, String under, ToDoubleFunction<Sample> figure) {}
+
+  static final List<Split> SPLITS = List.of(
+      new Split("TCP throughput", "ct-only", "none", Sample::tcpGbps),
+      new Split("TCP throughput", FIREWALL, "ct-only", Sample::tcpGbps),
+      new Split("64-byte UDP packets/s", "ct-only", "none", Sample::udpPps),
+      new Split("64-byte UDP packets/s", FIREWALL, "ct-only", Sample::udpPps));
+
   /** Per block, the firewall's mean over the baseline's mean of {@code figure}. */
   static List<Double> ratios(List<Map<String, List<Sample>>> blocks, String baseline, ToDoubleFunction<Sample> figure) {
+    return ratios(blocks, FIREWALL, baseline, figure);
+  }
+
+  /** Per block, {@code over}'s mean over {@code under}'s mean of {@code figure}. */
+  static List<Double> ratios(List<Map<String, List<Sample>>> blocks, String over, String under,
+      ToDoubleFunction<Sample> figure) {
     List<Double> out = new ArrayList<>();
     for (Map<String, List<Sample>> b : blocks) {
-      out.add(mean(b.get(FIREWALL), figure) / mean(b.get(baseline), figure));
+      out.add(mean(b.get(over), figure) / mean(b.get(under), figure));
     }
     return out;
   }
@@ -98,6 +117,12 @@ final class LineRatePairs {
           g.what(), ci.mean(), ci.lo(), ci.hi(), ci.n(), v, v.equals("inconclusive")
               ? " The interval straddles " + String.format(Locale.ROOT, "%.3f", g.target())
                   + ": this run cannot tell; more blocks or a quieter machine narrow it" : ""));
+    }
+    md.append('\n');
+    for (Split sp : SPLITS) {
+      Stats.Ci ci = ratioCi95(ratios(blocks, sp.over(), sp.under(), sp.figure()));
+      md.append(String.format(Locale.ROOT, "- Split: %s, %s / %s: %.3f, 95%% interval %.3f..%.3f.%n", sp.what(),
+          sp.over(), sp.under(), ci.mean(), ci.lo(), ci.hi()));
     }
     return md.append('\n').toString();
   }

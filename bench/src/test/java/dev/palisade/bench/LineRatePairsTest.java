@@ -70,4 +70,21 @@ class LineRatePairsTest {
     assertTrue(md.contains("(4 blocks): met."), md);
     assertTrue(md.lines().filter(l -> l.startsWith("| ") && !l.startsWith("| block")).count() == 4, md);
   }
+
+  @Test
+  void theSplitTellsConntracksShareFromTheRulesets() {
+    // conntrack alone costs 4% of TCP throughput, the ruleset 1% more on top of it
+    List<Map<String, List<Sample>>> blocks = new ArrayList<>();
+    for (double jitter : new double[] {1.0, 1.01, 0.99}) {
+      Map<String, List<Sample>> block = new LinkedHashMap<>();
+      block.put("none", List.of(new Sample(1000, 10, 1000, 50 * jitter)));
+      block.put("ct-only", List.of(new Sample(1000, 10, 1000, 48 * jitter)));
+      block.put(LineRatePairs.FIREWALL, List.of(new Sample(1000, 10, 1000, 48 * 0.99 * jitter)));
+      blocks.add(block);
+    }
+    String md = LineRatePairs.section(blocks);
+    assertTrue(md.contains("- Split: TCP throughput, ct-only / none: 0.960"), md);
+    assertTrue(md.contains("- Split: TCP throughput, palisade-100000 / ct-only: 0.990"), md);
+    assertTrue(md.contains("- Goal: TCP throughput at 100k tuples >= 0.97 of no firewall. Ratio 0.950"), md);
+  }
 }
