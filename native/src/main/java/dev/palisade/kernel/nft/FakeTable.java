@@ -1,9 +1,9 @@
 package dev.palisade.kernel.nft;
 
+import static dev.palisade.kernel.nft.FakeNftText.normalize;
 import static dev.palisade.kernel.nft.FakeRefusal.busy;
 import static dev.palisade.kernel.nft.FakeRefusal.exists;
 import static dev.palisade.kernel.nft.FakeRefusal.notFound;
-import static dev.palisade.kernel.nft.FakeNftText.normalize;
 
 import dev.palisade.kernel.nft.NftObject.Chain;
 import dev.palisade.kernel.nft.NftObject.Element;
