@@ -35,7 +35,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @dev.palisade.testkit.KernelTest
 class NetlinkReaderContractIT {
-  private static final String NS = "pal-nlread-" + ProcessHandle.current().pid();
+  /** {@code -Dpalisade.it.netns=pal-me} names it {@code pal-me-<pid>}, beside other builders. */
+  private static final String NS =
+      System.getProperty("palisade.it.netns", "pal-nlread") + "-" + ProcessHandle.current().pid();
   private NetNs ns;
   private LibNftables nft;
 

@@ -6,7 +6,7 @@ import jnr.ffi.annotations.SaveError;
 
 /**
  * The libc socket calls a netlink event listener needs. Public only because JNR generates the
- * implementation in another class loader; use {@link NftMonitorSocket}.
+ * implementation in another class loader; use {@link NetfilterSocket}.
  */
 public interface LibcNetlinkApi {
   int AF_NETLINK = 16;

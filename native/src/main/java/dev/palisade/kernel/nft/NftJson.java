@@ -6,68 +6,85 @@ import dev.palisade.kernel.nft.TableState.RuleState;
 import dev.palisade.kernel.nft.TableState.SetState;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import tools.jackson.core.JacksonException;
-import tools.jackson.core.JsonParser;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.databind.node.MissingNode;
 
 /**
- * Reads nft's JSON listing (schema 1, nft 1.0.x) into {@link TableState}. The listing is read
- * token by token ({@link NftListingReader}): a table of 100k elements parsed as one tree held
- * about 400 bytes per element (an object, an array and a node per part) while it was read, once
- * a minute, and the agent's heap kept that room committed. The small objects (chains, rules, a
- * set's name, type and flags) are still read as trees and turned into values by the rules below,
- * which are those the whole-tree reader applied, so both read every listing alike.
+ * Reads nft's JSON listing (schema 1, nft 1.0.x) into {@link TableState}, as one tree. The agent
+ * reads its table over netlink ({@link NetlinkTableReader}); this reader is the independent
+ * second opinion that reader is checked against (NetlinkReaderContractIT) and the JSON side of the
+ * table-read memory bench, so it is kept plain rather than lean: a listing of 100k elements held
+ * as a tree costs some 40 MB while it is read, beside libnftables' own cache of ~200 MB.
  */
 final class NftJson {
-  static final JsonMapper MAPPER = JsonMapper.builder().build();
+  private static final JsonMapper MAPPER = JsonMapper.builder().build();
 
   private NftJson() {}
 
   /**
-   * The table in {@code json}.
+   * The table in {@code json}; a listing without an {@code nftables} array is a table with
+   * nothing in it.
    *
    * @throws IllegalStateException naming the table and where the text stops being a listing, when
    *     it is not JSON; the caller cannot tell what the table holds, so it must not take it as fine
    */
   static TableState parseTable(String json, String family, String table) {
-    try (JsonParser p = MAPPER.createParser(json)) {
-      return read(p, family, table);
+    try {
+      return read(MAPPER.readTree(json), family, table);
+    } catch (JacksonException e) {
+      throw unreadable(family, table, e);
     }
   }
 
   /** The table in UTF-8 JSON read from {@code in} (nft's output buffer, not copied into a String). */
   static TableState parseTable(InputStream in, String family, String table) {
-    try (JsonParser p = MAPPER.createParser(in)) {
-      return read(p, family, table);
-    }
-  }
-
-  private static TableState read(JsonParser p, String family, String table) {
     try {
-      return new NftListingReader(p).read(family, table);
+      return read(MAPPER.readTree(in), family, table);
     } catch (JacksonException e) {
-      throw unreadable(family, table, e.getOriginalMessage() + " (at " + location(e) + ")", e);
-    } catch (IllegalStateException e) {
-      throw unreadable(family, table, e.getMessage(), e);
+      throw unreadable(family, table, e);
     }
   }
 
-  private static IllegalStateException unreadable(String family, String table, String why, RuntimeException e) {
-    return new IllegalStateException("cannot read nft's JSON listing of table " + family + " " + table + ": " + why, e);
+  private static TableState read(JsonNode root, String family, String table) {
+    Map<String, ChainState> chains = new LinkedHashMap<>();
+    Map<String, List<RuleState>> rules = new LinkedHashMap<>();
+    TreeMap<String, SetState> sets = new TreeMap<>();
+    for (JsonNode item : root == null ? MissingNode.getInstance() : root.path("nftables")) {
+      if (item.has("chain")) {
+        chain(item.get("chain"), chains);
+      } else if (item.has("rule")) {
+        JsonNode r = item.get("rule");
+        rules.computeIfAbsent(r.path("chain").asString(), k -> new ArrayList<>())
+            .add(new RuleState(r.path("handle").asLong(),
+                r.has("comment") ? Optional.of(r.get("comment").asString()) : Optional.empty()));
+      } else if (item.has("set") || item.has("map")) {
+        boolean map = item.has("map");
+        SetState s = set(map ? item.get("map") : item.get("set"), map);
+        sets.put(s.name(), s);
+      }
+    }
+    TreeMap<String, ChainState> done = new TreeMap<>();
+    chains.forEach((name, c) -> done.put(name,
+        new ChainState(name, c.handle(), c.hook(), List.copyOf(rules.getOrDefault(name, List.of())))));
+    return new TableState(family, table, done, sets);
   }
 
-  private static String location(JacksonException e) {
-    return e.getLocation() == null ? "an unknown place"
+  private static IllegalStateException unreadable(String family, String table, JacksonException e) {
+    String at = e.getLocation() == null ? "an unknown place"
         : "line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+    return new IllegalStateException("cannot read nft's JSON listing of table " + family + " " + table + ": "
+        + e.getOriginalMessage() + " (at " + at + ")", e);
   }
 
   /** A {@code chain} object into {@code chains} (rules are attached when the listing is done). */
-  static void chain(JsonNode c, Map<String, ChainState> chains) {
+  private static void chain(JsonNode c, Map<String, ChainState> chains) {
     Optional<Hook> hook = c.has("hook")
         ? Optional.of(new Hook(c.path("type").asString(), c.path("hook").asString(), c.path("prio").asInt(),
             c.path("policy").asString("accept")))
@@ -76,36 +93,21 @@ final class NftJson {
     chains.put(name, new ChainState(name, c.path("handle").asLong(), hook, List.of()));
   }
 
-  /** A {@code rule} object onto its chain's list, in listing order. */
-  static void rule(JsonNode r, Map<String, List<RuleState>> rules) {
-    rules.computeIfAbsent(r.path("chain").asString(), k -> new ArrayList<>())
-        .add(new RuleState(r.path("handle").asLong(),
-            r.has("comment") ? Optional.of(r.get("comment").asString()) : Optional.empty()));
-  }
-
-  /**
-   * A set or map from its {@code name}, {@code type}, {@code map} and {@code flags} (in
-   * {@code head}) and its elements as read.
-   */
-  static SetState set(JsonNode head, boolean map, List<String> elements) {
-    String type = typeText(head.path("type"));
+  /** A set or map: its {@code name}, {@code type}, {@code map}, {@code flags} and {@code elem}. */
+  private static SetState set(JsonNode s, boolean map) {
+    String type = typeText(s.path("type"));
     if (map) {
-      type = type + " : " + typeText(head.path("map"));
+      type = type + " : " + typeText(s.path("map"));
     }
     List<String> flags = new ArrayList<>();
-    for (JsonNode f : head.path("flags")) {
+    for (JsonNode f : s.path("flags")) {
       flags.add(f.asString());
     }
-    return new SetState(head.path("name").asString(), map, type, List.copyOf(flags), SortedElements.of(elements));
-  }
-
-  /** A {@code set} or {@code map} that is not an object: whatever it holds, read as a tree. */
-  static SetState set(JsonNode s, boolean map) {
     List<String> elements = new ArrayList<>();
     for (JsonNode e : s.path("elem")) {
       elements.add(map && e.isArray() ? value(e.get(0)) + " : " + value(e.get(1)) : value(e));
     }
-    return set(s, map, elements);
+    return new SetState(s.path("name").asString(), map, type, List.copyOf(flags), SortedElements.of(elements));
   }
 
   private static String typeText(JsonNode t) {
@@ -118,7 +120,7 @@ final class NftJson {
   }
 
   /** One value as nft's text syntax writes it. */
-  static String value(JsonNode v) {
+  private static String value(JsonNode v) {
     if (v == null || v.isNull()) {
       return "";
     }
@@ -156,12 +158,5 @@ final class NftJson {
       }
     }
     return v.toString();
-  }
-
-  /** The value of an object whose one field is {@code key}: {@link #value(JsonNode)}'s rule for that key. */
-  static String keyed(String key, JsonNode inner) {
-    ObjectNode o = MAPPER.createObjectNode();
-    o.set(key, inner);
-    return value(o);
   }
 }

@@ -3,10 +3,8 @@ package dev.palisade.kernel.nft;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import jnr.ffi.LastError;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
-import jnr.ffi.Runtime;
 
 /**
  * A netlink socket that asks nf_tables for objects (a get, or a dump) and hands each reply message
@@ -15,8 +13,6 @@ import jnr.ffi.Runtime;
  * namespace of the thread that opens it. Not thread-safe: one thread asks, reads, closes.
  */
 final class NlDumpSocket implements AutoCloseable {
-  private static final LibcNetlinkApi LIBC = LibcNetlinkApi.INSTANCE;
-  private static final Runtime RT = Runtime.getRuntime(LIBC);
   static final int DATAGRAM_MAX = 256 * 1024;
   private static final int RECEIVE_TIMEOUT_SECONDS = 10;
   private static final int MSG_TRUNC = 0x20;
@@ -30,11 +26,10 @@ final class NlDumpSocket implements AutoCloseable {
   private static final int NLM_F_DUMP = 0x300;
   private static final int NFNL_SUBSYS_NFTABLES = 10;
 
-  private final int fd;
-  private final Pointer direct = Memory.allocateDirect(RT, DATAGRAM_MAX);
+  private final NetfilterSocket socket;
+  private final Pointer direct = Memory.allocateDirect(NetfilterSocket.RT, DATAGRAM_MAX);
   private final byte[] bytes = new byte[DATAGRAM_MAX];
   private int seq = (int) (System.nanoTime() & 0x7fffffff);
-  private boolean closed;
 
   /** What {@link #ask} hands each reply: the message's nf_tables type and its attributes' region. */
   interface Reply {
@@ -44,34 +39,13 @@ final class NlDumpSocket implements AutoCloseable {
   /** How an ask ended: fine, the object does not exist, or the dump was cut by a concurrent change. */
   enum Outcome { DONE, NOT_FOUND, INTERRUPTED }
 
-  private NlDumpSocket(int fd) {
-    this.fd = fd;
+  private NlDumpSocket(NetfilterSocket socket) {
+    this.socket = socket;
   }
 
   /** A socket in the calling thread's network namespace. */
   static NlDumpSocket open() {
-    int fd = LIBC.socket(LibcNetlinkApi.AF_NETLINK, LibcNetlinkApi.SOCK_RAW | LibcNetlinkApi.SOCK_CLOEXEC,
-        LibcNetlinkApi.NETLINK_NETFILTER);
-    if (fd < 0) {
-      throw failure("socket(AF_NETLINK, NETLINK_NETFILTER)");
-    }
-    try {
-      Pointer addr = Memory.allocateDirect(RT, 12); // sockaddr_nl, pid 0: the kernel assigns one
-      addr.putShort(0, (short) LibcNetlinkApi.AF_NETLINK);
-      if (LIBC.bind(fd, addr, 12) != 0) {
-        throw failure("bind netlink socket");
-      }
-      Pointer tv = Memory.allocateDirect(RT, 16); // a kernel that never answers must not hang the verifier
-      tv.putLong(0, RECEIVE_TIMEOUT_SECONDS);
-      tv.putLong(8, 0);
-      if (LIBC.setsockopt(fd, LibcNetlinkApi.SOL_SOCKET, LibcNetlinkApi.SO_RCVTIMEO, tv, 16) != 0) {
-        throw failure("setsockopt SO_RCVTIMEO");
-      }
-    } catch (RuntimeException e) {
-      LIBC.close(fd);
-      throw e;
-    }
-    return new NlDumpSocket(fd);
+    return new NlDumpSocket(NetfilterSocket.open(0, RECEIVE_TIMEOUT_SECONDS * 1000, "bind netlink socket"));
   }
 
   /**
@@ -112,7 +86,7 @@ final class NlDumpSocket implements AutoCloseable {
           if (errno == LibcNetlinkApi.ENOENT) {
             return Outcome.NOT_FOUND;
           }
-          throw new IllegalStateException("nf_tables refused request " + nftType + ": " + LIBC.strerror(errno));
+          throw new IllegalStateException("nf_tables refused request " + nftType + ": " + NetfilterSocket.strerror(errno));
         }
         if (type >> 8 != NFNL_SUBSYS_NFTABLES) {
           throw new IllegalStateException("netlink message of type 0x" + Integer.toHexString(type)
@@ -146,9 +120,9 @@ final class NlDumpSocket implements AutoCloseable {
 
   private void send(byte[] msg) {
     direct.put(0, msg, 0, msg.length);
-    long n = LIBC.send(fd, direct, msg.length, 0);
+    long n = socket.send(direct, msg.length);
     if (n != msg.length) {
-      throw failure("send to nf_tables");
+      throw NetfilterSocket.failure("send to nf_tables");
     }
   }
 
@@ -156,14 +130,14 @@ final class NlDumpSocket implements AutoCloseable {
     long n;
     int errno = 0;
     do {
-      n = LIBC.recv(fd, direct, DATAGRAM_MAX, MSG_TRUNC);
-      errno = n < 0 ? LastError.getLastError(RT) : 0;
+      n = socket.recv(direct, DATAGRAM_MAX, MSG_TRUNC);
+      errno = n < 0 ? NetfilterSocket.lastError() : 0;
     } while (n < 0 && errno == LibcNetlinkApi.EINTR);
     if (n < 0) {
       if (errno == LibcNetlinkApi.EAGAIN) {
         throw new IllegalStateException("nf_tables did not answer within " + RECEIVE_TIMEOUT_SECONDS + " s");
       }
-      throw new IllegalStateException("recv from nf_tables: " + LIBC.strerror(errno));
+      throw new IllegalStateException("recv from nf_tables: " + NetfilterSocket.strerror(errno));
     }
     if (n > DATAGRAM_MAX) {
       throw new IllegalStateException("a netlink datagram of " + n + " bytes did not fit the buffer of " + DATAGRAM_MAX);
@@ -174,13 +148,6 @@ final class NlDumpSocket implements AutoCloseable {
 
   @Override
   public void close() {
-    if (!closed) {
-      closed = true;
-      LIBC.close(fd);
-    }
-  }
-
-  private static IllegalStateException failure(String what) {
-    return new IllegalStateException(what + " failed: " + LIBC.strerror(LastError.getLastError(RT)));
+    socket.close();
   }
 }

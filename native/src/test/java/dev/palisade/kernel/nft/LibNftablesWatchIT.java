@@ -30,7 +30,8 @@ import org.junit.jupiter.api.Test;
  */
 @KernelTest
 class LibNftablesWatchIT extends NftablesWatchContract {
-  private static final String NS = "pal-monitor-watch";
+  /** {@code -Dpalisade.it.netns=pal-me} names it {@code pal-me-watch}, beside other builders. */
+  private static final String NS = System.getProperty("palisade.it.netns", "pal-monitor") + "-watch";
   private static NetNs ns;
   private static LibNftables nft;
 

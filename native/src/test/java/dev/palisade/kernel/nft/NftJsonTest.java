@@ -18,51 +18,50 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The token reader ({@link NftJson}) against the whole-tree reader it replaced
- * ({@link TreeListingReader}): the same {@link TableState} for a listing the kernel printed, for a
- * large generated one with every element shape the renderer's sets take, and for shapes nft does
- * not print; and a clear error, never a table, for text that is not a listing.
+ * nft's JSON listing read into a {@link TableState}: a listing the kernel printed and a large
+ * generated one with every element shape the renderer's sets take read as nft's text syntax
+ * writes them, and text that is not a listing is a clear error, never a table.
  */
-class NftJsonStreamingTest {
+class NftJsonTest {
 
   /** nft 1.0.6 / kernel 6.18, {@code nft -j list table}: golden/three-groups.nft plus sets of every kind. */
   private static String kernelListing() throws IOException {
-    try (InputStream in = NftJsonStreamingTest.class.getResourceAsStream("/nft/listing-kernel-6.18.json")) {
+    try (InputStream in = NftJsonTest.class.getResourceAsStream("/nft/listing-kernel-6.18.json")) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
   }
 
   @Test
-  void aKernelListingReadsAsTheTreeReadIt() throws IOException {
-    String json = kernelListing();
-    TableState streamed = NftJson.parseTable(json, "inet", "palisade");
-    assertEquals(TreeListingReader.parseTable(json, "inet", "palisade"), streamed);
-    // and what both read is what nft's text syntax writes
+  void aKernelListingReadsAsNftsTextSyntaxWritesIt() throws IOException {
+    TableState read = NftJson.parseTable(kernelListing(), "inet", "palisade");
     assertEquals(Set.of("10.1.0.0/24 . tcp . 80-90", "10.2.0.0-10.2.0.9 . udp . 53", "10.3.0.7 . tcp . 443"),
-        elements(streamed, "extra_ranges"));
-    assertEquals(Set.of("10.7.0.1", "10.8.0.1-10.8.0.5", "10.9.0.0/16"), elements(streamed, "extra_prefix"));
-    assertEquals(Set.of("10.0.0.1 . 80", "10.0.0.2 . 81"), elements(streamed, "extra_counter"));
-    assertEquals(Set.of("10.0.0.3"), elements(streamed, "extra_timeout"));
+        elements(read, "extra_ranges"));
+    assertEquals(Set.of("10.7.0.1", "10.8.0.1-10.8.0.5", "10.9.0.0/16"), elements(read, "extra_prefix"));
+    assertEquals(Set.of("10.0.0.1 . 80", "10.0.0.2 . 81"), elements(read, "extra_counter"));
+    assertEquals(Set.of("10.0.0.3"), elements(read, "extra_timeout"));
     assertEquals(Set.of("10.0.0.4 . 22 : drop", "10.0.0.5 . 23 : goto out_300", "10.0.0.6 . 24 : accept"),
-        elements(streamed, "extra_vmap"));
-    assertEquals(Set.of("10.0.0.7 : 10.0.0.8"), elements(streamed, "extra_map"));
-    assertEquals(Set.of("1000-2000", "3000"), elements(streamed, "extra_ports"));
-    assertEquals(Set.of("10.244.0.10 : jump out_300"), elements(streamed, "egress_dispatch"));
-    SetState vmap = streamed.set("extra_vmap").orElseThrow();
+        elements(read, "extra_vmap"));
+    assertEquals(Set.of("10.0.0.7 : 10.0.0.8"), elements(read, "extra_map"));
+    assertEquals(Set.of("1000-2000", "3000"), elements(read, "extra_ports"));
+    assertEquals(Set.of("10.244.0.10 : jump out_300"), elements(read, "egress_dispatch"));
+    SetState vmap = read.set("extra_vmap").orElseThrow();
     assertEquals("ipv4_addr . inet_service : verdict", vmap.type());
     assertTrue(vmap.map());
-    assertEquals(List.of("interval"), streamed.set("failsafe_dst").orElseThrow().flags());
-    assertEquals(8, streamed.chain("pod_forward").orElseThrow().rules().size());
-    assertEquals("filter", streamed.chain("pod_forward").orElseThrow().hook().orElseThrow().type());
+    assertEquals(List.of("interval"), read.set("failsafe_dst").orElseThrow().flags());
+    assertEquals(8, read.chain("pod_forward").orElseThrow().rules().size());
+    assertEquals("filter", read.chain("pod_forward").orElseThrow().hook().orElseThrow().type());
   }
 
   @Test
-  void aLargeListingOfEveryElementShapeReadsAsTheTreeReadIt() {
-    String json = generated(20_000);
-    TableState streamed = NftJson.parseTable(json, "inet", "palisade");
-    assertEquals(TreeListingReader.parseTable(json, "inet", "palisade"), streamed);
-    assertEquals(20_000, streamed.set("exact").orElseThrow().elements().size());
-    assertTrue(streamed.set("exact").orElseThrow().elements().contains("10.0.0.2 . tcp . 80"));
+  void aLargeListingOfEveryElementShapeReadsEveryElement() {
+    TableState read = NftJson.parseTable(generated(20_000), "inet", "palisade");
+    assertEquals(20_000, read.set("exact").orElseThrow().elements().size());
+    assertTrue(read.set("exact").orElseThrow().elements().contains("10.0.0.2 . tcp . 80"));
+    assertTrue(elements(read, "ranges").containsAll(Set.of("10.0.0.0/24 . tcp . 8000-8080",
+        "10.1.1.1-10.1.1.9 . udp . 53", "10.2.2.7 . tcp . 443")), "prefix, range and an element with a counter");
+    assertTrue(elements(read, "ingress_dispatch").containsAll(Set.of("10.244.0.0 : jump in_0", "10.244.0.1 : drop")));
+    assertEquals(List.of(2L), read.chain("pod_forward").orElseThrow().rules().stream()
+        .map(TableState.RuleState::handle).toList());
   }
 
   @Test
@@ -79,43 +78,10 @@ class NftJsonStreamingTest {
     assertEquals(TableState.class, NftJson.parseTable(new NativeText(null), "inet", "palisade").getClass());
   }
 
-  /** Shapes nft does not print: the token reader falls back on the tree's rules and agrees with it. */
-  @ParameterizedTest
-  @ValueSource(strings = {
-      "",
-      "[]",
-      "null",
-      "{}",
-      "{\"nftables\": 5}",
-      "{\"nftables\": {\"a\": {\"set\": {\"name\": \"s\", \"type\": \"ipv4_addr\", \"elem\": [\"10.0.0.1\"]}}}}",
-      "{\"nftables\": [1, \"x\", [], {\"table\": {}}], \"other\": [1, 2]}",
-      "{\"nftables\": [{\"set\": {\"name\": \"a\", \"elem\": [\"1\"]}}], \"nftables\": [{\"set\": {\"name\": \"b\"}}]}",
-      "{\"nftables\": [{\"set\": {\"name\": \"s\", \"type\": \"x\", \"elem\": [\"a\"], \"elem\": [\"b\", \"c\"]}}]}",
-      "{\"nftables\": [{\"set\": \"s\"}, {\"map\": [1]}]}",
-      "{\"nftables\": [{\"set\": {\"name\": \"s\", \"elem\": {\"k1\": \"10.0.0.1\", \"k2\": {\"concat\": [1, 2]}}}}]}",
-      "{\"nftables\": [{\"set\": {\"name\": \"s\", \"elem\": \"10.0.0.1\"}}]}",
-      "{\"nftables\": [{\"set\": {\"name\": \"s\", \"map\": \"verdict\"}, \"map\": {\"name\": \"m\", \"type\": \"ipv4_addr\","
-          + " \"map\": \"verdict\", \"elem\": [[\"10.0.0.1\", {\"accept\": null}], [], [\"10.0.0.2\"],"
-          + " [\"10.0.0.3\", \"x\", \"y\"], \"10.0.0.4\"]}}]}",
-      "{\"nftables\": [{\"chain\": {\"name\": \"c\"}, \"set\": {\"name\": \"s\"}}, {\"rule\": {\"chain\": \"c\","
-          + " \"handle\": 4, \"comment\": \"hi\"}, \"map\": {\"name\": \"m\"}}]}",
-      "{\"nftables\": [{\"set\": {\"name\": \"s\", \"type\": [\"ipv4_addr\", \"inet_service\"], \"flags\": [\"interval\","
-          + " \"timeout\"], \"elem\": [true, false, null, 1.50, -0, 123456789012345678901234567890, 4294967296,"
-          + " {}, {\"x\": 1, \"y\": [1, {\"z\": null}]}, {\"x\": 1, \"concat\": [\"a\", 2]}, {\"concat\": [\"a\"],"
-          + " \"elem\": {\"val\": \"b\"}}, {\"elem\": {\"val\": \"b\"}, \"concat\": [\"a\"]}, {\"concat\": \"a\","
-          + " \"concat\": \"b\"}, {\"elem\": {\"counter\": 1}}, {\"elem\": 7}, {\"elem\": {\"val\": 1, \"val\": 2}},"
-          + " {\"prefix\": null}, {\"prefix\": {\"addr\": {\"concat\": [1, 2]}, \"len\": \"24\"}}, {\"range\": [1]},"
-          + " {\"range\": {\"a\": 1}}, {\"jump\": {}}, {\"goto\": {\"target\": \"c\"}, \"drop\": null},"
-          + " {\"return\": 1, \"continue\": [1, 2]}, \"\\u0041\\n\", [[1, 2], [3]]]}}]}",
-  })
-  void unusualShapesReadAsTheTreeReadThem(String json) {
-    assertEquals(TreeListingReader.parseTable(json, "inet", "t"), NftJson.parseTable(json, "inet", "t"));
-  }
-
   /**
    * Fail closed: text that is not a listing is an error naming the table and the place, never a
-   * table (the whole-tree reader threw for each of these too), so a verification that cannot read
-   * the kernel's table never reports it as holding what is wanted.
+   * table, so a verification that cannot read the kernel's table never reports it as holding what
+   * is wanted.
    */
   @ParameterizedTest
   @ValueSource(strings = {
@@ -127,7 +93,6 @@ class NftJsonStreamingTest {
       "{\"nftables\": [{\"map\": {\"name\": \"m\", \"elem\": [[\"10.0.0.1\", {\"jump\": {\"target\": {}}}]]}}]}",
   })
   void aListingThatIsNotJsonIsAClearError(String json) {
-    assertThrows(RuntimeException.class, () -> TreeListingReader.parseTable(json, "inet", "palisade"));
     IllegalStateException e = assertThrows(IllegalStateException.class,
         () -> NftJson.parseTable(json, "inet", "palisade"));
     assertTrue(e.getMessage().startsWith("cannot read nft's JSON listing of table inet palisade: "), e.getMessage());
