@@ -62,7 +62,7 @@ public final class SyncCostBench {
         PodDelta delta = s.delta();
         long c0 = CPU.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
-        NodeRules rules = calculator.calculate(snap, 0, Map.of(), (ip, pod, id) -> { }, delta).rules();
+        NodeRules rules = calculator.calculate(snap, new OwnerVersions(), Map.of(), (ip, pod, id) -> { }, delta).rules();
         long t1 = System.nanoTime();
         long ca = CPU.getCurrentThreadCpuTime();
         DesiredRuleset desired = RulesetRenderer.render(rules, memo);
@@ -75,7 +75,7 @@ public final class SyncCostBench {
           // taken back in a sync of its own, not measured: every round plays the same cluster size
           s.removeLocalWorkload(workload);
           workload = null;
-          applier.apply(RulesetRenderer.render(calculator.calculate(s.snapshot(), 0, Map.of(), (ip, pod, id) -> { },
+          applier.apply(RulesetRenderer.render(calculator.calculate(s.snapshot(), new OwnerVersions(), Map.of(), (ip, pod, id) -> { },
               s.delta()).rules(), memo));
         }
         if (round >= 0) {

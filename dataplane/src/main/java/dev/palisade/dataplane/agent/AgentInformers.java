@@ -29,7 +29,6 @@ import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,7 +49,9 @@ final class AgentInformers implements AutoCloseable {
   /** 401/403 answers to the informers' lists and watches, newest last. */
   private final ConcurrentLinkedQueue<String> refusals = new ConcurrentLinkedQueue<>();
   /** Bumped by every owner (ReplicaSet, Job) change that can move pods: their workloads are resolved again. */
-  private final AtomicLong ownersChanged = new AtomicLong();
+  private final OwnerVersions ownerVersions = new OwnerVersions();
+  /** The pod store's index by the owner a pod's workload is read from ({@link OwnerVersions#ownerKeyOf}). */
+  private static final String BY_OWNER = "owner";
   private final Consumer<String> changed;
   private SharedIndexInformer<Pod> pods;
   private SharedIndexInformer<ReplicaSet> replicaSets;
@@ -82,6 +83,10 @@ final class AgentInformers implements AutoCloseable {
     // a pod's key is in the change log before its sync is asked for, in the same handler: asked
     // first, a sync could start, drain the log without it and count the request as served
     pods = watch(Pod.class, null, false, p -> podChanges.changed(PodFacts.keyOf(p)));
+    pods.addIndexers(java.util.Map.of(BY_OWNER, p -> {
+      String owner = OwnerVersions.ownerKeyOf(p);
+      return owner == null ? List.of() : List.of(owner);
+    }));
     replicaSets = watch(ReplicaSet.class, null, true);
     jobs = watch(Job.class, null, true);
     identities = watch(WorkloadIdentity.class, null, false);
@@ -127,8 +132,23 @@ final class AgentInformers implements AutoCloseable {
     return !all.isEmpty() && all.stream().allMatch(SharedIndexInformer::hasSynced);
   }
 
-  long ownersVersion() {
-    return ownersChanged.get();
+  OwnerVersions ownerVersions() {
+    return ownerVersions;
+  }
+
+  /**
+   * An owner arrived, left or changed its owner references: its version moves first, then its
+   * pods are marked changed, so the sync that reads them resolves their workload again. A pod the
+   * index does not hold yet is marked by its own event, and resolved after the owner is stored.
+   */
+  private void ownerChanged(String kind, HasMetadata o) {
+    String key = OwnerVersions.key(o.getMetadata().getNamespace(), kind, o.getMetadata().getName());
+    ownerVersions.bump(key);
+    if (pods != null) {
+      for (Pod p : pods.getIndexer().byIndex(BY_OWNER, key)) {
+        podChanges.changed(PodFacts.keyOf(p));
+      }
+    }
   }
 
   /**
@@ -201,7 +221,7 @@ final class AgentInformers implements AutoCloseable {
       @Override
       public void onAdd(T o) {
         if (owner) {
-          ownersChanged.incrementAndGet();
+          ownerChanged(name, o);
         }
         noted.accept(o);
         changed.accept(name);
@@ -211,7 +231,7 @@ final class AgentInformers implements AutoCloseable {
       public void onUpdate(T a, T b) {
         // a status update (replica counts) moves no pod: only an owner change does
         if (owner && !Objects.equals(a.getMetadata().getOwnerReferences(), b.getMetadata().getOwnerReferences())) {
-          ownersChanged.incrementAndGet();
+          ownerChanged(name, b);
         }
         noted.accept(a);
         noted.accept(b);
@@ -221,7 +241,7 @@ final class AgentInformers implements AutoCloseable {
       @Override
       public void onDelete(T o, boolean unknown) {
         if (owner) {
-          ownersChanged.incrementAndGet();
+          ownerChanged(name, o);
         }
         noted.accept(o);
         changed.accept(name);

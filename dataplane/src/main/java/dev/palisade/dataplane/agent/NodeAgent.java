@@ -238,7 +238,7 @@ public final class NodeAgent implements AutoCloseable {
       } else if (foreign != null || verifyDue.getAndSet(false)) {
         kernel.verify();
       }
-      long owners = informers.ownersVersion();
+      OwnerVersions owners = informers.ownerVersions();
       Map<String, String> announced = gate.announced();
       NodeRulesCalculator.Result r = calculator.calculate(snapshot, owners, announced, traffic, delta);
       if (!delta.whole() && backstop.due() && !backstop.agrees(r, new NodeRulesCalculator(nodeName, failsafe)

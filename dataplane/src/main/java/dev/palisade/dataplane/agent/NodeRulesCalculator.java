@@ -76,7 +76,6 @@ final class NodeRulesCalculator {
   private PodAddresses addresses;
   /** False while a call is under way, and after one threw: the next call then reads every pod. */
   private boolean trusted;
-  private long lastOwnersVersion;
   private Map<String, String> lastAnnounced = Map.of();
   private Set<WorkloadIdentity> lastIdentities = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
   private long fullReads;
@@ -88,12 +87,13 @@ final class NodeRulesCalculator {
   }
 
   /**
-   * @param ownersVersion changes whenever an owner (ReplicaSet, Job) did: pods' workloads are then resolved again
+   * @param owners how often each owner (ReplicaSet, Job) changed: a pod's workload is resolved again when its
+   *     owner's moved (the caller's delta then holds the owner's pods)
    * @param announced namespace/name -> IP of local pods whose network is being set up (CNI ADD), before
    *     the API server has the address in the pod's status
    */
-  Result calculate(ClusterSnapshot s, long ownersVersion, Map<String, String> announced, Tenancies tenancies) {
-    return calculate(s, ownersVersion, announced, tenancies, PodDelta.WHOLE);
+  Result calculate(ClusterSnapshot s, OwnerVersions owners, Map<String, String> announced, Tenancies tenancies) {
+    return calculate(s, owners, announced, tenancies, PodDelta.WHOLE);
   }
 
   /**
@@ -101,10 +101,11 @@ final class NodeRulesCalculator {
    * not known). The pods are then moved one by one in the kept state and {@code s.pods()} is not
    * read; every other kind is read from {@code s} as always. The answer is the one a fresh
    * calculator gives on every pod (PodDeltaEqualsFullTest). Every pod is read again whenever the
-   * kept state cannot be trusted: the first call, a call that threw, changed identities or owners.
+   * kept state cannot be trusted: the first call, or after a call that threw. A changed identity
+   * reads its workload's pods again; a changed owner comes as its pods in the delta.
    */
-  Result calculate(ClusterSnapshot s, long ownersVersion, Map<String, String> announced, Tenancies tenancies,
-      PodDelta delta) {
+  Result calculate(ClusterSnapshot s, OwnerVersions ownerVersions, Map<String, String> announced,
+      Tenancies tenancies, PodDelta delta) {
     if (s.clusterDefault() == null) {
       throw new IllegalStateException("the controller's default mode is not known yet");
     }
@@ -112,9 +113,9 @@ final class NodeRulesCalculator {
     Map<String, Long> idOfWorkload = readings.identities(s.identities(), problems);
     ModeResolver modes = localPods.modes(s.modes(), s.namespaces(), s.clusterDefault(), problems);
     WorkloadResolver owners = new WorkloadResolver(s.owners());
-    Map<String, Pod> changed = changedPods(s, ownersVersion, announced, delta);
+    Map<String, Pod> changed = changedPods(s, announced, delta);
     trusted = false; // until this call has moved every part of the kept state
-    PodAddresses.Context ctx = new PodAddresses.Context(podFacts, idOfWorkload, owners, ownersVersion, announced);
+    PodAddresses.Context ctx = new PodAddresses.Context(podFacts, idOfWorkload, owners, ownerVersions, announced);
     if (changed == null) {
       addresses = PodAddresses.rebuilt(addresses, s.pods(), ctx, tenancies);
       fullReads++;
@@ -203,14 +204,12 @@ final class NodeRulesCalculator {
 
   /**
    * The pods to move (key -> the pod now; null: gone), or null when every pod must be read: the
-   * delta is not known, the kept state is not trusted, or what every pod's reading depends on
-   * (identities, owners) changed. A pod whose announced address came or went is moved too.
+   * delta is not known or the kept state is not trusted. A pod whose announced address came or
+   * went is moved too.
    */
-  private Map<String, Pod> changedPods(ClusterSnapshot s, long ownersVersion, Map<String, String> announced,
-      PodDelta delta) {
+  private Map<String, Pod> changedPods(ClusterSnapshot s, Map<String, String> announced, PodDelta delta) {
     identitiesChanged = !sameIdentities(s.identities());
-    boolean sameContext = trusted && addresses != null && ownersVersion == lastOwnersVersion;
-    lastOwnersVersion = ownersVersion;
+    boolean sameContext = trusted && addresses != null;
     Map<String, String> announcedBefore = lastAnnounced;
     lastAnnounced = Map.copyOf(announced);
     if (delta.whole() || !sameContext) {

@@ -27,9 +27,12 @@ import java.util.TreeMap;
  * holds it to that. Not thread-safe: the agent's sync thread owns it.
  */
 final class PodAddresses {
-  /** What a pod's reading depends on besides the pod: a change to any of these means a rebuild. */
-  record Context(PodFacts facts, Map<String, Long> idOfWorkload, WorkloadResolver owners, long ownersVersion,
-      Map<String, String> announced) {}
+  /**
+   * What a pod's reading depends on besides the pod. An owner's change moves only its own pods
+   * (they come marked changed, and {@code ownerVersions} tells their facts to resolve again).
+   */
+  record Context(PodFacts facts, Map<String, Long> idOfWorkload, WorkloadResolver owners,
+      OwnerVersions ownerVersions, Map<String, String> announced) {}
 
   /** One pod as the sync counts it. */
   static final class Entry {
@@ -116,8 +119,9 @@ final class PodAddresses {
       String key = e.getKey();
       Entry before = entries.get(key);
       Pod now = e.getValue();
-      if (before != null && before.pod == now && !announcedMoved(key, before, ctx) && !reread.contains(key)) {
-        continue; // the same object: the same reading
+      if (before != null && before.pod == now && !announcedMoved(key, before, ctx) && !reread.contains(key)
+          && (before.facts == null || !before.facts.ownerMoved(ctx.ownerVersions()))) {
+        continue; // the same object (and the same owner): the same reading
       }
       remove(key, before);
       Entry after = now == null ? null : read(key, now, before, ctx);
@@ -225,7 +229,8 @@ final class PodAddresses {
   private static Entry read(String key, Pod p, Entry before, Context ctx) {
     PodFacts.Facts f;
     try {
-      f = ctx.facts().read(p, before != null && before.pod == p ? before.facts : null, ctx.ownersVersion(), ctx.owners());
+      f = ctx.facts().read(p, before != null && before.pod == p ? before.facts : null, ctx.ownerVersions(),
+          ctx.owners());
     } catch (RuntimeException e) {
       return new Entry(p, null, null, 0, null, problem(p, e));
     }

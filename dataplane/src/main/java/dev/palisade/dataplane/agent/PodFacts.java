@@ -1,18 +1,16 @@
 package dev.palisade.dataplane.agent;
 
-import dev.palisade.dataplane.render.KeptWhileUsed;
 import dev.palisade.model.WorkloadRef;
 import dev.palisade.model.workload.WorkloadResolver;
 import io.fabric8.kubernetes.api.model.Pod;
-import java.util.IdentityHashMap;
 
 /**
  * What a sync reads from each pod (its key, address, phase, node, workload), read once per pod
- * object and kept while the informer still holds that same instance: an informer replaces a pod's
- * object on every update and never mutates one it handed out. The workload is resolved again when
- * an owner (ReplicaSet, Job) changed since. At 10k pods, reading every pod again on every sync was
- * most of the agent's time between a pod's creation and its rules. Facts of pods not seen in the
- * latest sync are dropped. Not thread-safe: the agent's loop owns it.
+ * object: an informer replaces a pod's object on every update and never mutates one it handed
+ * out, so the facts are kept with the object ({@link PodAddresses} keeps them per pod). The
+ * workload is resolved again when the pod's own owner (its ReplicaSet or Job) changed since
+ * ({@link OwnerVersions}). At 10k pods, reading every pod again on every sync, or on every new
+ * ReplicaSet of the cluster, was most of the agent's time between a pod's creation and its rules.
  */
 final class PodFacts {
   /** One pod object's facts, plus what the agent last recorded for it in its IP history. */
@@ -26,7 +24,10 @@ final class PodFacts {
     final java.util.List<String> podIps;
     /** statusIp was parsed as IPv4 once: an object's address never changes, so neither does that. */
     boolean statusIpChecked;
-    private long ownersVersion;
+    /** The owner the workload is read from ({@link OwnerVersions#ownerKeyOf}), null if none. */
+    private final String ownerKey;
+    /** That owner's version when the workload was resolved; -1: not resolved yet. */
+    private long ownerVersion = -1;
     private WorkloadRef workload;
     private String workloadKey;
     String historyIp;
@@ -48,6 +49,12 @@ final class PodFacts {
         }
       }
       podIps = java.util.List.copyOf(ips);
+      ownerKey = OwnerVersions.ownerKeyOf(p);
+    }
+
+    /** Whether the owner this pod's workload was read from changed since (then it is resolved again). */
+    boolean ownerMoved(OwnerVersions owners) {
+      return ownerVersion != owners.of(ownerKey);
     }
 
     WorkloadRef workload() {
@@ -61,48 +68,24 @@ final class PodFacts {
   }
 
   private final String nodeName;
-  private final KeptWhileUsed<Pod, Facts> facts = new KeptWhileUsed<>(IdentityHashMap::new);
-  private long ownersVersion;
 
   PodFacts(String nodeName) {
     this.nodeName = nodeName;
   }
 
-  /** Starts a sync; {@code ownersVersion} changes whenever an owner object did. */
-  void begin(long ownersVersion) {
-    this.ownersVersion = ownersVersion;
-    facts.begin();
-  }
-
-  Facts of(Pod p, WorkloadResolver resolver) {
-    Facts f = facts.get(p, pod -> {
-      Facts fresh = new Facts(pod, nodeName);
-      fresh.ownersVersion = ownersVersion - 1;
-      return fresh;
-    });
-    if (f.ownersVersion != ownersVersion) {
-      f.workload = resolver.workloadOf(p);
-      f.workloadKey = f.workload.toString();
-      f.ownersVersion = ownersVersion;
-    }
-    return f;
-  }
-
   /**
    * The facts of {@code p}: {@code earlier} (facts read from this same object, or null) when its
-   * workload was resolved at {@code ownersVersion}, else read or resolved again. For callers that
-   * keep facts per pod themselves ({@link PodAddresses}).
+   * workload was resolved at its owner's current version, else read or resolved again.
    */
-  Facts read(Pod p, Facts earlier, long ownersVersion, WorkloadResolver resolver) {
-    Facts f = earlier;
-    if (f == null) {
-      f = new Facts(p, nodeName);
-      f.ownersVersion = ownersVersion - 1;
-    }
-    if (f.ownersVersion != ownersVersion) {
+  Facts read(Pod p, Facts earlier, OwnerVersions owners, WorkloadResolver resolver) {
+    Facts f = earlier != null ? earlier : new Facts(p, nodeName);
+    // the version is read before the owner is looked up: an owner changing in between moves the
+    // version after this read, so the next sync (its pods are marked changed) resolves again
+    long version = owners.of(f.ownerKey);
+    if (f.ownerVersion != version) {
       f.workload = resolver.workloadOf(p);
       f.workloadKey = f.workload.toString();
-      f.ownersVersion = ownersVersion;
+      f.ownerVersion = version;
     }
     return f;
   }
@@ -111,10 +94,5 @@ final class PodFacts {
   static String keyOf(Pod p) {
     var m = p.getMetadata();
     return m == null ? "?/?" : m.getNamespace() + "/" + m.getName();
-  }
-
-  /** How many pod objects are remembered (for tests). */
-  int size() {
-    return facts.size();
   }
 }

@@ -121,7 +121,7 @@ public final class WhyExplainer {
     String decidedOn = null;
     List<String> logs = new ArrayList<>();
     for (String node : nodes) {
-      NodeRules rules = new NodeRulesCalculator(node, failsafe).calculate(s, 0, Map.of(), (ip, pod, id) -> {}).rules();
+      NodeRules rules = new NodeRulesCalculator(node, failsafe).calculate(s, new OwnerVersions(), Map.of(), (ip, pod, id) -> {}).rules();
       if (node.equals(src.node())) {
         srcMode = modeOf(rules, src.ip(), false);
       }

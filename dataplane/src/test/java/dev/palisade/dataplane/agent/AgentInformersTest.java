@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.List;
@@ -74,6 +76,70 @@ class AgentInformersTest {
     Pod read = delta.changed().get("prod/web");
     assertNotNull(read);
     assertEquals("front", read.getMetadata().getLabels().get("tier"), "the store's newest object is read");
+  }
+
+  @Test
+  void anOwnerArrivingOrLeavingMarksItsOwnPodsOnlyAndAStatusUpdateNone() throws Exception {
+    client.pods().inNamespace("prod").resource(owned("web-h-1", "web-h")).create();
+    client.pods().inNamespace("prod").resource(owned("web-h-2", "web-h")).create();
+    client.pods().inNamespace("prod").resource(owned("db-h-1", "db-h")).create();
+    informers = new AgentInformers(client, "node-1", kind -> { });
+    informers.start(FailsafeBuilder.Config.OFF);
+    informers.awaitSynced(Duration.ofSeconds(20));
+    assertTrue(informers.podDelta().whole(), "the first sync reads every pod");
+    Thread.sleep(300);
+    informers.podDelta(); // the listed pods' own add events, if any came after the list
+    String key = OwnerVersions.key("prod", "ReplicaSet", "web-h");
+    assertEquals(0, informers.ownerVersions().of(key));
+
+    ReplicaSet rs = new ReplicaSetBuilder().withNewMetadata().withNamespace("prod").withName("web-h")
+        .addNewOwnerReference().withApiVersion("apps/v1").withKind("Deployment").withName("web").withUid("d-web")
+        .withController(true).endOwnerReference().endMetadata().withNewSpec().withReplicas(2).endSpec().build();
+    client.apps().replicaSets().inNamespace("prod").resource(rs).create();
+    PodDelta arrived = awaitDelta();
+    assertEquals(java.util.Set.of("prod/web-h-1", "prod/web-h-2"), arrived.changed().keySet(),
+        "the ReplicaSet's own pods are read again, not the others");
+    long afterArrival = informers.ownerVersions().of(key);
+    assertTrue(afterArrival > 0, "the owner's version moved");
+    assertEquals(0, informers.ownerVersions().of(OwnerVersions.key("prod", "ReplicaSet", "db-h")));
+
+    client.apps().replicaSets().inNamespace("prod").withName("web-h")
+        .editStatus(r -> new ReplicaSetBuilder(r).withNewStatus().withReplicas(2).withReadyReplicas(2).endStatus()
+            .build());
+    Thread.sleep(300); // an event that must not come: waited for a while, then the state is read
+    assertTrue(informers.podDelta().changed().isEmpty(), "a status update moves no pod");
+    assertEquals(afterArrival, informers.ownerVersions().of(key));
+
+    client.apps().replicaSets().inNamespace("prod").withName("web-h").delete();
+    PodDelta left = awaitDelta();
+    assertEquals(java.util.Set.of("prod/web-h-1", "prod/web-h-2"), left.changed().keySet());
+    assertTrue(informers.ownerVersions().of(key) > afterArrival);
+  }
+
+  /** The pods changed so far, once there are any (a delta drained empty is waited past). */
+  private PodDelta awaitDelta() throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    java.util.Map<String, Pod> changed = new java.util.HashMap<>();
+    while (System.nanoTime() < deadline) {
+      PodDelta d = informers.podDelta();
+      assertTrue(!d.whole(), "an owner's change must not make every pod read again");
+      changed.putAll(d.changed());
+      if (changed.size() >= 2) {
+        Thread.sleep(100); // anything more that comes is in the answer too
+        changed.putAll(informers.podDelta().changed());
+        return PodDelta.of(changed);
+      }
+      Thread.sleep(10);
+    }
+    return PodDelta.of(changed);
+  }
+
+  private static Pod owned(String name, String replicaSet) {
+    return new PodBuilder().withNewMetadata().withNamespace("prod").withName(name).addToLabels("app", "x")
+        .addNewOwnerReference().withApiVersion("apps/v1").withKind("ReplicaSet").withName(replicaSet)
+        .withUid("rs-" + replicaSet).withController(true).endOwnerReference().endMetadata()
+        .withNewSpec().withNodeName("node-2").endSpec().withNewStatus().withPodIP("10.1.0." + (10 + name.length()))
+        .withPhase("Running").endStatus().build();
   }
 
   private static Pod pod(Map<String, String> labels) {

@@ -58,7 +58,7 @@ class ClusterPolicyCalculationTest {
         List.of(pod("shop", "web", "10.1.0.1", "fd00::1", NODE), pod("pay", "api", "10.1.0.2", "fd00::2", NODE)),
         (ns, kind, name) -> Optional.empty(), List.of(), List.of(), List.of(), List.of(),
         List.of(namespace("shop"), namespace("pay")), List.of(), List.of(), List.of(), Mode.LEARN, List.of(policies));
-    return new NodeRulesCalculator(NODE, FailsafeBuilder.Config.OFF).calculate(s, 0, Map.of(), (ip, pod, id) -> { });
+    return new NodeRulesCalculator(NODE, FailsafeBuilder.Config.OFF).calculate(s, new OwnerVersions(), Map.of(), (ip, pod, id) -> { });
   }
 
   @Test

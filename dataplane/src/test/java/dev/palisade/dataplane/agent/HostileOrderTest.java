@@ -194,7 +194,7 @@ class HostileOrderTest {
   }
 
   private void syncAndCheck(String history) {
-    NodeRulesCalculator.Result r = calculator.calculate(snapshot(), 0, Map.of(), (ip, pod, id) -> { });
+    NodeRulesCalculator.Result r = calculator.calculate(snapshot(), new OwnerVersions(), Map.of(), (ip, pod, id) -> { });
     kernel.apply(r.rules());
     String table = nft.dump();
     List<String> attackers = new ArrayList<>(List.of(OUTSIDE));

@@ -79,9 +79,9 @@ class IncrementalEqualsFullTest {
       steps.add(step(random));
       String history = String.join(" | ", steps.subList(Math.max(0, steps.size() - 6), steps.size()));
       ClusterSnapshot s = snapshot();
-      NodeRules kept = calculator.calculate(s, 0, Map.of(), (ip, pod, id) -> { }).rules();
+      NodeRules kept = calculator.calculate(s, new OwnerVersions(), Map.of(), (ip, pod, id) -> { }).rules();
       NodeRules full = new NodeRulesCalculator(NODE, FailsafeBuilder.Config.OFF)
-          .calculate(s, 0, Map.of(), (ip, pod, id) -> { }).rules();
+          .calculate(s, new OwnerVersions(), Map.of(), (ip, pod, id) -> { }).rules();
       assertEquals(full, kept, "rules after: " + history);
       DesiredRuleset keptRender = RulesetRenderer.render(kept, memo);
       DesiredRuleset fullRender = RulesetRenderer.render(full);

@@ -84,15 +84,15 @@ class KeptReadingsFollowChangesTest {
         new Row("the NetworkPolicy goes: web is open again", changed -> policies.clear(),
             d -> !d.npIsolated() && d.enforcement() == Enforcement.OPEN));
     NodeRulesCalculator kept = new NodeRulesCalculator(NODE, FailsafeBuilder.Config.OFF);
-    kept.calculate(snapshot(), 0, Map.of(), (ip, pod, id) -> { }, PodDelta.WHOLE);
+    kept.calculate(snapshot(), new OwnerVersions(), Map.of(), (ip, pod, id) -> { }, PodDelta.WHOLE);
     for (Row row : rows) {
       long readingsBefore = kept.localReadings();
       Map<String, Pod> changed = new HashMap<>();
       row.change().accept(changed);
       ClusterSnapshot s = snapshot();
-      NodeRules rules = kept.calculate(s, 0, Map.of(), (ip, pod, id) -> { }, PodDelta.of(changed)).rules();
+      NodeRules rules = kept.calculate(s, new OwnerVersions(), Map.of(), (ip, pod, id) -> { }, PodDelta.of(changed)).rules();
       NodeRules fresh = new NodeRulesCalculator(NODE, FailsafeBuilder.Config.OFF)
-          .calculate(s, 0, Map.of(), (ip, pod, id) -> { }).rules();
+          .calculate(s, new OwnerVersions(), Map.of(), (ip, pod, id) -> { }).rules();
       assertEquals(fresh, rules, row.what());
       NodeRules.Direction web = rules.groups().stream().filter(g -> g.podIps().contains(WEB)).findFirst()
           .orElseThrow().ingress();

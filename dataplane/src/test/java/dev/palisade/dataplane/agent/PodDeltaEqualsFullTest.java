@@ -63,7 +63,7 @@ class PodDeltaEqualsFullTest {
   private final Map<String, Namespace> namespaces = new LinkedHashMap<>();
   private final Map<String, String> announced = new HashMap<>();
   private final Set<String> dirty = new HashSet<>();
-  private long ownersVersion;
+  private OwnerVersions ownerVersions = new OwnerVersions();
   private int serial;
 
   /** Approved sets the calculator moved by a difference (not made whole), counted over all sequences. */
@@ -94,6 +94,7 @@ class PodDeltaEqualsFullTest {
     namespaces.clear();
     announced.clear();
     dirty.clear();
+    ownerVersions = new OwnerVersions();
     Random random = new Random(seed);
     for (int w = 0; w < WORKLOADS; w++) {
       replicaSets.put(ns(w) + "/" + rs(w), replicaSet(w));
@@ -115,7 +116,7 @@ class PodDeltaEqualsFullTest {
     FakeNftables kernel = new FakeNftables();
     ChangedPartsApplier applier = new ChangedPartsApplier(kernel);
     Map<String, Long> told = new HashMap<>();
-    calculator.calculate(snapshot(), ownersVersion, Map.copyOf(announced), (ip, pod, id) -> told.put(ip + " " + pod, id));
+    calculator.calculate(snapshot(), ownerVersions, Map.copyOf(announced), (ip, pod, id) -> told.put(ip + " " + pod, id));
     List<String> steps = new ArrayList<>();
     long before = calculator.fullReads();
     int syncs = 40;
@@ -131,11 +132,11 @@ class PodDeltaEqualsFullTest {
       dirty.forEach(key -> changed.put(key, pods.get(key)));
       dirty.clear();
       Map<String, String> ann = Map.copyOf(announced);
-      NodeRulesCalculator.Result kept = calculator.calculate(s, ownersVersion, ann,
+      NodeRulesCalculator.Result kept = calculator.calculate(s, ownerVersions, ann,
           (ip, pod, id) -> told.put(ip + " " + pod, id), PodDelta.of(changed));
       Map<String, Long> toldFull = new HashMap<>();
       NodeRulesCalculator.Result full = new NodeRulesCalculator(NODE, FailsafeBuilder.Config.OFF)
-          .calculate(s, ownersVersion, ann, (ip, pod, id) -> toldFull.put(ip + " " + pod, id));
+          .calculate(s, ownerVersions, ann, (ip, pod, id) -> toldFull.put(ip + " " + pod, id));
       assertEquals(full.rules(), kept.rules(), "rules after: " + history);
       DesiredRuleset fullRender = RulesetRenderer.render(full.rules());
       DesiredRuleset keptRender = RulesetRenderer.render(kept.rules(), memo);
@@ -259,9 +260,16 @@ class PodDeltaEqualsFullTest {
         return "relabel namespace ns-" + n;
       }
       case 28 -> {
-        ownersVersion++;
-        replicaSets.put(ns(w) + "/" + rs(w), replicaSet(w));
-        return "owner of w" + w + " replaced";
+        // as the agent's informers do: the owner's version moves, then its pods are marked changed;
+        // without its ReplicaSet a pod is filed under the ReplicaSet (no identity), with it under w
+        String rsKey = ns(w) + "/" + rs(w);
+        String what = replicaSets.remove(rsKey) == null ? "owner of w" + w + " back" : "owner of w" + w + " gone";
+        if (what.endsWith("back")) {
+          replicaSets.put(rsKey, replicaSet(w));
+        }
+        ownerVersions.bump(OwnerVersions.key(ns(w), "ReplicaSet", rs(w)));
+        pods.keySet().stream().filter(pk -> pk.startsWith(rsKey + "-")).forEach(dirty::add);
+        return what;
       }
       default -> {
         return "nothing";

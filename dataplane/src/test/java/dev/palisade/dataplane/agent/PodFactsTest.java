@@ -34,46 +34,48 @@ class PodFactsTest {
   @Test
   void readsThePodsAddressPhaseNodeAndWorkload() {
     PodFacts facts = new PodFacts("n1");
-    facts.begin(0);
-    PodFacts.Facts f = facts.of(pod("web-abc", "n1", "10.0.0.1", "Running"), resolver);
+    OwnerVersions versions = new OwnerVersions();
+    PodFacts.Facts f = facts.read(pod("web-abc", "n1", "10.0.0.1", "Running"), null, versions, resolver);
     assertEquals("shop/web-1", f.key);
     assertEquals("10.0.0.1", f.statusIp);
     assertTrue(f.local);
     assertFalse(f.terminal);
     assertEquals("shop/ReplicaSet/web-abc", f.workloadKey());
-    PodFacts.Facts g = facts.of(pod("web-abc", "n2", " ", "Succeeded"), resolver);
+    PodFacts.Facts g = facts.read(pod("web-abc", "n2", " ", "Succeeded"), null, versions, resolver);
     assertNull(g.statusIp, "a blank address is no address");
     assertFalse(g.local);
     assertTrue(g.terminal);
   }
 
   @Test
-  void theSamePodObjectIsReadOnceUntilAnOwnerChanges() {
+  void keptFactsAreResolvedAgainOnlyWhenTheirOwnOwnerChanged() {
     PodFacts facts = new PodFacts("n1");
+    OwnerVersions versions = new OwnerVersions();
     Pod p = pod("web-abc", "n1", "10.0.0.1", "Running");
-    facts.begin(0);
-    PodFacts.Facts first = facts.of(p, resolver);
-    facts.begin(0);
-    assertSame(first, facts.of(p, resolver));
+    PodFacts.Facts first = facts.read(p, null, versions, resolver);
+    assertSame(first, facts.read(p, first, versions, resolver));
     assertEquals(1, lookups.get(), "the unchanged pod was resolved again");
 
-    // the ReplicaSet appears with its Deployment as owner: same pod object, new workload
+    // another ReplicaSet changes: this pod's reading stands
+    versions.bump(OwnerVersions.key("shop", "ReplicaSet", "db-xyz"));
+    assertEquals("shop/ReplicaSet/web-abc", facts.read(p, first, versions, resolver).workloadKey());
+    assertEquals(1, lookups.get(), "another owner's change resolved this pod again");
+
+    // its own ReplicaSet appears with its Deployment as owner: same pod object, new workload
     owners.put("shop/ReplicaSet/web-abc", new ReplicaSetBuilder().withNewMetadata().withNamespace("shop")
         .withName("web-abc").addNewOwnerReference().withKind("Deployment").withName("web").withController(true)
         .endOwnerReference().endMetadata().build());
-    facts.begin(1);
-    assertEquals("shop/Deployment/web", facts.of(p, resolver).workloadKey());
+    versions.bump(OwnerVersions.key("shop", "ReplicaSet", "web-abc"));
+    assertEquals("shop/Deployment/web", facts.read(p, first, versions, resolver).workloadKey());
   }
 
   @Test
-  void anUpdatedPodObjectIsReadAgainAndAGoneOneIsForgotten() {
-    PodFacts facts = new PodFacts("n1");
-    facts.begin(0);
-    facts.of(pod("web-abc", "n1", "10.0.0.1", "Running"), resolver);
-    facts.begin(0);
-    assertEquals("10.0.0.2", facts.of(pod("web-abc", "n1", "10.0.0.2", "Running"), resolver).statusIp);
-    assertEquals(1, facts.size());
-    facts.begin(0);
-    assertEquals(0, facts.size());
+  void aPodWithoutALookedUpOwnerHasNoOwnerKey() {
+    assertEquals("shop/ReplicaSet/web-abc", OwnerVersions.ownerKeyOf(pod("web-abc", "n1", "10.0.0.1", "Running")));
+    Pod bare = new PodBuilder().withNewMetadata().withNamespace("shop").withName("b").endMetadata().build();
+    assertNull(OwnerVersions.ownerKeyOf(bare));
+    Pod stateful = new PodBuilder().withNewMetadata().withNamespace("shop").withName("db-0").addNewOwnerReference()
+        .withKind("StatefulSet").withName("db").withController(true).endOwnerReference().endMetadata().build();
+    assertNull(OwnerVersions.ownerKeyOf(stateful), "a StatefulSet is not looked up: its pods depend on themselves");
   }
 }
