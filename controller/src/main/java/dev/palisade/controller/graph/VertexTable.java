@@ -20,7 +20,13 @@ final class VertexTable {
 
   private final List<String> names = new ArrayList<>();
   private final Map<String, Integer> byName = new HashMap<>();
-  private final Map<Long, Integer> byIdentity = new HashMap<>();
+  /**
+   * Identity to vertex + 1 (0: none), open addressing: looked up twice per flow record, so without
+   * boxing a long or an int.
+   */
+  private long[] identities = new long[64];
+  private int[] boundTo = new int[64];
+  private int bound;
 
   /** The vertex of a name, made when the name is new. */
   int intern(String name) {
@@ -49,13 +55,45 @@ final class VertexTable {
    * for good (a workload's identity is never given to another).
    */
   void bind(long identity, int vertex) {
-    byIdentity.putIfAbsent(identity, vertex);
+    int slot = slot(identity);
+    if (boundTo[slot] != 0) {
+      return;
+    }
+    identities[slot] = identity;
+    boundTo[slot] = vertex + 1;
+    if (++bound * 2 > identities.length) {
+      grow();
+    }
   }
 
   /** The vertex an identity was bound to, or {@link #NONE}. */
   int ofIdentity(long identity) {
-    Integer v = byIdentity.get(identity);
-    return v == null ? NONE : v;
+    return boundTo[slot(identity)] - 1;
+  }
+
+  /** The identity's slot, or the empty one where it would go. */
+  private int slot(long identity) {
+    int mask = identities.length - 1;
+    long h = identity * 0x9E3779B97F4A7C15L; // identities are dense: spread them over the table
+    int i = (int) (h ^ (h >>> 32)) & mask;
+    while (boundTo[i] != 0 && identities[i] != identity) {
+      i = (i + 1) & mask;
+    }
+    return i;
+  }
+
+  private void grow() {
+    long[] oldIds = identities;
+    int[] oldTo = boundTo;
+    identities = new long[oldIds.length * 2];
+    boundTo = new int[oldIds.length * 2];
+    for (int i = 0; i < oldIds.length; i++) {
+      if (oldTo[i] != 0) {
+        int slot = slot(oldIds[i]);
+        identities[slot] = oldIds[i];
+        boundTo[slot] = oldTo[i];
+      }
+    }
   }
 
   int size() {

@@ -43,4 +43,19 @@ class VertexTableTest {
     assertEquals(web, table.ofIdentity(300), "an identity's vertex is for good");
     assertEquals(VertexTable.NONE, table.ofIdentity(301));
   }
+
+  @Test
+  void manyIdentitiesKeepTheirVertices() {
+    // dense workload ids, reserved ones, 0, and ids far apart: the table grows and loses none
+    java.util.Map<Long, Integer> expected = new java.util.HashMap<>();
+    for (long id = 0; id < 5_000; id++) {
+      long identity = id < 4_000 ? 256 + id : (id - 4_000) * 1_000_003L * 7919L;
+      int v = table.intern("ns/Deployment/w" + id);
+      table.bind(identity, v);
+      expected.put(identity, v);
+    }
+    expected.forEach((identity, v) -> assertEquals(v, table.ofIdentity(identity), "identity " + identity));
+    assertEquals(VertexTable.NONE, table.ofIdentity(255));
+    assertEquals(VertexTable.NONE, table.ofIdentity(-1));
+  }
 }
