@@ -1,6 +1,7 @@
 package dev.palisade.controller.graph;
 
 import dev.palisade.controller.graph.FlowEdge.EdgeKey;
+import dev.palisade.model.FlowKey;
 import dev.palisade.model.FlowRecord;
 import dev.palisade.model.FlowReport;
 import dev.palisade.model.Identities;
@@ -22,18 +23,21 @@ import org.jgrapht.graph.DirectedPseudograph;
  * addresses and ranges); an edge per (source, destination, protocol, port) carries the
  * evidence and the review status. Thread-safe: every method holds the graph's lock, and readers
  * get copies.
+ *
+ * <p>Inside, vertices are ints ({@link VertexTable}) and edges are keyed by them, so a record of
+ * a known edge is placed by numbers (identity to vertex to edge) without naming its ends; names
+ * are what the methods take and give, as the rest of the controller and its stores speak them.
  */
 public final class FlowGraph {
   // pseudograph: a workload talking to itself (replicas of a cluster) is a loop, and loops are legal edges
-  private final DirectedPseudograph<String, FlowEdge> graph = new DirectedPseudograph<>(null, null, false);
-  private final Map<EdgeKey, FlowEdge> edges = new HashMap<>();
+  private final DirectedPseudograph<Integer, FlowEdge> graph = new DirectedPseudograph<>(null, null, false);
   /**
-   * The same edges keyed by the numbers agents report (source and destination identity, protocol,
-   * port): a record of a known edge between workloads is found without naming its ends. Only ends
-   * whose name can no longer change are keyed: a workload's identity is never given to another,
-   * but an id the controller does not know yet ("unknown") may be given later.
+   * Vertex names as ints. An identity is bound to its vertex only once its name can no longer
+   * change: a workload's identity is never given to another, but an id the controller does not
+   * know yet ("unknown") may be given later, so such an id is named again at each record.
    */
-  private final Map<IdsKey, FlowEdge> byIds = new HashMap<>();
+  private final VertexTable vertices = new VertexTable();
+  private final Map<Key, FlowEdge> edges = new HashMap<>();
   /** Per node, the sequences of its newest reports: a retried report (same sequence) is not counted twice. */
   private final Map<String, java.util.LinkedHashSet<Long>> recentSequences = new HashMap<>();
   /** How many sequences per node are remembered: far more than an agent retries one report. */
@@ -48,7 +52,14 @@ public final class FlowGraph {
   public static final int SCAN_PORT = 0;
   public static final int SCAN_PORTS = 32;
   /** Distinct ports (not the scan edge) per source, destination and protocol. */
-  private final Map<String, Integer> portsOfPair = new HashMap<>();
+  private final Map<Pair, Integer> portsOfPair = new HashMap<>();
+
+  /** An edge's ends (vertices) and service. */
+  private record Key(int source, int destination, Protocol protocol, int port) {}
+
+  /** An edge's ends and protocol, whatever the port: what a scan is counted by. */
+  private record Pair(int source, int destination, Protocol protocol) {}
+
   private long version;
 
   /**
@@ -73,17 +84,13 @@ public final class FlowGraph {
     }
     List<EdgeKey> fresh = new ArrayList<>();
     for (FlowRecord r : report.flows()) {
-      long srcId = r.key().source();
-      long dstId = r.key().destination();
-      // one lookup, by numbers, for a known edge between workloads: the steady state of most records
-      IdsKey ids = dstId == Identities.WORLD ? null : new IdsKey(srcId, dstId, r.key().protocol(), r.key().port());
-      FlowEdge e = ids == null ? null : byIds.get(ids);
-      if (e == null) {
-        e = named(r, vertexOf, fresh);
-        if (ids != null && settled(srcId, e.source()) && settled(dstId, e.destination())) {
-          byIds.put(ids, e);
-        }
-      }
+      FlowKey k = r.key();
+      // by numbers when both ends are bound (the steady state of most records); a world end never is:
+      // it is named by what the agent knew of it
+      int src = vertices.ofIdentity(k.source());
+      int dst = k.destination() == Identities.WORLD ? VertexTable.NONE : vertices.ofIdentity(k.destination());
+      FlowEdge e = src != VertexTable.NONE && dst != VertexTable.NONE ? placed(src, dst, k.protocol(), k.port(), fresh)
+          : named(k, vertexOf, fresh);
       e.record(r.count(), r.firstSeenMillis(), r.lastSeenMillis(), r.sourcePods(), r.destinationPods());
       if (e.status() == EdgeStatus.REJECTED) {
         e.violation(r.count());
@@ -94,19 +101,36 @@ public final class FlowGraph {
   }
 
   /** A record's edge found or made by its ends' names (the world's end named by what the agent knew of it). */
-  private FlowEdge named(FlowRecord r, LongFunction<String> vertexOf, List<EdgeKey> fresh) {
-    String src = vertexOf.apply(r.key().source());
-    String dst = r.key().destination() == Identities.WORLD ? outside.vertexOf(src, r.key().outside())
-        : vertexOf.apply(r.key().destination());
-    FlowEdge e = edges.get(new EdgeKey(src, dst, r.key().protocol(), r.key().port()));
+  private FlowEdge named(FlowKey k, LongFunction<String> vertexOf, List<EdgeKey> fresh) {
+    int src = endOf(k.source(), vertexOf);
+    int dst = k.destination() == Identities.WORLD ? vertices.intern(outside.vertexOf(vertices.name(src), k.outside()))
+        : endOf(k.destination(), vertexOf);
+    return placed(src, dst, k.protocol(), k.port(), fresh);
+  }
+
+  /** An identity's vertex: the one it is bound to, or named by {@code vertexOf} now (and bound if that is for good). */
+  private int endOf(long id, LongFunction<String> vertexOf) {
+    int v = vertices.ofIdentity(id);
+    if (v == VertexTable.NONE) {
+      String name = vertexOf.apply(id);
+      v = vertices.intern(name);
+      if (settled(id, name)) {
+        vertices.bind(id, v);
+      }
+    }
+    return v;
+  }
+
+  /** A record's edge: its own, or the scan edge once the source reached {@value #SCAN_PORTS} ports of the peer. */
+  private FlowEdge placed(int src, int dst, Protocol protocol, int port, List<EdgeKey> fresh) {
+    FlowEdge e = edges.get(new Key(src, dst, protocol, port));
     if (e != null) {
       return e;
     }
-    int port = r.key().port();
-    if (portsOfPair.getOrDefault(pair(src, dst, r.key().protocol()), 0) >= SCAN_PORTS) {
+    if (portsOfPair.getOrDefault(new Pair(src, dst, protocol), 0) >= SCAN_PORTS) {
       port = SCAN_PORT; // one more port of a peer this source already reached on many: a scan
     }
-    return edge(src, dst, r.key().protocol(), port, fresh);
+    return edge(src, dst, protocol, port, fresh);
   }
 
   /** Whether an id's name is for good: any but "unknown" for an id that is not the unknown entity's own. */
@@ -116,28 +140,35 @@ public final class FlowGraph {
 
   private static final String UNKNOWN_NAME = Identities.reservedName(Identities.UNKNOWN);
 
-  /** A record's ends and service as agents report them. */
-  private record IdsKey(long source, long destination, Protocol protocol, int port) {}
-
-  private FlowEdge edge(String src, String dst, Protocol protocol, int port, List<EdgeKey> fresh) {
-    EdgeKey key = new EdgeKey(src, dst, protocol, port);
+  private FlowEdge edge(int src, int dst, Protocol protocol, int port, List<EdgeKey> fresh) {
+    Key key = new Key(src, dst, protocol, port);
     FlowEdge e = edges.get(key);
     if (e == null) {
       graph.addVertex(src);
       graph.addVertex(dst);
-      e = new FlowEdge(src, dst, protocol, port);
+      e = new FlowEdge(vertices.name(src), vertices.name(dst), protocol, port);
       graph.addEdge(src, dst, e);
       edges.put(key, e);
-      fresh.add(key);
+      fresh.add(e.key());
       if (port != SCAN_PORT) {
-        portsOfPair.merge(pair(src, dst, protocol), 1, Integer::sum);
+        portsOfPair.merge(new Pair(src, dst, protocol), 1, Integer::sum);
       }
     }
     return e;
   }
 
-  private static String pair(String src, String dst, Protocol protocol) {
-    return src + " " + dst + " " + protocol;
+  /** The edge a name key stands for, made if new (a restored or declared edge). */
+  private FlowEdge edge(EdgeKey key) {
+    return edge(vertices.intern(key.source()), vertices.intern(key.destination()), key.protocol(), key.port(),
+        new ArrayList<>());
+  }
+
+  /** The edge a name key stands for, or null: a lookup never makes a vertex. */
+  private FlowEdge find(EdgeKey key) {
+    int src = vertices.find(key.source());
+    int dst = vertices.find(key.destination());
+    return src == VertexTable.NONE || dst == VertexTable.NONE ? null
+        : edges.get(new Key(src, dst, key.protocol(), key.port()));
   }
 
   /** Whether an edge stands for a scan ({@link #SCAN_PORT}): never approvable. */
@@ -148,7 +179,7 @@ public final class FlowGraph {
   /** Re-adds a persisted edge as it was (status and evidence), e.g. after a controller restart. */
   public synchronized void restore(EdgeKey key, EdgeStatus status, long count, long first, long last, long violations,
       List<String> srcPods, List<String> dstPods) {
-    FlowEdge e = edge(key.source(), key.destination(), key.protocol(), key.port(), new ArrayList<>());
+    FlowEdge e = edge(key);
     e.restore(status, count, first, last, violations, srcPods, dstPods);
     outside.known(key.source(), key.destination());
     version++;
@@ -160,9 +191,9 @@ public final class FlowGraph {
    * False when the edge had the status already.
    */
   public synchronized boolean declare(EdgeKey key, EdgeStatus status) {
-    FlowEdge e = edges.get(key);
+    FlowEdge e = find(key);
     if (e == null) {
-      e = edge(key.source(), key.destination(), key.protocol(), key.port(), new ArrayList<>());
+      e = edge(key);
       outside.known(key.source(), key.destination());
     } else if (e.status() == status) {
       return false;
@@ -174,7 +205,7 @@ public final class FlowGraph {
 
   /** Counts refused attempts on an edge, if the graph has it (a drop of an unknown edge is only reported). */
   public synchronized boolean violation(EdgeKey key, long n) {
-    FlowEdge e = edges.get(key);
+    FlowEdge e = find(key);
     if (e == null) {
       return false;
     }
@@ -188,8 +219,9 @@ public final class FlowGraph {
 
   /** Sets the status of every edge matching the filter; returns the edges that changed. */
   public synchronized List<Reviewed> review(Predicate<FlowEdge> which, EdgeStatus status) {
-    List<Reviewed> changed = plan(which, status);
-    changed.forEach(c -> edges.get(c.key()).status(status));
+    List<FlowEdge> matching = matching(which, status);
+    List<Reviewed> changed = reviewed(matching);
+    matching.forEach(e -> e.status(status));
     if (!changed.isEmpty()) {
       version++;
     }
@@ -201,13 +233,24 @@ public final class FlowGraph {
    * it takes effect in the graph.
    */
   public synchronized List<Reviewed> plan(Predicate<FlowEdge> which, EdgeStatus status) {
-    List<Reviewed> changed = new ArrayList<>();
+    return reviewed(matching(which, status));
+  }
+
+  /** The edges the filter picks that do not have the status yet. */
+  private List<FlowEdge> matching(Predicate<FlowEdge> which, EdgeStatus status) {
+    List<FlowEdge> out = new ArrayList<>();
     for (FlowEdge e : edges.values()) {
       if (which.test(e) && e.status() != status) {
-        changed.add(new Reviewed(e.key(), e.status()));
+        out.add(e);
       }
     }
-    return changed;
+    return out;
+  }
+
+  private static List<Reviewed> reviewed(List<FlowEdge> changing) {
+    List<Reviewed> out = new ArrayList<>(changing.size());
+    changing.forEach(e -> out.add(new Reviewed(e.key(), e.status())));
+    return out;
   }
 
   /**
@@ -215,7 +258,7 @@ public final class FlowGraph {
    * restart); false when the edge is unknown or already has it.
    */
   public synchronized boolean replay(EdgeKey key, EdgeStatus status) {
-    FlowEdge e = edges.get(key);
+    FlowEdge e = find(key);
     if (e == null || e.status() == status) {
       return false;
     }
@@ -243,10 +286,11 @@ public final class FlowGraph {
   }
 
   public synchronized List<EdgeView> edgesFrom(String source) {
-    if (!graph.containsVertex(source)) {
+    int v = vertices.find(source);
+    if (v == VertexTable.NONE || !graph.containsVertex(v)) {
       return List.of();
     }
-    return graph.outgoingEdgesOf(source).stream().map(EdgeView::of)
+    return graph.outgoingEdgesOf(v).stream().map(EdgeView::of)
         .sorted(BY_KEY).toList();
   }
 
@@ -254,10 +298,11 @@ public final class FlowGraph {
    * The edges with one of these vertices at either end, each once: all an incremental compile of
    * those workloads reads, so one approval costs the degree of its two ends, not the graph's size.
    */
-  public synchronized List<EdgeView> edgesTouching(Set<String> vertices) {
+  public synchronized List<EdgeView> edgesTouching(Set<String> names) {
     java.util.LinkedHashSet<FlowEdge> touched = new java.util.LinkedHashSet<>();
-    for (String v : vertices) {
-      if (graph.containsVertex(v)) {
+    for (String name : names) {
+      int v = vertices.find(name);
+      if (v != VertexTable.NONE && graph.containsVertex(v)) {
         touched.addAll(graph.edgesOf(v));
       }
     }
@@ -270,7 +315,9 @@ public final class FlowGraph {
   }
 
   public synchronized Set<String> vertices() {
-    return new HashSet<>(graph.vertexSet());
+    Set<String> out = new HashSet<>();
+    graph.vertexSet().forEach(v -> out.add(vertices.name(v)));
+    return out;
   }
 
   public synchronized long version() {
@@ -280,7 +327,7 @@ public final class FlowGraph {
   /** A read-only copy of the graph for exporters (DOT, GraphML, NetworkPolicy). */
   public synchronized DirectedPseudograph<String, EdgeView> copy() {
     DirectedPseudograph<String, EdgeView> g = new DirectedPseudograph<>(null, null, false);
-    graph.vertexSet().forEach(g::addVertex);
+    graph.vertexSet().forEach(v -> g.addVertex(vertices.name(v)));
     for (FlowEdge e : edges.values()) {
       g.addEdge(e.source(), e.destination(), EdgeView.of(e));
     }

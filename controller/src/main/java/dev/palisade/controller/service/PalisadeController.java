@@ -47,18 +47,8 @@ import dev.palisade.controller.tls.ServerTls;
 import dev.palisade.model.Mode;
 import dev.palisade.model.WorkloadRef;
 import dev.palisade.model.crd.AccessRequest;
-import dev.palisade.model.crd.AllowList;
-import dev.palisade.model.crd.ApprovedGraph;
 import dev.palisade.model.crd.ClusterDefaults;
 import dev.palisade.model.crd.LearnedFlows;
-import io.fabric8.kubernetes.api.model.ServiceAccount;
-import io.fabric8.kubernetes.api.model.apps.DaemonSet;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
-import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
-import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.List;
@@ -75,8 +65,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The controller, wired: it builds the role classes and connects them; what each does is theirs.
  * All state changes run on one {@link ControllerLoop} thread, in the order events arrive. Its
- * informers ({@link ClusterCache}) are of the kinds {@link ControllerAccess} declares, the source
- * of its RBAC manifest.
+ * informers ({@link ClusterCache}, registered by {@link ClusterWatches}) are of the kinds
+ * {@link ControllerAccess} declares, the source of its RBAC manifest.
  *
  * <pre>
  *  informers: pods, replicasets, jobs -> PodEvents -> WorkloadIndex (WorkloadResolver, IdentityAllocator) -> WorkloadIdentity CRs
@@ -240,27 +230,8 @@ public final class PalisadeController implements AutoCloseable {
     drops = new DropIntake(new DropEvents(new KubeEventSink(client)), new PolicyReportWriter(client));
     policyProblems = new PolicyProblemReporter(client).start();
     PodEvents pods = new PodEvents(cluster, workloads, () -> ready, guardrails::due, id -> allowLists.publish(Set.of(id)));
-    pods.watch(loop, cluster.rootOwner("Job", Job.class, modeIndex.annotations("Job")));
-    // Root owners and namespaces: their palisade.dev/mode annotations are modes GitOps can carry.
-    cluster.namespaces(modeIndex.annotations(null))
-        .addEventHandler(guardrails.dueOnChange()); // namespace labels select guardrails' pods
-    cluster.add(guardrails.informers());
-    cluster.rootOwner("Deployment", Deployment.class, modeIndex.annotations("Deployment"));
-    cluster.rootOwner("StatefulSet", StatefulSet.class, modeIndex.annotations("StatefulSet"));
-    cluster.rootOwner("DaemonSet", DaemonSet.class, modeIndex.annotations("DaemonSet"));
-    cluster.rootOwner("CronJob", CronJob.class, modeIndex.annotations("CronJob"));
-    // The rest of what the graph is judged by: which service is the cluster DNS, service
-    // accounts, endpoints, policies. Watched from the start so nothing is written before they synced.
-    cluster.services();
-    cluster.inform(EndpointSlice.class, null);
-    cluster.inform(ServiceAccount.class, null);
-    cluster.inform(NetworkPolicy.class, null);
-    approvedGraphs.watching(cluster.inform(ApprovedGraph.class,
-        approvedGraphs.handler(loop::submit, publishAllOnceReady)));
-    // What the controller publishes, so that a deletion or an edit by anyone else is written back.
-    cluster.inform(AllowList.class, publishing.allowLists().handler());
-    cluster.add(List.of(publishing.defaultsInformer()));
-    modeIndex.watching(cluster.modes(modeIndex.segmentationModes()));
+    ClusterWatches.register(cluster, loop, pods, modeIndex, guardrails, approvedGraphs, publishing,
+        publishAllOnceReady);
     cluster.startAndAwait(syncTimeout);
     loop.call(() -> {
       pods.resolveAll(System.currentTimeMillis());

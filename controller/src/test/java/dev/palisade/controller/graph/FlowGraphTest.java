@@ -52,6 +52,35 @@ class FlowGraphTest {
   }
 
   @Test
+  void anEdgeKnownByNameIsTheOneRecordsByIdentityLandOn() {
+    FlowEdge.EdgeKey key = new FlowEdge.EdgeKey("shop/Deployment/web", "shop/Deployment/api", Protocol.TCP, 9090);
+    // restored by name (as after a restart) before any agent reported the identities
+    g.restore(key, EdgeStatus.APPROVED, 7, 100, 200, 0, List.of("shop/web-a"), List.of());
+    assertEquals(List.of(), g.ingest(new FlowReport("n", 1, List.of(rec(300, 301, 9090, 2, 300, 300, "shop/web-a"))),
+        NAMES::get), "the restored edge, not a new one");
+    // both identities are known now: their records are placed by number, naming nothing
+    java.util.function.LongFunction<String> naming = id -> {
+      throw new AssertionError("named " + id);
+    };
+    g.ingest(new FlowReport("n", 2, List.of(rec(300, 301, 9090, 3, 400, 400, "shop/web-b"))), naming);
+    assertEquals(1, g.edges().size());
+    FlowGraph.EdgeView v = g.edges().get(0);
+    assertEquals(key, v.key());
+    assertEquals(12, v.count());
+    assertEquals(EdgeStatus.APPROVED, v.status());
+    assertEquals(List.of("shop/web-a", "shop/web-b"), v.sourcePods());
+    // and by name the same edge: a drop counts on it, a replayed decision sets it, readers find it
+    assertTrue(g.violation(key, 4));
+    assertTrue(g.replay(key, EdgeStatus.REJECTED));
+    g.ingest(new FlowReport("n", 3, List.of(rec(300, 301, 9090, 1, 500, 500, "shop/web-a"))), naming);
+    assertEquals(5, g.edges().get(0).violations(), "4 by name, 1 by identity");
+    assertEquals(List.of(key), g.edgesFrom("shop/Deployment/web").stream().map(FlowGraph.EdgeView::key).toList());
+    assertEquals(List.of(key), g.edgesTouching(Set.of("shop/Deployment/api")).stream()
+        .map(FlowGraph.EdgeView::key).toList());
+    assertEquals(Set.of("shop/Deployment/web", "shop/Deployment/api"), g.vertices());
+  }
+
+  @Test
   void anIdNamedLaterIsNotKeptOnTheUnknownEdgeItsFirstRecordsMade() {
     java.util.HashMap<Long, String> names = new java.util.HashMap<>(NAMES);
     names.remove(302L); // the controller has not given 302 yet: its name is "unknown"
