@@ -16,7 +16,7 @@ import java.util.Map;
  * server: {@link SyncScenario}'s cluster in memory, the agent's own calculator, renderer and
  * applier ({@link ChangedPartsApplier}) over {@link FakeNftables}. Single-threaded, warmed up, then each event kind is played
  * {@code rounds} times in rotation (remote pod added, local pod added, pod deleted, labels changed, a
- * new local workload with its identity and AllowList),
+ * new local workload with its identity and AllowList, a new remote Deployment's ReplicaSet and first pod),
  * one sync after each. The calculator is told which pods changed ({@link PodDelta}), as the agent's
  * pod informer records them.
  *
@@ -24,7 +24,7 @@ import java.util.Map;
  */
 public final class SyncCostBench {
   private static final String[] EVENTS = {"remote pod added", "local pod added", "pod deleted", "labels changed",
-      "local workload added"};
+      "local workload added", "remote workload added"};
   private static final String[] STAGES = {"calculate", "render", "apply (diff + fake nft)", "total", "total CPU",
       "CPU calculate", "CPU render", "CPU apply"};
 
@@ -48,6 +48,7 @@ public final class SyncCostBench {
     }
     List<String> added = new ArrayList<>();
     String workload = null;
+    String remote = null;
     int warmup = Math.max(20, rounds / 4);
     for (int round = -warmup; round < rounds; round++) {
       for (int e = 0; e < EVENTS.length; e++) {
@@ -56,13 +57,14 @@ public final class SyncCostBench {
           case 1 -> added.add(s.add(round & 7, true));
           case 2 -> s.delete(added.remove(0));
           case 3 -> s.relabel(s.anyPod());
-          default -> workload = s.addLocalWorkload(); // its identity, AllowList and pod: a bare pod's start
+          case 4 -> workload = s.addLocalWorkload(); // its identity, AllowList and pod: a bare pod's start
+          default -> remote = s.addRemoteWorkload(); // a ReplicaSet arrives: its pods are resolved again
         }
         ClusterSnapshot snap = s.snapshot();
         PodDelta delta = s.delta();
         long c0 = CPU.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
-        NodeRules rules = calculator.calculate(snap, new OwnerVersions(), Map.of(), (ip, pod, id) -> { }, delta).rules();
+        NodeRules rules = calculator.calculate(snap, s.owners, Map.of(), (ip, pod, id) -> { }, delta).rules();
         long t1 = System.nanoTime();
         long ca = CPU.getCurrentThreadCpuTime();
         DesiredRuleset desired = RulesetRenderer.render(rules, memo);
@@ -75,8 +77,14 @@ public final class SyncCostBench {
           // taken back in a sync of its own, not measured: every round plays the same cluster size
           s.removeLocalWorkload(workload);
           workload = null;
-          applier.apply(RulesetRenderer.render(calculator.calculate(s.snapshot(), new OwnerVersions(), Map.of(), (ip, pod, id) -> { },
-              s.delta()).rules(), memo));
+          applier.apply(RulesetRenderer.render(calculator.calculate(s.snapshot(), s.owners, Map.of(),
+              (ip, pod, id) -> { }, s.delta()).rules(), memo));
+        }
+        if (remote != null) {
+          s.removeRemoteWorkload(remote);
+          remote = null;
+          applier.apply(RulesetRenderer.render(calculator.calculate(s.snapshot(), s.owners, Map.of(),
+              (ip, pod, id) -> { }, s.delta()).rules(), memo));
         }
         if (round >= 0) {
           long[][] t = times.get(EVENTS[e]);

@@ -46,6 +46,8 @@ final class SyncScenario {
   final List<Namespace> namespaces = new ArrayList<>();
   /** Pods changed since {@link #delta} was last asked, as the pod informer's handlers record them. */
   private final java.util.Set<String> dirty = new java.util.HashSet<>();
+  /** Owner changes, as the agent's informers record them ({@link #ownerArrived}). */
+  final OwnerVersions owners = new OwnerVersions();
   private int workloads;
   private final SplittableRandom random = new SplittableRandom(7);
   private int serial;
@@ -110,16 +112,44 @@ final class SyncScenario {
    */
   String addLocalWorkload() {
     int w = workloads++;
-    replicaSets.put(ns(w % NAMESPACES) + "/" + rs(w), replicaSet(w));
+    ownerArrived(w);
     identities.add(identity(w));
     allowLists.add(allowList(w));
     return add(w, true);
+  }
+
+  /**
+   * A new Deployment on other nodes as the agent first sees it: its ReplicaSet and first pod, before
+   * the controller has given it an identity; returns the pod's key. Taken back by {@link
+   * #removeRemoteWorkload}.
+   */
+  String addRemoteWorkload() {
+    int w = workloads++;
+    ownerArrived(w);
+    return add(w, false);
+  }
+
+  void removeRemoteWorkload(String podKey) {
+    workloads--;
+    replicaSets.remove(ns(workloads % NAMESPACES) + "/" + rs(workloads));
+    owners.bump(OwnerVersions.key(ns(workloads % NAMESPACES), "ReplicaSet", rs(workloads)));
+    delete(podKey);
+  }
+
+  /** Workload {@code w}'s ReplicaSet is stored, its version moves and its pods are marked, as the informers do. */
+  private void ownerArrived(int w) {
+    String ns = ns(w % NAMESPACES);
+    replicaSets.put(ns + "/" + rs(w), replicaSet(w));
+    owners.bump(OwnerVersions.key(ns, "ReplicaSet", rs(w)));
+    String prefix = ns + "/" + rs(w) + "-";
+    pods.keySet().stream().filter(k -> k.startsWith(prefix)).forEach(dirty::add);
   }
 
   /** Takes back {@link #addLocalWorkload}'s newest workload (its pod, identity and AllowList), so the cluster keeps its size. */
   void removeLocalWorkload(String podKey) {
     workloads--;
     replicaSets.remove(ns(workloads % NAMESPACES) + "/" + rs(workloads));
+    owners.bump(OwnerVersions.key(ns(workloads % NAMESPACES), "ReplicaSet", rs(workloads)));
     identities.remove(identities.size() - 1);
     allowLists.remove(allowLists.size() - 1);
     delete(podKey);
