@@ -131,39 +131,11 @@ final class TransactionCheck {
       }
     }
     if (o instanceof NftSet s) {
-      String p = nameProblem("set", s.name());
-      if (p != null) {
-        return p;
-      }
-      if (verb == Verb.INSERT || verb == Verb.REPLACE) {
-        return "cannot " + verb.word() + " a set";
-      }
-      if (verb == Verb.ADD || verb == Verb.CREATE || verb == Verb.DESTROY) {
-        String tp = textProblem("set type", s.type());
-        if (tp != null) {
-          return tp;
-        }
-      }
-      return flagsProblem(s.flags(), s.comment());
+      return setLikeProblem("set", s.name(), verb, s.flags(), s.comment(), "set type", s.type());
     }
     if (o instanceof NftMap m) {
-      String p = nameProblem("map", m.name());
-      if (p != null) {
-        return p;
-      }
-      if (verb == Verb.INSERT || verb == Verb.REPLACE) {
-        return "cannot " + verb.word() + " a map";
-      }
-      if (verb == Verb.ADD || verb == Verb.CREATE || verb == Verb.DESTROY) {
-        String tp = textProblem("map key type", m.keyType());
-        if (tp == null) {
-          tp = textProblem("map value type", m.valueType());
-        }
-        if (tp != null) {
-          return tp;
-        }
-      }
-      return flagsProblem(m.flags(), m.comment());
+      return setLikeProblem("map", m.name(), verb, m.flags(), m.comment(), "map key type", m.keyType(),
+          "map value type", m.valueType());
     }
     Element e = (Element) o;
     String p = nameProblem("set", e.setName());
@@ -203,5 +175,29 @@ final class TransactionCheck {
       }
     }
     return commentProblem(comment);
+  }
+
+  /**
+   * A set's or a map's problem: its name, a verb that cannot apply to it, its types (named, then
+   * given, in pairs) where the verb declares it, then its flags and comment.
+   */
+  private static String setLikeProblem(String kind, String name, Verb verb, List<String> flags,
+      Optional<String> comment, String... typeFields) {
+    String p = nameProblem(kind, name);
+    if (p != null) {
+      return p;
+    }
+    if (verb == Verb.INSERT || verb == Verb.REPLACE) {
+      return "cannot " + verb.word() + " a " + kind;
+    }
+    if (verb == Verb.ADD || verb == Verb.CREATE || verb == Verb.DESTROY) {
+      for (int i = 0; i < typeFields.length; i += 2) {
+        String tp = textProblem(typeFields[i], typeFields[i + 1]);
+        if (tp != null) {
+          return tp;
+        }
+      }
+    }
+    return flagsProblem(flags, comment);
   }
 }
