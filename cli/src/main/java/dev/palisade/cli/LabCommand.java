@@ -1,24 +1,15 @@
 package dev.palisade.cli;
 
-import dev.palisade.kernel.netns.NetNs;
 import dev.palisade.lab.daemon.LabServer;
 import dev.palisade.lab.daemon.LabState;
 import dev.palisade.lab.net.LabNetwork;
-import dev.palisade.lab.net.Prober;
-import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -31,7 +22,7 @@ import picocli.CommandLine.Option;
  * -9 leaves namespaces behind, which the next {@code up} or {@code down} reaps.
  */
 @Command(name = "lab", description = "A whole cluster on this machine: API server, nodes and pods as namespaces.",
-    subcommands = {LabCommand.Up.class, LabCommand.Serve.class, LabCommand.Status.class, LabCommand.Probe.class,
+    subcommands = {LabCommand.Up.class, LabCommand.Serve.class, LabStatusCommand.class, LabProbeCommand.class,
         LabKillCommand.class, LabCommand.Down.class, LabPodCommands.Logs.class, LabPodCommands.Exec.class,
         LabPodCommands.Cron.class})
 final class LabCommand implements Runnable {
@@ -183,37 +174,6 @@ final class LabCommand implements Runnable {
     }
   }
 
-  @Command(name = "status", description = "Nodes, Palisade processes (pid, restarts, metrics URL), the controller URL and pods of the running lab.")
-  static final class Status implements Callable<Integer> {
-    @Override
-    public Integer call() throws Exception {
-      LabState state = LabState.defaultDir();
-      if (state.liveProcess().isEmpty()) {
-        System.out.println("no lab is running" + (LabNetwork.reap(DEFAULT_ID) > 0 ? " (reaped leftovers)" : ""));
-        return 1;
-      }
-      var info = state.info();
-      System.out.println("lab " + info.getProperty("id") + ": " + info.getProperty("nodes") + " node(s), API "
-          + info.getProperty("api") + ", pid " + state.pid().orElse(-1L));
-      System.out.println("kubeconfig: " + state.kubeconfig());
-      if (info.getProperty("controller") != null) {
-        System.out.println("controller: " + info.getProperty("controller") + "/ (review page and API)");
-      }
-      List<String[]> nodes = rows(state.nodesFile());
-      System.out.printf("%-12s %-20s %s%n", "NODE", "NETNS", "ADDRESS");
-      for (String[] n : nodes) {
-        System.out.printf("%-12s %-20s %s%n", n[0], n[1], n[2]);
-      }
-      System.out.print(processTable(rows(state.processesFile())));
-      List<String[]> pods = pods(state);
-      System.out.printf("%-40s %-5s %-16s %s%n", "POD", "NODE", "IP", "NETNS");
-      for (String[] p : pods) {
-        System.out.printf("%-40s %-5s %-16s %s%n", p[0], p[1], p[2], p[3]);
-      }
-      System.out.println(pods.size() + " pod(s) running" + (Files.exists(state.readyFile()) ? "" : " (still starting)"));
-      return 0;
-    }
-  }
 
   /** Palisade's processes as `lab status` lists them, with each one's /metrics URL; empty without any. */
   static String processTable(List<String[]> procs) {
@@ -246,89 +206,6 @@ final class LabCommand implements Runnable {
     return out;
   }
 
-  @Command(name = "probe", description = "A new connection from a pod to a pod or service; prints the verdict.")
-  static final class Probe implements Callable<Integer> {
-    @Option(names = "--from", required = true, description = "ns/pod")
-    String from;
-
-    @Option(names = "--to", required = true, description = "ns/pod or service/ns/name")
-    String to;
-
-    @Option(names = "--port", required = true)
-    int port;
-
-    @Option(names = "--protocol", defaultValue = "TCP", description = "TCP or UDP")
-    String protocol;
-
-    @Override
-    public Integer call() throws Exception {
-      Optional<LabState> running = LabCommand.runningLab();
-      if (running.isEmpty()) {
-        return 2;
-      }
-      LabState state = running.get();
-      protocol = protocol.toUpperCase(java.util.Locale.ROOT);
-      if (!protocol.equals("TCP") && !protocol.equals("UDP")) {
-        System.err.println("palisade lab: --protocol must be TCP or UDP, not " + protocol);
-        return 2;
-      }
-      Map<String, String[]> byKey = new LinkedHashMap<>();
-      for (String[] p : pods(state)) {
-        byKey.put(p[0], p);
-      }
-      String[] src = byKey.get(from);
-      if (src == null) {
-        System.err.println("palisade lab: no running pod " + from + " (see `palisade lab status`)");
-        return 2;
-      }
-      String ip;
-      int dport = port;
-      if (to.startsWith("service/")) {
-        String[] s = to.split("/");
-        if (s.length != 3) {
-          System.err.println("palisade lab: --to service/NS/NAME, not " + to);
-          return 2;
-        }
-        // through the Service's cluster IP, DNAT'd by the node's kube-proxy table as in a cluster
-        String clusterIp = clusterIp(state, s[1], s[2], port, protocol);
-        if (clusterIp == null) {
-          System.err.println("palisade lab: service " + s[1] + "/" + s[2] + " has no cluster IP with port " + port + "/"
-              + protocol);
-          return 2;
-        }
-        ip = clusterIp;
-      } else {
-        String[] dst = byKey.get(to);
-        if (dst == null) {
-          System.err.println("palisade lab: no running pod " + to);
-          return 2;
-        }
-        ip = dst[2];
-      }
-      boolean ok;
-      try (NetNs ns = NetNs.attach(src[3])) {
-        ok = Prober.probe(ns, ip, dport, protocol, Prober.DEFAULT_TIMEOUT);
-      }
-      System.out.println((ok ? "connected" : "no connection") + ": " + from + " -> " + to + " (" + ip + ":" + dport
-          + "/" + protocol + ")");
-      return ok ? 0 : 1;
-    }
-  }
-
-  /** The Service's cluster IP, if it has one and serves this port and protocol. */
-  static String clusterIp(LabState state, String ns, String name, int port, String protocol) throws IOException {
-    Config config = Config.fromKubeconfig(Files.readString(state.kubeconfig()));
-    try (KubernetesClient c = new KubernetesClientBuilder().withConfig(config).build()) {
-      Service svc = c.services().inNamespace(ns).withName(name).get();
-      if (svc == null || svc.getSpec().getClusterIP() == null || svc.getSpec().getClusterIP().isBlank()
-          || svc.getSpec().getClusterIP().equals("None")) {
-        return null;
-      }
-      boolean serves = svc.getSpec().getPorts().stream().anyMatch(p -> p.getPort() == port
-          && Objects.equals(Optional.ofNullable(p.getProtocol()).orElse("TCP"), protocol));
-      return serves ? svc.getSpec().getClusterIP() : null;
-    }
-  }
 
   @Command(name = "down", description = "Stop the lab and remove every namespace it made.")
   static final class Down implements Callable<Integer> {

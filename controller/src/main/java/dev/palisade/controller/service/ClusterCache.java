@@ -6,6 +6,7 @@ import dev.palisade.model.WorkloadRef;
 import dev.palisade.model.crd.SegmentationMode;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
@@ -14,6 +15,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
+import io.fabric8.kubernetes.client.informers.cache.Indexer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -32,6 +34,10 @@ import java.util.function.Function;
  * loop thread; the informers' own threads only fill them.
  */
 final class ClusterCache {
+  /** The pod store's index of pods by their controlling owner ({@link #controllerKey}). */
+  static final String BY_CONTROLLER = "controller";
+  static final Map<String, Function<Pod, List<String>>> POD_INDEXERS = Map.of(BY_CONTROLLER,
+      ClusterCache::controllerKey);
   private final KubernetesClient client;
   private final List<SharedIndexInformer<?>> all = new ArrayList<>();
   /** The kinds a mode may name, by kind (Pod apart: {@link #pods}). */
@@ -89,6 +95,7 @@ final class ClusterCache {
 
   void pods(ResourceEventHandler<Pod> h) {
     pods = inform(Pod.class, h);
+    pods.addIndexers(POD_INDEXERS);
   }
 
   void startAndAwait(Duration timeout) {
@@ -150,13 +157,40 @@ final class ClusterCache {
 
   /** The pods whose controlling owner is this object (a ReplicaSet, a Job). */
   List<Pod> podsControlledBy(HasMetadata owner) {
-    String kind = HasMetadata.getKind(owner.getClass());
-    String name = owner.getMetadata().getName();
-    return pods.getIndexer().byIndex(Cache.NAMESPACE_INDEX, owner.getMetadata().getNamespace()).stream()
-        .filter(p -> p.getMetadata().getOwnerReferences() != null && p.getMetadata().getOwnerReferences().stream()
-            .anyMatch(r -> Boolean.TRUE.equals(r.getController()) && r.getKind().equals(kind)
-                && r.getName().equals(name)))
-        .toList();
+    return podsControlledBy(pods.getIndexer(), owner);
+  }
+
+  /**
+   * A lookup in the pod store's index, not a scan of the namespace: an owner's arrival in a
+   * namespace of many pods costs its own pods only.
+   */
+  static List<Pod> podsControlledBy(Indexer<Pod> pods, HasMetadata owner) {
+    return pods.byIndex(BY_CONTROLLER, controllerKey(owner.getMetadata().getNamespace(),
+        HasMetadata.getKind(owner.getClass()), owner.getMetadata().getName()));
+  }
+
+  /**
+   * NS/KIND/NAME of the pod's controlling owner reference (none for a bare pod). Keyed by name as
+   * the workload resolver climbs owners by name ({@link #owner}), so an owner's arrival finds
+   * exactly the pods whose resolution it can change. The informer's store updates this index under
+   * the same lock as the pod itself, on add, update and delete, so a lookup agrees with the store
+   * it is read beside; a map kept by an event handler would lag it (handlers are told after the
+   * store changed, on their own thread).
+   */
+  static List<String> controllerKey(Pod pod) {
+    List<OwnerReference> refs = pod.getMetadata().getOwnerReferences();
+    if (refs != null) {
+      for (OwnerReference r : refs) {
+        if (Boolean.TRUE.equals(r.getController())) {
+          return List.of(controllerKey(pod.getMetadata().getNamespace(), r.getKind(), r.getName()));
+        }
+      }
+    }
+    return List.of();
+  }
+
+  private static String controllerKey(String namespace, String kind, String name) {
+    return namespace + "/" + kind + "/" + name;
   }
 
   List<Namespace> namespaces() {

@@ -9,33 +9,19 @@ import dev.palisade.lab.deploy.Manifest;
 import dev.palisade.lab.net.LabNetwork;
 import dev.palisade.lab.net.Prober;
 import dev.palisade.lab.tls.LabCertificates;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import tools.jackson.databind.JsonNode;
 
 /**
  * Palisade in a lab the way a cluster runs it: deploy/base's namespace, CRDs, ServiceAccounts and
@@ -62,7 +48,6 @@ import tools.jackson.databind.JsonNode;
  * loopback API server, as a real node's host network would have.
  */
 public final class PalisadeProcesses implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(PalisadeProcesses.class);
   public static final String NAMESPACE = "palisade-system";
   public static final String CONTROLLER_SA = "palisade-controller";
   public static final String AGENT_SA = "palisade-agent";
@@ -74,10 +59,6 @@ public final class PalisadeProcesses implements AutoCloseable {
    * re-reads the projected token file instead): long enough for a lab's life, rewritten all the same.
    */
   static final Duration API_TOKEN_TTL = Duration.ofHours(24);
-  /** Objects of these kinds in deploy/base are run as processes here, not as pods. */
-  private static final List<String> RUN_AS_PROCESSES = List.of("Deployment", "DaemonSet");
-  private static final List<String> APPLY_ORDER = List.of("Namespace", "CustomResourceDefinition", "ServiceAccount",
-      "ClusterRole", "Role", "ClusterRoleBinding", "RoleBinding");
 
   /**
    * Tokens a cluster would hand to pods: a ServiceAccount token for these audiences (empty: the API
@@ -94,11 +75,7 @@ public final class PalisadeProcesses implements AutoCloseable {
   private final List<SupervisedProcess> processes = new ArrayList<>();
   /** Process name -> its /metrics URL (each its own free loopback port). */
   private final Map<String, String> metricsUrls = new java.util.LinkedHashMap<>();
-  private final ScheduledExecutorService rotation = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "lab-token-rotation");
-    t.setDaemon(true);
-    return t;
-  });
+  private final PrivateFiles files = new PrivateFiles();
   private String url;
   private LabCertificates.Issued certificates;
   private ControllerTrust trust;
@@ -139,7 +116,7 @@ public final class PalisadeProcesses implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     List<Manifest> base = KustomizeRenderer.render(DeployBundle.extract(dir.resolve("deploy")).resolve("base"));
-    applyAllBut(base);
+    DeployBase.applyAllBut(lab.client(), base);
     int port = freePort();
     url = "https://127.0.0.1:" + port;
     certificates = LabCertificates.write(dir.resolve("tls"), LabCertificates.CONTROLLER_NAMES);
@@ -150,8 +127,8 @@ public final class PalisadeProcesses implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
 
     List<String> controller = new ArrayList<>(launcher);
-    controller.addAll(replace(argsOf(base, "Deployment"), Map.of("--listen", "127.0.0.1:" + port,
-        "--metrics-listen", metricsListen("controller"), "--tls-cert", certificates.cert().toString(),
+    controller.addAll(DeployBase.replace(DeployBase.argsOf(base, "Deployment"), Map.of(
+        "--listen", "127.0.0.1:" + port, "--metrics-listen", metricsListen("controller"), "--tls-cert", certificates.cert().toString(),
         "--tls-key", certificates.key().toString())));
     controller.add("--users-file=" + dir.resolve("users"));
     Path controllerKube = dir.resolve("controller.kubeconfig");
@@ -160,17 +137,17 @@ public final class PalisadeProcesses implements AutoCloseable {
         "POD_NAME", "palisade-controller-lab", "POD_NAMESPACE", NAMESPACE), dir.resolve("controller.log"));
     processes.add(c);
     c.start();
-    awaitReady(c, deadline);
+    ProcessReadiness.awaitController(http, url, c, dir, deadline);
 
     for (LabNetwork.Node node : lab.network().nodes()) {
       String nodeName = "lab-node-" + node.index();
       Path token = dir.resolve("agent-" + node.index() + ".token");
-      keep(token, () -> tokens.issue(NAMESPACE, AGENT_SA, List.of(AGENT_AUDIENCE), nodeName, TOKEN_TTL), TOKEN_TTL);
+      files.keep(token, () -> tokens.issue(NAMESPACE, AGENT_SA, List.of(AGENT_AUDIENCE), nodeName, TOKEN_TTL), TOKEN_TTL);
       Path kube = dir.resolve("agent-" + node.index() + ".kubeconfig");
       keepKubeconfig(kube, AGENT_SA, nodeName);
       List<String> agent = agentLauncher(launcher);
-      agent.addAll(replace(argsOf(base, "DaemonSet"), Map.of("--controller", url, "--token-file", token.toString(),
-          "--metrics-listen", metricsListen("agent-" + node.index()), "--ca", certificates.ca().toString())));
+      agent.addAll(DeployBase.replace(DeployBase.argsOf(base, "DaemonSet"), Map.of(
+          "--controller", url, "--token-file", token.toString(), "--metrics-listen", metricsListen("agent-" + node.index()), "--ca", certificates.ca().toString())));
       agent.add("--netns=" + node.ns().name());
       // the lab's own probes (palisade lab probe, scenario probes) are not the app's traffic
       agent.add("--ignore-source-ports=" + Prober.PROBE_PORT_FIRST + "-" + Prober.PROBE_PORT_LAST);
@@ -180,7 +157,7 @@ public final class PalisadeProcesses implements AutoCloseable {
       a.start();
     }
     for (LabNetwork.Node node : lab.network().nodes()) {
-      awaitTable(node, processes.get(1 + node.index()), deadline);
+      ProcessReadiness.awaitTable(node, processes.get(1 + node.index()), dir, deadline);
     }
   }
 
@@ -204,71 +181,16 @@ public final class PalisadeProcesses implements AutoCloseable {
     return at;
   }
 
-  /** deploy/base but what runs as processes here, applied as `kubectl apply -k` would create it. */
-  private void applyAllBut(List<Manifest> base) {
-    KubernetesClient client = lab.client();
-    List<Manifest> todo = new ArrayList<>(base.stream().filter(m -> !RUN_AS_PROCESSES.contains(m.kind())).toList());
-    todo.sort(java.util.Comparator.comparingInt(m -> {
-      int i = APPLY_ORDER.indexOf(m.kind());
-      return i < 0 ? APPLY_ORDER.size() : i;
-    }));
-    for (Manifest m : todo) {
-      HasMetadata typed = m.typed();
-      try {
-        client.resource(typed).createOr(NonDeletingOperation::update);
-      } catch (RuntimeException e) {
-        throw new IllegalStateException("cannot apply " + m.kind() + " " + m.name() + " from " + m.source() + ": "
-            + e.getMessage(), e);
-      }
-    }
-  }
-
-  /** The container args of the one Deployment or DaemonSet in deploy/base. */
-  static List<String> argsOf(List<Manifest> base, String kind) {
-    Manifest m = base.stream().filter(x -> x.kind().equals(kind)).findFirst()
-        .orElseThrow(() -> new IllegalStateException("deploy/base has no " + kind));
-    JsonNode args = m.object().path("spec").path("template").path("spec").path("containers").path(0).path("args");
-    if (!args.isArray() || args.isEmpty()) {
-      throw new IllegalStateException(m.source() + ": " + kind + " " + m.name() + " has no container args");
-    }
-    List<String> out = new ArrayList<>();
-    args.forEach(a -> out.add(a.asString()));
-    return out;
-  }
-
-  /** The args with each {@code --flag=value} named in {@code values} given the lab's value instead. */
-  static List<String> replace(List<String> args, Map<String, String> values) {
-    List<String> out = new ArrayList<>();
-    java.util.Set<String> seen = new java.util.HashSet<>();
-    for (String a : args) {
-      int eq = a.indexOf('=');
-      String flag = eq < 0 ? a : a.substring(0, eq);
-      if (values.containsKey(flag)) {
-        out.add(flag + "=" + values.get(flag));
-        seen.add(flag);
-      } else {
-        out.add(a);
-      }
-    }
-    for (String flag : values.keySet()) {
-      if (!seen.contains(flag)) {
-        throw new IllegalStateException("deploy/base no longer passes " + flag + "=...: the lab cannot point it at "
-            + values.get(flag) + " (args: " + args + ")");
-      }
-    }
-    return out;
-  }
-
   private void writeUsers() {
-    approverToken = randomToken();
-    viewerToken = randomToken();
+    approverToken = PrivateFiles.randomToken();
+    viewerToken = PrivateFiles.randomToken();
     String users = approverToken + ",lab-approver,approver\n" + viewerToken + ",lab-viewer,viewer\n";
-    writePrivate(dir.resolve("users"), users);
+    PrivateFiles.write(dir.resolve("users"), users);
     // what a cluster holds for the controller to mount (README: Secret palisade-users)
     lab.client().resource(new SecretBuilder().withNewMetadata().withName("palisade-users").withNamespace(NAMESPACE)
         .endMetadata().withStringData(Map.of("tokens", users)).build()).createOr(NonDeletingOperation::update);
-    writePrivate(dir.resolve("approver.token"), approverToken + "\n");
-    writePrivate(dir.resolve("viewer.token"), viewerToken + "\n");
+    PrivateFiles.write(dir.resolve("approver.token"), approverToken + "\n");
+    PrivateFiles.write(dir.resolve("viewer.token"), viewerToken + "\n");
   }
 
   /**
@@ -294,20 +216,8 @@ public final class PalisadeProcesses implements AutoCloseable {
 
   /** Writes the kubeconfig now and again before its token expires, as kubelet rotates projected tokens. */
   private void keepKubeconfig(Path file, String serviceAccount, String nodeName) {
-    keep(file, () -> kubeconfig(lab.api().url(), serviceAccount,
+    files.keep(file, () -> kubeconfig(lab.api().url(), serviceAccount,
         tokens.issue(NAMESPACE, serviceAccount, List.of(), nodeName, API_TOKEN_TTL)), API_TOKEN_TTL);
-  }
-
-  private void keep(Path file, java.util.function.Supplier<String> content, Duration ttl) {
-    writePrivate(file, content.get());
-    long every = ttl.toSeconds() * 2 / 3;
-    rotation.scheduleAtFixedRate(() -> {
-      try {
-        writePrivate(file, content.get());
-      } catch (RuntimeException e) {
-        LOG.warn("cannot renew {}: {}", file, e.getMessage());
-      }
-    }, every, every, TimeUnit.SECONDS);
   }
 
   static String kubeconfig(String server, String user, String token) {
@@ -325,46 +235,6 @@ public final class PalisadeProcesses implements AutoCloseable {
           context: {cluster: palisade-lab, user: %s, namespace: %s}
         current-context: palisade-lab
         """.formatted(server, user, token, user, NAMESPACE);
-  }
-
-  private void awaitReady(SupervisedProcess controller, long deadline) {
-    while (true) {
-      try {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + "/healthz/ready"))
-            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() == 200) {
-          return;
-        }
-      } catch (IOException e) {
-        // not listening yet
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted waiting for the controller", e);
-      }
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the controller process did not become ready at " + url
-            + "/healthz/ready in time; see " + dir.resolve("controller.log") + " (restarts: " + controller.restarts()
-            + ", last exit: " + controller.lastExit() + ")");
-      }
-      sleep(200);
-    }
-  }
-
-  private void awaitTable(LabNetwork.Node node, SupervisedProcess agent, long deadline) {
-    while (true) {
-      try {
-        node.ns().exec("nft", "list", "table", "inet", "palisade");
-        return;
-      } catch (RuntimeException e) {
-        // not written yet
-      }
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(agent.name() + " wrote no table inet palisade in " + node.ns().name()
-            + " in time; see " + dir.resolve(agent.name() + ".log") + " (restarts: " + agent.restarts()
-            + ", last exit: " + agent.lastExit() + ")");
-      }
-      sleep(200);
-    }
   }
 
   public String url() {
@@ -431,39 +301,10 @@ public final class PalisadeProcesses implements AutoCloseable {
     }
   }
 
-  private static String randomToken() {
-    byte[] b = new byte[24];
-    new SecureRandom().nextBytes(b);
-    return HexFormat.of().formatHex(b);
-  }
-
-  /** Atomically, readable by root only: these files hold credentials. */
-  static void writePrivate(Path file, String text) {
-    try {
-      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-      Files.deleteIfExists(tmp);
-      Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      Files.writeString(tmp, text);
-      Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file, e);
-    }
-  }
-
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
-
   /** Stops the agents, then the controller (SIGTERM); their tables stay until the lab's namespaces go. */
   @Override
   public void close() {
-    rotation.shutdownNow();
+    files.close();
     for (int i = processes.size() - 1; i >= 0; i--) {
       processes.get(i).stop(Duration.ofSeconds(10));
     }

@@ -53,7 +53,7 @@ public final class CustomColumnPrinter implements RowPrinter {
 
   @Override
   public List<Object> cells(JsonNode object, Instant now) {
-    List<Object> cells = new ArrayList<>(List.of(BuiltinPrinters.name(object)));
+    List<Object> cells = new ArrayList<>(List.of(Cells.name(object)));
     for (int i = 0; i < paths.size(); i++) {
       JsonNode value = select(object, paths.get(i));
       String type = columns.get(i + 1).type();
