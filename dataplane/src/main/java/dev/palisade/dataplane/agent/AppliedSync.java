@@ -28,6 +28,10 @@ final class AppliedSync {
   }
 
   /** Local pod address -> its identity, as enforced. */
+  int podIpCount() {
+    return podIps.size();
+  }
+
   Map<String, Long> localIdentity() {
     return localIdentity;
   }

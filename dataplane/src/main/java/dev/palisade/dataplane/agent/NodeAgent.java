@@ -10,10 +10,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,12 +23,14 @@ import org.slf4j.LoggerFactory;
  *     | handlers only note a change and ask for a sync
  *     v
  *  SyncRunner (one thread, min interval, back-off after failure, periodic full resync)
- *     -> pod delta (the pods changed since the last sync) + snapshot
- *     -> NodeRulesCalculator (pure: fail closed, bad objects skipped -> ObjectProblems; moves
- *        only the changed pods; DeltaBackstop compares with a full recompute every 5 minutes)
- *     -> KernelSync: RulesetRenderer -> ChangedPartsApplier -> nftables; tighten via conntrack;
- *                    verify the table (and the nftables monitor) -> rewrite what others changed
- *     -> AppliedSync (what is in force: for the pod-start gate, metrics, labs) + SyncTimes
+ *     -> NodeSync, one sync:
+ *        pod delta (the pods changed since the last sync) + snapshot
+ *        -> TableGuard: what others changed (nftables monitor; periodic verify) -> KernelSync repairs it
+ *        -> NodeRulesCalculator (pure: fail closed, bad objects skipped -> ObjectProblems; moves
+ *           only the changed pods; DeltaBackstop compares with a full recompute every 5 minutes)
+ *        -> KernelSync: RulesetRenderer -> ChangedPartsApplier -> nftables; tighten via conntrack
+ *        -> AppliedSync (what is in force: for the pod-start gate, metrics, labs)
+ *     -> AgentMetrics, SyncTimes (here: what the sync cost, why it ran)
  *  PodStartGate: CNI ADD waits for a sync that covers the pod's address
  *     -> DnsHoldRunner: approved DNS names per local pod; NFQUEUE rule at the cluster DNS
  *  DNS answers (NFQUEUE, own thread) -> DnsHold: ResolvedNames + fqdn4 elements, then release
@@ -63,16 +61,7 @@ public final class NodeAgent implements AutoCloseable {
   private final SyncRunner runner;
   private final ObjectProblems problems;
   private final Conntrack conntrack;
-  private final ScheduledExecutorService verifier = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "verify-" + r.hashCode());
-    t.setDaemon(true);
-    return t;
-  });
-  private final AtomicBoolean verifyDue = new AtomicBoolean();
-  /** What the nftables monitor reported others did to the table since the last sync (null: nothing). */
-  private final java.util.concurrent.atomic.AtomicReference<List<String>> foreignChanges =
-      new java.util.concurrent.atomic.AtomicReference<>();
-  private dev.palisade.kernel.nft.TableWatch tableWatch;
+  private TableGuard guard;
   private final SyncTimes syncTimes = new SyncTimes();
   private FailsafeBuilder.Config failsafe = FailsafeBuilder.Config.DEFAULT;
   private final dev.palisade.dataplane.dns.ResolvedNames resolvedNames = new dev.palisade.dataplane.dns.ResolvedNames();
@@ -82,11 +71,9 @@ public final class NodeAgent implements AutoCloseable {
    * costs seconds of the sync thread (bench/RESULTS.md, restart adoption).
    */
   private Duration verifyEvery = Duration.ofSeconds(60);
-  private NodeRulesCalculator calculator;
+  private NodeSync step;
   private AutoCloseable subscription;
-  private boolean waitingForDefault;
   private final AppliedSync applied = new AppliedSync();
-  private DeltaBackstop backstop;
 
   public NodeAgent(KubernetesClient client, String nodeName, Nftables nft, Conntrack conntrack, FlowSink sink) {
     this.nodeName = nodeName;
@@ -178,8 +165,9 @@ public final class NodeAgent implements AutoCloseable {
   }
 
   public void start(Duration syncTimeout) {
-    calculator = new NodeRulesCalculator(nodeName, failsafe);
-    backstop = new DeltaBackstop(nodeName, Duration.ofMinutes(5), System::nanoTime);
+    guard = new TableGuard(nft, verifyEvery, this::request);
+    step = new NodeSync(nodeName, failsafe, informers, guard, kernel, gate, traffic, problems, applied, dnsHold,
+        resolvedNames, metrics);
     informers.start(failsafe);
     informers.awaitSynced(syncTimeout);
     if (conntrack != null) {
@@ -189,85 +177,27 @@ public final class NodeAgent implements AutoCloseable {
       });
     }
     reporter.start();
-    // another tool's change to the table (nft flush ruleset, a firewall restart): noted here, on
-    // the monitor's thread, and repaired by the next sync
-    tableWatch = nft.watch(dev.palisade.dataplane.render.RulesetRenderer.FAMILY,
-        dev.palisade.dataplane.render.RulesetRenderer.TABLE, change -> {
-          foreignChanges.accumulateAndGet(change.what(), (a, b) -> a == null ? b
-              : java.util.stream.Stream.concat(a.stream(), b.stream()).limit(50).toList());
-          if (change.lost()) {
-            verifyDue.set(true);
-          }
-          request(SyncCause.TAMPER);
-        });
-    long period = verifyEvery.toMillis();
-    verifier.scheduleWithFixedDelay(this::verifySoon, period, period, TimeUnit.MILLISECONDS);
+    // another tool's change to the table (nft flush ruleset, a firewall restart), or the periodic
+    // check: repaired by the next sync
+    guard.start();
     runner.start();
   }
 
-  /** Asks the sync thread to compare the kernel's table with what it applied, and repair it. */
-  private void verifySoon() {
-    verifyDue.set(true);
-    request(SyncCause.VERIFY);
-  }
-
-  /** One sync, on the runner's thread: the informers' stores -> the kernel. True if it succeeded. */
+  /** One sync, on the runner's thread, timed and counted. True if it is in force. */
   private boolean sync() {
     long started = System.nanoTime();
     long startedCpu = CPU.getCurrentThreadCpuTime();
-    // drained before the snapshot: a pod changed in between is in the next delta, never lost
-    PodDelta delta = informers.podDelta();
-    ClusterSnapshot snapshot = informers.snapshot();
-    if (snapshot.clusterDefault() == null) {
-      informers.readAllPodsNext();
-      if (!waitingForDefault) {
-        waitingForDefault = true;
-        LOG.warn("{}: the controller has not published the default mode (ConfigMap {}/{}) yet: the rules in the "
-            + "kernel stay as they are until it has", nodeName, dev.palisade.model.crd.ClusterDefaults.NAMESPACE,
-            dev.palisade.model.crd.ClusterDefaults.CONFIG_MAP);
-      }
-      return false;
-    }
-    waitingForDefault = false;
     boolean first = runner.completed() == 0;
     Set<String> asked = SyncCause.drain(causes);
-    try {
-      List<String> foreign = foreignChanges.getAndSet(null);
-      if (foreign != null && !foreign.contains(dev.palisade.kernel.nft.TableChange.EVENTS_LOST)) {
-        kernel.tampered(foreign);
-      } else if (foreign != null || verifyDue.getAndSet(false)) {
-        kernel.verify();
-      }
-      OwnerVersions owners = informers.ownerVersions();
-      Map<String, String> announced = gate.announced();
-      NodeRulesCalculator.Result r = calculator.calculate(snapshot, owners, announced, traffic, delta);
-      if (!delta.whole() && backstop.due() && !backstop.agrees(r, new NodeRulesCalculator(nodeName, failsafe)
-          .calculate(snapshot, owners, announced, (ip, pod, id) -> { }))) {
-        metrics.onDeltaMismatch();
-        r = calculator.calculate(snapshot, owners, announced, traffic, PodDelta.WHOLE);
-      }
-      problems.latest(r.problems());
-      kernel.apply(r.rules(), dnsHold == null ? dev.palisade.dataplane.dns.NameGrants.NONE : r.nameGrants(),
-          r.nameGrants().resolvedBy(resolvedNames, System.currentTimeMillis()));
-      gate.inStatus(r.announcedInStatus());
-      traffic.localPods(r.localIdentity());
-      if (dnsHold != null) {
-        dnsHold.onSync(r.nameGrants(), r.rules().failsafe());
-        resolvedNames.expire(System.currentTimeMillis());
-      }
-      applied.applied(r);
-      if (first) {
-        LOG.info("{}: first sync in force ({} local pods, {} pod addresses)", nodeName, r.localIdentity().size(),
-            r.podIps().size());
-      }
-    } catch (RuntimeException e) {
-      informers.readAllPodsNext(); // the drained changes were not applied: read every pod next time
-      LOG.error("{}: sync failed; the rules in force stay: {}", nodeName, e.toString());
+    NodeSync.Outcome outcome = step.run();
+    if (outcome != NodeSync.Outcome.APPLIED) {
       causes.addAll(asked); // the retry serves them
       return false;
     }
     metrics.onSync(first ? SyncCause.FIRST : SyncCause.of(asked), System.nanoTime() - started);
     if (first) {
+      LOG.info("{}: first sync in force ({} local pods, {} pod addresses)", nodeName, applied.localIdentity().size(),
+          applied.podIpCount());
       ready = true;
       metrics.onFirstSync();
     }
@@ -379,11 +309,10 @@ public final class NodeAgent implements AutoCloseable {
         LOG.debug("closing the conntrack subscription", e);
       }
     }
-    if (tableWatch != null) {
-      tableWatch.close();
+    if (guard != null) {
+      guard.close();
     }
     informers.close();
-    verifier.shutdownNow();
     runner.close();
     if (dnsHold != null) {
       dnsHold.close();
