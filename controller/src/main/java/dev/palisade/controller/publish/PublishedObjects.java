@@ -53,9 +53,12 @@ public final class PublishedObjects implements AutoCloseable {
     return informer;
   }
 
-  /** Publishes {@code mode} as the cluster-wide default (written now, retried if that fails). */
-  public void publishDefaults(Mode mode) {
-    defaults.put(ClusterDefaults.configMap(namespace, mode));
+  /**
+   * Publishes {@code mode} as the cluster-wide default, and whether workload mode annotations are
+   * honoured (written now, retried if that fails).
+   */
+  public void publishDefaults(Mode mode, boolean workloadAnnotationsHonoured) {
+    defaults.put(ClusterDefaults.configMap(namespace, mode, workloadAnnotationsHonoured));
   }
 
   /** Deletions and edits by someone else written back since start (a counter for metrics). */

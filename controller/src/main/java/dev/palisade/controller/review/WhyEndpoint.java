@@ -52,6 +52,7 @@ public final class WhyEndpoint {
   private final FailsafeBuilder.Config failsafe;
   /** The cluster policies as the controller's informers hold them (the agents' tiers). */
   private Supplier<List<io.fabric8.kubernetes.api.model.GenericKubernetesResource>> clusterPolicies = List::of;
+  private boolean workloadModeAnnotations;
 
   /**
    * @param graphJson the controller's {@code GET /v1/graph} answer (edges with their status)
@@ -70,6 +71,12 @@ public final class WhyEndpoint {
   }
 
   /** Walks the ClusterNetworkPolicy tiers too (without this, as if the cluster had none). */
+  /** Whether workload mode annotations are honoured, as the controller publishes it to the agents (default: not). */
+  public WhyEndpoint workloadModeAnnotations(boolean honoured) {
+    this.workloadModeAnnotations = honoured;
+    return this;
+  }
+
   public WhyEndpoint clusterPolicies(Supplier<List<io.fabric8.kubernetes.api.model.GenericKubernetesResource>> objects) {
     this.clusterPolicies = objects;
     return this;
@@ -153,7 +160,7 @@ public final class WhyEndpoint {
     return new ClusterSnapshot(all(Pod.class), this::owner, all(WorkloadIdentity.class), all(AllowList.class),
         all(NetworkPolicy.class), all(SegmentationMode.class), client.resources(Namespace.class).list().getItems(),
         client.resources(Node.class).list().getItems(), all(Service.class), all(EndpointSlice.class),
-        def == null ? Mode.ENFORCE : def, clusterPolicies.get());
+        def == null ? Mode.ENFORCE : def, clusterPolicies.get(), workloadModeAnnotations);
   }
 
   private Optional<HasMetadata> owner(String ns, String kind, String name) {

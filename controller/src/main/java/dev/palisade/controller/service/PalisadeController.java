@@ -238,7 +238,7 @@ public final class PalisadeController implements AutoCloseable {
       modeIndex.resolve();
       guardrails.judgeNow();
       ready = true;
-      publishing.publishDefaults(defaultMode);
+      publishing.publishDefaults(defaultMode, workloadModeAnnotations);
       publishAll();
       learned.flushNow();
       return null;
@@ -275,7 +275,7 @@ public final class PalisadeController implements AutoCloseable {
     }), () -> loop.call(drops::json))).addTo(all);
     review.addTo(all);
     new WhyEndpoint(client, () -> GraphJson.render(loop.call(this::graphSnapshot)), () -> defaultMode)
-        .clusterPolicies(guardrails::objects).addTo(all);
+        .clusterPolicies(guardrails::objects).workloadModeAnnotations(workloadModeAnnotations).addTo(all);
     new AccessRequestEndpoints(requests, loop::call, allowLists::revision).addTo(all);
     return new PageAssets().addTo(all);
   }

@@ -70,6 +70,7 @@ final class AgentInformers implements AutoCloseable {
   /** Pods changed since the last sync: the sync moves only those (past 5,000 it reads every pod). */
   private final PodChangeLog podChanges = new PodChangeLog(5_000);
   private volatile Mode lastDefault;
+  private volatile boolean lastAnnotations;
   private volatile String lastProblem;
 
   /** @param changed told the kind of every add, update or delete (on the informers' threads) */
@@ -177,7 +178,19 @@ final class AgentInformers implements AutoCloseable {
         modes.getStore().list(), namespaces.getStore().list(), nodes == null ? List.of() : nodes.getStore().list(),
         services.stream().flatMap(i -> i.getStore().list().stream()).toList(),
         slices.stream().flatMap(i -> i.getStore().list().stream()).toList(), clusterDefault(),
-        clusterPolicies.stream().flatMap(i -> i.getStore().list().stream()).toList());
+        clusterPolicies.stream().flatMap(i -> i.getStore().list().stream()).toList(), workloadModeAnnotations());
+  }
+
+  /**
+   * Whether the controller honours workload mode annotations (its ConfigMap says so); while the
+   * ConfigMap is gone, what it last said.
+   */
+  private boolean workloadModeAnnotations() {
+    ConfigMap cm = defaults.getIndexer().getByKey(ClusterDefaults.NAMESPACE + "/" + ClusterDefaults.CONFIG_MAP);
+    if (cm != null) {
+      lastAnnotations = ClusterDefaults.workloadAnnotationsHonoured(cm.getData());
+    }
+    return lastAnnotations;
   }
 
   /**

@@ -20,6 +20,8 @@ import java.util.List;
  * it. Lists are the informers' own (never mutated: an informer replaces objects, it does not
  * change them). {@code clusterDefault} is the mode the controller published for workloads no
  * SegmentationMode or annotation covers; null while the agent has not seen it.
+ * {@code workloadModeAnnotations} is whether the controller honours {@code palisade.dev/mode} on
+ * root owners (its published setting; false, the stricter reading, unless it says so).
  */
 public record ClusterSnapshot(
     List<Pod> pods,
@@ -33,7 +35,17 @@ public record ClusterSnapshot(
     List<Service> services,
     List<EndpointSlice> slices,
     Mode clusterDefault,
-    List<GenericKubernetesResource> clusterPolicies) {
+    List<GenericKubernetesResource> clusterPolicies,
+    boolean workloadModeAnnotations) {
+
+  /** Workload mode annotations not honoured. */
+  public ClusterSnapshot(List<Pod> pods, OwnerLookup owners, List<WorkloadIdentity> identities, List<AllowList> allowLists,
+      List<NetworkPolicy> networkPolicies, List<SegmentationMode> modes, List<Namespace> namespaces, List<Node> nodes,
+      List<Service> services, List<EndpointSlice> slices, Mode clusterDefault,
+      List<GenericKubernetesResource> clusterPolicies) {
+    this(pods, owners, identities, allowLists, networkPolicies, modes, namespaces, nodes, services, slices,
+        clusterDefault, clusterPolicies, false);
+  }
 
   /** Without cluster network policies (the API server serves none, or a test needs none). */
   public ClusterSnapshot(List<Pod> pods, OwnerLookup owners, List<WorkloadIdentity> identities, List<AllowList> allowLists,

@@ -29,18 +29,19 @@ import java.util.Set;
 final class LocalPods {
   /**
    * @param local IPv4 -> identity of the local pods the rules name
-   * @param listless local pods no valid AllowList covers -> their mode
+   * @param modes every local pod -> its mode ({@link #modeOf})
    * @param closedV6 local IPv6 addresses closed whatever the groups say
    * @param v6ByV4 a local pod's IPv4 address -> its IPv6 ones
    * @param problems the pods that could not be read
    * @param nameGrants the approved DNS names per local pod
    */
-  record Reading(Map<String, Long> local, Map<String, Mode> listless, Set<String> closedV6,
+  record Reading(Map<String, Long> local, Map<String, Mode> modes, Set<String> closedV6,
       Map<String, List<String>> v6ByV4, List<Problem> problems, NameGrants nameGrants) {}
 
   private List<SegmentationMode> modesRead;
   private List<Namespace> namespacesRead;
   private Mode defaultRead;
+  private boolean annotationsHonoured;
   private ModeResolver resolver;
   private List<Problem> resolverProblems = List.of();
 
@@ -56,8 +57,8 @@ final class LocalPods {
    * its problems added again) while they and the default are the same objects.
    */
   ModeResolver modes(List<SegmentationMode> modes, List<Namespace> namespaces, Mode clusterDefault,
-      List<Problem> problems) {
-    if (resolver == null || clusterDefault != defaultRead || !dev.palisade.dataplane.netpol.PodViews.sameInstances(
+      boolean workloadAnnotationsHonoured, List<Problem> problems) {
+    if (resolver == null || clusterDefault != defaultRead || workloadAnnotationsHonoured != annotationsHonoured || !dev.palisade.dataplane.netpol.PodViews.sameInstances(
         modes, modesRead) || !dev.palisade.dataplane.netpol.PodViews.sameInstances(namespaces, namespacesRead)) {
       // the namespace's palisade.dev/mode annotation counts too (root owners' are the controller's)
       Map<String, String> namespaceModes = new HashMap<>();
@@ -75,6 +76,7 @@ final class LocalPods {
       modesRead = new ArrayList<>(modes);
       namespacesRead = new ArrayList<>(namespaces);
       defaultRead = clusterDefault;
+      annotationsHonoured = workloadAnnotationsHonoured; // a new resolver: read() reads the local pods again
     }
     problems.addAll(resolverProblems);
     return resolver;
@@ -90,7 +92,7 @@ final class LocalPods {
     if (reading == null || policies != policiesRead || modes != resolverRead || !policed.equals(policedRead)
         || !sameEntries(entries)) {
       reading = null; // not trusted until made whole again
-      Reading r = readWhole(entries, policies, modes, policed);
+      Reading r = readWhole(entries, policies, modes, annotationsHonoured, policed);
       entriesRead.clear();
       entriesRead.addAll(entries);
       policiesRead = policies;
@@ -121,11 +123,31 @@ final class LocalPods {
     return true;
   }
 
+  /**
+   * A local pod's mode: from the SegmentationModes, namespace annotations and default the agent
+   * sees ({@code modes}), never from whether an AllowList exists. A list's mode (the controller's
+   * resolution when it wrote it) can only make the pod stricter: a list left stale by a relaxation
+   * holds the stricter mode until the controller rewrites it, and a list edited to {@code learn}
+   * opens nothing. The exception is a workload annotation the agent cannot see (root owners are not
+   * in its informers): where the controller honours them and no setting of the workload's own
+   * decides, the list's mode stands, as the annotation says. Pure.
+   */
+  static Mode modeOf(dev.palisade.model.WorkloadRef workload, IdentityPolicy list, ModeResolver modes,
+      boolean workloadAnnotationsHonoured) {
+    Mode resolved = modes.modeOf(workload);
+    if (list == null) {
+      return resolved;
+    }
+    if (workloadAnnotationsHonoured && !modes.hasOwnSetting(workload)) {
+      return list.mode();
+    }
+    return list.mode().compareTo(resolved) > 0 ? list.mode() : resolved;
+  }
+
   private static Reading readWhole(Collection<PodAddresses.Entry> entries, Map<Long, IdentityPolicy> policies,
-      ModeResolver modes, Set<String> policed) {
+      ModeResolver modes, boolean workloadAnnotationsHonoured, Set<String> policed) {
     List<Problem> problems = new ArrayList<>();
     Map<String, Long> local = new HashMap<>();
-    Map<String, Mode> listless = new HashMap<>();
     Set<String> closedV6 = new HashSet<>();
     Map<String, List<String>> v6ByV4 = new HashMap<>();
     Map<String, Mode> localMode = new HashMap<>();
@@ -137,7 +159,7 @@ final class LocalPods {
       try {
         PodFacts.Facts f = e.facts;
         IdentityPolicy policy = policies.get(e.id);
-        Mode mode = policy != null ? policy.mode() : modes.modeOf(f.workload());
+        Mode mode = modeOf(f.workload(), policy, modes, workloadAnnotationsHonoured);
         String ip = e.ip;
         boolean isPoliced = policed.contains(e.pod.getMetadata().getNamespace());
         for (String extra : f.podIps) {
@@ -164,11 +186,6 @@ final class LocalPods {
         if (held == null || mode.compareTo(held) > 0) {
           localMode.put(ip, mode);
           local.put(ip, e.id);
-          if (policies.containsKey(e.id)) {
-            listless.remove(ip);
-          } else {
-            listless.put(ip, mode);
-          }
         }
       } catch (RuntimeException ex) {
         problems.add(NodeRulesCalculator.problem("Pod", e.pod, ex));
@@ -177,7 +194,7 @@ final class LocalPods {
     Map<String, List<String>> v6 = new HashMap<>();
     v6ByV4.forEach((k, v) -> v6.put(k, List.copyOf(v)));
     Map<String, Long> localCopy = Map.copyOf(local);
-    return new Reading(localCopy, Map.copyOf(listless), Set.copyOf(closedV6), Map.copyOf(v6), List.copyOf(problems),
+    return new Reading(localCopy, Map.copyOf(localMode), Set.copyOf(closedV6), Map.copyOf(v6), List.copyOf(problems),
         NameGrants.of(localCopy, policies));
   }
 

@@ -44,9 +44,11 @@ public final class NodeRulesBuilder {
    * @param policies compiled policy per identity; an identity without one is in {@code defaultMode}
    *     with nothing approved
    * @param netpol what NetworkPolicy says per local pod IP; a pod missing here is not isolated
-   * @param pendingModes the mode of local pods whose workload has no identity yet (IP -> its
-   *     namespace's or workload's setting): a new workload in an enforced namespace starts closed,
-   *     not open, while the controller allocates its identity
+   * @param pendingModes the mode of local pods (IP -> mode), which beats their policy's: the agent
+   *     passes every local pod's (its SegmentationModes and namespaces decide, a list only makes it
+   *     stricter); a pod missing here is in its policy's mode, or {@code defaultMode} without one.
+   *     So a new workload in an enforced namespace starts closed, not open, while the controller
+   *     allocates its identity
    */
   public static NodeRules build(Map<String, Long> localPods, Map<Long, Set<String>> ipsByIdentity,
       Map<Long, IdentityPolicy> policies, Mode defaultMode, Map<String, PodPolicy> netpol,
@@ -75,7 +77,7 @@ public final class NodeRulesBuilder {
     Map<PodPolicy, Integer> hashes = new java.util.IdentityHashMap<>();
     localPods.forEach((ip, id) -> {
       IdentityPolicy p = policies.get(id);
-      Mode mode = p != null ? p.mode() : pendingModes.getOrDefault(ip, defaultMode);
+      Mode mode = pendingModes.getOrDefault(ip, p != null ? p.mode() : defaultMode);
       PodPolicy np = netpol.getOrDefault(ip, PodPolicy.OPEN);
       Variant v = new Variant(np, mode, hashes.computeIfAbsent(np, PodPolicy::hashCode),
           tiers.getOrDefault(ip, PodTiers.NONE));

@@ -111,7 +111,8 @@ final class NodeRulesCalculator {
     }
     List<Problem> problems = new ArrayList<>();
     Map<String, Long> idOfWorkload = readings.identities(s.identities(), problems);
-    ModeResolver modes = localPods.modes(s.modes(), s.namespaces(), s.clusterDefault(), problems);
+    ModeResolver modes = localPods.modes(s.modes(), s.namespaces(), s.clusterDefault(), s.workloadModeAnnotations(),
+        problems);
     WorkloadResolver owners = new WorkloadResolver(s.owners());
     Map<String, Pod> changed = changedPods(s, announced, delta);
     trusted = false; // until this call has moved every part of the kept state
@@ -150,7 +151,7 @@ final class NodeRulesCalculator {
     // of them, the AllowLists, the modes or the policed namespaces changed; else last sync's reading
     LocalPods.Reading mine = localPods.read(addresses.local(), policies, modes, policedNamespaces, problems);
     Map<String, Long> local = mine.local();
-    Map<String, Mode> listless = mine.listless(); // local pods no valid AllowList covers -> their mode
+    Map<String, Mode> localModes = mine.modes(); // every local pod -> its mode (LocalPods.modeOf)
     // ... and as a peer a contested address speaks for neither identity (PodAddresses leaves it out)
     Map<Long, Set<String>> ipsById = addresses.ipsById();
     NetworkPolicyCompiler.Result np = changed == null
@@ -165,10 +166,10 @@ final class NodeRulesCalculator {
     Map<String, PodTiers> tiers = clusterPolicies.isEmpty() ? Map.of()
         : ClusterPolicyCompiler.compile(clusterPolicies, s.namespaces(), withAnnounced(s.pods(), announced),
             local.keySet());
-    // ENFORCE is never reached (every local pod without a valid list has its mode in listless):
-    // it is only the answer if that ever breaks.
+    // ENFORCE is never reached (every local pod has its mode in localModes): it is only the answer if
+    // that ever breaks.
     approved.begin(addresses.touched(), addresses.addressMoves());
-    NodeRules groups = NodeRulesBuilder.build(local, ipsById, policies, Mode.ENFORCE, np.pods(), listless, approved,
+    NodeRules groups = NodeRulesBuilder.build(local, ipsById, policies, Mode.ENFORCE, np.pods(), localModes, approved,
         tiers);
     NodeRules.Failsafe safe = failsafe.enabled()
         ? FailsafeBuilder.build(failsafe, nodeName, s.nodes(), s.services(), s.slices())

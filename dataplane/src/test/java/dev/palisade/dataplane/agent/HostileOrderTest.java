@@ -58,6 +58,8 @@ class HostileOrderTest {
   private final FakeNftables nft = new FakeNftables();
   private final FakeConntrack conntrack = new FakeConntrack();
   private NodeRulesCalculator calculator;
+  /** As the agent's informers keep them: an owner's arrival or departure moves its version. */
+  private OwnerVersions owners;
   private KernelSync kernel;
   private int podSerial;
 
@@ -87,7 +89,7 @@ class HostileOrderTest {
   }
 
   private String hostileStep(Random random) {
-    int op = random.nextInt(16);
+    int op = random.nextInt(17);
     String ip = "10.1.0." + (1 + random.nextInt(12)); // a small pool: addresses are reused often
     String workload = List.of("web", "db", "atk").get(random.nextInt(3));
     String ns = workload.equals("atk") ? "dev" : "prod";
@@ -102,6 +104,7 @@ class HostileOrderTest {
       }
       case 5 -> {
         String key = workload.equals("atk") ? "dev/atk-1" : "prod/" + workload + "-1";
+        owners.bump(OwnerVersions.key(ns, "ReplicaSet", workload + "-1"));
         if (replicaSets.remove(key) == null) {
           replicaSets.put(key, replicaSet(ns, workload));
           return "restore ReplicaSet " + key;
@@ -165,6 +168,13 @@ class HostileOrderTest {
         kernel.verify();
         return "another tool deletes " + (victim == null ? "no element" : victim[1] + " from " + victim[0]);
       }
+      case 15 -> {
+        String key = random.nextBoolean() ? "prod/web" : "prod/db";
+        AllowList stale = key.endsWith("web") ? webList() : dbList();
+        stale.getSpec().mode = random.nextBoolean() ? "learn" : "monitor"; // written before prod was enforced, or edited
+        allowLists.put(key, stale);
+        return "AllowList " + key + " says " + stale.getSpec().mode + " in an enforced namespace";
+      }
       default -> {
         return "nothing";
       }
@@ -190,11 +200,12 @@ class HostileOrderTest {
   /** A new agent process: fresh caches and applier, the kernel's table as the old one left it. */
   private void restart() {
     calculator = new NodeRulesCalculator(NODE, FailsafeBuilder.Config.OFF);
+    owners = new OwnerVersions();
     kernel = new KernelSync(NODE, nft, conntrack);
   }
 
   private void syncAndCheck(String history) {
-    NodeRulesCalculator.Result r = calculator.calculate(snapshot(), new OwnerVersions(), Map.of(), (ip, pod, id) -> { });
+    NodeRulesCalculator.Result r = calculator.calculate(snapshot(), owners, Map.of(), (ip, pod, id) -> { });
     kernel.apply(r.rules());
     String table = nft.dump();
     List<String> attackers = new ArrayList<>(List.of(OUTSIDE));

@@ -184,17 +184,20 @@ class PublishedObjectsRepairTest {
 
   @Test
   void theDefaultModeIsPublishedAndRestoredAfterDeletionOrEdit() throws Exception {
-    assertEquals(Map.of(ClusterDefaults.MODE_KEY, "enforce"), defaults().getData(), "the controller's --default-mode");
+    // the controller's --default-mode, and whether it honours workload mode annotations (this one: the default, yes)
+    Map<String, String> published = Map.of(ClusterDefaults.MODE_KEY, "enforce",
+        ClusterDefaults.WORKLOAD_ANNOTATIONS_KEY, ClusterDefaults.HONOURED);
+    assertEquals(published, defaults().getData());
 
     admin.configMaps().inNamespace(SYSTEM).withName(ClusterDefaults.CONFIG_MAP).delete();
-    within(REPAIR_WITHIN, () -> defaults() != null && Map.of("mode", "enforce").equals(defaults().getData()),
+    within(REPAIR_WITHIN, () -> defaults() != null && published.equals(defaults().getData()),
         "the deleted ConfigMap back");
 
     admin.configMaps().inNamespace(SYSTEM).withName(ClusterDefaults.CONFIG_MAP).edit(c -> {
-      c.setData(Map.of(ClusterDefaults.MODE_KEY, "learn"));
+      c.setData(Map.of(ClusterDefaults.MODE_KEY, "learn", ClusterDefaults.WORKLOAD_ANNOTATIONS_KEY, "honoured"));
       return c;
     });
-    within(REPAIR_WITHIN, () -> Map.of("mode", "enforce").equals(defaults().getData()), "the edited ConfigMap restored");
+    within(REPAIR_WITHIN, () -> published.equals(defaults().getData()), "the edited ConfigMap restored");
 
     eventually(() -> repairsAudited().size() == 2, "both repairs audited");
     assertEquals(List.of("ConfigMap palisade-system/palisade-defaults"), repairsAudited().stream().map(s -> s.target)

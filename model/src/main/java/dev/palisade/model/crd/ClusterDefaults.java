@@ -20,16 +20,40 @@ public final class ClusterDefaults {
   public static final String NAMESPACE = "palisade-system";
   /** The key holding the default mode. */
   public static final String MODE_KEY = "mode";
+  /**
+   * The key saying whether the controller honours {@code palisade.dev/mode} on root owners
+   * ({@value #HONOURED} or {@value #IGNORED}). Agents cannot see root owners' annotations, so only
+   * where they are honoured may an AllowList's mode (the controller's resolution) be less strict
+   * than what the agent resolves from SegmentationModes and namespaces.
+   */
+  public static final String WORKLOAD_ANNOTATIONS_KEY = "workloadModeAnnotations";
+  public static final String HONOURED = "honoured";
+  public static final String IGNORED = "ignored";
 
   private ClusterDefaults() {}
 
-  /** The ConfigMap the controller writes for {@code mode} in {@code namespace}. */
+  /** The ConfigMap the controller writes for {@code mode} in {@code namespace}, workload annotations ignored. */
   public static ConfigMap configMap(String namespace, Mode mode) {
+    return configMap(namespace, mode, false);
+  }
+
+  /** The ConfigMap the controller writes for {@code mode} in {@code namespace}. */
+  public static ConfigMap configMap(String namespace, Mode mode, boolean workloadAnnotationsHonoured) {
     if (namespace == null || namespace.isBlank()) {
       throw new IllegalArgumentException("the namespace of ConfigMap " + CONFIG_MAP + " must not be blank");
     }
     return new ConfigMapBuilder().withNewMetadata().withNamespace(namespace).withName(CONFIG_MAP).endMetadata()
-        .withData(Map.of(MODE_KEY, mode.text())).build();
+        .withData(Map.of(MODE_KEY, mode.text(),
+            WORKLOAD_ANNOTATIONS_KEY, workloadAnnotationsHonoured ? HONOURED : IGNORED)).build();
+  }
+
+  /**
+   * Whether the ConfigMap's data says workload mode annotations are honoured. Anything but
+   * {@value #HONOURED} (missing, a typo) reads as ignored: the stricter reading, under which an
+   * AllowList can only make its workload stricter than its SegmentationMode or namespace say.
+   */
+  public static boolean workloadAnnotationsHonoured(Map<String, String> data) {
+    return data != null && HONOURED.equals(data.get(WORKLOAD_ANNOTATIONS_KEY));
   }
 
   /**

@@ -83,6 +83,11 @@ public final class ModeResolver {
     }
   }
 
+  /** True when a setting of the workload itself decides its mode (a SegmentationMode naming it, or its annotation). */
+  public boolean hasOwnSetting(WorkloadRef w) {
+    return workloads.containsKey(w.toString());
+  }
+
   public Mode modeOf(WorkloadRef w) {
     Mode m = workloads.get(w.toString());
     if (m != null) {

@@ -1,6 +1,7 @@
 package dev.palisade.model.crd;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,10 +19,22 @@ class ClusterDefaultsTest {
     ConfigMap cm = ClusterDefaults.configMap("palisade-system", Mode.MONITOR);
     assertEquals("palisade-defaults", cm.getMetadata().getName());
     assertEquals("palisade-system", cm.getMetadata().getNamespace());
-    assertEquals(Map.of("mode", "monitor"), cm.getData());
+    assertEquals(Map.of("mode", "monitor", "workloadModeAnnotations", "ignored"), cm.getData());
     List<String> problems = new ArrayList<>();
     assertEquals(Mode.MONITOR, ClusterDefaults.modeOf(cm.getData(), problems::add));
     assertTrue(problems.isEmpty(), problems.toString());
+    assertFalse(ClusterDefaults.workloadAnnotationsHonoured(cm.getData()));
+    assertTrue(ClusterDefaults.workloadAnnotationsHonoured(
+        ClusterDefaults.configMap("palisade-system", Mode.MONITOR, true).getData()));
+  }
+
+  @Test
+  void workloadAnnotationsAreHonouredOnlyWhenTheConfigMapSaysSoExactly() {
+    for (Map<String, String> data : List.of(Map.of("mode", "enforce"), Map.of("workloadModeAnnotations", "Honoured"),
+        Map.of("workloadModeAnnotations", "true"), Map.of("workloadModeAnnotations", ""))) {
+      assertFalse(ClusterDefaults.workloadAnnotationsHonoured(data), data.toString());
+    }
+    assertFalse(ClusterDefaults.workloadAnnotationsHonoured(null));
   }
 
   @Test
