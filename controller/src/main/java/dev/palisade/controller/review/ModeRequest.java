@@ -54,8 +54,34 @@ public record ModeRequest(String namespace, String kind, String name, Mode mode,
 
   /** The SegmentationMode object's name: one per namespace and one per workload. */
   public String objectName() {
-    return kind == null ? "namespace"
-        : "workload-" + workload().toLowerCase(Locale.ROOT).replace('/', '-').replace('.', '-');
+    return kind == null ? "namespace" : objectName(kind, name);
+  }
+
+  /**
+   * {@code workload-KIND-NAME}, one name per workload: kinds hold no '-', so the kind and the name
+   * are read back apart, and the name keeps its dots (replacing them made {@code web.v2} and
+   * {@code web-v2} one object). A name too long for an object name (253) is cut and ends in a hash
+   * of the whole workload.
+   */
+  static String objectName(String kind, String name) {
+    String full = "workload-" + kind.toLowerCase(Locale.ROOT) + "-" + name;
+    if (full.length() <= 253) {
+      return full;
+    }
+    String hash = java.util.HexFormat.of().formatHex(sha256(kind + "/" + name)).substring(0, 16);
+    String cut = full.substring(0, 253 - 17);
+    while (cut.endsWith("-") || cut.endsWith(".")) { // a subdomain's parts end in a letter or digit
+      cut = cut.substring(0, cut.length() - 1);
+    }
+    return cut + "-" + hash;
+  }
+
+  private static byte[] sha256(String s) {
+    try {
+      return java.security.MessageDigest.getInstance("SHA-256").digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** @throws ApiException 400 naming the first field that is wrong */

@@ -154,12 +154,24 @@ public final class ReviewEndpoints {
         }
         return modeAnswer(req, e.seq) + ",\"repeated\":true}";
       }
-      String before = backend.modes().stream()
+      Optional<SegmentationMode> existing = backend.modes().stream()
           .filter(m -> req.namespace().equals(m.getMetadata().getNamespace()) && m.getSpec() != null
               && workload.equals(m.getSpec().workload == null ? "" : m.getSpec().workload))
-          .map(m -> m.getSpec().mode).findFirst().orElse(ModeAudit.INHERITED);
+          .findFirst();
+      String before = existing.map(m -> m.getSpec().mode).orElse(ModeAudit.INHERITED);
+      // the object that already sets this target is the one changed (whatever wrote it, whatever its
+      // name); a new one takes the target's name, never an object that sets something else
+      String objectName = existing.map(m -> m.getMetadata().getName()).orElse(req.objectName());
+      backend.modes().stream()
+          .filter(m -> req.namespace().equals(m.getMetadata().getNamespace())
+              && objectName.equals(m.getMetadata().getName()) && existing.map(x -> x != m).orElse(true))
+          .findFirst().ifPresent(other -> {
+            throw new ApiException(409, "workload: SegmentationMode " + req.namespace() + "/" + objectName
+                + " already sets " + (other.getSpec() == null || other.getSpec().workload == null
+                ? "the namespace" : other.getSpec().workload) + "; rename it to set " + req.target());
+          });
       SegmentationMode m = new SegmentationMode();
-      m.setMetadata(new ObjectMetaBuilder().withNamespace(req.namespace()).withName(req.objectName()).build());
+      m.setMetadata(new ObjectMetaBuilder().withNamespace(req.namespace()).withName(objectName).build());
       m.setSpec(new SegmentationModeSpec());
       m.getSpec().mode = req.mode().text();
       m.getSpec().workload = req.workload();

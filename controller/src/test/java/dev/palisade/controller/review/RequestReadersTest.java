@@ -97,6 +97,15 @@ class RequestReadersTest {
     assertEquals("db", w.name());
     assertEquals("shop/StatefulSet/db", w.target());
     assertEquals("workload-statefulset-db", w.objectName());
+    // dots kept: web.v2 and web-v2 are two objects; a name too long for an object name is cut and hashed
+    assertEquals("workload-deployment-web.v2", ModeRequest.objectName("Deployment", "web.v2"));
+    assertEquals("workload-deployment-web-v2", ModeRequest.objectName("Deployment", "web-v2"));
+    String longA = "a".repeat(240) + ".x";
+    String longB = "a".repeat(240) + ".y";
+    String a = ModeRequest.objectName("StatefulSet", longA);
+    assertEquals(253, a.length(), a);
+    assertTrue(a.matches("[a-z0-9]([-a-z0-9.]*[a-z0-9])?"), a);
+    assertFalse(a.equals(ModeRequest.objectName("StatefulSet", longB)), "two long names, two objects");
 
     Function<byte[], ?> read = ModeRequest::read;
     refused(read, "{'namespace':'shop','workload':['StatefulSet/db'],'mode':'learn'}",

@@ -244,6 +244,70 @@ class ReviewEndpointsTest {
     assertEquals(0, json(call("GET", "/v1/audit", viewer, null)).size());
   }
 
+  /** Waits until the controller's view of the modes (GET /v1/modes) holds {@code name}. */
+  private void seesMode(String name) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!call("GET", "/v1/modes", viewer, null).body().contains("\"name\":\"" + name + "\"")) {
+      assertTrue(System.nanoTime() < deadline, "the controller never saw SegmentationMode " + name);
+      Thread.sleep(20);
+    }
+  }
+
+  private Map<String, String> workloadByModeObject() {
+    Map<String, String> out = new java.util.TreeMap<>();
+    client.resources(SegmentationMode.class).inNamespace("shop").list().getItems()
+        .forEach(m -> out.put(m.getMetadata().getName(), m.getSpec().workload + "=" + m.getSpec().mode));
+    return out;
+  }
+
+  @Test
+  void aModeNeverLandsOnAnObjectThatSetsAnotherWorkload() throws Exception {
+    for (String name : new String[] {"web.v2", "web-v2"}) {
+      client.pods().inNamespace("shop").resource(new PodBuilder().withMetadata(new ObjectMetaBuilder()
+          .withNamespace("shop").withName(name).build()).withNewSpec().withNodeName("lab-node-0").endSpec().build())
+          .create();
+    }
+    controller.drain();
+    // web.v2 and web-v2 were one object name ('.' became '-'): the second overwrote the first's mode
+    assertEquals(200, call("POST", "/v1/mode", approver,
+        "{\"namespace\":\"shop\",\"workload\":\"Pod/web.v2\",\"mode\":\"enforce\"}").statusCode());
+    assertEquals(200, call("POST", "/v1/mode", approver,
+        "{\"namespace\":\"shop\",\"workload\":\"Pod/web-v2\",\"mode\":\"learn\"}").statusCode());
+    assertEquals(Map.of("workload-pod-web.v2", "Pod/web.v2=enforce", "workload-pod-web-v2", "Pod/web-v2=learn"),
+        workloadByModeObject());
+
+    // kubectl wrote db's mode under a name of its own: that object is changed, no second one made
+    SegmentationMode own = new SegmentationMode();
+    own.setMetadata(new ObjectMetaBuilder().withNamespace("shop").withName("db-mode").build());
+    own.setSpec(new dev.palisade.model.crd.SegmentationModeSpec());
+    own.getSpec().workload = "Pod/db";
+    own.getSpec().mode = "monitor";
+    client.resource(own).create();
+    seesMode("db-mode");
+    assertEquals(200, call("POST", "/v1/mode", approver,
+        "{\"namespace\":\"shop\",\"workload\":\"Pod/db\",\"mode\":\"enforce\"}").statusCode());
+    assertEquals("Pod/db=enforce", workloadByModeObject().get("db-mode"));
+    assertFalse(workloadByModeObject().containsKey("workload-pod-db"));
+
+    // an object named as web's would be, but setting another workload: refused, nothing written
+    SegmentationMode namesake = new SegmentationMode();
+    namesake.setMetadata(new ObjectMetaBuilder().withNamespace("shop").withName("workload-pod-web").build());
+    namesake.setSpec(new dev.palisade.model.crd.SegmentationModeSpec());
+    namesake.getSpec().workload = "Pod/web-v2x";
+    namesake.getSpec().mode = "enforce";
+    client.resource(namesake).create();
+    seesMode("workload-pod-web");
+    int audited = json(call("GET", "/v1/audit", viewer, null)).size();
+    HttpResponse<String> r = call("POST", "/v1/mode", approver,
+        "{\"namespace\":\"shop\",\"workload\":\"Pod/web\",\"mode\":\"learn\"}");
+    assertEquals(409, r.statusCode(), r.body());
+    assertTrue(r.body().contains("shop/workload-pod-web already sets Pod/web-v2x"), r.body());
+    assertEquals("Pod/web-v2x=enforce", workloadByModeObject().get("workload-pod-web"));
+    assertEquals(audited, json(call("GET", "/v1/audit", viewer, null)).size(), "no audit entry for a refused mode");
+    client.pods().inNamespace("shop").withName("web.v2").delete();
+    client.pods().inNamespace("shop").withName("web-v2").delete();
+  }
+
   @Test
   void snapshotsAreKeptAndTellWhatChangedSince() throws Exception {
     json(call("POST", "/v1/snapshots", approver, "{\"name\":\"before-review\"}"));

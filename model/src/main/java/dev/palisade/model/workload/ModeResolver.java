@@ -39,6 +39,10 @@ public final class ModeResolver {
     // annotations first: a SegmentationMode at the same level overrides them below
     annotations(namespaceAnnotations, namespaces, "Namespace ", problems);
     annotations(workloadAnnotations, workloads, "", problems);
+    // two SegmentationModes for one target (kubectl beside the API, a copy under another name):
+    // neither is ignored, the stricter holds, whatever order the informer lists them in
+    java.util.Set<String> namespacesSet = new java.util.HashSet<>();
+    java.util.Set<String> workloadsSet = new java.util.HashSet<>();
     for (SegmentationMode r : resources) {
       String ns = r.getMetadata().getNamespace();
       String where = "SegmentationMode " + ns + "/" + r.getMetadata().getName();
@@ -49,15 +53,29 @@ public final class ModeResolver {
       Mode mode = parseOrEnforce(r.getSpec().mode, where + ": ", problems);
       String w = r.getSpec().workload;
       if (w == null || w.isBlank()) {
-        namespaces.put(ns, mode);
+        set(namespaces, namespacesSet, ns, mode, where, problems);
       } else {
         try {
           WorkloadRef ref = WorkloadRef.parse(ns + "/" + w);
-          workloads.put(ref.toString(), mode);
+          set(workloads, workloadsSet, ref.toString(), mode, where, problems);
         } catch (IllegalArgumentException e) {
           problems.accept(where + ": workload must be KIND/NAME: " + e.getMessage());
         }
       }
+    }
+  }
+
+  private static void set(Map<String, Mode> into, java.util.Set<String> setByResource, String target, Mode mode,
+      String where, java.util.function.Consumer<String> problems) {
+    if (setByResource.add(target)) {
+      into.put(target, mode);
+      return;
+    }
+    Mode other = into.get(target);
+    problems.accept(where + ": another SegmentationMode sets " + target + " too (" + other.text() + " and "
+        + mode.text() + "); the stricter holds until one is removed");
+    if (mode.compareTo(other) > 0) {
+      into.put(target, mode);
     }
   }
 

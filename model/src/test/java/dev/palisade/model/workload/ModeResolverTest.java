@@ -43,6 +43,25 @@ class ModeResolverTest {
   }
 
   @Test
+  void twoSegmentationModesForOneTargetHoldTheStricterInEitherOrder() {
+    SegmentationMode learn = cr("shop", "Deployment/web", "learn");
+    SegmentationMode enforce = cr("shop", "Deployment/web", "enforce");
+    enforce.getMetadata().setName("web-by-kubectl");
+    SegmentationMode nsLearn = cr("shop", null, "learn");
+    SegmentationMode nsMonitor = cr("shop", "", "monitor");
+    nsMonitor.getMetadata().setName("shop-mode");
+    for (List<SegmentationMode> order : List.of(List.of(learn, enforce, nsLearn, nsMonitor),
+        List.of(nsMonitor, enforce, nsLearn, learn))) {
+      List<String> problems = new ArrayList<>();
+      ModeResolver r = new ModeResolver(order, Mode.LEARN, problems::add);
+      assertEquals(Mode.ENFORCE, r.modeOf(WEB), order.toString());
+      assertEquals(Mode.MONITOR, r.modeOf(DB), "the namespace's stricter setting");
+      assertEquals(2, problems.size(), problems.toString());
+      assertTrue(problems.stream().anyMatch(p -> p.contains("shop/Deployment/web too (")), problems.toString());
+    }
+  }
+
+  @Test
   void aBadAnnotationIsReportedAndEnforcedAtItsLevel() {
     List<String> problems = new ArrayList<>();
     ModeResolver r = new ModeResolver(List.of(), Map.of("shop", "enforced"), Map.of("shop/Deployment/web", "lurn"),
