@@ -14,9 +14,11 @@ import org.slf4j.LoggerFactory;
  * on a Namespace or a Deployment), naming the writer as the object's managedFields do. A value is
  * compared with the last one the log holds for the same target, so changes made while the
  * controller was down are audited when it starts ("seen at start"), and the API's own writes,
- * already audited, are not audited twice.
+ * already audited, are not audited twice. A change whose entry could not be written (the API
+ * server refused or was away) is tried again every second until it is in the log: the change is
+ * already in force (kubectl wrote it), so the log must catch up without waiting for another event.
  *
- * <p>Not thread-safe: the controller's loop thread only.
+ * <p>Not thread-safe: the controller's loop thread only ({@code later} brings retries back to it).
  */
 public final class ModeAudit {
   private static final Logger LOG = LoggerFactory.getLogger(ModeAudit.class);
@@ -24,9 +26,25 @@ public final class ModeAudit {
   public static final String INHERITED = "(inherited)";
 
   private final AuditLog audit;
+  private final java.util.function.Consumer<Runnable> later;
+  /** Changes not yet in the log, by action and target: the latest value of each (an older one is moot). */
+  private final java.util.Map<String, Runnable> unaudited = new java.util.LinkedHashMap<>();
+  private boolean retryScheduled;
 
+  /** Without retries (tests of what is audited, not of failures). */
   public ModeAudit(AuditLog audit) {
+    this(audit, r -> { });
+  }
+
+  /** @param later runs its argument on the loop thread about a second from now */
+  public ModeAudit(AuditLog audit, java.util.function.Consumer<Runnable> later) {
     this.audit = audit;
+    this.later = later;
+  }
+
+  /** Mode changes seen but not yet in the audit log (retried). */
+  public int unaudited() {
+    return unaudited.size();
   }
 
   /**
@@ -52,11 +70,27 @@ public final class ModeAudit {
       return;
     }
     String who = Tamper.lastManager(writers).orElse("unknown writer (no managedFields)");
+    String key = action + " " + target;
     try {
       audit.appendSeen(who + (atStart ? " (seen at start)" : ""), action, target, known, now);
+      unaudited.remove(key);
     } catch (RuntimeException e) {
-      // not lost for good: the next event or start compares with the log again
-      LOG.warn("mode change of {} to {} by {} could not be audited: {}", target, now, who, e.getMessage());
+      LOG.warn("mode change of {} to {} by {} could not be audited (tried again in a second): {}", target, now, who,
+          e.getMessage());
+      unaudited.put(key, () -> seen(action, target, value, writers, atStart, note));
+      scheduleRetry();
     }
+  }
+
+  private void scheduleRetry() {
+    if (retryScheduled) {
+      return;
+    }
+    retryScheduled = true;
+    later.accept(() -> {
+      retryScheduled = false;
+      // seen() compares with the log again: a value some later event audited meanwhile is not written twice
+      new java.util.ArrayList<>(unaudited.values()).forEach(Runnable::run);
+    });
   }
 }

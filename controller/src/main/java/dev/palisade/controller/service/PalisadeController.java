@@ -201,7 +201,8 @@ public final class PalisadeController implements AutoCloseable {
         publishAll();
       }
     };
-    modeIndex = new ModeIndex(defaultMode, workloadModeAnnotations, new ModeAudit(audit), loop::submit, () -> ready,
+    modeIndex = new ModeIndex(defaultMode, workloadModeAnnotations, new ModeAudit(audit,
+        r -> timer.schedule(() -> loop.submit(r), 1, TimeUnit.SECONDS)), loop::submit, () -> ready,
         publishAllOnceReady);
     guardrails = new Guardrails(client, audit, loop::submit, timer, new GuardrailInputs(graph, workloads, cluster),
         this::onGuardrails);

@@ -189,6 +189,39 @@ class ModeAuditTest {
   }
 
   @Test
+  void aChangeWhoseEntryWasRefusedIsAuditedOnceTheLogCanBeWrittenWithoutAnotherEvent() throws Exception {
+    controller = start(true);
+    eventually(() -> "monitor".equals(webMode()), "the annotation honoured");
+    List<io.fabric8.kubernetes.api.model.rbac.PolicyRule> granted =
+        admin.rbac().clusterRoles().withName("palisade-controller").get().getRules();
+    admin.rbac().clusterRoles().withName("palisade-controller").edit(r -> {
+      r.getRules().stream().filter(p -> p.getResources().contains("reviewaudits"))
+          .forEach(p -> p.setVerbs(p.getVerbs().stream().filter(v -> !v.equals("create")).toList()));
+      return r;
+    });
+    SegmentationMode m = new SegmentationMode();
+    m.setMetadata(new ObjectMetaBuilder().withNamespace("shop").withName("shop")
+        .withManagedFields(writer("kubectl-client-side-apply")).build());
+    m.setSpec(new SegmentationModeSpec());
+    m.getSpec().mode = "enforce";
+    admin.resources(SegmentationMode.class).inNamespace("shop").resource(m).create();
+    // the change is in force although its entry was refused
+    eventually(() -> admin.resources(AllowList.class).inNamespace("shop").list().getItems().stream()
+        .anyMatch(l -> "enforce".equals(l.getSpec().mode) && !"deployment-web".equals(l.getMetadata().getName()))
+        || !admin.resources(AllowList.class).inNamespace("shop").list().getItems().isEmpty(), "the lists published");
+    Thread.sleep(1500); // at least one refused retry
+    assertEquals(List.of(), lines("mode"), "refused by RBAC");
+    admin.rbac().clusterRoles().withName("palisade-controller").edit(r -> {
+      r.setRules(granted);
+      return r;
+    });
+    // no further event: the retry writes it
+    eventually(() -> !audited("mode").isEmpty(), "the kubectl change audited once the log can be written");
+    Thread.sleep(1500);
+    assertEquals(List.of("kubectl-client-side-apply: shop (inherited) -> enforce"), lines("mode"), "once");
+  }
+
+  @Test
   void aDisallowedAnnotationIsIgnoredAndAuditedAsIgnored() throws Exception {
     controller = start(false);
     eventually(() -> webMode() != null, "web's allow-list");
