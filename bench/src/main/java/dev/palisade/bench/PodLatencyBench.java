@@ -26,7 +26,9 @@ import java.util.concurrent.locks.LockSupport;
  * Remote pods: a pod on a node this machine does not run ({@link RemotePods}) until every lab
  * agent's sets hold its address. A NetworkPolicy in the measured namespace admits port 8080 from
  * every remote namespace, so each lab node's rules hold every remote pod's address: the cluster's
- * size is in the kernel, not only in the informers.
+ * size is in the kernel, not only in the informers. The measured namespace is enforced (a
+ * SegmentationMode; issue 16 asks for these figures in enforce mode): its pods' rules are the
+ * enforced ones, dispatch, allow-list sets and drop, not learn mode's open verdict.
  *
  * <p>Sizes: the small cluster is the background of running lab pods; the large one adds remote
  * pods up to the given total. Baseline in the same run: the same creations in a bare lab (no
@@ -54,6 +56,14 @@ public final class PodLatencyBench {
   private static final String POLICY = ADMIT_REMOTE.formatted("bench", "", RemotePods.NAMESPACE_LABEL,
       RemotePods.NAMESPACE_LABEL_VALUE, 8080);
 
+  /** The measured namespace in enforce mode (a Palisade lab only: the bare lab has no such resource). */
+  private static final String ENFORCED = """
+      apiVersion: palisade.dev/v1alpha1
+      kind: SegmentationMode
+      metadata: {name: bench, namespace: bench}
+      spec: {mode: enforce}
+      """;
+
   /** One size's figures, each sorted, in nanoseconds. */
   private record Figures(int clusterPods, long[] running, long[] rules, long[] hook, long[] remote, long[] syncs,
       long[] syncCpu) {
@@ -79,7 +89,8 @@ public final class PodLatencyBench {
         .append("it is committed. Remote: ").append(pods).append(" pods created one at a time on nodes the lab does not ")
         .append("run (API objects with a Running status and an address, as another node's kubelet writes them), until ")
         .append("every lab agent's sets hold the address. A NetworkPolicy admits port 8080 from every remote namespace ")
-        .append("into the measured namespace, so every remote pod's address is in both nodes' rules. The large cluster ")
+        .append("into the measured namespace, so every remote pod's address is in both nodes' rules. The measured ")
+        .append("namespace is in enforce mode (a SegmentationMode). The large cluster ")
         .append("adds remote pods (Deployments of 10 pods, 100 per namespace, 100 per node) to the background. ")
         .append("Baseline: the bare lab (no Palisade) at the small size, same run.\n\n");
     md.append("| cluster | | p50 (ms) | p90 (ms) | p99 (ms) | max (ms) |\n|---|---|---|---|---|---|\n");
@@ -141,6 +152,9 @@ public final class PodLatencyBench {
     try (Lab lab = palisade ? Lab.start(id, nodes) : Lab.startBare(id, nodes)) {
       lab.ensureNamespace("bench", java.util.Map.of());
       lab.apply(POLICY);
+      if (palisade) {
+        lab.apply(ENFORCED);
+      }
       if (background > 0) {
         lab.apply("""
             apiVersion: apps/v1
