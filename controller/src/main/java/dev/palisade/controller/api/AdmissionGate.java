@@ -1,21 +1,14 @@
 package dev.palisade.controller.api;
 
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.concurrent.Executor;
@@ -146,12 +139,7 @@ final class AdmissionGate extends ChannelInboundHandlerAdapter {
     ReferenceCountUtil.release(msg);
     held.forEach(ReferenceCountUtil::release);
     held.clear();
-    byte[] body = ("{\"error\":" + JsonText.quote(message) + "}").getBytes(StandardCharsets.UTF_8);
-    FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
-    resp.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json; charset=utf-8");
-    resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
-    resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-    ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
+    ClosingAnswer.send(ctx, status, message);
   }
 
   @Override

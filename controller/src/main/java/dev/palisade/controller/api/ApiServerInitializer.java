@@ -1,6 +1,7 @@
 package dev.palisade.controller.api;
 
 import dev.palisade.controller.tls.ServerTls;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -39,6 +40,11 @@ public final class ApiServerInitializer extends ChannelInitializer<SocketChannel
 
   @Override
   protected void initChannel(SocketChannel ch) {
+    addHandlers(ch);
+  }
+
+  /** The handlers of one connection onto {@code ch}; tests pass an EmbeddedChannel. */
+  void addHandlers(Channel ch) {
     if (cap != null) {
       ch.pipeline().addLast(cap);
     }
