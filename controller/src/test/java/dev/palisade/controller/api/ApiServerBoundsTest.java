@@ -31,6 +31,7 @@ class ApiServerBoundsTest {
   private final String viewer = tokens.issue(new Principal("bob", Role.VIEWER));
   private final String agent = tokens.issue(new Principal("lab-node-0", Role.AGENT));
   private final CountDownLatch release = new CountDownLatch(1);
+  private final java.util.concurrent.atomic.AtomicInteger modeBodies = new java.util.concurrent.atomic.AtomicInteger();
   private ApiServer server;
 
   @AfterEach
@@ -44,7 +45,10 @@ class ApiServerBoundsTest {
   private ApiServer start(ApiServer.Limits limits) {
     Router router = new Router()
         .add("POST", "/v1/flows", Role.AGENT, r -> ApiResponse.json(200, "{\"bytes\":" + r.body().length + "}"))
-        .add("POST", "/v1/mode", Role.VIEWER, r -> ApiResponse.json(200, "{\"bytes\":" + r.body().length + "}"))
+        .add("POST", "/v1/mode", Role.VIEWER, r -> {
+          modeBodies.incrementAndGet();
+          return ApiResponse.json(200, "{\"bytes\":" + r.body().length + "}");
+        })
         .add("GET", "/v1/slow", Role.VIEWER, r -> {
           try {
             release.await(30, TimeUnit.SECONDS);
@@ -91,6 +95,51 @@ class ApiServerBoundsTest {
     String invited = head("POST /v1/flows HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + agent
         + "\r\nContent-Length: 3000000\r\nExpect: 100-continue\r\n\r\n");
     assertTrue(invited.startsWith("HTTP/1.1 100"), invited);
+  }
+
+  @Test
+  void aChunkedBodyPastTheRouteLimitIs413AndTheConnectionClosed() throws Exception {
+    start(ApiServer.Limits.DEFAULT);
+    try (Socket s = new Socket("127.0.0.1", server.port())) {
+      s.setSoTimeout(5000);
+      OutputStream out = s.getOutputStream();
+      // no declared length: a valid token, then 80 KiB of chunks to a route that reads 64 KiB
+      String chunk = Integer.toHexString(16 * 1024) + "\r\n" + "x".repeat(16 * 1024) + "\r\n";
+      try {
+        out.write(("POST /v1/mode HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + viewer
+            + "\r\nTransfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        for (int i = 0; i < 5; i++) {
+          out.write(chunk.getBytes(StandardCharsets.US_ASCII));
+          out.flush();
+        }
+        out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+      } catch (IOException closedWhileSending) {
+        // the server may close before the last chunk: what it answered is read below
+      }
+      String answer = readToEnd(s);
+      assertTrue(answer.startsWith("HTTP/1.1 413"), answer);
+      assertTrue(answer.contains("POST /v1/mode reads at most 65536 body bytes"), answer);
+      assertTrue(answer.toLowerCase(java.util.Locale.ROOT).contains("connection: close"), answer);
+      assertTrue(answer.endsWith("(closed)"), "the server closed the connection: " + answer);
+    }
+    assertEquals(0, modeBodies.get(), "the endpoint never saw the body");
+  }
+
+  /** All the server sends until it closes the connection, then "(closed)"; fails if it stays open. */
+  private static String readToEnd(Socket s) throws IOException {
+    java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+    byte[] buf = new byte[4096];
+    try {
+      for (int n; (n = s.getInputStream().read(buf)) >= 0; ) {
+        got.write(buf, 0, n);
+      }
+    } catch (java.net.SocketTimeoutException stillOpen) {
+      return got.toString(StandardCharsets.US_ASCII) + "(still open)";
+    } catch (IOException reset) {
+      // closed with our unread chunks in its buffer: the kernel resets instead of a FIN
+    }
+    return got.toString(StandardCharsets.US_ASCII) + "(closed)";
   }
 
   @Test
