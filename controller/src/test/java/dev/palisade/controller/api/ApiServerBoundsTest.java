@@ -22,9 +22,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 17, bounded under abuse, on a real socket: the token and the route's body limit are
- * judged on the headers (no 100-continue, no body read for a request that will be refused), full
- * queues answer 503 at once, agents' reports have a pool viewers cannot fill, and connections
- * beyond the cap are closed as they open.
+ * judged on the headers (no 100-continue, no body read for a request that will be refused), a
+ * chunked body on its bytes, a request not answered within its deadline is refused, full queues
+ * answer 503 at once, agents' reports have a pool viewers cannot fill, and connections beyond the
+ * cap are closed as they open.
  */
 class ApiServerBoundsTest {
   private final StaticTokens tokens = new StaticTokens();
@@ -124,6 +125,30 @@ class ApiServerBoundsTest {
       assertTrue(answer.endsWith("(closed)"), "the server closed the connection: " + answer);
     }
     assertEquals(0, modeBodies.get(), "the endpoint never saw the body");
+  }
+
+  @Test
+  void aRequestNotAnsweredWithinItsDeadlineIs408Or503AndClosed() throws Exception {
+    start(new ApiServer.Limits(2, 1, 4, 1024, java.time.Duration.ofMillis(500)));
+    try (Socket s = new Socket("127.0.0.1", server.port())) {
+      s.setSoTimeout(5000);
+      // a head that never ends: each byte would reset the read timeout, the deadline is not reset
+      s.getOutputStream().write("GET /v1/slow HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+      String answer = readToEnd(s);
+      assertTrue(answer.startsWith("HTTP/1.1 408"), answer);
+      assertTrue(answer.contains("the request did not arrive within its deadline of 500 ms"), answer);
+      assertTrue(answer.endsWith("(closed)"), answer);
+    }
+    try (Socket s = new Socket("127.0.0.1", server.port())) {
+      s.setSoTimeout(5000);
+      // a whole request whose endpoint does not finish in time
+      s.getOutputStream().write(("GET /v1/slow HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + viewer
+          + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      String answer = readToEnd(s);
+      assertTrue(answer.startsWith("HTTP/1.1 503"), answer);
+      assertTrue(answer.contains("the request did not finish within its deadline of 500 ms"), answer);
+      assertTrue(answer.endsWith("(closed)"), "closed, and the late answer never follows: " + answer);
+    }
   }
 
   /** All the server sends until it closes the connection, then "(closed)"; fails if it stays open. */

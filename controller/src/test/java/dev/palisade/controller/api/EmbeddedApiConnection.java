@@ -9,14 +9,16 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One API connection through the server's own pipeline ({@link ApiServerInitializer#addHandlers}:
- * read timeout, HTTP codec, {@link AdmissionGate}, aggregator, {@link ApiHandler}) on an
- * EmbeddedChannel, no socket. Its clock stands still until a test moves it, and endpoints wait in a
+ * read timeout, {@link RequestDeadline}, HTTP codec, {@link AdmissionGate}, aggregator,
+ * {@link ApiHandler}) on an EmbeddedChannel, no socket. Its clock stands still until a test moves it, and endpoints wait in a
  * queue until the test runs them, as the server's pool would run them later: a test decides what
  * happens first. Authentication runs at once. Nothing is public without a token.
  */
@@ -29,13 +31,18 @@ final class EmbeddedApiConnection implements AutoCloseable {
   private final ArrayDeque<Runnable> endpoints = new ArrayDeque<>();
   private final List<ByteBuf> sent = new ArrayList<>();
 
+  /** With the production request deadline. */
   EmbeddedApiConnection(Router router, Authenticator auth, int maxBodyBytes) {
+    this(router, auth, maxBodyBytes, ApiServer.Limits.DEFAULT.requestDeadline());
+  }
+
+  EmbeddedApiConnection(Router router, Authenticator auth, int maxBodyBytes, Duration requestDeadline) {
     channel.freezeTime();
     ApiHandler handler = new ApiHandler(router, auth, p -> false, endpoints::add);
     new ApiServerInitializer(handler, maxBodyBytes, null,
         () -> new AdmissionGate(auth, p -> false, (method, path) -> BodyLimits.of(method, path, maxBodyBytes),
             Runnable::run, router, ApiHandler.Observer.NONE),
-        ServerTls.plainHttp()).addHandlers(channel);
+        ServerTls.plainHttp(), requestDeadline).addHandlers(channel);
   }
 
   /** Bytes as they would arrive in one read from the socket. */
@@ -54,6 +61,13 @@ final class EmbeddedApiConnection implements AutoCloseable {
   /** True once every buffer sent has been released by the server (nothing kept, nothing leaked). */
   boolean allReleased() {
     return sent.stream().allMatch(b -> b.refCnt() == 0);
+  }
+
+  /** Moves the connection's clock on and runs what was due meanwhile (timeouts, deadlines). */
+  EmbeddedApiConnection advance(Duration d) {
+    channel.advanceTimeBy(d.toNanos(), TimeUnit.NANOSECONDS);
+    channel.runScheduledPendingTasks();
+    return this;
   }
 
   /** Runs the endpoints queued so far, as the pool would; returns how many ran. */
