@@ -1,21 +1,15 @@
 package dev.palisade.controller.api;
 
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.concurrent.Executor;
@@ -30,6 +24,10 @@ import java.util.function.ToIntBiFunction;
  * aggregator, so a client that asks {@code Expect: 100-continue} is never invited to send the
  * body of a request that will be refused, and an unauthenticated client cannot make the
  * controller buffer megabytes.
+ *
+ * <p>A body that declares no length (chunked) is held to the same limit as it arrives: its bytes
+ * are counted here, and the chunk that passes the limit is answered 413 in the same way, so the
+ * aggregator never holds more than the route reads (without this, up to its global limit).
  *
  * <p>Authentication may ask the API server (TokenReview): it runs on {@code authThreads} while the
  * connection stops reading, and whatever the decoder already produced waits here. The caller found
@@ -48,6 +46,11 @@ final class AdmissionGate extends ChannelInboundHandlerAdapter {
   private final ArrayDeque<Object> held = new ArrayDeque<>();
   private boolean waiting;
   private boolean refused;
+  /** The request being judged (its route for metrics), its body limit, and the body bytes so far. */
+  private String method;
+  private String path;
+  private int limit = Integer.MAX_VALUE;
+  private long bodyBytes;
 
   /** @param bodyLimit (method, path) -> the most body bytes that route reads */
   AdmissionGate(Authenticator auth, Predicate<String> publicPaths, ToIntBiFunction<String, String> bodyLimit,
@@ -71,13 +74,19 @@ final class AdmissionGate extends ChannelInboundHandlerAdapter {
       return;
     }
     if (!(msg instanceof HttpRequest req)) {
+      if (msg instanceof HttpContent body && (bodyBytes += body.content().readableBytes()) > limit) {
+        refuse(ctx, msg, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, method + " " + path + " reads at most " + limit
+            + " body bytes; the body sent is longer");
+        return;
+      }
       ctx.fireChannelRead(msg);
       return;
     }
-    String method = req.method().name();
-    String path = new QueryStringDecoder(req.uri()).path();
+    method = req.method().name();
+    path = new QueryStringDecoder(req.uri()).path();
+    limit = bodyLimit.applyAsInt(method, path);
+    bodyBytes = 0;
     long length = HttpUtil.getContentLength(req, -1L);
-    int limit = bodyLimit.applyAsInt(method, path);
     if (length > limit) {
       refuse(ctx, msg, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, method + " " + path + " reads at most " + limit
           + " body bytes, not " + length);
@@ -135,23 +144,15 @@ final class AdmissionGate extends ChannelInboundHandlerAdapter {
 
   private void refuse(ChannelHandlerContext ctx, Object msg, HttpResponseStatus status, String message) {
     refused = true;
-    if (msg instanceof HttpRequest req) {
-      try {
-        observer.answered(req.method().name(), router.label(req.method().name(),
-            new QueryStringDecoder(req.uri()).path()), status.code());
-      } catch (RuntimeException e) {
-        // metrics never cost the caller its answer
-      }
+    try {
+      observer.answered(method, router.label(method, path), status.code());
+    } catch (RuntimeException e) {
+      // metrics never cost the caller its answer
     }
     ReferenceCountUtil.release(msg);
     held.forEach(ReferenceCountUtil::release);
     held.clear();
-    byte[] body = ("{\"error\":" + JsonText.quote(message) + "}").getBytes(StandardCharsets.UTF_8);
-    FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
-    resp.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json; charset=utf-8");
-    resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
-    resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-    ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
+    ClosingAnswer.send(ctx, status, message);
   }
 
   @Override

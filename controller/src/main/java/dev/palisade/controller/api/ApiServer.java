@@ -18,10 +18,16 @@ import java.util.List;
 public final class ApiServer implements AutoCloseable {
   /**
    * How much the server takes on: endpoint threads (for agents' routes apart), requests queued per
-   * pool before the next is answered 503, open connections before the next is closed as it opens.
+   * pool before the next is answered 503, open connections before the next is closed as it opens,
+   * and how long a request may take from its first byte to its answer (then 408 or 503, closed).
    */
-  record Limits(int threads, int agentThreads, int queue, int maxConnections) {
+  record Limits(int threads, int agentThreads, int queue, int maxConnections, java.time.Duration requestDeadline) {
+    static final java.time.Duration REQUEST_DEADLINE = java.time.Duration.ofSeconds(30);
     static final Limits DEFAULT = new Limits(8, 4, 256, 1024);
+
+    Limits(int threads, int agentThreads, int queue, int maxConnections) {
+      this(threads, agentThreads, queue, maxConnections, REQUEST_DEADLINE);
+    }
   }
 
   private final EventLoopGroup group;
@@ -96,7 +102,7 @@ public final class ApiServer implements AutoCloseable {
       Channel ch = new ServerBootstrap()
           .group(group)
           .channel(NioServerSocketChannel.class)
-          .childHandler(new ApiServerInitializer(handler, maxBodyBytes, cap, gates, tls))
+          .childHandler(new ApiServerInitializer(handler, maxBodyBytes, cap, gates, tls, limits.requestDeadline()))
           .bind(host, port).sync().channel();
       return new ApiServer(group, List.of(endpoints, agents, authentication), ch);
     } catch (InterruptedException e) {

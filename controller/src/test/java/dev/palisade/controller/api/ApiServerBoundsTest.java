@@ -22,15 +22,17 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 17, bounded under abuse, on a real socket: the token and the route's body limit are
- * judged on the headers (no 100-continue, no body read for a request that will be refused), full
- * queues answer 503 at once, agents' reports have a pool viewers cannot fill, and connections
- * beyond the cap are closed as they open.
+ * judged on the headers (no 100-continue, no body read for a request that will be refused), a
+ * chunked body on its bytes, a request not answered within its deadline is refused, full queues
+ * answer 503 at once, agents' reports have a pool viewers cannot fill, and connections beyond the
+ * cap are closed as they open.
  */
 class ApiServerBoundsTest {
   private final StaticTokens tokens = new StaticTokens();
   private final String viewer = tokens.issue(new Principal("bob", Role.VIEWER));
   private final String agent = tokens.issue(new Principal("lab-node-0", Role.AGENT));
   private final CountDownLatch release = new CountDownLatch(1);
+  private final java.util.concurrent.atomic.AtomicInteger modeBodies = new java.util.concurrent.atomic.AtomicInteger();
   private ApiServer server;
 
   @AfterEach
@@ -44,7 +46,10 @@ class ApiServerBoundsTest {
   private ApiServer start(ApiServer.Limits limits) {
     Router router = new Router()
         .add("POST", "/v1/flows", Role.AGENT, r -> ApiResponse.json(200, "{\"bytes\":" + r.body().length + "}"))
-        .add("POST", "/v1/mode", Role.VIEWER, r -> ApiResponse.json(200, "{\"bytes\":" + r.body().length + "}"))
+        .add("POST", "/v1/mode", Role.VIEWER, r -> {
+          modeBodies.incrementAndGet();
+          return ApiResponse.json(200, "{\"bytes\":" + r.body().length + "}");
+        })
         .add("GET", "/v1/slow", Role.VIEWER, r -> {
           try {
             release.await(30, TimeUnit.SECONDS);
@@ -91,6 +96,75 @@ class ApiServerBoundsTest {
     String invited = head("POST /v1/flows HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + agent
         + "\r\nContent-Length: 3000000\r\nExpect: 100-continue\r\n\r\n");
     assertTrue(invited.startsWith("HTTP/1.1 100"), invited);
+  }
+
+  @Test
+  void aChunkedBodyPastTheRouteLimitIs413AndTheConnectionClosed() throws Exception {
+    start(ApiServer.Limits.DEFAULT);
+    try (Socket s = new Socket("127.0.0.1", server.port())) {
+      s.setSoTimeout(5000);
+      OutputStream out = s.getOutputStream();
+      // no declared length: a valid token, then 80 KiB of chunks to a route that reads 64 KiB
+      String chunk = Integer.toHexString(16 * 1024) + "\r\n" + "x".repeat(16 * 1024) + "\r\n";
+      try {
+        out.write(("POST /v1/mode HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + viewer
+            + "\r\nTransfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        for (int i = 0; i < 5; i++) {
+          out.write(chunk.getBytes(StandardCharsets.US_ASCII));
+          out.flush();
+        }
+        out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+      } catch (IOException closedWhileSending) {
+        // the server may close before the last chunk: what it answered is read below
+      }
+      String answer = readToEnd(s);
+      assertTrue(answer.startsWith("HTTP/1.1 413"), answer);
+      assertTrue(answer.contains("POST /v1/mode reads at most 65536 body bytes"), answer);
+      assertTrue(answer.toLowerCase(java.util.Locale.ROOT).contains("connection: close"), answer);
+      assertTrue(answer.endsWith("(closed)"), "the server closed the connection: " + answer);
+    }
+    assertEquals(0, modeBodies.get(), "the endpoint never saw the body");
+  }
+
+  @Test
+  void aRequestNotAnsweredWithinItsDeadlineIs408Or503AndClosed() throws Exception {
+    start(new ApiServer.Limits(2, 1, 4, 1024, java.time.Duration.ofMillis(500)));
+    try (Socket s = new Socket("127.0.0.1", server.port())) {
+      s.setSoTimeout(5000);
+      // a head that never ends: each byte would reset the read timeout, the deadline is not reset
+      s.getOutputStream().write("GET /v1/slow HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+      String answer = readToEnd(s);
+      assertTrue(answer.startsWith("HTTP/1.1 408"), answer);
+      assertTrue(answer.contains("the request did not arrive within its deadline of 500 ms"), answer);
+      assertTrue(answer.endsWith("(closed)"), answer);
+    }
+    try (Socket s = new Socket("127.0.0.1", server.port())) {
+      s.setSoTimeout(5000);
+      // a whole request whose endpoint does not finish in time
+      s.getOutputStream().write(("GET /v1/slow HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + viewer
+          + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      String answer = readToEnd(s);
+      assertTrue(answer.startsWith("HTTP/1.1 503"), answer);
+      assertTrue(answer.contains("the request did not finish within its deadline of 500 ms"), answer);
+      assertTrue(answer.endsWith("(closed)"), "closed, and the late answer never follows: " + answer);
+    }
+  }
+
+  /** All the server sends until it closes the connection, then "(closed)"; fails if it stays open. */
+  private static String readToEnd(Socket s) throws IOException {
+    java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+    byte[] buf = new byte[4096];
+    try {
+      for (int n; (n = s.getInputStream().read(buf)) >= 0; ) {
+        got.write(buf, 0, n);
+      }
+    } catch (java.net.SocketTimeoutException stillOpen) {
+      return got.toString(StandardCharsets.US_ASCII) + "(still open)";
+    } catch (IOException reset) {
+      // closed with our unread chunks in its buffer: the kernel resets instead of a FIN
+    }
+    return got.toString(StandardCharsets.US_ASCII) + "(closed)";
   }
 
   @Test
