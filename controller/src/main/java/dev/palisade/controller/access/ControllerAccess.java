@@ -70,8 +70,9 @@ public final class ControllerAccess {
               "update"), "Modes: written by users or GitOps, watched; the review API sets them too."),
           AccessRule.of(CrdNames.GROUP, List.of("approvedgraphs"), List.of("list", "watch"),
               "Approved graphs kept in git (kubectl or GitOps write them): watched, never written."),
-          AccessRule.of(CrdNames.GROUP, List.of("reviewaudits"), List.of("list", "create"),
-              "The review audit log is append-only: entries are created and read, never updated or deleted."),
+          AccessRule.of(CrdNames.GROUP, List.of("reviewaudits"), List.of("get", "list", "create"),
+              "The review audit log is append-only: entries are created and read, never updated or deleted. "
+                  + "One is read back when its create was not answered (stored or not?)."),
           AccessRule.of(CrdNames.GROUP, List.of("graphsnapshots"), List.of("list", "create"),
               "Graph snapshots are kept as taken: created and read, never changed."),
           AccessRule.of(CrdNames.GROUP, List.of("accessrequests"), List.of("list", "watch"),

@@ -40,6 +40,11 @@ public final class AuditLog {
   /** A mode set through the API or seen on a SegmentationMode; "mode-failed" undoes one that could not be written. */
   public static final String MODE = "mode";
   static final String MODE_FAILED = "mode-failed";
+  /**
+   * Says that entry #{@code target} was stored although its caller was answered 5xx (its write's
+   * fate was unknown then): it is not in effect and never replayed. The log stays append-only.
+   */
+  static final String VOID = "void";
   /** A palisade.dev/mode annotation seen changed on a Namespace or a root owner. */
   public static final String MODE_ANNOTATION = "mode-annotation";
   /** The role of entries the controller writes on its own, not on a caller's request. */
@@ -53,6 +58,16 @@ public final class AuditLog {
   /** "ACTION TARGET" -> the newest entry's after, for the mode actions. */
   private final Map<String, String> lastValue = new HashMap<>();
   private long seq;
+  /**
+   * The first part of an entry whose create failed in a way that did not say whether it was stored
+   * (a timeout, a lost connection), and whose read-back failed too: its caller was answered 5xx,
+   * so before the next entry takes a number this one is found out, and removed if it was stored.
+   */
+  private ReviewAudit uncertain;
+  /** Writes one object (a test stands in a write that is stored but answered with an error). */
+  private java.util.function.Consumer<ReviewAudit> create;
+  /** Reads one entry object back by name: empty if absent; throws if the API server cannot say. */
+  private java.util.function.Function<String, Optional<ReviewAudit>> read;
 
   public AuditLog(KubernetesClient client) {
     this(client, EDGE_BYTES_PER_OBJECT);
@@ -62,6 +77,16 @@ public final class AuditLog {
   AuditLog(KubernetesClient client, int edgeBytesPerObject) {
     this.client = client;
     this.edgeBytesPerObject = edgeBytesPerObject;
+    this.create = cr -> client.resources(ReviewAudit.class).resource(cr).create();
+    this.read = name -> Optional.ofNullable(client.resources(ReviewAudit.class).withName(name).get());
+  }
+
+  /** Tests: how objects are created and read back (faults the mock API server cannot make). */
+  AuditLog writesWith(java.util.function.Consumer<ReviewAudit> create,
+      java.util.function.Function<String, Optional<ReviewAudit>> read) {
+    this.create = create;
+    this.read = read;
+    return this;
   }
 
   /** Loads the entries earlier controller runs wrote, joining decisions that were split. */
@@ -193,6 +218,8 @@ public final class AuditLog {
   }
 
   private ReviewAuditSpec write(ReviewAuditSpec e) {
+    settleUncertain();
+    e.seq = seq + 1; // a number found taken while settling moved it
     List<ReviewAuditSpec> parts = AuditParts.split(e, edgeBytesPerObject);
     for (ReviewAuditSpec p : parts) {
       // the first part takes the decision's plain name, so a number already used fails the write
@@ -202,7 +229,13 @@ public final class AuditLog {
       ReviewAudit cr = new ReviewAudit();
       cr.setMetadata(new ObjectMetaBuilder().withName(name).build());
       cr.setSpec(p);
-      client.resources(ReviewAudit.class).resource(cr).create();
+      try {
+        create.accept(cr);
+      } catch (RuntimeException ex) {
+        if (refusedForSure(ex) || !storedDespite(cr, ex)) {
+          throw ex;
+        }
+      }
       // the number is taken once its first part exists, even if a later part fails
       seq = e.seq;
     }
@@ -210,7 +243,99 @@ public final class AuditLog {
     return e;
   }
 
+  /**
+   * An answer that says the create was not stored (refused: 401, 403, 422, ...). Not so a lost
+   * answer (no status), a 5xx (a gateway may time out after the store wrote), or 409 (the name
+   * exists: the client's own retry of a create that was stored, or another writer's number).
+   */
+  private static boolean refusedForSure(RuntimeException ex) {
+    if (ex instanceof io.fabric8.kubernetes.client.KubernetesClientException k) {
+      int code = k.getCode();
+      return code >= 400 && code < 500 && code != 409 && code != 408 && code != 429;
+    }
+    return false;
+  }
+
+  /**
+   * Whether {@code cr}, whose create failed with {@code failure}, was stored all the same (a create
+   * that reached the API server but whose answer was lost). Read back: stored as written, it
+   * counts as written; absent, it failed; another entry under its name, the number was taken by
+   * another writer and the next entry takes the one after it. If the read-back fails too and this
+   * is a decision's first part, it is settled before the next write ({@link #settleUncertain}).
+   */
+  private boolean storedDespite(ReviewAudit cr, RuntimeException failure) {
+    Optional<ReviewAudit> back;
+    try {
+      back = read.apply(cr.getMetadata().getName());
+    } catch (RuntimeException again) {
+      failure.addSuppressed(again);
+      if (Objects.requireNonNullElse(cr.getSpec().part, 1) == 1) {
+        uncertain = cr;
+      }
+      return false;
+    }
+    if (back.isEmpty()) {
+      return false;
+    }
+    if (sameEntry(back.get().getSpec(), cr.getSpec())) {
+      LOG.warn("audit entry {} was stored although its write failed ({}); it stands", cr.getMetadata().getName(),
+          failure.getMessage());
+      return true;
+    }
+    seq = Math.max(seq, back.get().getSpec() == null ? cr.getSpec().seq : back.get().getSpec().seq);
+    return false;
+  }
+
+  /**
+   * Before a new entry takes a number: an entry whose write's fate was not known is looked up; if
+   * it was stored, a {@value #VOID} entry after it says it is not in effect (its caller was told it
+   * did not take effect, so a restart must not replay it). Until that is settled, no entry is
+   * written (the caller gets 5xx).
+   */
+  private void settleUncertain() {
+    if (uncertain == null) {
+      return;
+    }
+    ReviewAuditSpec was = uncertain.getSpec();
+    String name = uncertain.getMetadata().getName();
+    Optional<ReviewAudit> back = read.apply(name); // throws while the API server cannot say
+    uncertain = null;
+    if (back.isPresent() && sameEntry(back.get().getSpec(), was)) {
+      seq = Math.max(seq, was.seq);
+      incomplete.add(was.seq);
+      LOG.warn("audit entry {} was stored although its caller was answered that it failed; voiding it", name);
+      ReviewAuditSpec v = header(was.who, CONTROLLER_ROLE, VOID);
+      v.target = "#" + was.seq;
+      v.before = was.action + " " + was.target;
+      v.after = "not in effect: its caller was answered that it failed";
+      try {
+        write(v);
+      } catch (RuntimeException e) {
+        incomplete.remove(was.seq);
+        uncertain = new ReviewAudit();
+        uncertain.setMetadata(new ObjectMetaBuilder().withName(name).build());
+        uncertain.setSpec(was);
+        seq = was.seq - 1;
+        throw e;
+      }
+    } else if (back.isPresent()) {
+      seq = Math.max(seq, back.get().getSpec() == null ? was.seq : back.get().getSpec().seq);
+    }
+  }
+
+  private static boolean sameEntry(ReviewAuditSpec a, ReviewAuditSpec b) {
+    return a != null && b != null && a.seq == b.seq && Objects.equals(a.time, b.time) && Objects.equals(a.who, b.who)
+        && Objects.equals(a.action, b.action) && Objects.equals(a.target, b.target)
+        && Objects.equals(a.part, b.part) && Objects.equals(a.requestId, b.requestId);
+  }
+
   private void remember(ReviewAuditSpec e) {
+    if (VOID.equals(e.action) && e.target != null && e.target.startsWith("#")) {
+      long voided = Long.parseLong(e.target.substring(1));
+      incomplete.add(voided); // never replayed
+      // a retry of its request is decided anew, not answered as already done
+      byRequest.values().removeIf(x -> x.seq == voided);
+    }
     entries.add(e);
     if (e.target != null && (MODE.equals(e.action) || MODE_FAILED.equals(e.action) || MODE_ANNOTATION.equals(e.action))) {
       lastValue.put((MODE_FAILED.equals(e.action) ? MODE : e.action) + " " + e.target, e.after);

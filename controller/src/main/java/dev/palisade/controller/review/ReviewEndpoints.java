@@ -51,6 +51,7 @@ import tools.jackson.databind.node.ObjectNode;
  * </pre>
  */
 public final class ReviewEndpoints {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ReviewEndpoints.class);
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
   /** What the endpoints need from the controller. */
@@ -107,7 +108,10 @@ public final class ReviewEndpoints {
         .add("GET", "/v1/export/graphml", Role.VIEWER,
             r -> ApiResponse.text(200, "application/graphml+xml; charset=utf-8",
                 new GraphMlExporter().export(backend.onLoop(() -> backend.graph().copy()))))
-        .add("GET", "/v1/audit", Role.VIEWER, r -> ApiResponse.json(200, backend.onLoop(this::auditJson)));
+        // the loop only copies the list: the text of a long log is made on the viewer's thread, so
+        // reading it does not hold the loop that agents' reports and decisions wait for
+        .add("GET", "/v1/audit", Role.VIEWER, r -> ApiResponse.json(200,
+            JSON.writeValueAsString(backend.onLoop(audit::entries))));
   }
 
   // ---- modes ----
@@ -230,8 +234,28 @@ public final class ReviewEndpoints {
       } catch (IllegalArgumentException e) {
         throw ApiException.badRequest(e.getMessage());
       }
-      GraphSnapshotSpec s = snapshots.take(name, r.caller().name(), currentEdges());
-      audit.append(r.caller(), "snapshot", name, null, s.edges.size() + " edges");
+      List<GraphSnapshotSpec.Edge> edges = currentEdges();
+      // audited first, as a mode is: a snapshot that exists is always in the log; one whose write
+      // fails gets a second entry saying it was not kept
+      try {
+        audit.append(r.caller(), "snapshot", name, null, edges.size() + " edges");
+      } catch (RuntimeException ex) {
+        throw new ApiException(503, "the audit log could not be written (" + ex.getMessage() + "); snapshot '" + name
+            + "' was not kept, send the request again");
+      }
+      GraphSnapshotSpec s;
+      try {
+        s = snapshots.take(name, r.caller().name(), edges);
+      } catch (RuntimeException ex) {
+        try {
+          audit.append(r.caller(), "snapshot-failed", name, edges.size() + " edges", null);
+        } catch (RuntimeException again) {
+          ex.addSuppressed(again);
+          LOG.error("snapshot {} is audited but was not kept, and that could not be audited: {}", name, ex.toString());
+        }
+        throw new ApiException(503, "snapshot '" + name + "' could not be written (" + ex.getMessage()
+            + "); it was not kept, send the request again");
+      }
       return "{\"name\":" + quote(name) + ",\"taken\":" + quote(s.taken) + ",\"edges\":" + s.edges.size() + "}";
     });
     return ApiResponse.json(200, result);
@@ -254,11 +278,13 @@ public final class ReviewEndpoints {
     if (since == null || since.isBlank()) {
       throw ApiException.badRequest("since=SNAPSHOT is required");
     }
-    GraphDiff d = backend.onLoop(() -> {
+    // the loop copies both sides; comparing them is the viewer's thread's work
+    List<List<GraphSnapshotSpec.Edge>> sides = backend.onLoop(() -> {
       GraphSnapshotSpec s = snapshots.get(since)
           .orElseThrow(() -> ApiException.notFound("no snapshot named '" + since + "'"));
-      return GraphDiff.between(s.edges == null ? List.of() : s.edges, currentEdges());
+      return List.of(s.edges == null ? List.<GraphSnapshotSpec.Edge>of() : s.edges, currentEdges());
     });
+    GraphDiff d = GraphDiff.between(sides.get(0), sides.get(1));
     ObjectNode root = JSON.createObjectNode();
     root.put("since", since);
     d.added().forEach(e -> root.withArray("added").add(JSON.valueToTree(e)));
@@ -301,10 +327,6 @@ public final class ReviewEndpoints {
     String yaml = backend.onLoop(() -> new NetworkPolicyExporter(backend::labelsOf, addresses)
         .yaml(backend.graph().edges(), ns, statuses));
     return ApiResponse.text(200, "application/yaml; charset=utf-8", yaml);
-  }
-
-  private String auditJson() {
-    return JSON.writeValueAsString(audit.entries());
   }
 
   private static String quote(String s) {

@@ -1,6 +1,7 @@
 package dev.palisade.controller.review;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -104,5 +105,81 @@ class AuditLogTest {
     assertEquals(1, back.size());
     assertEquals(changed.size() - lost, back.get(0).edges.size());
     assertEquals(decision.target, back.get(0).target, "still says how many the decision changed");
+  }
+
+  private static java.util.Optional<ReviewAudit> readBack(String name) {
+    return java.util.Optional.ofNullable(client.resources(ReviewAudit.class).withName(name).get());
+  }
+
+  private static void createThenLoseTheAnswer(ReviewAudit cr) {
+    client.resources(ReviewAudit.class).resource(cr).create();
+    throw new io.fabric8.kubernetes.client.KubernetesClientException("timeout waiting for the answer");
+  }
+
+  @Test
+  void anEntryStoredDespiteAFailedAnswerStandsAndTheNextTakesTheNextNumber() {
+    AuditLog log = new AuditLog(client).restore().writesWith(AuditLogTest::createThenLoseTheAnswer,
+        AuditLogTest::readBack);
+    ReviewAuditSpec first = log.append(alice, "mode", "shop", "learn", "enforce");
+    assertEquals(1, first.seq);
+    log.writesWith(cr -> client.resources(ReviewAudit.class).resource(cr).create(), AuditLogTest::readBack);
+    // before: the number was not taken, so every later write failed on AlreadyExists until a restart
+    assertEquals(2, log.append(alice, "mode", "shop", "enforce", "monitor").seq);
+    assertEquals(List.of("learn -> enforce", "enforce -> monitor"), new AuditLog(client).restore().entries().stream()
+        .map(e -> e.before + " -> " + e.after).toList());
+  }
+
+  @Test
+  void anEntryWhoseFateWasUnknownIsRemovedIfStoredBeforeTheNextOneIsWritten() {
+    AuditLog log = new AuditLog(client).restore().writesWith(AuditLogTest::createThenLoseTheAnswer, name -> {
+      throw new io.fabric8.kubernetes.client.KubernetesClientException("API server away");
+    });
+    // stored, but neither the create nor the read-back could say so: the caller is told it failed
+    org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+        () -> log.append(alice, "mode", "shop", "learn", "enforce"));
+    assertEquals(1, client.resources(ReviewAudit.class).list().getItems().size(), "it was stored all the same");
+    log.writesWith(cr -> client.resources(ReviewAudit.class).resource(cr).create(), name -> {
+      throw new io.fabric8.kubernetes.client.KubernetesClientException("API server still away");
+    });
+    org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+        () -> log.append(alice, "mode", "shop", "learn", "monitor"), "nothing written while its fate is unknown");
+    log.writesWith(cr -> client.resources(ReviewAudit.class).resource(cr).create(), AuditLogTest::readBack);
+    ReviewAuditSpec next = log.append(alice, "mode", "shop", "learn", "monitor");
+    // the entry its caller was told had failed stays (append-only) and is voided by the next one:
+    // a restart does not replay it
+    AuditLog restored = new AuditLog(client).restore();
+    assertEquals(List.of("1 mode learn -> enforce", "2 void mode shop -> not in effect: its caller was answered that "
+        + "it failed", "3 mode learn -> monitor"), restored.entries().stream()
+        .map(e -> e.seq + " " + e.action + " " + e.before + " -> " + e.after).toList());
+    assertFalse(restored.complete(restored.entries().get(0)), "voided: never in effect");
+    assertEquals(3, next.seq);
+  }
+
+  @Test
+  void aVoidedApprovalIsNotReplayedAndItsRequestIdIsFreeAgain() {
+    AuditLog log = new AuditLog(client).restore().writesWith(AuditLogTest::createThenLoseTheAnswer, name -> {
+      throw new io.fabric8.kubernetes.client.KubernetesClientException("API server away");
+    });
+    org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class, () -> log.appendEdges(alice, "approve",
+        edges(2), "approved", "req-1", null));
+    log.writesWith(cr -> client.resources(ReviewAudit.class).resource(cr).create(), AuditLogTest::readBack);
+    log.append(alice, "snapshot", "s1", null, "0 edges");
+    AuditLog restored = new AuditLog(client).restore();
+    assertEquals(List.of(), restored.reviewDecisions(), "the approval answered 5xx never holds");
+    assertTrue(restored.byRequest("req-1").isEmpty(), "a retry with its id is decided anew");
+  }
+
+  @Test
+  void aRefusedCreateIsNotReadBack() {
+    List<String> read = new ArrayList<>();
+    AuditLog log = new AuditLog(client).restore().writesWith(cr -> {
+      throw new io.fabric8.kubernetes.client.KubernetesClientException("forbidden", 403, null);
+    }, name -> {
+      read.add(name);
+      return java.util.Optional.empty();
+    });
+    org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+        () -> log.append(alice, "mode", "shop", "learn", "enforce"));
+    assertEquals(List.of(), read, "a 403 says it was not stored");
   }
 }

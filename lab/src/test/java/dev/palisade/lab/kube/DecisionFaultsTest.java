@@ -176,6 +176,34 @@ class DecisionFaultsTest {
   }
 
   @Test
+  void aSnapshotWhoseAuditEntryIsRefusedIsNotKept() throws Exception {
+    refuseWrites("reviewaudits");
+    HttpResponse<String> refused = call("/v1/snapshots", approver, "{\"name\":\"before-review\"}");
+    assertEquals(503, refused.statusCode(), refused.body());
+    assertTrue(refused.body().contains("snapshot 'before-review' was not kept"), refused.body());
+    assertEquals(List.of(), admin.resources(dev.palisade.model.crd.GraphSnapshot.class).list().getItems(),
+        "kept and audited, or neither");
+    assertEquals("[]", call("/v1/snapshots", approver, null).body());
+
+    assertEquals("[]", call("/v1/audit", approver, null).body(), "nothing audited");
+
+    // the snapshot's own write refused: audited, then audited as not kept
+    grantAgain();
+    refuseWrites("graphsnapshots");
+    HttpResponse<String> notKept = call("/v1/snapshots", approver, "{\"name\":\"before-review\"}");
+    assertEquals(503, notKept.statusCode(), notKept.body());
+    assertTrue(notKept.body().contains("it was not kept"), notKept.body());
+    assertEquals(List.of("snapshot before-review", "snapshot-failed before-review"),
+        admin.resources(ReviewAudit.class).list().getItems().stream().map(ReviewAudit::getSpec)
+            .sorted(java.util.Comparator.comparingLong(x -> x.seq)).map(x -> x.action + " " + x.target).toList());
+
+    grantAgain();
+    HttpResponse<String> ok = call("/v1/snapshots", approver, "{\"name\":\"before-review\"}");
+    assertEquals(200, ok.statusCode(), ok.body());
+    assertEquals(1, admin.resources(dev.palisade.model.crd.GraphSnapshot.class).list().getItems().size());
+  }
+
+  @Test
   void aFailedAuditWriteDecidesNothing() throws Exception {
     String rules = published();
     String audit = call("/v1/audit", approver, null).body();
