@@ -16,8 +16,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Pure: the desired ruleset this agent last applied and the next one -> the transaction that
@@ -40,9 +38,6 @@ import java.util.regex.Pattern;
  * half-filled set and there is no window where an enforced pod is open or an allowed flow dropped.
  */
 public final class RulesetDiff {
-  private static final Pattern BASE = Pattern.compile(
-      "type (\\S+) hook (\\S+) priority ([^;]+); policy (\\S+);");
-
   private RulesetDiff() {}
 
   /** Only what changed from {@code previous} (what this agent last applied successfully). */
@@ -157,14 +152,8 @@ public final class RulesetDiff {
   }
 
   static NftObject.Chain declare(Chain c) {
-    if (c.base() == null) {
-      return NftObject.Chain.regular(c.name());
-    }
-    Matcher m = BASE.matcher(c.base());
-    if (!m.matches()) {
-      throw new IllegalArgumentException("base chain " + c.name() + ": cannot read '" + c.base() + "'");
-    }
-    return NftObject.Chain.base(c.name(), m.group(1), m.group(2), m.group(3).strip(), m.group(4));
+    return c.base() == null ? NftObject.Chain.regular(c.name())
+        : new NftObject.Chain(c.name(), java.util.Optional.of(c.base()), java.util.Optional.empty());
   }
 
   static NftObject declare(NamedSet s) {

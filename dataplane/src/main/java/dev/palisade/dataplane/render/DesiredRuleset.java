@@ -18,8 +18,11 @@ public record DesiredRuleset(String family, String table, SortedMap<String, Chai
     sets = Collections.unmodifiableSortedMap(new TreeMap<>(sets));
   }
 
-  /** A chain; {@code base} holds "type filter hook forward priority filter; policy accept;" for base chains. */
-  public record Chain(String name, String base, List<String> rules) {
+  /**
+   * A chain; {@code base} is a base chain's type, hook, priority and policy (null: a regular
+   * chain), kept as parts so that nothing reads back text the renderer wrote.
+   */
+  public record Chain(String name, dev.palisade.kernel.nft.NftObject.BaseHook base, List<String> rules) {
     public Chain {
       rules = List.copyOf(rules);
     }
@@ -91,7 +94,7 @@ public record DesiredRuleset(String family, String table, SortedMap<String, Chai
     for (Chain c : chains.values()) {
       sb.append("  chain ").append(c.name()).append(" {\n");
       if (c.base() != null) {
-        sb.append("    ").append(c.base()).append('\n');
+        sb.append("    ").append(baseText(c.base())).append('\n');
       }
       for (String r : c.rules()) {
         sb.append("    ").append(r).append('\n');
@@ -99,5 +102,10 @@ public record DesiredRuleset(String family, String table, SortedMap<String, Chai
       sb.append("  }\n");
     }
     return sb.append("}\n").toString();
+  }
+
+  /** "type filter hook forward priority filter; policy accept;", as the text dumps show a base chain. */
+  public static String baseText(dev.palisade.kernel.nft.NftObject.BaseHook b) {
+    return "type " + b.type() + " hook " + b.hook() + " priority " + b.priority() + "; policy " + b.policy() + ";";
   }
 }

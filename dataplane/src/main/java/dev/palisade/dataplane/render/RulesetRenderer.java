@@ -1,5 +1,7 @@
 package dev.palisade.dataplane.render;
 
+import dev.palisade.kernel.nft.NftObject;
+
 import dev.palisade.dataplane.render.DesiredRuleset.Chain;
 import dev.palisade.dataplane.render.DesiredRuleset.NamedSet;
 import dev.palisade.dataplane.render.NodeRules.Direction;
@@ -84,7 +86,7 @@ public final class RulesetRenderer {
     TreeSet<String> ingressDispatch = new TreeSet<>();
     TreeSet<String> egressDispatch = new TreeSet<>();
 
-    chains.put(FORWARD_CHAIN, new Chain(FORWARD_CHAIN, "type filter hook forward priority filter; policy accept;", List.of(
+    chains.put(FORWARD_CHAIN, new Chain(FORWARD_CHAIN, new NftObject.BaseHook("filter", "forward", "filter", "accept"), List.of(
         "ct state established,related accept",
         "ct state invalid drop",
         // before the failsafe, which is IPv4 only and so could never let IPv6 through anyway

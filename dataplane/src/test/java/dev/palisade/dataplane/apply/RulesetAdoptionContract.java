@@ -50,7 +50,7 @@ abstract class RulesetAdoptionContract {
   static final NamedSet EXACT = set("allow_exact", TUPLE, false, "10.244.0.10 . tcp . 9090", "10.244.0.11 . udp . 53");
   static final NamedSet DISPATCH = new NamedSet("dispatch", true, "ipv4_addr : verdict", false,
       new TreeSet<>(List.of("10.244.0.20 : jump in_a", "10.244.0.21 : jump in_b")));
-  static final Chain FORWARD = new Chain("pod_forward", "type filter hook forward priority filter; policy accept;",
+  static final Chain FORWARD = new Chain("pod_forward", new dev.palisade.kernel.nft.NftObject.BaseHook("filter", "forward", "filter", "accept"),
       List.of("ct state established,related accept", "ip saddr @allow_any accept", "ip daddr vmap @dispatch"));
   static final Chain IN_A = new Chain("in_a", null, List.of("ip saddr . meta l4proto . th dport @allow_tuples return",
       "ip saddr . meta l4proto . th dport @allow_exact return", "counter drop"));

@@ -29,7 +29,7 @@ public final class KernelTrace {
     boolean inTable = false;
     boolean found = false;
     String chain = null;
-    String chainBase = null;
+    dev.palisade.kernel.nft.NftObject.BaseHook chainBase = null;
     List<String> rules = new ArrayList<>();
     String[] set = null; // name, kind, type, flags
     TreeSet<String> elements = new TreeSet<>();
@@ -59,7 +59,7 @@ public final class KernelTrace {
       if (item && t.startsWith("chain ")) {
         int brace = t.indexOf(" {");
         chain = brace < 0 ? t.substring(6) : t.substring(6, brace);
-        chainBase = brace < 0 ? null : t.substring(brace + 2);
+        chainBase = brace < 0 ? null : baseHook(t.substring(brace + 2).strip());
       } else if (item && (t.startsWith("set ") || t.startsWith("map "))) {
         String kind = t.substring(0, 3);
         String name = t.substring(4, t.indexOf(" {"));
@@ -75,5 +75,15 @@ public final class KernelTrace {
       }
     }
     return found ? new DesiredRuleset(RulesetRenderer.FAMILY, RulesetRenderer.TABLE, chains, sets) : null;
+  }
+
+  /** The fake's "type filter hook forward priority 0 ; policy accept ; }" as its parts (test code reads text). */
+  private static dev.palisade.kernel.nft.NftObject.BaseHook baseHook(String text) {
+    java.util.regex.Matcher m = java.util.regex.Pattern
+        .compile("type (\\S+) hook (\\S+) priority (.+?) ; policy (\\S+) ;.*").matcher(text);
+    if (!m.matches()) {
+      throw new IllegalArgumentException("not a base chain: " + text);
+    }
+    return new dev.palisade.kernel.nft.NftObject.BaseHook(m.group(1), m.group(2), m.group(3), m.group(4));
   }
 }

@@ -142,7 +142,7 @@ class NetlinkReaderContractIT {
         "10.244.0.10 : jump check", "10.244.0.11 : goto check", "10.244.0.12 : accept", "10.244.0.13 : drop",
         "10.244.0.14 : return", "10.244.0.15 : continue"))));
     SortedMap<String, Chain> chains = new TreeMap<>();
-    chains.put("forward_in", new Chain("forward_in", "type filter hook forward priority filter; policy drop;", List.of(
+    chains.put("forward_in", new Chain("forward_in", new dev.palisade.kernel.nft.NftObject.BaseHook("filter", "forward", "filter", "drop"), List.of(
         "ct state established,related accept", "ip saddr vmap @dispatch")));
     chains.put("check", new Chain("check", null, List.of("ip saddr @any return",
         "ip saddr . meta l4proto . th dport @exact return", "ip saddr . meta l4proto . th dport @ranged return",
