@@ -32,10 +32,11 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Issue 17: the controller process is killed -9 twenty times while an approver sends a stream of
  * review decisions (web -> db approved, unreviewed, approved, ...; each with its own request id,
- * sent again with that id until answered) and the agent streams flow reports of web's real
- * connections. Every decision answered 2xx is in the audit log exactly once, and the last one is
- * what the graph says, what the published AllowList carries and, once shop is enforced, what the
- * kernel does.
+ * sent again with that id until answered), a second one a stream of mode decisions (web: learn,
+ * monitor, learn, ...), and the agent streams flow reports of web's real connections. Every
+ * decision answered 2xx is in the audit log exactly once; the last review decision is what the
+ * graph says, what the published AllowList carries and, once shop is enforced, what the kernel
+ * does; the last mode decision is what web's SegmentationMode says.
  */
 @KernelTest
 class ControllerKilledIT {
@@ -138,6 +139,35 @@ class ControllerKilledIT {
         }
       }, "approver");
       approver.start();
+      // modes: web's own mode, learn and monitor in turn (db's ingress decides the kernel check below)
+      AtomicInteger modesAnswered = new AtomicInteger();
+      List<String> modeOrder = new ArrayList<>();
+      Map<String, String> modeById = new HashMap<>();
+      Thread modes = new Thread(() -> {
+        for (int n = 1; !stop.get(); n++) {
+          String id = "kill-test-mode-" + n;
+          String mode = n % 2 == 1 ? "monitor" : "learn";
+          String body = "{\"namespace\":\"shop\",\"workload\":\"Deployment/web\",\"mode\":\"" + mode
+              + "\",\"id\":\"" + id + "\"}";
+          while (true) {
+            HttpResponse<String> r = post("/v1/mode", body);
+            if (r != null && r.statusCode() == 200) {
+              synchronized (modeOrder) {
+                modeById.put(id, mode);
+                modeOrder.add(id);
+              }
+              modesAnswered.incrementAndGet();
+              sleep(3 * DECISION_PAUSE_MS);
+              break;
+            }
+            if (r != null && r.statusCode() / 100 == 4 && r.statusCode() != 401 && r.statusCode() != 404) {
+              throw new AssertionError("mode " + id + " refused: " + r.statusCode() + " " + r.body());
+            }
+            sleep(100);
+          }
+        }
+      }, "mode-setter");
+      modes.start();
       SupervisedProcess controller = palisade.process("controller");
       try {
         for (int kill = 1; kill <= 20; kill++) {
@@ -150,8 +180,10 @@ class ControllerKilledIT {
       } finally {
         stop.set(true);
         approver.join(60_000);
+        modes.join(60_000);
       }
       assertTrue(!approver.isAlive(), "the approver did not finish");
+      assertTrue(!modes.isAlive(), "the mode setter did not finish");
 
       List<String> ids;
       synchronized (order) {
@@ -174,6 +206,21 @@ class ControllerKilledIT {
         assertEquals(1, audited.getOrDefault(id, 0), "decision " + id + " answered 2xx, audited "
             + audited.getOrDefault(id, 0) + " times");
       }
+      List<String> modeIds;
+      synchronized (modeOrder) {
+        modeIds = List.copyOf(modeOrder);
+      }
+      System.out.printf("mode decisions answered: %d%n", modeIds.size());
+      assertTrue(modeIds.size() >= 5, "only " + modeIds.size() + " mode decisions were answered");
+      for (String id : modeIds) {
+        assertEquals(1, audited.getOrDefault(id, 0), "mode decision " + id + " answered 2xx, audited "
+            + audited.getOrDefault(id, 0) + " times");
+      }
+      String lastMode = modeById.get(modeIds.get(modeIds.size() - 1));
+      assertEquals(List.of(lastMode), lab.client().resources(dev.palisade.model.crd.SegmentationMode.class)
+          .inNamespace("shop").list().getItems().stream()
+          .filter(m -> "Deployment/web".equals(m.getSpec().workload)).map(m -> m.getSpec().mode).toList(),
+          "web's mode after the kills is the last one answered");
 
       // the last decision is what the graph says and what is published
       JsonNode edge = null;

@@ -149,15 +149,6 @@ public final class ReviewEndpoints {
         throw ApiException.notFound("workload: no " + req.kind() + " '" + req.name() + "' in namespace '"
             + req.namespace() + "'");
       }
-      Optional<ReviewAuditSpec> earlier = audit.byRequest(req.id());
-      if (earlier.isPresent()) {
-        ReviewAuditSpec e = earlier.get();
-        if (!"mode".equals(e.action) || !req.target().equals(e.target) || !req.mode().text().equals(e.after)) {
-          throw new ApiException(409, "id: '" + req.id() + "' was used by decision #" + e.seq + " (" + e.action + " "
-              + e.target + "), not for this one; a new decision needs a new id");
-        }
-        return modeAnswer(req, e.seq) + ",\"repeated\":true}";
-      }
       Optional<SegmentationMode> existing = backend.modes().stream()
           .filter(m -> req.namespace().equals(m.getMetadata().getNamespace()) && m.getSpec() != null
               && workload.equals(m.getSpec().workload == null ? "" : m.getSpec().workload))
@@ -174,11 +165,28 @@ public final class ReviewEndpoints {
                 + " already sets " + (other.getSpec() == null || other.getSpec().workload == null
                 ? "the namespace" : other.getSpec().workload) + "; rename it to set " + req.target());
           });
-      SegmentationMode m = new SegmentationMode();
-      m.setMetadata(new ObjectMetaBuilder().withNamespace(req.namespace()).withName(objectName).build());
-      m.setSpec(new SegmentationModeSpec());
-      m.getSpec().mode = req.mode().text();
-      m.getSpec().workload = req.workload();
+      Optional<ReviewAuditSpec> earlier = audit.byRequest(req.id());
+      if (earlier.isPresent()) {
+        ReviewAuditSpec e = earlier.get();
+        if (!"mode".equals(e.action) || !req.target().equals(e.target) || !req.mode().text().equals(e.after)) {
+          throw new ApiException(409, "id: '" + req.id() + "' was used by decision #" + e.seq + " (" + e.action + " "
+              + e.target + "), not for this one; a new decision needs a new id");
+        }
+        // audited, then the process stopped before the object was written (no answer was sent):
+        // the request sent again completes it, unless a later decision about the target replaced it
+        boolean inForce = existing.map(m -> req.mode().text().equals(m.getSpec().mode)).orElse(false);
+        boolean replaced = audit.entries().stream().anyMatch(x -> AuditLog.MODE.equals(x.action)
+            && req.target().equals(x.target) && x.requestId != null && x.seq > e.seq);
+        if (!inForce && !replaced) {
+          try {
+            writeMode(req, objectName);
+          } catch (RuntimeException ex) {
+            throw new ApiException(503, "decision #" + e.seq + " is audited but the mode could not be written ("
+                + ex.getMessage() + "); send the request again");
+          }
+        }
+        return modeAnswer(req, e.seq) + ",\"repeated\":true}";
+      }
       // the audit entry first: a mode change that is in force is always in the log
       ReviewAuditSpec e;
       try {
@@ -188,8 +196,7 @@ public final class ReviewEndpoints {
             + "); the mode was not changed, send the request again");
       }
       try {
-        backend.client().resources(SegmentationMode.class).inNamespace(req.namespace()).resource(m)
-            .createOr(NonDeletingOperation::update);
+        writeMode(req, objectName);
       } catch (RuntimeException ex) {
         // the entry stands in the log, so a second one says it never took effect
         try {
@@ -203,6 +210,17 @@ public final class ReviewEndpoints {
       return modeAnswer(req, e.seq) + "}";
     });
     return ApiResponse.json(200, result);
+  }
+
+  /** Writes the SegmentationMode {@code objectName} that sets {@code req}'s target to its mode. */
+  private void writeMode(ModeRequest req, String objectName) {
+    SegmentationMode m = new SegmentationMode();
+    m.setMetadata(new ObjectMetaBuilder().withNamespace(req.namespace()).withName(objectName).build());
+    m.setSpec(new SegmentationModeSpec());
+    m.getSpec().mode = req.mode().text();
+    m.getSpec().workload = req.workload();
+    backend.client().resources(SegmentationMode.class).inNamespace(req.namespace()).resource(m)
+        .createOr(NonDeletingOperation::update);
   }
 
   private static String modeAnswer(ModeRequest req, long audit) {

@@ -176,6 +176,26 @@ class DecisionFaultsTest {
   }
 
   @Test
+  void aModeSentAgainWithItsIdAfterItsWriteFailedIsWrittenNotJustAnsweredAsARepeat() throws Exception {
+    String body = "{\"namespace\":\"shop\",\"workload\":\"Pod/web\",\"mode\":\"monitor\",\"id\":\"m-1\"}";
+    refuseWrites("segmentationmodes");
+    HttpResponse<String> refused = call("/v1/mode", approver, body);
+    assertEquals(503, refused.statusCode(), refused.body());
+    assertTrue(refused.body().contains("send the request again"), refused.body());
+    assertEquals(List.of(), admin.resources(dev.palisade.model.crd.SegmentationMode.class).inNamespace("shop").list()
+        .getItems());
+
+    grantAgain();
+    HttpResponse<String> again = call("/v1/mode", approver, body);
+    assertEquals(200, again.statusCode(), again.body());
+    assertTrue(again.body().contains("\"repeated\":true"), again.body());
+    // before: answered as a repeat of the audited decision, with nothing written
+    assertEquals(List.of("Pod/web=monitor"), admin.resources(dev.palisade.model.crd.SegmentationMode.class)
+        .inNamespace("shop").list().getItems().stream().map(m -> m.getSpec().workload + "=" + m.getSpec().mode)
+        .toList());
+  }
+
+  @Test
   void aSnapshotWhoseAuditEntryIsRefusedIsNotKept() throws Exception {
     refuseWrites("reviewaudits");
     HttpResponse<String> refused = call("/v1/snapshots", approver, "{\"name\":\"before-review\"}");
