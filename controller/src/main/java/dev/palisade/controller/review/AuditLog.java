@@ -61,7 +61,7 @@ public final class AuditLog {
   /**
    * The first part of an entry whose create failed in a way that did not say whether it was stored
    * (a timeout, a lost connection), and whose read-back failed too: its caller was answered 5xx,
-   * so before the next entry takes a number this one is found out, and removed if it was stored.
+   * so before the next entry takes a number this one is found out, and voided if it was stored.
    */
   private ReviewAudit uncertain;
   /** Writes one object (a test stands in a write that is stored but answered with an error). */
@@ -296,8 +296,9 @@ public final class AuditLog {
     if (uncertain == null) {
       return;
     }
-    ReviewAuditSpec was = uncertain.getSpec();
-    String name = uncertain.getMetadata().getName();
+    ReviewAudit pending = uncertain;
+    ReviewAuditSpec was = pending.getSpec();
+    String name = pending.getMetadata().getName();
     Optional<ReviewAudit> back = read.apply(name); // throws while the API server cannot say
     uncertain = null;
     if (back.isPresent() && sameEntry(back.get().getSpec(), was)) {
@@ -311,11 +312,8 @@ public final class AuditLog {
       try {
         write(v);
       } catch (RuntimeException e) {
-        incomplete.remove(was.seq);
-        uncertain = new ReviewAudit();
-        uncertain.setMetadata(new ObjectMetaBuilder().withName(name).build());
-        uncertain.setSpec(was);
-        seq = was.seq - 1;
+        incomplete.remove(was.seq); // not voided yet: the next write tries again
+        uncertain = pending;
         throw e;
       }
     } else if (back.isPresent()) {

@@ -42,10 +42,6 @@ public final class ModeAudit {
     this.later = later;
   }
 
-  /** Mode changes seen but not yet in the audit log (retried). */
-  public int unaudited() {
-    return unaudited.size();
-  }
 
   /**
    * A SegmentationMode as stored now: {@code target} NS or NS/KIND/NAME, {@code mode} null when

@@ -167,6 +167,9 @@ final class AgentInformers implements AutoCloseable {
 
   /** What the stores hold now. */
   ClusterSnapshot snapshot() {
+    // the controller's ConfigMap, read once for both settings it carries
+    ConfigMap defaultsNow = defaults.getIndexer()
+        .getByKey(ClusterDefaults.NAMESPACE + "/" + ClusterDefaults.CONFIG_MAP);
     return new ClusterSnapshot(pods.getStore().list(), (ns, kind, name) -> {
       String key = ns + "/" + name;
       return switch (kind) {
@@ -177,16 +180,16 @@ final class AgentInformers implements AutoCloseable {
     }, identities.getStore().list(), allowLists.getStore().list(), networkPolicies.getStore().list(),
         modes.getStore().list(), namespaces.getStore().list(), nodes == null ? List.of() : nodes.getStore().list(),
         services.stream().flatMap(i -> i.getStore().list().stream()).toList(),
-        slices.stream().flatMap(i -> i.getStore().list().stream()).toList(), clusterDefault(),
-        clusterPolicies.stream().flatMap(i -> i.getStore().list().stream()).toList(), workloadModeAnnotations());
+        slices.stream().flatMap(i -> i.getStore().list().stream()).toList(), clusterDefault(defaultsNow),
+        clusterPolicies.stream().flatMap(i -> i.getStore().list().stream()).toList(),
+        workloadModeAnnotations(defaultsNow));
   }
 
   /**
    * Whether the controller honours workload mode annotations (its ConfigMap says so); while the
    * ConfigMap is gone, what it last said.
    */
-  private boolean workloadModeAnnotations() {
-    ConfigMap cm = defaults.getIndexer().getByKey(ClusterDefaults.NAMESPACE + "/" + ClusterDefaults.CONFIG_MAP);
+  private boolean workloadModeAnnotations(ConfigMap cm) {
     if (cm != null) {
       lastAnnotations = ClusterDefaults.workloadAnnotationsHonoured(cm.getData());
     }
@@ -197,8 +200,7 @@ final class AgentInformers implements AutoCloseable {
    * The default mode the controller published; once known it is kept while the ConfigMap is gone
    * or unreadable (the controller restores it), and until then it is null: nothing is written.
    */
-  private Mode clusterDefault() {
-    ConfigMap cm = defaults.getIndexer().getByKey(ClusterDefaults.NAMESPACE + "/" + ClusterDefaults.CONFIG_MAP);
+  private Mode clusterDefault(ConfigMap cm) {
     if (cm == null) {
       return lastDefault;
     }

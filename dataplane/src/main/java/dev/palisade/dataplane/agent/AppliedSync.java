@@ -27,11 +27,12 @@ final class AppliedSync {
     from = r.from();
   }
 
-  /** Local pod address -> its identity, as enforced. */
+  /** How many pod addresses (local and remote) the rules in force name. */
   int podIpCount() {
     return podIps.size();
   }
 
+  /** Local pod address -> its identity, as enforced. */
   Map<String, Long> localIdentity() {
     return localIdentity;
   }

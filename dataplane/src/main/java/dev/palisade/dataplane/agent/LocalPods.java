@@ -58,8 +58,9 @@ final class LocalPods {
    */
   ModeResolver modes(List<SegmentationMode> modes, List<Namespace> namespaces, Mode clusterDefault,
       boolean workloadAnnotationsHonoured, List<Problem> problems) {
-    if (resolver == null || clusterDefault != defaultRead || workloadAnnotationsHonoured != annotationsHonoured || !dev.palisade.dataplane.netpol.PodViews.sameInstances(
-        modes, modesRead) || !dev.palisade.dataplane.netpol.PodViews.sameInstances(namespaces, namespacesRead)) {
+    if (resolver == null || clusterDefault != defaultRead || workloadAnnotationsHonoured != annotationsHonoured
+        || !dev.palisade.dataplane.netpol.PodViews.sameInstances(modes, modesRead)
+        || !dev.palisade.dataplane.netpol.PodViews.sameInstances(namespaces, namespacesRead)) {
       // the namespace's palisade.dev/mode annotation counts too (root owners' are the controller's)
       Map<String, String> namespaceModes = new HashMap<>();
       for (Namespace n : namespaces) {

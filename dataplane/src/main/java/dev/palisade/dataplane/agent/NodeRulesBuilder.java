@@ -44,7 +44,7 @@ public final class NodeRulesBuilder {
    * @param policies compiled policy per identity; an identity without one is in {@code defaultMode}
    *     with nothing approved
    * @param netpol what NetworkPolicy says per local pod IP; a pod missing here is not isolated
-   * @param pendingModes the mode of local pods (IP -> mode), which beats their policy's: the agent
+   * @param podModes the mode of local pods (IP -> mode), which beats their policy's: the agent
    *     passes every local pod's (its SegmentationModes and namespaces decide, a list only makes it
    *     stricter); a pod missing here is in its policy's mode, or {@code defaultMode} without one.
    *     So a new workload in an enforced namespace starts closed, not open, while the controller
@@ -52,15 +52,15 @@ public final class NodeRulesBuilder {
    */
   public static NodeRules build(Map<String, Long> localPods, Map<Long, Set<String>> ipsByIdentity,
       Map<Long, IdentityPolicy> policies, Mode defaultMode, Map<String, PodPolicy> netpol,
-      Map<String, Mode> pendingModes) {
-    return build(localPods, ipsByIdentity, policies, defaultMode, netpol, pendingModes, null);
+      Map<String, Mode> podModes) {
+    return build(localPods, ipsByIdentity, policies, defaultMode, netpol, podModes, null);
   }
 
   /** As above, reusing {@code kept}'s approved sets where rules and peer addresses are unchanged (null: none). */
   static NodeRules build(Map<String, Long> localPods, Map<Long, Set<String>> ipsByIdentity,
       Map<Long, IdentityPolicy> policies, Mode defaultMode, Map<String, PodPolicy> netpol,
-      Map<String, Mode> pendingModes, ApprovedRects kept) {
-    return build(localPods, ipsByIdentity, policies, defaultMode, netpol, pendingModes, kept, Map.of());
+      Map<String, Mode> podModes, ApprovedRects kept) {
+    return build(localPods, ipsByIdentity, policies, defaultMode, netpol, podModes, kept, Map.of());
   }
 
   /**
@@ -69,7 +69,7 @@ public final class NodeRulesBuilder {
    */
   static NodeRules build(Map<String, Long> localPods, Map<Long, Set<String>> ipsByIdentity,
       Map<Long, IdentityPolicy> policies, Mode defaultMode, Map<String, PodPolicy> netpol,
-      Map<String, Mode> pendingModes, ApprovedRects kept, Map<String, PodTiers> tiers) {
+      Map<String, Mode> podModes, ApprovedRects kept, Map<String, PodTiers> tiers) {
     // identity -> (NetworkPolicy, mode) variant -> its local pods (sorted by address)
     TreeMap<Long, Map<Variant, VariantPods>> local = new TreeMap<>();
     // A policy's hash walks every peer rectangle; pods usually share one PodPolicy instance, so
@@ -77,7 +77,7 @@ public final class NodeRulesBuilder {
     Map<PodPolicy, Integer> hashes = new java.util.IdentityHashMap<>();
     localPods.forEach((ip, id) -> {
       IdentityPolicy p = policies.get(id);
-      Mode mode = pendingModes.getOrDefault(ip, p != null ? p.mode() : defaultMode);
+      Mode mode = podModes.getOrDefault(ip, p != null ? p.mode() : defaultMode);
       PodPolicy np = netpol.getOrDefault(ip, PodPolicy.OPEN);
       Variant v = new Variant(np, mode, hashes.computeIfAbsent(np, PodPolicy::hashCode),
           tiers.getOrDefault(ip, PodTiers.NONE));
