@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.palisade.dataplane.apply.ReadsOverFake;
 import dev.palisade.dataplane.render.AllowRect;
 import dev.palisade.dataplane.render.AllowRect.Proto;
 import dev.palisade.dataplane.render.Interval;
@@ -11,19 +12,15 @@ import dev.palisade.dataplane.render.NodeRules;
 import dev.palisade.dataplane.render.NodeRules.Direction;
 import dev.palisade.dataplane.render.NodeRules.Enforcement;
 import dev.palisade.dataplane.render.NodeRules.Group;
-import dev.palisade.kernel.nft.FakeNftables;
 import dev.palisade.kernel.nft.NftObject;
-import dev.palisade.kernel.nft.Nftables;
 import dev.palisade.kernel.nft.TableChange;
 import dev.palisade.kernel.nft.TableState;
-import dev.palisade.kernel.nft.TableWatch;
 import dev.palisade.kernel.nft.Transaction;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /** The agent's self-repair role between the monitor, the periodic check and the sync thread. */
@@ -34,19 +31,8 @@ class TableGuardTest {
       NodeRules.Failsafe.NONE);
 
   /** The fake kernel, whose table can be made unreadable (a netlink dump that fails). */
-  private static final class Kernel implements Nftables {
-    final FakeNftables fake = new FakeNftables();
+  private static final class Kernel extends ReadsOverFake {
     boolean unreadable;
-
-    @Override
-    public void run(Transaction tx) {
-      fake.run(tx);
-    }
-
-    @Override
-    public void check(Transaction tx) {
-      fake.check(tx);
-    }
 
     @Override
     public Optional<TableState> table(String family, String name) {
@@ -55,14 +41,6 @@ class TableGuardTest {
       }
       return fake.table(family, name);
     }
-
-    @Override
-    public TableWatch watch(String family, String table, Consumer<TableChange> listener) {
-      return fake.watch(family, table, listener);
-    }
-
-    @Override
-    public void close() {}
   }
 
   @Test

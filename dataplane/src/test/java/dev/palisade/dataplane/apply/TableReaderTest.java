@@ -2,8 +2,6 @@ package dev.palisade.dataplane.apply;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.palisade.kernel.nft.FakeNftables;
-import dev.palisade.kernel.nft.Nftables;
 import dev.palisade.kernel.nft.TableState;
 import dev.palisade.kernel.nft.TableState.SetState;
 import dev.palisade.kernel.nft.Transaction;
@@ -16,26 +14,9 @@ import org.junit.jupiter.api.Test;
 /** A listing that misses elements (as the kernel's does while a hash set is resized) is not trusted alone. */
 class TableReaderTest {
   /** Lists the first {@code short} reads with every other element of every set left out. */
-  static final class Forgetful implements Nftables {
-    final FakeNftables fake = new FakeNftables();
+  static final class Forgetful extends ReadsOverFake {
     int shortReads;
     int reads;
-
-    @Override
-    public void run(Transaction tx) {
-      fake.run(tx);
-    }
-
-    @Override
-    public void check(Transaction tx) {
-      fake.check(tx);
-    }
-
-    @Override
-    public dev.palisade.kernel.nft.TableWatch watch(String family, String table,
-        java.util.function.Consumer<dev.palisade.kernel.nft.TableChange> listener) {
-      return fake.watch(family, table, listener);
-    }
 
     @Override
     public Optional<TableState> table(String family, String name) {
@@ -57,9 +38,6 @@ class TableReaderTest {
       });
       return Optional.of(new TableState(family, name, t.get().chains(), sets));
     }
-
-    @Override
-    public void close() {}
   }
 
   @Test
