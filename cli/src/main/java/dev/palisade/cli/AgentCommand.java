@@ -4,6 +4,7 @@ import dev.palisade.dataplane.dns.DnsHoldHook;
 import dev.palisade.dataplane.agent.FailsafeBuilder;
 import dev.palisade.dataplane.agent.NodeAgent;
 import dev.palisade.dataplane.metrics.MetricsServer;
+import dev.palisade.dataplane.podstart.PodStartSocket;
 import dev.palisade.dataplane.render.RulesetRenderer;
 import dev.palisade.kernel.conntrack.Conntrack;
 import dev.palisade.kernel.conntrack.LibConntrack;
@@ -75,6 +76,11 @@ final class AgentCommand implements Callable<Integer> {
       + "(Prometheus text) and the probes /healthz/live, /healthz/ready (${DEFAULT-VALUE}; port 0: any free port)")
   String metricsListen;
 
+  @Option(names = "--pod-start-socket", description = "Unix socket on which the node's CNI plugin announces a pod's "
+      + "address at ADD and waits until this node's rules cover it (0600; the DaemonSet: /run/palisade/pod-start.sock "
+      + "on the node). Without it a pod may send packets before the agent has heard of it.")
+  Path podStartSocket;
+
   @Override
   public Integer call() throws Exception {
     HostPort metricsAt = HostPort.parse("--metrics-listen", metricsListen);
@@ -111,6 +117,11 @@ final class AgentCommand implements Callable<Integer> {
     open.push(metrics);
     System.err.println("palisade agent: metrics on http://" + metricsAt.host() + ":" + metrics.port() + "/metrics");
     agent.start(Duration.ofMinutes(2));
+    if (podStartSocket != null) {
+      // after start: a pod start waits for a sync, and syncs run once the informers have listed
+      open.push(PodStartSocket.open(podStartSocket, agent::podStarting, Duration.ofSeconds(30)));
+      System.err.println("palisade agent: pod starts on " + podStartSocket);
+    }
     // drops (group 100) and would-drops (101) logged by this node's rules
     for (int group : new int[] {RulesetRenderer.DROP_LOG_GROUP, RulesetRenderer.WOULD_DROP_LOG_GROUP}) {
       open.push(ns == null ? NflogListener.open(group, agent::onLog)

@@ -269,6 +269,61 @@ class AgentFailsClosedIT {
     }
   }
 
+  /**
+   * The pod-start gate on the agent process (its pod-start socket, as a CNI plugin calls it): a
+   * pod whose agent cannot answer gets no network at all, and once it can, the pod's first packet
+   * already meets its rules. Shown with the agent stopped (SIGSTOP) while a new pod of the
+   * enforced namespace starts: without the gate the pod runs at once, unjudged.
+   */
+  @Test
+  void aPodGetsItsNetworkOnlyOnceItsAgentsRulesCoverIt(@TempDir Path dir) throws Exception {
+    try (Lab l = Lab.startBare("fg" + ProcessHandle.current().pid() % 100000, 1);
+        PalisadeProcesses p = PalisadeProcesses.start(l, LabCommand.launcher(), dir, LabTokens.of(l.api()),
+            Duration.ofSeconds(120))) {
+      lab = l;
+      palisade = p;
+      enforcedShop();
+      long pid = palisade.process("agent-0").pid().orElseThrow();
+      signal("STOP", pid);
+      try {
+        lab.apply("""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: vault, namespace: shop, labels: {app: vault}}
+            spec: {containers: [{name: v, image: v, ports: [{containerPort: 5432}]}]}
+            """);
+        Thread.sleep(3000);
+        assertTrue(lab.network().pods().stream().noneMatch(x -> x.key().equals("shop/vault")),
+            "shop/vault got its network while its agent could not cover it: " + lab.network().pods());
+      } finally {
+        signal("CONT", pid);
+      }
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      LabNetwork.Pod vault = null;
+      while (vault == null) {
+        assertTrue(System.nanoTime() < deadline, "shop/vault did not start once its agent ran again");
+        vault = lab.network().pods().stream().filter(x -> x.key().equals("shop/vault")).findFirst().orElse(null);
+      }
+      // nobody approved anything into vault, and shop is enforced (once vault serves: a refused
+      // probe of a port nobody listens on would prove nothing; its own probe of itself never
+      // crosses the node's rules)
+      deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (!Prober.probe(vault, vault.ip(), 5432, "TCP", Duration.ofMillis(300))) {
+        assertTrue(System.nanoTime() < deadline, "shop/vault does not serve 5432");
+      }
+      for (int i = 0; i < 5; i++) {
+        assertFalse(Prober.probe(attacker, vault.ip(), 5432, "TCP", Duration.ofMillis(300)),
+            "the attacker reached the new pod shop/vault (" + vault.ip() + ")");
+      }
+      assertTrue(probe(web), "web -> db (approved) failed after the pod start");
+    }
+  }
+
+  private static void signal(String signal, long pid) throws Exception {
+    Process k = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+    assertEquals(0, k.waitFor(), "kill -" + signal + " " + pid);
+  }
+
   /** Agent runs that logged their first sync in force. */
   private static long firstSyncs(Path dir) throws java.io.IOException {
     return java.nio.file.Files.readString(dir.resolve("agent-0.log")).lines()

@@ -116,6 +116,15 @@ public final class Lab implements AutoCloseable {
     return id;
   }
 
+  /**
+   * Who is told a pod's address before its network exists, as a CNI plugin tells the node's agent
+   * (the in-process agents here, or the agent processes' pod-start sockets); a hook that throws
+   * fails the pod start, which the lab's kubelet retries.
+   */
+  public void podNetworkHook(NetworkPodRuntime.PodNetworkHook hook) {
+    runtime.setHook(hook);
+  }
+
   public KubernetesClient client() {
     return api.client();
   }

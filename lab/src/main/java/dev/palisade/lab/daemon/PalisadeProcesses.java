@@ -1,6 +1,8 @@
 package dev.palisade.lab.daemon;
 
 import dev.palisade.dataplane.agent.AgentJvm;
+import dev.palisade.dataplane.podstart.PodStart;
+import dev.palisade.dataplane.podstart.PodStartClient;
 import dev.palisade.dataplane.tls.ControllerTrust;
 import dev.palisade.lab.cluster.Lab;
 import dev.palisade.lab.deploy.DeployBundle;
@@ -75,6 +77,9 @@ public final class PalisadeProcesses implements AutoCloseable {
   private final List<SupervisedProcess> processes = new ArrayList<>();
   /** Process name -> its /metrics URL (each its own free loopback port). */
   private final Map<String, String> metricsUrls = new java.util.LinkedHashMap<>();
+  /** As long as the agent's own wait (PodStartSocket's), plus the connection. */
+  private static final Duration POD_START_TIMEOUT = Duration.ofSeconds(35);
+  private volatile java.util.function.LongConsumer onPodCovered = nanos -> { };
   private final PrivateFiles files = new PrivateFiles();
   private String url;
   private LabCertificates.Issued certificates;
@@ -146,8 +151,10 @@ public final class PalisadeProcesses implements AutoCloseable {
       Path kube = dir.resolve("agent-" + node.index() + ".kubeconfig");
       keepKubeconfig(kube, AGENT_SA, nodeName);
       List<String> agent = agentLauncher(launcher);
+      Path podStart = podStartSocket(node.index());
       agent.addAll(DeployBase.replace(DeployBase.argsOf(base, "DaemonSet"), Map.of(
-          "--controller", url, "--token-file", token.toString(), "--metrics-listen", metricsListen("agent-" + node.index()), "--ca", certificates.ca().toString())));
+          "--controller", url, "--token-file", token.toString(), "--metrics-listen", metricsListen("agent-" + node.index()), "--ca", certificates.ca().toString(),
+          "--pod-start-socket", podStart.toString())));
       agent.add("--netns=" + node.ns().name());
       // the lab's own probes (palisade lab probe, scenario probes) are not the app's traffic
       agent.add("--ignore-source-ports=" + Prober.PROBE_PORT_FIRST + "-" + Prober.PROBE_PORT_LAST);
@@ -159,6 +166,19 @@ public final class PalisadeProcesses implements AutoCloseable {
     for (LabNetwork.Node node : lab.network().nodes()) {
       ProcessReadiness.awaitTable(node, processes.get(1 + node.index()), dir, deadline);
     }
+    // the lab's kubelet is the CNI plugin here: a pod's network waits until its agent's rules cover it
+    lab.podNetworkHook((ns, name, ip, node) -> onPodCovered.accept(
+        PodStartClient.announce(podStartSocket(node), new PodStart(ns, name, ip), POD_START_TIMEOUT)));
+  }
+
+  /** Where agent N listens for pod starts (short: a Unix socket's path has at most 107 bytes). */
+  private Path podStartSocket(int node) {
+    return dir.resolve("agent-" + node + ".pod-start.sock");
+  }
+
+  /** Told each pod start's agent time in nanoseconds (as the agent measured it): a benchmark's samples. */
+  public void onPodCovered(java.util.function.LongConsumer consumer) {
+    this.onPodCovered = consumer;
   }
 
   /**
@@ -304,6 +324,7 @@ public final class PalisadeProcesses implements AutoCloseable {
   /** Stops the agents, then the controller (SIGTERM); their tables stay until the lab's namespaces go. */
   @Override
   public void close() {
+    lab.podNetworkHook(null); // no agent to tell: the lab's pods start as on a node without Palisade
     files.close();
     for (int i = processes.size() - 1; i >= 0; i--) {
       processes.get(i).stop(Duration.ofSeconds(10));
