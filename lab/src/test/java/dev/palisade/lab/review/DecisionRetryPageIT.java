@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -51,12 +52,14 @@ class DecisionRetryPageIT {
   private final StaticTokens tokens = new StaticTokens();
   private final String approver = tokens.issue(new Principal("alice", Role.APPROVER));
   private PalisadeController controller;
-  private AnswerLosingProxy proxy;
-  private HeadlessChromium chromium;
+  @AutoClose private AnswerLosingProxy proxy;
+  @AutoClose private HeadlessChromium chromium;
   private WebDriver browser;
 
   @BeforeEach
   void up() throws Exception {
+    chromium = HeadlessChromium.start(); // first: without Chromium the test is skipped before anything starts
+    browser = chromium.browser();
     client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("shop").endMetadata().build())
         .createOr(x -> x.update());
     for (String name : List.of("web", "db")) {
@@ -68,23 +71,13 @@ class DecisionRetryPageIT {
     controller.start("127.0.0.1", 0, Duration.ofSeconds(20));
     reportWebToDb();
     proxy = AnswerLosingProxy.to(controllerUrl());
-    chromium = HeadlessChromium.start();
-    browser = chromium.browser();
   }
 
+  /** Before the mock API server goes: its informers and writers stop while they still have one. */
   @AfterEach
-  void down() throws Exception {
-    try {
-      if (chromium != null) {
-        chromium.close();
-      }
-    } finally {
-      if (proxy != null) {
-        proxy.close();
-      }
-      if (controller != null) {
-        controller.close();
-      }
+  void stopController() {
+    if (controller != null) {
+      controller.close();
     }
   }
 

@@ -30,8 +30,8 @@ final class HeadlessChromium implements AutoCloseable {
     this.browser = browser;
   }
 
-  /** A browser with a fresh profile; {@code extraArguments} are Chromium's (a certificate to trust). */
-  static HeadlessChromium start(String... extraArguments) throws IOException {
+  /** Skips the test without Chromium (fails it with CI=true): call it first when starting the browser comes late. */
+  static void assumePresent() {
     boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
     if (!present && "true".equals(System.getenv("CI"))) {
       throw new AssertionError("CI=true but " + CHROMIUM + " or " + CHROMEDRIVER + " is missing: "
@@ -39,6 +39,11 @@ final class HeadlessChromium implements AutoCloseable {
     }
     Assumptions.assumeTrue(present, "skipped: no " + CHROMIUM + " / " + CHROMEDRIVER
         + " (PALISADE_BROWSER=1 scripts/install-deps.sh installs them)");
+  }
+
+  /** A browser with a fresh profile; {@code extraArguments} are Chromium's (a certificate to trust). */
+  static HeadlessChromium start(String... extraArguments) throws IOException {
+    assumePresent();
     Path profile = Files.createTempDirectory("pal-chromium-");
     ChromeOptions o = new ChromeOptions();
     o.setBinary(CHROMIUM.toFile());
