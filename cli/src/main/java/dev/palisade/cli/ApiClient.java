@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import picocli.CommandLine.Option;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * How the review commands reach the controller: the same HTTP API as the page, with the same
@@ -22,6 +24,8 @@ import picocli.CommandLine.Option;
  * only with --insecure-http.
  */
 final class ApiClient {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
   @Option(names = "--url", description = "controller API, e.g. https://127.0.0.1:PORT (default: $PALISADE_URL)")
   String url;
 
@@ -94,42 +98,71 @@ final class ApiClient {
   }
 
   String get(String path) {
-    return send(HttpRequest.newBuilder(URI.create(base() + path)).GET());
+    HttpRequest r = request(path).GET().build();
+    return answer(r, reaching(() -> exchange(r)));
   }
 
-  String post(String path, String json) {
-    return send(HttpRequest.newBuilder(URI.create(base() + path)).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(json)));
+  /**
+   * Posts a decision carrying request id {@code id}, sending it again unchanged while its answer is
+   * lost ({@link LostAnswerRetry}); the controller applies a decision with a known id at most once.
+   */
+  String decide(String path, ObjectNode body, String id) {
+    body.put("id", id);
+    HttpRequest r = request(path).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build();
+    return answer(r, reaching(() -> new LostAnswerRetry(LostAnswerRetry.BACKOFF)
+        .send(r.method() + " " + r.uri(), id, () -> exchange(r))));
   }
 
   static String q(String s) {
     return URLEncoder.encode(s, StandardCharsets.UTF_8);
   }
 
-  private String send(HttpRequest.Builder b) {
-    HttpRequest r = b.header("Authorization", "Bearer " + token()).timeout(Duration.ofSeconds(30)).build();
+  private HttpRequest.Builder request(String path) {
+    return HttpRequest.newBuilder(URI.create(base() + path)).header("Authorization", "Bearer " + token())
+        .timeout(Duration.ofSeconds(30));
+  }
+
+  /** One exchange with the controller; IOException when no answer came. */
+  private HttpResponse<String> exchange(HttpRequest r) throws IOException, InterruptedException {
+    HttpClient http;
     try {
-      HttpClient http;
-      try {
-        http = ControllerTrust.of(caFile(), insecureHttp).builder(base()).connectTimeout(Duration.ofSeconds(5)).build();
-      } catch (IllegalArgumentException e) {
-        throw new NoAccess(e.getMessage());
-      }
-      HttpResponse<String> resp = http.send(r, HttpResponse.BodyHandlers.ofString());
-      if (resp.statusCode() == 401 || resp.statusCode() == 403) {
-        throw new NoAccess(r.method() + " " + r.uri().getPath() + ": " + resp.statusCode() + " " + resp.body());
-      }
-      if (resp.statusCode() != 200) {
-        throw new ApiError(r.method() + " " + r.uri().getPath() + ": " + resp.statusCode() + " " + resp.body());
-      }
-      return resp.body();
-    } catch (IOException e) {
-      // ConnectException's message is often empty: name the class so "refused" or "timed out" shows
-      throw new NoAccess("cannot reach the controller at " + base() + ": " + e.getClass().getSimpleName()
-          + (e.getMessage() == null ? "" : " " + e.getMessage()));
-    } catch (InterruptedException e) {
+      http = ControllerTrust.of(caFile(), insecureHttp).builder(base()).connectTimeout(Duration.ofSeconds(5)).build();
+    } catch (IllegalArgumentException e) {
+      throw new NoAccess(e.getMessage());
+    }
+    return http.send(r, HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** One or more exchanges, whose IOException means the controller could not be reached. */
+  @FunctionalInterface
+  private interface Exchange {
+    HttpResponse<String> run() throws IOException, InterruptedException;
+  }
+
+  private HttpResponse<String> reaching(Exchange e) {
+    try {
+      return e.run();
+    } catch (IOException ex) {
+      throw new NoAccess("cannot reach the controller at " + base() + ": " + describe(ex));
+    } catch (InterruptedException ex) {
       Thread.currentThread().interrupt();
       throw new ApiError("interrupted");
     }
+  }
+
+  /** ConnectException's message is often empty: the class is named too, so "refused" or "timed out" shows. */
+  static String describe(IOException e) {
+    return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage());
+  }
+
+  private static String answer(HttpRequest r, HttpResponse<String> resp) {
+    if (resp.statusCode() == 401 || resp.statusCode() == 403) {
+      throw new NoAccess(r.method() + " " + r.uri().getPath() + ": " + resp.statusCode() + " " + resp.body());
+    }
+    if (resp.statusCode() != 200) {
+      throw new ApiError(r.method() + " " + r.uri().getPath() + ": " + resp.statusCode() + " " + resp.body());
+    }
+    return resp.body();
   }
 }

@@ -1,10 +1,11 @@
 package dev.palisade.cli;
 
+import dev.palisade.controller.review.RequestId;
 import java.io.PrintWriter;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -14,6 +15,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The review commands: the page's actions on the command line, through the same API and token.
@@ -25,6 +28,8 @@ import tools.jackson.databind.json.JsonMapper;
  *   palisade policy export --namespace NS [--status approved,learned] [--format networkpolicy|palisade]
  *   palisade audit [--json]
  * </pre>
+ * approve, reject, mode set and graph snapshot are decisions: each carries a request id and is sent
+ * again with it when its answer is lost ({@link DecisionCommand}).
  */
 final class ReviewCommands {
   private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -59,6 +64,31 @@ final class ReviewCommands {
     }
 
     abstract void run();
+  }
+
+  /**
+   * A command that changes the controller's state. Each run is one decision with one request id,
+   * fresh unless the user gives one (--id, to send again by hand a decision whose answer was lost),
+   * and every attempt to send it carries that id, so it is applied at most once.
+   */
+  abstract static class DecisionCommand extends ApiCommand {
+    @Option(names = "--id", paramLabel = "ID", description = "the decision's request id (default: a new one): "
+        + "give the id a failed run printed to send that decision again without applying it twice")
+    String id;
+
+    /** Posts the body as this run's decision; says so when the controller had it already. */
+    JsonNode decide(String path, ObjectNode body) {
+      String requestId = id != null ? id : "cli-" + UUID.randomUUID();
+      if (!RequestId.valid(requestId)) {
+        throw usage("--id: '" + id + "' must be 1..64 characters of A-Z a-z 0-9 . _ : - starting with a letter "
+            + "or digit");
+      }
+      JsonNode r = JSON.readTree(api.decide(path, body, requestId));
+      if (r.path("repeated").asBoolean()) {
+        out().printf("%s was decided before: this is its answer from the audit log, not a second decision%n", requestId);
+      }
+      return r;
+    }
   }
 
   @Command(name = "graph", description = "Show, compare, snapshot or export the flow graph.",
@@ -120,12 +150,12 @@ final class ReviewCommands {
   }
 
   @Command(name = "snapshot", description = "Keep the graph as it is now under a name, for graph diff.")
-  static final class Snapshot extends ApiCommand {
+  static final class Snapshot extends DecisionCommand {
     @Parameters(paramLabel = "NAME") String name;
 
     @Override
     void run() {
-      JsonNode r = JSON.readTree(api.post("/v1/snapshots", "{\"name\":" + JSON.writeValueAsString(name) + "}"));
+      JsonNode r = decide("/v1/snapshots", JSON.createObjectNode().put("name", name));
       out().printf("snapshot %s kept: %d edges at %s%n", r.path("name").asString(), r.path("edges").asInt(),
           r.path("taken").asString());
     }
@@ -148,7 +178,7 @@ final class ReviewCommands {
   }
 
   /** approve / reject: SRC DST PORT/PROTO, repeated. */
-  abstract static class Decide extends ApiCommand {
+  abstract static class Decide extends DecisionCommand {
     @Parameters(arity = "3..*", paramLabel = "SRC DST PORT/PROTO",
         description = "one or more edges, each as three words: NS/KIND/NAME NS/KIND/NAME PORT/PROTO")
     List<String> words;
@@ -160,7 +190,8 @@ final class ReviewCommands {
       if (words.size() % 3 != 0) {
         throw usage("edges come in threes (SRC DST PORT/PROTO), got " + words.size() + " words");
       }
-      List<String> only = new ArrayList<>();
+      ObjectNode body = JSON.createObjectNode().put("status", status());
+      ArrayNode only = body.putArray("only");
       for (int i = 0; i < words.size(); i += 3) {
         String[] pp = words.get(i + 2).split("/");
         if (pp.length != 2) {
@@ -172,11 +203,9 @@ final class ReviewCommands {
         } catch (NumberFormatException e) {
           throw usage("'" + pp[0] + "' is not a port number");
         }
-        only.add("{\"from\":" + JSON.writeValueAsString(words.get(i)) + ",\"to\":" + JSON.writeValueAsString(words.get(i + 1))
-            + ",\"port\":" + port + ",\"protocol\":" + JSON.writeValueAsString(pp[1]) + "}");
+        only.addObject().put("from", words.get(i)).put("to", words.get(i + 1)).put("port", port).put("protocol", pp[1]);
       }
-      JsonNode r = JSON.readTree(api.post("/v1/review", "{\"status\":\"" + status() + "\",\"only\":["
-          + String.join(",", only) + "]}"));
+      JsonNode r = decide("/v1/review", body);
       out().printf("%s: %d edge(s) changed, revision %d%n", status(), r.path("changed").asInt(), r.path("revision").asLong());
     }
   }
@@ -208,16 +237,18 @@ final class ReviewCommands {
   }
 
   @Command(name = "set", description = "Set the mode of a namespace (NS) or a workload (NS/KIND/NAME).")
-  static final class ModeSet extends ApiCommand {
+  static final class ModeSet extends DecisionCommand {
     @Parameters(index = "0", paramLabel = "TARGET") String target;
     @Parameters(index = "1", paramLabel = "MODE", description = "learn, monitor or enforce") String mode;
 
     @Override
     void run() {
       String[] p = target.split("/", 2);
-      String body = "{\"namespace\":" + JSON.writeValueAsString(p[0]) + (p.length == 2 ? ",\"workload\":"
-          + JSON.writeValueAsString(p[1]) : "") + ",\"mode\":" + JSON.writeValueAsString(mode) + "}";
-      JsonNode r = JSON.readTree(api.post("/v1/mode", body));
+      ObjectNode body = JSON.createObjectNode().put("namespace", p[0]);
+      if (p.length == 2) {
+        body.put("workload", p[1]);
+      }
+      JsonNode r = decide("/v1/mode", body.put("mode", mode));
       out().printf("%s is now %s (audit #%d)%n", r.path("target").asString(), r.path("mode").asString(),
           r.path("audit").asLong());
     }

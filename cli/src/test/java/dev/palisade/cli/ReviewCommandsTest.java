@@ -10,6 +10,7 @@ import dev.palisade.controller.service.PalisadeController;
 import dev.palisade.model.Mode;
 import dev.palisade.model.crd.SegmentationMode;
 import dev.palisade.model.crd.WorkloadIdentity;
+import dev.palisade.testkit.AnswerLosingProxy;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -31,10 +32,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /** The review commands against a controller on the fabric8 mock API server, through its HTTP API. */
 @EnableKubernetesMockClient(crud = true)
 class ReviewCommandsTest {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
   static KubernetesClient client;
   @TempDir Path dir;
 
@@ -110,6 +114,10 @@ class ReviewCommandsTest {
   }
 
   private Run palisade(Path token, String... args) {
+    return palisadeAt(url(), token, args);
+  }
+
+  private Run palisadeAt(String controller, Path token, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     CommandLine cl = Main.commandLine();
@@ -117,7 +125,7 @@ class ReviewCommandsTest {
     cl.setErr(new PrintWriter(err));
     List<String> all = new ArrayList<>(List.of(args));
     if (token != null) {
-      all.addAll(List.of("--url", url(), "--insecure-http", "--token-file", token.toString()));
+      all.addAll(List.of("--url", controller, "--insecure-http", "--token-file", token.toString()));
     }
     int code = cl.execute(all.toArray(String[]::new));
     return new Run(code, out.toString(), err.toString());
@@ -183,5 +191,77 @@ class ReviewCommandsTest {
     assertTrue(badMode.err().contains("must be learn, monitor or enforce"), badMode.err());
     assertTrue(palisade(null, "audit", "--url", url()).err().contains("no token"));
     assertTrue(palisade(viewer, "audit").out().isBlank(), "nothing was changed by the refusals");
+  }
+
+  /** The audit log's entries of one action ("approve", "mode", "snapshot"), as the API lists them. */
+  private List<JsonNode> audited(String action) throws Exception {
+    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url() + "/v1/audit"))
+        .header("Authorization", "Bearer " + Files.readString(viewer)).build(), HttpResponse.BodyHandlers.ofString());
+    List<JsonNode> out = new ArrayList<>();
+    JSON.readTree(r.body()).forEach(e -> {
+      if (action.equals(e.path("action").asString())) {
+        out.add(e);
+      }
+    });
+    return out;
+  }
+
+  @Test
+  void aDecisionWhoseAnswerIsLostIsSentAgainWithItsIdAndAppliedOnce() throws Exception {
+    try (AnswerLosingProxy proxy = AnswerLosingProxy.to(url())) {
+      proxy.lose("/v1/review", AnswerLosingProxy.UNANSWERED).lose("/v1/mode", 504).lose("/v1/snapshots", 503);
+      Run approve = palisadeAt(proxy.url(), approver, "approve", "shop/Pod/web", "shop/Pod/db", "5432/TCP");
+      Run mode = palisadeAt(proxy.url(), approver, "mode", "set", "shop", "enforce");
+      Run snapshot = palisadeAt(proxy.url(), approver, "graph", "snapshot", "after-review");
+      for (Run r : List.of(approve, mode, snapshot)) {
+        assertEquals(0, r.code(), "sent again after the lost answer: " + r.err());
+        assertTrue(r.out().contains("was decided before: this is its answer from the audit log"), r.out());
+      }
+      for (String path : List.of("/v1/review", "/v1/mode", "/v1/snapshots")) {
+        List<String> sent = proxy.posted(path);
+        assertEquals(2, sent.size(), path + ": the first attempt and one more: " + sent);
+        assertEquals(sent.get(0), sent.get(1), path + ": the same decision with the same id");
+        assertTrue(JSON.readTree(sent.get(0)).path("id").asString().matches("cli-[0-9a-f-]{36}"), sent.get(0));
+      }
+      assertEquals(1, audited("approve").size(), "applied and audited once");
+      assertEquals(1, audited("mode").size());
+      assertEquals(1, audited("snapshot").size());
+    }
+  }
+
+  @Test
+  void aDecisionLostEveryTimeNamesItsIdAndSentByHandWithItIsAppliedOnce() throws Exception {
+    try (AnswerLosingProxy proxy = AnswerLosingProxy.to(url())) {
+      for (int i = 0; i < 5; i++) {
+        proxy.lose("/v1/mode", 503);
+      }
+      Run lost = palisadeAt(proxy.url(), approver, "mode", "set", "shop", "enforce");
+      assertEquals(ExitCodes.FAILED, lost.code(), lost.out());
+      String id = JSON.readTree(proxy.posted("/v1/mode").get(0)).path("id").asString();
+      assertTrue(lost.err().contains("no answer after 5 attempts") && lost.err().contains("--id " + id), lost.err());
+      assertEquals(5, proxy.posted("/v1/mode").size());
+
+      Run byHand = palisadeAt(proxy.url(), approver, "mode", "set", "shop", "enforce", "--id", id);
+      assertEquals(0, byHand.code(), byHand.err());
+      assertTrue(byHand.out().contains(id + " was decided before"), byHand.out());
+      assertEquals(1, audited("mode").size(), "five attempts and one by hand: one decision");
+    }
+  }
+
+  @Test
+  void aRefusalIsNeverSentAgainAndABadIdIsAUsageError() throws Exception {
+    try (AnswerLosingProxy proxy = AnswerLosingProxy.to(url())) {
+      Run viewerApproves = palisadeAt(proxy.url(), viewer, "approve", "shop/Pod/web", "shop/Pod/db", "5432/TCP");
+      assertEquals(ExitCodes.NO_ACCESS, viewerApproves.code(), viewerApproves.err());
+      Run badMode = palisadeAt(proxy.url(), approver, "mode", "set", "shop", "block");
+      assertEquals(ExitCodes.FAILED, badMode.code(), badMode.err());
+      assertEquals(1, proxy.posted("/v1/review").size(), "403 is an answer: sent once");
+      assertEquals(1, proxy.posted("/v1/mode").size(), "400 is an answer: sent once");
+
+      Run badId = palisadeAt(proxy.url(), approver, "mode", "set", "shop", "enforce", "--id", "two words");
+      assertEquals(ExitCodes.USAGE, badId.code());
+      assertTrue(badId.err().contains("--id: 'two words' must be 1..64 characters"), badId.err());
+      assertEquals(1, proxy.posted("/v1/mode").size(), "nothing sent");
+    }
   }
 }

@@ -110,8 +110,7 @@ public final class EdgeDecisions {
     if (earlier.isPresent()) {
       ReviewAuditSpec e = earlier.get();
       if (!action(req.status()).equals(e.action)) {
-        throw new ApiException(409, "id: '" + req.id() + "' was used by decision #" + e.seq + " (" + e.action
-            + "), not for this one; a new decision needs a new id");
+        throw RequestId.usedBy(req.id(), e);
       }
       return new Outcome(e.edges == null ? 0 : e.edges.size(), e.seq, true, revision);
     }

@@ -43,7 +43,7 @@ import tools.jackson.databind.node.ObjectNode;
  *  POST /v1/mode                        approver  {@link ModeRequest}: {namespace, workload?: KIND/NAME, mode}; 404 if
  *                                                 the namespace or workload does not exist
  *  GET  /v1/snapshots                   viewer    names, times, edge counts
- *  POST /v1/snapshots                   approver  {@link SnapshotRequest}: {name}
+ *  POST /v1/snapshots                   approver  {@link SnapshotRequest}: {name, id?}
  *  GET  /v1/diff?since=NAME             viewer    {added, removed, changed}
  *  GET  /v1/export/networkpolicy?namespace=NS[&status=approved,learned]   viewer   YAML
  *  GET  /v1/export/dot | /v1/export/graphml                                 viewer
@@ -53,6 +53,7 @@ import tools.jackson.databind.node.ObjectNode;
 public final class ReviewEndpoints {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ReviewEndpoints.class);
   private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final String SNAPSHOT = "snapshot";
 
   /** What the endpoints need from the controller. */
   public interface Backend {
@@ -169,8 +170,7 @@ public final class ReviewEndpoints {
       if (earlier.isPresent()) {
         ReviewAuditSpec e = earlier.get();
         if (!"mode".equals(e.action) || !req.target().equals(e.target) || !req.mode().text().equals(e.after)) {
-          throw new ApiException(409, "id: '" + req.id() + "' was used by decision #" + e.seq + " (" + e.action + " "
-              + e.target + "), not for this one; a new decision needs a new id");
+          throw RequestId.usedBy(req.id(), e);
         }
         // audited, then the process stopped before the object was written (no answer was sent):
         // the request sent again completes it, unless a later decision about the target replaced it
@@ -245,8 +245,13 @@ public final class ReviewEndpoints {
   }
 
   private ApiResponse takeSnapshot(ApiRequest r) {
-    String name = SnapshotRequest.read(r.body()).name();
+    SnapshotRequest req = SnapshotRequest.read(r.body());
+    String name = req.name();
     String result = backend.onLoop(() -> {
+      Optional<GraphSnapshotSpec> kept = keptBefore(req);
+      if (kept.isPresent()) {
+        return snapshotAnswer(name, kept.get()) + ",\"repeated\":true}";
+      }
       try {
         Snapshots.checkName(name, snapshots.all());
       } catch (IllegalArgumentException e) {
@@ -256,7 +261,7 @@ public final class ReviewEndpoints {
       // audited first, as a mode is: a snapshot that exists is always in the log; one whose write
       // fails gets a second entry saying it was not kept
       try {
-        audit.append(r.caller(), "snapshot", name, null, edges.size() + " edges");
+        audit.append(r.caller(), SNAPSHOT, name, null, edges.size() + " edges", req.id());
       } catch (RuntimeException ex) {
         throw new ApiException(503, "the audit log could not be written (" + ex.getMessage() + "); snapshot '" + name
             + "' was not kept, send the request again");
@@ -274,9 +279,31 @@ public final class ReviewEndpoints {
         throw new ApiException(503, "snapshot '" + name + "' could not be written (" + ex.getMessage()
             + "); it was not kept, send the request again");
       }
-      return "{\"name\":" + quote(name) + ",\"taken\":" + quote(s.taken) + ",\"edges\":" + s.edges.size() + "}";
+      return snapshotAnswer(name, s) + "}";
     });
     return ApiResponse.json(200, result);
+  }
+
+  /**
+   * The snapshot a request with this id already kept (its answer was lost), or empty when the id is
+   * new or its snapshot was audited but never written: that one is taken now, as a first request is.
+   *
+   * @throws ApiException 409 when the id was used for another decision
+   */
+  private Optional<GraphSnapshotSpec> keptBefore(SnapshotRequest req) {
+    Optional<ReviewAuditSpec> earlier = audit.byRequest(req.id());
+    if (earlier.isEmpty()) {
+      return Optional.empty();
+    }
+    ReviewAuditSpec e = earlier.get();
+    if (!SNAPSHOT.equals(e.action) || !req.name().equals(e.target)) {
+      throw RequestId.usedBy(req.id(), e);
+    }
+    return snapshots.get(req.name());
+  }
+
+  private static String snapshotAnswer(String name, GraphSnapshotSpec s) {
+    return "{\"name\":" + quote(name) + ",\"taken\":" + quote(s.taken) + ",\"edges\":" + s.edges.size();
   }
 
   private String snapshotsJson() {

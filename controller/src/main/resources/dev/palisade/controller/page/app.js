@@ -21,12 +21,19 @@ function el(tag, text, cls) {
 }
 
 async function api(method, path, body) {
-  const r = await fetch(path, {
-    method,
-    headers: Object.assign({ Authorization: 'Bearer ' + state.token }, body ? { 'Content-Type': 'application/json' } : {}),
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await r.text();
+  let r, text;
+  try {
+    r = await fetch(path, {
+      method,
+      headers: Object.assign({ Authorization: 'Bearer ' + state.token }, body ? { 'Content-Type': 'application/json' } : {}),
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    text = await r.text();
+  } catch (e) {
+    const err = new Error('no answer from the controller (' + e.message + ')');
+    err.lost = true; // the request may or may not have arrived
+    throw err;
+  }
   if (!r.ok) {
     let msg = text, parsed = null;
     try { parsed = JSON.parse(text); msg = parsed.error || text; } catch (e) { /* not JSON */ }
@@ -36,6 +43,56 @@ async function api(method, path, body) {
     throw err;
   }
   return (r.headers.get('Content-Type') || '').startsWith('application/json') ? JSON.parse(text) : text;
+}
+
+// ---- decisions ----
+
+/** The controller's "send the request again" (503), and what a gateway in front of it answers instead. */
+const SEND_AGAIN = new Set([502, 503, 504]);
+const SEND_AGAIN_AFTER_MS = [500, 1000, 2000, 4000];
+
+/** A request id for one user action (the controller's rule: 1..64 of A-Z a-z 0-9 . _ : -). */
+function decisionId() {
+  // getRandomValues, not randomUUID: the page may be served over plain HTTP (--insecure-http),
+  // where randomUUID does not exist
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return 'page-' + Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * Posts one user action. The body carries an id made once for the action, and when the answer is
+ * lost (no answer, or 502/503/504) the same body with the same id is sent again after a back-off:
+ * the controller answers an id it has seen from its audit log, so the action is applied at most
+ * once however often it is sent. Any other answer, a 4xx above all, is final. `box` shows progress.
+ */
+async function decide(path, body, box) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await api('POST', path, body);
+    } catch (err) {
+      const lost = err.lost || SEND_AGAIN.has(err.status);
+      if (!lost) throw err;
+      if (attempt === SEND_AGAIN_AFTER_MS.length) {
+        err.message += ' \u2014 sent ' + (attempt + 1) + ' times, it may or may not have taken effect';
+        err.sendAgain = true;
+        throw err;
+      }
+      box.textContent = 'no answer yet (' + err.message + '), sending again\u2026';
+      await new Promise((done) => setTimeout(done, SEND_AGAIN_AFTER_MS[attempt]));
+    }
+  }
+}
+
+/**
+ * Shows why an action failed in `box`. When its answer was lost every time, a "Send again" button
+ * runs `again`, which sends the same body with the same id: the user's retry is the same action.
+ */
+function failed(box, err, again) {
+  box.textContent = err.message;
+  if (!err.sendAgain) return;
+  const b = el('button', 'Send again', 'send-again');
+  b.addEventListener('click', again);
+  box.append(' ', b);
 }
 
 function edgeKey(e) { return e.source + ' -> ' + e.destination + ' ' + e.port + '/' + e.protocol; }
@@ -215,11 +272,14 @@ function renderRequests() {
 }
 
 async function decideRequest(r, decision) {
+  const box = $('request-result');
   try {
-    const out = await api('POST', '/v1/requests/decide', { namespace: r.namespace, name: r.name, decision, edge: r.edge });
-    $('request-result').textContent = r.namespace + '/' + r.name + ': ' + out.phase + ' (audit #' + out.audit + ')';
+    // no id of ours: the controller gives a decision on an access request the request's own
+    // (uid and generation), so sending it again is already answered from the audit log
+    const out = await decide('/v1/requests/decide', { namespace: r.namespace, name: r.name, decision, edge: r.edge }, box);
+    box.textContent = r.namespace + '/' + r.name + ': ' + out.phase + ' (audit #' + out.audit + ')';
   } catch (err) {
-    $('request-result').textContent = err.message;
+    failed(box, err, () => decideRequest(r, decision));
     if (err.status === 409 && err.body && Array.isArray(err.body.managedBy)) showGitPatch(err.body.managedBy);
   }
   await refresh();
@@ -318,12 +378,17 @@ async function refreshSide() {
 
 async function review(status, edges) {
   if (!edges.length) { $('review-result').textContent = 'select edges first'; return; }
+  await sendReview({ status, only: edges.map((e) => ({ from: e.source, to: e.destination, port: e.port, protocol: e.protocol })), id: decisionId() });
+}
+
+async function sendReview(body) {
+  const box = $('review-result');
   try {
-    const r = await api('POST', '/v1/review', { status, only: edges.map((e) => ({ from: e.source, to: e.destination, port: e.port, protocol: e.protocol })) });
-    $('review-result').textContent = status + ': ' + r.changed + ' edge(s), revision ' + r.revision;
+    const r = await decide('/v1/review', body, box);
+    box.textContent = body.status + ': ' + r.changed + ' edge(s), revision ' + r.revision;
     state.selected.clear();
   } catch (err) {
-    $('review-result').textContent = err.message;
+    failed(box, err, () => sendReview(body));
     if (err.status === 409 && err.body && Array.isArray(err.body.managedBy)) showGitPatch(err.body.managedBy);
   }
   await refresh();
@@ -333,23 +398,33 @@ async function review(status, edges) {
 function selectedEdges() { return state.edges.filter((e) => state.selected.has(edgeKey(e))); }
 
 async function setMode() {
+  const body = { namespace: $('mode-ns').value.trim(), mode: $('mode-value').value, id: decisionId() };
+  if ($('mode-workload').value.trim()) body.workload = $('mode-workload').value.trim();
+  await sendMode(body);
+}
+
+async function sendMode(body) {
+  const box = $('mode-result');
   try {
-    const body = { namespace: $('mode-ns').value.trim(), mode: $('mode-value').value };
-    if ($('mode-workload').value.trim()) body.workload = $('mode-workload').value.trim();
-    const r = await api('POST', '/v1/mode', body);
-    $('mode-result').textContent = r.target + ' is now ' + r.mode;
+    const r = await decide('/v1/mode', body, box);
+    box.textContent = r.target + ' is now ' + r.mode;
   } catch (err) {
-    $('mode-result').textContent = err.message;
+    failed(box, err, () => sendMode(body));
   }
   await refreshSide();
 }
 
 async function takeSnapshot() {
+  await sendSnapshot({ name: $('snap-name').value.trim(), id: decisionId() });
+}
+
+async function sendSnapshot(body) {
+  const box = $('diff');
   try {
-    const r = await api('POST', '/v1/snapshots', { name: $('snap-name').value.trim() });
-    $('diff').textContent = 'snapshot ' + r.name + ' kept (' + r.edges + ' edges)';
+    const r = await decide('/v1/snapshots', body, box);
+    box.textContent = 'snapshot ' + r.name + ' kept (' + r.edges + ' edges)';
   } catch (err) {
-    $('diff').textContent = err.message;
+    failed(box, err, () => sendSnapshot(body));
   }
   await refreshSide();
 }

@@ -129,5 +129,7 @@ class RequestReadersTest {
     refused(SnapshotRequest::read, "{'nmae':'before'}", "nmae: unknown field");
     refused(SnapshotRequest::read, "{'name':3}", "name: must be a string, not 3");
     refused(SnapshotRequest::read, "{}", "name: required");
+    assertEquals("cli-1", SnapshotRequest.read(json("{'name':'before','id':'cli-1'}")).id());
+    refused(SnapshotRequest::read, "{'name':'before','id':'two words'}", "id: must be 1..64 characters");
   }
 }

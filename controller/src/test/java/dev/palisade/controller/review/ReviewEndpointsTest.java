@@ -335,6 +335,19 @@ class ReviewEndpointsTest {
   }
 
   @Test
+  void aSnapshotSentAgainWithItsIdIsAnsweredFromTheOneKept() throws Exception {
+    String body = "{\"name\":\"before-review\",\"id\":\"cli-1\"}";
+    JsonNode first = json(call("POST", "/v1/snapshots", approver, body));
+    JsonNode again = json(call("POST", "/v1/snapshots", approver, body));
+    assertTrue(again.path("repeated").asBoolean(), "its answer was lost, not the snapshot: " + again);
+    assertEquals(first.get("taken"), again.get("taken"));
+    HttpResponse<String> reused = call("POST", "/v1/snapshots", approver, "{\"name\":\"other\",\"id\":\"cli-1\"}");
+    assertEquals(409, reused.statusCode(), reused.body());
+    assertTrue(reused.body().contains("was used by decision #1 (snapshot before-review)"), reused.body());
+    assertEquals(1, json(call("GET", "/v1/audit", viewer, null)).size(), "kept once, audited once");
+  }
+
+  @Test
   void exportsTheApprovedGraphAsNetworkPolicyDotAndGraphMl() throws Exception {
     HttpResponse<String> none = call("GET", "/v1/export/networkpolicy?namespace=shop", viewer, null);
     assertEquals(200, none.statusCode());

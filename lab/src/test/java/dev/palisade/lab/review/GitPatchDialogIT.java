@@ -21,21 +21,16 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -46,8 +41,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 @EnableKubernetesMockClient(crud = true)
 class GitPatchDialogIT {
-  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   private static final String WEB_API = "shop/Deployment/web -> shop/Deployment/api 9090/TCP";
   /** Provenance is free text from a CI run: the page must show it, not run it. */
   private static final String HOSTILE = "<img src=x id=injected onerror=alert(1)>";
@@ -57,42 +50,20 @@ class GitPatchDialogIT {
   private final String agent = tokens.issue(new Principal("lab-node-0", Role.AGENT));
   private final String approver = tokens.issue(new Principal("alice", Role.APPROVER));
   private PalisadeController controller;
+  @AutoClose private HeadlessChromium chromium;
   private WebDriver browser;
-  private Path profile;
 
   @BeforeEach
   void up() throws Exception {
-    boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
-    if (!present && "true".equals(System.getenv("CI"))) {
-      throw new AssertionError("CI=true but " + CHROMIUM + " or " + CHROMEDRIVER + " is missing: "
-          + "scripts/install-deps.sh installs chromium and chromium-driver with PALISADE_BROWSER=1");
-    }
-    Assumptions.assumeTrue(present, "skipped: no " + CHROMIUM + " / " + CHROMEDRIVER);
-    profile = Files.createTempDirectory("pal-chromium-");
-    ChromeOptions o = new ChromeOptions();
-    o.setBinary(CHROMIUM.toFile());
-    o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-dev-shm-usage", "--window-size=1500,1100", "--user-data-dir=" + profile);
-    browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-        .usingAnyFreePort().build(), o);
+    chromium = HeadlessChromium.start();
+    browser = chromium.browser();
   }
 
+  /** Before the mock API server goes: its informers and writers stop while they still have one. */
   @AfterEach
-  void down() throws Exception {
-    try {
-      if (browser != null) {
-        browser.quit();
-      }
-    } finally {
-      if (controller != null) {
-        controller.close();
-      }
-      if (profile != null) {
-        try (var files = Files.walk(profile)) {
-          files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-      }
+  void stopController() {
+    if (controller != null) {
+      controller.close();
     }
   }
 
@@ -121,8 +92,7 @@ class GitPatchDialogIT {
   }
 
   private WebDriverWait waitUpTo(int seconds) {
-    return (WebDriverWait) new WebDriverWait(browser, Duration.ofSeconds(seconds))
-        .ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+    return chromium.waitUpTo(seconds);
   }
 
   private String statusOf(String edge) {

@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -25,9 +24,6 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -38,58 +34,36 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 @KernelTest
 class ReviewPageIT {
-  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   private static final Duration READY = Duration.ofMinutes(2);
   private static final String WEB_API = "shop/Deployment/web -> shop/Deployment/api 9090/TCP";
 
   private Lab lab;
+  private HeadlessChromium chromium;
   private WebDriver browser;
-  private Path profile;
 
   @BeforeEach
   void up() throws Exception {
-    boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
-    if (!present && "true".equals(System.getenv("CI"))) {
-      throw new AssertionError("CI=true but " + CHROMIUM + " or " + CHROMEDRIVER + " is missing: "
-          + "scripts/install-deps.sh installs chromium and chromium-driver with PALISADE_BROWSER=1");
-    }
-    Assumptions.assumeTrue(present, "skipped: no " + CHROMIUM + " / " + CHROMEDRIVER
-        + " (PALISADE_BROWSER=1 scripts/install-deps.sh installs them)");
+    HeadlessChromium.assumePresent(); // before the lab: a skipped test starts nothing
     lab = Lab.start("rv" + ProcessHandle.current().pid() % 100000, 2);
     try (InputStream in = getClass().getResourceAsStream("/demo/shop.yaml")) {
       lab.apply(new String(in.readAllBytes(), StandardCharsets.UTF_8));
     }
     lab.awaitReady(READY);
-    profile = Files.createTempDirectory("pal-chromium-");
-    ChromeOptions o = new ChromeOptions();
-    o.setBinary(CHROMIUM.toFile());
-    // As root and on a machine without internet: no sandbox, and none of Chromium's own calls home.
-    o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-dev-shm-usage", "--window-size=1500,1100", "--user-data-dir=" + profile,
-        lab.palisade().orElseThrow().certificates().chromiumTrustArgument()); // the lab's TLS certificate
-    ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-        .usingAnyFreePort().build();
-    browser = new ChromeDriver(service, o);
+    chromium = HeadlessChromium.start(lab.palisade().orElseThrow().certificates().chromiumTrustArgument());
+    browser = chromium.browser();
   }
 
   @AfterEach
   void down() throws Exception {
     try {
-      if (browser != null) {
-        browser.quit();
+      if (chromium != null) {
+        chromium.close();
       }
     } finally {
       if (lab != null) {
         String id = lab.id();
         lab.close();
         assertEquals(List.of(), NetNs.list(NetNs.PREFIX + id + "-"), "the lab left namespaces behind");
-      }
-      if (profile != null) {
-        try (var files = Files.walk(profile)) {
-          files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
       }
     }
   }
@@ -100,9 +74,7 @@ class ReviewPageIT {
   }
 
   private WebDriverWait waitUpTo(int seconds) {
-    // the page redraws what changed every couple of seconds: an element found just before may be gone
-    return (WebDriverWait) new WebDriverWait(browser, Duration.ofSeconds(seconds))
-        .ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+    return chromium.waitUpTo(seconds);
   }
 
   private String statusOf(String edge) {
