@@ -54,7 +54,8 @@ public final class ControllerAccess {
           AccessRule.of("", List.of("nodes"), List.of("list"),
               "Nodes, listed per palisade why: their addresses are the failsafe sources (kubelet probes)."),
           AccessRule.of("", List.of("events"), List.of("create", "get", "patch"),
-              "A Warning Event on each invalid NetworkPolicy (kubectl describe shows it), and Events on both\n"
+              "A Warning Event on each invalid NetworkPolicy and each bad mode setting (a SegmentationMode,\n"
+                  + "a palisade.dev/mode annotation; kubectl describe shows it), and Events on both\n"
                   + "ends of a dropped edge, aggregated: created once, then count and lastTimestamp patched\n"
                   + "(the client reads the Event before it patches it)."),
           AccessRule.of("wgpolicyk8s.io", List.of("policyreports"), List.of("get", "create", "update"),

@@ -39,19 +39,7 @@ public final class ControllerRestore {
       }
     }
     for (LearnedFlows lf : client.resources(LearnedFlows.class).inAnyNamespace().list().getItems()) {
-      if (lf.getSpec() == null || lf.getSpec().edges == null) {
-        continue;
-      }
-      for (LearnedFlowsSpec.Edge e : lf.getSpec().edges) {
-        try {
-          graph.restore(new EdgeKey(lf.getSpec().source, e.destination, Protocol.parse(e.protocol), e.port),
-              EdgeStatus.valueOf(e.status.toUpperCase(Locale.ROOT)), e.count, e.firstSeen, e.lastSeen,
-              e.violations, e.sourcePods == null ? List.of() : e.sourcePods,
-              e.destinationPods == null ? List.of() : e.destinationPods);
-        } catch (RuntimeException ex) {
-          LOG.warn("ignoring a LearnedFlows edge of {}: {}", lf.getSpec().source, ex.getMessage());
-        }
-      }
+      restoreEdges(graph, lf);
     }
     for (AllowList al : client.resources(AllowList.class).inAnyNamespace().list().getItems()) {
       if (al.getSpec() != null) {
@@ -60,5 +48,25 @@ public final class ControllerRestore {
       }
     }
     publishing.restoreDefaults();
+  }
+
+  /**
+   * One LearnedFlows object's edges into the graph, under the source it names: a source kept in
+   * several parts is merged whole once each part is read. An edge that does not parse is skipped.
+   */
+  public static void restoreEdges(FlowGraph graph, LearnedFlows lf) {
+    if (lf.getSpec() == null || lf.getSpec().edges == null) {
+      return;
+    }
+    for (LearnedFlowsSpec.Edge e : lf.getSpec().edges) {
+      try {
+        graph.restore(new EdgeKey(lf.getSpec().source, e.destination, Protocol.parse(e.protocol), e.port),
+            EdgeStatus.valueOf(e.status.toUpperCase(Locale.ROOT)), e.count, e.firstSeen, e.lastSeen,
+            e.violations, e.sourcePods == null ? List.of() : e.sourcePods,
+            e.destinationPods == null ? List.of() : e.destinationPods);
+      } catch (RuntimeException ex) {
+        LOG.warn("ignoring a LearnedFlows edge of {}: {}", lf.getSpec().source, ex.getMessage());
+      }
+    }
   }
 }

@@ -218,27 +218,13 @@ public final class LearnedFlowsWriter {
   }
 
   /**
-   * Edges per object. Kubernetes refuses objects over about 1.5 MiB (etcd's limit); an edge with
-   * its 16 example pods at each end is at most about 2 KiB of JSON, so 500 stay under 1 MiB
-   * whatever the names. A source with more edges (a scan, a hub) is kept in several objects.
-   */
-  public static final int EDGES_PER_OBJECT = 500;
-
-  /**
-   * The objects that hold {@code source}'s edges: the first under the workload's object name, the
-   * next ones under NAME-p2, NAME-p3, ... (edges are never forgotten, so parts are never fewer
-   * than before). Every part names its source; the controller merges them at start. Pure.
+   * The objects that hold {@code source}'s edges, each under {@link LearnedFlowsParts#BUDGET_BYTES}
+   * of JSON: the first under the workload's object name, the next ones under NAME-p2, NAME-p3, ...
+   * (edges are never forgotten, so parts are never fewer than before). Every part names its
+   * source; the controller merges them at start. Pure.
    */
   public static List<LearnedFlows> objectsOf(String source, List<EdgeView> edges) {
-    List<LearnedFlows> parts = new ArrayList<>();
-    for (int from = 0; from == 0 || from < edges.size(); from += EDGES_PER_OBJECT) {
-      LearnedFlows lf = objectOf(source, edges.subList(from, Math.min(edges.size(), from + EDGES_PER_OBJECT)));
-      if (from > 0) {
-        lf.getMetadata().setName(lf.getMetadata().getName() + "-p" + (from / EDGES_PER_OBJECT + 1));
-      }
-      parts.add(lf);
-    }
-    return parts;
+    return LearnedFlowsParts.of(objectOf(source, edges));
   }
 
   /**

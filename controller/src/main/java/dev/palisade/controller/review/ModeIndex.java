@@ -1,12 +1,17 @@
 package dev.palisade.controller.review;
 
+import dev.palisade.controller.events.ObjectWarnings;
 import dev.palisade.model.Mode;
+import dev.palisade.model.ObjectProblem;
 import dev.palisade.model.WorkloadRef;
 import dev.palisade.model.crd.SegmentationMode;
 import dev.palisade.model.workload.ModeResolver;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectReference;
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,27 +19,26 @@ import java.util.Objects;
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Every workload's mode, from what can set one: SegmentationModes and {@value ModeResolver#ANNOTATION}
  * annotations on namespaces and root owners (the latter ignored when the setting says so). Each
  * change is audited through {@link ModeAudit} with who made it, then the modes are resolved again
- * and {@code onChanged} runs. Handlers hand their work to the controller's loop thread, where
- * every other method is called.
+ * (a bad setting told on its object by {@link ModeProblems}) and {@code onChanged} runs. Handlers
+ * hand their work to the controller's loop thread, where every other method is called.
  */
 public final class ModeIndex {
-  private static final Logger LOG = LoggerFactory.getLogger(ModeIndex.class);
-
   private final Mode defaultMode;
   private final boolean workloadAnnotations;
   private final ModeAudit audit;
+  private final ModeProblems problems;
   private final Consumer<Runnable> submit;
   private final BooleanSupplier ready;
   private final Runnable onChanged;
   private final Map<String, String> namespaceModes = new HashMap<>();
   private final Map<String, String> workloadModes = new HashMap<>();
+  /** {@link ObjectProblem#where} of each annotated object -> the object when its annotation took its value. */
+  private final Map<String, ObjectReference> annotated = new HashMap<>();
   private SharedIndexInformer<SegmentationMode> modes;
   private ModeResolver resolver;
 
@@ -44,11 +48,12 @@ public final class ModeIndex {
    * @param ready whether the controller has synced (changes seen before are audited "seen at start")
    * @param onChanged on the loop, after the modes were resolved again
    */
-  public ModeIndex(Mode defaultMode, boolean workloadAnnotations, ModeAudit audit, Consumer<Runnable> submit,
-      BooleanSupplier ready, Runnable onChanged) {
+  public ModeIndex(Mode defaultMode, boolean workloadAnnotations, ModeAudit audit, ModeProblems problems,
+      Consumer<Runnable> submit, BooleanSupplier ready, Runnable onChanged) {
     this.defaultMode = defaultMode;
     this.workloadAnnotations = workloadAnnotations;
     this.audit = audit;
+    this.problems = problems;
     this.submit = submit;
     this.ready = ready;
     this.onChanged = onChanged;
@@ -75,6 +80,13 @@ public final class ModeIndex {
       String value = deleted ? null : ModeResolver.annotationOf(o);
       String old = value == null ? into.remove(key) : into.put(key, value);
       if (!Objects.equals(old, value)) {
+        String where = ObjectProblem.where(kind == null ? "Namespace" : kind, o.getMetadata().getNamespace(),
+            o.getMetadata().getName());
+        if (value == null) {
+          annotated.remove(where);
+        } else {
+          annotated.put(where, ObjectWarnings.referenceTo(o));
+        }
         audit.annotation(key, value, o.getMetadata().getManagedFields(), !ready.getAsBoolean(),
             kind != null && !workloadAnnotations);
         if (modes != null && modes.hasSynced()) {
@@ -98,9 +110,21 @@ public final class ModeIndex {
 
   /** Resolves every mode again from what is known now, then tells {@code onChanged}. */
   public void resolve() {
+    List<ObjectProblem> found = new ArrayList<>();
     resolver = new ModeResolver(modes.getStore().list(), namespaceModes,
-        workloadAnnotations ? workloadModes : Map.of(), defaultMode, problem -> LOG.warn("{}", problem));
+        workloadAnnotations ? workloadModes : Map.of(), defaultMode, found::add);
+    problems.latest(found, this::objectOf);
     onChanged.run();
+  }
+
+  /** The object a problem is about: the SegmentationMode as it is, an annotated object as its annotation was set. */
+  private ObjectReference objectOf(ObjectProblem p) {
+    HasMetadata o = "SegmentationMode".equals(p.kind()) ? modes.getStore().getByKey(p.namespace() + "/" + p.name())
+        : null;
+    ObjectReference known = o != null ? ObjectWarnings.referenceTo(o) : annotated.get(p.where());
+    // not expected (every setting resolved comes from an object seen): still say which one
+    return known != null ? known
+        : new ObjectReferenceBuilder().withKind(p.kind()).withNamespace(p.namespace()).withName(p.name()).build();
   }
 
   /** A workload's mode (the default until the first {@link #resolve}). */

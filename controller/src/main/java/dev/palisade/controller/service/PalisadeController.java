@@ -15,6 +15,7 @@ import dev.palisade.controller.events.DropEvents;
 import dev.palisade.controller.events.DropGraph;
 import dev.palisade.controller.events.DropIntake;
 import dev.palisade.controller.events.KubeEventSink;
+import dev.palisade.controller.events.ObjectWarnings;
 import dev.palisade.controller.events.PolicyReportWriter;
 import dev.palisade.controller.graph.FlowEdge.EdgeKey;
 import dev.palisade.controller.graph.FlowGraph;
@@ -39,6 +40,7 @@ import dev.palisade.controller.review.EdgeDecisions;
 import dev.palisade.controller.review.GraphJson;
 import dev.palisade.controller.review.ModeAudit;
 import dev.palisade.controller.review.ModeIndex;
+import dev.palisade.controller.review.ModeProblems;
 import dev.palisade.controller.review.PageAssets;
 import dev.palisade.controller.review.ReviewEndpoints;
 import dev.palisade.controller.review.Snapshots;
@@ -201,8 +203,10 @@ public final class PalisadeController implements AutoCloseable {
         publishAll();
       }
     };
+    // a bad mode's Warning Event is written on the timer's thread: the loop does not wait for it
     modeIndex = new ModeIndex(defaultMode, workloadModeAnnotations, new ModeAudit(audit,
-        r -> timer.schedule(() -> loop.submit(r), 1, TimeUnit.SECONDS)), loop::submit, () -> ready,
+        r -> timer.schedule(() -> loop.submit(r), 1, TimeUnit.SECONDS)),
+        new ModeProblems(new ObjectWarnings(client, ModeProblems.REASON, timer)), loop::submit, () -> ready,
         publishAllOnceReady);
     guardrails = new Guardrails(client, audit, loop::submit, timer, new GuardrailInputs(graph, workloads, cluster),
         this::onGuardrails);

@@ -52,6 +52,14 @@ class FlowGraphTest {
   }
 
   @Test
+  void aPodNameLongerThanAnyPodsIsNotKeptAsAnExample() {
+    String longest = "n".repeat(63) + "/" + "p".repeat(253);
+    g.ingest(new FlowReport("n", 1, List.of(rec(300, 301, 9090, 1, 100, 100, longest),
+        rec(300, 301, 9090, 1, 100, 100, longest + "x"))), NAMES::get);
+    assertEquals(List.of(longest), g.edges().get(0).sourcePods(), "an edge's size stays bounded");
+  }
+
+  @Test
   void anEdgeKnownByNameIsTheOneRecordsByIdentityLandOn() {
     FlowEdge.EdgeKey key = new FlowEdge.EdgeKey("shop/Deployment/web", "shop/Deployment/api", Protocol.TCP, 9090);
     // restored by name (as after a restart) before any agent reported the identities

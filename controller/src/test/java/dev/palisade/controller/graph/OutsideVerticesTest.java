@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.palisade.controller.graph.FlowGraph.EdgeView;
+import dev.palisade.controller.persist.ControllerRestore;
 import dev.palisade.controller.persist.LearnedFlowsWriter;
 import dev.palisade.model.Cidr;
 import dev.palisade.model.FlowKey;
@@ -13,8 +14,6 @@ import dev.palisade.model.FlowRecord;
 import dev.palisade.model.FlowReport;
 import dev.palisade.model.Identities;
 import dev.palisade.model.Protocol;
-import dev.palisade.model.crd.LearnedFlows;
-import dev.palisade.model.crd.LearnedFlowsSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -110,13 +109,7 @@ class OutsideVerticesTest {
 
     // saved as the controller saves them, read back as it restores them
     FlowGraph restored = new FlowGraph();
-    for (LearnedFlows lf : LearnedFlowsWriter.objectsOf(WEB, g.edgesFrom(WEB))) {
-      for (LearnedFlowsSpec.Edge e : lf.getSpec().edges) {
-        restored.restore(new FlowEdge.EdgeKey(lf.getSpec().source, e.destination, Protocol.parse(e.protocol), e.port),
-            EdgeStatus.valueOf(e.status.toUpperCase()), e.count, e.firstSeen, e.lastSeen, e.violations, e.sourcePods,
-            e.destinationPods);
-      }
-    }
+    LearnedFlowsWriter.objectsOf(WEB, g.edgesFrom(WEB)).forEach(lf -> ControllerRestore.restoreEdges(restored, lf));
     assertEquals(g.edges(), restored.edges());
     assertTrue(farEnds(restored, WEB).containsAll(List.of("203.0.113.0/24", "dns:api.payments.example",
         "dns:*.s3.example", "203.0.113.8")));

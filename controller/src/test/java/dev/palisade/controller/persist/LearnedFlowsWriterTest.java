@@ -22,38 +22,78 @@ import org.junit.jupiter.api.Test;
 class LearnedFlowsWriterTest {
   private static final String WEB = "shop/Deployment/web";
 
-  /** web -> n destinations, each edge with the most example pods an edge keeps, long names. */
-  private static FlowGraph hub(int n) {
+  /**
+   * web -> n destinations, each edge with the most example pods an edge keeps (16 at each end, two
+   * reports of 8) and names at their longest: namespace and pod names of 63 and 253 characters.
+   */
+  private static FlowGraph heavyHub(int n) {
     FlowGraph g = new FlowGraph();
-    List<String> pods = IntStream.range(0, 8).mapToObj(i -> "shop/web-" + "x".repeat(60) + "-" + i).toList();
-    List<FlowRecord> records = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      records.add(new FlowRecord(new FlowKey(300, 1000 + i, Protocol.TCP, 8080), 1, 1, 2, pods, pods));
+    String ns = "s".repeat(63);
+    List<List<String>> pods = IntStream.range(0, 2).mapToObj(r -> IntStream.range(0, 8)
+        .mapToObj(i -> ns + "/" + (r * 8 + i) + "p".repeat(250)).toList()).toList();
+    for (int r = 0; r < 2; r++) {
+      List<FlowRecord> records = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        records.add(new FlowRecord(new FlowKey(300, 1000 + i, Protocol.TCP, 8080), 1, 1, 2, pods.get(r), pods.get(r)));
+      }
+      g.ingest(new FlowReport("n", 1 + r, records), id -> id == 300 ? WEB : ns + "/Deployment/" + id + "d".repeat(240));
     }
-    g.ingest(new FlowReport("n", 1, records),
-        id -> id == 300 ? WEB : "shop/Deployment/dst-" + "y".repeat(40) + "-" + id);
     return g;
   }
 
   @Test
-  void aSourceWithManyEdgesIsKeptInPartsEachFarBelowTheApiServersLimit() {
-    FlowGraph g = hub(1201);
+  void aSourcesEdgesArePartedByTheirBytesEachPartUnderTheBudgetAndRestoredWhole() {
+    FlowGraph g = heavyHub(700);
+    assertEquals(16, g.edgesFrom(WEB).get(0).sourcePods().size(), "the most an edge keeps");
     List<LearnedFlows> parts = LearnedFlowsWriter.objectsOf(WEB, g.edgesFrom(WEB));
-    assertEquals(List.of("deployment-web", "deployment-web-p2", "deployment-web-p3"),
-        parts.stream().map(p -> p.getMetadata().getName()).toList());
-    assertEquals(List.of(500, 500, 201), parts.stream().map(p -> p.getSpec().edges.size()).toList());
+    assertTrue(parts.size() > 1, "700 heavy edges take more than one part");
     KubernetesSerialization json = new KubernetesSerialization();
-    for (LearnedFlows p : parts) {
+    List<String> edges = new ArrayList<>();
+    for (int i = 0; i < parts.size(); i++) {
+      LearnedFlows p = parts.get(i);
+      assertEquals(i == 0 ? "deployment-web" : "deployment-web-p" + (i + 1), p.getMetadata().getName());
       assertEquals(WEB, p.getSpec().source, "every part names its source");
-      int bytes = json.asJson(p).length();
-      assertTrue(bytes < 1024 * 1024, p.getMetadata().getName() + " is " + bytes + " bytes");
+      int bytes = json.asJson(p).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+      assertTrue(bytes <= LearnedFlowsParts.BUDGET_BYTES, p.getMetadata().getName() + " is " + bytes + " bytes");
+      p.getSpec().edges.forEach(e -> edges.add(e.destination + " " + e.port + "/" + e.protocol));
     }
+    assertEquals(g.edgesFrom(WEB).stream().map(v -> v.key().destination() + " " + v.key().port() + "/"
+        + v.key().protocol()).toList(), edges, "every edge once, in the graph's order");
+    assertEquals(parts.stream().map(json::asJson).toList(),
+        LearnedFlowsWriter.objectsOf(WEB, g.edgesFrom(WEB)).stream().map(json::asJson).toList(),
+        "the same edges, the same parts");
+
+    FlowGraph restored = new FlowGraph();
+    parts.forEach(p -> ControllerRestore.restoreEdges(restored, p));
+    assertEquals(g.edges(), restored.edges(), "the restore merges the parts");
     assertEquals(1, LearnedFlowsWriter.objectsOf(WEB, List.of()).size(), "no edges: one empty object");
   }
 
   @Test
+  void theHeaviestEdgeThereCanBeIsFarUnderTheBudgetAlone() {
+    // the bound LearnedFlowsParts.BUDGET_BYTES's comment works out: longest names, each character
+    // one JSON escapes to six bytes, the most pods, the widest numbers
+    FlowGraph g = new FlowGraph();
+    String longestNs = "n".repeat(63);
+    List<List<String>> pods = IntStream.range(0, 2).mapToObj(r -> IntStream.range(0, 8)
+        .mapToObj(i -> longestNs + "/" + (char) (r * 8 + i + 1) + String.valueOf((char) 1).repeat(252)).toList())
+        .toList();
+    String dst = "n".repeat(253) + "/ReplicationController/" + "w".repeat(253);
+    for (int r = 0; r < 2; r++) {
+      g.ingest(new FlowReport("n", 1 + r, List.of(new FlowRecord(new FlowKey(300, 301, Protocol.TCP, 65535), 1, 1, 2,
+          pods.get(r), pods.get(r)))), id -> id == 300 ? WEB : dst);
+    }
+    g.violation(g.edgesFrom(WEB).get(0).key(), Long.MAX_VALUE / 2);
+    FlowGraph.EdgeView edge = g.edgesFrom(WEB).get(0);
+    assertEquals(16, edge.destinationPods().size());
+    long bytes = LearnedFlowsParts.bytes(LearnedFlowsWriter.objectOf(WEB, List.of(edge)));
+    assertTrue(bytes < 62 * 1024, bytes + " bytes");
+    assertTrue(bytes * 8 < LearnedFlowsParts.BUDGET_BYTES, "a part holds at least 8 of them");
+  }
+
+  @Test
   void reportsMarkSourcesDirtyAndABatchWritesEachOnce() throws Exception {
-    FlowGraph g = hub(3);
+    FlowGraph g = heavyHub(3);
     List<String> written = new ArrayList<>();
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor();
@@ -147,14 +187,7 @@ class LearnedFlowsWriterTest {
 
     // what the controller's restore reads: every object's source with its edges' destinations
     FlowGraph restored = new FlowGraph();
-    for (LearnedFlows lf : written) {
-      for (var e : lf.getSpec().edges) {
-        restored.restore(new dev.palisade.controller.graph.FlowEdge.EdgeKey(lf.getSpec().source, e.destination,
-            Protocol.parse(e.protocol), e.port), dev.palisade.controller.graph.EdgeStatus.valueOf(
-            e.status.toUpperCase(java.util.Locale.ROOT)), e.count, e.firstSeen, e.lastSeen, e.violations,
-            e.sourcePods, e.destinationPods);
-      }
-    }
+    written.forEach(lf -> ControllerRestore.restoreEdges(restored, lf));
     assertEquals(List.of("198.51.100.0/24 -> shop/Deployment/web 8080/TCP APPROVED 0",
             "shop/Deployment/web -> dns:api.payments.example 443/TCP LEARNED 1",
             "world -> shop/Deployment/web 8080/TCP LEARNED 5"),

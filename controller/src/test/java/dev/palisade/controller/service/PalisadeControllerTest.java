@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.palisade.controller.api.Principal;
 import dev.palisade.controller.api.Role;
 import dev.palisade.controller.api.StaticTokens;
+import dev.palisade.controller.review.ModeProblems;
 import dev.palisade.model.Mode;
 import dev.palisade.model.crd.AllowList;
 import dev.palisade.model.crd.SegmentationMode;
 import dev.palisade.model.crd.SegmentationModeSpec;
 import dev.palisade.model.crd.WorkloadIdentity;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -23,6 +26,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
@@ -133,11 +137,7 @@ class PalisadeControllerTest {
     assertTrue(call("GET", "/v1/graph", viewer, null).body().contains("\"status\":\"learned\""));
 
     // enforce the namespace, approve the edge: both ends get their rule
-    SegmentationMode m = new SegmentationMode();
-    m.setMetadata(new ObjectMetaBuilder().withNamespace("shop").withName("namespace").build());
-    m.setSpec(new SegmentationModeSpec());
-    m.getSpec().mode = "enforce";
-    client.resources(SegmentationMode.class).inNamespace("shop").resource(m).create();
+    segmentationMode("shop", "namespace", "enforce");
     eventually(() -> allow("deployment-api") != null && "enforce".equals(allow("deployment-api").getSpec().mode),
         "the mode reaches the allow-list");
     assertEquals(403, call("POST", "/v1/review", viewer, "{\"status\":\"approved\"}").statusCode());
@@ -216,7 +216,7 @@ class PalisadeControllerTest {
         .endMetadata().build()).createOr(x -> x.update());
     eventually(() -> "monitor".equals(allow("deployment-web").getSpec().mode), "the root owner's annotation is nearer");
     assertEquals("enforce", allow("deployment-api").getSpec().mode);
-    // a typo is reported and ignored: web falls back to its namespace's mode, nothing opens
+    // a typo fails closed: web is enforced at its own level (and told, see below), nothing opens
     client.apps().deployments().inNamespace("shop").withName("web").edit(d -> {
       d.getMetadata().getAnnotations().put("palisade.dev/mode", "monitr");
       return d;
@@ -335,5 +335,76 @@ class PalisadeControllerTest {
       assertTrue(wi.getMetadata().getName().startsWith("deployment-"), wi.getMetadata().getName());
     }
     assertEquals(3, client.resources(WorkloadIdentity.class).inNamespace("shop").list().getItems().size());
+  }
+
+  /** Creates or replaces the namespace's SegmentationMode; the mock API server checks no schema, as an old object would not. */
+  private void segmentationMode(String ns, String name, String mode) {
+    SegmentationMode m = new SegmentationMode();
+    m.setMetadata(new ObjectMetaBuilder().withNamespace(ns).withName(name).build());
+    m.setSpec(new SegmentationModeSpec());
+    m.getSpec().mode = mode;
+    client.resources(SegmentationMode.class).inNamespace(ns).resource(m).createOr(x -> x.update());
+  }
+
+  private void namespaceMode(String ns, String mode) {
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns)
+        .withAnnotations(Map.of("palisade.dev/mode", mode)).endMetadata().build()).createOr(x -> x.update());
+  }
+
+  /** The controller's Warning Events about bad modes on this object. */
+  private List<Event> modeWarnings(String eventNamespace, String kind, String name) {
+    return client.v1().events().inNamespace(eventNamespace).list().getItems().stream()
+        .filter(e -> ModeProblems.REASON.equals(e.getReason()) && "Warning".equals(e.getType()))
+        .filter(e -> kind.equals(e.getInvolvedObject().getKind()) && name.equals(e.getInvolvedObject().getName()))
+        .toList();
+  }
+
+  /**
+   * Modes are resolved again on every mode change anywhere: here three times, then a bad
+   * SegmentationMode elsewhere whose Event, once written, says every Event asked for before is
+   * written too (they are written in order, on one thread).
+   */
+  private void resolveModesAgainSeveralTimes() throws InterruptedException {
+    for (String mode : List.of("learn", "monitor", "learn")) {
+      namespaceMode("elsewhere", mode);
+      controller.drain();
+    }
+    segmentationMode("marker", "namespace", "enfroce");
+    eventually(() -> modeWarnings("marker", "SegmentationMode", "namespace").size() == 1, "the marker's Event");
+  }
+
+  @Test
+  void aMisspeltSegmentationModeEnforcesItsTargetAndGetsOneWarningEventPerAppearance() throws Exception {
+    eventually(() -> allow("deployment-api") != null && allow("deployment-web") != null, "allow-lists published");
+    segmentationMode("shop", "shop-mode", "enforcing"); // what the CRD's enum refuses, arriving all the same
+    eventually(() -> "enforce".equals(allow("deployment-api").getSpec().mode)
+        && "enforce".equals(allow("deployment-web").getSpec().mode), "fails closed: enforce, never learn");
+    resolveModesAgainSeveralTimes();
+    List<Event> told = modeWarnings("shop", "SegmentationMode", "shop-mode");
+    assertEquals(1, told.size(), "one Event, not one per resolution: " + told);
+    assertTrue(told.get(0).getMessage().contains("'enforcing'"), told.get(0).getMessage());
+    assertEquals(client.resources(SegmentationMode.class).inNamespace("shop").withName("shop-mode").get()
+        .getMetadata().getUid(), told.get(0).getInvolvedObject().getUid(), "kubectl describe finds it by uid");
+
+    // fixed, then misspelt again: told again, once
+    segmentationMode("shop", "shop-mode", "enforce");
+    controller.drain();
+    segmentationMode("shop", "shop-mode", "enforcing");
+    eventually(() -> modeWarnings("shop", "SegmentationMode", "shop-mode").size() == 2, "told again");
+    assertEquals("enforce", allow("deployment-api").getSpec().mode);
+  }
+
+  @Test
+  void aMisspeltNamespaceAnnotationEnforcesTheNamespaceAndGetsOneWarningEvent() throws Exception {
+    eventually(() -> allow("deployment-api") != null && allow("deployment-web") != null, "allow-lists published");
+    namespaceMode("shop", "enforcng");
+    eventually(() -> "enforce".equals(allow("deployment-api").getSpec().mode)
+        && "enforce".equals(allow("deployment-web").getSpec().mode), "fails closed: enforce, never learn");
+    resolveModesAgainSeveralTimes();
+    // a Namespace is cluster-scoped: its Events live in "default"
+    List<Event> told = modeWarnings("default", "Namespace", "shop");
+    assertEquals(1, told.size(), "one Event, not one per resolution: " + told);
+    assertTrue(told.get(0).getMessage().contains("palisade.dev/mode") && told.get(0).getMessage().contains("'enforcng'"),
+        told.get(0).getMessage());
   }
 }

@@ -71,8 +71,7 @@ final class LocalPods {
       }
       List<Problem> mine = new ArrayList<>();
       resolver = new ModeResolver(modes, namespaceModes, Map.of(), clusterDefault,
-          line -> mine.add(fromLine(line.startsWith("Namespace ") ? "Namespace" : "SegmentationMode",
-              line.replaceFirst("^(Namespace|SegmentationMode) ", ""))));
+          p -> mine.add(new Problem(p.kind(), p.namespace(), p.name(), p.message())));
       resolverProblems = List.copyOf(mine);
       modesRead = new ArrayList<>(modes);
       namespacesRead = new ArrayList<>(namespaces);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.palisade.model.IdentityPolicy;
 import dev.palisade.model.Mode;
+import dev.palisade.model.ObjectProblem;
 import dev.palisade.model.WorkloadRef;
 import dev.palisade.model.crd.SegmentationMode;
 import dev.palisade.model.crd.SegmentationModeSpec;
@@ -39,7 +40,7 @@ class LocalPodModeTest {
 
   @Test
   void aListCanOnlyMakeAPodStricterThanItsNamespace() {
-    List<String> problems = new ArrayList<>();
+    List<ObjectProblem> problems = new ArrayList<>();
     ModeResolver prodEnforced = new ModeResolver(List.of(mode(null, "enforce")), Mode.LEARN, problems::add);
     ModeResolver prodLearns = new ModeResolver(List.of(mode(null, "learn")), Mode.LEARN, problems::add);
     for (boolean honoured : new boolean[] {false, true}) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.palisade.model.Mode;
+import dev.palisade.model.ObjectProblem;
 import dev.palisade.model.WorkloadRef;
 import dev.palisade.model.crd.SegmentationMode;
 import dev.palisade.model.crd.SegmentationModeSpec;
@@ -28,7 +29,7 @@ class ModeResolverTest {
 
   @Test
   void theNearestSettingWinsAndAResourceBeatsAnAnnotationAtTheSameLevel() {
-    List<String> problems = new ArrayList<>();
+    List<ObjectProblem> problems = new ArrayList<>();
     ModeResolver onlyAnnotations = new ModeResolver(List.of(), Map.of("shop", "monitor"),
         Map.of("shop/StatefulSet/db", "enforce"), Mode.LEARN, problems::add);
     assertEquals(Mode.MONITOR, onlyAnnotations.modeOf(WEB), "the namespace's annotation");
@@ -52,46 +53,51 @@ class ModeResolverTest {
     nsMonitor.getMetadata().setName("shop-mode");
     for (List<SegmentationMode> order : List.of(List.of(learn, enforce, nsLearn, nsMonitor),
         List.of(nsMonitor, enforce, nsLearn, learn))) {
-      List<String> problems = new ArrayList<>();
+      List<ObjectProblem> problems = new ArrayList<>();
       ModeResolver r = new ModeResolver(order, Mode.LEARN, problems::add);
       assertEquals(Mode.ENFORCE, r.modeOf(WEB), order.toString());
       assertEquals(Mode.MONITOR, r.modeOf(DB), "the namespace's stricter setting");
       assertEquals(2, problems.size(), problems.toString());
-      assertTrue(problems.stream().anyMatch(p -> p.contains("shop/Deployment/web too (")), problems.toString());
+      assertTrue(problems.stream().anyMatch(p -> p.kind().equals("SegmentationMode")
+          && p.message().contains("shop/Deployment/web too (")), problems.toString());
     }
   }
 
   @Test
   void aBadAnnotationIsReportedAndEnforcedAtItsLevel() {
-    List<String> problems = new ArrayList<>();
+    List<ObjectProblem> problems = new ArrayList<>();
     ModeResolver r = new ModeResolver(List.of(), Map.of("shop", "enforced"), Map.of("shop/Deployment/web", "lurn"),
         Mode.LEARN, problems::add);
     assertEquals(Mode.ENFORCE, r.modeOf(WEB), "the root owner's typo");
     assertEquals(Mode.ENFORCE, r.modeOf(DB), "the namespace's typo, not the default learn");
     assertEquals(Mode.LEARN, r.modeOf(new WorkloadRef("other", "Deployment", "x")), "other namespaces keep the default");
     assertEquals(2, problems.size(), problems.toString());
-    assertTrue(problems.stream().anyMatch(p -> p.contains("Namespace shop") && p.contains("'enforced'")), problems.toString());
-    assertTrue(problems.stream().anyMatch(p -> p.contains("shop/Deployment/web") && p.contains("'lurn'")), problems.toString());
+    // each names its object, so that the controller can put a Warning Event on it
+    assertTrue(problems.contains(new ObjectProblem("Namespace", null, "shop",
+        "annotation palisade.dev/mode: mode must be learn, monitor or enforce, not 'enforced'; enforcing until it is fixed")),
+        problems.toString());
+    assertTrue(problems.stream().anyMatch(p -> p.equals(new ObjectProblem("Deployment", "shop", "web", p.message()))
+        && p.message().contains("'lurn'")), problems.toString());
   }
 
   @Test
   void aBadSegmentationModeIsReportedAndEnforcedAtItsLevel() {
-    List<String> problems = new ArrayList<>();
+    List<ObjectProblem> problems = new ArrayList<>();
     ModeResolver r = new ModeResolver(List.of(cr("shop", null, "enforcing"), cr("lab", "StatefulSet/db", "Lrn"),
         cr("lab", null, "learn")), Map.of(), Map.of(), Mode.LEARN, problems::add);
     assertEquals(Mode.ENFORCE, r.modeOf(WEB), "a typo on the namespace's resource locks the namespace");
     assertEquals(Mode.ENFORCE, r.modeOf(new WorkloadRef("lab", "StatefulSet", "db")), "a typo on a workload's");
     assertEquals(Mode.LEARN, r.modeOf(new WorkloadRef("lab", "Deployment", "web")), "its namespace is unaffected");
     assertEquals(2, problems.size(), problems.toString());
-    assertTrue(problems.stream().anyMatch(p -> p.contains("SegmentationMode shop/namespace") && p.contains("'enforcing'")
-        && p.contains("enforcing until it is fixed")), problems.toString());
-    assertTrue(problems.stream().anyMatch(p -> p.contains("SegmentationMode lab/w") && p.contains("'Lrn'")),
+    assertTrue(problems.contains(new ObjectProblem("SegmentationMode", "shop", "namespace",
+        "mode must be learn, monitor or enforce, not 'enforcing'; enforcing until it is fixed")), problems.toString());
+    assertTrue(problems.stream().anyMatch(p -> p.where().equals("SegmentationMode lab/w") && p.message().contains("'Lrn'")),
         problems.toString());
   }
 
   @Test
   void aBadSegmentationModeStillBeatsAValidAnnotationAtTheSameLevel() {
-    List<String> problems = new ArrayList<>();
+    List<ObjectProblem> problems = new ArrayList<>();
     ModeResolver r = new ModeResolver(List.of(cr("shop", null, "")), Map.of("shop", "learn"), Map.of(), Mode.LEARN,
         problems::add);
     assertEquals(Mode.ENFORCE, r.modeOf(WEB));
