@@ -6,6 +6,7 @@ import dev.palisade.model.IdentityPolicy;
 import dev.palisade.model.Mode;
 import dev.palisade.model.crd.SegmentationMode;
 import dev.palisade.model.workload.ModeResolver;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -69,10 +70,17 @@ final class LocalPods {
           namespaceModes.put(n.getMetadata().getName(), a);
         }
       }
+      // the resolver names objects in text: each problem is told of its object (uid, generation) again
+      Map<String, HasMetadata> byWhere = new HashMap<>();
+      modes.forEach(m -> byWhere.put(Problem.where("SegmentationMode", m.getMetadata().getNamespace(),
+          m.getMetadata().getName()), m));
+      namespaces.forEach(n -> byWhere.put(Problem.where("Namespace", null, n.getMetadata().getName()), n));
       List<Problem> mine = new ArrayList<>();
-      resolver = new ModeResolver(modes, namespaceModes, Map.of(), clusterDefault,
-          line -> mine.add(fromLine(line.startsWith("Namespace ") ? "Namespace" : "SegmentationMode",
-              line.replaceFirst("^(Namespace|SegmentationMode) ", ""))));
+      resolver = new ModeResolver(modes, namespaceModes, Map.of(), clusterDefault, line -> {
+        Problem p = fromLine(line.startsWith("Namespace ") ? "Namespace" : "SegmentationMode",
+            line.replaceFirst("^(Namespace|SegmentationMode) ", ""));
+        mine.add(p.on(byWhere.get(p.where())));
+      });
       resolverProblems = List.copyOf(mine);
       modesRead = new ArrayList<>(modes);
       namespacesRead = new ArrayList<>(namespaces);
