@@ -23,6 +23,7 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodIP;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import java.util.ArrayList;
@@ -42,6 +43,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * left, and other tools deleting the table or one element. After every sync the (fake) kernel's
  * table is traced: no pod of the enforced namespace ever accepts a connection nobody approved, and
  * the one approved edge passes whenever its lists are in place.
+ *
+ * <p>Pods are dual-stack at random. The rules are IPv4 only, so the agent closes an enforced pod's
+ * IPv6 addresses whole: the trace sends the attackers' and the outside's IPv6 to every enforced
+ * pod's IPv6 address, and the pod's IPv6 out, and none may pass (never a bypass around the IPv4 rules).
  */
 class HostileOrderTest {
   private static final String NODE = "node-1";
@@ -49,6 +54,9 @@ class HostileOrderTest {
   private static final long DB = 102;
   private static final long ATTACKER = 201;
   private static final String OUTSIDE = "192.0.2.7";
+  private static final String OUTSIDE_V6 = "2001:db8::7";
+  /** The IPv6 literals the trace sends: a pod's malformed one is no packet's address. */
+  private static final java.util.regex.Pattern V6_PROBE = java.util.regex.Pattern.compile("fd00::[0-9a-f]{1,4}");
 
   /** The cluster as the informers would hold it: namespace/name -> object, per kind. */
   private final Map<String, Pod> pods = new LinkedHashMap<>();
@@ -76,9 +84,9 @@ class HostileOrderTest {
     identities.put("dev/atk", identity("dev", "atk", ATTACKER));
     allowLists.put("prod/web", webList());
     allowLists.put("prod/db", dbList());
-    addPod("prod", "web", "10.1.0.1", true);
-    addPod("prod", "db", "10.1.0.2", true);
-    addPod("dev", "atk", "10.1.0.3", true);
+    addPod("prod", "web", "10.1.0.1", "fd00::1", true);
+    addPod("prod", "db", "10.1.0.2", "fd00::2", true);
+    addPod("dev", "atk", "10.1.0.3", "fd00::3", true);
     syncAndCheck("start");
     List<String> steps = new ArrayList<>();
     for (int i = 0; i < 300; i++) {
@@ -89,14 +97,16 @@ class HostileOrderTest {
   }
 
   private String hostileStep(Random random) {
-    int op = random.nextInt(17);
+    int op = random.nextInt(18);
     String ip = "10.1.0." + (1 + random.nextInt(12)); // a small pool: addresses are reused often
     String workload = List.of("web", "db", "atk").get(random.nextInt(3));
     String ns = workload.equals("atk") ? "dev" : "prod";
     switch (op) {
       case 0, 1, 2 -> {
-        addPod(ns, workload, ip, random.nextInt(4) != 0); // sometimes on another node
-        return "add " + workload + " pod at " + ip;
+        // sometimes dual-stack, sometimes on another node
+        String v6 = random.nextBoolean() ? "fd00::" + ip.substring(ip.lastIndexOf('.') + 1) : null;
+        addPod(ns, workload, ip, v6, random.nextInt(4) != 0);
+        return "add " + workload + " pod at " + ip + (v6 == null ? "" : " and " + v6);
       }
       case 3, 4 -> {
         // the old pod's deletion comes late: for a while two pods claim the address
@@ -148,7 +158,7 @@ class HostileOrderTest {
       }
       case 11 -> {
         String bad = random.nextBoolean() ? "10.1.0.999" : "fd00::" + (1 + random.nextInt(9));
-        addPod(ns, workload, bad, true);
+        addPod(ns, workload, bad, null, true);
         return "add " + workload + " pod at malformed or IPv6 " + bad;
       }
       case 12 -> {
@@ -237,6 +247,7 @@ class HostileOrderTest {
         }
       }
     }
+    checkV6(table, history);
     boolean listsInPlace = valid("prod/web") && valid("prod/db") && identities.containsKey("prod/web")
         && identities.containsKey("prod/db") && replicaSets.containsKey("prod/web-1")
         && replicaSets.containsKey("prod/db-1");
@@ -251,6 +262,39 @@ class HostileOrderTest {
       }
     }
     assertFalse(r.rules().groups().isEmpty() && table.isEmpty(), "rules computed but no table");
+  }
+
+  /**
+   * No IPv6 connection reaches or leaves a local pod of the enforced namespace: from the outside or
+   * an attacker pod's IPv6 to the pod, and from the pod to the outside. The pod's IPv4 rules do not
+   * speak for IPv6, so any IPv6 that passes is a way around them.
+   */
+  private void checkV6(String table, String history) {
+    List<String> attackers = new ArrayList<>(List.of(OUTSIDE_V6));
+    for (Pod p : pods.values()) {
+      if (p.getMetadata().getLabels().get("app").equals("atk")) {
+        attackers.addAll(v6Of(p));
+      }
+    }
+    for (Pod p : pods.values()) {
+      if (!p.getMetadata().getNamespace().equals("prod") || !NODE.equals(p.getSpec().getNodeName())) {
+        continue;
+      }
+      for (String ip : v6Of(p)) {
+        for (int port : new int[] {80, 5432}) {
+          for (String a : attackers) {
+            if (!a.equals(ip) && KernelTrace.accepts(table, a, ip, "tcp", port)) {
+              fail("enforced pod " + p.getMetadata().getName() + " accepts " + a + " -> [" + ip + "]:" + port
+                  + " over IPv6 after: " + history + "\n" + table);
+            }
+          }
+          if (KernelTrace.accepts(table, ip, OUTSIDE_V6, "tcp", port)) {
+            fail("enforced pod " + p.getMetadata().getName() + " reaches " + OUTSIDE_V6 + ":" + port + " from " + ip
+                + " after: " + history + "\n" + table);
+          }
+        }
+      }
+    }
   }
 
   private boolean onlyClaim(String ip) {
@@ -275,13 +319,23 @@ class HostileOrderTest {
         List.of(), List.of(), List.of(), Mode.LEARN);
   }
 
-  private void addPod(String ns, String workload, String ip, boolean local) {
+  /** {@code v6}: the pod's second address (dual-stack), or null. */
+  private void addPod(String ns, String workload, String ip, String v6, boolean local) {
     String name = workload + "-1-" + (podSerial++);
+    List<PodIP> ips = new ArrayList<>(List.of(new PodIP(ip)));
+    if (v6 != null) {
+      ips.add(new PodIP(v6));
+    }
     pods.put(ns + "/" + name, new PodBuilder().withMetadata(new ObjectMetaBuilder().withNamespace(ns).withName(name)
         .withLabels(Map.of("app", workload)).withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("apps/v1")
             .withKind("ReplicaSet").withName(workload + "-1").withUid("rs-" + workload).withController(true).build())
         .build()).withNewSpec().withNodeName(local ? NODE : "node-2").endSpec().withNewStatus().withPodIP(ip)
-        .withPhase("Running").endStatus().build());
+        .withPodIPs(ips).withPhase("Running").endStatus().build());
+  }
+
+  /** The pod's IPv6 addresses a packet can carry (status.podIPs, the primary among them). */
+  private static List<String> v6Of(Pod p) {
+    return p.getStatus().getPodIPs().stream().map(PodIP::getIp).filter(a -> V6_PROBE.matcher(a).matches()).toList();
   }
 
   private static ReplicaSet replicaSet(String ns, String workload) {
