@@ -2,6 +2,7 @@ package dev.palisade.dataplane.agent;
 
 import dev.palisade.dataplane.agent.ObjectProblems.Problem;
 import dev.palisade.dataplane.dns.NameGrants;
+import dev.palisade.dataplane.render.Ipv6;
 import dev.palisade.model.IdentityPolicy;
 import dev.palisade.model.Mode;
 import dev.palisade.model.crd.SegmentationMode;
@@ -170,19 +171,21 @@ final class LocalPods {
         IdentityPolicy policy = policies.get(e.id);
         Mode mode = modeOf(f.workload(), policy, modes, workloadAnnotationsHonoured);
         String ip = e.ip;
-        boolean isPoliced = policed.contains(e.pod.getMetadata().getNamespace());
+        boolean restricted = mode != Mode.LEARN || policed.contains(e.pod.getMetadata().getNamespace());
         for (String extra : f.podIps) {
-          if (!extra.equals(ip) && extra.indexOf(':') >= 0 && ip.indexOf(':') < 0) {
-            v6ByV4.computeIfAbsent(ip, k -> new ArrayList<>()).add(extra);
+          String v6 = extra.equals(ip) || !Ipv6.isV6(extra) ? null : podV6(extra, e, problems);
+          if (v6 != null && !Ipv6.isV6(ip)) {
+            v6ByV4.computeIfAbsent(ip, k -> new ArrayList<>()).add(v6);
           }
-          if (!extra.equals(ip) && extra.indexOf(':') >= 0 && (mode != Mode.LEARN || isPoliced)) {
-            closedV6.add(extra);
+          if (v6 != null && restricted) {
+            closedV6.add(v6);
           }
         }
-        if (ip.indexOf(':') >= 0) {
+        if (Ipv6.isV6(ip)) {
           // an IPv6-only pod: the IPv4 rules cannot name it; if restricted it is closed on IPv6
-          if (mode != Mode.LEARN || isPoliced) {
-            closedV6.add(ip);
+          String v6 = podV6(ip, e, problems);
+          if (v6 != null && restricted) {
+            closedV6.add(v6);
           }
           continue;
         }
@@ -205,6 +208,20 @@ final class LocalPods {
     Map<String, Long> localCopy = Map.copyOf(local);
     return new Reading(localCopy, Map.copyOf(localMode), Set.copyOf(closedV6), Map.copyOf(v6), List.copyOf(problems),
         NameGrants.of(localCopy, policies));
+  }
+
+  /**
+   * The pod's IPv6 address in canonical text, or null after naming the pod in {@code problems}: an
+   * address no packet can carry is left out of the rules (one such pod must not fail the sync of
+   * every other, as the kernel set would refuse it), while the pod's IPv4 rules stand.
+   */
+  private static String podV6(String address, PodAddresses.Entry e, List<Problem> problems) {
+    try {
+      return Ipv6.podAddress(address);
+    } catch (IllegalArgumentException ex) {
+      problems.add(NodeRulesCalculator.problem("Pod", e.pod, "status.podIPs: " + ex.getMessage()));
+      return null;
+    }
   }
 
   /** "ns/name: what" (or "name: what") as the mode resolver writes its problems. */

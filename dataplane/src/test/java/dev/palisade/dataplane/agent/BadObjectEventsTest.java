@@ -227,6 +227,24 @@ class BadObjectEventsTest {
         .count());
   }
 
+  @Test
+  void aLocalPodsMalformedIpv6IsToldWhileItsIpv4AndTheOthersRulesHold() {
+    io.fabric8.kubernetes.api.model.Pod odd = client.pods().inNamespace("shop").resource(new PodBuilder(
+        pod("shop", "odd", "10.1.0.4")).editStatus().addNewPodIP("10.1.0.4").addNewPodIP("fd00::zz").endStatus()
+        .build()).create();
+    Agent agent = new Agent("node-1");
+    NodeRulesCalculator.Result r = agent.sync(); // threw on the old code: no rules at all for the node
+    agent.sync();
+
+    assertOthersRulesHold(r);
+    assertFalse(new ConnectionVerdict(r.rules()).allows(WEB_IP, "10.1.0.4", Proto.TCP, 80),
+        "the pod's IPv4 is enforced (shop), nothing approved");
+    assertEquals(1, agent.problems.reported());
+    Event e = onlyEvent(skippedEvents());
+    assertInvolves(e, "v1", odd);
+    assertTrue(e.getMessage().contains("status.podIPs: bad IPv6 address 'fd00::zz'"), e.getMessage());
+  }
+
   private void assertOthersRulesHold(NodeRulesCalculator.Result r) {
     ConnectionVerdict verdict = new ConnectionVerdict(r.rules());
     assertTrue(verdict.allows(WEB_IP, DB_IP, Proto.TCP, 5432), "the approved edge web -> db");

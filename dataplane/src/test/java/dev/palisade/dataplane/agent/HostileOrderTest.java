@@ -185,6 +185,14 @@ class HostileOrderTest {
         allowLists.put(key, stale);
         return "AllowList " + key + " says " + stale.getSpec().mode + " in an enforced namespace";
       }
+      case 16 -> {
+        // a CNI or an API client wrote an address no packet can carry: the pod is skipped and told,
+        // the node's other rules go on (an unreadable address must not fail every sync)
+        String bad = List.of("fd00::zz", "::ffff:10.1.0.5", "fd00::1::2").get(random.nextInt(3));
+        boolean only = random.nextBoolean();
+        addPod(ns, workload, only ? bad : ip, only ? null : bad, true);
+        return "add " + workload + " pod at " + (only ? "" : ip + " and ") + "malformed IPv6 " + bad;
+      }
       default -> {
         return "nothing";
       }
