@@ -190,6 +190,8 @@ class BadObjectEventsTest {
     agent.sync();
     agent.sync();
     assertEquals(1, agent.problems.reported());
+    assertTrue(onlyEvent(skippedEvents()).getMessage().endsWith(": ingress[0]: null, not a rule"),
+        "the field, for the list's author");
 
     edit(made.getMetadata().getName(), l -> l.getSpec().ingress = List.of(rule(WEB, "6379"))); // fixed
     agent.sync();
