@@ -1,5 +1,9 @@
 package dev.palisade.dataplane.agent;
 
+import static dev.palisade.dataplane.agent.AgentObjects.allowList;
+import static dev.palisade.dataplane.agent.AgentObjects.identity;
+import static dev.palisade.dataplane.agent.AgentObjects.rule;
+import static dev.palisade.dataplane.agent.AgentObjects.segmentationMode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -12,15 +16,12 @@ import dev.palisade.model.cnp.ClusterPolicyKind;
 import dev.palisade.model.crd.AllowList;
 import dev.palisade.model.crd.AllowListSpec;
 import dev.palisade.model.crd.SegmentationMode;
-import dev.palisade.model.crd.SegmentationModeSpec;
 import dev.palisade.model.crd.WorkloadIdentity;
-import dev.palisade.model.crd.WorkloadIdentitySpec;
 import dev.palisade.model.workload.ModeResolver;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -60,12 +61,12 @@ class BadObjectEventsTest {
   enum BadObject {
     POD_WITH_A_MALFORMED_ADDRESS("v1", c -> c.pods().inNamespace("dev").resource(pod("dev", "odd", "10.1.0.999"))
         .create()),
-    ALLOW_LIST_WITH_A_NULL_RULE("palisade.dev/v1alpha1", c -> create(c, allowList("cache", 103, nullRule()))),
+    ALLOW_LIST_WITH_A_NULL_RULE("palisade.dev/v1alpha1", c -> create(c, allowList("shop", "cache", 103, nullRule(), List.of()))),
     ALLOW_LIST_WITH_A_BAD_CIDR("palisade.dev/v1alpha1", c -> {
       AllowListSpec.Rule r = rule(DB, "5432");
       r.peerIdentity = null;
       r.peerCidr = "10.0.0.0/33";
-      return create(c, allowList("cache", 103, List.of(r)));
+      return create(c, allowList("shop", "cache", 103, List.of(r), List.of()));
     }),
     SEGMENTATION_MODE_WITH_AN_INVALID_MODE("palisade.dev/v1alpha1", c -> create(c, segmentationMode("dev", "dev",
         "enforcing"))),
@@ -148,10 +149,8 @@ class BadObjectEventsTest {
     create(client, identity("shop", "web", "Pod", WEB));
     create(client, identity("shop", "db", "Pod", DB));
     create(client, identity("dev", "atk", "Pod", ATTACKER));
-    AllowList web = allowList("web", WEB, List.of());
-    web.getSpec().egress = List.of(rule(DB, "5432"));
-    create(client, web);
-    create(client, allowList("db", DB, List.of(rule(WEB, "5432"))));
+    create(client, allowList("shop", "web", WEB, List.of(), List.of(rule(DB, "5432"))));
+    create(client, allowList("shop", "db", DB, List.of(rule(WEB, "5432")), List.of()));
   }
 
   @AfterEach
@@ -185,8 +184,7 @@ class BadObjectEventsTest {
   @Test
   void aProblemThatComesBackInANewVersionOfItsObjectIsToldAgain() {
     Agent agent = new Agent("node-1");
-    AllowList bad = allowList("cache", 103, nullRule());
-    AllowList made = create(client, bad);
+    AllowList made = create(client, allowList("shop", "cache", 103, nullRule(), List.of()));
     agent.sync();
     agent.sync();
     assertEquals(1, agent.problems.reported());
@@ -314,45 +312,7 @@ class BadObjectEventsTest {
         .withNodeName("node-1").endSpec().withNewStatus().withPodIP(ip).withPhase("Running").endStatus().build();
   }
 
-  private static SegmentationMode segmentationMode(String ns, String name, String mode) {
-    SegmentationMode m = new SegmentationMode();
-    m.setMetadata(new ObjectMetaBuilder().withNamespace(ns).withName(name).build());
-    m.setSpec(new SegmentationModeSpec());
-    m.getSpec().mode = mode;
-    return m;
-  }
-
-  private static WorkloadIdentity identity(String ns, String workload, String kind, long id) {
-    WorkloadIdentity wi = new WorkloadIdentity();
-    wi.setMetadata(new ObjectMetaBuilder().withNamespace(ns).withName(workload).build());
-    wi.setSpec(new WorkloadIdentitySpec());
-    wi.getSpec().kind = kind;
-    wi.getSpec().name = workload;
-    wi.getSpec().id = id;
-    return wi;
-  }
-
-  private static AllowList allowList(String name, long id, List<AllowListSpec.Rule> ingress) {
-    AllowList l = new AllowList();
-    l.setMetadata(new ObjectMetaBuilder().withNamespace("shop").withName(name).build());
-    l.setSpec(new AllowListSpec());
-    l.getSpec().identity = id;
-    l.getSpec().revision = 1;
-    l.getSpec().mode = "enforce";
-    l.getSpec().ingress = ingress;
-    l.getSpec().egress = List.of();
-    return l;
-  }
-
   private static List<AllowListSpec.Rule> nullRule() {
     return Arrays.asList((AllowListSpec.Rule) null);
-  }
-
-  private static AllowListSpec.Rule rule(long peer, String ports) {
-    AllowListSpec.Rule r = new AllowListSpec.Rule();
-    r.peerIdentity = peer;
-    r.protocol = "TCP";
-    r.ports = ports;
-    return r;
   }
 }

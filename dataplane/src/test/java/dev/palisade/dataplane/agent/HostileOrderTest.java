@@ -1,5 +1,9 @@
 package dev.palisade.dataplane.agent;
 
+import static dev.palisade.dataplane.agent.AgentObjects.allowList;
+import static dev.palisade.dataplane.agent.AgentObjects.identity;
+import static dev.palisade.dataplane.agent.AgentObjects.rule;
+import static dev.palisade.dataplane.agent.AgentObjects.segmentationMode;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -13,9 +17,7 @@ import dev.palisade.model.Mode;
 import dev.palisade.model.crd.AllowList;
 import dev.palisade.model.crd.AllowListSpec;
 import dev.palisade.model.crd.SegmentationMode;
-import dev.palisade.model.crd.SegmentationModeSpec;
 import dev.palisade.model.crd.WorkloadIdentity;
-import dev.palisade.model.crd.WorkloadIdentitySpec;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -78,10 +80,10 @@ class HostileOrderTest {
     restart();
     for (String w : List.of("web", "db")) {
       replicaSets.put("prod/" + w + "-1", replicaSet("prod", w));
-      identities.put("prod/" + w, identity("prod", w, w.equals("web") ? WEB : DB));
+      identities.put("prod/" + w, identity("prod", w, "Deployment", w.equals("web") ? WEB : DB));
     }
     replicaSets.put("dev/atk-1", replicaSet("dev", "atk"));
-    identities.put("dev/atk", identity("dev", "atk", ATTACKER));
+    identities.put("dev/atk", identity("dev", "atk", "Deployment", ATTACKER));
     allowLists.put("prod/web", webList());
     allowLists.put("prod/db", dbList());
     addPod("prod", "web", "10.1.0.1", "fd00::1", true);
@@ -124,8 +126,8 @@ class HostileOrderTest {
       case 6 -> {
         String key = ns + "/" + workload;
         if (identities.remove(key) == null) {
-          identities.put(key, identity(ns, workload, workload.equals("web") ? WEB : workload.equals("db") ? DB
-              : ATTACKER));
+          identities.put(key, identity(ns, workload, "Deployment", workload.equals("web") ? WEB
+              : workload.equals("db") ? DB : ATTACKER));
           return "restore identity " + key;
         }
         return "delete identity " + key;
@@ -315,10 +317,7 @@ class HostileOrderTest {
   }
 
   private ClusterSnapshot snapshot() {
-    SegmentationMode enforce = new SegmentationMode();
-    enforce.setMetadata(new ObjectMetaBuilder().withNamespace("prod").withName("prod").build());
-    enforce.setSpec(new SegmentationModeSpec());
-    enforce.getSpec().mode = "enforce";
+    SegmentationMode enforce = segmentationMode("prod", "prod", "enforce");
     List<Namespace> namespaces = List.of(namespace("prod"), namespace("dev"));
     return new ClusterSnapshot(List.copyOf(pods.values()),
         (ns, kind, name) -> kind.equals("ReplicaSet") ? Optional.<HasMetadata>ofNullable(replicaSets.get(ns + "/"
@@ -352,42 +351,12 @@ class HostileOrderTest {
             .withName(workload).withUid("d-" + workload).withController(true).build()).build()).build();
   }
 
-  private static WorkloadIdentity identity(String ns, String workload, long id) {
-    WorkloadIdentity wi = new WorkloadIdentity();
-    wi.setMetadata(new ObjectMetaBuilder().withNamespace(ns).withName(workload).build());
-    wi.setSpec(new WorkloadIdentitySpec());
-    wi.getSpec().kind = "Deployment";
-    wi.getSpec().name = workload;
-    wi.getSpec().id = id;
-    return wi;
-  }
-
   private static AllowList webList() {
-    return list("web", WEB, List.of(), List.of(rule(DB, "5432")));
+    return allowList("prod", "web", WEB, List.of(), List.of(rule(DB, "5432")));
   }
 
   private static AllowList dbList() {
-    return list("db", DB, List.of(rule(WEB, "5432")), List.of());
-  }
-
-  private static AllowList list(String name, long id, List<AllowListSpec.Rule> in, List<AllowListSpec.Rule> out) {
-    AllowList l = new AllowList();
-    l.setMetadata(new ObjectMetaBuilder().withNamespace("prod").withName(name).build());
-    l.setSpec(new AllowListSpec());
-    l.getSpec().identity = id;
-    l.getSpec().revision = 1;
-    l.getSpec().mode = "enforce";
-    l.getSpec().ingress = new ArrayList<>(in);
-    l.getSpec().egress = new ArrayList<>(out);
-    return l;
-  }
-
-  private static AllowListSpec.Rule rule(long peer, String ports) {
-    AllowListSpec.Rule r = new AllowListSpec.Rule();
-    r.peerIdentity = peer;
-    r.protocol = "TCP";
-    r.ports = ports;
-    return r;
+    return allowList("prod", "db", DB, List.of(rule(WEB, "5432")), List.of());
   }
 
   private static Namespace namespace(String name) {
