@@ -2,10 +2,12 @@ package dev.palisade.dataplane.agent;
 
 import dev.palisade.dataplane.agent.ObjectProblems.Problem;
 import dev.palisade.dataplane.dns.NameGrants;
+import dev.palisade.dataplane.render.Ipv6;
 import dev.palisade.model.IdentityPolicy;
 import dev.palisade.model.Mode;
 import dev.palisade.model.crd.SegmentationMode;
 import dev.palisade.model.workload.ModeResolver;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -69,9 +71,15 @@ final class LocalPods {
           namespaceModes.put(n.getMetadata().getName(), a);
         }
       }
+      // each problem is told of its object (uid, generation): edited or made again, it is told again
+      Map<String, HasMetadata> byWhere = new HashMap<>();
+      modes.forEach(m -> byWhere.put(Problem.where("SegmentationMode", m.getMetadata().getNamespace(),
+          m.getMetadata().getName()), m));
+      namespaces.forEach(n -> byWhere.put(Problem.where("Namespace", null, n.getMetadata().getName()), n));
       List<Problem> mine = new ArrayList<>();
       resolver = new ModeResolver(modes, namespaceModes, Map.of(), clusterDefault,
-          p -> mine.add(new Problem(p.kind(), p.namespace(), p.name(), p.message())));
+          p -> mine.add(new Problem(p.kind(), p.namespace(), p.name(), p.message())
+              .on(byWhere.get(Problem.where(p.kind(), p.namespace(), p.name())))));
       resolverProblems = List.copyOf(mine);
       modesRead = new ArrayList<>(modes);
       namespacesRead = new ArrayList<>(namespaces);
@@ -161,19 +169,21 @@ final class LocalPods {
         IdentityPolicy policy = policies.get(e.id);
         Mode mode = modeOf(f.workload(), policy, modes, workloadAnnotationsHonoured);
         String ip = e.ip;
-        boolean isPoliced = policed.contains(e.pod.getMetadata().getNamespace());
+        boolean restricted = mode != Mode.LEARN || policed.contains(e.pod.getMetadata().getNamespace());
         for (String extra : f.podIps) {
-          if (!extra.equals(ip) && extra.indexOf(':') >= 0 && ip.indexOf(':') < 0) {
-            v6ByV4.computeIfAbsent(ip, k -> new ArrayList<>()).add(extra);
+          String v6 = extra.equals(ip) || !Ipv6.isV6(extra) ? null : podV6(extra, e, problems);
+          if (v6 != null && !Ipv6.isV6(ip)) {
+            v6ByV4.computeIfAbsent(ip, k -> new ArrayList<>()).add(v6);
           }
-          if (!extra.equals(ip) && extra.indexOf(':') >= 0 && (mode != Mode.LEARN || isPoliced)) {
-            closedV6.add(extra);
+          if (v6 != null && restricted) {
+            closedV6.add(v6);
           }
         }
-        if (ip.indexOf(':') >= 0) {
+        if (Ipv6.isV6(ip)) {
           // an IPv6-only pod: the IPv4 rules cannot name it; if restricted it is closed on IPv6
-          if (mode != Mode.LEARN || isPoliced) {
-            closedV6.add(ip);
+          String v6 = podV6(ip, e, problems);
+          if (v6 != null && restricted) {
+            closedV6.add(v6);
           }
           continue;
         }
@@ -196,6 +206,20 @@ final class LocalPods {
     Map<String, Long> localCopy = Map.copyOf(local);
     return new Reading(localCopy, Map.copyOf(localMode), Set.copyOf(closedV6), Map.copyOf(v6), List.copyOf(problems),
         NameGrants.of(localCopy, policies));
+  }
+
+  /**
+   * The pod's IPv6 address in canonical text, or null after naming the pod in {@code problems}: an
+   * address no packet can carry is left out of the rules (one such pod must not fail the sync of
+   * every other, as the kernel set would refuse it), while the pod's IPv4 rules stand.
+   */
+  private static String podV6(String address, PodAddresses.Entry e, List<Problem> problems) {
+    try {
+      return Ipv6.podAddress(address);
+    } catch (IllegalArgumentException ex) {
+      problems.add(NodeRulesCalculator.problem("Pod", e.pod, "status.podIPs: " + ex.getMessage()));
+      return null;
+    }
   }
 
   /** "ns/name: what" (or "name: what") as the mode resolver writes its problems. */

@@ -298,7 +298,6 @@ final class NodeRulesCalculator {
   }
 
   static Problem problem(String kind, HasMetadata o, String message) {
-    var m = o.getMetadata();
-    return new Problem(kind, m == null ? null : m.getNamespace(), m == null ? "?" : m.getName(), message);
+    return Problem.of(kind, o, message);
   }
 }

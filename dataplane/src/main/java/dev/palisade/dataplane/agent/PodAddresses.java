@@ -368,8 +368,6 @@ final class PodAddresses {
   }
 
   private static Problem problem(Pod p, RuntimeException e) {
-    var m = p.getMetadata();
-    return new Problem("Pod", m == null ? null : m.getNamespace(), m == null ? "?" : m.getName(),
-        e.getMessage() == null ? e.toString() : e.getMessage());
+    return NodeRulesCalculator.problem("Pod", p, e);
   }
 }

@@ -1,5 +1,9 @@
 package dev.palisade.dataplane.agent;
 
+import static dev.palisade.dataplane.agent.AgentObjects.allowList;
+import static dev.palisade.dataplane.agent.AgentObjects.identity;
+import static dev.palisade.dataplane.agent.AgentObjects.rule;
+import static dev.palisade.dataplane.agent.AgentObjects.segmentationMode;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -13,9 +17,7 @@ import dev.palisade.model.Mode;
 import dev.palisade.model.crd.AllowList;
 import dev.palisade.model.crd.AllowListSpec;
 import dev.palisade.model.crd.SegmentationMode;
-import dev.palisade.model.crd.SegmentationModeSpec;
 import dev.palisade.model.crd.WorkloadIdentity;
-import dev.palisade.model.crd.WorkloadIdentitySpec;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -23,6 +25,7 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodIP;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import java.util.ArrayList;
@@ -42,6 +45,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * left, and other tools deleting the table or one element. After every sync the (fake) kernel's
  * table is traced: no pod of the enforced namespace ever accepts a connection nobody approved, and
  * the one approved edge passes whenever its lists are in place.
+ *
+ * <p>Pods are dual-stack at random. The rules are IPv4 only, so the agent closes an enforced pod's
+ * IPv6 addresses whole: the trace sends the attackers' and the outside's IPv6 to every enforced
+ * pod's IPv6 address, and the pod's IPv6 out, and none may pass (never a bypass around the IPv4 rules).
  */
 class HostileOrderTest {
   private static final String NODE = "node-1";
@@ -49,6 +56,9 @@ class HostileOrderTest {
   private static final long DB = 102;
   private static final long ATTACKER = 201;
   private static final String OUTSIDE = "192.0.2.7";
+  private static final String OUTSIDE_V6 = "2001:db8::7";
+  /** The IPv6 literals the trace sends: a pod's malformed one is no packet's address. */
+  private static final java.util.regex.Pattern V6_PROBE = java.util.regex.Pattern.compile("fd00::[0-9a-f]{1,4}");
 
   /** The cluster as the informers would hold it: namespace/name -> object, per kind. */
   private final Map<String, Pod> pods = new LinkedHashMap<>();
@@ -70,15 +80,15 @@ class HostileOrderTest {
     restart();
     for (String w : List.of("web", "db")) {
       replicaSets.put("prod/" + w + "-1", replicaSet("prod", w));
-      identities.put("prod/" + w, identity("prod", w, w.equals("web") ? WEB : DB));
+      identities.put("prod/" + w, identity("prod", w, "Deployment", w.equals("web") ? WEB : DB));
     }
     replicaSets.put("dev/atk-1", replicaSet("dev", "atk"));
-    identities.put("dev/atk", identity("dev", "atk", ATTACKER));
+    identities.put("dev/atk", identity("dev", "atk", "Deployment", ATTACKER));
     allowLists.put("prod/web", webList());
     allowLists.put("prod/db", dbList());
-    addPod("prod", "web", "10.1.0.1", true);
-    addPod("prod", "db", "10.1.0.2", true);
-    addPod("dev", "atk", "10.1.0.3", true);
+    addPod("prod", "web", "10.1.0.1", "fd00::1", true);
+    addPod("prod", "db", "10.1.0.2", "fd00::2", true);
+    addPod("dev", "atk", "10.1.0.3", "fd00::3", true);
     syncAndCheck("start");
     List<String> steps = new ArrayList<>();
     for (int i = 0; i < 300; i++) {
@@ -89,14 +99,16 @@ class HostileOrderTest {
   }
 
   private String hostileStep(Random random) {
-    int op = random.nextInt(17);
+    int op = random.nextInt(18);
     String ip = "10.1.0." + (1 + random.nextInt(12)); // a small pool: addresses are reused often
     String workload = List.of("web", "db", "atk").get(random.nextInt(3));
     String ns = workload.equals("atk") ? "dev" : "prod";
     switch (op) {
       case 0, 1, 2 -> {
-        addPod(ns, workload, ip, random.nextInt(4) != 0); // sometimes on another node
-        return "add " + workload + " pod at " + ip;
+        // sometimes dual-stack, sometimes on another node
+        String v6 = random.nextBoolean() ? "fd00::" + ip.substring(ip.lastIndexOf('.') + 1) : null;
+        addPod(ns, workload, ip, v6, random.nextInt(4) != 0);
+        return "add " + workload + " pod at " + ip + (v6 == null ? "" : " and " + v6);
       }
       case 3, 4 -> {
         // the old pod's deletion comes late: for a while two pods claim the address
@@ -114,8 +126,8 @@ class HostileOrderTest {
       case 6 -> {
         String key = ns + "/" + workload;
         if (identities.remove(key) == null) {
-          identities.put(key, identity(ns, workload, workload.equals("web") ? WEB : workload.equals("db") ? DB
-              : ATTACKER));
+          identities.put(key, identity(ns, workload, "Deployment", workload.equals("web") ? WEB
+              : workload.equals("db") ? DB : ATTACKER));
           return "restore identity " + key;
         }
         return "delete identity " + key;
@@ -148,7 +160,7 @@ class HostileOrderTest {
       }
       case 11 -> {
         String bad = random.nextBoolean() ? "10.1.0.999" : "fd00::" + (1 + random.nextInt(9));
-        addPod(ns, workload, bad, true);
+        addPod(ns, workload, bad, null, true);
         return "add " + workload + " pod at malformed or IPv6 " + bad;
       }
       case 12 -> {
@@ -174,6 +186,14 @@ class HostileOrderTest {
         stale.getSpec().mode = random.nextBoolean() ? "learn" : "monitor"; // written before prod was enforced, or edited
         allowLists.put(key, stale);
         return "AllowList " + key + " says " + stale.getSpec().mode + " in an enforced namespace";
+      }
+      case 16 -> {
+        // a CNI or an API client wrote an address no packet can carry: the pod is skipped and told,
+        // the node's other rules go on (an unreadable address must not fail every sync)
+        String bad = List.of("fd00::zz", "::ffff:10.1.0.5", "fd00::1::2").get(random.nextInt(3));
+        boolean only = random.nextBoolean();
+        addPod(ns, workload, only ? bad : ip, only ? null : bad, true);
+        return "add " + workload + " pod at " + (only ? "" : ip + " and ") + "malformed IPv6 " + bad;
       }
       default -> {
         return "nothing";
@@ -237,6 +257,7 @@ class HostileOrderTest {
         }
       }
     }
+    checkV6(table, history);
     boolean listsInPlace = valid("prod/web") && valid("prod/db") && identities.containsKey("prod/web")
         && identities.containsKey("prod/db") && replicaSets.containsKey("prod/web-1")
         && replicaSets.containsKey("prod/db-1");
@@ -253,6 +274,39 @@ class HostileOrderTest {
     assertFalse(r.rules().groups().isEmpty() && table.isEmpty(), "rules computed but no table");
   }
 
+  /**
+   * No IPv6 connection reaches or leaves a local pod of the enforced namespace: from the outside or
+   * an attacker pod's IPv6 to the pod, and from the pod to the outside. The pod's IPv4 rules do not
+   * speak for IPv6, so any IPv6 that passes is a way around them.
+   */
+  private void checkV6(String table, String history) {
+    List<String> attackers = new ArrayList<>(List.of(OUTSIDE_V6));
+    for (Pod p : pods.values()) {
+      if (p.getMetadata().getLabels().get("app").equals("atk")) {
+        attackers.addAll(v6Of(p));
+      }
+    }
+    for (Pod p : pods.values()) {
+      if (!p.getMetadata().getNamespace().equals("prod") || !NODE.equals(p.getSpec().getNodeName())) {
+        continue;
+      }
+      for (String ip : v6Of(p)) {
+        for (int port : new int[] {80, 5432}) {
+          for (String a : attackers) {
+            if (!a.equals(ip) && KernelTrace.accepts(table, a, ip, "tcp", port)) {
+              fail("enforced pod " + p.getMetadata().getName() + " accepts " + a + " -> [" + ip + "]:" + port
+                  + " over IPv6 after: " + history + "\n" + table);
+            }
+          }
+          if (KernelTrace.accepts(table, ip, OUTSIDE_V6, "tcp", port)) {
+            fail("enforced pod " + p.getMetadata().getName() + " reaches " + OUTSIDE_V6 + ":" + port + " from " + ip
+                + " after: " + history + "\n" + table);
+          }
+        }
+      }
+    }
+  }
+
   private boolean onlyClaim(String ip) {
     return pods.values().stream().filter(p -> ip.equals(p.getStatus().getPodIP())).count() == 1;
   }
@@ -263,10 +317,7 @@ class HostileOrderTest {
   }
 
   private ClusterSnapshot snapshot() {
-    SegmentationMode enforce = new SegmentationMode();
-    enforce.setMetadata(new ObjectMetaBuilder().withNamespace("prod").withName("prod").build());
-    enforce.setSpec(new SegmentationModeSpec());
-    enforce.getSpec().mode = "enforce";
+    SegmentationMode enforce = segmentationMode("prod", "prod", "enforce");
     List<Namespace> namespaces = List.of(namespace("prod"), namespace("dev"));
     return new ClusterSnapshot(List.copyOf(pods.values()),
         (ns, kind, name) -> kind.equals("ReplicaSet") ? Optional.<HasMetadata>ofNullable(replicaSets.get(ns + "/"
@@ -275,13 +326,23 @@ class HostileOrderTest {
         List.of(), List.of(), List.of(), Mode.LEARN);
   }
 
-  private void addPod(String ns, String workload, String ip, boolean local) {
+  /** {@code v6}: the pod's second address (dual-stack), or null. */
+  private void addPod(String ns, String workload, String ip, String v6, boolean local) {
     String name = workload + "-1-" + (podSerial++);
+    List<PodIP> ips = new ArrayList<>(List.of(new PodIP(ip)));
+    if (v6 != null) {
+      ips.add(new PodIP(v6));
+    }
     pods.put(ns + "/" + name, new PodBuilder().withMetadata(new ObjectMetaBuilder().withNamespace(ns).withName(name)
         .withLabels(Map.of("app", workload)).withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("apps/v1")
             .withKind("ReplicaSet").withName(workload + "-1").withUid("rs-" + workload).withController(true).build())
         .build()).withNewSpec().withNodeName(local ? NODE : "node-2").endSpec().withNewStatus().withPodIP(ip)
-        .withPhase("Running").endStatus().build());
+        .withPodIPs(ips).withPhase("Running").endStatus().build());
+  }
+
+  /** The pod's IPv6 addresses a packet can carry (status.podIPs, the primary among them). */
+  private static List<String> v6Of(Pod p) {
+    return p.getStatus().getPodIPs().stream().map(PodIP::getIp).filter(a -> V6_PROBE.matcher(a).matches()).toList();
   }
 
   private static ReplicaSet replicaSet(String ns, String workload) {
@@ -290,42 +351,12 @@ class HostileOrderTest {
             .withName(workload).withUid("d-" + workload).withController(true).build()).build()).build();
   }
 
-  private static WorkloadIdentity identity(String ns, String workload, long id) {
-    WorkloadIdentity wi = new WorkloadIdentity();
-    wi.setMetadata(new ObjectMetaBuilder().withNamespace(ns).withName(workload).build());
-    wi.setSpec(new WorkloadIdentitySpec());
-    wi.getSpec().kind = "Deployment";
-    wi.getSpec().name = workload;
-    wi.getSpec().id = id;
-    return wi;
-  }
-
   private static AllowList webList() {
-    return list("web", WEB, List.of(), List.of(rule(DB, "5432")));
+    return allowList("prod", "web", WEB, List.of(), List.of(rule(DB, "5432")));
   }
 
   private static AllowList dbList() {
-    return list("db", DB, List.of(rule(WEB, "5432")), List.of());
-  }
-
-  private static AllowList list(String name, long id, List<AllowListSpec.Rule> in, List<AllowListSpec.Rule> out) {
-    AllowList l = new AllowList();
-    l.setMetadata(new ObjectMetaBuilder().withNamespace("prod").withName(name).build());
-    l.setSpec(new AllowListSpec());
-    l.getSpec().identity = id;
-    l.getSpec().revision = 1;
-    l.getSpec().mode = "enforce";
-    l.getSpec().ingress = new ArrayList<>(in);
-    l.getSpec().egress = new ArrayList<>(out);
-    return l;
-  }
-
-  private static AllowListSpec.Rule rule(long peer, String ports) {
-    AllowListSpec.Rule r = new AllowListSpec.Rule();
-    r.peerIdentity = peer;
-    r.protocol = "TCP";
-    r.ports = ports;
-    return r;
+    return allowList("prod", "db", DB, List.of(rule(WEB, "5432")), List.of());
   }
 
   private static Namespace namespace(String name) {

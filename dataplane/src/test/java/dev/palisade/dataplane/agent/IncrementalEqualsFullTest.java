@@ -1,5 +1,6 @@
 package dev.palisade.dataplane.agent;
 
+import static dev.palisade.dataplane.agent.AgentObjects.rule;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.palisade.dataplane.apply.RulesetApplier;
@@ -221,14 +222,6 @@ class IncrementalEqualsFullTest {
     cidr.ports = "443";
     l.getSpec().egress.add(cidr);
     return l;
-  }
-
-  private static AllowListSpec.Rule rule(long peer, String ports) {
-    AllowListSpec.Rule r = new AllowListSpec.Rule();
-    r.peerIdentity = peer;
-    r.protocol = "TCP";
-    r.ports = ports;
-    return r;
   }
 
   private static Namespace namespace(int n, String team) {

@@ -1,5 +1,6 @@
 package dev.palisade.dataplane.agent;
 
+import static dev.palisade.dataplane.agent.AgentObjects.rule;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -361,14 +362,6 @@ class PodDeltaEqualsFullTest {
       l.getSpec().egress.add(rule(1000 + random.nextInt(WORKLOADS), "5432-5433"));
     }
     return l;
-  }
-
-  private static AllowListSpec.Rule rule(long peer, String ports) {
-    AllowListSpec.Rule r = new AllowListSpec.Rule();
-    r.peerIdentity = peer;
-    r.protocol = "TCP";
-    r.ports = ports;
-    return r;
   }
 
   private static Namespace namespace(int n, String team) {

@@ -1,5 +1,6 @@
 package dev.palisade.dataplane.agent;
 
+import static dev.palisade.dataplane.agent.AgentObjects.rule;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -155,13 +156,5 @@ class WhyExplainerTest {
     l.getSpec().ingress = new ArrayList<>(in);
     l.getSpec().egress = new ArrayList<>(out);
     return l;
-  }
-
-  private static AllowListSpec.Rule rule(long peer, String ports) {
-    AllowListSpec.Rule r = new AllowListSpec.Rule();
-    r.peerIdentity = peer;
-    r.protocol = "TCP";
-    r.ports = ports;
-    return r;
   }
 }

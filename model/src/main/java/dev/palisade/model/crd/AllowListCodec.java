@@ -63,6 +63,9 @@ public final class AllowListCodec {
     for (int i = 0; i < rules.size(); i++) {
       AllowListSpec.Rule r = rules.get(i);
       String at = dir + "[" + i + "]";
+      if (r == null) {
+        throw new IllegalArgumentException(at + ": null, not a rule"); // else the message would be an NPE's
+      }
       Peer peer;
       if (r.peerName != null) {
         peer = name(r, dir, at);
