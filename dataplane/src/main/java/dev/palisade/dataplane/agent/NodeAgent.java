@@ -60,6 +60,7 @@ public final class NodeAgent implements AutoCloseable {
   private final PodStartGate gate;
   private final SyncRunner runner;
   private final ObjectProblems problems;
+  private final SinkInBackground warningEvents;
   private final Conntrack conntrack;
   private TableGuard guard;
   private final SyncTimes syncTimes = new SyncTimes();
@@ -81,7 +82,8 @@ public final class NodeAgent implements AutoCloseable {
     this.conntrack = conntrack;
     this.kernel = new KernelSync(nodeName, nft, conntrack);
     this.reporter = new ControllerReporter(nodeName, traffic, sink, metrics);
-    this.problems = new ObjectProblems(nodeName, new WarningEvents(client, nodeName));
+    this.warningEvents = new SinkInBackground(nodeName, new WarningEvents(client, nodeName));
+    this.problems = new ObjectProblems(nodeName, warningEvents);
     this.runner = new SyncRunner(nodeName, this::sync, Duration.ofMillis(1), Duration.ofSeconds(5),
         Duration.ofSeconds(60));
     this.informers = new AgentInformers(client, nodeName, kind -> request(SyncCause.INFORMER));
@@ -314,6 +316,7 @@ public final class NodeAgent implements AutoCloseable {
     }
     informers.close();
     runner.close();
+    warningEvents.close();
     if (dnsHold != null) {
       dnsHold.close();
     }
