@@ -8,6 +8,7 @@
 #   scripts/bench.sh bulk-sync [ELEMENTS] [ROUNDS]
 #   scripts/bench.sh memory [ROUNDS]
 #   scripts/bench.sh agent-memory   (the agent process in a process lab; builds the CLI jar too)
+#   scripts/bench.sh pod-start-process [PODS] [BACKGROUND] [NODES] [LARGE_TOTAL]   (the agent's share of a pod start, on agent processes)
 #   scripts/bench.sh events [SECONDS] [ROUNDS]
 #   scripts/bench.sh approval-latency [DECISIONS] [PODS] [NODES] [REMOTE_PODS]
 #   scripts/bench.sh dns-hold [QUERIES] [ROUNDS]
@@ -17,7 +18,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 "$root/scripts/install-deps.sh"
 what=${1:?usage: scripts/bench.sh lab-scale [args]}; shift
-modules=bench; [ "$what" = agent-memory ] && modules=bench,cli
+modules=bench; case "$what" in agent-memory|pod-start-process) modules=bench,cli ;; esac
 mvn -q -B -DskipTests -pl "$modules" -am package
 jar=bench/target/palisade-bench.jar
 case "$what" in
@@ -28,6 +29,7 @@ case "$what" in
   bulk-sync) main=dev.palisade.bench.BulkSyncBench ;;
   memory) main=dev.palisade.bench.MemoryBench ;;
   agent-memory) main=dev.palisade.bench.AgentProcessMemoryBench ;;
+  pod-start-process) main=dev.palisade.bench.PodStartProcessBench ;;
   events) main=dev.palisade.bench.EventsBench ;;
   approval-latency) main=dev.palisade.bench.ApprovalLatencyBench ;;
   dns-hold) main=dev.palisade.bench.DnsHoldBench ;;

@@ -86,14 +86,14 @@ public final class AgentProcessMemoryBench {
               spec: {containers: [{name: web, image: web, ports: [{containerPort: 20000}]}]}
           """);
       lab.awaitReady(Duration.ofMinutes(2));
-      long empty = awaitStable(metrics, 0, Duration.ofMinutes(3));
+      long empty = AgentScrape.awaitStable(metrics, 0, Duration.ofMinutes(3));
       settled[0] = settle(pid);
       live[0] = afterGc(pid);
       System.err.printf(Locale.ROOT, "empty (%d elements): %s settled, %s live%n", empty, settled[0].row(""),
           live[0].row(""));
 
       lab.apply(policy());
-      long full = awaitStable(metrics, empty + (long) PEERS * PORTS, Duration.ofMinutes(10));
+      long full = AgentScrape.awaitStable(metrics, empty + (long) PEERS * PORTS, Duration.ofMinutes(10));
       settled[1] = settle(pid);
       live[1] = afterGc(pid);
       System.err.printf(Locale.ROOT, "100k (%d elements): %s settled, %s live%n", full, settled[1].row(""),
@@ -165,45 +165,6 @@ public final class AgentProcessMemoryBench {
       sb.append("    - {port: ").append(20000 + 2 * p).append(", protocol: TCP}\n");
     }
     return sb.toString();
-  }
-
-  /** Waits until the agent's ruleset holds at least {@code atLeast} elements and one scrape later the same. */
-  private static long awaitStable(String metrics, long atLeast, Duration timeout) throws Exception {
-    HttpClient http = HttpClient.newHttpClient();
-    long deadline = System.nanoTime() + timeout.toNanos();
-    long last = -1;
-    while (System.nanoTime() < deadline) {
-      long now = elements(http, metrics);
-      if (now >= atLeast && now == last) {
-        return now;
-      }
-      last = now;
-      Thread.sleep(2000);
-    }
-    throw new IllegalStateException("the agent's ruleset did not reach " + atLeast + " elements (last " + last + ")");
-  }
-
-  /** Elements in force over all sets (the gauge is per set), or -1 until the agent is ready and covers a pod. */
-  private static long elements(HttpClient http, String metrics) throws Exception {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(metrics)).build(),
-        HttpResponse.BodyHandlers.ofString());
-    long sum = 0;
-    boolean ready = false;
-    boolean covers = false;
-    for (String line : r.body().split("\n")) {
-      if (line.startsWith("palisade_agent_ruleset_elements")) {
-        sum += (long) value(line);
-      } else if (line.startsWith("palisade_agent_ready ")) {
-        ready = value(line) == 1;
-      } else if (line.startsWith("palisade_agent_pods_covered ")) {
-        covers = value(line) >= 1;
-      }
-    }
-    return ready && covers ? sum : -1;
-  }
-
-  private static double value(String sample) {
-    return Double.parseDouble(sample.substring(sample.lastIndexOf(' ') + 1));
   }
 
   private static Reading settle(long pid) throws Exception {

@@ -79,7 +79,7 @@ public final class PalisadeProcesses implements AutoCloseable {
   private final Map<String, String> metricsUrls = new java.util.LinkedHashMap<>();
   /** As long as the agent's own wait (PodStartSocket's), plus the connection. */
   private static final Duration POD_START_TIMEOUT = Duration.ofSeconds(35);
-  private volatile java.util.function.LongConsumer onPodCovered = nanos -> { };
+  private volatile PodCovered onPodCovered = (agentNanos, callNanos) -> { };
   private final PrivateFiles files = new PrivateFiles();
   private String url;
   private LabCertificates.Issued certificates;
@@ -167,8 +167,11 @@ public final class PalisadeProcesses implements AutoCloseable {
       ProcessReadiness.awaitTable(node, processes.get(1 + node.index()), dir, deadline);
     }
     // the lab's kubelet is the CNI plugin here: a pod's network waits until its agent's rules cover it
-    lab.podNetworkHook((ns, name, ip, node) -> onPodCovered.accept(
-        PodStartClient.announce(podStartSocket(node), new PodStart(ns, name, ip), POD_START_TIMEOUT)));
+    lab.podNetworkHook((ns, name, ip, node) -> {
+      long t0 = System.nanoTime();
+      long agentNanos = PodStartClient.announce(podStartSocket(node), new PodStart(ns, name, ip), POD_START_TIMEOUT);
+      onPodCovered.covered(agentNanos, System.nanoTime() - t0);
+    });
   }
 
   /** Where agent N listens for pod starts (short: a Unix socket's path has at most 107 bytes). */
@@ -176,8 +179,13 @@ public final class PalisadeProcesses implements AutoCloseable {
     return dir.resolve("agent-" + node + ".pod-start.sock");
   }
 
-  /** Told each pod start's agent time in nanoseconds (as the agent measured it): a benchmark's samples. */
-  public void onPodCovered(java.util.function.LongConsumer consumer) {
+  /** A pod start covered: the agent's own time (as it measured it) and the whole call's, in nanoseconds. */
+  public interface PodCovered {
+    void covered(long agentNanos, long callNanos);
+  }
+
+  /** Told each pod start's times: a benchmark's samples. */
+  public void onPodCovered(PodCovered consumer) {
     this.onPodCovered = consumer;
   }
 
