@@ -64,6 +64,9 @@ public final class NodeAgent implements AutoCloseable {
   private final Conntrack conntrack;
   private TableGuard guard;
   private final SyncTimes syncTimes = new SyncTimes();
+  private final SyncTrace syncTrace = new SyncTrace();
+  /** The pod-start goal (issue 16: p99 20 ms): a start slower than this is logged with its syncs. */
+  private static final long SLOW_POD_START_NANOS = 20_000_000L;
   private FailsafeBuilder.Config failsafe = FailsafeBuilder.Config.DEFAULT;
   private final dev.palisade.dataplane.dns.ResolvedNames resolvedNames = new dev.palisade.dataplane.dns.ResolvedNames();
   private dev.palisade.dataplane.dns.DnsHoldRunner dnsHold;
@@ -203,7 +206,10 @@ public final class NodeAgent implements AutoCloseable {
       ready = true;
       metrics.onFirstSync();
     }
-    syncTimes.add(System.nanoTime() - started, CPU.getCurrentThreadCpuTime() - startedCpu);
+    long ended = System.nanoTime();
+    syncTimes.add(ended - started, CPU.getCurrentThreadCpuTime() - startedCpu);
+    long[] steps = step.lastSteps();
+    syncTrace.add(new SyncTrace.Sync(started, ended, String.join("+", asked), steps[0], steps[1], steps[2]));
     return true;
   }
 
@@ -219,7 +225,13 @@ public final class NodeAgent implements AutoCloseable {
   public void podStarting(String namespace, String name, String ip, Duration timeout) {
     long t0 = System.nanoTime();
     gate.await(namespace, name, ip, timeout);
-    metrics.onPodCovered(System.nanoTime() - t0);
+    long t1 = System.nanoTime();
+    metrics.onPodCovered(t1 - t0);
+    if (t1 - t0 > SLOW_POD_START_NANOS) {
+      // what a slow start waited for: a sync under way when it asked, several, or one slow step
+      LOG.info("{}: pod start {}/{} ({}) took {} ms: {}", nodeName, namespace, name, ip, (t1 - t0) / 1_000_000,
+          syncTrace.describe(t0, t1));
+    }
   }
 
   /** True once the first full sync is in force (the readiness probe: /healthz/ready). */
