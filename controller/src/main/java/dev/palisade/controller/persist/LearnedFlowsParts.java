@@ -20,10 +20,12 @@ import java.util.List;
  * <p>Parts are filled in the edges' order (the graph's key order), each as full as the budget
  * lets it: the first under the object's own name, the next ones NAME-p2, NAME-p3, ... That is the
  * fewest parts any cut in this order can have, so adding an edge or growing one never makes them
- * fewer. They must never be fewer: the writer rewrites every part each time but deletes none, and
- * a part no longer written would keep stale copies of edges for the restore to merge. The one way
- * an edge shrinks, its status reset to learned, is taken out of the count by measuring every
- * status at its widest.
+ * fewer, and never moves an edge to an earlier part (the edges up to any one of them take no fewer
+ * bytes than before, so no more of them fit in the parts before it). They must never be fewer: the
+ * writer rewrites every part each time but deletes none, and a part no longer written would keep
+ * stale copies of edges for the restore to merge. And edges must only move on: the writer writes
+ * the last part first so that a write cut short loses none. The one way an edge shrinks, its
+ * status reset to learned, is taken out of the count by measuring every status at its widest.
  */
 final class LearnedFlowsParts {
   /**

@@ -178,8 +178,15 @@ public final class LearnedFlowsWriter {
             .filter(e -> e.key().destination().equals(to)).toList()));
         writes++;
       } else {
-        for (LearnedFlows part : objectsOf(entry, graph.edgesFrom(entry))) {
-          store.write(part);
+        List<LearnedFlows> parts = objectsOf(entry, graph.edgesFrom(entry));
+        // Last part first. An edge that grows, or one added before others, pushes later edges into
+        // later parts, never earlier ones (LearnedFlowsParts); so when a write of part k is cut
+        // short (a kill, a failed request), every edge the new parts k+1.. do not hold yet is still
+        // in its old part k or an earlier one, not written over yet. First part first would
+        // write part k without an edge it hands on to part k+1 before part k+1 holds it. An edge in
+        // two parts meanwhile is merged by the restore.
+        for (int k = parts.size() - 1; k >= 0; k--) {
+          store.write(parts.get(k));
           writes++;
         }
       }
