@@ -9,18 +9,23 @@ import java.util.TreeMap;
 
 /**
  * {@link LearnedFlowsWriter}'s store in memory, kept as the API server keeps LearnedFlows: objects
- * by NAMESPACE/NAME, listed in that order. It also logs every write in the order the writer issued
- * it, so that a test can stop the writer after any one of them (a kill) and restore from what was
- * stored by then. Objects are copied in: the writer's later changes do not reach the store.
+ * by NAMESPACE/NAME, listed in that order. It also logs every write and delete in the order the
+ * writer issued them, so that a test can stop the writer after any one of them (a kill) and
+ * restore from what was stored by then. Objects are copied in: the writer's later changes do not
+ * reach the store.
  */
 public final class FakeLearnedFlowsStore implements LearnedFlowsWriter.Store {
   private static final KubernetesSerialization JSON = new KubernetesSerialization();
 
-  /** One write of the object at NAMESPACE/NAME. */
+  /** One write of the object at NAMESPACE/NAME, or its delete (no object). */
   public record Op(String key, LearnedFlows object) {
-    /** What the store holds after this write. */
+    /** What the store holds after this operation. */
     public void applyTo(Map<String, LearnedFlows> objects) {
-      objects.put(key, object);
+      if (object == null) {
+        objects.remove(key);
+      } else {
+        objects.put(key, object);
+      }
     }
   }
 
@@ -30,6 +35,11 @@ public final class FakeLearnedFlowsStore implements LearnedFlowsWriter.Store {
   @Override
   public void write(LearnedFlows object) {
     apply(new Op(key(object), JSON.clone(object)));
+  }
+
+  @Override
+  public void delete(String namespace, String name) {
+    apply(new Op(namespace + "/" + name, null));
   }
 
   private void apply(Op op) {
@@ -42,7 +52,7 @@ public final class FakeLearnedFlowsStore implements LearnedFlowsWriter.Store {
     return new TreeMap<>(objects);
   }
 
-  /** Every write since this store was made, in order. */
+  /** Every write and delete since this store was made, in order. */
   public List<Op> log() {
     return List.copyOf(log);
   }

@@ -7,10 +7,6 @@ import dev.palisade.controller.graph.EdgeStatus;
 import dev.palisade.controller.graph.FlowEdge.EdgeKey;
 import dev.palisade.controller.graph.FlowGraph;
 import dev.palisade.controller.publish.Backoff;
-import dev.palisade.model.FlowKey;
-import dev.palisade.model.FlowRecord;
-import dev.palisade.model.FlowReport;
-import dev.palisade.model.Protocol;
 import dev.palisade.model.crd.LearnedFlows;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,26 +23,15 @@ import org.junit.jupiter.api.Test;
  */
 class LearnedFlowsWriteOrderTest {
   private static final String WEB = "shop/Deployment/web";
-  private static final String NS = "s".repeat(63);
   private static final int EDGES = 150;
-
-  /** Reports from web: every edge of {@code ids} gains 4 more example pods at each end (long names). */
-  private static void grow(FlowGraph g, int step, List<Integer> ids) {
-    List<String> pods = IntStream.range(0, 4).mapToObj(i -> NS + "/" + (step * 4 + i) + "p".repeat(250)).toList();
-    List<FlowRecord> records = ids.stream()
-        .map(id -> new FlowRecord(new FlowKey(300, id, Protocol.TCP, 8080), 1, 1000 + step, 2000 + step, pods, pods))
-        .toList();
-    g.ingest(new FlowReport("n", 1 + step, records),
-        id -> id == 300 ? WEB : NS + "/Deployment/" + id + "d".repeat(240));
-  }
 
   @Test
   void aKillAfterAnyWriteLeavesEveryStoredEdgeInSomeStoredObject() {
     FlowGraph g = new FlowGraph();
     FakeLearnedFlowsStore store = new FakeLearnedFlowsStore();
     LearnedFlowsWriter writer = new LearnedFlowsWriter(g, store, Runnable::run, null, Duration.ZERO, Backoff.DEFAULT);
-    List<Integer> ids = new ArrayList<>(IntStream.range(0, EDGES).map(i -> 5000 + i).boxed().toList());
-    grow(g, 0, ids);
+    List<Integer> ids = new ArrayList<>(HeavyEdges.ids(5000, EDGES));
+    HeavyEdges.report(g, WEB, ids, 0, 4);
     writer.dirty(WEB);
     writer.flushNow();
     int cuts = 0;
@@ -56,9 +40,8 @@ class LearnedFlowsWriteOrderTest {
       Map<String, LearnedFlows> before = store.objects();
       int logged = store.log().size();
       // edges that sort first (ids 1000..) added, every edge grows: later edges move to later parts
-      int added = 1000 + step * 10;
-      ids.addAll(IntStream.range(0, 10).map(i -> added + i).boxed().toList());
-      grow(g, step, ids);
+      ids.addAll(HeavyEdges.ids(1000 + step * 10, 10));
+      HeavyEdges.report(g, WEB, ids, step, 4);
       if (step == 2) {
         g.review(e -> e.destination().contains("/51"), EdgeStatus.APPROVED);
       } else if (step == 3) {
