@@ -37,13 +37,26 @@ public final class FlowEdge {
     destinationPods.addAll(dstPods);
   }
 
+  /**
+   * Sets the state a store kept, or merges a second copy of it: a source kept in several objects
+   * may hold one edge twice (a write of its parts cut short leaves the old copy in one part while
+   * the new one is already in the next). Evidence only grows, so of each number the larger (the
+   * earlier first seen) is the newest, whichever copy comes first; the copies count the same flows,
+   * so counts are not added. The status is the newer copy's (on equal evidence the one read last,
+   * as for a single copy); the audit log's replay sets a decided edge's status again after this.
+   */
   void restore(EdgeStatus status, long count, long first, long last, long violations, Iterable<String> srcPods,
       Iterable<String> dstPods) {
-    this.status = status;
-    this.count = count;
-    this.firstSeen = first;
-    this.lastSeen = last;
-    this.violations = violations;
+    boolean mineNewer = this.count > count || this.lastSeen > last || this.violations > violations;
+    if (!mineNewer) {
+      this.status = status;
+    }
+    this.count = Math.max(this.count, count);
+    if (first != 0) { // 0: no evidence yet (firstSeen() gives 0 for none)
+      this.firstSeen = Math.min(this.firstSeen, first);
+    }
+    this.lastSeen = Math.max(this.lastSeen, last);
+    this.violations = Math.max(this.violations, violations);
     sourcePods.addAll(srcPods);
     destinationPods.addAll(dstPods);
   }

@@ -176,7 +176,10 @@ public final class FlowGraph {
     return key.port() == SCAN_PORT;
   }
 
-  /** Re-adds a persisted edge as it was (status and evidence), e.g. after a controller restart. */
+  /**
+   * Re-adds a persisted edge as it was (status and evidence), e.g. after a controller restart; a
+   * second copy of a known edge is merged, its newest evidence kept ({@link FlowEdge#restore}).
+   */
   public synchronized void restore(EdgeKey key, EdgeStatus status, long count, long first, long last, long violations,
       List<String> srcPods, List<String> dstPods) {
     FlowEdge e = edge(key);

@@ -29,7 +29,7 @@ public final class ControllerRestore {
   private ControllerRestore() {}
 
   public static void restore(KubernetesClient client, WorkloadIndex workloads, FlowGraph graph,
-      AllowListPublisher allowLists, PublishedObjects publishing) {
+      LearnedFlowsWriter learned, AllowListPublisher allowLists, PublishedObjects publishing) {
     for (WorkloadIdentity wi : client.resources(WorkloadIdentity.class).inAnyNamespace().list().getItems()) {
       try {
         workloads.restore(wi);
@@ -40,6 +40,7 @@ public final class ControllerRestore {
     }
     for (LearnedFlows lf : client.resources(LearnedFlows.class).inAnyNamespace().list().getItems()) {
       restoreEdges(graph, lf);
+      learned.adopt(lf);
     }
     for (AllowList al : client.resources(AllowList.class).inAnyNamespace().list().getItems()) {
       if (al.getSpec() != null) {

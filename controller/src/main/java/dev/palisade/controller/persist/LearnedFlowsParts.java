@@ -1,6 +1,7 @@
 package dev.palisade.controller.persist;
 
 import dev.palisade.controller.graph.EdgeStatus;
+import dev.palisade.model.WorkloadRef;
 import dev.palisade.model.crd.LearnedFlows;
 import dev.palisade.model.crd.LearnedFlowsSpec;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -18,12 +19,15 @@ import java.util.List;
  * edge lets a part of worst ones past the API server's limit.
  *
  * <p>Parts are filled in the edges' order (the graph's key order), each as full as the budget
- * lets it: the first under the object's own name, the next ones NAME-p2, NAME-p3, ... That is the
+ * lets it, named by {@link LearnedFlowsNames#part} (the writer may rename one). That is the
  * fewest parts any cut in this order can have, so adding an edge or growing one never makes them
- * fewer. They must never be fewer: the writer rewrites every part each time but deletes none, and
- * a part no longer written would keep stale copies of edges for the restore to merge. The one way
- * an edge shrinks, its status reset to learned, is taken out of the count by measuring every
- * status at its widest.
+ * fewer, and never moves an edge to an earlier part (the edges up to any one of them take no fewer
+ * bytes than before, so no more of them fit in the parts before it). They must never be fewer: the
+ * writer rewrites every part each time, and a part no longer written would keep stale copies of
+ * edges for the restore to merge. And edges must only move on: the writer writes the last part
+ * first so that a write cut short loses none. The one way an edge shrinks, its status reset to
+ * learned, is taken out of the count by measuring every status at its widest; and a part's own
+ * name, which the writer may change, is measured at its longest.
  */
 final class LearnedFlowsParts {
   /**
@@ -55,7 +59,8 @@ final class LearnedFlowsParts {
     int from = 0;
     do {
       LearnedFlows part = emptyPart(whole, parts.size() + 1);
-      long bytes = bytes(part);
+      // as if named at the longest: no other name makes a part hold less, and so move an edge back
+      long bytes = bytes(part) + LearnedFlowsNames.LONGEST - part.getMetadata().getName().length();
       int to = from;
       while (to < edges.size()) {
         long more = measured(edges.get(to)) + (to > from ? 1 : 0); // and a comma after the first
@@ -78,9 +83,8 @@ final class LearnedFlowsParts {
     spec.source = whole.getSpec().source; // every part names its source: the restore merges them by it
     spec.edges = List.of();
     LearnedFlows part = new LearnedFlows();
-    String name = whole.getMetadata().getName();
     part.setMetadata(new ObjectMetaBuilder().withNamespace(whole.getMetadata().getNamespace())
-        .withName(n == 1 ? name : name + "-p" + n).build());
+        .withName(LearnedFlowsNames.part(WorkloadRef.parse(spec.source), n)).build());
     part.setSpec(spec);
     return part;
   }

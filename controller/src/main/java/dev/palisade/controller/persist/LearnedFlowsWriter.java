@@ -4,13 +4,16 @@ import dev.palisade.controller.graph.FlowGraph;
 import dev.palisade.controller.graph.FlowGraph.EdgeView;
 import dev.palisade.controller.graph.OutsideVertex;
 import dev.palisade.controller.publish.Backoff;
+import dev.palisade.controller.publish.LastVersionWriter;
 import dev.palisade.model.WorkloadRef;
 import dev.palisade.model.crd.CrdNames;
 import dev.palisade.model.crd.LearnedFlows;
 import dev.palisade.model.crd.LearnedFlowsSpec;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -39,15 +42,38 @@ import org.slf4j.LoggerFactory;
  * {@code in-SOURCE-KIND-NAME} ({@link #inboundObjectOf}), with the outside vertex as the object's
  * source, so the restore path reads them as it reads any other object.
  *
+ * <p>A source's parts ({@link LearnedFlowsParts}) are written last first, then its objects under
+ * names it no longer uses are deleted; no object that holds another source's edges is written over
+ * ({@link #adopt}, {@link LearnedFlowsNames}).
+ *
  * <p>Not thread-safe: {@link #dirty}, {@link #flushSoon} and {@link #flushNow} run on the
  * controller's loop thread; the timer only hands the flush back to that thread.
  */
 public final class LearnedFlowsWriter {
   private static final Logger LOG = LoggerFactory.getLogger(LearnedFlowsWriter.class);
 
-  /** Where objects go (the API server; a test's failing store). */
+  /** Where objects go (the API server; {@link FakeLearnedFlowsStore}). */
   public interface Store {
     void write(LearnedFlows object);
+
+    /** Deletes the object, if it is there. */
+    void delete(String namespace, String name);
+
+    /** The API server's: each write one PUT at the version written last ({@link LastVersionWriter}). */
+    static Store of(KubernetesClient client) {
+      LastVersionWriter writer = new LastVersionWriter(client);
+      return new Store() {
+        @Override
+        public void write(LearnedFlows object) {
+          writer.write(object);
+        }
+
+        @Override
+        public void delete(String namespace, String name) {
+          client.resources(LearnedFlows.class).inNamespace(namespace).withName(name).delete();
+        }
+      };
+    }
   }
 
   private final FlowGraph graph;
@@ -59,6 +85,7 @@ public final class LearnedFlowsWriter {
   private final int perBatch;
   /** Workload sources, and outside sources with the workload they enter ({@link #inbound}). */
   private final Set<String> dirty = new LinkedHashSet<>();
+  private final LearnedFlowsOwners owners = new LearnedFlowsOwners();
   private boolean scheduled;
   private int failures;
   private long writes;
@@ -105,6 +132,27 @@ public final class LearnedFlowsWriter {
       dirty.add(source);
     } else if (isWorkload(destination) && OutsideVertex.isOutside(source)) {
       dirty.add(inbound(source, destination));
+    }
+  }
+
+  /**
+   * An object the restore read: its name holds its source's edges, not to be written over by
+   * another source. One under a name parts no longer get (KIND-NAME-pN, before) marks its source
+   * dirty: the next flush writes the source's parts under their names and deletes it, and frees
+   * the name for the workload whose part 1 it is now.
+   */
+  public void adopt(LearnedFlows stored) {
+    owners.stored(stored);
+    String source = stored.getSpec() == null ? null : stored.getSpec().source;
+    if (source != null && isWorkload(source)) {
+      try {
+        if (!LearnedFlowsNames.current(stored.getMetadata().getName(), WorkloadRef.parse(source))) {
+          dirty(source);
+        }
+      } catch (IllegalArgumentException e) {
+        LOG.warn("LearnedFlows {}/{}: {}", stored.getMetadata().getNamespace(), stored.getMetadata().getName(),
+            e.getMessage());
+      }
     }
   }
 
@@ -174,14 +222,13 @@ public final class LearnedFlowsWriter {
       if (arrow > 0) {
         String from = entry.substring(0, arrow);
         String to = entry.substring(arrow + 4);
-        store.write(inboundObjectOf(from, to, graph.edgesFrom(from).stream()
-            .filter(e -> e.key().destination().equals(to)).toList()));
+        LearnedFlows in = inboundObjectOf(from, to, graph.edgesFrom(from).stream()
+            .filter(e -> e.key().destination().equals(to)).toList());
+        store.write(in);
+        owners.stored(in);
         writes++;
       } else {
-        for (LearnedFlows part : objectsOf(entry, graph.edgesFrom(entry))) {
-          store.write(part);
-          writes++;
-        }
+        writeParts(entry);
       }
       return true;
     } catch (RuntimeException e) {
@@ -192,6 +239,53 @@ public final class LearnedFlowsWriter {
       schedule(wait);
       return false;
     }
+  }
+
+  /** Writes a workload's parts, then deletes its objects under names its parts no longer have. */
+  private void writeParts(String source) {
+    WorkloadRef w = WorkloadRef.parse(source);
+    List<LearnedFlows> parts = objectsOf(source, graph.edgesFrom(source));
+    for (int k = 0; k < parts.size(); k++) {
+      nameFree(parts.get(k), w, k + 1);
+    }
+    // Last part first. An edge that grows, or one added before others, pushes later edges into
+    // later parts, never earlier ones (LearnedFlowsParts); so when a write of part k is cut
+    // short (a kill, a failed request), every edge the new parts k+1.. do not hold yet is still
+    // in its old part k or an earlier one, not written over yet. First part first would
+    // write part k without an edge it hands on to part k+1 before part k+1 holds it. An edge in
+    // two parts meanwhile is merged by the restore.
+    for (int k = parts.size() - 1; k >= 0; k--) {
+      store.write(parts.get(k));
+      owners.stored(parts.get(k));
+      writes++;
+    }
+    // Only now: every edge such an object holds was restored into the graph, so is in a part
+    // just written. Left, it would be merged at each start with content older than the parts'.
+    Set<String> names = new HashSet<>();
+    parts.forEach(p -> names.add(p.getMetadata().getName()));
+    for (String stale : owners.namesOf(w.namespace(), source)) {
+      if (!names.contains(stale)) {
+        store.delete(w.namespace(), stale);
+        owners.deleted(w.namespace(), stale);
+      }
+    }
+  }
+
+  /**
+   * Gives part {@code n} a name no object of another source holds. Names are unambiguous
+   * ({@link LearnedFlowsNames}), but an object stored before (a part named as parts were, or one
+   * made by hand) may hold another source's edges under it, and writing over it would lose them.
+   */
+  private void nameFree(LearnedFlows part, WorkloadRef w, int n) {
+    String ns = w.namespace();
+    String name = part.getMetadata().getName();
+    for (int i = 1; !owners.mayWrite(ns, name, part.getSpec().source); i++) {
+      String other = LearnedFlowsNames.alternative(w, n, i);
+      LOG.warn("LearnedFlows {}/{} holds the edges of {}: not written over; part {} of {} goes to {}", ns, name,
+          owners.sourceOf(ns, name), n, w, other);
+      name = other;
+    }
+    part.getMetadata().setName(name);
   }
 
   /** Sources waiting to be written. */
@@ -219,8 +313,8 @@ public final class LearnedFlowsWriter {
 
   /**
    * The objects that hold {@code source}'s edges, each under {@link LearnedFlowsParts#BUDGET_BYTES}
-   * of JSON: the first under the workload's object name, the next ones under NAME-p2, NAME-p3, ...
-   * (edges are never forgotten, so parts are never fewer than before). Every part names its
+   * of JSON, named by {@link LearnedFlowsNames#part} (the writer takes another name where an
+   * object of another source is stored). Every part names its
    * source; the controller merges them at start. Pure.
    */
   public static List<LearnedFlows> objectsOf(String source, List<EdgeView> edges) {

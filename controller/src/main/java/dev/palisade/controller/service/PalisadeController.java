@@ -27,7 +27,6 @@ import dev.palisade.controller.metrics.EdgeCounts;
 import dev.palisade.controller.netpol.PolicyProblemReporter;
 import dev.palisade.controller.persist.ControllerRestore;
 import dev.palisade.controller.persist.LearnedFlowsWriter;
-import dev.palisade.controller.publish.LastVersionWriter;
 import dev.palisade.controller.publish.AllowListPublisher;
 import dev.palisade.controller.publish.Backoff;
 import dev.palisade.controller.publish.PublishedObjects;
@@ -157,7 +156,7 @@ public final class PalisadeController implements AutoCloseable {
         .overlay(approvedGraphs.index().overlay(graph.edgesTouching(vertices), vertices)), defaultMode);
     this.allowLists = new AllowListPublisher(sources, publishing.allowLists(), ns -> metrics.onPublished(ns));
     // one PUT at the version written last (create-or-update was a POST refused with 409, a GET and a PUT)
-    this.learned = new LearnedFlowsWriter(graph, new LastVersionWriter(client)::write, loop::submit, timer,
+    this.learned = new LearnedFlowsWriter(graph, LearnedFlowsWriter.Store.of(client), loop::submit, timer,
         LEARNED_FLOWS_BATCH, backoff);
   }
 
@@ -193,7 +192,7 @@ public final class PalisadeController implements AutoCloseable {
    * stand-by health endpoint on the port until it has synced ({@code palisade controller}).
    */
   public void sync(Duration syncTimeout) {
-    ControllerRestore.restore(client, workloads, graph, allowLists, publishing);
+    ControllerRestore.restore(client, workloads, graph, learned, allowLists, publishing);
     audit = new AuditLog(client).restore();
     // the audit log is the record of decisions: one whose edges were not saved before the
     // process stopped holds again, and its edges are saved once the controller is ready

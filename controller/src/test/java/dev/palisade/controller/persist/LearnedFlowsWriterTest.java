@@ -24,19 +24,12 @@ class LearnedFlowsWriterTest {
 
   /**
    * web -> n destinations, each edge with the most example pods an edge keeps (16 at each end, two
-   * reports of 8) and names at their longest: namespace and pod names of 63 and 253 characters.
+   * reports of 8) and names at their longest.
    */
   private static FlowGraph heavyHub(int n) {
     FlowGraph g = new FlowGraph();
-    String ns = "s".repeat(63);
-    List<List<String>> pods = IntStream.range(0, 2).mapToObj(r -> IntStream.range(0, 8)
-        .mapToObj(i -> ns + "/" + (r * 8 + i) + "p".repeat(250)).toList()).toList();
     for (int r = 0; r < 2; r++) {
-      List<FlowRecord> records = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        records.add(new FlowRecord(new FlowKey(300, 1000 + i, Protocol.TCP, 8080), 1, 1, 2, pods.get(r), pods.get(r)));
-      }
-      g.ingest(new FlowReport("n", 1 + r, records), id -> id == 300 ? WEB : ns + "/Deployment/" + id + "d".repeat(240));
+      HeavyEdges.report(g, WEB, HeavyEdges.ids(1000, n), r, 8);
     }
     return g;
   }
@@ -51,7 +44,7 @@ class LearnedFlowsWriterTest {
     List<String> edges = new ArrayList<>();
     for (int i = 0; i < parts.size(); i++) {
       LearnedFlows p = parts.get(i);
-      assertEquals(i == 0 ? "deployment-web" : "deployment-web-p" + (i + 1), p.getMetadata().getName());
+      assertEquals(i == 0 ? "deployment-web" : "deployment--p" + (i + 1) + "-web", p.getMetadata().getName());
       assertEquals(WEB, p.getSpec().source, "every part names its source");
       int bytes = json.asJson(p).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
       assertTrue(bytes <= LearnedFlowsParts.BUDGET_BYTES, p.getMetadata().getName() + " is " + bytes + " bytes");
@@ -94,12 +87,12 @@ class LearnedFlowsWriterTest {
   @Test
   void reportsMarkSourcesDirtyAndABatchWritesEachOnce() throws Exception {
     FlowGraph g = heavyHub(3);
-    List<String> written = new ArrayList<>();
+    FakeLearnedFlowsStore store = new FakeLearnedFlowsStore();
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor();
     try {
-      LearnedFlowsWriter w = new LearnedFlowsWriter(g, lf -> written.add(lf.getMetadata().getName()), loop::execute,
-          timer, Duration.ofMillis(200), Backoff.DEFAULT);
+      LearnedFlowsWriter w = new LearnedFlowsWriter(g, store, loop::execute, timer, Duration.ofMillis(200),
+          Backoff.DEFAULT);
       loop.submit(() -> {
         for (int i = 0; i < 100; i++) {
           w.dirty(WEB);
@@ -112,7 +105,7 @@ class LearnedFlowsWriterTest {
         assertTrue(System.nanoTime() < deadline, "not flushed");
         Thread.sleep(20);
       }
-      assertEquals(List.of("deployment-web"), loop.submit(() -> List.copyOf(written)).get(),
+      assertEquals(List.of("shop/deployment-web"), loop.submit(() -> keys(store.log())).get(),
           "100 reports, one write");
     } finally {
       timer.shutdownNow();
@@ -128,19 +121,18 @@ class LearnedFlowsWriterTest {
       records.add(new FlowRecord(new FlowKey(1000 + i, 999, Protocol.TCP, 80), 1, 1, 1, List.of(), List.of()));
     }
     g.ingest(new FlowReport("n", 1, records), id -> "shop/Deployment/w" + id);
-    List<String> written = new ArrayList<>();
+    FakeLearnedFlowsStore store = new FakeLearnedFlowsStore();
     List<Runnable> timers = java.util.Collections.synchronizedList(new ArrayList<>());
     ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
     // the timer's task is only recorded; the test runs each batch by hand
-    LearnedFlowsWriter w = new LearnedFlowsWriter(g, lf -> written.add(lf.getSpec().source), timers::add,
-        timer, Duration.ofMillis(1), Backoff.DEFAULT, 10);
+    LearnedFlowsWriter w = new LearnedFlowsWriter(g, store, timers::add, timer, Duration.ofMillis(1),
+        Backoff.DEFAULT, 10);
     try {
       for (int i = 0; i < 25; i++) {
         w.dirty("shop/Deployment/w" + (1000 + i));
       }
       assertTrue(w.flushNow(java.util.Set.of("shop/Deployment/w1024")));
-      assertEquals(List.of("shop/Deployment/w1024"), written, "a decision writes its own source only");
-      written.clear();
+      assertEquals(List.of("shop/deployment-w1024"), keys(store.log()), "a decision writes its own source only");
       long deadline = System.nanoTime() + 5_000_000_000L;
       List<Integer> perBatch = new ArrayList<>();
       while (w.pending() > 0) {
@@ -150,13 +142,13 @@ class LearnedFlowsWriterTest {
           next = timers.isEmpty() ? null : timers.remove(0);
         }
         if (next != null) {
-          int before = written.size();
+          int before = store.log().size();
           next.run();
-          perBatch.add(written.size() - before);
+          perBatch.add(store.log().size() - before);
         }
       }
       assertEquals(List.of(10, 10, 4), perBatch, "oldest first, at most 10 objects a batch");
-      assertEquals(24, new java.util.HashSet<>(written).size());
+      assertEquals(25, new java.util.HashSet<>(keys(store.log())).size());
     } finally {
       timer.shutdownNow();
     }
@@ -173,8 +165,8 @@ class LearnedFlowsWriterTest {
         id -> id == 1 ? "world" : id == 300 ? WEB : "shop/StatefulSet/api");
     g.restore(new dev.palisade.controller.graph.FlowEdge.EdgeKey("198.51.100.0/24", WEB, Protocol.TCP, 8080),
         dev.palisade.controller.graph.EdgeStatus.APPROVED, 0, 0, 0, 0, List.of(), List.of());
-    List<LearnedFlows> written = new ArrayList<>();
-    LearnedFlowsWriter w = new LearnedFlowsWriter(g, written::add, Runnable::run, null, Duration.ZERO, Backoff.DEFAULT);
+    FakeLearnedFlowsStore store = new FakeLearnedFlowsStore();
+    LearnedFlowsWriter w = new LearnedFlowsWriter(g, store, Runnable::run, null, Duration.ZERO, Backoff.DEFAULT);
     w.dirty("world", WEB); // a flow report
     w.dirty("198.51.100.0/24"); // a review decision
     w.dirty("host", WEB); // not kept
@@ -182,16 +174,20 @@ class LearnedFlowsWriterTest {
     assertEquals(3, w.pending());
     assertTrue(w.flushNow());
     assertEquals(List.of("shop/in-world-deployment-web", "shop/in-198-51-100-0-24-deployment-web",
-        "shop/deployment-web"), written.stream().map(o -> o.getMetadata().getNamespace() + "/"
-        + o.getMetadata().getName()).toList());
+        "shop/deployment-web"), keys(store.log()));
 
     // what the controller's restore reads: every object's source with its edges' destinations
     FlowGraph restored = new FlowGraph();
-    written.forEach(lf -> ControllerRestore.restoreEdges(restored, lf));
+    store.objects().values().forEach(lf -> ControllerRestore.restoreEdges(restored, lf));
     assertEquals(List.of("198.51.100.0/24 -> shop/Deployment/web 8080/TCP APPROVED 0",
             "shop/Deployment/web -> dns:api.payments.example 443/TCP LEARNED 1",
             "world -> shop/Deployment/web 8080/TCP LEARNED 5"),
         restored.edges().stream().map(v -> v.key().text() + " " + v.status() + " " + v.count()).sorted().toList(),
         "world -> api was never marked: not written");
+  }
+
+  /** NAMESPACE/NAME of each object written or deleted, in order. */
+  private static List<String> keys(List<FakeLearnedFlowsStore.Op> log) {
+    return log.stream().map(FakeLearnedFlowsStore.Op::key).toList();
   }
 }

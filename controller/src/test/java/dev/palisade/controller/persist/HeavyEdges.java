@@ -1,0 +1,38 @@
+package dev.palisade.controller.persist;
+
+import dev.palisade.controller.graph.FlowGraph;
+import dev.palisade.model.FlowKey;
+import dev.palisade.model.FlowRecord;
+import dev.palisade.model.FlowReport;
+import dev.palisade.model.Protocol;
+import java.util.List;
+import java.util.stream.IntStream;
+
+/**
+ * Flow reports whose edges take many bytes, so that a source needs several LearnedFlows parts:
+ * example pods and destinations with names at their longest (namespace 63, pod 253 characters).
+ */
+final class HeavyEdges {
+  static final String NS = "s".repeat(63);
+
+  private HeavyEdges() {}
+
+  /**
+   * One report from {@code source} to each destination id (ids from 1000), round {@code round} of
+   * them: each edge gains {@code pods} new example pods at each end (at most 8 a report; an edge keeps 16).
+   */
+  static void report(FlowGraph g, String source, List<Integer> ids, int round, int pods) {
+    List<String> names = IntStream.range(0, pods).mapToObj(i -> NS + "/" + (round * pods + i) + "p".repeat(250))
+        .toList();
+    List<FlowRecord> records = ids.stream()
+        .map(id -> new FlowRecord(new FlowKey(1, id, Protocol.TCP, 8080), 1, 1000 + round, 2000 + round, names, names))
+        .toList();
+    g.ingest(new FlowReport(source, 1 + round, records), id -> id == 1 ? source : NS + "/Deployment/" + id
+        + "d".repeat(240));
+  }
+
+  /** {@code n} destination ids from {@code first}. */
+  static List<Integer> ids(int first, int n) {
+    return IntStream.range(first, first + n).boxed().toList();
+  }
+}
