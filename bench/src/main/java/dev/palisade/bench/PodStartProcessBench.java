@@ -140,6 +140,15 @@ public final class PodStartProcessBench {
         LockSupport.parkNanos(200_000);
       }
       running[i] = System.nanoTime() - t0;
+      // a node's pod CIDR (/24) holds ~250 pods: each measured pod goes before the next comes, its
+      // address free again (a node's churn, as a rollout makes it)
+      lab.client().pods().inNamespace("bench").withName(name).delete();
+      while (lab.network().pods().stream().map(LabNetwork.Pod::key).anyMatch(key::equals)) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("pod " + key + " not stopped within 60 s");
+        }
+        LockSupport.parkNanos(200_000);
+      }
     }
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (agent.size() < pods && System.nanoTime() < deadline) {
@@ -167,7 +176,7 @@ public final class PodStartProcessBench {
         + "options, AgentJvm), as deploy/base runs them; the lab's kubelet calls the agent's pod-start socket as a CNI "
         + "plugin would and wires the pod only on its ok. After %d pod starts not counted (the agents' JVMs warm), %d "
         + "bare pods (each a new workload: its WorkloadIdentity and "
-        + "AllowList follow) created one at a time in the enforced namespace (a SegmentationMode) beside %d running "
+        + "AllowList follow) created one at a time (each deleted and its network gone before the next: a node's /24 holds ~250 pods) in the enforced namespace (a SegmentationMode) beside %d running "
         + "lab pods, then beside ~%,d pods (remote pods of other nodes, every address in both nodes' sets through a "
         + "NetworkPolicy). Agent: the agent's own time from reading the request to the rules covering the pod (its "
         + "answer); plugin: the whole socket call; running: API create until the pod's network exists.%n%n",

@@ -35,6 +35,7 @@ final class KernelSync {
   private volatile DesiredRuleset lastDesired;
   private final AtomicLong cut = new AtomicLong();
   private final AtomicLong repairs = new AtomicLong();
+  private long[] lastSteps = new long[3];
 
   KernelSync(String nodeName, Nftables nft, Conntrack conntrack) {
     this.nodeName = nodeName;
@@ -56,12 +57,16 @@ final class KernelSync {
    * keeps those still granted and cuts those of a name taken away (which changes no rendered rule).
    */
   void apply(NodeRules rules, NameGrants grants, ConnectionVerdict.Names names) {
+    long t0 = System.nanoTime();
     DesiredRuleset desired = RulesetRenderer.render(rules, memo);
+    long t1 = System.nanoTime();
     applier.apply(desired);
+    long t2 = System.nanoTime();
     lastDesired = desired;
     if (lastRules != null && (!lastRules.equals(rules) || !lastGrants.equals(grants))) {
       tighten(rules, names);
     }
+    lastSteps = new long[] {t1 - t0, t2 - t1, System.nanoTime() - t2};
     lastRules = rules;
     lastGrants = grants;
   }
@@ -123,6 +128,11 @@ final class KernelSync {
             e.dst(), e.dstPort(), proto);
       }
     }
+  }
+
+  /** The last apply's steps' wall times in nanoseconds: render, commit (nftables), tighten (conntrack). */
+  long[] lastSteps() {
+    return lastSteps.clone();
   }
 
   long connectionsCut() {

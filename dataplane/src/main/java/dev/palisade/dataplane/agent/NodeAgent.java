@@ -209,7 +209,8 @@ public final class NodeAgent implements AutoCloseable {
     long ended = System.nanoTime();
     syncTimes.add(ended - started, CPU.getCurrentThreadCpuTime() - startedCpu);
     long[] steps = step.lastSteps();
-    syncTrace.add(new SyncTrace.Sync(started, ended, String.join("+", asked), steps[0], steps[1], steps[2]));
+    syncTrace.add(new SyncTrace.Sync(started, ended, String.join("+", asked), steps[0], steps[1], steps[2], steps[3],
+        steps[4], steps[5]));
     return true;
   }
 

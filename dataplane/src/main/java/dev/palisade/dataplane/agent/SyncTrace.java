@@ -14,10 +14,16 @@ final class SyncTrace {
   private static final int KEPT = 64;
 
   /** One sync: nanoTime at its start and end, its causes, and its steps' wall times in nanoseconds. */
-  record Sync(long start, long end, String causes, long guard, long calculate, long apply) {
+  record Sync(long start, long end, String causes, long guard, long calculate, long apply, long render, long commit,
+      long tighten) {
+    Sync(long start, long end, String causes, long guard, long calculate, long apply) {
+      this(start, end, causes, guard, calculate, apply, 0, 0, 0);
+    }
+
     String describe(long since) {
-      return String.format(Locale.ROOT, "[%+.1f..%+.1f ms %s: guard %.1f, calculate %.1f, apply %.1f]",
-          (start - since) / 1e6, (end - since) / 1e6, causes, guard / 1e6, calculate / 1e6, apply / 1e6);
+      return String.format(Locale.ROOT, "[%+.1f..%+.1f ms %s: guard %.1f, calculate %.1f, apply %.1f (render %.1f, "
+          + "commit %.1f, tighten %.1f)]", (start - since) / 1e6, (end - since) / 1e6, causes, guard / 1e6,
+          calculate / 1e6, apply / 1e6, render / 1e6, commit / 1e6, tighten / 1e6);
     }
   }
 

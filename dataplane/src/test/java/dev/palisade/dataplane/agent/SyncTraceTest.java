@@ -15,8 +15,9 @@ class SyncTraceTest {
     SyncTrace.Sync after = new SyncTrace.Sync(30_000_000, 31_000_000, "informer", 0, 1, 1);
     List.of(before, underWay, own, after).forEach(t::add);
     assertEquals(List.of(underWay, own), t.between(10_000_000, 24_500_000));
-    assertEquals("2 sync(s) [-2.0..+10.0 ms informer: guard 0.0, calculate 11.0, apply 1.0] "
-        + "[+11.0..+14.0 ms pod-start: guard 0.0, calculate 2.0, apply 1.0]", t.describe(10_000_000, 24_500_000));
+    assertEquals("2 sync(s) [-2.0..+10.0 ms informer: guard 0.0, calculate 11.0, apply 1.0 (render 0.0, commit 0.0, "
+        + "tighten 0.0)] [+11.0..+14.0 ms pod-start: guard 0.0, calculate 2.0, apply 1.0 (render 0.0, commit 0.0, "
+        + "tighten 0.0)]", t.describe(10_000_000, 24_500_000));
   }
 
   @Test
