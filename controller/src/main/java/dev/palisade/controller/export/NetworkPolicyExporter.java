@@ -106,14 +106,7 @@ public final class NetworkPolicyExporter {
     if (statuses.isEmpty() || statuses.contains(EdgeStatus.REJECTED)) {
       throw new IllegalArgumentException("export allows LEARNED and/or APPROVED edges, not " + statuses);
     }
-    Map<String, Map<String, String>> labels = new TreeMap<>();
-    for (EdgeView e : edges) {
-      for (String v : List.of(e.key().source(), e.key().destination())) {
-        if (Vertex.of(v).isWorkload()) {
-          labels.computeIfAbsent(v, k -> Map.copyOf(nonNull(labelsOf.apply(k))));
-        }
-      }
-    }
+    Map<String, Map<String, String>> labels = labelsAt(edges, labelsOf);
     // subject -> peer -> edges, sorted so the output is stable
     Map<String, Map<String, List<EdgeView>>> ingress = new TreeMap<>();
     Map<String, Map<String, List<EdgeView>>> egress = new TreeMap<>();
@@ -137,6 +130,24 @@ public final class NetworkPolicyExporter {
     ingress.forEach((subject, byPeer) -> d.policy(Direction.INGRESS, subject, byPeer));
     egress.forEach((subject, byPeer) -> d.policy(Direction.EGRESS, subject, byPeer));
     return new PolicyExport(namespace, EnumSet.copyOf(statuses), d.drafts, d.skipped);
+  }
+
+  /**
+   * The stable labels of every workload at an end of {@code edges}, by vertex (copies): all an
+   * export reads of the workload index, so a caller can take them on its loop together with the
+   * edges and draft the export later, off it.
+   */
+  public static Map<String, Map<String, String>> labelsAt(Collection<EdgeView> edges,
+      Function<String, Map<String, String>> labelsOf) {
+    Map<String, Map<String, String>> labels = new TreeMap<>();
+    for (EdgeView e : edges) {
+      for (String v : List.of(e.key().source(), e.key().destination())) {
+        if (Vertex.of(v).isWorkload()) {
+          labels.computeIfAbsent(v, k -> Map.copyOf(nonNull(labelsOf.apply(k))));
+        }
+      }
+    }
+    return labels;
   }
 
   private static Map<String, String> nonNull(Map<String, String> m) {

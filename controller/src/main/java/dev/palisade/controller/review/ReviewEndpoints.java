@@ -28,6 +28,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -35,7 +37,9 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * The review API beyond approve/reject: who am I, modes, snapshots and "what changed since",
  * exports (NetworkPolicy YAML, DOT, GraphML) and the audit log. Everything that reads or changes
- * controller state runs on the controller's event thread through {@link Backend#onLoop}.
+ * controller state runs on the controller's event thread through {@link Backend#onLoop}; a
+ * viewer's read takes only a copy there and makes its answer from it on its own thread
+ * ({@link #offLoop}), so a big answer never holds up the agents' flow reports (issue 17).
  *
  * <pre>
  *  GET  /v1/whoami                      viewer    {name, role}
@@ -83,9 +87,15 @@ public final class ReviewEndpoints {
     }
   }
 
+  /** Makes a viewer's answer from its copy, on the viewer's thread. */
+  interface AnswerWriter {
+    String write(String route, Supplier<String> answer);
+  }
+
   private final Backend backend;
   private final AuditLog audit;
   private final Snapshots snapshots;
+  private AnswerWriter writer = (route, answer) -> answer.get();
 
   public ReviewEndpoints(Backend backend, AuditLog audit, Snapshots snapshots) {
     this.backend = backend;
@@ -93,45 +103,45 @@ public final class ReviewEndpoints {
     this.snapshots = snapshots;
   }
 
+  /** Tests: how viewers' answers are written, to see on which thread (never the loop's). */
+  ReviewEndpoints writesAnswersWith(AnswerWriter writer) {
+    this.writer = writer;
+    return this;
+  }
+
   public Router addTo(Router router) {
     return router
         .add("GET", "/v1/whoami", Role.VIEWER, r -> ApiResponse.json(200, "{\"name\":" + quote(r.caller().name())
             + ",\"role\":" + quote(r.caller().role().name().toLowerCase(Locale.ROOT)) + "}"))
-        .add("GET", "/v1/modes", Role.VIEWER, r -> ApiResponse.json(200, backend.onLoop(this::modesJson)))
+        .add("GET", "/v1/modes", Role.VIEWER, r -> ApiResponse.json(200, offLoop("/v1/modes",
+            () -> ModeSettings.of(backend.defaultMode(), backend.modes()), ModeSettings::json)))
         .add("POST", "/v1/mode", Role.APPROVER, this::setMode)
         .add("GET", "/v1/snapshots", Role.VIEWER, r -> ApiResponse.json(200, backend.onLoop(this::snapshotsJson)))
         .add("POST", "/v1/snapshots", Role.APPROVER, this::takeSnapshot)
         .add("GET", "/v1/diff", Role.VIEWER, this::diff)
         .add("GET", "/v1/export/networkpolicy", Role.VIEWER, this::exportPolicy)
+        // the graph's copy holds immutable edge views; sorting and writing it are the viewer's work
         .add("GET", "/v1/export/dot", Role.VIEWER,
             r -> ApiResponse.text(200, "text/vnd.graphviz; charset=utf-8",
-                new DotExporter().export(backend.onLoop(() -> backend.graph().copy()))))
+                offLoop("/v1/export/dot", () -> backend.graph().copy(), g -> new DotExporter().export(g))))
         .add("GET", "/v1/export/graphml", Role.VIEWER,
             r -> ApiResponse.text(200, "application/graphml+xml; charset=utf-8",
-                new GraphMlExporter().export(backend.onLoop(() -> backend.graph().copy()))))
-        // the loop only copies the list: the text of a long log is made on the viewer's thread, so
-        // reading it does not hold the loop that agents' reports and decisions wait for
-        .add("GET", "/v1/audit", Role.VIEWER, r -> ApiResponse.json(200,
-            JSON.writeValueAsString(backend.onLoop(audit::entries))));
+                offLoop("/v1/export/graphml", () -> backend.graph().copy(), g -> new GraphMlExporter().export(g))))
+        .add("GET", "/v1/audit", Role.VIEWER,
+            r -> ApiResponse.json(200, offLoop("/v1/audit", audit::entries, JSON::writeValueAsString)));
+  }
+
+  /**
+   * A viewer's read: {@code copy} runs on the loop and must be cheap and hand back nothing the loop
+   * changes later (immutable values or fresh copies), so the answer {@code write} makes from it on
+   * this thread is of one moment; a big graph's text is then the viewer's wait, not the agents'.
+   */
+  private <C> String offLoop(String route, Callable<C> copy, Function<C, String> write) {
+    C copied = backend.onLoop(copy);
+    return writer.write(route, () -> write.apply(copied));
   }
 
   // ---- modes ----
-
-  private String modesJson() {
-    ObjectNode root = JSON.createObjectNode();
-    root.put("default", backend.defaultMode().text());
-    ArrayNode a = root.putArray("settings");
-    for (SegmentationMode m : backend.modes()) {
-      ObjectNode o = a.addObject();
-      o.put("namespace", m.getMetadata().getNamespace());
-      o.put("name", m.getMetadata().getName());
-      if (m.getSpec() != null) {
-        o.put("workload", m.getSpec().workload);
-        o.put("mode", m.getSpec().mode);
-      }
-    }
-    return JSON.writeValueAsString(root);
-  }
 
   private ApiResponse setMode(ApiRequest r) {
     ModeRequest req = ModeRequest.read(r.body());
@@ -324,12 +334,15 @@ public final class ReviewEndpoints {
       throw ApiException.badRequest("since=SNAPSHOT is required");
     }
     // the loop copies both sides; comparing them is the viewer's thread's work
-    List<List<GraphSnapshotSpec.Edge>> sides = backend.onLoop(() -> {
+    return ApiResponse.json(200, offLoop("/v1/diff", () -> {
       GraphSnapshotSpec s = snapshots.get(since)
           .orElseThrow(() -> ApiException.notFound("no snapshot named '" + since + "'"));
       return List.of(s.edges == null ? List.<GraphSnapshotSpec.Edge>of() : s.edges, currentEdges());
-    });
-    GraphDiff d = GraphDiff.between(sides.get(0), sides.get(1));
+    }, sides -> diffJson(since, sides.get(0), sides.get(1))));
+  }
+
+  private static String diffJson(String since, List<GraphSnapshotSpec.Edge> then, List<GraphSnapshotSpec.Edge> now) {
+    GraphDiff d = GraphDiff.between(then, now);
     ObjectNode root = JSON.createObjectNode();
     root.put("since", since);
     d.added().forEach(e -> root.withArray("added").add(JSON.valueToTree(e)));
@@ -342,7 +355,7 @@ public final class ReviewEndpoints {
     for (String k : List.of("added", "removed", "changed")) {
       root.withArray(k);
     }
-    return ApiResponse.json(200, JSON.writeValueAsString(root));
+    return JSON.writeValueAsString(root);
   }
 
   // ---- exports and audit ----
@@ -364,15 +377,23 @@ public final class ReviewEndpoints {
         throw ApiException.badRequest("status must be approved and/or learned, not '" + s + "'");
       }
     }
-    // names have no place in NetworkPolicy: their current addresses are looked up here, off the
-    // controller's loop (a slow resolver must not hold it), and written beside the name
-    Set<String> names = backend.onLoop(() -> NetworkPolicyExporter.namesIn(backend.graph().edges(), ns, statuses));
-    Map<String, List<String>> addresses = dev.palisade.controller.export.NameAddresses.resolve(names,
-        backend.nameLookup(), java.time.Duration.ofSeconds(2));
-    String yaml = backend.onLoop(() -> new NetworkPolicyExporter(backend::labelsOf, addresses)
-        .yaml(backend.graph().edges(), ns, statuses));
+    // edges and labels are copied in one step on the loop, so the export is of one moment
+    String yaml = offLoop("/v1/export/networkpolicy", () -> {
+      List<EdgeView> edges = backend.graph().edges();
+      return new PolicyInput(edges, NetworkPolicyExporter.labelsAt(edges, backend::labelsOf));
+    }, in -> {
+      // names have no place in NetworkPolicy: their current addresses are looked up here, off the
+      // controller's loop (a slow resolver must not hold it), and written beside the name
+      Map<String, List<String>> addresses = dev.palisade.controller.export.NameAddresses.resolve(
+          NetworkPolicyExporter.namesIn(in.edges(), ns, statuses), backend.nameLookup(),
+          java.time.Duration.ofSeconds(2));
+      return new NetworkPolicyExporter(in.labels()::get, addresses).yaml(in.edges(), ns, statuses);
+    });
     return ApiResponse.text(200, "application/yaml; charset=utf-8", yaml);
   }
+
+  /** What a NetworkPolicy export reads of the controller: every edge, and the labels of the workloads at their ends. */
+  private record PolicyInput(List<EdgeView> edges, Map<String, Map<String, String>> labels) {}
 
   private static String quote(String s) {
     return dev.palisade.controller.api.JsonText.quote(s);

@@ -1,0 +1,167 @@
+package dev.palisade.controller.review;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.palisade.controller.api.EmbeddedHttp;
+import dev.palisade.controller.api.Principal;
+import dev.palisade.controller.api.Role;
+import dev.palisade.controller.api.Router;
+import dev.palisade.controller.api.StaticTokens;
+import dev.palisade.controller.export.NameAddresses;
+import dev.palisade.controller.graph.EdgeStatus;
+import dev.palisade.controller.graph.FlowEdge.EdgeKey;
+import dev.palisade.controller.graph.FlowGraph;
+import dev.palisade.model.Mode;
+import dev.palisade.model.Protocol;
+import dev.palisade.model.crd.SegmentationMode;
+import dev.palisade.model.crd.SegmentationModeSpec;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 17, "viewer reads never delay agents' reports": each viewer read of the review API takes
+ * its copy of the controller's state on the loop and writes its answer (JSON, YAML, DOT, GraphML)
+ * on the viewer's thread. The loop here is a thread of its own, as the controller's is; the
+ * answers' writer is watched for the thread it runs on, and every read of the controller's state
+ * for being on the loop (the copy is of one moment, nothing live is read off it).
+ */
+@EnableKubernetesMockClient(crud = true)
+class ViewerReadsOffLoopTest {
+  static KubernetesClient client;
+  private static final String LOOP = "fake-controller-loop";
+  private static final String WEB = "shop/Deployment/web";
+  private static final String DB = "shop/Deployment/db";
+
+  private final ExecutorService loop = Executors.newSingleThreadExecutor(r -> new Thread(r, LOOP));
+  private final FlowGraph graph = new FlowGraph();
+  /** Route -> the thread its answer was written on. */
+  private final Map<String, String> writtenOn = new ConcurrentHashMap<>();
+  /** Reads of the controller's state that were not on the loop. */
+  private final List<String> readOffLoop = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final StaticTokens tokens = new StaticTokens();
+  private final String viewer = tokens.issue(new Principal("vera", Role.VIEWER));
+
+  @AfterEach
+  void stop() {
+    loop.shutdownNow();
+  }
+
+  @Test
+  void everyViewerReadCopiesOnTheLoopAndWritesItsAnswerOffIt() throws Exception {
+    graph.restore(new EdgeKey(WEB, DB, Protocol.TCP, 5432), EdgeStatus.APPROVED, 3, 1_000, 2_000, 0,
+        List.of("shop/web-1"), List.of("shop/db-1"));
+    graph.restore(new EdgeKey(WEB, "dns:api.example", Protocol.TCP, 443), EdgeStatus.APPROVED, 1, 1_000, 2_000, 0,
+        List.of("shop/web-1"), List.of());
+    Snapshots snapshots = new Snapshots(client);
+    loop.submit(() -> snapshots.take("before", "alice", List.of())).get();
+    EmbeddedHttp http = new EmbeddedHttp(new ReviewEndpoints(new LoopBackend(), new AuditLog(client), snapshots)
+        .writesAnswersWith((route, answer) -> {
+          writtenOn.put(route, Thread.currentThread().getName());
+          return answer.get();
+        }).addTo(new Router()), tokens, p -> false, 1 << 20);
+
+    Map<String, String> expected = Map.of(
+        "/v1/modes", "\"mode\":\"monitor\"",
+        "/v1/export/networkpolicy?namespace=shop", "203.0.113.5/32",
+        "/v1/export/dot", "digraph",
+        "/v1/export/graphml", "<graphml",
+        "/v1/audit", "[",
+        "/v1/diff?since=before", "\"added\":[{");
+    expected.forEach((path, part) -> {
+      EmbeddedHttp.Answer a = http.send("GET", path, viewer, "");
+      assertEquals(200, a.status(), path + ": " + a.body());
+      assertTrue(a.body().contains(part), path + " answers " + a.body());
+    });
+
+    assertEquals(expected.keySet().stream().map(p -> p.replaceFirst("\\?.*", "")).collect(
+        java.util.stream.Collectors.toSet()), writtenOn.keySet(), "every read's answer went through the writer");
+    assertEquals(java.util.Set.of(), writtenOn.entrySet().stream().filter(e -> LOOP.equals(e.getValue()))
+        .map(Map.Entry::getKey).collect(java.util.stream.Collectors.toSet()), "answers written on the loop");
+    assertEquals(List.of(), readOffLoop, "the controller's state is read on the loop only");
+  }
+
+  /** The controller as the endpoints see it: its loop a thread of its own, its state readable only there. */
+  private final class LoopBackend implements ReviewEndpoints.Backend {
+    @Override
+    public <T> T onLoop(Callable<T> c) {
+      Future<T> f = loop.submit(c);
+      try {
+        return f.get();
+      } catch (ExecutionException e) {
+        throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+
+    private void read(String what) {
+      if (!LOOP.equals(Thread.currentThread().getName())) {
+        readOffLoop.add(what + " on " + Thread.currentThread().getName());
+      }
+    }
+
+    @Override
+    public FlowGraph graph() {
+      read("graph");
+      return graph;
+    }
+
+    @Override
+    public Map<String, String> labelsOf(String vertex) {
+      read("labels of " + vertex);
+      return Map.of("app", vertex.substring(vertex.lastIndexOf('/') + 1));
+    }
+
+    @Override
+    public List<SegmentationMode> modes() {
+      read("modes");
+      SegmentationMode m = new SegmentationMode();
+      m.setMetadata(new ObjectMetaBuilder().withNamespace("shop").withName("web").build());
+      m.setSpec(new SegmentationModeSpec());
+      m.getSpec().workload = "Deployment/web";
+      m.getSpec().mode = "monitor";
+      return List.of(m);
+    }
+
+    @Override
+    public Mode defaultMode() {
+      read("default mode");
+      return Mode.LEARN;
+    }
+
+    @Override
+    public KubernetesClient client() {
+      return client;
+    }
+
+    @Override
+    public boolean namespaceExists(String namespace) {
+      read("namespaces");
+      return true;
+    }
+
+    @Override
+    public boolean workloadExists(String namespace, String kind, String name) {
+      read("workloads");
+      return true;
+    }
+
+    @Override
+    public NameAddresses.Lookup nameLookup() {
+      return name -> List.of("203.0.113.5"); // a resolver is asked off the loop: not the controller's state
+    }
+  }
+}
