@@ -67,6 +67,22 @@ public final class PodLatencyBench {
       spec: {mode: enforce}
       """;
 
+  /** The running lab pods beside the measured ones: one Deployment of {@code replicas} in namespace bench. */
+  static String background(int replicas) {
+    return """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: bg, namespace: bench}
+        spec:
+          replicas: %d
+          selector: {matchLabels: {app: bg}}
+          template:
+            metadata: {labels: {app: bg}}
+            spec:
+              containers: [{name: c, image: bench, ports: [{containerPort: 8080}]}]
+        """.formatted(replicas);
+  }
+
   /** One size's figures, each sorted, in nanoseconds. */
   private record Figures(int clusterPods, long[] running, long[] rules, long[] hook, long[] remote, long[] syncs,
       long[] syncCpu) {
@@ -159,18 +175,7 @@ public final class PodLatencyBench {
         lab.apply(ENFORCED);
       }
       if (background > 0) {
-        lab.apply("""
-            apiVersion: apps/v1
-            kind: Deployment
-            metadata: {name: bg, namespace: bench}
-            spec:
-              replicas: %d
-              selector: {matchLabels: {app: bg}}
-              template:
-                metadata: {labels: {app: bg}}
-                spec:
-                  containers: [{name: c, image: bench, ports: [{containerPort: 8080}]}]
-            """.formatted(background));
+        lab.apply(background(background));
       }
       lab.awaitReady(Duration.ofMinutes(10));
       RemotePods others = new RemotePods(lab);

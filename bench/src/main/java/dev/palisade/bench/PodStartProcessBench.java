@@ -76,18 +76,7 @@ public final class PodStartProcessBench {
       lab.apply(PodLatencyBench.ADMIT_REMOTE.formatted("bench", "", RemotePods.NAMESPACE_LABEL,
           RemotePods.NAMESPACE_LABEL_VALUE, 8080));
       lab.apply(ENFORCED);
-      lab.apply("""
-          apiVersion: apps/v1
-          kind: Deployment
-          metadata: {name: bg, namespace: bench}
-          spec:
-            replicas: %d
-            selector: {matchLabels: {app: bg}}
-            template:
-              metadata: {labels: {app: bg}}
-              spec:
-                containers: [{name: c, image: bench, ports: [{containerPort: 8080}]}]
-            """.formatted(background));
+      lab.apply(PodLatencyBench.background(background));
       lab.awaitReady(Duration.ofMinutes(10));
       // the agents' JVMs warm (a node's agent runs for days: its first pod starts, compiled by
       // nobody yet, are not what a node sees); not counted

@@ -122,14 +122,26 @@ class AgentFailsClosedIT {
     }
   }
 
-  @Test
-  void anotherToolsChangeToTheTableIsUndoneWithinASecond(@TempDir Path dir) throws Exception {
-    try (Lab l = Lab.startBare("fc" + ProcessHandle.current().pid() % 100000, 1);
+  /** What a test does in the enforced shop of a fresh one-node process lab. */
+  private interface InEnforcedShop {
+    void run() throws Exception;
+  }
+
+  /** A one-node process lab (namespaces pal-ID...), Palisade's processes in it, shop enforced, then {@code test}. */
+  private void inEnforcedShop(String id, Path dir, InEnforcedShop test) throws Exception {
+    try (Lab l = Lab.startBare(id + ProcessHandle.current().pid() % 100000, 1);
         PalisadeProcesses p = PalisadeProcesses.start(l, LabCommand.launcher(), dir, LabTokens.of(l.api()),
             Duration.ofSeconds(120))) {
       lab = l;
       palisade = p;
       enforcedShop();
+      test.run();
+    }
+  }
+
+  @Test
+  void anotherToolsChangeToTheTableIsUndoneWithinASecond(@TempDir Path dir) throws Exception {
+    inEnforcedShop("fc", dir, () -> {
       String node = lab.network().node(0).ns().name();
       String element = db.ip();
       for (String tamper : List.of("delete table inet palisade", "flush table inet palisade",
@@ -154,18 +166,13 @@ class AgentFailsClosedIT {
           assertTrue(probe(web), "web -> db (approved) fails after the repair of: " + tamper);
         }
       }
-    }
+    });
   }
 
   @Test
   void killedAgainAndAgainBesideAThousandPodsNothingDeniedPassesNothingApprovedFails(@TempDir Path dir)
       throws Exception {
-    try (Lab l = Lab.startBare("fk" + ProcessHandle.current().pid() % 100000, 1);
-        PalisadeProcesses p = PalisadeProcesses.start(l, LabCommand.launcher(), dir, LabTokens.of(l.api()),
-            Duration.ofSeconds(120))) {
-      lab = l;
-      palisade = p;
-      enforcedShop();
+    inEnforcedShop("fk", dir, () -> {
       remotePods(1000 - lab.network().pods().size());
       SupervisedProcess agent = palisade.process("agent-0");
       AtomicBoolean stop = new AtomicBoolean();
@@ -235,17 +242,12 @@ class AgentFailsClosedIT {
       assertTrue(attacks.get() >= 40, "probed only " + attacks.get() + " times");
       assertEquals(0, attacksPassed.get(), "denied connections passed while the agent was killed 20 times");
       assertEquals(0, approvedFailed.get(), "approved connections failed while the agent was killed 20 times");
-    }
+    });
   }
 
   @Test
   void aDeletedAllowListKeepsItsWorkloadEnforcedAndComesBack(@TempDir Path dir) throws Exception {
-    try (Lab l = Lab.startBare("fa" + ProcessHandle.current().pid() % 100000, 1);
-        PalisadeProcesses p = PalisadeProcesses.start(l, LabCommand.launcher(), dir, LabTokens.of(l.api()),
-            Duration.ofSeconds(120))) {
-      lab = l;
-      palisade = p;
-      enforcedShop();
+    inEnforcedShop("fa", dir, () -> {
       var lists = lab.client().resources(AllowList.class).inNamespace("shop");
       AllowList dbList = lists.list().getItems().stream().filter(a -> a.getMetadata().getName().contains("db"))
           .findFirst().orElseThrow(() -> new AssertionError("no AllowList for db: " + lists.list().getItems()));
@@ -266,7 +268,7 @@ class AgentFailsClosedIT {
         assertTrue(System.nanoTime() < deadline, "web -> db (approved) not back after the list was restored");
       }
       assertFalse(probe(attacker));
-    }
+    });
   }
 
   /**
@@ -277,12 +279,7 @@ class AgentFailsClosedIT {
    */
   @Test
   void aPodGetsItsNetworkOnlyOnceItsAgentsRulesCoverIt(@TempDir Path dir) throws Exception {
-    try (Lab l = Lab.startBare("fg" + ProcessHandle.current().pid() % 100000, 1);
-        PalisadeProcesses p = PalisadeProcesses.start(l, LabCommand.launcher(), dir, LabTokens.of(l.api()),
-            Duration.ofSeconds(120))) {
-      lab = l;
-      palisade = p;
-      enforcedShop();
+    inEnforcedShop("fg", dir, () -> {
       long pid = palisade.process("agent-0").pid().orElseThrow();
       signal("STOP", pid);
       try {
@@ -316,7 +313,7 @@ class AgentFailsClosedIT {
             "the attacker reached the new pod shop/vault (" + vault.ip() + ")");
       }
       assertTrue(probe(web), "web -> db (approved) failed after the pod start");
-    }
+    });
   }
 
   private static void signal(String signal, long pid) throws Exception {
