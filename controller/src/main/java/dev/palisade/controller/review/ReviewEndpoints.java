@@ -258,9 +258,23 @@ public final class ReviewEndpoints {
     SnapshotRequest req = SnapshotRequest.read(r.body());
     String name = req.name();
     String result = backend.onLoop(() -> {
-      Optional<GraphSnapshotSpec> kept = keptBefore(req);
-      if (kept.isPresent()) {
-        return snapshotAnswer(name, kept.get()) + ",\"repeated\":true}";
+      Optional<ReviewAuditSpec> earlier = auditedBefore(req);
+      if (earlier.isPresent()) {
+        Optional<GraphSnapshotSpec> kept = snapshots.get(name);
+        if (kept.isPresent()) {
+          return snapshotAnswer(name, kept.get()) + ",\"repeated\":true}";
+        }
+        // audited, then the process stopped (or the write failed) before it was kept: sent again
+        // with its id, it is kept now under that entry, as a mode sent again is written; a second
+        // entry would count one decision twice
+        GraphSnapshotSpec s;
+        try {
+          s = snapshots.take(name, r.caller().name(), currentEdges());
+        } catch (RuntimeException ex) {
+          throw new ApiException(503, "decision #" + earlier.get().seq + " is audited but snapshot '" + name
+              + "' could not be written (" + ex.getMessage() + "); it was not kept, send the request again");
+        }
+        return snapshotAnswer(name, s) + ",\"repeated\":true}";
       }
       try {
         Snapshots.checkName(name, snapshots.all());
@@ -295,21 +309,19 @@ public final class ReviewEndpoints {
   }
 
   /**
-   * The snapshot a request with this id already kept (its answer was lost), or empty when the id is
-   * new or its snapshot was audited but never written: that one is taken now, as a first request is.
+   * The audit entry of the snapshot a request with this id already decided (its answer was lost,
+   * or it was never kept), or empty when the id is new.
    *
    * @throws ApiException 409 when the id was used for another decision
    */
-  private Optional<GraphSnapshotSpec> keptBefore(SnapshotRequest req) {
+  private Optional<ReviewAuditSpec> auditedBefore(SnapshotRequest req) {
     Optional<ReviewAuditSpec> earlier = audit.byRequest(req.id());
-    if (earlier.isEmpty()) {
-      return Optional.empty();
-    }
-    ReviewAuditSpec e = earlier.get();
-    if (!SNAPSHOT.equals(e.action) || !req.name().equals(e.target)) {
-      throw RequestId.usedBy(req.id(), e);
-    }
-    return snapshots.get(req.name());
+    earlier.ifPresent(e -> {
+      if (!SNAPSHOT.equals(e.action) || !req.name().equals(e.target)) {
+        throw RequestId.usedBy(req.id(), e);
+      }
+    });
+    return earlier;
   }
 
   private static String snapshotAnswer(String name, GraphSnapshotSpec s) {

@@ -224,6 +224,24 @@ class DecisionFaultsTest {
   }
 
   @Test
+  void aSnapshotSentAgainWithItsIdAfterItsWriteFailedIsKeptUnderItsOneEntry() throws Exception {
+    refuseWrites("graphsnapshots");
+    String body = "{\"name\":\"before-review\",\"id\":\"snap-1\"}";
+    HttpResponse<String> notKept = call("/v1/snapshots", approver, body);
+    assertEquals(503, notKept.statusCode(), notKept.body());
+    grantAgain();
+    HttpResponse<String> again = call("/v1/snapshots", approver, body);
+    assertEquals(200, again.statusCode(), again.body());
+    assertTrue(again.body().contains("\"repeated\":true"), again.body());
+    assertEquals(1, admin.resources(dev.palisade.model.crd.GraphSnapshot.class).list().getItems().size());
+    // one decision, one entry with its id (before: a second 'snapshot' entry under the same id)
+    assertEquals(List.of("snapshot before-review snap-1", "snapshot-failed before-review null"),
+        admin.resources(ReviewAudit.class).list().getItems().stream().map(ReviewAudit::getSpec)
+            .sorted(java.util.Comparator.comparingLong(x -> x.seq))
+            .map(x -> x.action + " " + x.target + " " + x.requestId).toList());
+  }
+
+  @Test
   void aFailedAuditWriteDecidesNothing() throws Exception {
     String rules = published();
     String audit = call("/v1/audit", approver, null).body();
