@@ -36,7 +36,8 @@ import tools.jackson.databind.json.JsonMapper;
  * monitor, learn, ...), and the agent streams flow reports of web's real connections. Every
  * decision answered 2xx is in the audit log exactly once; the last review decision is what the
  * graph says, what the published AllowList carries and, once shop is enforced, what the kernel
- * does; the last mode decision is what web's SegmentationMode says.
+ * does; the last mode decision is what web's SegmentationMode says. A third streams snapshots
+ * (each with its id): every one answered 2xx is kept and audited once.
  */
 @KernelTest
 class ControllerKilledIT {
@@ -168,6 +169,29 @@ class ControllerKilledIT {
         }
       }, "mode-setter");
       modes.start();
+      // snapshots: each named and with its id, sent again with that id until answered
+      List<String> snapshotOrder = new ArrayList<>();
+      Thread snapshotter = new Thread(() -> {
+        for (int n = 1; !stop.get(); n++) {
+          String name = "kill-snap-" + n;
+          String body = "{\"name\":\"" + name + "\",\"id\":\"kill-test-snapshot-" + n + "\"}";
+          while (true) {
+            HttpResponse<String> r = post("/v1/snapshots", body);
+            if (r != null && r.statusCode() == 200) {
+              synchronized (snapshotOrder) {
+                snapshotOrder.add(name);
+              }
+              sleep(5 * DECISION_PAUSE_MS);
+              break;
+            }
+            if (r != null && r.statusCode() / 100 == 4 && r.statusCode() != 401 && r.statusCode() != 404) {
+              throw new AssertionError("snapshot " + name + " refused: " + r.statusCode() + " " + r.body());
+            }
+            sleep(100);
+          }
+        }
+      }, "snapshotter");
+      snapshotter.start();
       SupervisedProcess controller = palisade.process("controller");
       try {
         for (int kill = 1; kill <= 20; kill++) {
@@ -181,7 +205,9 @@ class ControllerKilledIT {
         stop.set(true);
         approver.join(60_000);
         modes.join(60_000);
+        snapshotter.join(60_000);
       }
+      assertTrue(!snapshotter.isAlive(), "the snapshotter did not finish");
       assertTrue(!approver.isAlive(), "the approver did not finish");
       assertTrue(!modes.isAlive(), "the mode setter did not finish");
 
@@ -214,6 +240,21 @@ class ControllerKilledIT {
       assertTrue(modeIds.size() >= 5, "only " + modeIds.size() + " mode decisions were answered");
       for (String id : modeIds) {
         assertEquals(1, audited.getOrDefault(id, 0), "mode decision " + id + " answered 2xx, audited "
+            + audited.getOrDefault(id, 0) + " times");
+      }
+      // every snapshot answered 2xx is kept, and audited once
+      List<String> snapshotNames;
+      synchronized (snapshotOrder) {
+        snapshotNames = List.copyOf(snapshotOrder);
+      }
+      System.out.printf("snapshots answered: %d%n", snapshotNames.size());
+      assertTrue(snapshotNames.size() >= 3, "only " + snapshotNames.size() + " snapshots were answered");
+      List<String> kept = new ArrayList<>();
+      JSON.readTree(get("/v1/snapshots")).forEach(x -> kept.add(x.get("name").asString()));
+      for (String name : snapshotNames) {
+        assertTrue(kept.contains(name), "snapshot " + name + " answered 2xx, not kept: " + kept);
+        String id = "kill-test-snapshot-" + name.substring("kill-snap-".length());
+        assertEquals(1, audited.getOrDefault(id, 0), "snapshot " + name + " answered 2xx, audited "
             + audited.getOrDefault(id, 0) + " times");
       }
       String lastMode = modeById.get(modeIds.get(modeIds.size() - 1));
