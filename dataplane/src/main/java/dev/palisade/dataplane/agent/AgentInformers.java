@@ -29,7 +29,9 @@ import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,21 +71,36 @@ final class AgentInformers implements AutoCloseable {
   private final List<SharedIndexInformer<EndpointSlice>> slices = new ArrayList<>();
   /** Pods changed since the last sync: the sync moves only those (past 5,000 it reads every pod). */
   private final PodChangeLog podChanges = new PodChangeLog(5_000);
+  /** Pods a pod start read before the informer delivered them (30 s: far past any healthy watch's lag). */
+  private final EarlyPods early;
+  /** namespace, name -> the pod as the API server has it now, or null (a GET; a test's stand-in). */
+  private final BiFunction<String, String, Pod> podReader;
   private volatile Mode lastDefault;
   private volatile boolean lastAnnotations;
   private volatile String lastProblem;
 
   /** @param changed told the kind of every add, update or delete (on the informers' threads) */
   AgentInformers(KubernetesClient client, String nodeName, Consumer<String> changed) {
+    this(client, nodeName, changed, (ns, name) -> client.pods().inNamespace(ns).withName(name).get(),
+        System::nanoTime);
+  }
+
+  AgentInformers(KubernetesClient client, String nodeName, Consumer<String> changed,
+      BiFunction<String, String, Pod> podReader, LongSupplier clock) {
     this.client = client;
     this.nodeName = nodeName;
     this.changed = changed;
+    this.podReader = podReader;
+    this.early = new EarlyPods(Duration.ofSeconds(30), clock);
   }
 
   void start(FailsafeBuilder.Config failsafe) {
     // a pod's key is in the change log before its sync is asked for, in the same handler: asked
     // first, a sync could start, drain the log without it and count the request as served
-    pods = watch(Pod.class, null, false, p -> podChanges.changed(PodFacts.keyOf(p)));
+    pods = watch(Pod.class, null, false, p -> {
+      early.delivered(PodFacts.keyOf(p));
+      podChanges.changed(PodFacts.keyOf(p));
+    });
     pods.addIndexers(java.util.Map.of(BY_OWNER, p -> {
       String owner = OwnerVersions.ownerKeyOf(p);
       return owner == null ? List.of() : List.of(owner);
@@ -157,7 +174,44 @@ final class AgentInformers implements AutoCloseable {
    * #snapshot}: a change after it is then in the next delta, never lost in between.
    */
   PodDelta podDelta() {
-    return pods.hasSynced() ? podChanges.drain(key -> pods.getIndexer().getByKey(key)) : PodDelta.WHOLE;
+    early.expire().forEach(podChanges::changed);
+    return pods.hasSynced() ? podChanges.drain(this::podNow) : PodDelta.WHOLE;
+  }
+
+  /** The store's pod, else one read early for a pod start, else null (gone, or never seen). */
+  private Pod podNow(String key) {
+    Pod p = pods.getIndexer().getByKey(key);
+    return p != null ? p : early.get(key);
+  }
+
+  /**
+   * A pod of this node is starting (CNI ADD) and the pod informer may not have delivered it yet:
+   * then it is read from the API server now, so the start's own sync can cover it instead of
+   * waiting for the watch event. Returns true if it was read. A pod the API server does not have,
+   * or has on another node, is left out: the start then waits for the informer, as before, and
+   * fails closed at its deadline.
+   */
+  boolean readIfUndelivered(String namespace, String name) {
+    String key = namespace + "/" + name;
+    if (pods == null || pods.getIndexer().getByKey(key) != null || early.holds(key)) {
+      return false;
+    }
+    Pod p;
+    try {
+      p = podReader.apply(namespace, name);
+    } catch (KubernetesClientException e) {
+      LOG.warn("{}: pod {} starts before the informer has it, and reading it failed: {}", nodeName, key,
+          e.getMessage());
+      return false;
+    }
+    if (p == null || p.getSpec() == null || !nodeName.equals(p.getSpec().getNodeName())
+        || pods.getIndexer().getByKey(key) != null) {
+      return false;
+    }
+    // an informer event for it between the check above and here wins: the sync reads the store first
+    early.put(key, p);
+    podChanges.changed(key);
+    return true;
   }
 
   /** The next {@link #podDelta} is "every pod" (a sync that drained one did not complete). */
@@ -170,7 +224,8 @@ final class AgentInformers implements AutoCloseable {
     // the controller's ConfigMap, read once for both settings it carries
     ConfigMap defaultsNow = defaults.getIndexer()
         .getByKey(ClusterDefaults.NAMESPACE + "/" + ClusterDefaults.CONFIG_MAP);
-    return new ClusterSnapshot(pods.getStore().list(), (ns, kind, name) -> {
+    List<Pod> podsNow = early.addTo(pods.getStore().list(), key -> pods.getIndexer().getByKey(key) != null);
+    return new ClusterSnapshot(podsNow, (ns, kind, name) -> {
       String key = ns + "/" + name;
       return switch (kind) {
         case "ReplicaSet" -> Optional.ofNullable(replicaSets.getIndexer().getByKey(key));

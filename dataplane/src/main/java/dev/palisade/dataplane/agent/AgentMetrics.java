@@ -29,6 +29,7 @@ public final class AgentMetrics {
   private final Counter flowsReported;
   private final Counter reportFailures;
   private final Counter deltaMismatches;
+  private final Counter earlyPodReads;
   private final Histogram podRules;
   private final Gauge ready;
 
@@ -79,6 +80,9 @@ public final class AgentMetrics {
         .classicUpperBounds(SYNC_BUCKETS).register(registry);
     deltaMismatches = Counter.builder().name("palisade_agent_delta_mismatches_total")
         .help("Periodic full recomputes that differed from the sync computed from pod changes (the full one won)")
+        .register(registry);
+    earlyPodReads = Counter.builder().name("palisade_agent_pod_start_early_reads_total")
+        .help("Pod starts whose pod the informer had not delivered yet: read from the API server instead")
         .register(registry);
     ready = Gauge.builder().name("palisade_agent_ready")
         .help("1 once the first full sync is in force (the readiness probe)").register(registry);
@@ -145,6 +149,10 @@ public final class AgentMetrics {
 
   void onReportFailed(String report) {
     reportFailures.labelValues(report).inc();
+  }
+
+  void onEarlyPodRead() {
+    earlyPodReads.inc();
   }
 
   void onPodCovered(long nanos) {

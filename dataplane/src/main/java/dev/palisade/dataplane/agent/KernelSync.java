@@ -35,7 +35,12 @@ final class KernelSync {
   private volatile DesiredRuleset lastDesired;
   private final AtomicLong cut = new AtomicLong();
   private final AtomicLong repairs = new AtomicLong();
-  private long[] lastSteps = new long[3];
+  private Steps lastSteps = Steps.NONE;
+
+  /** An apply's steps' wall times in nanoseconds: render, commit (nftables), tighten (conntrack). */
+  record Steps(long render, long commit, long tighten) {
+    static final Steps NONE = new Steps(0, 0, 0);
+  }
 
   KernelSync(String nodeName, Nftables nft, Conntrack conntrack) {
     this.nodeName = nodeName;
@@ -66,7 +71,7 @@ final class KernelSync {
     if (lastRules != null && (!lastRules.equals(rules) || !lastGrants.equals(grants))) {
       tighten(rules, names);
     }
-    lastSteps = new long[] {t1 - t0, t2 - t1, System.nanoTime() - t2};
+    lastSteps = new Steps(t1 - t0, t2 - t1, System.nanoTime() - t2);
     lastRules = rules;
     lastGrants = grants;
   }
@@ -130,9 +135,9 @@ final class KernelSync {
     }
   }
 
-  /** The last apply's steps' wall times in nanoseconds: render, commit (nftables), tighten (conntrack). */
-  long[] lastSteps() {
-    return lastSteps.clone();
+  /** The last apply's steps. */
+  Steps lastSteps() {
+    return lastSteps;
   }
 
   long connectionsCut() {

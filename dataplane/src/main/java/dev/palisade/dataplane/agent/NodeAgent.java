@@ -192,6 +192,7 @@ public final class NodeAgent implements AutoCloseable {
   private boolean sync() {
     long started = System.nanoTime();
     long startedCpu = CPU.getCurrentThreadCpuTime();
+    long startedGc = GcPauses.nanos();
     boolean first = runner.completed() == 0;
     Set<String> asked = SyncCause.drain(causes);
     NodeSync.Outcome outcome = step.run();
@@ -208,9 +209,8 @@ public final class NodeAgent implements AutoCloseable {
     }
     long ended = System.nanoTime();
     syncTimes.add(ended - started, CPU.getCurrentThreadCpuTime() - startedCpu);
-    long[] steps = step.lastSteps();
-    syncTrace.add(new SyncTrace.Sync(started, ended, String.join("+", asked), steps[0], steps[1], steps[2], steps[3],
-        steps[4], steps[5]));
+    syncTrace.add(new SyncTrace.Sync(started, ended, String.join("+", asked),
+        step.lastSteps().withGc(GcPauses.nanos() - startedGc)));
     return true;
   }
 
@@ -225,13 +225,23 @@ public final class NodeAgent implements AutoCloseable {
    */
   public void podStarting(String namespace, String name, String ip, Duration timeout) {
     long t0 = System.nanoTime();
+    long gc0 = GcPauses.nanos();
+    // the informer may not have delivered the pod yet: read it now rather than wait for the watch
+    boolean readEarly = informers.readIfUndelivered(namespace, name);
+    long read = System.nanoTime() - t0;
+    if (readEarly) {
+      metrics.onEarlyPodRead();
+    }
     gate.await(namespace, name, ip, timeout);
     long t1 = System.nanoTime();
     metrics.onPodCovered(t1 - t0);
     if (t1 - t0 > SLOW_POD_START_NANOS) {
-      // what a slow start waited for: a sync under way when it asked, several, or one slow step
-      LOG.info("{}: pod start {}/{} ({}) took {} ms: {}", nodeName, namespace, name, ip, (t1 - t0) / 1_000_000,
-          syncTrace.describe(t0, t1));
+      // what a slow start waited for: the API server (its pod read), a sync under way when it
+      // asked, several, or one slow step
+      LOG.info("{}: pod start {}/{} ({}) took {} ms{}, gc {} ms: {}", nodeName, namespace, name, ip,
+          (t1 - t0) / 1_000_000, readEarly ? String.format(java.util.Locale.ROOT,
+              " (read before its informer event: %.1f ms)", read / 1e6) : "",
+          (GcPauses.nanos() - gc0) / 1_000_000, syncTrace.describe(t0, t1));
     }
   }
 

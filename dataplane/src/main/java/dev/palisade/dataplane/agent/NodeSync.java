@@ -114,13 +114,9 @@ final class NodeSync {
     }
   }
 
-  /**
-   * The last run's steps' wall times (ns): the table guard, the calculation, the kernel's apply,
-   * and the apply's own render, commit and tighten.
-   */
-  long[] lastSteps() {
-    long[] k = kernel.lastSteps();
-    return new long[] {guardNanos, calculateNanos, applyNanos, k[0], k[1], k[2]};
+  /** The last run's steps' wall times: the table guard, the calculation and the kernel's apply. */
+  SyncTrace.Steps lastSteps() {
+    return new SyncTrace.Steps(guardNanos, calculateNanos, applyNanos, kernel.lastSteps(), 0);
   }
 
   /** The desired node rules; now and then checked against a calculation from nothing (the delta's backstop). */

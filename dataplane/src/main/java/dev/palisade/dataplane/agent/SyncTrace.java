@@ -13,17 +13,26 @@ import java.util.Locale;
 final class SyncTrace {
   private static final int KEPT = 64;
 
-  /** One sync: nanoTime at its start and end, its causes, and its steps' wall times in nanoseconds. */
-  record Sync(long start, long end, String causes, long guard, long calculate, long apply, long render, long commit,
-      long tighten) {
-    Sync(long start, long end, String causes, long guard, long calculate, long apply) {
-      this(start, end, causes, guard, calculate, apply, 0, 0, 0);
-    }
+  /**
+   * What one sync's steps cost, in nanoseconds of wall time: the table guard, the calculation, the
+   * kernel's apply (its render, commit and tighten), and the JVM's GC pauses while it ran (a pause
+   * shows in whichever step it fell into: this says which slow step was the collector).
+   */
+  record Steps(long guard, long calculate, long apply, KernelSync.Steps kernel, long gc) {
+    static final Steps NONE = new Steps(0, 0, 0, KernelSync.Steps.NONE, 0);
 
+    Steps withGc(long gcNanos) {
+      return new Steps(guard, calculate, apply, kernel, gcNanos);
+    }
+  }
+
+  /** One sync: nanoTime at its start and end, its causes, and its steps. */
+  record Sync(long start, long end, String causes, Steps steps) {
     String describe(long since) {
       return String.format(Locale.ROOT, "[%+.1f..%+.1f ms %s: guard %.1f, calculate %.1f, apply %.1f (render %.1f, "
-          + "commit %.1f, tighten %.1f)]", (start - since) / 1e6, (end - since) / 1e6, causes, guard / 1e6,
-          calculate / 1e6, apply / 1e6, render / 1e6, commit / 1e6, tighten / 1e6);
+          + "commit %.1f, tighten %.1f), gc %.1f]", (start - since) / 1e6, (end - since) / 1e6, causes,
+          steps.guard() / 1e6, steps.calculate() / 1e6, steps.apply() / 1e6, steps.kernel().render() / 1e6,
+          steps.kernel().commit() / 1e6, steps.kernel().tighten() / 1e6, steps.gc() / 1e6);
     }
   }
 

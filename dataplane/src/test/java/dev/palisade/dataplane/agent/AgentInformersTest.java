@@ -116,6 +116,72 @@ class AgentInformersTest {
     assertTrue(informers.ownerVersions().of(key) > afterArrival);
   }
 
+  /**
+   * A pod start can come before the pod informer's event (issue 16: most of the process lab's slow
+   * starts waited 20-50 ms for it). The pod is read from the API server then, moved by the next
+   * sync like any changed pod, replaced by the informer's copy when that arrives, and forgotten
+   * if the informer never delivers it.
+   */
+  @Test
+  void aStartingPodTheInformerHasNotDeliveredIsReadThenReplacedByTheInformersCopy() throws Exception {
+    Pod cart = new PodBuilder().withNewMetadata().withNamespace("prod").withName("cart").addToLabels("app", "cart")
+        .endMetadata().withNewSpec().withNodeName("node-1").endSpec().build();
+    Pod elsewhere = new PodBuilder(cart).editMetadata().withName("elsewhere").endMetadata().editSpec()
+        .withNodeName("node-2").endSpec().build();
+    Pod gone = new PodBuilder(cart).editMetadata().withName("gone").endMetadata().build();
+    Map<String, Pod> apiServer = Map.of("cart", cart, "elsewhere", elsewhere, "gone", gone);
+    List<String> reads = new CopyOnWriteArrayList<>();
+    java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+    // the reader stands for the API server's GET; the mock's watch never sees these pods until created
+    informers = new AgentInformers(client, "node-1", kind -> { }, (ns, name) -> {
+      reads.add(ns + "/" + name);
+      return apiServer.get(name);
+    }, now::get);
+    informers.start(FailsafeBuilder.Config.OFF);
+    informers.awaitSynced(Duration.ofSeconds(20));
+    assertTrue(informers.podDelta().whole(), "the first sync reads every pod");
+
+    assertTrue(informers.readIfUndelivered("prod", "cart"), "not delivered yet: read");
+    PodDelta early = informers.podDelta();
+    assertEquals(cart, early.changed().get("prod/cart"), "the next sync moves the pod read early");
+    assertEquals(1, names(informers.snapshot()).stream().filter("cart"::equals).count());
+    assertTrue(!informers.readIfUndelivered("prod", "cart"), "read once");
+    assertTrue(!informers.readIfUndelivered("prod", "web"), "the informer's pod is not read again");
+    assertTrue(!informers.readIfUndelivered("prod", "elsewhere"), "a pod of another node is left out");
+    assertTrue(!informers.readIfUndelivered("prod", "nobody"), "a pod the API server lacks is left out");
+    assertTrue(!names(informers.snapshot()).contains("elsewhere"));
+    assertEquals(List.of("prod/cart", "prod/elsewhere", "prod/nobody"), reads);
+
+    client.pods().inNamespace("prod").resource(new PodBuilder(cart).editMetadata().addToLabels("tier", "front")
+        .endMetadata().withNewStatus().withPodIP("10.1.0.9").endStatus().build()).create();
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    Pod delivered = null;
+    while (delivered == null && System.nanoTime() < deadline) {
+      delivered = informers.podDelta().changed().get("prod/cart");
+      Thread.sleep(10);
+    }
+    assertNotNull(delivered, "the informer's event marks the pod changed");
+    assertEquals("front", delivered.getMetadata().getLabels().get("tier"), "the informer's copy replaces the early one");
+    List<Pod> carts = informers.snapshot().pods().stream().filter(p -> p.getMetadata().getName().equals("cart"))
+        .toList();
+    assertEquals(1, carts.size(), "one copy of the pod: " + carts);
+    assertEquals("front", carts.get(0).getMetadata().getLabels().get("tier"));
+
+    assertTrue(informers.readIfUndelivered("prod", "gone"));
+    assertTrue(informers.podDelta().changed().containsKey("prod/gone"));
+    now.addAndGet(Duration.ofSeconds(29).toNanos());
+    assertTrue(informers.podDelta().changed().isEmpty(), "kept while the informer may still deliver it");
+    now.addAndGet(Duration.ofSeconds(2).toNanos());
+    PodDelta expired = informers.podDelta();
+    assertTrue(expired.changed().containsKey("prod/gone") && expired.changed().get("prod/gone") == null,
+        "never delivered: forgotten after 30 s, and the sync reads it gone: " + expired);
+    assertTrue(!names(informers.snapshot()).contains("gone"));
+  }
+
+  private static List<String> names(ClusterSnapshot s) {
+    return s.pods().stream().map(p -> p.getMetadata().getName()).toList();
+  }
+
   /** The pods changed so far, once there are any (a delta drained empty is waited past). */
   private PodDelta awaitDelta() throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
