@@ -98,8 +98,13 @@ final class AgentInformers implements AutoCloseable {
     // a pod's key is in the change log before its sync is asked for, in the same handler: asked
     // first, a sync could start, drain the log without it and count the request as served
     pods = watch(Pod.class, null, false, p -> {
-      early.delivered(PodFacts.keyOf(p));
-      podChanges.changed(PodFacts.keyOf(p));
+      String key = PodFacts.keyOf(p);
+      // the informer has caught up with a pod read early once it shows the pod bound, or gone: an
+      // event from before the binding (its create) must not take back what the start's read knew
+      if ((p.getSpec() != null && p.getSpec().getNodeName() != null) || pods.getIndexer().getByKey(key) == null) {
+        early.delivered(key);
+      }
+      podChanges.changed(key);
     });
     pods.addIndexers(java.util.Map.of(BY_OWNER, p -> {
       String owner = OwnerVersions.ownerKeyOf(p);
@@ -178,22 +183,22 @@ final class AgentInformers implements AutoCloseable {
     return pods.hasSynced() ? podChanges.drain(this::podNow) : PodDelta.WHOLE;
   }
 
-  /** The store's pod, else one read early for a pod start, else null (gone, or never seen). */
+  /** A pod read early for a pod start (until the informer's next event for it), else the store's, else null. */
   private Pod podNow(String key) {
-    Pod p = pods.getIndexer().getByKey(key);
-    return p != null ? p : early.get(key);
+    Pod p = early.get(key);
+    return p != null ? p : pods.getIndexer().getByKey(key);
   }
 
   /**
-   * A pod of this node is starting (CNI ADD) and the pod informer may not have delivered it yet:
-   * then it is read from the API server now, so the start's own sync can cover it instead of
-   * waiting for the watch event. Returns true if it was read. A pod the API server does not have,
-   * or has on another node, is left out: the start then waits for the informer, as before, and
-   * fails closed at its deadline.
+   * A pod of this node is starting (CNI ADD) and the pod informer may not have delivered it yet,
+   * or only as not yet bound to a node: then it is read from the API server now, so the start's
+   * own sync can cover it instead of waiting for the watch event. Returns true if it was read. A
+   * pod the API server does not have, or has on another node, is left out: the start then waits
+   * for the informer, as before, and fails closed at its deadline.
    */
   boolean readIfUndelivered(String namespace, String name) {
     String key = namespace + "/" + name;
-    if (pods == null || pods.getIndexer().getByKey(key) != null || early.holds(key)) {
+    if (pods == null || storeHasItHere(key) || early.holds(key)) {
       return false;
     }
     Pod p;
@@ -204,14 +209,21 @@ final class AgentInformers implements AutoCloseable {
           e.getMessage());
       return false;
     }
-    if (p == null || p.getSpec() == null || !nodeName.equals(p.getSpec().getNodeName())
-        || pods.getIndexer().getByKey(key) != null) {
+    if (p == null || p.getSpec() == null || !nodeName.equals(p.getSpec().getNodeName())) {
       return false;
     }
-    // an informer event for it between the check above and here wins: the sync reads the store first
-    early.put(key, p);
+    // an informer event that lands before this check wins; one after it removes the early copy
+    if (!early.put(key, p, () -> storeHasItHere(key))) {
+      return false;
+    }
     podChanges.changed(key);
     return true;
+  }
+
+  /** The informer's store holds this pod as bound to this node. */
+  private boolean storeHasItHere(String key) {
+    Pod stored = pods.getIndexer().getByKey(key);
+    return stored != null && stored.getSpec() != null && nodeName.equals(stored.getSpec().getNodeName());
   }
 
   /** The next {@link #podDelta} is "every pod" (a sync that drained one did not complete). */
@@ -224,7 +236,7 @@ final class AgentInformers implements AutoCloseable {
     // the controller's ConfigMap, read once for both settings it carries
     ConfigMap defaultsNow = defaults.getIndexer()
         .getByKey(ClusterDefaults.NAMESPACE + "/" + ClusterDefaults.CONFIG_MAP);
-    List<Pod> podsNow = early.addTo(pods.getStore().list(), key -> pods.getIndexer().getByKey(key) != null);
+    List<Pod> podsNow = early.addTo(pods.getStore().list(), key -> pods.getIndexer().getByKey(key));
     return new ClusterSnapshot(podsNow, (ns, kind, name) -> {
       String key = ns + "/" + name;
       return switch (kind) {

@@ -178,6 +178,56 @@ class AgentInformersTest {
     assertTrue(!names(informers.snapshot()).contains("gone"));
   }
 
+  /**
+   * The lab's kubelet (and a real one) starts a pod once it is bound: the informer may hold it only
+   * as created, not yet bound to this node. The start reads it bound; the create's or any other
+   * pre-binding event does not take that back; the binding event does.
+   */
+  @Test
+  void aStartingPodTheInformerHoldsUnboundIsReadBoundAndKeptSoUntilTheBindingArrives() throws Exception {
+    Pod unbound = new PodBuilder().withNewMetadata().withNamespace("prod").withName("queue").addToLabels("app", "q")
+        .endMetadata().withNewSpec().endSpec().build();
+    Pod bound = new PodBuilder(unbound).editSpec().withNodeName("node-1").endSpec().build();
+    informers = new AgentInformers(client, "node-1", kind -> { }, (ns, name) -> bound, System::nanoTime);
+    informers.start(FailsafeBuilder.Config.OFF);
+    informers.awaitSynced(Duration.ofSeconds(20));
+    informers.podDelta();
+    client.pods().inNamespace("prod").resource(unbound).create();
+    awaitChanged("queue");
+
+    assertTrue(informers.readIfUndelivered("prod", "queue"), "held unbound: read");
+    assertEquals(bound, informers.podDelta().changed().get("prod/queue"));
+    client.pods().inNamespace("prod").withName("queue").edit(p -> new PodBuilder(p).editMetadata()
+        .addToLabels("seen", "before-binding").endMetadata().build());
+    Pod afterEdit = awaitChanged("queue");
+    assertEquals("node-1", afterEdit.getSpec().getNodeName(), "an event before the binding keeps the bound copy");
+    assertEquals(List.of("node-1"), nodesOf(informers.snapshot(), "queue"));
+
+    client.pods().inNamespace("prod").withName("queue").edit(p -> new PodBuilder(p).editSpec().withNodeName("node-1")
+        .endSpec().editMetadata().addToLabels("seen", "bound").endMetadata().build());
+    Pod afterBinding = awaitChanged("queue");
+    assertEquals("bound", afterBinding.getMetadata().getLabels().get("seen"), "the binding event's copy wins");
+    assertEquals(1, nodesOf(informers.snapshot(), "queue").size());
+  }
+
+  /** The pod as the next delta reads it, once the informer has marked it changed. */
+  private Pod awaitChanged(String name) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (System.nanoTime() < deadline) {
+      PodDelta d = informers.podDelta();
+      if (d.changed().containsKey("prod/" + name)) {
+        return d.changed().get("prod/" + name);
+      }
+      Thread.sleep(10);
+    }
+    throw new AssertionError("no event for prod/" + name + " within 10 s");
+  }
+
+  private static List<String> nodesOf(ClusterSnapshot s, String name) {
+    return s.pods().stream().filter(p -> p.getMetadata().getName().equals(name))
+        .map(p -> String.valueOf(p.getSpec().getNodeName())).toList();
+  }
+
   private static List<String> names(ClusterSnapshot s) {
     return s.pods().stream().map(p -> p.getMetadata().getName()).toList();
   }
