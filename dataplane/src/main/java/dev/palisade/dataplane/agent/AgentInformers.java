@@ -198,7 +198,7 @@ final class AgentInformers implements AutoCloseable {
    */
   boolean readIfUndelivered(String namespace, String name) {
     String key = namespace + "/" + name;
-    if (pods == null || storeHasItHere(key) || early.holds(key)) {
+    if (!undelivered(namespace, name)) {
       return false;
     }
     Pod p;
@@ -218,6 +218,12 @@ final class AgentInformers implements AutoCloseable {
     }
     podChanges.changed(key);
     return true;
+  }
+
+  /** True if neither the informer's store (bound to this node) nor an early read holds this pod. */
+  boolean undelivered(String namespace, String name) {
+    String key = namespace + "/" + name;
+    return pods != null && !storeHasItHere(key) && !early.holds(key);
   }
 
   /** The informer's store holds this pod as bound to this node. */
