@@ -4,6 +4,7 @@
 # should need nothing but the kernel. Without libc.a it links dynamically (then it needs the node's
 # glibc) and says so. Warnings are errors: this C runs at every pod start, as root.
 #   scripts/build-cni.sh [OUT] [SOURCE]     defaults: cni/target/palisade-cni, cni/palisade-cni.c
+#   CNI_STATIC=required: fail rather than link dynamically (the agent image's build)
 # Used by deploy/images/Dockerfile.agent, and from the jar by the process lab and PalisadeCniTest
 # (dataplane's CniPluginBuild), so that what they run is built the way the image builds it.
 set -euo pipefail
@@ -21,6 +22,9 @@ flags=(-std=c11 -O2 -Wall -Wextra -Wshadow -Wformat=2 -Wconversion -Werror
 if [ "$("$cc" -print-file-name=libc.a)" != libc.a ]; then
   linkage=static
   flags+=(-static)
+elif [ "${CNI_STATIC:-}" = required ]; then
+  echo "build-cni: CNI_STATIC=required but $cc finds no libc.a (install libc6-dev)" >&2
+  exit 2
 else
   linkage=dynamic
 fi
