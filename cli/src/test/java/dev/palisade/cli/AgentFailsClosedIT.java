@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.palisade.dataplane.podstart.CniPluginBuild;
 import dev.palisade.kernel.netns.Commands;
 import dev.palisade.lab.cluster.Lab;
 import dev.palisade.lab.daemon.LabTokens;
@@ -280,6 +281,11 @@ class AgentFailsClosedIT {
   @Test
   void aPodGetsItsNetworkOnlyOnceItsAgentsRulesCoverIt(@TempDir Path dir) throws Exception {
     inEnforcedShop("fg", dir, () -> {
+      // wherever the plugin builds (CI: always), the lab's kubelet runs the CNI plugin binary, so
+      // this is the plugin's fail-closed test on a live agent too
+      if (CniPluginBuild.missingCompiler().isEmpty()) {
+        assertTrue(palisade.podStartCaller().startsWith("the CNI plugin binary"), palisade.podStartCaller());
+      }
       long pid = palisade.process("agent-0").pid().orElseThrow();
       signal("STOP", pid);
       try {
