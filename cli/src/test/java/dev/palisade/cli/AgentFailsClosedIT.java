@@ -273,9 +273,9 @@ class AgentFailsClosedIT {
   }
 
   /**
-   * The pod-start gate on the agent process (its pod-start socket, as a CNI plugin calls it): a
-   * pod whose agent cannot answer gets no network at all, and once it can, the pod's first packet
-   * already meets its rules. Shown with the agent stopped (SIGSTOP) while a new pod of the
+   * The pod-start gate on the agent process (its pod-start socket, called by the palisade-cni
+   * binary): a pod whose agent cannot answer gets no network at all, and once it can, the pod's
+   * first packet already meets its rules. Shown with the agent stopped (SIGSTOP) while a new pod of the
    * enforced namespace starts: without the gate the pod runs at once, unjudged.
    */
   @Test
