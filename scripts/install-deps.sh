@@ -20,6 +20,8 @@ PACKAGES=(
   tcpdump                   # debugging NFLOG (tcpdump -i nflog:100)
   procps                    # ps/pkill for cleanup
   python3                   # test summary script
+  gcc                       # builds the CNI plugin (scripts/build-cni.sh) for PalisadeCniTest and the process lab
+  libc6-dev                 # its headers and libc.a: the plugin links statically (gcc only recommends it)
   fonts-dejavu-core         # text in bench/line-rate.png (the JDK draws with fontconfig's fonts)
   ca-certificates           # Maven Central over HTTPS
 )

@@ -20,12 +20,13 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The agent's share of a pod start measured on the agent process, as deploy/base runs it: a
  * process lab ({@link PalisadeProcesses}: the controller and one agent per node each their own OS
- * process, the agent JVM with its container's options), where the lab's kubelet is the CNI plugin
- * that calls each agent's pod-start socket and wires the pod only on "ok". The agent's share is
- * what the agent measured itself between reading the request and the rules covering the pod (its
- * answer carries it); the plugin's call adds the Unix socket round trip. The measured namespace
- * is enforced (a SegmentationMode) and a NetworkPolicy admits every remote namespace, so each
- * node's sets hold every remote pod's address.
+ * process, the agent JVM with its container's options), where the lab's kubelet runs the CNI
+ * plugin binary (palisade-cni, as a node's runtime does) that calls its agent's pod-start socket,
+ * and wires the pod only on "ok". The agent's share is what the agent measured itself between
+ * reading the request and the rules covering the pod (its answer carries it, the plugin passes it
+ * on on stderr); the plugin's call adds its exec and the Unix socket round trip. The measured
+ * namespace is enforced (a SegmentationMode) and a NetworkPolicy admits every remote namespace, so
+ * each node's sets hold every remote pod's address.
  *
  * <p>Unlike {@link PodLatencyBench}, whose agents share one JVM (and its garbage collector's
  * pauses) with the lab's API server holding 10,000 pods, the controller and the bench, here only
@@ -61,6 +62,7 @@ public final class PodStartProcessBench {
     List<String> launcher = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "--enable-native-access=ALL-UNNAMED", "-cp", cliJar.toString(), "dev.palisade.cli.Main");
     List<Figures> sizes = new ArrayList<>();
+    String caller;
     String id = "podsp" + ProcessHandle.current().pid() % 1000;
     Path dir = Files.createTempDirectory("pal-podstart");
     List<Long> agent = Collections.synchronizedList(new ArrayList<>());
@@ -68,6 +70,7 @@ public final class PodStartProcessBench {
     try (Lab lab = Lab.startBare(id, nodes);
         PalisadeProcesses pal = PalisadeProcesses.start(lab, launcher, dir, LabTokens.of(lab.api()),
             Duration.ofMinutes(5))) {
+      caller = pal.podStartCaller();
       pal.onPodCovered((agentNanos, pluginNanos) -> {
         agent.add(agentNanos);
         plugin.add(pluginNanos);
@@ -110,7 +113,7 @@ public final class PodStartProcessBench {
         System.err.println("pod-start-process: " + process.getKey() + "'s metrics at the end: " + to);
       }
     }
-    write(sizes, pods, background, nodes, large);
+    write(sizes, pods, background, nodes, large, caller);
   }
 
   /** Creates {@code pods} bare pods one at a time, each until its network exists (its agent answered ok). */
@@ -162,20 +165,21 @@ public final class PodStartProcessBench {
     }
   }
 
-  private static void write(List<Figures> sizes, int pods, int background, int nodes, int large) throws Exception {
+  private static void write(List<Figures> sizes, int pods, int background, int nodes, int large, String caller)
+      throws Exception {
     StringBuilder md = new StringBuilder();
     md.append("\n## Pod start on the agent process: CNI ADD -> rules committed (").append(LocalDate.now())
         .append(")\n\n").append(Machine.describe()).append("\n");
     md.append(String.format(Locale.ROOT, "Command: `scripts/bench.sh pod-start-process %d %d %d %d`. A process lab "
         + "of %d nodes: the controller and each node's agent their own OS process (the agent JVM with its container's "
-        + "options, AgentJvm), as deploy/base runs them; the lab's kubelet calls the agent's pod-start socket as a CNI "
-        + "plugin would and wires the pod only on its ok. After %d pod starts not counted (the agents' JVMs warm), %d "
+        + "options, AgentJvm), as deploy/base runs them; the lab's kubelet runs %s, which calls the agent's pod-start "
+        + "socket, and wires the pod only on its ok. After %d pod starts not counted (the agents' JVMs warm), %d "
         + "bare pods (each a new workload: its WorkloadIdentity and "
         + "AllowList follow) created one at a time (each deleted and its network gone before the next: a node's /24 holds ~250 pods) in the enforced namespace (a SegmentationMode) beside %d running "
         + "lab pods, then beside ~%,d pods (remote pods of other nodes, every address in both nodes' sets through a "
         + "NetworkPolicy). Agent: the agent's own time from reading the request to the rules covering the pod (its "
-        + "answer); plugin: the whole socket call; running: API create until the pod's network exists.%n%n",
-        pods, background, nodes, large, nodes, WARM_UP, pods, background, large));
+        + "answer); plugin: the whole call (the plugin's exec included); running: API create until the pod's network "
+        + "exists.%n%n", pods, background, nodes, large, nodes, caller, WARM_UP, pods, background, large));
     md.append("| cluster | | p50 (ms) | p90 (ms) | p99 (ms) | max (ms) |\n|---|---|---|---|---|---|\n");
     for (Figures f : sizes) {
       String size = String.format(Locale.ROOT, "%,d pods", f.clusterPods);

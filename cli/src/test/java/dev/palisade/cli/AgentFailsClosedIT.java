@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.palisade.dataplane.podstart.CniPluginBuild;
 import dev.palisade.kernel.netns.Commands;
 import dev.palisade.lab.cluster.Lab;
 import dev.palisade.lab.daemon.LabTokens;
@@ -272,14 +273,19 @@ class AgentFailsClosedIT {
   }
 
   /**
-   * The pod-start gate on the agent process (its pod-start socket, as a CNI plugin calls it): a
-   * pod whose agent cannot answer gets no network at all, and once it can, the pod's first packet
-   * already meets its rules. Shown with the agent stopped (SIGSTOP) while a new pod of the
+   * The pod-start gate on the agent process (its pod-start socket, called by the palisade-cni
+   * binary): a pod whose agent cannot answer gets no network at all, and once it can, the pod's
+   * first packet already meets its rules. Shown with the agent stopped (SIGSTOP) while a new pod of the
    * enforced namespace starts: without the gate the pod runs at once, unjudged.
    */
   @Test
   void aPodGetsItsNetworkOnlyOnceItsAgentsRulesCoverIt(@TempDir Path dir) throws Exception {
     inEnforcedShop("fg", dir, () -> {
+      // wherever the plugin builds (CI: always), the lab's kubelet runs the CNI plugin binary, so
+      // this is the plugin's fail-closed test on a live agent too
+      if (CniPluginBuild.missingCompiler().isEmpty()) {
+        assertTrue(palisade.podStartCaller().startsWith("the CNI plugin binary"), palisade.podStartCaller());
+      }
       long pid = palisade.process("agent-0").pid().orElseThrow();
       signal("STOP", pid);
       try {

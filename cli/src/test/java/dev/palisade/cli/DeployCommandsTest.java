@@ -107,9 +107,27 @@ class DeployCommandsTest {
     assertEquals("HTTPS", cc.getReadinessProbe().getHttpGet().getScheme());
     assertEquals("HTTPS", cc.getLivenessProbe().getHttpGet().getScheme());
 
+    // the agent listens for pod starts where the CNI plugin calls by default, on the node's own
+    // directory (a hostPath: the runtime runs the plugin on the node, outside the pod)
+    assertEquals(Path.of(cniDefaultSocket()), agent.podStartSocket);
+    assertEquals("/run/palisade", volumeOf(ds.getSpec().getTemplate().getSpec(), ac, agent.podStartSocket)
+        .getHostPath().getPath());
+
     // the users file sits on the optional palisade-users Secret
     assertTrue(cc.getVolumeMounts().stream().anyMatch(m -> controller.usersFile.startsWith(m.getMountPath())),
         "users file " + controller.usersFile + " is on no volume");
+  }
+
+  /** The socket palisade-cni calls when its configuration names none (cni/palisade-cni.c). */
+  private static String cniDefaultSocket() {
+    try {
+      var m = java.util.regex.Pattern.compile("(?m)^#define DEFAULT_SOCKET \"([^\"]+)\"$")
+          .matcher(Files.readString(DEPLOY.resolveSibling("cni").resolve("palisade-cni.c")));
+      assertTrue(m.find(), "cni/palisade-cni.c defines DEFAULT_SOCKET");
+      return m.group(1);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private static Volume volumeOf(io.fabric8.kubernetes.api.model.PodSpec pod, Container c, Path file) {

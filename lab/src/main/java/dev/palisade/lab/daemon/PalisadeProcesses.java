@@ -2,7 +2,6 @@ package dev.palisade.lab.daemon;
 
 import dev.palisade.dataplane.agent.AgentJvm;
 import dev.palisade.dataplane.podstart.PodStart;
-import dev.palisade.dataplane.podstart.PodStartClient;
 import dev.palisade.dataplane.tls.ControllerTrust;
 import dev.palisade.lab.cluster.Lab;
 import dev.palisade.lab.deploy.DeployBundle;
@@ -80,6 +79,7 @@ public final class PalisadeProcesses implements AutoCloseable {
   /** As long as the agent's own wait (PodStartSocket's), plus the connection. */
   private static final Duration POD_START_TIMEOUT = Duration.ofSeconds(35);
   private volatile PodCovered onPodCovered = (agentNanos, callNanos) -> { };
+  private KubeletCni cni;
   private final PrivateFiles files = new PrivateFiles();
   private String url;
   private LabCertificates.Issued certificates;
@@ -120,6 +120,7 @@ public final class PalisadeProcesses implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    cni = KubeletCni.prepare(dir.resolve("cni")); // first: a plugin that does not build fails the lab at once
     List<Manifest> base = KustomizeRenderer.render(DeployBundle.extract(dir.resolve("deploy")).resolve("base"));
     DeployBase.applyAllBut(lab.client(), base);
     int port = freePort();
@@ -166,10 +167,11 @@ public final class PalisadeProcesses implements AutoCloseable {
     for (LabNetwork.Node node : lab.network().nodes()) {
       ProcessReadiness.awaitTable(node, processes.get(1 + node.index()), dir, deadline);
     }
-    // the lab's kubelet is the CNI plugin here: a pod's network waits until its agent's rules cover it
+    // the lab's kubelet runs the node's CNI plugin, chained after its own wiring as a runtime runs
+    // it after the network plugin: a pod's network waits until its agent's rules cover it
     lab.podNetworkHook((ns, name, ip, node) -> {
       long t0 = System.nanoTime();
-      long agentNanos = PodStartClient.announce(podStartSocket(node), new PodStart(ns, name, ip), POD_START_TIMEOUT);
+      long agentNanos = cni.podStarting(new PodStart(ns, name, ip), podStartSocket(node), POD_START_TIMEOUT);
       onPodCovered.covered(agentNanos, System.nanoTime() - t0);
     });
   }
@@ -179,9 +181,17 @@ public final class PalisadeProcesses implements AutoCloseable {
     return dir.resolve("agent-" + node + ".pod-start.sock");
   }
 
-  /** A pod start covered: the agent's own time (as it measured it) and the whole call's, in nanoseconds. */
+  /**
+   * A pod start covered: the agent's own time (as it measured it) and the whole call's (the
+   * plugin's exec included), in nanoseconds.
+   */
   public interface PodCovered {
     void covered(long agentNanos, long callNanos);
+  }
+
+  /** What the lab's kubelet runs to tell an agent of a pod start (the CNI plugin binary, or Java without gcc). */
+  public String podStartCaller() {
+    return cni.description();
   }
 
   /** Told each pod start's times: a benchmark's samples. */

@@ -172,6 +172,32 @@ class DeployManifestsTest {
   }
 
   @Test
+  void theAgentsPodInstallsTheCniPluginIntoTheNodesCniBinWithNoCapability() throws IOException {
+    install("overlays/production");
+    PodSpec spec = client.apps().daemonSets().inNamespace(NS).withName("palisade-agent").get().getSpec().getTemplate()
+        .getSpec();
+    assertEquals(1, spec.getInitContainers().size(), "one init container");
+    Container install = spec.getInitContainers().get(0);
+    assertEquals(only(spec).getImage(), install.getImage(), "the plugin comes from the agent's own image");
+    String command = String.join(" ", install.getCommand());
+    // copied beside and renamed: a runtime starting a pod meanwhile never runs half a binary
+    assertTrue(command.contains("cp /opt/palisade/cni/palisade-cni /host/opt/cni/bin/.palisade-cni.new")
+        && command.contains("mv -f /host/opt/cni/bin/.palisade-cni.new /host/opt/cni/bin/palisade-cni"), command);
+    String image = Files.readString(DEPLOY.resolve("images/Dockerfile.agent"));
+    assertTrue(image.contains("COPY --from=cni /out/palisade-cni /opt/palisade/cni/palisade-cni\n"),
+        "Dockerfile.agent puts the plugin where install-cni copies it from");
+    var sc = install.getSecurityContext();
+    assertEquals(List.of("ALL"), sc.getCapabilities().getDrop());
+    assertTrue(sc.getCapabilities().getAdd() == null || sc.getCapabilities().getAdd().isEmpty(), sc.toString());
+    assertEquals(Boolean.FALSE, sc.getPrivileged());
+    assertEquals(Boolean.FALSE, sc.getAllowPrivilegeEscalation());
+    String volume = install.getVolumeMounts().stream().filter(m -> m.getMountPath().equals("/host/opt/cni/bin"))
+        .findFirst().orElseThrow().getName();
+    assertEquals("/opt/cni/bin", spec.getVolumes().stream().filter(v -> v.getName().equals(volume)).findFirst()
+        .orElseThrow().getHostPath().getPath());
+  }
+
+  @Test
   void agentsReadAndWriteOnlyEvents() {
     install("overlays/production");
     String agentSa = "system:serviceaccount:" + NS + ":palisade-agent";
