@@ -23,15 +23,22 @@ final class HeavyEdges {
   /**
    * One report from {@code source} to each destination id (ids from 1000), round {@code round} of
    * them: each edge gains {@code pods} new example pods at each end (at most 8 a report; an edge keeps 16).
+   * Each source has an identity of its own (a graph binds an identity to the first name it is
+   * given: sources reported with one identity would all be the first one).
    */
   static void report(FlowGraph g, String source, List<Integer> ids, int round, int pods) {
     List<String> names = IntStream.range(0, pods).mapToObj(i -> NS + "/" + (round * pods + i) + "p".repeat(250))
         .toList();
+    long sourceId = 256 + Math.floorMod(source.hashCode(), 700); // below the destinations' 1000
     List<FlowRecord> records = ids.stream()
-        .map(id -> new FlowRecord(new FlowKey(1, id, Protocol.TCP, 8080), 1, 1000 + round, 2000 + round, names, names))
+        .map(id -> new FlowRecord(new FlowKey(sourceId, id, Protocol.TCP, 8080), 1, 1000 + round, 2000 + round, names,
+            names))
         .toList();
-    g.ingest(new FlowReport(source, 1 + round, records), id -> id == 1 ? source : NS + "/Deployment/" + id
+    g.ingest(new FlowReport(source, 1 + round, records), id -> id == sourceId ? source : NS + "/Deployment/" + id
         + "d".repeat(240));
+    if (!ids.isEmpty() && g.edgesFrom(source).isEmpty()) {
+      throw new IllegalStateException(source + "'s identity " + sourceId + " is another source's in this graph");
+    }
   }
 
   /**
