@@ -4,7 +4,6 @@ import dev.palisade.controller.graph.FlowGraph;
 import dev.palisade.controller.graph.FlowGraph.EdgeView;
 import dev.palisade.controller.graph.OutsideVertex;
 import dev.palisade.controller.publish.Backoff;
-import dev.palisade.controller.publish.LastVersionWriter;
 import dev.palisade.model.WorkloadRef;
 import dev.palisade.model.crd.LearnedFlows;
 import dev.palisade.model.crd.LearnedFlowsSpec;
@@ -44,9 +43,10 @@ import org.slf4j.LoggerFactory;
  * <p>Either holder's edges ({@link LearnedFlowsHolder}: a workload's own, or an outside source's
  * into one) are cut into parts by their bytes ({@link LearnedFlowsParts}: a workload that very many
  * outside peers reach on many ports grows its inbound object as a busy source grows its own), the
- * parts written last first, then the holder's objects under names it no longer uses deleted; no
- * object that holds another holder's edges is written over ({@link #adopt},
- * {@link LearnedFlowsNames}).
+ * parts written last first, then the holder's objects under names it no longer uses deleted. No
+ * object that is not the holder's is written over or deleted: not one the restore listed
+ * ({@link #adopt}, {@link LearnedFlowsNames}), nor one anyone made since, which the store finds
+ * ({@link Store#write}): the part takes another name.
  *
  * <p>Not thread-safe: {@link #dirty}, {@link #flushSoon} and {@link #flushNow} run on the
  * controller's loop thread; the timer only hands the flush back to that thread.
@@ -54,27 +54,35 @@ import org.slf4j.LoggerFactory;
 public final class LearnedFlowsWriter {
   private static final Logger LOG = LoggerFactory.getLogger(LearnedFlowsWriter.class);
 
-  /** Where objects go (the API server; {@link FakeLearnedFlowsStore}). */
+  /**
+   * Where objects go (the API server; {@link FakeLearnedFlowsStore}). It, not the writer's memory,
+   * has the last word on whose an object is: one made by anyone after the restore listed the
+   * objects is there too. An object's holder is what it holds ({@link LearnedFlowsHolder#of}).
+   */
   public interface Store {
-    void write(LearnedFlows object);
+    /**
+     * Writes {@code object} under its name unless an object there is not of its holder (another
+     * source's, or one that names none): that one is left as it is.
+     *
+     * @return whether it was written (false: an object not of its holder is there)
+     */
+    boolean write(LearnedFlows object);
 
-    /** Deletes the object, if it is there. */
-    void delete(String namespace, String name);
+    /**
+     * Deletes the object, if it is there and of {@code holder} ({@link LearnedFlowsHolder#text});
+     * another's is left.
+     */
+    void delete(String namespace, String name, String holder);
 
-    /** The API server's: each write one PUT at the version written last ({@link LastVersionWriter}). */
+    /** An object the restore listed (a store may write it next at the version listed). */
+    default void listed(LearnedFlows stored) {}
+
+    /**
+     * The API server's: each write one PUT at the version of an object of the holder's it knows,
+     * never one over another's ({@link ApiLearnedFlowsStore}).
+     */
     static Store of(KubernetesClient client) {
-      LastVersionWriter writer = new LastVersionWriter(client);
-      return new Store() {
-        @Override
-        public void write(LearnedFlows object) {
-          writer.write(object);
-        }
-
-        @Override
-        public void delete(String namespace, String name) {
-          client.resources(LearnedFlows.class).inNamespace(namespace).withName(name).delete();
-        }
-      };
+      return new ApiLearnedFlowsStore(client);
     }
   }
 
@@ -91,6 +99,9 @@ public final class LearnedFlowsWriter {
   private boolean scheduled;
   private int failures;
   private long writes;
+
+  /** Names found holding others' objects, one after another, before a part's write gives up (retried later). */
+  private static final int MAX_REFUSED = 16;
 
   /** Objects written per batch from flow reports: with a 1 s batch, at most about 10 API writes/s. */
   public static final int WRITES_PER_BATCH = 10;
@@ -145,6 +156,7 @@ public final class LearnedFlowsWriter {
    */
   public void adopt(LearnedFlows stored) {
     owners.stored(stored);
+    store.listed(stored);
     LearnedFlowsHolder h = LearnedFlowsHolder.of(stored);
     if (h != null && !LearnedFlowsNames.current(stored.getMetadata().getName(), h)) {
       dirty.add(h.text());
@@ -222,6 +234,9 @@ public final class LearnedFlowsWriter {
     if (h.isInbound()) {
       String into = h.workload().toString();
       edges = edges.stream().filter(e -> e.key().destination().equals(into)).toList();
+      if (edges.isEmpty()) {
+        return; // not one edge in: nothing to keep, and an object without one would name no holder
+      }
     }
     List<LearnedFlows> parts = LearnedFlowsParts.of(h, objectOf(h, edges));
     for (int k = 0; k < parts.size(); k++) {
@@ -234,8 +249,17 @@ public final class LearnedFlowsWriter {
     // write part k without an edge it hands on to part k+1 before part k+1 holds it. An edge in
     // two parts meanwhile is merged by the restore.
     for (int k = parts.size() - 1; k >= 0; k--) {
-      store.write(parts.get(k));
-      owners.stored(parts.get(k));
+      LearnedFlows part = parts.get(k);
+      for (int refused = 0; !store.write(part); refused++) {
+        // an object not of h's is there that this process did not know (made since the restore)
+        if (refused == MAX_REFUSED) {
+          throw new IllegalStateException("part " + (k + 1) + " of " + h + ": " + MAX_REFUSED
+              + " names in a row hold others' objects");
+        }
+        owners.foreign(h.namespace(), part.getMetadata().getName());
+        nameFree(part, h, k + 1);
+      }
+      owners.stored(part);
       writes++;
     }
     // Only now: every edge such an object holds was restored into the graph, so is in a part
@@ -244,7 +268,7 @@ public final class LearnedFlowsWriter {
     parts.forEach(p -> names.add(p.getMetadata().getName()));
     for (String stale : owners.namesOf(h)) {
       if (!names.contains(stale)) {
-        store.delete(h.namespace(), stale);
+        store.delete(h.namespace(), stale, h.text());
         owners.deleted(h.namespace(), stale);
       }
     }
