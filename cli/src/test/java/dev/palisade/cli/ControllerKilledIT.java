@@ -114,29 +114,17 @@ class ControllerKilledIT {
           String id = "kill-test-" + n;
           String status = n % 2 == 1 ? "approved" : "learned";
           String body = "{\"status\":\"" + status + "\",\"only\":[" + EDGE + "],\"id\":\"" + id + "\"}";
-          for (int attempt = 0; ; attempt++) {
-            if (attempt > 0) {
-              resent.incrementAndGet();
-            }
-            HttpResponse<String> r = post("/v1/review", body);
-            if (r != null && r.statusCode() == 200) {
-              synchronized (order) {
-                statusById.put(id, status);
-                order.add(id);
-              }
-              answered.incrementAndGet();
-              if (r.body().contains("\"repeated\":true")) {
-                repeated.incrementAndGet();
-              }
-              sleep(DECISION_PAUSE_MS);
-              break;
-            }
-            // 401/404: the stand-by health server on the port while the new process syncs
-            if (r != null && r.statusCode() / 100 == 4 && r.statusCode() != 401 && r.statusCode() != 404) {
-              throw new AssertionError("decision " + id + " refused: " + r.statusCode() + " " + r.body());
-            }
-            sleep(100);
+          Answer a = sendUntilAnswered("/v1/review", body, "decision " + id);
+          resent.addAndGet(a.resent());
+          synchronized (order) {
+            statusById.put(id, status);
+            order.add(id);
           }
+          answered.incrementAndGet();
+          if (a.response().body().contains("\"repeated\":true")) {
+            repeated.incrementAndGet();
+          }
+          sleep(DECISION_PAUSE_MS);
         }
       }, "approver");
       approver.start();
@@ -150,22 +138,13 @@ class ControllerKilledIT {
           String mode = n % 2 == 1 ? "monitor" : "learn";
           String body = "{\"namespace\":\"shop\",\"workload\":\"Deployment/web\",\"mode\":\"" + mode
               + "\",\"id\":\"" + id + "\"}";
-          while (true) {
-            HttpResponse<String> r = post("/v1/mode", body);
-            if (r != null && r.statusCode() == 200) {
-              synchronized (modeOrder) {
-                modeById.put(id, mode);
-                modeOrder.add(id);
-              }
-              modesAnswered.incrementAndGet();
-              sleep(3 * DECISION_PAUSE_MS);
-              break;
-            }
-            if (r != null && r.statusCode() / 100 == 4 && r.statusCode() != 401 && r.statusCode() != 404) {
-              throw new AssertionError("mode " + id + " refused: " + r.statusCode() + " " + r.body());
-            }
-            sleep(100);
+          sendUntilAnswered("/v1/mode", body, "mode " + id);
+          synchronized (modeOrder) {
+            modeById.put(id, mode);
+            modeOrder.add(id);
           }
+          modesAnswered.incrementAndGet();
+          sleep(3 * DECISION_PAUSE_MS);
         }
       }, "mode-setter");
       modes.start();
@@ -175,20 +154,11 @@ class ControllerKilledIT {
         for (int n = 1; !stop.get(); n++) {
           String name = "kill-snap-" + n;
           String body = "{\"name\":\"" + name + "\",\"id\":\"kill-test-snapshot-" + n + "\"}";
-          while (true) {
-            HttpResponse<String> r = post("/v1/snapshots", body);
-            if (r != null && r.statusCode() == 200) {
-              synchronized (snapshotOrder) {
-                snapshotOrder.add(name);
-              }
-              sleep(5 * DECISION_PAUSE_MS);
-              break;
-            }
-            if (r != null && r.statusCode() / 100 == 4 && r.statusCode() != 401 && r.statusCode() != 404) {
-              throw new AssertionError("snapshot " + name + " refused: " + r.statusCode() + " " + r.body());
-            }
-            sleep(100);
+          sendUntilAnswered("/v1/snapshots", body, "snapshot " + name);
+          synchronized (snapshotOrder) {
+            snapshotOrder.add(name);
           }
+          sleep(5 * DECISION_PAUSE_MS);
         }
       }, "snapshotter");
       snapshotter.start();
@@ -327,6 +297,27 @@ class ControllerKilledIT {
         .header("Authorization", "Bearer " + palisade.viewerToken()).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(200, r.statusCode(), path + ": " + r.body());
     return r.body();
+  }
+
+  /** A request's 200 answer, and how many times it was sent again before it. */
+  private record Answer(HttpResponse<String> response, int resent) {}
+
+  /**
+   * Sends {@code body} (which carries its request id) to {@code path}, and again with that id,
+   * until a controller answers 200. No answer (killed, not back yet) or 401/404 (the stand-by health
+   * server on the port while the new process syncs) is sent again; another 4xx refuses {@code what}.
+   */
+  private Answer sendUntilAnswered(String path, String body, String what) {
+    for (int attempt = 0; ; attempt++) {
+      HttpResponse<String> r = post(path, body);
+      if (r != null && r.statusCode() == 200) {
+        return new Answer(r, attempt);
+      }
+      if (r != null && r.statusCode() / 100 == 4 && r.statusCode() != 401 && r.statusCode() != 404) {
+        throw new AssertionError(what + " refused: " + r.statusCode() + " " + r.body());
+      }
+      sleep(100);
+    }
   }
 
   /** The answer, or null when no controller answered (killed, not yet back). */

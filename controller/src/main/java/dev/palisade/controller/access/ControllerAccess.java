@@ -61,9 +61,14 @@ public final class ControllerAccess {
           AccessRule.of("wgpolicyk8s.io", List.of("policyreports"), List.of("get", "create", "update"),
               "One PolicyReport (palisade) per namespace summarizing its drops, for Policy Reporter: created,\n"
                   + "or read and replaced when it exists; at most one write per namespace per 5 s."),
-          AccessRule.of(CrdNames.GROUP, List.of("workloadidentities", "learnedflows"), WRITE,
-              "Palisade's own resources: read back at start (identities keep their numbers, approvals\n"
-                  + "survive), then written (create, or update when they exist). Never deleted."),
+          AccessRule.of(CrdNames.GROUP, List.of("workloadidentities"), WRITE,
+              "Palisade's own resources: read back at start (identities keep their numbers), then written\n"
+                  + "(create, or update when they exist). Never deleted."),
+          AccessRule.of(CrdNames.GROUP, List.of("learnedflows"), List.of("get", "list", "create", "update", "delete"),
+              "Learned edges: read back at start, then written (create, or update at a version known to be\n"
+                  + "the same source's). A source's object under a name its parts no longer have (parts named\n"
+                  + "as before an upgrade, a name taken while another's object held its own) is read and deleted\n"
+                  + "once its parts are written; never one of another source."),
           AccessRule.of(CrdNames.GROUP, List.of("allowlists"), List.of("get", "list", "watch", "create", "update"),
               "Allow-lists: read back at start and written like the above, and watched so that one deleted\n"
                   + "or edited by anyone else is written back at once (fail closed)."),

@@ -12,7 +12,8 @@ import java.util.TreeMap;
  * by NAMESPACE/NAME, listed in that order. It also logs every write and delete in the order the
  * writer issued them, so that a test can stop the writer after any one of them (a kill) and
  * restore from what was stored by then. Objects are copied in: the writer's later changes do not
- * reach the store.
+ * reach the store. As the API server's store does, it writes over and deletes only an object of
+ * the same holder ({@link LearnedFlowsHolder#of}); a write or delete it refuses is not logged.
  */
 public final class FakeLearnedFlowsStore implements LearnedFlowsWriter.Store {
   private static final KubernetesSerialization JSON = new KubernetesSerialization();
@@ -33,14 +34,25 @@ public final class FakeLearnedFlowsStore implements LearnedFlowsWriter.Store {
   private final List<Op> log = new ArrayList<>();
 
   @Override
-  public void write(LearnedFlows object) {
+  public boolean write(LearnedFlows object) {
+    LearnedFlows there = objects.get(key(object));
+    LearnedFlowsHolder mine = LearnedFlowsHolder.of(object);
+    if (there != null && (mine == null || !mine.equals(LearnedFlowsHolder.of(there)))) {
+      return false;
+    }
     apply(new Op(key(object), JSON.clone(object)));
+    return true;
   }
 
   @Override
-  public void delete(String namespace, String name) {
-    apply(new Op(namespace + "/" + name, null));
+  public void delete(String namespace, String name, String holder) {
+    LearnedFlows there = objects.get(namespace + "/" + name);
+    LearnedFlowsHolder theirs = there == null ? null : LearnedFlowsHolder.of(there);
+    if (theirs != null && theirs.text().equals(holder)) {
+      apply(new Op(namespace + "/" + name, null));
+    }
   }
+
 
   private void apply(Op op) {
     op.applyTo(objects);

@@ -1,7 +1,6 @@
 package dev.palisade.controller.persist;
 
 import dev.palisade.controller.graph.EdgeStatus;
-import dev.palisade.model.WorkloadRef;
 import dev.palisade.model.crd.LearnedFlows;
 import dev.palisade.model.crd.LearnedFlowsSpec;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -12,7 +11,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Pure: one source's {@link LearnedFlows} object cut into parts whose JSON each stays under
+ * Pure: one holder's {@link LearnedFlows} object (a workload's edges out, or an outside source's
+ * into a workload: {@link LearnedFlowsHolder}) cut into parts whose JSON each stays under
  * {@link #BUDGET_BYTES}, by the bytes its edges take, not by their number: an edge with its 16
  * example pods at each end and long names takes fifty times the bytes of a plain one, so a count
  * that is safe for the worst edge wastes objects on every usual one, and one that suits the usual
@@ -52,13 +52,13 @@ final class LearnedFlowsParts {
 
   private LearnedFlowsParts() {}
 
-  /** {@code whole}'s edges in parts under the budget; at least one part (an empty one for no edges). */
-  static List<LearnedFlows> of(LearnedFlows whole) {
+  /** {@code whole}'s edges, {@code h}'s, in parts under the budget; at least one part (an empty one for no edges). */
+  static List<LearnedFlows> of(LearnedFlowsHolder h, LearnedFlows whole) {
     List<LearnedFlowsSpec.Edge> edges = whole.getSpec().edges;
     List<LearnedFlows> parts = new ArrayList<>();
     int from = 0;
     do {
-      LearnedFlows part = emptyPart(whole, parts.size() + 1);
+      LearnedFlows part = emptyPart(h, whole, parts.size() + 1);
       // as if named at the longest: no other name makes a part hold less, and so move an edge back
       long bytes = bytes(part) + LearnedFlowsNames.LONGEST - part.getMetadata().getName().length();
       int to = from;
@@ -78,13 +78,13 @@ final class LearnedFlowsParts {
   }
 
   /** Part {@code n} (from 1) of {@code whole}, without edges yet. */
-  private static LearnedFlows emptyPart(LearnedFlows whole, int n) {
+  private static LearnedFlows emptyPart(LearnedFlowsHolder h, LearnedFlows whole, int n) {
     LearnedFlowsSpec spec = new LearnedFlowsSpec();
     spec.source = whole.getSpec().source; // every part names its source: the restore merges them by it
     spec.edges = List.of();
     LearnedFlows part = new LearnedFlows();
     part.setMetadata(new ObjectMetaBuilder().withNamespace(whole.getMetadata().getNamespace())
-        .withName(LearnedFlowsNames.part(WorkloadRef.parse(spec.source), n)).build());
+        .withName(LearnedFlowsNames.part(h, n)).build());
     part.setSpec(spec);
     return part;
   }

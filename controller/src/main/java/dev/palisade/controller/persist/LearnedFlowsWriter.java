@@ -4,9 +4,7 @@ import dev.palisade.controller.graph.FlowGraph;
 import dev.palisade.controller.graph.FlowGraph.EdgeView;
 import dev.palisade.controller.graph.OutsideVertex;
 import dev.palisade.controller.publish.Backoff;
-import dev.palisade.controller.publish.LastVersionWriter;
 import dev.palisade.model.WorkloadRef;
-import dev.palisade.model.crd.CrdNames;
 import dev.palisade.model.crd.LearnedFlows;
 import dev.palisade.model.crd.LearnedFlowsSpec;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -39,12 +37,16 @@ import org.slf4j.LoggerFactory;
  * <p>Edges into a workload from outside the cluster ({@code world}, an address or a CIDR: ingress
  * through a NodePort or LoadBalancer) have no workload source to be kept under; they are kept per
  * (outside source, destination workload), in the destination's namespace under
- * {@code in-SOURCE-KIND-NAME} ({@link #inboundObjectOf}), with the outside vertex as the object's
+ * {@code in-SOURCE-KIND-NAME} ({@link #inboundObjectsOf}), with the outside vertex as the object's
  * source, so the restore path reads them as it reads any other object.
  *
- * <p>A source's parts ({@link LearnedFlowsParts}) are written last first, then its objects under
- * names it no longer uses are deleted; no object that holds another source's edges is written over
- * ({@link #adopt}, {@link LearnedFlowsNames}).
+ * <p>Either holder's edges ({@link LearnedFlowsHolder}: a workload's own, or an outside source's
+ * into one) are cut into parts by their bytes ({@link LearnedFlowsParts}: a workload that very many
+ * outside peers reach on many ports grows its inbound object as a busy source grows its own), the
+ * parts written last first, then the holder's objects under names it no longer uses deleted. No
+ * object that is not the holder's is written over or deleted: not one the restore listed
+ * ({@link #adopt}, {@link LearnedFlowsNames}), nor one anyone made since, which the store finds
+ * ({@link Store#write}): the part takes another name.
  *
  * <p>Not thread-safe: {@link #dirty}, {@link #flushSoon} and {@link #flushNow} run on the
  * controller's loop thread; the timer only hands the flush back to that thread.
@@ -52,27 +54,35 @@ import org.slf4j.LoggerFactory;
 public final class LearnedFlowsWriter {
   private static final Logger LOG = LoggerFactory.getLogger(LearnedFlowsWriter.class);
 
-  /** Where objects go (the API server; {@link FakeLearnedFlowsStore}). */
+  /**
+   * Where objects go (the API server; {@link FakeLearnedFlowsStore}). It, not the writer's memory,
+   * has the last word on whose an object is: one made by anyone after the restore listed the
+   * objects is there too. An object's holder is what it holds ({@link LearnedFlowsHolder#of}).
+   */
   public interface Store {
-    void write(LearnedFlows object);
+    /**
+     * Writes {@code object} under its name unless an object there is not of its holder (another
+     * source's, or one that names none): that one is left as it is.
+     *
+     * @return whether it was written (false: an object not of its holder is there)
+     */
+    boolean write(LearnedFlows object);
 
-    /** Deletes the object, if it is there. */
-    void delete(String namespace, String name);
+    /**
+     * Deletes the object, if it is there and of {@code holder} ({@link LearnedFlowsHolder#text});
+     * another's is left.
+     */
+    void delete(String namespace, String name, String holder);
 
-    /** The API server's: each write one PUT at the version written last ({@link LastVersionWriter}). */
+    /** An object the restore listed (a store may write it next at the version listed). */
+    default void listed(LearnedFlows stored) {}
+
+    /**
+     * The API server's: each write one PUT at the version of an object of the holder's it knows,
+     * never one over another's ({@link ApiLearnedFlowsStore}).
+     */
     static Store of(KubernetesClient client) {
-      LastVersionWriter writer = new LastVersionWriter(client);
-      return new Store() {
-        @Override
-        public void write(LearnedFlows object) {
-          writer.write(object);
-        }
-
-        @Override
-        public void delete(String namespace, String name) {
-          client.resources(LearnedFlows.class).inNamespace(namespace).withName(name).delete();
-        }
-      };
+      return new ApiLearnedFlowsStore(client);
     }
   }
 
@@ -83,12 +93,15 @@ public final class LearnedFlowsWriter {
   private final Duration batch;
   private final Backoff backoff;
   private final int perBatch;
-  /** Workload sources, and outside sources with the workload they enter ({@link #inbound}). */
+  /** The holders whose edges changed ({@link LearnedFlowsHolder#text}): workload sources, and outside sources with the workload they enter. */
   private final Set<String> dirty = new LinkedHashSet<>();
   private final LearnedFlowsOwners owners = new LearnedFlowsOwners();
   private boolean scheduled;
   private int failures;
   private long writes;
+
+  /** Names found holding others' objects, one after another, before a part's write gives up (retried later). */
+  private static final int MAX_REFUSED = 16;
 
   /** Objects written per batch from flow reports: with a 1 s batch, at most about 10 API writes/s. */
   public static final int WRITES_PER_BATCH = 10;
@@ -119,7 +132,7 @@ public final class LearnedFlowsWriter {
    * are not kept.
    */
   public void dirty(String source) {
-    if (isWorkload(source)) {
+    if (LearnedFlowsHolder.isWorkload(source)) {
       dirty.add(source);
     } else if (OutsideVertex.isOutside(source)) {
       graph.edgesFrom(source).forEach(e -> dirty(source, e.key().destination()));
@@ -128,41 +141,26 @@ public final class LearnedFlowsWriter {
 
   /** The edge from {@code source} to {@code destination} changed (a flow report): its object is written at the next flush. */
   public void dirty(String source, String destination) {
-    if (isWorkload(source)) {
+    if (LearnedFlowsHolder.isWorkload(source)) {
       dirty.add(source);
-    } else if (isWorkload(destination) && OutsideVertex.isOutside(source)) {
-      dirty.add(inbound(source, destination));
+    } else if (LearnedFlowsHolder.isWorkload(destination) && OutsideVertex.isOutside(source)) {
+      dirty.add(LearnedFlowsHolder.inbound(source, destination).text());
     }
   }
 
   /**
-   * An object the restore read: its name holds its source's edges, not to be written over by
-   * another source. One under a name parts no longer get (KIND-NAME-pN, before) marks its source
-   * dirty: the next flush writes the source's parts under their names and deletes it, and frees
+   * An object the restore read: its name holds its holder's edges, not to be written over by
+   * another holder. One under a name parts no longer get (KIND-NAME-pN, before) marks its holder
+   * dirty: the next flush writes the holder's parts under their names and deletes it, and frees
    * the name for the workload whose part 1 it is now.
    */
   public void adopt(LearnedFlows stored) {
     owners.stored(stored);
-    String source = stored.getSpec() == null ? null : stored.getSpec().source;
-    if (source != null && isWorkload(source)) {
-      try {
-        if (!LearnedFlowsNames.current(stored.getMetadata().getName(), WorkloadRef.parse(source))) {
-          dirty(source);
-        }
-      } catch (IllegalArgumentException e) {
-        LOG.warn("LearnedFlows {}/{}: {}", stored.getMetadata().getNamespace(), stored.getMetadata().getName(),
-            e.getMessage());
-      }
+    store.listed(stored);
+    LearnedFlowsHolder h = LearnedFlowsHolder.of(stored);
+    if (h != null && !LearnedFlowsNames.current(stored.getMetadata().getName(), h)) {
+      dirty.add(h.text());
     }
-  }
-
-  private static boolean isWorkload(String vertex) {
-    return vertex.split("/").length == 3;
-  }
-
-  /** The dirty entry of the edges from an outside source into one workload; no vertex name holds " -> ". */
-  private static String inbound(String source, String destination) {
-    return source + " -> " + destination;
   }
 
   /** Writes what is dirty within one batch interval (flow reports). */
@@ -218,18 +216,7 @@ public final class LearnedFlowsWriter {
   /** Writes one dirty entry's object(s); on failure schedules a retry with back-off and says false. */
   private boolean writeOrRetry(String entry) {
     try {
-      int arrow = entry.indexOf(" -> ");
-      if (arrow > 0) {
-        String from = entry.substring(0, arrow);
-        String to = entry.substring(arrow + 4);
-        LearnedFlows in = inboundObjectOf(from, to, graph.edgesFrom(from).stream()
-            .filter(e -> e.key().destination().equals(to)).toList());
-        store.write(in);
-        owners.stored(in);
-        writes++;
-      } else {
-        writeParts(entry);
-      }
+      writeParts(LearnedFlowsHolder.parse(entry));
       return true;
     } catch (RuntimeException e) {
       failures++;
@@ -241,12 +228,19 @@ public final class LearnedFlowsWriter {
     }
   }
 
-  /** Writes a workload's parts, then deletes its objects under names its parts no longer have. */
-  private void writeParts(String source) {
-    WorkloadRef w = WorkloadRef.parse(source);
-    List<LearnedFlows> parts = objectsOf(source, graph.edgesFrom(source));
+  /** Writes a holder's parts, then deletes its objects under names its parts no longer have. */
+  private void writeParts(LearnedFlowsHolder h) {
+    List<EdgeView> edges = graph.edgesFrom(h.source());
+    if (h.isInbound()) {
+      String into = h.workload().toString();
+      edges = edges.stream().filter(e -> e.key().destination().equals(into)).toList();
+      if (edges.isEmpty()) {
+        return; // not one edge in: nothing to keep, and an object without one would name no holder
+      }
+    }
+    List<LearnedFlows> parts = LearnedFlowsParts.of(h, objectOf(h, edges));
     for (int k = 0; k < parts.size(); k++) {
-      nameFree(parts.get(k), w, k + 1);
+      nameFree(parts.get(k), h, k + 1);
     }
     // Last part first. An edge that grows, or one added before others, pushes later edges into
     // later parts, never earlier ones (LearnedFlowsParts); so when a write of part k is cut
@@ -255,34 +249,44 @@ public final class LearnedFlowsWriter {
     // write part k without an edge it hands on to part k+1 before part k+1 holds it. An edge in
     // two parts meanwhile is merged by the restore.
     for (int k = parts.size() - 1; k >= 0; k--) {
-      store.write(parts.get(k));
-      owners.stored(parts.get(k));
+      LearnedFlows part = parts.get(k);
+      for (int refused = 0; !store.write(part); refused++) {
+        // an object not of h's is there that this process did not know (made since the restore)
+        if (refused == MAX_REFUSED) {
+          throw new IllegalStateException("part " + (k + 1) + " of " + h + ": " + MAX_REFUSED
+              + " names in a row hold others' objects");
+        }
+        owners.foreign(h.namespace(), part.getMetadata().getName());
+        nameFree(part, h, k + 1);
+      }
+      owners.stored(part);
       writes++;
     }
     // Only now: every edge such an object holds was restored into the graph, so is in a part
     // just written. Left, it would be merged at each start with content older than the parts'.
     Set<String> names = new HashSet<>();
     parts.forEach(p -> names.add(p.getMetadata().getName()));
-    for (String stale : owners.namesOf(w.namespace(), source)) {
+    for (String stale : owners.namesOf(h)) {
       if (!names.contains(stale)) {
-        store.delete(w.namespace(), stale);
-        owners.deleted(w.namespace(), stale);
+        store.delete(h.namespace(), stale, h.text());
+        owners.deleted(h.namespace(), stale);
       }
     }
   }
 
   /**
-   * Gives part {@code n} a name no object of another source holds. Names are unambiguous
-   * ({@link LearnedFlowsNames}), but an object stored before (a part named as parts were, or one
-   * made by hand) may hold another source's edges under it, and writing over it would lose them.
+   * Gives part {@code n} of {@code h} a name no object of another holder holds. Names are
+   * unambiguous ({@link LearnedFlowsNames}), but an object stored before (a part named as parts
+   * were, or one made by hand) may hold another's edges under it, and writing over it would lose
+   * them.
    */
-  private void nameFree(LearnedFlows part, WorkloadRef w, int n) {
-    String ns = w.namespace();
+  private void nameFree(LearnedFlows part, LearnedFlowsHolder h, int n) {
+    String ns = h.namespace();
     String name = part.getMetadata().getName();
-    for (int i = 1; !owners.mayWrite(ns, name, part.getSpec().source); i++) {
-      String other = LearnedFlowsNames.alternative(w, n, i);
+    for (int i = 1; !owners.mayWrite(ns, name, h); i++) {
+      String other = LearnedFlowsNames.alternative(h, n, i);
       LOG.warn("LearnedFlows {}/{} holds the edges of {}: not written over; part {} of {} goes to {}", ns, name,
-          owners.sourceOf(ns, name), n, w, other);
+          owners.holderOf(ns, name), n, h, other);
       name = other;
     }
     part.getMetadata().setName(name);
@@ -318,35 +322,32 @@ public final class LearnedFlowsWriter {
    * source; the controller merges them at start. Pure.
    */
   public static List<LearnedFlows> objectsOf(String source, List<EdgeView> edges) {
-    return LearnedFlowsParts.of(objectOf(source, edges));
+    LearnedFlowsHolder h = LearnedFlowsHolder.workload(source);
+    return LearnedFlowsParts.of(h, objectOf(h, edges));
   }
 
   /**
-   * The object holding the edges from an outside vertex into one workload: in the workload's
-   * namespace, named {@code in-SOURCE-KIND-NAME} (the source's dots and slash as dashes: one
-   * object per pair, found again after a restart), {@code source} the outside vertex. Pure.
+   * The objects holding the edges from an outside vertex into one workload, cut as a workload's own
+   * are: in the workload's namespace, part 1 named {@code in-SOURCE-KIND-NAME} (the source's dots
+   * and slash as dashes: one object per pair, found again after a restart), part n > 1
+   * {@code in-SOURCE-KIND--pN-NAME} ({@link LearnedFlowsNames}), {@code source} the outside vertex
+   * in each. Pure.
    */
-  public static LearnedFlows inboundObjectOf(String source, String destination, List<EdgeView> edges) {
-    WorkloadRef w = WorkloadRef.parse(destination);
-    LearnedFlows lf = objectOf(source, w, edges);
-    String name = "in-" + source.replaceAll("[./]", "-") + "-" + CrdNames.objectName(w);
-    if (name.length() > 253) {
-      String hash = Integer.toHexString((source + " " + destination).hashCode());
-      name = name.substring(0, 253 - hash.length() - 1) + "-" + hash;
-    }
-    lf.getMetadata().setName(name);
-    return lf;
+  public static List<LearnedFlows> inboundObjectsOf(String source, String destination, List<EdgeView> edges) {
+    LearnedFlowsHolder h = LearnedFlowsHolder.inbound(source, destination);
+    return LearnedFlowsParts.of(h, objectOf(h, edges));
   }
 
   /** One object holding these edges of {@code source}. Pure. */
   static LearnedFlows objectOf(String source, List<EdgeView> edges) {
-    return objectOf(source, WorkloadRef.parse(source), edges);
+    return objectOf(LearnedFlowsHolder.workload(source), edges);
   }
 
-  /** One object holding these edges of {@code source}, named for and kept with {@code w}. */
-  private static LearnedFlows objectOf(String source, WorkloadRef w, List<EdgeView> edges) {
+  /** One object holding these edges of {@code h}, named as its part 1 and kept with its workload. */
+  private static LearnedFlows objectOf(LearnedFlowsHolder h, List<EdgeView> edges) {
+    WorkloadRef w = h.workload();
     LearnedFlowsSpec spec = new LearnedFlowsSpec();
-    spec.source = source;
+    spec.source = h.source();
     spec.edges = new ArrayList<>();
     for (EdgeView v : edges) {
       LearnedFlowsSpec.Edge e = new LearnedFlowsSpec.Edge();
@@ -363,7 +364,8 @@ public final class LearnedFlowsWriter {
       spec.edges.add(e);
     }
     LearnedFlows lf = new LearnedFlows();
-    lf.setMetadata(new ObjectMetaBuilder().withNamespace(w.namespace()).withName(CrdNames.objectName(w)).build());
+    lf.setMetadata(new ObjectMetaBuilder().withNamespace(w.namespace()).withName(LearnedFlowsNames.part(h, 1))
+        .build());
     lf.setSpec(spec);
     return lf;
   }

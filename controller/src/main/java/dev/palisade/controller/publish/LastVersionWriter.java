@@ -9,7 +9,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Writes objects the controller alone keeps up to date (AllowLists, LearnedFlows) in one request
+ * Writes objects the controller alone keeps up to date (AllowLists) in one request
  * when it can: a PUT at the resourceVersion its own last write of the object returned. Create-or-
  * update costs three (a POST refused 409 as the object exists, a GET for its resourceVersion, the
  * PUT), and a review decision writes several objects before it answers. When the stored version is

@@ -23,6 +23,13 @@ import org.slf4j.LoggerFactory;
  * Events. The version is the object's resourceVersion as of when its setting took its value (a
  * Deployment's own moves with every status update and rollout, which change nothing here) with
  * the problem's text, so a new bad value, or a clash that appears later, is told again.
+ *
+ * <p>Once per version across restarts and controller instances too: the Event is named after the
+ * problem and that version ({@link ObjectWarnings}), so a controller that starts again and finds
+ * the same problem has its create refused as already told. After a restart the version of an
+ * annotated object is the one it has then (the one its annotation took its value at is not kept):
+ * a Namespace or Deployment whose resourceVersion moved while no controller ran (any edit; a
+ * Deployment's status too) is told once more. A SegmentationMode has no status: only its edits move it.
  */
 public final class ModeProblems {
   private static final Logger LOG = LoggerFactory.getLogger(ModeProblems.class);

@@ -155,7 +155,7 @@ public final class PalisadeController implements AutoCloseable {
     CompileInputs sources = new CompileInputs(workloads, w -> modeIndex.modeOf(w), vertices -> guardrails.routing()
         .overlay(approvedGraphs.index().overlay(graph.edgesTouching(vertices), vertices)), defaultMode);
     this.allowLists = new AllowListPublisher(sources, publishing.allowLists(), ns -> metrics.onPublished(ns));
-    // one PUT at the version written last (create-or-update was a POST refused with 409, a GET and a PUT)
+    // one PUT at the version written last, never over an object of another source (Store.of)
     this.learned = new LearnedFlowsWriter(graph, LearnedFlowsWriter.Store.of(client), loop::submit, timer,
         LEARNED_FLOWS_BATCH, backoff);
   }

@@ -188,6 +188,13 @@ class ControllerAccessTest {
           - ports: [{port: 70000}]
         """.getBytes(StandardCharsets.UTF_8))).item();
     client.network().v1().networkPolicies().inNamespace("shop").resource(bad).create();
+    // web's second part as parts were named before an upgrade: rewritten under today's names, then deleted
+    dev.palisade.model.crd.LearnedFlows oldPart = new dev.palisade.model.crd.LearnedFlows();
+    oldPart.setMetadata(new ObjectMetaBuilder().withNamespace("shop").withName("deployment-web-p2").build());
+    oldPart.setSpec(new dev.palisade.model.crd.LearnedFlowsSpec());
+    oldPart.getSpec().source = "shop/Deployment/web";
+    oldPart.getSpec().edges = List.of();
+    client.resource(oldPart).create();
     client.genericKubernetesResources(new io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext.Builder()
         .withGroup("policy.networking.k8s.io").withVersion("v1alpha2").withKind("ClusterNetworkPolicy")
         .withPlural("clusternetworkpolicies").withNamespaced(false).build()).resource(client.getKubernetesSerialization().unmarshal("""
@@ -252,7 +259,7 @@ class ControllerAccessTest {
         "update palisade.dev/segmentationmodes in shop", "create palisade.dev/graphsnapshots",
         "create authentication.k8s.io/tokenreviews", "create core/events in shop",
         "create coordination.k8s.io/leases in " + NS, "list core/nodes", "patch core/events in shop",
-        "create wgpolicyk8s.io/policyreports in shop")) {
+        "create wgpolicyk8s.io/policyreports in shop", "delete palisade.dev/learnedflows in shop")) {
       assertTrue(calls.contains(parse(expected)), expected + " not in " + calls);
     }
     assertEquals(List.of(), ControllerAccess.DECLARED.uncovered(calls),

@@ -16,8 +16,14 @@ class ControllerRestoreTest {
   /** One object of web's holding web -> api 8080/TCP with this evidence. */
   private static LearnedFlows copy(String name, String status, long count, long first, long last, long violations,
       List<String> pods) {
+    return copy(WEB, "shop/Deployment/api", name, status, count, first, last, violations, pods);
+  }
+
+  /** One object of {@code source}'s holding source -> destination 8080/TCP with this evidence. */
+  private static LearnedFlows copy(String source, String destination, String name, String status, long count,
+      long first, long last, long violations, List<String> pods) {
     LearnedFlowsSpec.Edge e = new LearnedFlowsSpec.Edge();
-    e.destination = "shop/Deployment/api";
+    e.destination = destination;
     e.port = 8080;
     e.protocol = "TCP";
     e.status = status;
@@ -30,7 +36,7 @@ class ControllerRestoreTest {
     LearnedFlows lf = new LearnedFlows();
     lf.setMetadata(new ObjectMetaBuilder().withNamespace("shop").withName(name).build());
     lf.setSpec(new LearnedFlowsSpec());
-    lf.getSpec().source = WEB;
+    lf.getSpec().source = source;
     lf.getSpec().edges = List.of(e);
     return lf;
   }
@@ -49,6 +55,23 @@ class ControllerRestoreTest {
           List.of(e.status(), e.count(), e.firstSeen(), e.lastSeen(), e.violations()),
           "read " + order.get(0).getMetadata().getName() + " first");
       assertEquals(2, e.sourcePods().size());
+      assertEquals(1, g.edges().size());
+    }
+  }
+
+  @Test
+  void anInboundEdgeInTwoPartsKeepsItsNewestEvidenceInEitherOrder() {
+    // world into web, parted as a workload's own edges are: the same merge
+    LearnedFlows stale = copy("world", WEB, "in-world-deployment-web", "learned", 5, 1000, 2000, 1,
+        List.of("shop/web-0"));
+    LearnedFlows fresh = copy("world", WEB, "in-world-deployment--p2-web", "approved", 9, 1000, 3000, 4,
+        List.of("shop/web-0", "shop/web-1"));
+    for (List<LearnedFlows> order : List.of(List.of(stale, fresh), List.of(fresh, stale))) {
+      FlowGraph g = new FlowGraph();
+      order.forEach(lf -> ControllerRestore.restoreEdges(g, lf));
+      FlowGraph.EdgeView e = g.edgesFrom("world").get(0);
+      assertEquals(List.of(EdgeStatus.APPROVED, 9L, 3000L, 4L), List.of(e.status(), e.count(), e.lastSeen(),
+          e.violations()), "read " + order.get(0).getMetadata().getName() + " first");
       assertEquals(1, g.edges().size());
     }
   }

@@ -116,6 +116,52 @@ class LearnedFlowsNamesTest {
     assertEquals(edges(g).stream().filter(e -> e.startsWith(WEB + " ")).toList(), edges(webOnly));
   }
 
+  @Test
+  void anOutsideSourcesPartsIntoAWorkloadHaveNamesOfTheirOwnAndLeaveAnObjectOfAnotherAsItIs() {
+    // world into web in parts, and into workloads named like web's parts; by hand, a copy of world
+    // into web-p2 under the name of world into web's part 2
+    FlowGraph g = new FlowGraph();
+    for (int r = 0; r < 2; r++) {
+      HeavyEdges.inbound(g, WEB, 500, HeavyEdges.ids(2000, 32), r, 8);
+    }
+    for (int i = 0; i < LOOKALIKES.size(); i++) {
+      HeavyEdges.inbound(g, LOOKALIKES.get(i), 501 + i, HeavyEdges.ids(3000 + i, 1), 0, 1);
+    }
+    List<LearnedFlows> webParts = LearnedFlowsWriter.inboundObjectsOf("world", WEB, edgesInto(g, WEB));
+    assertEquals(2, webParts.size(), "world into web in 2 parts");
+    assertEquals(List.of("in-world-deployment-web", "in-world-deployment--p2-web"),
+        webParts.stream().map(p -> p.getMetadata().getName()).toList());
+    LearnedFlows theirs = LearnedFlowsWriter.inboundObjectsOf("world", WEB_P2, edgesInto(g, WEB_P2)).get(0);
+    theirs.getMetadata().setName("in-world-deployment--p2-web");
+    FakeLearnedFlowsStore store = new FakeLearnedFlowsStore();
+    store.write(theirs);
+    LearnedFlowsWriter w = new LearnedFlowsWriter(g, store, Runnable::run, null, Duration.ZERO, Backoff.DEFAULT);
+    store.objects().values().forEach(w::adopt);
+    w.dirty("world", WEB); // a flow report
+    assertTrue(w.flushNow());
+    assertTrue(json(theirs).equals(json(store.objects().get("shop/in-world-deployment--p2-web"))), "left as it was");
+    List<String> alternative = store.objects().keySet().stream()
+        .filter(k -> k.matches("shop/in-world-deployment--[0-9a-f]{16}")).toList();
+    assertEquals(1, alternative.size(), "web's part 2 under another name: " + store.objects().keySet());
+    assertEquals(3, store.objects().size());
+
+    w.dirty("world"); // a decision on world's edges: into every workload it enters
+    assertTrue(w.flushNow());
+    assertEquals(2 + LOOKALIKES.size(), store.objects().size(), "an object each; web-p2's copy went once it was written");
+    assertEquals(edges(g), edges(restored(store.objects().values())));
+
+    w.dirty("world", WEB);
+    assertTrue(w.flushNow());
+    assertTrue(store.objects().containsKey("shop/in-world-deployment--p2-web"), "web's part 2 under its own name");
+    assertTrue(!store.objects().containsKey(alternative.get(0)), "and no longer under the other");
+    assertEquals(edges(g), edges(restored(store.objects().values())));
+  }
+
+  /** The edges from world into {@code workload}. */
+  private static List<FlowGraph.EdgeView> edgesInto(FlowGraph g, String workload) {
+    return g.edgesFrom("world").stream().filter(e -> e.key().destination().equals(workload)).toList();
+  }
+
   private static FlowGraph restored(Collection<LearnedFlows> stored) {
     FlowGraph g = new FlowGraph();
     stored.forEach(lf -> ControllerRestore.restoreEdges(g, lf));

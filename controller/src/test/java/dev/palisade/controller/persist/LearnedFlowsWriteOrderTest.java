@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.palisade.controller.graph.EdgeStatus;
+import dev.palisade.controller.graph.FlowEdge;
 import dev.palisade.controller.graph.FlowEdge.EdgeKey;
 import dev.palisade.controller.graph.FlowGraph;
 import dev.palisade.controller.publish.Backoff;
@@ -13,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.IntConsumer;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -28,26 +31,63 @@ class LearnedFlowsWriteOrderTest {
   @Test
   void aKillAfterAnyWriteLeavesEveryStoredEdgeInSomeStoredObject() {
     FlowGraph g = new FlowGraph();
-    FakeLearnedFlowsStore store = new FakeLearnedFlowsStore();
-    LearnedFlowsWriter writer = new LearnedFlowsWriter(g, store, Runnable::run, null, Duration.ZERO, Backoff.DEFAULT);
     List<Integer> ids = new ArrayList<>(HeavyEdges.ids(5000, EDGES));
     HeavyEdges.report(g, WEB, ids, 0, 4);
-    writer.dirty(WEB);
+    killedAfterEachWrite(g, WEB, null, e -> e.destination().contains("/51"), step -> {
+      // edges that sort first (ids 1000..) added, every edge grows: later edges move to later parts
+      ids.addAll(HeavyEdges.ids(1000 + step * 10, 10));
+      HeavyEdges.report(g, WEB, ids, step, 4);
+    });
+  }
+
+  @Test
+  void aKillAfterAnyWriteOfAnInboundObjectsPartsLeavesEveryStoredEdgeInSomeStoredObject() {
+    // world into web: at most 32 ports of a protocol each (then a scan edge), so fewer edges, each
+    // with the most example pods from the start
+    String web = HeavyEdges.NS + "/Deployment/web";
+    FlowGraph g = new FlowGraph();
+    List<Integer> ports = new ArrayList<>(HeavyEdges.ids(5000, 18));
+    HeavyEdges.inbound(g, web, 500, ports, 0, 8);
+    HeavyEdges.inbound(g, web, 500, ports, 1, 8);
+    killedAfterEachWrite(g, "world", web, e -> e.port() % 10 == 1, step -> {
+      // ports that sort first added, the edges there grow to the most pods over two reports
+      ports.addAll(HeavyEdges.ids(5000 - step * 3, 3));
+      HeavyEdges.inbound(g, web, 500, ports, 2 * step, 8);
+      HeavyEdges.inbound(g, web, 500, ports, 2 * step + 1, 8);
+    });
+  }
+
+  /**
+   * The edges of {@code source} (into {@code into}, an outside source's, when not null) written,
+   * then four times grown by {@code grow}, the status of those {@code reviewed} set and reset
+   * between, and written again: the store cut after each write of each step must still hold every
+   * edge as it was stored before.
+   */
+  private static void killedAfterEachWrite(FlowGraph g, String source, String into, Predicate<FlowEdge> reviewed,
+      IntConsumer grow) {
+    FakeLearnedFlowsStore store = new FakeLearnedFlowsStore();
+    LearnedFlowsWriter writer = new LearnedFlowsWriter(g, store, Runnable::run, null, Duration.ZERO, Backoff.DEFAULT);
+    Runnable dirty = () -> {
+      if (into == null) {
+        writer.dirty(source);
+      } else {
+        writer.dirty(source, into);
+      }
+    };
+    dirty.run();
     writer.flushNow();
     int cuts = 0;
     for (int step = 1; step <= 4; step++) {
       Map<EdgeKey, Long> stored = counts(g);
       Map<String, LearnedFlows> before = store.objects();
       int logged = store.log().size();
-      // edges that sort first (ids 1000..) added, every edge grows: later edges move to later parts
-      ids.addAll(HeavyEdges.ids(1000 + step * 10, 10));
-      HeavyEdges.report(g, WEB, ids, step, 4);
+      grow.accept(step);
       if (step == 2) {
-        g.review(e -> e.destination().contains("/51"), EdgeStatus.APPROVED);
+        g.review(reviewed, EdgeStatus.APPROVED);
       } else if (step == 3) {
-        g.review(e -> e.destination().contains("/51"), EdgeStatus.LEARNED); // a reset: the edge is not smaller
+        g.review(reviewed, EdgeStatus.LEARNED); // a reset: the edge is not smaller
       }
-      writer.dirty(WEB);
+      dirty.run();
       writer.flushNow();
       List<FakeLearnedFlowsStore.Op> writes = store.log().subList(logged, store.log().size());
       assertTrue(writes.size() > 1, "step " + step + " writes several parts");

@@ -186,6 +186,42 @@ class LearnedFlowsWriterTest {
         "world -> api was never marked: not written");
   }
 
+  @Test
+  void aWorkloadReachedFromOutsideOnManyPortsHasItsInboundEdgesPartedByBytesAndRestoredWhole() {
+    // world reaches web on 32 ports of each protocol, each edge with the most example pods: about
+    // 1 MB of JSON, which one object used to take whole
+    String web = HeavyEdges.NS + "/Deployment/web";
+    FlowGraph g = new FlowGraph();
+    for (int r = 0; r < 2; r++) {
+      HeavyEdges.inbound(g, web, 500, HeavyEdges.ids(2000, 32), r, 8);
+    }
+    List<FlowGraph.EdgeView> inbound = g.edgesFrom("world");
+    assertEquals(96, inbound.size());
+    FakeLearnedFlowsStore store = new FakeLearnedFlowsStore();
+    LearnedFlowsWriter w = new LearnedFlowsWriter(g, store, Runnable::run, null, Duration.ZERO, Backoff.DEFAULT);
+    w.dirty("world", web); // a flow report
+    assertTrue(w.flushNow());
+    List<LearnedFlows> parts = List.copyOf(store.objects().values());
+    assertTrue(parts.size() > 1, parts.size() + " object(s)");
+    KubernetesSerialization json = new KubernetesSerialization();
+    for (LearnedFlows p : parts) {
+      int bytes = json.asJson(p).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+      assertTrue(bytes <= LearnedFlowsParts.BUDGET_BYTES, p.getMetadata().getName() + " is " + bytes + " bytes");
+      assertEquals("world", p.getSpec().source, "every part names its source");
+    }
+    List<String> lastFirst = new ArrayList<>();
+    for (int n = parts.size(); n >= 1; n--) {
+      lastFirst.add(HeavyEdges.NS + "/" + (n == 1 ? "in-world-deployment-web" : "in-world-deployment--p" + n + "-web"));
+    }
+    assertEquals(lastFirst, keys(store.log()), "part 1 where the object always was; the last part first");
+    assertEquals(parts.stream().map(json::asJson).sorted().toList(),
+        LearnedFlowsWriter.inboundObjectsOf("world", web, inbound).stream().map(json::asJson).sorted().toList());
+
+    FlowGraph restored = new FlowGraph();
+    parts.forEach(p -> ControllerRestore.restoreEdges(restored, p));
+    assertEquals(g.edges(), restored.edges(), "the restore merges the parts");
+  }
+
   /** NAMESPACE/NAME of each object written or deleted, in order. */
   private static List<String> keys(List<FakeLearnedFlowsStore.Op> log) {
     return log.stream().map(FakeLearnedFlowsStore.Op::key).toList();

@@ -395,6 +395,39 @@ class PalisadeControllerTest {
   }
 
   @Test
+  void aModeProblemIsToldOnceAcrossARestartAndASecondControllerAndAgainOnceFixedAndBroken() throws Exception {
+    eventually(() -> allow("deployment-api") != null && allow("deployment-web") != null, "allow-lists published");
+    segmentationMode("shop", "shop-mode", "enforcing");
+    namespaceMode("shop", "enforcng");
+    eventually(() -> modeWarnings("shop", "SegmentationMode", "shop-mode").size() == 1
+        && modeWarnings("default", "Namespace", "shop").size() == 1, "told");
+
+    // the controller restarts, and a second one starts beside it: each finds both problems again
+    controller.close();
+    controller = startController();
+    PalisadeController second = startController();
+    try {
+      resolveModesAgainSeveralTimes();
+      second.drain();
+      eventually(() -> modeWarnings("elsewhere", "SegmentationMode", "namespace").size() == 0
+          && modeWarnings("marker", "SegmentationMode", "namespace").size() == 1, "the marker told once by both");
+    } finally {
+      second.close();
+    }
+    assertEquals(1, modeWarnings("shop", "SegmentationMode", "shop-mode").size(), "told already: no second Event");
+    assertEquals(1, modeWarnings("default", "Namespace", "shop").size(), "told already: no second Event");
+
+    // fixed, then misspelt again: a new problem, told once more
+    segmentationMode("shop", "shop-mode", "enforce");
+    namespaceMode("shop", "learn");
+    controller.drain();
+    segmentationMode("shop", "shop-mode", "enforcing");
+    namespaceMode("shop", "enforcng");
+    eventually(() -> modeWarnings("shop", "SegmentationMode", "shop-mode").size() == 2
+        && modeWarnings("default", "Namespace", "shop").size() == 2, "told again");
+  }
+
+  @Test
   void aMisspeltNamespaceAnnotationEnforcesTheNamespaceAndGetsOneWarningEvent() throws Exception {
     eventually(() -> allow("deployment-api") != null && allow("deployment-web") != null, "allow-lists published");
     namespaceMode("shop", "enforcng");
