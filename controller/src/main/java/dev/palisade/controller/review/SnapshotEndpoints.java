@@ -47,7 +47,8 @@ final class SnapshotEndpoints {
 
   Router addTo(Router router) {
     return router
-        .add("GET", "/v1/snapshots", Role.VIEWER, r -> ApiResponse.json(200, backend.onLoop(this::snapshotsJson)))
+        .add("GET", "/v1/snapshots", Role.VIEWER,
+            r -> ApiResponse.json(200, reads.answer("/v1/snapshots", snapshots::listed, SnapshotEndpoints::listJson)))
         .add("POST", "/v1/snapshots", Role.APPROVER, this::takeSnapshot)
         .add("GET", "/v1/diff", Role.VIEWER, this::diff);
   }
@@ -141,15 +142,15 @@ final class SnapshotEndpoints {
     return "{\"name\":" + quote(name) + ",\"taken\":" + quote(s.taken) + ",\"edges\":" + s.edges.size();
   }
 
-  private String snapshotsJson() {
+  private static String listJson(List<Snapshots.Listed> listed) {
     ArrayNode a = JSON.createArrayNode();
-    snapshots.all().forEach((name, s) -> {
+    for (Snapshots.Listed s : listed) {
       ObjectNode o = a.addObject();
-      o.put("name", name);
-      o.put("taken", s.taken);
-      o.put("takenBy", s.takenBy);
-      o.put("edges", s.edges == null ? 0 : s.edges.size());
-    });
+      o.put("name", s.name());
+      o.put("taken", s.taken());
+      o.put("takenBy", s.takenBy());
+      o.put("edges", s.edges());
+    }
     return JSON.writeValueAsString(a);
   }
 

@@ -1,5 +1,6 @@
 package dev.palisade.controller.review;
 
+import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,12 +22,14 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -34,8 +37,9 @@ import org.junit.jupiter.api.Test;
  * Issue 17, "viewer reads never delay agents' reports": each viewer read of the review API takes
  * its copy of the controller's state on the loop and writes its answer (JSON, YAML, DOT, GraphML)
  * on the viewer's thread. The loop here is a thread of its own, as the controller's is; the
- * answers' writer is watched for the thread it runs on, and every read of the controller's state
- * for being on the loop (the copy is of one moment, nothing live is read off it).
+ * answers' writer is watched for the thread it runs on, every read of the controller's state for
+ * being on the loop (the copy is of one moment, nothing live is read off it), and what the loop
+ * hands back for being a copy, not the answer's text already written there.
  */
 @EnableKubernetesMockClient(crud = true)
 class ViewerReadsOffLoopTest {
@@ -50,6 +54,8 @@ class ViewerReadsOffLoopTest {
   private final Map<String, String> writtenOn = new ConcurrentHashMap<>();
   /** Reads of the controller's state that were not on the loop. */
   private final List<String> readOffLoop = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** Text the loop handed back: an answer written on the loop, not a copy of the state. */
+  private final List<String> writtenOnLoop = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final StaticTokens tokens = new StaticTokens();
   private final String viewer = tokens.issue(new Principal("vera", Role.VIEWER));
 
@@ -74,6 +80,7 @@ class ViewerReadsOffLoopTest {
 
     Map<String, String> expected = Map.of(
         "/v1/modes", "\"mode\":\"monitor\"",
+        "/v1/snapshots", "\"name\":\"before\"",
         "/v1/export/networkpolicy?namespace=shop", "203.0.113.5/32",
         "/v1/export/dot", "digraph",
         "/v1/export/graphml", "<graphml",
@@ -85,11 +92,21 @@ class ViewerReadsOffLoopTest {
       assertTrue(a.body().contains(part), path + " answers " + a.body());
     });
 
-    assertEquals(expected.keySet().stream().map(p -> p.replaceFirst("\\?.*", "")).collect(
-        java.util.stream.Collectors.toSet()), writtenOn.keySet(), "every read's answer went through the writer");
-    assertEquals(java.util.Set.of(), writtenOn.entrySet().stream().filter(e -> LOOP.equals(e.getValue()))
-        .map(Map.Entry::getKey).collect(java.util.stream.Collectors.toSet()), "answers written on the loop");
-    assertEquals(List.of(), readOffLoop, "the controller's state is read on the loop only");
+    assertAnsweredOffTheLoop(expected.keySet());
+  }
+
+  /**
+   * Each path's answer went through the writer, off the loop; the loop read the state and handed
+   * back copies of it, never an answer's text.
+   */
+  private void assertAnsweredOffTheLoop(Set<String> paths) {
+    Set<String> routes = paths.stream().map(p -> p.replaceFirst("\\?.*", "")).collect(Collectors.toSet());
+    assertAll(
+        () -> assertEquals(routes, writtenOn.keySet(), "every read's answer went through the writer"),
+        () -> assertEquals(Set.of(), writtenOn.entrySet().stream().filter(e -> LOOP.equals(e.getValue()))
+            .map(Map.Entry::getKey).collect(Collectors.toSet()), "answers written on the loop"),
+        () -> assertEquals(List.of(), readOffLoop, "the controller's state is read on the loop only"),
+        () -> assertEquals(List.of(), writtenOnLoop, "answers written on the loop and handed back as text"));
   }
 
   /** The controller as the endpoints see it: its loop a thread of its own, its state readable only there. */
@@ -98,7 +115,11 @@ class ViewerReadsOffLoopTest {
     public <T> T onLoop(Callable<T> c) {
       Future<T> f = loop.submit(c);
       try {
-        return f.get();
+        T copy = f.get();
+        if (copy instanceof CharSequence text) {
+          writtenOnLoop.add(text.toString());
+        }
+        return copy;
       } catch (ExecutionException e) {
         throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
       } catch (InterruptedException e) {
