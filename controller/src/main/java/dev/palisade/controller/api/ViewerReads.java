@@ -38,6 +38,22 @@ public final class ViewerReads {
     this.writer = writer;
   }
 
+  /** Reads with no loop: each copy is taken on the caller's thread (tests of what an endpoint answers). */
+  public static ViewerReads onCallersThread() {
+    return new ViewerReads(new Loop() {
+      @Override
+      public <T> T call(Callable<T> c) {
+        try {
+          return c.call();
+        } catch (RuntimeException e) {
+          throw e;
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      }
+    });
+  }
+
   /**
    * The answer to {@code route}: {@code copy} runs on the loop, {@code write} makes the answer from
    * what it returned on this thread.

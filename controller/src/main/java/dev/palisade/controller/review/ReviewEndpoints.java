@@ -232,11 +232,13 @@ public final class ReviewEndpoints {
         throw ApiException.badRequest("status must be approved and/or learned, not '" + s + "'");
       }
     }
-    // edges and labels are copied in one step on the loop, so the export is of one moment
+    // edges and labels are copied in one step on the loop, so the export is of one moment; the
+    // edges are sorted off it
     String yaml = reads.answer("/v1/export/networkpolicy", () -> {
-      List<EdgeView> edges = backend.graph().edges();
+      List<EdgeView> edges = backend.graph().edgeViews();
       return new PolicyInput(edges, NetworkPolicyExporter.labelsAt(edges, backend::labelsOf));
-    }, in -> {
+    }, copy -> {
+      PolicyInput in = new PolicyInput(copy.edges().stream().sorted(FlowGraph.KEY_ORDER).toList(), copy.labels());
       // names have no place in NetworkPolicy: their current addresses are looked up here, off the
       // controller's loop (a slow resolver must not hold it), and written beside the name
       Map<String, List<String>> addresses = dev.palisade.controller.export.NameAddresses.resolve(

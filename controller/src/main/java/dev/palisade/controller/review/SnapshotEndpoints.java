@@ -53,9 +53,15 @@ final class SnapshotEndpoints {
         .add("GET", "/v1/diff", Role.VIEWER, this::diff);
   }
 
+  /** The graph's edges now, sorted, as a snapshot keeps them (loop thread). */
   private List<GraphSnapshotSpec.Edge> currentEdges() {
-    List<GraphSnapshotSpec.Edge> out = new ArrayList<>();
-    for (EdgeView v : backend.graph().edges()) {
+    return snapshotEdges(backend.graph().edges());
+  }
+
+  /** Edges as a snapshot holds them, in the views' order; pure. */
+  private static List<GraphSnapshotSpec.Edge> snapshotEdges(List<EdgeView> views) {
+    List<GraphSnapshotSpec.Edge> out = new ArrayList<>(views.size());
+    for (EdgeView v : views) {
       GraphSnapshotSpec.Edge e = new GraphSnapshotSpec.Edge();
       e.source = v.key().source();
       e.destination = v.key().destination();
@@ -159,13 +165,17 @@ final class SnapshotEndpoints {
     if (since == null || since.isBlank()) {
       throw ApiException.badRequest("since=SNAPSHOT is required");
     }
-    // the loop copies both sides; comparing them is the viewer's thread's work
+    // the loop copies both sides (the snapshot's edges are never changed once kept, the graph's are
+    // immutable views); converting, sorting and comparing them is the viewer's thread's work
     return ApiResponse.json(200, reads.answer("/v1/diff", () -> {
       GraphSnapshotSpec s = snapshots.get(since)
           .orElseThrow(() -> ApiException.notFound("no snapshot named '" + since + "'"));
-      return List.of(s.edges == null ? List.<GraphSnapshotSpec.Edge>of() : s.edges, currentEdges());
-    }, sides -> diffJson(since, sides.get(0), sides.get(1))));
+      return new DiffSides(s.edges == null ? List.of() : s.edges, backend.graph().edgeViews());
+    }, sides -> diffJson(since, sides.then(), snapshotEdges(sides.now()))));
   }
+
+  /** What a diff reads of the controller: the snapshot's edges, and the graph's now in no order. */
+  private record DiffSides(List<GraphSnapshotSpec.Edge> then, List<EdgeView> now) {}
 
   private static String diffJson(String since, List<GraphSnapshotSpec.Edge> then, List<GraphSnapshotSpec.Edge> now) {
     GraphDiff d = GraphDiff.between(then, now);

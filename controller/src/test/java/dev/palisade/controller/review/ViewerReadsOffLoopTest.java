@@ -9,10 +9,14 @@ import dev.palisade.controller.api.Principal;
 import dev.palisade.controller.api.Role;
 import dev.palisade.controller.api.Router;
 import dev.palisade.controller.api.StaticTokens;
+import dev.palisade.controller.api.ViewerReads;
+import dev.palisade.controller.api.endpoints.GraphEndpoint;
+import dev.palisade.controller.approved.ApprovedGraphIndex;
 import dev.palisade.controller.export.NameAddresses;
 import dev.palisade.controller.graph.EdgeStatus;
 import dev.palisade.controller.graph.FlowEdge.EdgeKey;
 import dev.palisade.controller.graph.FlowGraph;
+import dev.palisade.controller.guardrail.GuardrailRouting;
 import dev.palisade.model.Mode;
 import dev.palisade.model.Protocol;
 import dev.palisade.model.crd.SegmentationMode;
@@ -32,6 +36,7 @@ import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Issue 17, "viewer reads never delay agents' reports": each viewer read of the review API takes
@@ -44,6 +49,7 @@ import org.junit.jupiter.api.Test;
 @EnableKubernetesMockClient(crud = true)
 class ViewerReadsOffLoopTest {
   static KubernetesClient client;
+  private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final String LOOP = "fake-controller-loop";
   private static final String WEB = "shop/Deployment/web";
   private static final String DB = "shop/Deployment/db";
@@ -56,6 +62,14 @@ class ViewerReadsOffLoopTest {
   private final List<String> readOffLoop = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** Text the loop handed back: an answer written on the loop, not a copy of the state. */
   private final List<String> writtenOnLoop = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** Everything the loop handed back, in order. */
+  private final List<Object> copies = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final LoopBackend backend = new LoopBackend();
+  /** Writes each answer where it is asked to, noting on which thread. */
+  private final ViewerReads.AnswerWriter watched = (route, answer) -> {
+    writtenOn.put(route, Thread.currentThread().getName());
+    return answer.get();
+  };
   private final StaticTokens tokens = new StaticTokens();
   private final String viewer = tokens.issue(new Principal("vera", Role.VIEWER));
 
@@ -72,11 +86,8 @@ class ViewerReadsOffLoopTest {
         List.of("shop/web-1"), List.of());
     Snapshots snapshots = new Snapshots(client);
     loop.submit(() -> snapshots.take("before", "alice", List.of())).get();
-    EmbeddedHttp http = new EmbeddedHttp(new ReviewEndpoints(new LoopBackend(), new AuditLog(client), snapshots)
-        .writesAnswersWith((route, answer) -> {
-          writtenOn.put(route, Thread.currentThread().getName());
-          return answer.get();
-        }).addTo(new Router()), tokens, p -> false, 1 << 20);
+    EmbeddedHttp http = new EmbeddedHttp(new ReviewEndpoints(backend, new AuditLog(client), snapshots)
+        .writesAnswersWith(watched).addTo(new Router()), tokens, p -> false, 1 << 20);
 
     Map<String, String> expected = Map.of(
         "/v1/modes", "\"mode\":\"monitor\"",
@@ -93,6 +104,38 @@ class ViewerReadsOffLoopTest {
     });
 
     assertAnsweredOffTheLoop(expected.keySet());
+  }
+
+  /**
+   * The controller's other viewer reads, wired as PalisadeController wires them: the graph is
+   * copied on the loop in the graph's own order and sorted off it.
+   */
+  @Test
+  void theControllersOtherViewerReadsCopyOnTheLoopAndAnswerOffIt() throws Exception {
+    // 40 edges to as many workloads: the graph holds them in hash order, which is not key order
+    List<String> services = new java.util.ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      services.add("shop/Deployment/svc-" + i);
+      graph.restore(new EdgeKey(WEB, services.get(i), Protocol.TCP, 8080), EdgeStatus.LEARNED, 1, 1_000, 2_000, 0,
+          List.of("shop/web-1"), List.of());
+    }
+    ViewerReads reads = new ViewerReads(backend::onLoop, watched);
+    AuditLog audit = new AuditLog(client);
+    Router routes = new GraphEndpoint(reads, () -> GraphJson.snapshot(7, backend.graph().edgeViews(),
+        ApprovedGraphIndex.EMPTY, new GuardrailRouting(audit), Set.of())).addTo(new Router());
+    EmbeddedHttp http = new EmbeddedHttp(routes, tokens, p -> false, 1 << 20);
+
+    EmbeddedHttp.Answer g = http.send("GET", "/v1/graph", viewer, "");
+    assertEquals(200, g.status(), g.body());
+    List<String> listed = new java.util.ArrayList<>();
+    JSON.readTree(g.body()).path("edges").forEach(e -> listed.add(e.path("destination").asString()));
+    assertEquals(services.stream().sorted().toList(), listed, "the answer lists the edges in key order");
+    GraphJson.Snapshot copied = copies.stream().filter(GraphJson.Snapshot.class::isInstance)
+        .map(GraphJson.Snapshot.class::cast).findFirst().orElseThrow();
+    assertTrue(!copied.rows().stream().map(r -> r.edge().key().destination()).toList().equals(listed),
+        "the loop handed the edges over as the graph holds them, unsorted: the sort is the viewer's work");
+
+    assertAnsweredOffTheLoop(Set.of("/v1/graph"));
   }
 
   /**
@@ -116,6 +159,7 @@ class ViewerReadsOffLoopTest {
       Future<T> f = loop.submit(c);
       try {
         T copy = f.get();
+        copies.add(copy);
         if (copy instanceof CharSequence text) {
           writtenOnLoop.add(text.toString());
         }
