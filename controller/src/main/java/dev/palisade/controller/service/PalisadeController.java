@@ -279,7 +279,7 @@ public final class PalisadeController implements AutoCloseable {
     new DropsEndpoint(DropsEndpoint.DropLog.of(report -> loop.call(() -> {
       drops.accept(report, judged);
       return null;
-    }), () -> loop.call(drops::json))).addTo(all);
+    }), drops::recent), reads).addTo(all);
     review.addTo(all);
     new WhyEndpoint(client, () -> GraphJson.render(loop.call(this::graphSnapshot)), () -> defaultMode)
         .clusterPolicies(guardrails::objects).workloadModeAnnotations(workloadModeAnnotations).addTo(all);

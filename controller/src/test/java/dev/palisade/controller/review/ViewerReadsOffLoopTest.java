@@ -10,16 +10,23 @@ import dev.palisade.controller.api.Role;
 import dev.palisade.controller.api.Router;
 import dev.palisade.controller.api.StaticTokens;
 import dev.palisade.controller.api.ViewerReads;
+import dev.palisade.controller.api.endpoints.DropsEndpoint;
 import dev.palisade.controller.api.endpoints.GraphEndpoint;
 import dev.palisade.controller.approved.ApprovedGraphIndex;
+import dev.palisade.controller.events.DropEvents;
+import dev.palisade.controller.events.DropIntake;
+import dev.palisade.controller.events.EventCorrelator;
+import dev.palisade.controller.events.PolicyReportWriter;
 import dev.palisade.controller.export.NameAddresses;
 import dev.palisade.controller.graph.EdgeStatus;
 import dev.palisade.controller.graph.FlowEdge.EdgeKey;
 import dev.palisade.controller.graph.FlowGraph;
 import dev.palisade.controller.guardrail.GuardrailRouting;
+import dev.palisade.model.DropEvent;
 import dev.palisade.model.Mode;
 import dev.palisade.model.Protocol;
 import dev.palisade.model.crd.SegmentationMode;
+import dev.palisade.model.json.DropReportJson;
 import dev.palisade.model.crd.SegmentationModeSpec;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -73,9 +80,15 @@ class ViewerReadsOffLoopTest {
   private final StaticTokens tokens = new StaticTokens();
   private final String viewer = tokens.issue(new Principal("vera", Role.VIEWER));
 
+  /** The drops' intake, whose writers have threads of their own. */
+  private DropIntake drops;
+
   @AfterEach
   void stop() {
     loop.shutdownNow();
+    if (drops != null) {
+      drops.close();
+    }
   }
 
   @Test
@@ -108,7 +121,8 @@ class ViewerReadsOffLoopTest {
 
   /**
    * The controller's other viewer reads, wired as PalisadeController wires them: the graph is
-   * copied on the loop in the graph's own order and sorted off it.
+   * copied on the loop in the graph's own order and sorted off it; the newest drops are copied there
+   * and written off it.
    */
   @Test
   void theControllersOtherViewerReadsCopyOnTheLoopAndAnswerOffIt() throws Exception {
@@ -123,6 +137,25 @@ class ViewerReadsOffLoopTest {
     AuditLog audit = new AuditLog(client);
     Router routes = new GraphEndpoint(reads, () -> GraphJson.snapshot(7, backend.graph().edgeViews(),
         ApprovedGraphIndex.EMPTY, new GuardrailRouting(audit), Set.of())).addTo(new Router());
+    drops = new DropIntake(new DropEvents(QUIET), new PolicyReportWriter(client));
+    DropIntake.Graph judged = new DropIntake.Graph() {
+      @Override
+      public String vertexOf(long identity) {
+        return identity == 300 ? WEB : DB;
+      }
+
+      @Override
+      public boolean rejected(EdgeKey edge) {
+        return false;
+      }
+
+      @Override
+      public void violation(EdgeKey edge) {}
+    };
+    new DropsEndpoint(DropsEndpoint.DropLog.of(report -> backend.onLoop(() -> {
+      drops.accept(report, judged);
+      return null;
+    }), drops::recent), reads).addTo(routes);
     EmbeddedHttp http = new EmbeddedHttp(routes, tokens, p -> false, 1 << 20);
 
     EmbeddedHttp.Answer g = http.send("GET", "/v1/graph", viewer, "");
@@ -135,8 +168,25 @@ class ViewerReadsOffLoopTest {
     assertTrue(!copied.rows().stream().map(r -> r.edge().key().destination()).toList().equals(listed),
         "the loop handed the edges over as the graph holds them, unsorted: the sort is the viewer's work");
 
-    assertAnsweredOffTheLoop(Set.of("/v1/graph"));
+    String node = tokens.issue(new Principal("node-a", Role.AGENT));
+    EmbeddedHttp.Answer posted = http.send("POST", "/v1/drops", node, DropReportJson.write("node-a",
+        List.of(new DropEvent("enforce", "in", 300, 301, Protocol.TCP, 5432, 1_000, "shop/web-1", "shop/db-1"))));
+    assertEquals(200, posted.status(), posted.body());
+    EmbeddedHttp.Answer d = http.send("GET", "/v1/drops", viewer, "");
+    assertEquals(200, d.status(), d.body());
+    assertTrue(d.body().startsWith("{\"total\":1,") && d.body().contains("\"destination\":\"" + DB + "\""), d.body());
+
+    assertAnsweredOffTheLoop(Set.of("/v1/graph", "/v1/drops"));
   }
+
+  /** Events go nowhere: the drops' answer is what is watched here. */
+  private static final DropEvents.EventSink QUIET = new DropEvents.EventSink() {
+    @Override
+    public void create(EventCorrelator.Write w, String message) {}
+
+    @Override
+    public void patch(EventCorrelator.Write w) {}
+  };
 
   /**
    * Each path's answer went through the writer, off the loop; the loop read the state and handed
