@@ -299,6 +299,11 @@ public final class FlowGraph {
     return out;
   }
 
+  /** One edge's status, if the graph has it: a lookup, no copy. */
+  public synchronized java.util.Optional<EdgeStatus> statusOf(EdgeKey key) {
+    return java.util.Optional.ofNullable(find(key)).map(FlowEdge::status);
+  }
+
   /** How many edges the graph has (no copy). */
   public synchronized int edgeCount() {
     return edges.size();

@@ -283,7 +283,7 @@ public final class PalisadeController implements AutoCloseable {
     review.addTo(all);
     new WhyEndpoint(client, () -> GraphJson.render(loop.call(this::graphSnapshot)), () -> defaultMode)
         .clusterPolicies(guardrails::objects).workloadModeAnnotations(workloadModeAnnotations).addTo(all);
-    new AccessRequestEndpoints(requests, loop::call, allowLists::revision).addTo(all);
+    new AccessRequestEndpoints(requests, loop::call, reads, allowLists::revision).addTo(all);
     return new PageAssets().addTo(all);
   }
 

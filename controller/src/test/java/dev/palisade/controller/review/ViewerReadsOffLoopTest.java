@@ -22,14 +22,20 @@ import dev.palisade.controller.graph.EdgeStatus;
 import dev.palisade.controller.graph.FlowEdge.EdgeKey;
 import dev.palisade.controller.graph.FlowGraph;
 import dev.palisade.controller.guardrail.GuardrailRouting;
+import dev.palisade.controller.request.AccessRequestCheck;
+import dev.palisade.controller.request.AccessRequestEndpoints;
+import dev.palisade.controller.request.AccessRequestQueue;
 import dev.palisade.model.DropEvent;
 import dev.palisade.model.Mode;
 import dev.palisade.model.Protocol;
+import dev.palisade.model.crd.AccessRequest;
+import dev.palisade.model.crd.AccessRequestSpec;
 import dev.palisade.model.crd.SegmentationMode;
 import dev.palisade.model.json.DropReportJson;
 import dev.palisade.model.crd.SegmentationModeSpec;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.util.List;
 import java.util.Map;
@@ -82,12 +88,16 @@ class ViewerReadsOffLoopTest {
 
   /** The drops' intake, whose writers have threads of their own. */
   private DropIntake drops;
+  private SharedIndexInformer<AccessRequest> informer;
 
   @AfterEach
   void stop() {
     loop.shutdownNow();
     if (drops != null) {
       drops.close();
+    }
+    if (informer != null) {
+      informer.stop();
     }
   }
 
@@ -121,8 +131,8 @@ class ViewerReadsOffLoopTest {
 
   /**
    * The controller's other viewer reads, wired as PalisadeController wires them: the graph is
-   * copied on the loop in the graph's own order and sorted off it; the newest drops are copied there
-   * and written off it.
+   * copied on the loop in the graph's own order and sorted off it; the newest drops and the access
+   * requests' entries are copied there, and ordered and written off it.
    */
   @Test
   void theControllersOtherViewerReadsCopyOnTheLoopAndAnswerOffIt() throws Exception {
@@ -156,6 +166,20 @@ class ViewerReadsOffLoopTest {
       drops.accept(report, judged);
       return null;
     }), drops::recent), reads).addTo(routes);
+    AccessRequestQueue queue = new AccessRequestQueue(graph, audit, new EdgeDecisions(graph, audit,
+        new EdgeDecisions.Effects() {
+          @Override
+          public void save(Set<String> sources) {}
+
+          @Override
+          public long publish(List<EdgeKey> changed) {
+            return 7;
+          }
+        }), AccessRequestCheck.ends((ns, kind, name) -> Set.of(WEB, DB).contains(ns + "/" + kind + "/" + name),
+        pod -> java.util.Optional.empty()), (r, status) -> {}, Runnable::run);
+    informer = client.resources(AccessRequest.class).inAnyNamespace().inform();
+    queue.watching(informer);
+    new AccessRequestEndpoints(queue, backend::onLoop, reads, () -> 7).addTo(routes);
     EmbeddedHttp http = new EmbeddedHttp(routes, tokens, p -> false, 1 << 20);
 
     EmbeddedHttp.Answer g = http.send("GET", "/v1/graph", viewer, "");
@@ -176,7 +200,36 @@ class ViewerReadsOffLoopTest {
     assertEquals(200, d.status(), d.body());
     assertTrue(d.body().startsWith("{\"total\":1,") && d.body().contains("\"destination\":\"" + DB + "\""), d.body());
 
-    assertAnsweredOffTheLoop(Set.of("/v1/graph", "/v1/drops"));
+    request("to-ghost", "shop/Deployment/ghost");
+    request("to-db", DB);
+    EmbeddedHttp.Answer q = http.send("GET", "/v1/requests", viewer, "");
+    assertEquals(200, q.status(), q.body());
+    List<String> queued = new java.util.ArrayList<>();
+    JSON.readTree(q.body()).forEach(e -> queued.add(e.path("name").asString() + " " + e.path("phase").asString()));
+    assertEquals(List.of("to-db Pending", "to-ghost Invalid"), queued, "pending first: " + q.body());
+
+    assertAnsweredOffTheLoop(Set.of("/v1/graph", "/v1/drops", "/v1/requests"));
+  }
+
+  /** Files an AccessRequest from web to {@code destination} port 5432, and waits until the informer has it. */
+  private void request(String name, String destination) throws InterruptedException {
+    AccessRequest r = new AccessRequest();
+    r.setMetadata(new ObjectMetaBuilder().withNamespace("shop").withName(name).withUid("uid-" + name)
+        .withGeneration(1L).build());
+    r.setSpec(new AccessRequestSpec());
+    r.getSpec().source = WEB;
+    r.getSpec().destination = destination;
+    r.getSpec().port = 5432;
+    r.getSpec().protocol = "TCP";
+    r.getSpec().reason = "the report job reads the orders";
+    client.resource(r).create();
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (informer.getStore().getByKey("shop/" + name) == null) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the informer never saw shop/" + name);
+      }
+      Thread.sleep(10);
+    }
   }
 
   /** Events go nowhere: the drops' answer is what is watched here. */
