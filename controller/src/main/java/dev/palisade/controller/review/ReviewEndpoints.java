@@ -3,6 +3,7 @@ package dev.palisade.controller.review;
 import dev.palisade.controller.api.ApiException;
 import dev.palisade.controller.api.ApiRequest;
 import dev.palisade.controller.api.ApiResponse;
+import dev.palisade.controller.api.Principal;
 import dev.palisade.controller.api.Role;
 import dev.palisade.controller.api.Router;
 import dev.palisade.controller.api.ViewerReads;
@@ -163,13 +164,8 @@ public final class ReviewEndpoints {
         boolean inForce = existing.map(m -> req.mode().text().equals(m.getSpec().mode)).orElse(false);
         boolean replaced = audit.entries().stream().anyMatch(x -> AuditLog.MODE.equals(x.action)
             && req.target().equals(x.target) && x.requestId != null && x.seq > e.seq);
-        if (!inForce && !replaced) {
-          try {
-            writeMode(req, objectName);
-          } catch (RuntimeException ex) {
-            throw new ApiException(503, "decision #" + e.seq + " is audited but the mode could not be written ("
-                + ex.getMessage() + "); send the request again");
-          }
+        if (!replaced) {
+          keepMode(r.caller(), req, objectName, before, e.seq, inForce);
         }
         return modeAnswer(req, e.seq) + ",\"repeated\":true}";
       }
@@ -184,18 +180,52 @@ public final class ReviewEndpoints {
       try {
         writeMode(req, objectName);
       } catch (RuntimeException ex) {
-        // the entry stands in the log, so a second one says it never took effect
-        try {
-          audit.append(r.caller(), AuditLog.MODE_FAILED, req.target(), req.mode().text(), before);
-        } catch (RuntimeException again) {
-          ex.addSuppressed(again);
-        }
+        auditNotInForce(r.caller(), req, before, ex);
         throw new ApiException(503, "the mode could not be written (" + ex.getMessage() + "); decision #" + e.seq
             + " did not take effect, send the request again");
       }
       return modeAnswer(req, e.seq) + "}";
     });
     return ApiResponse.json(200, result);
+  }
+
+  /**
+   * Completes mode decision #{@code seq}, its request sent again: the mode is written unless it is
+   * in force, and when the log says the decision did not take effect (mode-failed), a mode-kept
+   * entry says it does now, written first as a decision's entry is, so a reader of the log sees
+   * the decision's final state. That entry has no request id: the decision is #{@code seq}'s,
+   * counted once.
+   */
+  private void keepMode(Principal who, ModeRequest req, String objectName, String before, long seq,
+      boolean inForce) {
+    String mode = req.mode().text();
+    if (!mode.equals(audit.lastValue(AuditLog.MODE, req.target()).orElse(ModeAudit.INHERITED))) {
+      try {
+        audit.append(who, AuditLog.MODE_KEPT, req.target(), before, mode);
+      } catch (RuntimeException ex) {
+        throw new ApiException(503, "decision #" + seq + " is audited but the audit log could not be written ("
+            + ex.getMessage() + "); the mode was not changed, send the request again");
+      }
+    }
+    if (inForce) {
+      return;
+    }
+    try {
+      writeMode(req, objectName);
+    } catch (RuntimeException ex) {
+      auditNotInForce(who, req, before, ex);
+      throw new ApiException(503, "decision #" + seq + " is audited but the mode could not be written ("
+          + ex.getMessage() + "); send the request again");
+    }
+  }
+
+  /** The log says the mode is in force but its write failed: a mode-failed entry says it never took effect. */
+  private void auditNotInForce(Principal who, ModeRequest req, String before, RuntimeException failure) {
+    try {
+      audit.append(who, AuditLog.MODE_FAILED, req.target(), req.mode().text(), before);
+    } catch (RuntimeException again) {
+      failure.addSuppressed(again);
+    }
   }
 
   /** Writes the SegmentationMode {@code objectName} that sets {@code req}'s target to its mode. */

@@ -3,6 +3,7 @@ package dev.palisade.controller.review;
 import dev.palisade.controller.api.ApiException;
 import dev.palisade.controller.api.ApiRequest;
 import dev.palisade.controller.api.ApiResponse;
+import dev.palisade.controller.api.Principal;
 import dev.palisade.controller.api.Role;
 import dev.palisade.controller.api.Router;
 import dev.palisade.controller.api.ViewerReads;
@@ -31,7 +32,6 @@ import tools.jackson.databind.node.ObjectNode;
 final class SnapshotEndpoints {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SnapshotEndpoints.class);
   private static final JsonMapper JSON = JsonMapper.builder().build();
-  private static final String SNAPSHOT = "snapshot";
 
   private final ReviewEndpoints.Backend backend;
   private final AuditLog audit;
@@ -86,15 +86,20 @@ final class SnapshotEndpoints {
         }
         // audited, then the process stopped (or the write failed) before it was kept: sent again
         // with its id, it is kept now under that entry, as a mode sent again is written; a second
-        // entry would count one decision twice
-        GraphSnapshotSpec s;
-        try {
-          s = snapshots.take(name, r.caller().name(), currentEdges());
-        } catch (RuntimeException ex) {
-          throw new ApiException(503, "decision #" + earlier.get().seq + " is audited but snapshot '" + name
-              + "' could not be written (" + ex.getMessage() + "); it was not kept, send the request again");
+        // decision entry would count one decision twice. When the log says its write failed, a
+        // snapshot-kept entry (no request id) says it is kept now, written first as a decision's is
+        long seq = earlier.get().seq;
+        List<GraphSnapshotSpec.Edge> edges = currentEdges();
+        if (audit.lastValue(AuditLog.SNAPSHOT, name).isEmpty()) {
+          try {
+            audit.append(r.caller(), AuditLog.SNAPSHOT_KEPT, name, null, edges.size() + " edges");
+          } catch (RuntimeException ex) {
+            throw new ApiException(503, "decision #" + seq + " is audited but the audit log could not be written ("
+                + ex.getMessage() + "); snapshot '" + name + "' was not kept, send the request again");
+          }
         }
-        return snapshotAnswer(name, s) + ",\"repeated\":true}";
+        return snapshotAnswer(name, keep(r.caller(), name, edges, "decision #" + seq + " is audited but "))
+            + ",\"repeated\":true}";
       }
       try {
         Snapshots.checkName(name, snapshots.all());
@@ -105,27 +110,33 @@ final class SnapshotEndpoints {
       // audited first, as a mode is: a snapshot that exists is always in the log; one whose write
       // fails gets a second entry saying it was not kept
       try {
-        audit.append(r.caller(), SNAPSHOT, name, null, edges.size() + " edges", req.id());
+        audit.append(r.caller(), AuditLog.SNAPSHOT, name, null, edges.size() + " edges", req.id());
       } catch (RuntimeException ex) {
         throw new ApiException(503, "the audit log could not be written (" + ex.getMessage() + "); snapshot '" + name
             + "' was not kept, send the request again");
       }
-      GraphSnapshotSpec s;
-      try {
-        s = snapshots.take(name, r.caller().name(), edges);
-      } catch (RuntimeException ex) {
-        try {
-          audit.append(r.caller(), "snapshot-failed", name, edges.size() + " edges", null);
-        } catch (RuntimeException again) {
-          ex.addSuppressed(again);
-          LOG.error("snapshot {} is audited but was not kept, and that could not be audited: {}", name, ex.toString());
-        }
-        throw new ApiException(503, "snapshot '" + name + "' could not be written (" + ex.getMessage()
-            + "); it was not kept, send the request again");
-      }
-      return snapshotAnswer(name, s) + "}";
+      return snapshotAnswer(name, keep(r.caller(), name, edges, "")) + "}";
     });
     return ApiResponse.json(200, result);
+  }
+
+  /**
+   * Writes a snapshot the log says is kept; if the write fails, a snapshot-failed entry says it is
+   * not (503, {@code context} leading the reason).
+   */
+  private GraphSnapshotSpec keep(Principal who, String name, List<GraphSnapshotSpec.Edge> edges, String context) {
+    try {
+      return snapshots.take(name, who.name(), edges);
+    } catch (RuntimeException ex) {
+      try {
+        audit.append(who, AuditLog.SNAPSHOT_FAILED, name, edges.size() + " edges", null);
+      } catch (RuntimeException again) {
+        ex.addSuppressed(again);
+        LOG.error("snapshot {} is audited but was not kept, and that could not be audited: {}", name, ex.toString());
+      }
+      throw new ApiException(503, context + "snapshot '" + name + "' could not be written (" + ex.getMessage()
+          + "); it was not kept, send the request again");
+    }
   }
 
   /**
@@ -137,7 +148,7 @@ final class SnapshotEndpoints {
   private Optional<ReviewAuditSpec> auditedBefore(SnapshotRequest req) {
     Optional<ReviewAuditSpec> earlier = audit.byRequest(req.id());
     earlier.ifPresent(e -> {
-      if (!SNAPSHOT.equals(e.action) || !req.name().equals(e.target)) {
+      if (!AuditLog.SNAPSHOT.equals(e.action) || !req.name().equals(e.target)) {
         throw RequestId.usedBy(req.id(), e);
       }
     });
