@@ -5,6 +5,9 @@ import dev.palisade.model.DropEvent;
 import dev.palisade.model.Identities;
 import dev.palisade.model.json.DropReportJson;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.function.LongFunction;
 import java.util.function.Predicate;
 import tools.jackson.databind.json.JsonMapper;
@@ -33,6 +36,7 @@ public final class DropIntake implements AutoCloseable {
     void violation(EdgeKey edge);
   }
 
+  /** The newest drops, oldest first; each node is never changed once here, so a copy may share it. */
   private final ArrayDeque<ObjectNode> recent = new ArrayDeque<>();
   private final DropEvents events;
   private final PolicyReportWriter reports;
@@ -69,13 +73,26 @@ public final class DropIntake implements AutoCloseable {
     }
   }
 
-  /** {@code GET /v1/drops}: the total and the newest first. */
-  public String json() {
-    ObjectNode root = JSON.createObjectNode();
-    root.put("total", seen);
-    ArrayNode a = root.putArray("events");
-    recent.descendingIterator().forEachRemaining(a::add);
-    return JSON.writeValueAsString(root);
+  /**
+   * The newest drops as {@code GET /v1/drops} shows them, copied on the loop thread: at most
+   * {@value #MAX_RECENT} references, so the JSON is written from it off the loop (issue 17).
+   */
+  public Recent recent() {
+    List<ObjectNode> newestFirst = new ArrayList<>(recent.size());
+    recent.descendingIterator().forEachRemaining(newestFirst::add);
+    return new Recent(seen, Collections.unmodifiableList(newestFirst));
+  }
+
+  /** How many drops were reported, and the newest of them, newest first (nodes nobody changes). */
+  public record Recent(long total, List<ObjectNode> newestFirst) {
+    /** {@code GET /v1/drops}: the total and the newest first; pure, on any thread. */
+    public String json() {
+      ObjectNode root = JSON.createObjectNode();
+      root.put("total", total);
+      ArrayNode a = root.putArray("events");
+      newestFirst.forEach(a::add);
+      return JSON.writeValueAsString(root);
+    }
   }
 
   @Override

@@ -3,11 +3,13 @@ package dev.palisade.controller.request;
 import dev.palisade.controller.api.ApiResponse;
 import dev.palisade.controller.api.Role;
 import dev.palisade.controller.api.Router;
+import dev.palisade.controller.api.ViewerReads;
 import dev.palisade.controller.review.EdgeDecisions;
 import dev.palisade.model.crd.AccessRequest;
 import dev.palisade.model.crd.AccessRequestStatus;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.LongSupplier;
 import tools.jackson.databind.json.JsonMapper;
@@ -22,6 +24,9 @@ import tools.jackson.databind.node.ObjectNode;
  *                                         phase, message, edge, edgeStatus, decidedBy, decidedAt, audit}]
  *  POST /v1/requests/decide   approver  {@link RequestDecision} -> {changed, audit, revision, phase}
  * </pre>
+ *
+ * The queue's entries are copied on the controller's loop; they are ordered and written as JSON
+ * off it ({@link ViewerReads}), so a long queue does not hold up the agents' flow reports.
  */
 public final class AccessRequestEndpoints {
   private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -33,17 +38,20 @@ public final class AccessRequestEndpoints {
 
   private final AccessRequestQueue queue;
   private final Loop loop;
+  private final ViewerReads reads;
   private final LongSupplier revision;
 
-  public AccessRequestEndpoints(AccessRequestQueue queue, Loop loop, LongSupplier revision) {
+  public AccessRequestEndpoints(AccessRequestQueue queue, Loop loop, ViewerReads reads, LongSupplier revision) {
     this.queue = queue;
     this.loop = loop;
+    this.reads = reads;
     this.revision = revision;
   }
 
   public Router addTo(Router router) {
     return router
-        .add("GET", "/v1/requests", Role.VIEWER, r -> ApiResponse.json(200, loop.call(this::queueJson)))
+        .add("GET", "/v1/requests", Role.VIEWER, r -> ApiResponse.json(200, reads.answer("/v1/requests",
+            queue::entries, entries -> queueJson(AccessRequestQueue.listed(entries)))))
         .add("POST", "/v1/requests/decide", Role.APPROVER, r -> {
           RequestDecision d = RequestDecision.read(r.body());
           String answer = loop.call(() -> {
@@ -58,9 +66,10 @@ public final class AccessRequestEndpoints {
         });
   }
 
-  String queueJson() {
+  /** The queue's answer, its entries in the order given; pure. */
+  static String queueJson(List<AccessRequestQueue.Entry> entries) {
     ArrayNode a = JSON.createArrayNode();
-    for (AccessRequestQueue.Entry e : queue.entries()) {
+    for (AccessRequestQueue.Entry e : entries) {
       ObjectNode o = a.addObject();
       AccessRequest r = e.request();
       o.put("namespace", r.getMetadata().getNamespace());

@@ -113,12 +113,21 @@ public final class AccessRequestQueue {
     }
   }
 
-  /** Every request with its status and the edge's review status, pending first, then oldest first. */
+  /**
+   * Every request with its status and the edge's review status, in no order: what a viewer's read
+   * copies on the loop (the requests are the informer's, replaced on change, never edited), to
+   * order with {@link #listed} off it.
+   */
   public List<Entry> entries() {
     if (informer == null) {
       return List.of();
     }
-    return informer.getStore().list().stream().map(this::entry)
+    return informer.getStore().list().stream().map(this::entry).toList();
+  }
+
+  /** The requests a queue answer lists: pending first, then oldest first, at most {@value #MAX_LISTED}; pure. */
+  public static List<Entry> listed(List<Entry> entries) {
+    return entries.stream()
         .sorted(Comparator.<Entry>comparingInt(e -> AccessRequestStatus.PENDING.equals(e.status().phase) ? 0 : 1)
             .thenComparing(e -> String.valueOf(e.request().getMetadata().getCreationTimestamp()))
             .thenComparing(e -> key(e.request())))
@@ -133,8 +142,8 @@ public final class AccessRequestQueue {
 
   /** The edge's review status now: learned, approved, rejected, or unseen when no flow taught it. */
   private String edgeStatus(EdgeKey k) {
-    return graph.edgesFrom(k.source()).stream().filter(v -> v.key().equals(k)).findFirst()
-        .map(v -> v.status().name().toLowerCase(Locale.ROOT)).orElse("unseen");
+    // looked up, not found among the source's edges: those are copied and sorted, once per request listed
+    return graph.statusOf(k).map(s -> s.name().toLowerCase(Locale.ROOT)).orElse("unseen");
   }
 
   /**

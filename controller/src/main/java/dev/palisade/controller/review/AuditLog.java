@@ -37,9 +37,20 @@ public final class AuditLog {
   static final int EDGE_BYTES_PER_OBJECT = 512 * 1024;
   /** The action of an entry the controller writes itself when it writes back an object someone deleted or edited. */
   public static final String TAMPER_REPAIR = "tamper-repair";
-  /** A mode set through the API or seen on a SegmentationMode; "mode-failed" undoes one that could not be written. */
+  /**
+   * A mode set through the API or seen on a SegmentationMode; "mode-failed" undoes one that could
+   * not be written, and "mode-kept" says one was written after all, when its request was sent again.
+   */
   public static final String MODE = "mode";
   static final String MODE_FAILED = "mode-failed";
+  static final String MODE_KEPT = "mode-kept";
+  /**
+   * A snapshot taken through the API (audited before it is written); "snapshot-failed" says its
+   * write failed, and "snapshot-kept" that it was written after all, when its request was sent again.
+   */
+  static final String SNAPSHOT = "snapshot";
+  static final String SNAPSHOT_FAILED = "snapshot-failed";
+  static final String SNAPSHOT_KEPT = "snapshot-kept";
   /**
    * Says that entry #{@code target} was stored although its caller was answered 5xx (its write's
    * fate was unknown then): it is not in effect and never replayed. The log stays append-only.
@@ -55,7 +66,7 @@ public final class AuditLog {
   private final List<ReviewAuditSpec> entries = new ArrayList<>();
   private final Map<String, ReviewAuditSpec> byRequest = new HashMap<>();
   private final java.util.Set<Long> incomplete = new java.util.HashSet<>();
-  /** "ACTION TARGET" -> the newest entry's after, for the mode actions. */
+  /** "ACTION TARGET" -> the newest entry's after, for the mode and snapshot actions ({@link #valueSetBy}). */
   private final Map<String, String> lastValue = new HashMap<>();
   private long seq;
   /**
@@ -139,7 +150,11 @@ public final class AuditLog {
     return write(e);
   }
 
-  /** What the newest {@link #MODE} or {@link #MODE_ANNOTATION} entry for a target says it became. */
+  /**
+   * What the log says a target is now: for {@link #MODE} or {@link #MODE_ANNOTATION}, the mode the
+   * newest entry about it set (a decision, its -failed or -kept entry, or a change observed); for
+   * {@link #SNAPSHOT}, its edge count, or empty when the newest entry says its write failed.
+   */
   public Optional<String> lastValue(String action, String target) {
     return Optional.ofNullable(lastValue.get(action + " " + target));
   }
@@ -335,12 +350,26 @@ public final class AuditLog {
       byRequest.values().removeIf(x -> x.seq == voided);
     }
     entries.add(e);
-    if (e.target != null && (MODE.equals(e.action) || MODE_FAILED.equals(e.action) || MODE_ANNOTATION.equals(e.action))) {
-      lastValue.put((MODE_FAILED.equals(e.action) ? MODE : e.action) + " " + e.target, e.after);
+    String value = valueSetBy(e.action);
+    if (e.target != null && value != null) {
+      lastValue.put(value + " " + e.target, e.after);
     }
     if (e.requestId != null) {
       byRequest.put(e.requestId, e);
     }
+  }
+
+  /** The value ({@link #lastValue}) an entry of this action sets: a decision's -failed and -kept entries set the decision's. */
+  private static String valueSetBy(String action) {
+    if (action == null) {
+      return null;
+    }
+    return switch (action) {
+      case MODE, MODE_FAILED, MODE_KEPT -> MODE;
+      case MODE_ANNOTATION -> MODE_ANNOTATION;
+      case SNAPSHOT, SNAPSHOT_FAILED, SNAPSHOT_KEPT -> SNAPSHOT;
+      default -> null;
+    };
   }
 
   /**

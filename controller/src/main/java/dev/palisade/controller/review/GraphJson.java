@@ -17,7 +17,7 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code GET /v1/graph}: every edge with the status in force, which is the reviewer's decision
  * under git's (ApprovedGraph) under the org guardrails', and who approved it. Pure: the caller
  * passes what it holds on its loop thread. One way in: {@link #snapshot} on the loop, then
- * {@link #render} anywhere, so every caller shows the same rows.
+ * {@link #render} anywhere, so every caller shows the same rows, in the same order.
  */
 public final class GraphJson {
   private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -27,13 +27,14 @@ public final class GraphJson {
   /** One edge as it is shown: the status in force, its guardrail, who approved it, its class. */
   public record Row(EdgeView edge, String status, Guardrail guardrail, String approvedBy, String cls) {}
 
-  /** The graph as shown at one revision: taken on the controller's loop, rendered anywhere. */
+  /** The graph as shown at one revision, its rows in any order: taken on the controller's loop, rendered anywhere. */
   public record Snapshot(long revision, java.util.List<Row> rows) {}
 
   /**
    * What {@code /v1/graph} shows, computed on the controller's loop thread (the overlays are its
    * state); cheap next to {@link #render}, which a viewer's request runs off the loop so a big
-   * graph's JSON never holds up the agents' reports.
+   * graph's sort and JSON never hold up the agents' reports. The edges may come in any order
+   * ({@link dev.palisade.controller.graph.FlowGraph#edgeViews}).
    *
    * @param dnsWorkloads the workloads behind the cluster DNS Service, as vertex names
    */
@@ -59,12 +60,14 @@ public final class GraphJson {
     return new Snapshot(revision, java.util.List.copyOf(rows));
   }
 
-  /** The JSON of a snapshot; pure, on any thread. */
+  /** The JSON of a snapshot, its edges in key order (FlowGraph.KEY_ORDER); pure, on any thread. */
   public static String render(Snapshot snapshot) {
     ObjectNode root = JSON.createObjectNode();
     root.put("revision", snapshot.revision());
     ArrayNode out = root.putArray("edges");
-    for (Row row : snapshot.rows()) {
+    java.util.List<Row> rows = new java.util.ArrayList<>(snapshot.rows());
+    rows.sort(java.util.Comparator.comparing(Row::edge, dev.palisade.controller.graph.FlowGraph.KEY_ORDER));
+    for (Row row : rows) {
       EdgeView v = row.edge();
       ObjectNode e = out.addObject();
       e.put("source", v.key().source());

@@ -6,6 +6,7 @@ import dev.palisade.controller.api.ApiResponse;
 import dev.palisade.controller.api.Principal;
 import dev.palisade.controller.api.Role;
 import dev.palisade.controller.api.Router;
+import dev.palisade.controller.api.ViewerReads;
 import dev.palisade.controller.export.DotExporter;
 import dev.palisade.controller.export.GraphMlExporter;
 import dev.palisade.controller.export.NetworkPolicyExporter;
@@ -13,14 +14,12 @@ import dev.palisade.controller.graph.EdgeStatus;
 import dev.palisade.controller.graph.FlowGraph;
 import dev.palisade.controller.graph.FlowGraph.EdgeView;
 import dev.palisade.model.Mode;
-import dev.palisade.model.crd.GraphSnapshotSpec;
 import dev.palisade.model.crd.ReviewAuditSpec;
 import dev.palisade.model.crd.SegmentationMode;
 import dev.palisade.model.crd.SegmentationModeSpec;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
@@ -28,36 +27,29 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.function.Function;
-import java.util.function.Supplier;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The review API beyond approve/reject: who am I, modes, snapshots and "what changed since",
- * exports (NetworkPolicy YAML, DOT, GraphML) and the audit log. Everything that reads or changes
- * controller state runs on the controller's event thread through {@link Backend#onLoop}; a
- * viewer's read takes only a copy there and makes its answer from it on its own thread
- * ({@link #offLoop}), so a big answer never holds up the agents' flow reports (issue 17).
+ * The review API beyond approve/reject: who am I, modes, snapshots and "what changed since"
+ * ({@link SnapshotEndpoints}, registered here), exports (NetworkPolicy YAML, DOT, GraphML) and the
+ * audit log. Everything that reads or changes controller state runs on the controller's event
+ * thread through {@link Backend#onLoop}; a viewer's read takes only a copy there and makes its
+ * answer from it on its own thread ({@link ViewerReads}), so a big answer never holds up the
+ * agents' flow reports (issue 17).
  *
  * <pre>
  *  GET  /v1/whoami                      viewer    {name, role}
  *  GET  /v1/modes                       viewer    namespace and workload settings, and the default
  *  POST /v1/mode                        approver  {@link ModeRequest}: {namespace, workload?: KIND/NAME, mode}; 404 if
  *                                                 the namespace or workload does not exist
- *  GET  /v1/snapshots                   viewer    names, times, edge counts
- *  POST /v1/snapshots                   approver  {@link SnapshotRequest}: {name, id?}
- *  GET  /v1/diff?since=NAME             viewer    {added, removed, changed}
+ *  GET  /v1/snapshots, POST /v1/snapshots, GET /v1/diff?since=NAME     {@link SnapshotEndpoints}
  *  GET  /v1/export/networkpolicy?namespace=NS[&status=approved,learned]   viewer   YAML
  *  GET  /v1/export/dot | /v1/export/graphml                                 viewer
  *  GET  /v1/audit                       viewer    every decision, oldest first (JSON); a review lists its edges
  * </pre>
  */
 public final class ReviewEndpoints {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ReviewEndpoints.class);
   private static final JsonMapper JSON = JsonMapper.builder().build();
-  private static final String SNAPSHOT = "snapshot";
 
   /** What the endpoints need from the controller. */
   public interface Backend {
@@ -87,58 +79,43 @@ public final class ReviewEndpoints {
     }
   }
 
-  /** Makes a viewer's answer from its copy, on the viewer's thread. */
-  interface AnswerWriter {
-    String write(String route, Supplier<String> answer);
-  }
-
   private final Backend backend;
   private final AuditLog audit;
   private final Snapshots snapshots;
-  private AnswerWriter writer = (route, answer) -> answer.get();
+  private ViewerReads reads;
 
   public ReviewEndpoints(Backend backend, AuditLog audit, Snapshots snapshots) {
     this.backend = backend;
     this.audit = audit;
     this.snapshots = snapshots;
+    this.reads = new ViewerReads(backend::onLoop);
   }
 
   /** Tests: how viewers' answers are written, to see on which thread (never the loop's). */
-  ReviewEndpoints writesAnswersWith(AnswerWriter writer) {
-    this.writer = writer;
+  ReviewEndpoints writesAnswersWith(ViewerReads.AnswerWriter writer) {
+    this.reads = new ViewerReads(backend::onLoop, writer);
     return this;
   }
 
   public Router addTo(Router router) {
-    return router
+    router
         .add("GET", "/v1/whoami", Role.VIEWER, r -> ApiResponse.json(200, "{\"name\":" + quote(r.caller().name())
             + ",\"role\":" + quote(r.caller().role().name().toLowerCase(Locale.ROOT)) + "}"))
-        .add("GET", "/v1/modes", Role.VIEWER, r -> ApiResponse.json(200, offLoop("/v1/modes",
+        .add("GET", "/v1/modes", Role.VIEWER, r -> ApiResponse.json(200, reads.answer("/v1/modes",
             () -> ModeSettings.of(backend.defaultMode(), backend.modes()), ModeSettings::json)))
-        .add("POST", "/v1/mode", Role.APPROVER, this::setMode)
-        .add("GET", "/v1/snapshots", Role.VIEWER, r -> ApiResponse.json(200, backend.onLoop(this::snapshotsJson)))
-        .add("POST", "/v1/snapshots", Role.APPROVER, this::takeSnapshot)
-        .add("GET", "/v1/diff", Role.VIEWER, this::diff)
+        .add("POST", "/v1/mode", Role.APPROVER, this::setMode);
+    new SnapshotEndpoints(backend, audit, snapshots, reads).addTo(router);
+    return router
         .add("GET", "/v1/export/networkpolicy", Role.VIEWER, this::exportPolicy)
         // the graph's copy holds immutable edge views; sorting and writing it are the viewer's work
         .add("GET", "/v1/export/dot", Role.VIEWER,
             r -> ApiResponse.text(200, "text/vnd.graphviz; charset=utf-8",
-                offLoop("/v1/export/dot", () -> backend.graph().copy(), g -> new DotExporter().export(g))))
+                reads.answer("/v1/export/dot", () -> backend.graph().copy(), g -> new DotExporter().export(g))))
         .add("GET", "/v1/export/graphml", Role.VIEWER,
             r -> ApiResponse.text(200, "application/graphml+xml; charset=utf-8",
-                offLoop("/v1/export/graphml", () -> backend.graph().copy(), g -> new GraphMlExporter().export(g))))
+                reads.answer("/v1/export/graphml", () -> backend.graph().copy(), g -> new GraphMlExporter().export(g))))
         .add("GET", "/v1/audit", Role.VIEWER,
-            r -> ApiResponse.json(200, offLoop("/v1/audit", audit::entries, JSON::writeValueAsString)));
-  }
-
-  /**
-   * A viewer's read: {@code copy} runs on the loop and must be cheap and hand back nothing the loop
-   * changes later (immutable values or fresh copies), so the answer {@code write} makes from it on
-   * this thread is of one moment; a big graph's text is then the viewer's wait, not the agents'.
-   */
-  private <C> String offLoop(String route, Callable<C> copy, Function<C, String> write) {
-    C copied = backend.onLoop(copy);
-    return writer.write(route, () -> write.apply(copied));
+            r -> ApiResponse.json(200, reads.answer("/v1/audit", audit::entries, JSON::writeValueAsString)));
   }
 
   // ---- modes ----
@@ -187,13 +164,8 @@ public final class ReviewEndpoints {
         boolean inForce = existing.map(m -> req.mode().text().equals(m.getSpec().mode)).orElse(false);
         boolean replaced = audit.entries().stream().anyMatch(x -> AuditLog.MODE.equals(x.action)
             && req.target().equals(x.target) && x.requestId != null && x.seq > e.seq);
-        if (!inForce && !replaced) {
-          try {
-            writeMode(req, objectName);
-          } catch (RuntimeException ex) {
-            throw new ApiException(503, "decision #" + e.seq + " is audited but the mode could not be written ("
-                + ex.getMessage() + "); send the request again");
-          }
+        if (!replaced) {
+          keepMode(r.caller(), req, objectName, before, e.seq, inForce);
         }
         return modeAnswer(req, e.seq) + ",\"repeated\":true}";
       }
@@ -208,18 +180,52 @@ public final class ReviewEndpoints {
       try {
         writeMode(req, objectName);
       } catch (RuntimeException ex) {
-        // the entry stands in the log, so a second one says it never took effect
-        try {
-          audit.append(r.caller(), AuditLog.MODE_FAILED, req.target(), req.mode().text(), before);
-        } catch (RuntimeException again) {
-          ex.addSuppressed(again);
-        }
+        auditNotInForce(r.caller(), req, before, ex);
         throw new ApiException(503, "the mode could not be written (" + ex.getMessage() + "); decision #" + e.seq
             + " did not take effect, send the request again");
       }
       return modeAnswer(req, e.seq) + "}";
     });
     return ApiResponse.json(200, result);
+  }
+
+  /**
+   * Completes mode decision #{@code seq}, its request sent again: the mode is written unless it is
+   * in force, and when the log says the decision did not take effect (mode-failed), a mode-kept
+   * entry says it does now, written first as a decision's entry is, so a reader of the log sees
+   * the decision's final state. That entry has no request id: the decision is #{@code seq}'s,
+   * counted once.
+   */
+  private void keepMode(Principal who, ModeRequest req, String objectName, String before, long seq,
+      boolean inForce) {
+    String mode = req.mode().text();
+    if (!mode.equals(audit.lastValue(AuditLog.MODE, req.target()).orElse(ModeAudit.INHERITED))) {
+      try {
+        audit.append(who, AuditLog.MODE_KEPT, req.target(), before, mode);
+      } catch (RuntimeException ex) {
+        throw new ApiException(503, "decision #" + seq + " is audited but the audit log could not be written ("
+            + ex.getMessage() + "); the mode was not changed, send the request again");
+      }
+    }
+    if (inForce) {
+      return;
+    }
+    try {
+      writeMode(req, objectName);
+    } catch (RuntimeException ex) {
+      auditNotInForce(who, req, before, ex);
+      throw new ApiException(503, "decision #" + seq + " is audited but the mode could not be written ("
+          + ex.getMessage() + "); send the request again");
+    }
+  }
+
+  /** The log says the mode is in force but its write failed: a mode-failed entry says it never took effect. */
+  private void auditNotInForce(Principal who, ModeRequest req, String before, RuntimeException failure) {
+    try {
+      audit.append(who, AuditLog.MODE_FAILED, req.target(), req.mode().text(), before);
+    } catch (RuntimeException again) {
+      failure.addSuppressed(again);
+    }
   }
 
   /** Writes the SegmentationMode {@code objectName} that sets {@code req}'s target to its mode. */
@@ -235,139 +241,6 @@ public final class ReviewEndpoints {
 
   private static String modeAnswer(ModeRequest req, long audit) {
     return "{\"target\":" + quote(req.target()) + ",\"mode\":" + quote(req.mode().text()) + ",\"audit\":" + audit;
-  }
-
-  // ---- snapshots ----
-
-  private List<GraphSnapshotSpec.Edge> currentEdges() {
-    List<GraphSnapshotSpec.Edge> out = new ArrayList<>();
-    for (EdgeView v : backend.graph().edges()) {
-      GraphSnapshotSpec.Edge e = new GraphSnapshotSpec.Edge();
-      e.source = v.key().source();
-      e.destination = v.key().destination();
-      e.protocol = v.key().protocol().name();
-      e.port = v.key().port();
-      e.status = v.status().name().toLowerCase(Locale.ROOT);
-      e.count = v.count();
-      out.add(e);
-    }
-    return out;
-  }
-
-  private ApiResponse takeSnapshot(ApiRequest r) {
-    SnapshotRequest req = SnapshotRequest.read(r.body());
-    String name = req.name();
-    String result = backend.onLoop(() -> {
-      Optional<ReviewAuditSpec> earlier = auditedBefore(req);
-      if (earlier.isPresent()) {
-        Optional<GraphSnapshotSpec> kept = snapshots.get(name);
-        if (kept.isPresent()) {
-          return snapshotAnswer(name, kept.get()) + ",\"repeated\":true}";
-        }
-        // audited, then the process stopped (or the write failed) before it was kept: sent again
-        // with its id, it is kept now under that entry, as a mode sent again is written; a second
-        // entry would count one decision twice
-        GraphSnapshotSpec s;
-        try {
-          s = snapshots.take(name, r.caller().name(), currentEdges());
-        } catch (RuntimeException ex) {
-          throw new ApiException(503, "decision #" + earlier.get().seq + " is audited but snapshot '" + name
-              + "' could not be written (" + ex.getMessage() + "); it was not kept, send the request again");
-        }
-        return snapshotAnswer(name, s) + ",\"repeated\":true}";
-      }
-      try {
-        Snapshots.checkName(name, snapshots.all());
-      } catch (IllegalArgumentException e) {
-        throw ApiException.badRequest(e.getMessage());
-      }
-      List<GraphSnapshotSpec.Edge> edges = currentEdges();
-      // audited first, as a mode is: a snapshot that exists is always in the log; one whose write
-      // fails gets a second entry saying it was not kept
-      try {
-        audit.append(r.caller(), SNAPSHOT, name, null, edges.size() + " edges", req.id());
-      } catch (RuntimeException ex) {
-        throw new ApiException(503, "the audit log could not be written (" + ex.getMessage() + "); snapshot '" + name
-            + "' was not kept, send the request again");
-      }
-      GraphSnapshotSpec s;
-      try {
-        s = snapshots.take(name, r.caller().name(), edges);
-      } catch (RuntimeException ex) {
-        try {
-          audit.append(r.caller(), "snapshot-failed", name, edges.size() + " edges", null);
-        } catch (RuntimeException again) {
-          ex.addSuppressed(again);
-          LOG.error("snapshot {} is audited but was not kept, and that could not be audited: {}", name, ex.toString());
-        }
-        throw new ApiException(503, "snapshot '" + name + "' could not be written (" + ex.getMessage()
-            + "); it was not kept, send the request again");
-      }
-      return snapshotAnswer(name, s) + "}";
-    });
-    return ApiResponse.json(200, result);
-  }
-
-  /**
-   * The audit entry of the snapshot a request with this id already decided (its answer was lost,
-   * or it was never kept), or empty when the id is new.
-   *
-   * @throws ApiException 409 when the id was used for another decision
-   */
-  private Optional<ReviewAuditSpec> auditedBefore(SnapshotRequest req) {
-    Optional<ReviewAuditSpec> earlier = audit.byRequest(req.id());
-    earlier.ifPresent(e -> {
-      if (!SNAPSHOT.equals(e.action) || !req.name().equals(e.target)) {
-        throw RequestId.usedBy(req.id(), e);
-      }
-    });
-    return earlier;
-  }
-
-  private static String snapshotAnswer(String name, GraphSnapshotSpec s) {
-    return "{\"name\":" + quote(name) + ",\"taken\":" + quote(s.taken) + ",\"edges\":" + s.edges.size();
-  }
-
-  private String snapshotsJson() {
-    ArrayNode a = JSON.createArrayNode();
-    snapshots.all().forEach((name, s) -> {
-      ObjectNode o = a.addObject();
-      o.put("name", name);
-      o.put("taken", s.taken);
-      o.put("takenBy", s.takenBy);
-      o.put("edges", s.edges == null ? 0 : s.edges.size());
-    });
-    return JSON.writeValueAsString(a);
-  }
-
-  private ApiResponse diff(ApiRequest r) {
-    String since = r.param("since");
-    if (since == null || since.isBlank()) {
-      throw ApiException.badRequest("since=SNAPSHOT is required");
-    }
-    // the loop copies both sides; comparing them is the viewer's thread's work
-    return ApiResponse.json(200, offLoop("/v1/diff", () -> {
-      GraphSnapshotSpec s = snapshots.get(since)
-          .orElseThrow(() -> ApiException.notFound("no snapshot named '" + since + "'"));
-      return List.of(s.edges == null ? List.<GraphSnapshotSpec.Edge>of() : s.edges, currentEdges());
-    }, sides -> diffJson(since, sides.get(0), sides.get(1))));
-  }
-
-  private static String diffJson(String since, List<GraphSnapshotSpec.Edge> then, List<GraphSnapshotSpec.Edge> now) {
-    GraphDiff d = GraphDiff.between(then, now);
-    ObjectNode root = JSON.createObjectNode();
-    root.put("since", since);
-    d.added().forEach(e -> root.withArray("added").add(JSON.valueToTree(e)));
-    d.removed().forEach(e -> root.withArray("removed").add(JSON.valueToTree(e)));
-    for (GraphDiff.Change c : d.changed()) {
-      ObjectNode o = root.withArray("changed").addObject();
-      o.set("before", JSON.valueToTree(c.before()));
-      o.set("now", JSON.valueToTree(c.now()));
-    }
-    for (String k : List.of("added", "removed", "changed")) {
-      root.withArray(k);
-    }
-    return JSON.writeValueAsString(root);
   }
 
   // ---- exports and audit ----
@@ -389,11 +262,13 @@ public final class ReviewEndpoints {
         throw ApiException.badRequest("status must be approved and/or learned, not '" + s + "'");
       }
     }
-    // edges and labels are copied in one step on the loop, so the export is of one moment
-    String yaml = offLoop("/v1/export/networkpolicy", () -> {
-      List<EdgeView> edges = backend.graph().edges();
+    // edges and labels are copied in one step on the loop, so the export is of one moment; the
+    // edges are sorted off it
+    String yaml = reads.answer("/v1/export/networkpolicy", () -> {
+      List<EdgeView> edges = backend.graph().edgeViews();
       return new PolicyInput(edges, NetworkPolicyExporter.labelsAt(edges, backend::labelsOf));
-    }, in -> {
+    }, copy -> {
+      PolicyInput in = new PolicyInput(copy.edges().stream().sorted(FlowGraph.KEY_ORDER).toList(), copy.labels());
       // names have no place in NetworkPolicy: their current addresses are looked up here, off the
       // controller's loop (a slow resolver must not hold it), and written beside the name
       Map<String, List<String>> addresses = dev.palisade.controller.export.NameAddresses.resolve(

@@ -66,4 +66,14 @@ public final class Snapshots {
   public Map<String, GraphSnapshotSpec> all() {
     return java.util.Collections.unmodifiableMap(byName);
   }
+
+  /** What the list of snapshots shows of one: a value, so the list's JSON is written off the loop. */
+  public record Listed(String name, String taken, String takenBy, int edges) {}
+
+  /** Every snapshot as listed, oldest first: a copy, a few values per snapshot, never its edges. */
+  public List<Listed> listed() {
+    List<Listed> out = new ArrayList<>(byName.size());
+    byName.forEach((name, s) -> out.add(new Listed(name, s.taken, s.takenBy, s.edges == null ? 0 : s.edges.size())));
+    return out;
+  }
 }

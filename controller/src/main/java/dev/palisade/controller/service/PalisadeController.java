@@ -4,6 +4,7 @@ import dev.palisade.controller.access.ControllerAccess;
 import dev.palisade.controller.api.ApiServer;
 import dev.palisade.controller.api.Authenticator;
 import dev.palisade.controller.api.Router;
+import dev.palisade.controller.api.ViewerReads;
 import dev.palisade.controller.api.endpoints.DropsEndpoint;
 import dev.palisade.controller.api.endpoints.FlowsEndpoint;
 import dev.palisade.controller.api.endpoints.GraphEndpoint;
@@ -80,7 +81,7 @@ import org.slf4j.LoggerFactory;
  *     audit entry first (the commit point), then FlowGraph -------+         (retried; deleted or edited ones written back)
  *  --default-mode -----------------------------------------------------> ConfigMap palisade-defaults
  *  POST /v1/drops   DropsEndpoint --> DropIntake (DropGraph) --> Events on both ends, PolicyReport per namespace
- *  GET  /v1/graph   GraphEndpoint: GraphJson snapshot on the loop, rendered off it;  GET /v1/status StatusEndpoint
+ *  GET  /v1/graph   GraphEndpoint: GraphJson snapshot on the loop, sorted and rendered off it; GET /v1/status StatusEndpoint
  *  FlowGraph changes --> LearnedFlowsWriter --> LearnedFlows CRs (batched: about 1 write/s per source; retried)
  *  start: ControllerRestore (LearnedFlows, WorkloadIdentity, AllowLists), then the audit log's decisions replayed
  * </pre>
@@ -255,7 +256,7 @@ public final class PalisadeController implements AutoCloseable {
     api = ApiServer.start(host, port, routes, auth, p -> HEALTH_PATHS.test(p) || PageAssets.isPublic(p), MAX_BODY,
         metrics, tls);
     LOG.info("controller ready: {} identities, {} edges restored, API on {}://{}:{}", workloads.size(),
-        graph.edges().size(), tls.scheme(), host, api.port());
+        graph.edgeCount(), tls.scheme(), host, api.port());
   }
 
   // ---- HTTP API: each endpoint over a narrow view of the state, its calls run on the loop ----
@@ -265,10 +266,12 @@ public final class PalisadeController implements AutoCloseable {
     Router all = new HealthEndpoints(() -> ready).addTo(new Router());
     new FlowsEndpoint((report, now) -> loop.call(() -> flows.ingest(report, now)), metrics,
         System::currentTimeMillis).addTo(all);
-    // taken on the loop, written off it: a big graph's JSON does not hold up the agents' reports
-    new GraphEndpoint(() -> loop.call(this::graphSnapshot)).addTo(all);
+    // viewers' reads: a copy taken on the loop, sorted and written off it, so a big answer does not
+    // hold up the agents' reports (issue 17)
+    ViewerReads reads = new ViewerReads(loop::call);
+    new GraphEndpoint(reads, this::graphSnapshot).addTo(all);
     new StatusEndpoint(() -> loop.call(() -> new StatusEndpoint.Status(ready, allowLists.revision(),
-        workloads.size(), graph.edges().size(), flows.refusedJson()))).addTo(all);
+        workloads.size(), graph.edgeCount(), flows.refusedJson()))).addTo(all);
     new ReviewEndpoint((who, req) -> loop.call(() -> decisions.decide(who, req, allowLists.revision())), metrics)
         .addTo(all);
     DropGraph judged = new DropGraph(graph, workloads::vertexOf,
@@ -276,17 +279,17 @@ public final class PalisadeController implements AutoCloseable {
     new DropsEndpoint(DropsEndpoint.DropLog.of(report -> loop.call(() -> {
       drops.accept(report, judged);
       return null;
-    }), () -> loop.call(drops::json))).addTo(all);
+    }), drops::recent), reads).addTo(all);
     review.addTo(all);
     new WhyEndpoint(client, () -> GraphJson.render(loop.call(this::graphSnapshot)), () -> defaultMode)
         .clusterPolicies(guardrails::objects).workloadModeAnnotations(workloadModeAnnotations).addTo(all);
-    new AccessRequestEndpoints(requests, loop::call, allowLists::revision).addTo(all);
+    new AccessRequestEndpoints(requests, loop::call, reads, allowLists::revision).addTo(all);
     return new PageAssets().addTo(all);
   }
 
-  /** What {@code /v1/graph} shows, taken on the loop (the overlays are its state). */
+  /** What {@code /v1/graph} shows, taken on the loop (the overlays are its state); sorted where it is rendered. */
   private GraphJson.Snapshot graphSnapshot() {
-    return GraphJson.snapshot(allowLists.revision(), graph.edges(), approvedGraphs.index(), guardrails.routing(),
+    return GraphJson.snapshot(allowLists.revision(), graph.edgeViews(), approvedGraphs.index(), guardrails.routing(),
         dnsWorkloads());
   }
 

@@ -115,6 +115,13 @@ class DecisionFaultsTest {
     return admin.resources(AllowList.class).inNamespace("shop").withName("pod-api").get();
   }
 
+  /** The audit log as stored, oldest first: action, target and request id of each entry. */
+  private List<String> auditLog() {
+    return admin.resources(ReviewAudit.class).list().getItems().stream().map(ReviewAudit::getSpec)
+        .sorted(java.util.Comparator.comparingLong(x -> x.seq))
+        .map(x -> x.action + " " + x.target + " " + x.requestId).toList();
+  }
+
   /** The api pod's published rules, as JSON: what the agents enforce. */
   private String published() {
     return admin.getKubernetesSerialization().asJson(allowList().getSpec().ingress);
@@ -193,6 +200,17 @@ class DecisionFaultsTest {
     assertEquals(List.of("Pod/web=monitor"), admin.resources(dev.palisade.model.crd.SegmentationMode.class)
         .inNamespace("shop").list().getItems().stream().map(m -> m.getSpec().workload + "=" + m.getSpec().mode)
         .toList());
+    // the controller has seen its write (web is published in monitor mode), so anything it audits of it is in
+    eventually(() -> {
+      AllowList web = admin.resources(AllowList.class).inNamespace("shop").withName("pod-web").get();
+      return web != null && "monitor".equals(web.getSpec().mode);
+    }, "web's allow-list in monitor mode");
+    controller.drain();
+    // the log ends saying the decision is in force: kept when sent again, an entry without the id, so
+    // the decision is still counted once (before: nothing said so, and the controller audited its own
+    // write as a change it observed)
+    assertEquals(List.of("mode shop/Pod/web m-1", "mode-failed shop/Pod/web null", "mode-kept shop/Pod/web null"),
+        auditLog());
   }
 
   @Test
@@ -234,11 +252,16 @@ class DecisionFaultsTest {
     assertEquals(200, again.statusCode(), again.body());
     assertTrue(again.body().contains("\"repeated\":true"), again.body());
     assertEquals(1, admin.resources(dev.palisade.model.crd.GraphSnapshot.class).list().getItems().size());
-    // one decision, one entry with its id (before: a second 'snapshot' entry under the same id)
-    assertEquals(List.of("snapshot before-review snap-1", "snapshot-failed before-review null"),
-        admin.resources(ReviewAudit.class).list().getItems().stream().map(ReviewAudit::getSpec)
-            .sorted(java.util.Comparator.comparingLong(x -> x.seq))
-            .map(x -> x.action + " " + x.target + " " + x.requestId).toList());
+    // one decision, one entry with its id (before: a second 'snapshot' entry under the same id); the log
+    // ends saying it was kept (before: it ended at 'snapshot-failed', as if it never was)
+    assertEquals(List.of("snapshot before-review snap-1", "snapshot-failed before-review null",
+        "snapshot-kept before-review null"), auditLog());
+
+    // sent once more (its answer lost again): answered from the snapshot kept, nothing more audited
+    HttpResponse<String> third = call("/v1/snapshots", approver, body);
+    assertEquals(200, third.statusCode(), third.body());
+    assertTrue(third.body().contains("\"repeated\":true"), third.body());
+    assertEquals(3, auditLog().size(), String.join("\n", auditLog()));
   }
 
   @Test

@@ -4,12 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.palisade.controller.api.Router;
+import dev.palisade.controller.api.ViewerReads;
+import dev.palisade.controller.events.DropIntake;
 import dev.palisade.model.DropEvent;
 import dev.palisade.model.Protocol;
 import dev.palisade.model.json.DropReportJson;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
 
 class DropsEndpointTest {
   private final List<DropReportJson.DropReport> accepted = new ArrayList<>();
@@ -20,10 +23,11 @@ class DropsEndpointTest {
     }
 
     @Override
-    public String json() {
-      return "[{\"node\":\"node-a\",\"kind\":\"enforce\",\"count\":" + accepted.size() + "}]";
+    public DropIntake.Recent recent() {
+      return new DropIntake.Recent(accepted.size(), List.of(JsonMapper.builder().build().createObjectNode()
+          .put("node", "node-a").put("kind", "enforce")));
     }
-  }).addTo(new Router()));
+  }, ViewerReads.onCallersThread()).addTo(new Router()));
 
   private static DropEvent drop(int port) {
     return new DropEvent("enforce", "in", 300, 301, Protocol.TCP, port, 1_000, "shop/web-1", "shop/db-0");
@@ -37,7 +41,7 @@ class DropsEndpointTest {
     assertEquals(List.of(5432, 22), accepted.get(0).events().stream().map(DropEvent::port).toList());
     r = api.send("GET", "/v1/drops", api.viewer, "");
     assertEquals(200, r.status());
-    assertEquals("[{\"node\":\"node-a\",\"kind\":\"enforce\",\"count\":1}]", r.body());
+    assertEquals("{\"total\":1,\"events\":[{\"node\":\"node-a\",\"kind\":\"enforce\"}]}", r.body());
   }
 
   @Test

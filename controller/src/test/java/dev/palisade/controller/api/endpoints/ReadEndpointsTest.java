@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.palisade.controller.api.Router;
+import dev.palisade.controller.api.ViewerReads;
 import dev.palisade.controller.graph.EdgeStatus;
 import dev.palisade.controller.graph.FlowEdge.EdgeKey;
 import dev.palisade.controller.graph.FlowGraph.EdgeView;
@@ -28,7 +29,7 @@ class ReadEndpointsTest {
 
   private Router routes() {
     Router r = new HealthEndpoints(ready::get).addTo(new Router());
-    new GraphEndpoint(() -> {
+    new GraphEndpoint(ViewerReads.onCallersThread(), () -> {
       snapshotsTaken.incrementAndGet();
       return new GraphJson.Snapshot(5, List.of(new GraphJson.Row(edge, "approved", Guardrail.NONE, "review",
           "service")));
