@@ -34,7 +34,7 @@ import java.util.regex.Pattern;
  * ({@link PalisadeProcesses}: controller and agent their own OS processes, the agent JVM with its
  * container's options) with an enforced namespace {@code probe}: a server {@code web}, an approved
  * {@code client} (client -> web learned from the client's own connections, approved through the
- * controller's review API) and an {@code attacker} never approved. A NetworkPolicy admits web from
+ * controller's review API) and an {@code attacker} never approved. NetworkPolicies admit web from
  * PEERS /32 peers on 10 TCP ports (the agent-memory bench's, 100k elements at 10,000 peers) and
  * from any pod of {@code probe} on the served port, so that the attacker is refused by Palisade's
  * enforcement alone.
@@ -44,8 +44,8 @@ import java.util.regex.Pattern;
  * not learn) while the agent process is killed with SIGKILL KILLS times and restarted at once by the
  * lab's supervisor (as a DaemonSet replaces a deleted pod). Each kill waits for the restarted agent's
  * "first sync in force" and {@value #DWELL_SECONDS} s more. Every second kill, CHANGED_PERCENT% of
- * the peers are moved while the agent is down (SIGSTOP, the policy replaced, then SIGKILL: the
- * stopped agent never sees the change), so the restarted agent has elements to write; otherwise an
+ * the peers are moved while the agent is down (SIGSTOP, the small policy that holds them replaced,
+ * then SIGKILL: the stopped agent never sees the change), so the restarted agent has elements to write; otherwise an
  * unchanged table is adopted with no commit at all. Per restart: kill -> first sync in force (from
  * the agent's log), the adoption's line (differences, commits planned, read time), the restarted
  * agent's commits and longest single commit ({@code palisade_agent_commits_total},
@@ -122,7 +122,11 @@ public final class RestartProbeBench {
     HttpClient http = HttpClient.newHttpClient();
     Path log = dir.resolve("agent-0.log");
     lab.apply(app());
-    lab.apply(policy(peers, 0));
+    int moving = peers * percent / 100;
+    lab.apply(policy("many-peers", moving, peers, false));
+    if (moving > 0) {
+      lab.apply(policy("moving-peers", 0, moving, false));
+    }
     lab.awaitReady(Duration.ofMinutes(2));
     LabNetwork.Pod web = pod(lab, "probe/web-");
     LabNetwork.Pod client = pod(lab, "probe/client-");
@@ -172,14 +176,14 @@ public final class RestartProbeBench {
           0, 0));
       int variant = 0;
       for (int kill = 1; kill <= kills; kill++) {
-        boolean change = percent > 0 && kill % 2 == 0;
+        boolean change = moving > 0 && kill % 2 == 0;
         long offset = Files.size(log);
         long pid = agent.pid().orElseThrow();
         window.set(kill);
         if (change) {
           signal("STOP", pid); // the agent sees nothing of the change: it is in the API when it restarts
           variant = 1 - variant;
-          lab.apply(policy(peers, variant * percent));
+          lab.apply(policy("moving-peers", 0, moving, variant == 1));
         }
         int restarts = agent.restarts();
         long killed = System.nanoTime();
@@ -238,14 +242,15 @@ public final class RestartProbeBench {
         Command: `%s`. A one-node process lab (controller and agent each their own process, as deploy/base runs them; \
         the agent JVM with its container's options, %s). Namespace `probe` enforced (`/v1/mode`) with a server `web`, \
         a `client` whose own connections to web were learned and approved (`/v1/review`) and an `attacker` never \
-        approved; a NetworkPolicy admits web from %,d /32 peers x %d TCP ports (%,d elements) and from any pod of \
-        `probe` on port %d, so only Palisade's enforcement refuses the attacker. Two probe threads run throughout: \
+        approved; NetworkPolicies admit web from %,d /32 peers x %d TCP ports (%,d elements; the peers that move in \
+        a policy of their own) and from any pod of `probe` on port %d, so only Palisade's enforcement refuses the \
+        attacker. Two probe threads run throughout: \
         attacker -> web (new TCP connection, passed = established within %d ms) back to back, client -> web every %d \
         ms (failed = not established and echoed within %d ms, i.e. a dropped SYN; nothing in a restart is meant to \
         drop it: the table stays in force while the agent is down and is adopted, never flushed). The agent process is \
         killed (SIGKILL) %d times and restarted at once by the lab's supervisor; each kill waits for the restarted \
         agent's "first sync in force" (its log) and %d s more. At every second kill, %d%% of the peers are moved while \
-        the agent is down (SIGSTOP, the policy replaced, SIGKILL), so that the restarted agent has elements to write. \
+        the agent is down (SIGSTOP, their policy replaced, SIGKILL), so that the restarted agent has elements to write. \
         Commits and the longest single commit: the agent's `palisade_agent_commits_total` and \
         `palisade_agent_longest_commit_seconds` (its own life: a restarted agent starts at 0), scraped just before \
         the next kill; first sync: `palisade_agent_sync_duration_seconds{cause="first"}`; adoption: the agent's log \
@@ -407,28 +412,36 @@ public final class RestartProbeBench {
   }
 
   /**
-   * web admitted from {@code peers} /32 peers x 10 ports, no two adjacent (every tuple its own
-   * element), the first {@code movedPercent}% of the peers moved to 10.150/16; and from any pod of
-   * its namespace on the served port (the attacker is left to the enforcement).
+   * A NetworkPolicy admitting web from peers {@code first..last-1} (10.100.0.0 upwards, spaced by 2
+   * as {@link AllowedTuples}: every tuple its own element; {@code moved}: 10.150.0.0 upwards instead)
+   * on 10 ports spaced by 2. The peers that move while the agent is down sit in a policy of their
+   * own: replacing the 10,000-peer policy itself makes the lab's API server (fabric8's mock) diff
+   * its old and new peer lists with an O(n^2) longest common subsequence on its event loop, over 10 s.
+   * "many-peers" also admits any pod of the namespace on the served port (the attacker is left to
+   * the enforcement).
    */
-  static String policy(int peers, int movedPercent) {
+  static String policy(String name, int first, int last, boolean moved) {
     StringBuilder sb = new StringBuilder("""
         apiVersion: networking.k8s.io/v1
         kind: NetworkPolicy
-        metadata: {name: many-peers, namespace: probe}
+        metadata: {name: %s, namespace: probe}
         spec:
           podSelector: {matchLabels: {app: web}}
           policyTypes: [Ingress]
           ingress:
-          - from:
-            - podSelector: {}
-            ports:
-            - {port: %d, protocol: TCP}
-          - from:
-        """.formatted(PORT));
-    long moved = (long) peers * movedPercent / 100;
-    for (int i = 0; i < peers; i++) {
-      long ip = (i < moved ? (10L << 24) | (150L << 16) : (10L << 24) | (100L << 16)) + 2L * i;
+        """.formatted(name));
+    if (name.equals("many-peers")) {
+      sb.append("""
+            - from:
+              - podSelector: {}
+              ports:
+              - {port: %d, protocol: TCP}
+          """.formatted(PORT));
+    }
+    sb.append("  - from:\n");
+    long base = moved ? (10L << 24) | (150L << 16) : (10L << 24) | (100L << 16);
+    for (int i = first; i < last; i++) {
+      long ip = base + 2L * i;
       sb.append("    - ipBlock: {cidr: ").append(ip >> 24).append('.').append((ip >> 16) & 255).append('.')
           .append((ip >> 8) & 255).append('.').append(ip & 255).append("/32}\n");
     }
