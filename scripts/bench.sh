@@ -9,6 +9,7 @@
 #   scripts/bench.sh memory [ROUNDS]
 #   scripts/bench.sh agent-memory   (the agent process in a process lab; builds the CLI jar too)
 #   scripts/bench.sh pod-start-process [PODS] [BACKGROUND] [NODES] [LARGE_TOTAL]   (the agent's share of a pod start, on agent processes)
+#   scripts/bench.sh restart-probe [PEERS] [KILLS] [CHANGED_PERCENT]   (issue 16: the agent process killed -9 over PEERS x 10 elements, probed; builds the CLI jar too)
 #   scripts/bench.sh events [SECONDS] [ROUNDS]
 #   scripts/bench.sh approval-latency [DECISIONS] [PODS] [NODES] [REMOTE_PODS]
 #   scripts/bench.sh dns-hold [QUERIES] [ROUNDS]
@@ -18,7 +19,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 "$root/scripts/install-deps.sh"
 what=${1:?usage: scripts/bench.sh lab-scale [args]}; shift
-modules=bench; case "$what" in agent-memory|pod-start-process) modules=bench,cli ;; esac
+modules=bench; case "$what" in agent-memory|pod-start-process|restart-probe) modules=bench,cli ;; esac
 mvn -q -B -DskipTests -pl "$modules" -am package
 jar=bench/target/palisade-bench.jar
 case "$what" in
@@ -30,6 +31,7 @@ case "$what" in
   memory) main=dev.palisade.bench.MemoryBench ;;
   agent-memory) main=dev.palisade.bench.AgentProcessMemoryBench ;;
   pod-start-process) main=dev.palisade.bench.PodStartProcessBench ;;
+  restart-probe) main=dev.palisade.bench.RestartProbeBench ;;
   events) main=dev.palisade.bench.EventsBench ;;
   approval-latency) main=dev.palisade.bench.ApprovalLatencyBench ;;
   dns-hold) main=dev.palisade.bench.DnsHoldBench ;;

@@ -45,6 +45,22 @@ final class AgentScrape {
     return ready && covers ? sum : -1;
   }
 
+  /**
+   * The sum of a family's samples in a scrape's text whose labels contain {@code labels} (empty:
+   * all); 0 when the family is absent.
+   */
+  static double sum(String body, String family, String labels) {
+    double sum = 0;
+    for (String line : body.split("\n")) {
+      if (line.startsWith(family) && line.length() > family.length()
+          && (line.charAt(family.length()) == ' ' || line.charAt(family.length()) == '{')
+          && (labels.isEmpty() || line.contains(labels))) {
+        sum += value(line);
+      }
+    }
+    return sum;
+  }
+
   private static double value(String sample) {
     return Double.parseDouble(sample.substring(sample.lastIndexOf(' ') + 1));
   }

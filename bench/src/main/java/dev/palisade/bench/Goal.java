@@ -19,8 +19,11 @@ final class Goal {
   static String line(String what, double value, double target, boolean atLeast, String why) {
     boolean met = atLeast ? value >= target : value <= target;
     double by = Math.abs(value - target) / target * 100;
+    // a goal of none (no attack passes): missed by the count, not by an infinite percentage
+    String missed = target == 0 ? "missed by " + number(Math.abs(value))
+        : String.format(Locale.ROOT, "missed by %.1f%%", by);
     return String.format(Locale.ROOT, "- Goal: %s. Measured %s: %s.%s%n", what, number(value),
-        met ? "met" : String.format(Locale.ROOT, "missed by %.1f%%", by), met || why == null ? "" : " Why: " + why);
+        met ? "met" : missed, met || why == null ? "" : " Why: " + why);
   }
 
   /**

@@ -91,6 +91,16 @@ class DashboardQueriesTest {
       }
 
       @Override
+      public long commits() {
+        return 0;
+      }
+
+      @Override
+      public long longestCommitNanos() {
+        return 0;
+      }
+
+      @Override
       public int podsCovered() {
         return 0;
       }

@@ -49,6 +49,15 @@ public final class AgentMetrics {
 
     long connectionsCut();
 
+    /** nftables transactions committed since the agent started (a bounded write counts each). */
+    long commits();
+
+    /**
+     * The longest single nftables commit since the agent started, in nanoseconds: how long it held
+     * the kernel's nftables mutex at most (issue 16: no commit over 50 ms, a restart included).
+     */
+    long longestCommitNanos();
+
     /** Local pods the rules in force know. */
     int podsCovered();
   }
@@ -105,6 +114,11 @@ public final class AgentMetrics {
     counter("palisade_agent_sync_failures_total", "Syncs that failed (retried after a back-off)", r::syncFailures);
     counter("palisade_agent_connections_cut_total", "Live connections cut because a policy change denied them",
         r::connectionsCut);
+    counter("palisade_agent_commits_total", "nftables transactions committed (a bounded write counts each)",
+        r::commits);
+    GaugeWithCallback.builder().name("palisade_agent_longest_commit_seconds")
+        .help("Longest single nftables commit since the agent started (how long it held the nftables mutex)")
+        .callback(cb -> cb.call(r.longestCommitNanos() / 1e9)).register(registry);
     GaugeWithCallback.builder().name("palisade_agent_pods_covered").help("Local pods the rules in force cover")
         .callback(cb -> cb.call(r.podsCovered())).register(registry);
     return this;

@@ -36,7 +36,12 @@ final class ChangedPartsApplier {
   private volatile long failures; // written by the sync thread only, read by metrics scrapes
   /** Read by the metrics scrape thread. */
   private volatile long fullWrites;
-  private long longestCommitNanos;
+  /**
+   * Kept here for the scrape thread (the full writer's own figures are read under its lock, which
+   * an adoption holds for seconds): commits and the longest one, written by the sync thread only.
+   */
+  private volatile long commits;
+  private volatile long longestCommitNanos;
 
   ChangedPartsApplier(Nftables nft) {
     this.nft = nft;
@@ -47,9 +52,11 @@ final class ChangedPartsApplier {
     if (applied == null) {
       fullWrites++; // only the sync thread writes it
       full.resyncNext();
+      long before = full.commits();
       try {
         full.apply(next);
       } finally {
+        commits += full.commits() - before;
         longestCommitNanos = Math.max(longestCommitNanos, full.longestCommitNanos());
       }
       applied = next;
@@ -68,6 +75,7 @@ final class ChangedPartsApplier {
         long t0 = System.nanoTime();
         nft.run(tx);
         longestCommitNanos = Math.max(longestCommitNanos, System.nanoTime() - t0);
+        commits++;
       } catch (NftException e) {
         failures++;
         applied = null; // the next apply re-reads the kernel and writes everything
@@ -147,7 +155,13 @@ final class ChangedPartsApplier {
     return failures + full.failures();
   }
 
+  /** The longest single commit since this writer was made, in nanoseconds; any thread. */
   long longestCommitNanos() {
-    return Math.max(longestCommitNanos, full.longestCommitNanos());
+    return longestCommitNanos;
+  }
+
+  /** nftables transactions committed since this writer was made (a bounded write counts each); any thread. */
+  long commits() {
+    return commits;
   }
 }

@@ -39,6 +39,16 @@ record KernelReadings(KernelSync kernel, SyncRunner runner, IntSupplier localPod
   }
 
   @Override
+  public long commits() {
+    return kernel.commits();
+  }
+
+  @Override
+  public long longestCommitNanos() {
+    return kernel.longestCommitNanos();
+  }
+
+  @Override
   public int podsCovered() {
     return localPods.getAsInt();
   }

@@ -168,7 +168,13 @@ final class KernelSync {
     return applier.failures();
   }
 
+  /** The longest single nftables commit since the agent started, in nanoseconds; any thread. */
   long longestCommitNanos() {
     return applier.longestCommitNanos();
+  }
+
+  /** nftables transactions committed since the agent started; any thread. */
+  long commits() {
+    return applier.commits();
   }
 }

@@ -4,9 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.palisade.dataplane.metrics.ScrapedSamples;
+import dev.palisade.dataplane.render.AllowRect;
+import dev.palisade.dataplane.render.Interval;
+import dev.palisade.dataplane.render.NodeRules;
+import dev.palisade.dataplane.render.NodeRules.Direction;
+import dev.palisade.dataplane.render.NodeRules.Enforcement;
+import dev.palisade.dataplane.render.NodeRules.Group;
 import dev.palisade.kernel.conntrack.ConntrackEvent;
 import dev.palisade.kernel.nflog.NflogEvent;
+import dev.palisade.kernel.nft.FakeNftables;
 import dev.palisade.model.FlowReport;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -110,6 +118,16 @@ class AgentMetricsTest {
       }
 
       @Override
+      public long commits() {
+        return 9;
+      }
+
+      @Override
+      public long longestCommitNanos() {
+        return 12_500_000;
+      }
+
+      @Override
       public int podsCovered() {
         return 4;
       }
@@ -123,6 +141,50 @@ class AgentMetricsTest {
     assertEquals(4, s.sum("palisade_agent_pods_covered"));
     assertEquals(1, s.sum("palisade_agent_apply_failures_total"));
     assertEquals(2, s.sum("palisade_agent_resyncs_total"));
+    assertEquals(9, s.sum("palisade_agent_commits_total"));
+    assertEquals(0.0125, s.sum("palisade_agent_longest_commit_seconds"), 1e-12);
+  }
+
+  /**
+   * The commit figures come from the agent's own writer: a first agent writes its table; one
+   * restarted over that table (a new KernelSync, the kernel's table kept) finds nothing to write and
+   * shows no commit until its rules change; the longest commit is the longest of its own life.
+   */
+  @Test
+  void commitsAndTheLongestCommitAreTheAgentsOwnFromItsStart() {
+    FakeNftables nft = new FakeNftables();
+    NodeRules before = rules("10.100.0.1");
+    KernelSync first = new KernelSync("n1", nft, null);
+    first.apply(before);
+    ScrapedSamples s = scrape(first);
+    assertTrue(s.sum("palisade_agent_commits_total") >= 1, "the first agent wrote its table");
+    assertTrue(s.sum("palisade_agent_longest_commit_seconds") > 0);
+
+    KernelSync restarted = new KernelSync("n1", nft, null);
+    restarted.apply(before);
+    s = scrape(restarted);
+    assertEquals(0, s.sum("palisade_agent_commits_total"), "an unchanged table: the restart commits nothing");
+    assertEquals(0, s.sum("palisade_agent_longest_commit_seconds"));
+    restarted.apply(rules("10.100.0.3"));
+    s = scrape(restarted);
+    assertEquals(1, s.sum("palisade_agent_commits_total"), "one peer replaced: one commit");
+    assertTrue(s.sum("palisade_agent_longest_commit_seconds") > 0);
+    assertEquals(restarted.longestCommitNanos() / 1e9, s.sum("palisade_agent_longest_commit_seconds"), 1e-12);
+  }
+
+  private static ScrapedSamples scrape(KernelSync kernel) {
+    try (SyncRunner runner = new SyncRunner("n1", () -> true, Duration.ofMillis(1), Duration.ofSeconds(5),
+        Duration.ofSeconds(60))) {
+      return ScrapedSamples.of(new AgentMetrics().readFrom(new KernelReadings(kernel, runner, () -> 1)).registry());
+    }
+  }
+
+  /** One enforced pod admitting {@code peer} on TCP 20000. */
+  private static NodeRules rules(String peer) {
+    long ip = Interval.parseIp(peer);
+    Direction in = new Direction(false, Set.of(), Set.of(), Enforcement.ENFORCE, Set.of(),
+        Set.of(new AllowRect(new Interval(ip, ip), AllowRect.Proto.TCP, Interval.port(20000))));
+    return new NodeRules(List.of(new Group("1000", 1000, Set.of("10.244.0.10"), in, Direction.OPEN)));
   }
 
   @Test
