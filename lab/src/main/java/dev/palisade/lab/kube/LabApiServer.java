@@ -84,7 +84,8 @@ public final class LabApiServer implements AutoCloseable {
   private LabApiServer(LabHttpServer server, LabApiDispatcher dispatcher) {
     this.server = server;
     this.dispatcher = dispatcher;
-    this.client = new KubernetesClientBuilder().withConfig(clientConfig()).build();
+    this.client = new KubernetesClientBuilder().withConfig(new ConfigBuilder(clientConfig()).withOnlyHttpWatches(true)
+        .build()).build();
   }
 
   /** The mock web server logs every request at INFO through java.util.logging: keep only warnings. */
@@ -176,7 +177,17 @@ public final class LabApiServer implements AutoCloseable {
         .withTrustCerts(true).withDisableHostnameVerification(true).withOauthToken(token).build();
   }
 
-  /** A client of this server, in namespace default, as lab-admin; closed with the server. */
+  /**
+   * A client of this server, in namespace default, as lab-admin; closed with the server. Its watches
+   * are streamed HTTP ones from the start ({@code onlyHttpWatches}), which is what every fabric8
+   * watch here ends up as anyway ({@link LabHttpServer} declines WebSocket upgrades): the declined
+   * WebSocket try is not only a wasted request, fabric8 also closes it by scheduling a fail-safe
+   * check on its shared scheduler that is cancelled only when the WebSocket ends, which a socket
+   * never opened does not, so for two minutes it held the watcher, and through it the informer
+   * and whoever handles its events (the lab's in-process agents with their HTTP clients and kernel
+   * handles, the controller), after every watch start; labs run one after the other in one JVM
+   * kept dozens of torn-down agents alive that way (LabTeardownIT).
+   */
   public KubernetesClient client() {
     return client;
   }

@@ -19,7 +19,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Serves every lab pod's container ports (TCP echo and UDP echo) from one selector thread, so
  * hundreds of pods cost one thread. Channels are opened by the caller on the pod namespace's
- * thread (a socket belongs to the namespace it was created in) and handed over here.
+ * thread (a socket belongs to the namespace it was created in) and handed over here: from then on
+ * they are this server's to close, at {@link #stop} or at the latest at {@link #close()}, with the
+ * connections accepted on them. (Closing the selector alone closes no channel: a listening socket
+ * left open keeps its descriptor, and its deleted namespace, for the life of the JVM.)
  */
 public final class EchoServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EchoServer.class);
@@ -27,6 +30,8 @@ public final class EchoServer implements AutoCloseable {
   private final Queue<Runnable> pending = new ConcurrentLinkedQueue<>();
   private final Thread thread;
   private volatile boolean running = true;
+  private final Object lock = new Object();
+  private boolean closed; // guarded by lock: no channel is handed to the loop after close()
 
   public EchoServer() {
     try {
@@ -68,14 +73,28 @@ public final class EchoServer implements AutoCloseable {
   /** Starts echoing on the channel; returns at once (registration happens on the selector thread). */
   public void serve(SelectableChannel channel) {
     int ops = channel instanceof ServerSocketChannel ? SelectionKey.OP_ACCEPT : SelectionKey.OP_READ;
-    pending.add(() -> {
+    if (!handOver(() -> {
       try {
         channel.register(selector, ops);
       } catch (IOException e) {
         LOG.warn("cannot serve {}: {}", channel, e.getMessage());
+        closeQuietly(channel);
       }
-    });
+    })) {
+      closeQuietly(channel); // closed already: nobody would ever close it
+    }
+  }
+
+  /** Queues a task for the selector thread; false (nothing queued) once the server is closed. */
+  private boolean handOver(Runnable task) {
+    synchronized (lock) {
+      if (closed) {
+        return false;
+      }
+      pending.add(task);
+    }
     selector.wakeup();
+    return true;
   }
 
   private void loop() {
@@ -138,41 +157,64 @@ public final class EchoServer implements AutoCloseable {
 
   /** Stops serving a channel and closes it (a pod going away). */
   public void stop(SelectableChannel channel) {
-    pending.add(() -> {
+    if (!handOver(() -> {
       SelectionKey key = channel.keyFor(selector);
       if (key != null) {
         key.cancel();
       }
-      try {
-        channel.close();
-      } catch (IOException ignored) {
-        // closing a socket of a pod that is going away anyway
-      }
-    });
-    selector.wakeup();
+      closeQuietly(channel);
+    })) {
+      closeQuietly(channel); // close() closed it already, or it was never served
+    }
   }
 
   private static void closeQuietly(SelectionKey key) {
     key.cancel();
+    closeQuietly(key.channel());
+  }
+
+  private static void closeQuietly(java.nio.channels.Channel channel) {
     try {
-      key.channel().close();
+      channel.close();
     } catch (IOException ignored) {
-      // peer already gone
+      // peer already gone, or a socket of a pod that is going away anyway
     }
   }
 
+  /**
+   * Stops the selector thread, then closes every channel handed over (listening and bound sockets,
+   * also those whose registration was still queued) and every accepted connection, then the
+   * selector; the channels' descriptors are released when the selector lets go of their keys.
+   */
   @Override
   public void close() {
-    running = false;
-    try {
-      selector.close();
-    } catch (IOException ignored) {
-      // shutting down
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
     }
+    running = false;
+    selector.wakeup();
     try {
       thread.join(2000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    if (thread.isAlive()) {
+      LOG.warn("echo selector thread did not stop; closing its channels anyway");
+    }
+    Runnable r;
+    while ((r = pending.poll()) != null) {
+      r.run(); // registrations and stops handed over before close(): every channel is then a key
+    }
+    for (SelectionKey key : java.util.List.copyOf(selector.keys())) {
+      closeQuietly(key);
+    }
+    try {
+      selector.close();
+    } catch (IOException ignored) {
+      // shutting down
     }
   }
 }
