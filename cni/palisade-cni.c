@@ -15,7 +15,7 @@
  *   VERSION  the versions below
  *
  * Network configuration keys of its own: "socket" (default /run/palisade/pod-start.sock) and
- * "timeoutSeconds" (default 10, 1..300): how long to wait for the agent's answer.
+ * "timeoutSeconds" (default 35, 1..300): how long to wait for the agent's answer.
  *
  * On success it writes one line to stderr, "palisade-cni: ADD NS/NAME IP covered: agent N ns", the
  * agent's own time: a CNI result has no field for it, and the process lab's benchmark reads it.
@@ -55,7 +55,7 @@ static const char *const SUPPORTED[] = {"0.3.0", "0.3.1", "0.4.0", "1.0.0"};
 #define NSUPPORTED (sizeof SUPPORTED / sizeof SUPPORTED[0])
 
 #define DEFAULT_SOCKET "/run/palisade/pod-start.sock"
-#define DEFAULT_TIMEOUT_SECONDS 10
+#define DEFAULT_TIMEOUT_SECONDS 35 /* past the agent's own 30 s: its answer, naming what failed, comes first */
 #define MAX_TIMEOUT_SECONDS 300
 #define STDIN_LIMIT (1 << 20)  /* a network configuration is a few KB; more is not one */
 #define ANSWER_LIMIT 4096      /* as PodStartClient reads it */
