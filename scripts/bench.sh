@@ -7,7 +7,7 @@
 #   scripts/bench.sh line-rate BLOCKS SECONDS abba             (issue 16: none, ct-only, palisade-100000 in palindrome blocks; ratio intervals and verdicts)
 #   scripts/bench.sh bulk-sync [ELEMENTS] [ROUNDS]
 #   scripts/bench.sh memory [ROUNDS]
-#   scripts/bench.sh agent-memory   (the agent process in a process lab; builds the CLI jar too)
+#   scripts/bench.sh agent-memory [MODE]   (the agent process in a process lab, its pod in MODE: enforce by default; builds the CLI jar too)
 #   scripts/bench.sh pod-start-process [PODS] [BACKGROUND] [NODES] [LARGE_TOTAL]   (the agent's share of a pod start, on agent processes)
 #   scripts/bench.sh restart-probe [PEERS] [KILLS] [CHANGED_PERCENT]   (issue 16: the agent process killed -9 over PEERS x 10 elements, probed; builds the CLI jar too)
 #   scripts/bench.sh events [SECONDS] [ROUNDS]

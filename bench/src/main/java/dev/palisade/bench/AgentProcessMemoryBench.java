@@ -61,6 +61,12 @@ public final class AgentProcessMemoryBench {
     }
     List<String> launcher = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "--enable-native-access=ALL-UNNAMED", "-cp", cliJar.toString(), "dev.palisade.cli.Main");
+    // issue 16's figures are in enforce mode: the namespace's pod is enforced (nothing approved, the
+    // NetworkPolicy's tuples admitted); learn and monitor can be asked for to compare
+    String mode = args.length > 0 ? args[0] : "enforce";
+    if (!List.of("learn", "monitor", "enforce").contains(mode)) {
+      throw new IllegalArgumentException("mode: learn, monitor or enforce, not '" + mode + "'");
+    }
     String id = "agentmem" + ProcessHandle.current().pid() % 1000;
     Path dir = Files.createTempDirectory("pal-agentmem");
     Reading[] settled = new Reading[3];
@@ -84,7 +90,12 @@ public final class AgentProcessMemoryBench {
             template:
               metadata: {labels: {app: web}}
               spec: {containers: [{name: web, image: web, ports: [{containerPort: 20000}]}]}
-          """);
+          ---
+          apiVersion: palisade.dev/v1alpha1
+          kind: SegmentationMode
+          metadata: {name: mem, namespace: mem}
+          spec: {mode: %s}
+          """.formatted(mode));
       lab.awaitReady(Duration.ofMinutes(2));
       long empty = AgentScrape.awaitStable(metrics, 0, Duration.ofMinutes(3));
       settled[0] = settle(pid);
@@ -118,10 +129,11 @@ public final class AgentProcessMemoryBench {
         ## Agent RSS: the agent process, empty vs 100k allowed tuples, beside 10k pods (%s)
 
         %s
-        Command: `scripts/bench.sh agent-memory`. A one-node process lab (controller and agent each their own \
+        Command: `scripts/bench.sh agent-memory %s`. A one-node process lab (controller and agent each their own \
         process, as deploy/base runs them); the agent JVM runs with the image's options (%s; AgentJvm, which \
         Dockerfile.agent is checked against). RSS from /proc/PID/status of the agent process, anon/file from \
         smaps_rollup; "settled": %d s idle after its ruleset reached the wanted size; "live": after `jcmd PID GC.run`. \
+        The node's one pod in %s mode (a SegmentationMode). \
         100k = a NetworkPolicy admitting the node's one pod from %,d /32 peers x %d TCP ports, all spaced by 2 \
         (%,d elements in force); 10k pods = API-only pods of other nodes, which the agent's informers hold.
 
@@ -132,9 +144,9 @@ public final class AgentProcessMemoryBench {
         | 100,000 tuples beside 10,000 pods | %s | %s |
         | ratio 100k / empty | %.2f | %.2f |
 
-        """, java.time.LocalDate.now(), Machine.describe(), String.join(" ", AgentJvm.asInContainer()), SETTLE_SECONDS,
-        PEERS, PORTS, (long) PEERS * PORTS, settled[0].row(""), live[0].row(""), settled[1].row(""), live[1].row(""),
-        settled[2].row(""), live[2].row(""), ratio, live[1].rss() / live[0].rss());
+        """, java.time.LocalDate.now(), Machine.describe(), mode, String.join(" ", AgentJvm.asInContainer()),
+        SETTLE_SECONDS, mode, PEERS, PORTS, (long) PEERS * PORTS, settled[0].row(""), live[0].row(""),
+        settled[1].row(""), live[1].row(""), settled[2].row(""), live[2].row(""), ratio, live[1].rss() / live[0].rss());
     md += Goal.line("agent RSS at 100k tuples <= 1.5x at 0 (settled, the agent process)", ratio, 1.5, false,
         System.getProperty("palisade.why", "see the text below the table")) + "\n";
     Files.writeString(Path.of(System.getProperty("palisade.results", "bench/RESULTS.md")), md,
