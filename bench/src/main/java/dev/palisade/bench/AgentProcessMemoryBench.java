@@ -55,12 +55,7 @@ public final class AgentProcessMemoryBench {
   }
 
   public static void main(String[] args) throws Exception {
-    Path cliJar = Path.of(System.getProperty("palisade.cli.jar", "cli/target/palisade.jar")).toAbsolutePath();
-    if (!Files.isRegularFile(cliJar)) {
-      throw new IllegalArgumentException("no palisade CLI jar at " + cliJar + ": build it (mvn -pl cli -am package)");
-    }
-    List<String> launcher = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "--enable-native-access=ALL-UNNAMED", "-cp", cliJar.toString(), "dev.palisade.cli.Main");
+    List<String> launcher = ProcessLabs.launcher();
     // issue 16's figures are in enforce mode: the namespace's pod is enforced (nothing approved, the
     // NetworkPolicy's tuples admitted); learn and monitor can be asked for to compare
     String mode = args.length > 0 ? args[0] : "enforce";
@@ -156,7 +151,7 @@ public final class AgentProcessMemoryBench {
 
   /** 10,000 /32 peers x 10 ports admitted into mem/web, no two adjacent. */
   static String policy() {
-    StringBuilder sb = new StringBuilder("""
+    return """
         apiVersion: networking.k8s.io/v1
         kind: NetworkPolicy
         metadata: {name: many-peers, namespace: mem}
@@ -164,19 +159,7 @@ public final class AgentProcessMemoryBench {
           podSelector: {matchLabels: {app: web}}
           policyTypes: [Ingress]
           ingress:
-          - from:
-        """);
-    long base = (10L << 24) | (100L << 16);
-    for (int i = 0; i < PEERS; i++) {
-      long ip = base + 2L * i;
-      sb.append("    - ipBlock: {cidr: ").append(ip >> 24).append('.').append((ip >> 16) & 255).append('.')
-          .append((ip >> 8) & 255).append('.').append(ip & 255).append("/32}\n");
-    }
-    sb.append("    ports:\n");
-    for (int p = 0; p < PORTS; p++) {
-      sb.append("    - {port: ").append(20000 + 2 * p).append(", protocol: TCP}\n");
-    }
-    return sb.toString();
+        """ + ProcessLabs.peersOnPorts((10L << 24) | (100L << 16), 0, PEERS, 20000, PORTS);
   }
 
   private static Reading settle(long pid) throws Exception {

@@ -55,12 +55,7 @@ public final class PodStartProcessBench {
     int background = args.length > 1 ? Integer.parseInt(args[1]) : 100;
     int nodes = args.length > 2 ? Integer.parseInt(args[2]) : 2;
     int large = args.length > 3 ? Integer.parseInt(args[3]) : 10_000;
-    Path cliJar = Path.of(System.getProperty("palisade.cli.jar", "cli/target/palisade.jar")).toAbsolutePath();
-    if (!Files.isRegularFile(cliJar)) {
-      throw new IllegalArgumentException("no palisade CLI jar at " + cliJar + ": build it (mvn -pl cli -am package)");
-    }
-    List<String> launcher = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "--enable-native-access=ALL-UNNAMED", "-cp", cliJar.toString(), "dev.palisade.cli.Main");
+    List<String> launcher = ProcessLabs.launcher();
     List<Figures> sizes = new ArrayList<>();
     String caller;
     String id = "podsp" + ProcessHandle.current().pid() % 1000;
