@@ -3,6 +3,7 @@ package dev.palisade.controller.persist;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.palisade.controller.ReceivedRequests;
 import dev.palisade.controller.graph.FlowGraph;
 import dev.palisade.controller.publish.Backoff;
 import dev.palisade.model.crd.LearnedFlows;
@@ -12,11 +13,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -129,11 +128,12 @@ class LearnedFlowsForeignObjectsTest {
     LearnedFlowsWriter w = restart(g);
     w.dirty(WEB);
     assertTrue(w.flushNow());
-    drain();
+    ReceivedRequests requests = new ReceivedRequests(server);
+    requests.methodsSinceLastCall();
     HeavyEdges.report(g, WEB, HeavyEdges.ids(1000, 1), 1, 1);
     w.dirty(WEB);
     assertTrue(w.flushNow());
-    assertEquals(List.of("PUT"), drain(), "ours at the version written last: one request");
+    assertEquals(List.of("PUT"), requests.methodsSinceLastCall(), "ours at the version written last: one request");
 
     // someone deletes web's object and makes one of theirs under its name
     client.resources(LearnedFlows.class).inNamespace("shop").withName("deployment-web").delete();
@@ -221,15 +221,4 @@ class LearnedFlowsForeignObjectsTest {
     return edges(restoredFrom(stored));
   }
 
-  private int taken;
-
-  /** The methods of the requests the server received since the last call, in order. */
-  private List<String> drain() throws InterruptedException {
-    List<String> methods = new ArrayList<>();
-    while (taken < server.getRequestCount()) {
-      methods.add(server.takeRequest(5, TimeUnit.SECONDS).getMethod());
-      taken++;
-    }
-    return methods;
-  }
 }

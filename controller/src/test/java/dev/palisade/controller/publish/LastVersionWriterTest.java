@@ -3,6 +3,7 @@ package dev.palisade.controller.publish;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import dev.palisade.controller.ReceivedRequests;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -11,11 +12,9 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import java.net.InetAddress;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,6 +24,7 @@ class LastVersionWriterTest {
   private KubernetesMockServer server;
   private KubernetesClient client;
   private LastVersionWriter writer;
+  private ReceivedRequests requests;
 
   @BeforeEach
   void start() {
@@ -33,6 +33,7 @@ class LastVersionWriterTest {
     server.init(InetAddress.getLoopbackAddress(), 0);
     client = server.createClient();
     writer = new LastVersionWriter(client);
+    requests = new ReceivedRequests(server);
   }
 
   @AfterEach
@@ -44,10 +45,10 @@ class LastVersionWriterTest {
   @Test
   void firstWriteCreatesThenEachWriteIsOnePut() throws Exception {
     writer.write(map("1"));
-    assertEquals(List.of("POST"), drain());
+    assertEquals(List.of("POST"), requests.methodsSinceLastCall());
     writer.write(map("2"));
     writer.write(map("3"));
-    assertEquals(List.of("PUT", "PUT"), drain());
+    assertEquals(List.of("PUT", "PUT"), requests.methodsSinceLastCall());
     assertEquals("3", stored().getData().get("v"));
   }
 
@@ -57,15 +58,15 @@ class LastVersionWriterTest {
     client.configMaps().inNamespace("ns").withName("m").edit(c -> new ConfigMapBuilder(c).addToData("v", "theirs")
         .addToData("extra", "x").build());
     String theirs = stored().getMetadata().getResourceVersion();
-    drain();
+    requests.methodsSinceLastCall();
     ConfigMap written = writer.write(map("2"));
     // the PUT at our last version is refused (409); create-or-update writes over their edit
-    assertEquals(List.of("PUT", "POST", "GET", "PUT"), drain());
+    assertEquals(List.of("PUT", "POST", "GET", "PUT"), requests.methodsSinceLastCall());
     assertEquals(Map.of("v", "2"), stored().getData());
     assertNotEquals(theirs, written.getMetadata().getResourceVersion());
-    drain(); // the reads just made
+    requests.methodsSinceLastCall(); // the reads just made
     writer.write(map("3"));
-    assertEquals(List.of("PUT"), drain(), "the version it now wrote is known again");
+    assertEquals(List.of("PUT"), requests.methodsSinceLastCall(), "the version it now wrote is known again");
     assertEquals(Map.of("v", "3"), stored().getData());
   }
 
@@ -94,15 +95,5 @@ class LastVersionWriterTest {
         .addToData("v", v).build();
   }
 
-  /** The methods of the requests the server received since the last call, in order. */
-  private List<String> drain() throws InterruptedException {
-    List<String> methods = new ArrayList<>();
-    while (taken < server.getRequestCount()) {
-      methods.add(server.takeRequest(5, TimeUnit.SECONDS).getMethod());
-      taken++;
-    }
-    return methods;
-  }
 
-  private int taken;
 }
