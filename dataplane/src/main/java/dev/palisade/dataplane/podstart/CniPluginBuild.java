@@ -1,14 +1,14 @@
 package dev.palisade.dataplane.podstart;
 
+import dev.palisade.kernel.netns.Commands;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The node's CNI plugin (cni/palisade-cni.c) built on this machine from the source this jar
@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
 public final class CniPluginBuild {
   private static final String ROOT = "palisade-cni/";
   private static final String COMPILER = "gcc";
+  /** gcc, killed with the script past this (a hung compiler must not hang the lab or the test that builds it). */
+  private static final Duration TIMEOUT = Duration.ofMinutes(2);
 
   private CniPluginBuild() {}
 
@@ -44,24 +46,22 @@ public final class CniPluginBuild {
       Path source = extract("palisade-cni.c", dir);
       Path script = extract("build-cni.sh", dir);
       Path binary = dir.resolve("palisade-cni");
-      Process p = new ProcessBuilder("bash", script.toString(), binary.toString(), source.toString())
-          .redirectErrorStream(true).start();
-      p.getOutputStream().close();
-      String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-      if (!p.waitFor(2, TimeUnit.MINUTES)) {
-        p.destroyForcibly();
-        throw new IllegalStateException("building the CNI plugin took over 2 minutes: " + output);
+      ProcessBuilder pb = new ProcessBuilder("bash", script.toString(), binary.toString(), source.toString())
+          .redirectErrorStream(true);
+      Commands.Result r;
+      try {
+        r = Commands.runAllowingFailure(pb, TIMEOUT);
+      } catch (Commands.CommandException e) {
+        throw new IllegalStateException("building the CNI plugin failed: " + e.getMessage(), e);
       }
-      if (p.exitValue() != 0) {
-        throw new IllegalStateException("building the CNI plugin failed (exit " + p.exitValue() + "): " + output);
+      String output = r.stdout().strip();
+      if (r.exitCode() != 0) {
+        throw new IllegalStateException("building the CNI plugin failed (exit " + r.exitCode() + "): " + output);
       }
       String[] lines = output.split("\n");
       return new Built(binary, lines[lines.length - 1]);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot build the CNI plugin in " + dir + ": " + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted building the CNI plugin", e);
     }
   }
 
