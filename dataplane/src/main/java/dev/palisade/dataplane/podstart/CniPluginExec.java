@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Runs the CNI plugin binary (cni/palisade-cni.c) as a container runtime does (libcni's exec): the
@@ -32,6 +33,8 @@ public final class CniPluginExec {
     t.setDaemon(true);
     return t;
   });
+
+  private static final JsonMapper JSON = JsonMapper.builder().build();
 
   private CniPluginExec() {}
 
@@ -143,17 +146,7 @@ public final class CniPluginExec {
 
   /** s as a JSON string. */
   static String quoted(String s) {
-    StringBuilder out = new StringBuilder("\"");
-    for (char c : s.toCharArray()) {
-      if (c == '"' || c == '\\') {
-        out.append('\\').append(c);
-      } else if (c < 0x20) {
-        out.append(String.format("\\u%04x", (int) c));
-      } else {
-        out.append(c);
-      }
-    }
-    return out.append('"').toString();
+    return JSON.writeValueAsString(s);
   }
 
   private static String readAll(java.io.InputStream in) {
