@@ -349,13 +349,29 @@ public final class FlowGraph {
   }
 
   /** A read-only copy of the graph for exporters (DOT, GraphML, NetworkPolicy). */
-  public synchronized DirectedPseudograph<String, EdgeView> copy() {
-    DirectedPseudograph<String, EdgeView> g = new DirectedPseudograph<>(null, null, false);
-    graph.vertexSet().forEach(v -> g.addVertex(vertices.name(v)));
-    for (FlowEdge e : edges.values()) {
-      g.addEdge(e.source(), e.destination(), EdgeView.of(e));
+  public DirectedPseudograph<String, EdgeView> copy() {
+    return picture().graph();
+  }
+
+  /**
+   * The vertices and edges as they are now, as values: what a viewer's export takes on the
+   * controller's loop, to make a graph of on its own thread ({@link Picture#graph}).
+   */
+  public synchronized Picture picture() {
+    return new Picture(vertices(), edgeViews());
+  }
+
+  /** Every vertex (some may have no edge left) and every edge of the graph at one moment. */
+  public record Picture(Set<String> vertices, List<EdgeView> edges) {
+    /** A graph of this picture, for exporters; pure, on any thread. */
+    public DirectedPseudograph<String, EdgeView> graph() {
+      DirectedPseudograph<String, EdgeView> g = new DirectedPseudograph<>(null, null, false);
+      vertices.forEach(g::addVertex);
+      for (EdgeView e : edges) {
+        g.addEdge(e.key().source(), e.key().destination(), e);
+      }
+      return g;
     }
-    return g;
   }
 
   /** An immutable snapshot of an edge. */

@@ -27,7 +27,8 @@ public record ModeRequest(String namespace, String kind, String name, Mode mode,
   private static final Set<String> FIELDS = Set.of("namespace", "workload", "mode", RequestId.FIELD);
   static final String SHAPE = "{\"namespace\": NS, \"workload\": \"KIND/NAME\" (optional), "
       + "\"mode\": learn|monitor|enforce, \"id\": optional request id}";
-  static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+  /** A namespace's name (RFC 1123 label). */
+  public static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
   static final Set<String> KINDS = Set.of("Deployment", "StatefulSet", "DaemonSet", "CronJob", "Job", "Pod");
   private static final Pattern WORKLOAD = Pattern.compile("(Deployment|StatefulSet|DaemonSet|CronJob|Job|Pod)/"
       + "[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");

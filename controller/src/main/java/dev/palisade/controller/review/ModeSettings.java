@@ -14,14 +14,14 @@ import tools.jackson.databind.node.ObjectNode;
  * after), written as JSON anywhere ({@link #json}), so a cluster with many settings costs the loop
  * a list of records, not the text.
  */
-record ModeSettings(String defaultMode, List<Setting> settings) {
+public record ModeSettings(String defaultMode, List<Setting> settings) {
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
   /** One object's setting; {@code hasSpec} false for an object without a spec (shown by name only). */
-  record Setting(String namespace, String name, boolean hasSpec, String workload, String mode) {}
+  public record Setting(String namespace, String name, boolean hasSpec, String workload, String mode) {}
 
   /** On the loop: the values of the objects as they are now. */
-  static ModeSettings of(Mode defaultMode, List<SegmentationMode> modes) {
+  public static ModeSettings of(Mode defaultMode, List<SegmentationMode> modes) {
     List<Setting> out = new ArrayList<>(modes.size());
     for (SegmentationMode m : modes) {
       boolean hasSpec = m.getSpec() != null;
@@ -32,7 +32,7 @@ record ModeSettings(String defaultMode, List<Setting> settings) {
   }
 
   /** The answer's JSON; pure, on any thread. */
-  String json() {
+  public String json() {
     ObjectNode root = JSON.createObjectNode();
     root.put("default", defaultMode);
     ArrayNode a = root.putArray("settings");

@@ -5,12 +5,17 @@ import dev.palisade.controller.api.ApiServer;
 import dev.palisade.controller.api.Authenticator;
 import dev.palisade.controller.api.Router;
 import dev.palisade.controller.api.ViewerReads;
+import dev.palisade.controller.api.endpoints.AuditEndpoint;
 import dev.palisade.controller.api.endpoints.DropsEndpoint;
+import dev.palisade.controller.api.endpoints.ExportEndpoints;
 import dev.palisade.controller.api.endpoints.FlowsEndpoint;
 import dev.palisade.controller.api.endpoints.GraphEndpoint;
 import dev.palisade.controller.api.endpoints.HealthEndpoints;
+import dev.palisade.controller.api.endpoints.ModeEndpoints;
 import dev.palisade.controller.api.endpoints.ReviewEndpoint;
+import dev.palisade.controller.api.endpoints.SnapshotEndpoints;
 import dev.palisade.controller.api.endpoints.StatusEndpoint;
+import dev.palisade.controller.api.endpoints.WhoAmIEndpoint;
 import dev.palisade.controller.approved.ApprovedGraphWatch;
 import dev.palisade.controller.events.DropEvents;
 import dev.palisade.controller.events.DropGraph;
@@ -18,6 +23,7 @@ import dev.palisade.controller.events.DropIntake;
 import dev.palisade.controller.events.KubeEventSink;
 import dev.palisade.controller.events.ObjectWarnings;
 import dev.palisade.controller.events.PolicyReportWriter;
+import dev.palisade.controller.export.NameAddresses;
 import dev.palisade.controller.graph.FlowEdge.EdgeKey;
 import dev.palisade.controller.graph.FlowGraph;
 import dev.palisade.controller.guardrail.Guardrails;
@@ -39,10 +45,12 @@ import dev.palisade.controller.review.AuditLog;
 import dev.palisade.controller.review.EdgeDecisions;
 import dev.palisade.controller.review.GraphJson;
 import dev.palisade.controller.review.ModeAudit;
+import dev.palisade.controller.review.ModeDecisions;
 import dev.palisade.controller.review.ModeIndex;
 import dev.palisade.controller.review.ModeProblems;
+import dev.palisade.controller.review.ModeSettings;
 import dev.palisade.controller.review.PageAssets;
-import dev.palisade.controller.review.ReviewEndpoints;
+import dev.palisade.controller.review.SnapshotDecisions;
 import dev.palisade.controller.review.Snapshots;
 import dev.palisade.controller.review.WhyEndpoint;
 import dev.palisade.controller.tls.ServerTls;
@@ -80,8 +88,13 @@ import org.slf4j.LoggerFactory;
  *  POST /v1/review  ReviewEndpoint --> EdgeDecisions:             |      -> PublishedObjects -> AllowList CRs
  *     audit entry first (the commit point), then FlowGraph -------+         (retried; deleted or edited ones written back)
  *  --default-mode -----------------------------------------------------> ConfigMap palisade-defaults
+ *  POST /v1/mode   ModeEndpoints --> ModeDecisions: audit entry first, then the SegmentationMode (ModeTargets)
+ *                                      --> informer --> ModeIndex (as any writer's change)
+ *  POST /v1/snapshots SnapshotEndpoints --> SnapshotDecisions: on the loop the edges' copy and the audit entry,
+ *                   off it the GraphSnapshot written (and read back when its answer is lost), on the loop kept
  *  POST /v1/drops   DropsEndpoint --> DropIntake (DropGraph) --> Events on both ends, PolicyReport per namespace
- *  GET  /v1/graph   GraphEndpoint: GraphJson snapshot on the loop, sorted and rendered off it; GET /v1/status StatusEndpoint
+ *  viewers' reads   GraphEndpoint, ExportEndpoints, SnapshotEndpoints (list, diff), AuditEndpoint, ModeEndpoints
+ *                   (list): a copy taken on the loop (ViewerReads), sorted and written off it; GET /v1/status
  *  FlowGraph changes --> LearnedFlowsWriter --> LearnedFlows CRs (batched: about 1 write/s per source; retried)
  *  start: ControllerRestore (LearnedFlows, WorkloadIdentity, AllowLists), then the audit log's decisions replayed
  * </pre>
@@ -129,7 +142,9 @@ public final class PalisadeController implements AutoCloseable {
   private Guardrails guardrails;
   private FlowIntake flows;
   private EdgeDecisions decisions;
-  private ReviewEndpoints review;
+  private ModeDecisions modes;
+  private Snapshots snapshots;
+  private SnapshotDecisions snapshotDecisions;
   private AccessRequestQueue requests;
   private DropIntake drops;
   private PolicyProblemReporter policyProblems;
@@ -224,10 +239,11 @@ public final class PalisadeController implements AutoCloseable {
         return allowLists.revision();
       }
     }, k -> guardrails.routing().forbiddenBy(k)).gitOwned(approvedGraphs::objects);
-    ReviewState reviewState = new ReviewState(loop, graph, workloads, cluster, defaultMode, client);
-    review = new ReviewEndpoints(reviewState, audit, new Snapshots(client).restore());
+    modes = new ModeDecisions(new ModeTargets(cluster, client), audit);
+    snapshots = new Snapshots(client).restore();
+    snapshotDecisions = new SnapshotDecisions(loop::call, audit, snapshots, graph::edgeViews);
     // issue 20: AccessRequests wait in the page's queue; an approver's decision is an EdgeDecisions one
-    requests = new AccessRequestQueue(graph, audit, decisions, AccessRequestCheck.ends(reviewState::workloadExists,
+    requests = new AccessRequestQueue(graph, audit, decisions, AccessRequestCheck.ends(cluster::workloadExists,
         pod -> workloads.workloadOfPod(pod).map(WorkloadRef::toString)),
         AccessRequestEndpoints.kubeStatus(client), r -> timer.schedule(() -> loop.submit(r), 2, TimeUnit.SECONDS));
     requests.watching(cluster.inform(AccessRequest.class, requests.handler(loop::submit)));
@@ -280,7 +296,14 @@ public final class PalisadeController implements AutoCloseable {
       drops.accept(report, judged);
       return null;
     }), drops::recent), reads).addTo(all);
-    review.addTo(all);
+    new WhoAmIEndpoint().addTo(all);
+    new ModeEndpoints(reads, () -> ModeSettings.of(defaultMode, cluster.modes()),
+        (who, req) -> loop.call(() -> modes.decide(who, req))).addTo(all);
+    new SnapshotEndpoints(reads, SnapshotEndpoints.Kept.of(snapshots::listed, snapshots::edgesOf, graph::edgeViews),
+        snapshotDecisions::take).addTo(all);
+    new ExportEndpoints(reads, ExportEndpoints.Graph.of(graph::picture, workloads::labelsOf), NameAddresses.SYSTEM)
+        .addTo(all);
+    new AuditEndpoint(reads, audit::entries).addTo(all);
     new WhyEndpoint(client, () -> GraphJson.render(loop.call(this::graphSnapshot)), () -> defaultMode)
         .clusterPolicies(guardrails::objects).workloadModeAnnotations(workloadModeAnnotations).addTo(all);
     new AccessRequestEndpoints(requests, loop::call, reads, allowLists::revision).addTo(all);

@@ -10,14 +10,17 @@ import dev.palisade.controller.api.Role;
 import dev.palisade.controller.api.Router;
 import dev.palisade.controller.api.StaticTokens;
 import dev.palisade.controller.api.ViewerReads;
+import dev.palisade.controller.api.endpoints.AuditEndpoint;
 import dev.palisade.controller.api.endpoints.DropsEndpoint;
+import dev.palisade.controller.api.endpoints.ExportEndpoints;
+import dev.palisade.controller.api.endpoints.ModeEndpoints;
+import dev.palisade.controller.api.endpoints.SnapshotEndpoints;
 import dev.palisade.controller.api.endpoints.GraphEndpoint;
 import dev.palisade.controller.approved.ApprovedGraphIndex;
 import dev.palisade.controller.events.DropEvents;
 import dev.palisade.controller.events.DropIntake;
 import dev.palisade.controller.events.EventCorrelator;
 import dev.palisade.controller.events.PolicyReportWriter;
-import dev.palisade.controller.export.NameAddresses;
 import dev.palisade.controller.graph.EdgeStatus;
 import dev.palisade.controller.graph.FlowEdge.EdgeKey;
 import dev.palisade.controller.graph.FlowGraph;
@@ -30,6 +33,7 @@ import dev.palisade.model.Mode;
 import dev.palisade.model.Protocol;
 import dev.palisade.model.crd.AccessRequest;
 import dev.palisade.model.crd.AccessRequestSpec;
+import dev.palisade.model.crd.GraphSnapshotSpec;
 import dev.palisade.model.crd.SegmentationMode;
 import dev.palisade.model.json.DropReportJson;
 import dev.palisade.model.crd.SegmentationModeSpec;
@@ -108,9 +112,47 @@ class ViewerReadsOffLoopTest {
     graph.restore(new EdgeKey(WEB, "dns:api.example", Protocol.TCP, 443), EdgeStatus.APPROVED, 1, 1_000, 2_000, 0,
         List.of("shop/web-1"), List.of());
     Snapshots snapshots = new Snapshots(client);
-    loop.submit(() -> snapshots.take("before", "alice", List.of())).get();
-    EmbeddedHttp http = new EmbeddedHttp(new ReviewEndpoints(backend, new AuditLog(client), snapshots)
-        .writesAnswersWith(watched).addTo(new Router()), tokens, p -> false, 1 << 20);
+    Snapshots.Written before = snapshots.write("before", "alice", List.of(), 1);
+    loop.submit(() -> snapshots.kept("before", ((Snapshots.Written.Kept) before).spec(), 1)).get();
+    // wired as PalisadeController wires them, over this test's loop
+    ViewerReads reads = new ViewerReads(backend::onLoop, watched);
+    Router routes = new ModeEndpoints(reads, () -> ModeSettings.of(backend.defaultMode(), backend.modes()),
+        (who, req) -> { throw new AssertionError("no decision here"); }).addTo(new Router());
+    new SnapshotEndpoints(reads, new SnapshotEndpoints.Kept() {
+      @Override
+      public List<Snapshots.Listed> listed() {
+        backend.read("snapshots");
+        return snapshots.listed();
+      }
+
+      @Override
+      public java.util.Optional<List<GraphSnapshotSpec.Edge>> edgesOf(String name) {
+        backend.read("snapshot " + name);
+        return snapshots.edgesOf(name);
+      }
+
+      @Override
+      public List<FlowGraph.EdgeView> edgesNow() {
+        return backend.graph().edgeViews();
+      }
+    }, (who, req) -> { throw new AssertionError("no decision here"); }).addTo(routes);
+    new ExportEndpoints(reads, new ExportEndpoints.Graph() {
+      @Override
+      public FlowGraph.Picture picture() {
+        return backend.graph().picture();
+      }
+
+      @Override
+      public Map<String, String> labelsOf(String vertex) {
+        return backend.labelsOf(vertex);
+      }
+    }, name -> List.of("203.0.113.5")).addTo(routes); // a resolver is asked off the loop: not the controller's state
+    AuditLog audit = new AuditLog(client);
+    new AuditEndpoint(reads, () -> {
+      backend.read("audit");
+      return audit.entries();
+    }).addTo(routes);
+    EmbeddedHttp http = new EmbeddedHttp(routes, tokens, p -> false, 1 << 20);
 
     Map<String, String> expected = Map.of(
         "/v1/modes", "\"mode\":\"monitor\"",
@@ -256,9 +298,8 @@ class ViewerReadsOffLoopTest {
   }
 
   /** The controller as the endpoints see it: its loop a thread of its own, its state readable only there. */
-  private final class LoopBackend implements ReviewEndpoints.Backend {
-    @Override
-    public <T> T onLoop(Callable<T> c) {
+  private final class LoopBackend {
+    <T> T onLoop(Callable<T> c) {
       Future<T> f = loop.submit(c);
       try {
         T copy = f.get();
@@ -275,26 +316,23 @@ class ViewerReadsOffLoopTest {
       }
     }
 
-    private void read(String what) {
+    void read(String what) {
       if (!LOOP.equals(Thread.currentThread().getName())) {
         readOffLoop.add(what + " on " + Thread.currentThread().getName());
       }
     }
 
-    @Override
-    public FlowGraph graph() {
+    FlowGraph graph() {
       read("graph");
       return graph;
     }
 
-    @Override
-    public Map<String, String> labelsOf(String vertex) {
+    Map<String, String> labelsOf(String vertex) {
       read("labels of " + vertex);
       return Map.of("app", vertex.substring(vertex.lastIndexOf('/') + 1));
     }
 
-    @Override
-    public List<SegmentationMode> modes() {
+    List<SegmentationMode> modes() {
       read("modes");
       SegmentationMode m = new SegmentationMode();
       m.setMetadata(new ObjectMetaBuilder().withNamespace("shop").withName("web").build());
@@ -304,32 +342,9 @@ class ViewerReadsOffLoopTest {
       return List.of(m);
     }
 
-    @Override
-    public Mode defaultMode() {
+    Mode defaultMode() {
       read("default mode");
       return Mode.LEARN;
-    }
-
-    @Override
-    public KubernetesClient client() {
-      return client;
-    }
-
-    @Override
-    public boolean namespaceExists(String namespace) {
-      read("namespaces");
-      return true;
-    }
-
-    @Override
-    public boolean workloadExists(String namespace, String kind, String name) {
-      read("workloads");
-      return true;
-    }
-
-    @Override
-    public NameAddresses.Lookup nameLookup() {
-      return name -> List.of("203.0.113.5"); // a resolver is asked off the loop: not the controller's state
     }
   }
 }
