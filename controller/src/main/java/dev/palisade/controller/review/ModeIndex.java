@@ -38,7 +38,7 @@ public final class ModeIndex {
   private final Map<String, String> namespaceModes = new HashMap<>();
   private final Map<String, String> workloadModes = new HashMap<>();
   /** {@link ObjectProblem#where} of each annotated object -> the object when its annotation took its value. */
-  private final Map<String, ObjectReference> annotated = new HashMap<>();
+  private final Map<String, ModeProblems.Subject> annotated = new HashMap<>();
   private SharedIndexInformer<SegmentationMode> modes;
   private ModeResolver resolver;
 
@@ -85,7 +85,11 @@ public final class ModeIndex {
         if (value == null) {
           annotated.remove(where);
         } else {
-          annotated.put(where, ObjectWarnings.referenceTo(o));
+          // the annotation's own version (its managedFields entry), not the object's: its status and
+          // other edits move the resourceVersion, and a restart must not tell the same value again
+          ObjectReference ref = ObjectWarnings.referenceTo(o);
+          annotated.put(where, new ModeProblems.Subject(ref,
+              AnnotationVersion.of(o, ModeResolver.ANNOTATION).orElse(ref.getResourceVersion())));
         }
         audit.annotation(key, value, o.getMetadata().getManagedFields(), !ready.getAsBoolean(),
             kind != null && !workloadAnnotations);
@@ -118,13 +122,17 @@ public final class ModeIndex {
   }
 
   /** The object a problem is about: the SegmentationMode as it is, an annotated object as its annotation was set. */
-  private ObjectReference objectOf(ObjectProblem p) {
+  private ModeProblems.Subject objectOf(ObjectProblem p) {
     HasMetadata o = "SegmentationMode".equals(p.kind()) ? modes.getStore().getByKey(p.namespace() + "/" + p.name())
         : null;
-    ObjectReference known = o != null ? ObjectWarnings.referenceTo(o) : annotated.get(p.where());
+    if (o != null) {
+      ObjectReference ref = ObjectWarnings.referenceTo(o);
+      return new ModeProblems.Subject(ref, ref.getResourceVersion());
+    }
+    ModeProblems.Subject known = annotated.get(p.where());
     // not expected (every setting resolved comes from an object seen): still say which one
-    return known != null ? known
-        : new ObjectReferenceBuilder().withKind(p.kind()).withNamespace(p.namespace()).withName(p.name()).build();
+    return known != null ? known : new ModeProblems.Subject(new ObjectReferenceBuilder().withKind(p.kind())
+        .withNamespace(p.namespace()).withName(p.name()).build(), "");
   }
 
   /** A workload's mode (the default until the first {@link #resolve}). */

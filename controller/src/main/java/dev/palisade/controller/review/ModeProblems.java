@@ -26,16 +26,20 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Once per version across restarts and controller instances too: the Event is named after the
  * problem and that version ({@link ObjectWarnings}), so a controller that starts again and finds
- * the same problem has its create refused as already told. After a restart the version of an
- * annotated object is the one it has then (the one its annotation took its value at is not kept):
- * a Namespace or Deployment whose resourceVersion moved while no controller ran (any edit; a
- * Deployment's status too) is told once more. A SegmentationMode has no status: only its edits move it.
+ * the same problem has its create refused as already told. An annotated Namespace or Deployment
+ * is versioned by the managedFields entry that owns the annotation ({@link AnnotationVersion}), which
+ * the object's other edits and its status do not move, so a restart after them tells nothing again;
+ * only an object without managedFields falls back to its resourceVersion. A SegmentationMode has
+ * no status: only its edits move its resourceVersion.
  */
 public final class ModeProblems {
   private static final Logger LOG = LoggerFactory.getLogger(ModeProblems.class);
   public static final String REASON = "InvalidPalisadeMode";
 
   private final ObjectWarnings warnings;
+
+  /** The object a problem is told on, and the version of its setting (told once per version and problem). */
+  public record Subject(ObjectReference about, String version) {}
 
   public ModeProblems(ObjectWarnings warnings) {
     this.warnings = warnings;
@@ -45,9 +49,10 @@ public final class ModeProblems {
    * The problems of the latest resolution: new ones told, objects no longer among them forgotten,
    * so a problem that goes away and comes back is told again.
    *
-   * @param referenceOf the object a problem is about, as it was when its setting took its value
+   * @param subjectOf the object a problem is about, as it was when its setting took its value, and the
+   *     version of that setting
    */
-  public void latest(List<ObjectProblem> problems, Function<ObjectProblem, ObjectReference> referenceOf) {
+  public void latest(List<ObjectProblem> problems, Function<ObjectProblem, Subject> subjectOf) {
     // one Event per object: a SegmentationMode can be both misspelt and a second one for its target
     Map<String, List<ObjectProblem>> byObject = new LinkedHashMap<>();
     for (ObjectProblem p : problems) {
@@ -55,10 +60,11 @@ public final class ModeProblems {
     }
     List<ObjectReference> wrong = new ArrayList<>();
     byObject.forEach((where, its) -> {
-      ObjectReference about = referenceOf.apply(its.get(0));
+      Subject subject = subjectOf.apply(its.get(0));
+      ObjectReference about = subject.about();
       String message = String.join("; ", its.stream().map(ObjectProblem::message).toList());
       wrong.add(about);
-      if (warnings.warn(about, about.getResourceVersion() + " " + message, message)) {
+      if (warnings.warn(about, subject.version() + " " + message, message)) {
         LOG.warn("{}: {}", where, message);
       }
     });

@@ -427,6 +427,47 @@ class PalisadeControllerTest {
         && modeWarnings("default", "Namespace", "shop").size() == 2, "told again");
   }
 
+  /**
+   * An annotated Namespace edited while no controller ran (a label here; a Deployment's status
+   * moves as often) has a new resourceVersion but the same annotation: the restarted controller
+   * tells nothing again. The annotation's version is its managedFields entry's.
+   */
+  @Test
+  void anAnnotationsProblemIsNotToldAgainAfterARestartWhenOnlyTheRestOfItsObjectChanged() throws Exception {
+    eventually(() -> allow("deployment-api") != null, "allow-lists published");
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("shop")
+        .withAnnotations(Map.of("palisade.dev/mode", "enforcng"))
+        .withManagedFields(managedBy("kubectl-annotate", "2026-12-02T10:00:00Z",
+            Map.of("f:annotations", Map.of("f:palisade.dev/mode", Map.of()))))
+        .endMetadata().build()).createOr(x -> x.update());
+    eventually(() -> modeWarnings("default", "Namespace", "shop").size() == 1, "told");
+    controller.close();
+    client.namespaces().withName("shop").edit(n -> new NamespaceBuilder(n).editMetadata()
+        .addToLabels("team", "payments")
+        .addToManagedFields(managedBy("kubectl-label", "2026-12-02T11:00:00Z",
+            Map.of("f:labels", Map.of("f:team", Map.of()))))
+        .endMetadata().build());
+    controller = startController();
+    resolveModesAgainSeveralTimes();
+    assertEquals(1, modeWarnings("default", "Namespace", "shop").size(), "the same annotation: not told again");
+
+    // the annotation set again (another value, a new managedFields time): told
+    client.namespaces().withName("shop").edit(n -> new NamespaceBuilder(n).editMetadata()
+        .addToAnnotations("palisade.dev/mode", "enforcee")
+        .withManagedFields(managedBy("kubectl-annotate", "2026-12-02T12:00:00Z",
+            Map.of("f:annotations", Map.of("f:palisade.dev/mode", Map.of()))), n.getMetadata().getManagedFields().get(1))
+        .endMetadata().build());
+    eventually(() -> modeWarnings("default", "Namespace", "shop").size() == 2, "the new value told");
+  }
+
+  private static io.fabric8.kubernetes.api.model.ManagedFieldsEntry managedBy(String manager, String time,
+      Map<String, Object> metadataFields) {
+    io.fabric8.kubernetes.api.model.FieldsV1 f = new io.fabric8.kubernetes.api.model.FieldsV1();
+    f.setAdditionalProperty("f:metadata", metadataFields);
+    return new io.fabric8.kubernetes.api.model.ManagedFieldsEntryBuilder().withManager(manager).withOperation("Update")
+        .withApiVersion("v1").withTime(time).withFieldsType("FieldsV1").withFieldsV1(f).build();
+  }
+
   @Test
   void aMisspeltNamespaceAnnotationEnforcesTheNamespaceAndGetsOneWarningEvent() throws Exception {
     eventually(() -> allow("deployment-api") != null && allow("deployment-web") != null, "allow-lists published");
