@@ -15,6 +15,7 @@ import dev.palisade.controller.api.endpoints.ModeEndpoints;
 import dev.palisade.controller.api.endpoints.ReviewEndpoint;
 import dev.palisade.controller.api.endpoints.SnapshotEndpoints;
 import dev.palisade.controller.api.endpoints.StatusEndpoint;
+import dev.palisade.controller.api.endpoints.WhyEndpoint;
 import dev.palisade.controller.api.endpoints.WhoAmIEndpoint;
 import dev.palisade.controller.approved.ApprovedGraphWatch;
 import dev.palisade.controller.events.DropEvents;
@@ -52,7 +53,6 @@ import dev.palisade.controller.review.ModeSettings;
 import dev.palisade.controller.review.PageAssets;
 import dev.palisade.controller.review.SnapshotDecisions;
 import dev.palisade.controller.review.Snapshots;
-import dev.palisade.controller.review.WhyEndpoint;
 import dev.palisade.controller.tls.ServerTls;
 import dev.palisade.model.Mode;
 import dev.palisade.model.WorkloadRef;
@@ -304,8 +304,9 @@ public final class PalisadeController implements AutoCloseable {
     new ExportEndpoints(reads, ExportEndpoints.Graph.of(graph::picture, workloads::labelsOf), NameAddresses.SYSTEM)
         .addTo(all);
     new AuditEndpoint(reads, audit::entries).addTo(all);
-    new WhyEndpoint(client, () -> GraphJson.render(loop.call(this::graphSnapshot)), () -> defaultMode)
-        .clusterPolicies(guardrails::objects).workloadModeAnnotations(workloadModeAnnotations).addTo(all);
+    ClusterReads fresh = new ClusterReads(client, defaultMode, guardrails::objects, workloadModeAnnotations);
+    new WhyEndpoint(fresh::now, () -> WhyEndpoint.edgesOf(loop.call(this::graphSnapshot)),
+        dev.palisade.dataplane.agent.FailsafeBuilder.Config.DEFAULT).addTo(all);
     new AccessRequestEndpoints(requests, loop::call, reads, allowLists::revision).addTo(all);
     return new PageAssets().addTo(all);
   }

@@ -1,6 +1,5 @@
-package dev.palisade.controller.review;
+package dev.palisade.controller.api.endpoints;
 
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -9,6 +8,8 @@ import dev.palisade.controller.api.ApiRequest;
 import dev.palisade.controller.api.ApiResponse;
 import dev.palisade.controller.api.Role;
 import dev.palisade.controller.api.Router;
+import dev.palisade.controller.graph.FlowGraph;
+import dev.palisade.controller.review.GraphJson;
 import dev.palisade.dataplane.agent.ClusterSnapshot;
 import dev.palisade.dataplane.agent.FailsafeBuilder;
 import dev.palisade.dataplane.agent.WhyExplainer;
@@ -16,70 +17,34 @@ import dev.palisade.dataplane.agent.WhyExplainer.End;
 import dev.palisade.dataplane.agent.WhyExplainer.Explanation;
 import dev.palisade.dataplane.agent.WhyExplainer.GraphEdge;
 import dev.palisade.dataplane.render.AllowRect.Proto;
-import dev.palisade.model.Mode;
-import dev.palisade.model.crd.AllowList;
-import dev.palisade.model.crd.SegmentationMode;
-import dev.palisade.model.crd.WorkloadIdentity;
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Namespace;
-import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
-import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
-import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
  * {@code GET /v1/why?src=&dst=&port=&protocol=} (viewer): the verdict a NEW connection gets now
  * and what decided it, for {@code palisade why}. The verdict is {@link WhyExplainer}'s, which
- * runs the agent's own rule computation on what the API server holds now (read fresh per call,
- * as the agents' informers see it: a question asked after a change must see the change) and the
- * reviewed graph for the edge's status and the nearest approved edges.
+ * runs the agent's own rule computation on what the cluster holds now (the caller reads it fresh
+ * per call, as the agents' informers see it: a question asked after a change must see the change)
+ * and the reviewed graph for the edge's status and the nearest approved edges.
  */
 public final class WhyEndpoint {
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
-  private final KubernetesClient client;
-  private final Supplier<String> graphJson;
-  private final Supplier<Mode> clusterDefault;
+  private final Supplier<ClusterSnapshot> cluster;
+  private final Supplier<List<GraphEdge>> graph;
   private final FailsafeBuilder.Config failsafe;
-  /** The cluster policies as the controller's informers hold them (the agents' tiers). */
-  private Supplier<List<io.fabric8.kubernetes.api.model.GenericKubernetesResource>> clusterPolicies = List::of;
-  private boolean workloadModeAnnotations;
 
   /**
-   * @param graphJson the controller's {@code GET /v1/graph} answer (edges with their status)
-   * @param clusterDefault the mode the controller published for workloads nothing else covers
+   * @param cluster what the agents' informers hold, read now
+   * @param graph the reviewed graph's edges with the status in force ({@link #edgesOf}), in key order
    */
-  public WhyEndpoint(KubernetesClient client, Supplier<String> graphJson, Supplier<Mode> clusterDefault) {
-    this(client, graphJson, clusterDefault, FailsafeBuilder.Config.DEFAULT);
-  }
-
-  public WhyEndpoint(KubernetesClient client, Supplier<String> graphJson, Supplier<Mode> clusterDefault,
+  public WhyEndpoint(Supplier<ClusterSnapshot> cluster, Supplier<List<GraphEdge>> graph,
       FailsafeBuilder.Config failsafe) {
-    this.client = client;
-    this.graphJson = graphJson;
-    this.clusterDefault = clusterDefault;
+    this.cluster = cluster;
+    this.graph = graph;
     this.failsafe = failsafe;
-  }
-
-  /** Walks the ClusterNetworkPolicy tiers too (without this, as if the cluster had none). */
-  /** Whether workload mode annotations are honoured, as the controller publishes it to the agents (default: not). */
-  public WhyEndpoint workloadModeAnnotations(boolean honoured) {
-    this.workloadModeAnnotations = honoured;
-    return this;
-  }
-
-  public WhyEndpoint clusterPolicies(Supplier<List<io.fabric8.kubernetes.api.model.GenericKubernetesResource>> objects) {
-    this.clusterPolicies = objects;
-    return this;
   }
 
   public Router addTo(Router router) {
@@ -91,12 +56,12 @@ public final class WhyEndpoint {
     String dst = required(r, "dst");
     int port = port(required(r, "port"));
     Proto proto = protocol(r.param("protocol") == null ? "TCP" : r.param("protocol"));
-    ClusterSnapshot s = snapshot();
+    ClusterSnapshot s = cluster.get();
     Explanation e;
     try {
       End from = WhyExplainer.resolve(s, src);
       End to = WhyExplainer.resolve(s, dst);
-      e = WhyExplainer.explain(s, failsafe, edges(graphJson.get()), from, to, proto, port);
+      e = WhyExplainer.explain(s, failsafe, graph.get(), from, to, proto, port);
     } catch (IllegalArgumentException ex) {
       throw ApiException.badRequest(ex.getMessage());
     }
@@ -143,38 +108,16 @@ public final class WhyEndpoint {
     }
   }
 
-  /** The graph's edges from its JSON form. */
-  static List<GraphEdge> edges(String graphJson) {
-    JsonNode g = JSON.readTree(graphJson);
-    List<GraphEdge> out = new ArrayList<>();
-    for (JsonNode e : g.path("edges")) {
-      out.add(new GraphEdge(e.path("source").asString(), e.path("destination").asString(), e.path("protocol").asString(),
-          e.path("port").asInt(), e.path("status").asString()));
+  /** The edges as {@code GET /v1/graph} shows them (the status in force), in key order; pure, off the loop. */
+  public static List<GraphEdge> edgesOf(GraphJson.Snapshot shown) {
+    List<GraphJson.Row> rows = new ArrayList<>(shown.rows());
+    rows.sort(java.util.Comparator.comparing(GraphJson.Row::edge, FlowGraph.KEY_ORDER));
+    List<GraphEdge> out = new ArrayList<>(rows.size());
+    for (GraphJson.Row row : rows) {
+      var k = row.edge().key();
+      out.add(new GraphEdge(k.source(), k.destination(), k.protocol().name(), k.port(), row.status()));
     }
     return out;
-  }
-
-  /** What the agents' informers hold, read from the API server now. */
-  private ClusterSnapshot snapshot() {
-    Mode def = clusterDefault.get();
-    return new ClusterSnapshot(all(Pod.class), this::owner, all(WorkloadIdentity.class), all(AllowList.class),
-        all(NetworkPolicy.class), all(SegmentationMode.class), client.resources(Namespace.class).list().getItems(),
-        client.resources(Node.class).list().getItems(), all(Service.class), all(EndpointSlice.class),
-        def == null ? Mode.ENFORCE : def, clusterPolicies.get(), workloadModeAnnotations);
-  }
-
-  private Optional<HasMetadata> owner(String ns, String kind, String name) {
-    Class<? extends HasMetadata> type = switch (kind) {
-      case "ReplicaSet" -> ReplicaSet.class;
-      case "Job" -> Job.class;
-      default -> null; // as the agent: only these owners are looked up, the rest is the owner reference
-    };
-    return type == null ? Optional.empty()
-        : Optional.ofNullable(client.resources(type).inNamespace(ns).withName(name).get());
-  }
-
-  private <T extends HasMetadata> List<T> all(Class<T> kind) {
-    return client.resources(kind).inAnyNamespace().list().getItems();
   }
 
   private static String required(ApiRequest r, String name) {
