@@ -11,6 +11,7 @@ import dev.palisade.controller.graph.FlowGraph.EdgeView;
 import dev.palisade.controller.guardrail.Guardrail;
 import dev.palisade.controller.review.GraphJson;
 import dev.palisade.model.Protocol;
+import dev.palisade.model.crd.ReviewAuditSpec;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,6 +36,17 @@ class ReadEndpointsTest {
           "service")));
     }).addTo(r);
     new StatusEndpoint(() -> new StatusEndpoint.Status(ready.get(), 5, 3, 1, "{\"stale\":2}")).addTo(r);
+    new WhoAmIEndpoint().addTo(r);
+    new AuditEndpoint(ViewerReads.onCallersThread(), () -> {
+      ReviewAuditSpec e = new ReviewAuditSpec();
+      e.seq = 1;
+      e.action = "mode";
+      e.target = "shop";
+      e.before = "learn";
+      e.after = "enforce";
+      e.who = "alice";
+      return List.of(e);
+    }).addTo(r);
     return r;
   }
 
@@ -58,6 +70,26 @@ class ReadEndpointsTest {
     assertEquals(403, api.send("GET", "/v1/graph", api.agentA, "").status(), "agents do not read the graph");
     assertEquals(401, api.send("GET", "/v1/graph", null, "").status());
     assertEquals(2, snapshotsTaken.get(), "a refused request takes no snapshot");
+  }
+
+  @Test
+  void whoAmIIsTheCallerAsTheTokenWasFound() {
+    assertEquals("{\"name\":\"vera\",\"role\":\"viewer\"}", api.send("GET", "/v1/whoami", api.viewer, "").body());
+    assertEquals("{\"name\":\"alice\",\"role\":\"approver\"}",
+        api.send("GET", "/v1/whoami", api.approver, "").body());
+    assertEquals(401, api.send("GET", "/v1/whoami", null, "").status());
+  }
+
+  @Test
+  void theAuditLogIsItsEntriesAsJson() {
+    var r = api.send("GET", "/v1/audit", api.viewer, "");
+    assertEquals(200, r.status(), r.body());
+    JsonNode e = JSON.readTree(r.body()).get(0);
+    assertEquals("mode", e.path("action").asString());
+    assertEquals("learn", e.path("before").asString());
+    assertEquals("enforce", e.path("after").asString());
+    assertEquals("alice", e.path("who").asString());
+    assertEquals(403, api.send("GET", "/v1/audit", api.agentA, "").status(), "agents do not read the log");
   }
 
   @Test
