@@ -272,6 +272,52 @@ public final class EdgeDecisions {
    * Edges the graph does not know (never learned, or their object lost) are left out.
    */
   public static Set<String> replay(FlowGraph graph, AuditLog audit) {
+    Map<EdgeKey, EdgeStatus> last = lastDecided(audit);
+    Set<String> changed = new LinkedHashSet<>();
+    last.forEach((k, s) -> {
+      // an edge with an outside end may be one a decision made (a pattern, a range): it is made again
+      boolean outside = OutsideVertex.isOutside(k.source()) || OutsideVertex.isOutside(k.destination());
+      if (graph.replay(k, s) || (outside && graph.declare(k, s))) {
+        changed.add(k.source());
+      }
+    });
+    if (!changed.isEmpty()) {
+      LOG.info("audit log replayed: the edges of {} source(s) had not been saved with their last decision",
+          changed.size());
+    }
+    return changed;
+  }
+
+  /**
+   * After {@link #replay}: every edge restored approved or rejected that no decision in the audit
+   * log gave that status is learned again. Every approval and rejection is a decision, audited
+   * before it takes effect; a status without one came from a LearnedFlows object written by
+   * someone else (an edit, an old backup), and taking it would open an edge nobody decided.
+   * {@code told} hears each source's edges set back, to audit them.
+   *
+   * @return the sources whose edges changed (to be saved)
+   */
+  public static Set<String> unaudited(FlowGraph graph, AuditLog audit,
+      java.util.function.BiConsumer<String, List<FlowGraph.Reviewed>> told) {
+    Map<EdgeKey, EdgeStatus> last = lastDecided(audit);
+    Map<String, List<FlowGraph.Reviewed>> bySource = new java.util.TreeMap<>();
+    for (FlowGraph.EdgeView v : graph.edgeViews()) {
+      if (v.status() != EdgeStatus.LEARNED && last.get(v.key()) != v.status()) {
+        bySource.computeIfAbsent(v.key().source(), s -> new java.util.ArrayList<>())
+            .add(new FlowGraph.Reviewed(v.key(), v.status()));
+      }
+    }
+    bySource.forEach((source, edges) -> {
+      edges.forEach(r -> graph.replay(r.key(), EdgeStatus.LEARNED));
+      LOG.warn("{} edge(s) of {} were restored approved or rejected with no decision in the audit log: learned "
+          + "again ({})", edges.size(), source, edges.get(0).key().text());
+      told.accept(source, edges);
+    });
+    return bySource.keySet();
+  }
+
+  /** Each edge's status after the last whole decision about it in the audit log. */
+  private static Map<EdgeKey, EdgeStatus> lastDecided(AuditLog audit) {
     Map<EdgeKey, EdgeStatus> last = new LinkedHashMap<>();
     for (ReviewAuditSpec d : audit.reviewDecisions()) {
       EdgeStatus after;
@@ -289,19 +335,7 @@ public final class EdgeDecisions {
         }
       }
     }
-    Set<String> changed = new LinkedHashSet<>();
-    last.forEach((k, s) -> {
-      // an edge with an outside end may be one a decision made (a pattern, a range): it is made again
-      boolean outside = OutsideVertex.isOutside(k.source()) || OutsideVertex.isOutside(k.destination());
-      if (graph.replay(k, s) || (outside && graph.declare(k, s))) {
-        changed.add(k.source());
-      }
-    });
-    if (!changed.isEmpty()) {
-      LOG.info("audit log replayed: the edges of {} source(s) had not been saved with their last decision",
-          changed.size());
-    }
-    return changed;
+    return last;
   }
 
   /** NS of a workload vertex NS/KIND/NAME; null for the outside, the host and other entities. */
