@@ -3,11 +3,11 @@ package dev.palisade.controller.events;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.palisade.controller.MockApiServer;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * and however often one restarts (each a new ObjectWarnings with nothing remembered): the Event is
  * named after the problem, and a second create of it is refused as already told.
  */
-@EnableKubernetesMockClient(crud = true)
+@MockApiServer
 class ObjectWarningsTest {
   private static final String REASON = "InvalidPalisadeMode";
 

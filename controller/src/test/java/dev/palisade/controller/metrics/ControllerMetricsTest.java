@@ -3,6 +3,7 @@ package dev.palisade.controller.metrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.palisade.controller.MockApiServer;
 import dev.palisade.controller.api.Principal;
 import dev.palisade.controller.api.Role;
 import dev.palisade.controller.api.StaticTokens;
@@ -14,7 +15,6 @@ import dev.palisade.model.crd.WorkloadIdentity;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * reason, an authentication failure, a decision, a publish, the graph's edges by status and class,
  * all read back from its metrics port as Prometheus would.
  */
-@EnableKubernetesMockClient(crud = true)
+@MockApiServer
 class ControllerMetricsTest {
   KubernetesClient client;
 

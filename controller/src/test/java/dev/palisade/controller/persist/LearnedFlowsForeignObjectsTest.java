@@ -3,6 +3,7 @@ package dev.palisade.controller.persist;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.palisade.controller.MockApiServer;
 import dev.palisade.controller.ReceivedRequests;
 import dev.palisade.controller.graph.FlowGraph;
 import dev.palisade.controller.publish.Backoff;
@@ -10,7 +11,6 @@ import dev.palisade.model.crd.LearnedFlows;
 import dev.palisade.model.crd.LearnedFlowsSpec;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.time.Duration;
 import java.util.List;
@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * the writer wants (the API server, in CRUD mode, says what is there): the part takes another name,
  * and every edge is still found by a restore.
  */
-@EnableKubernetesMockClient(crud = true)
+@MockApiServer
 class LearnedFlowsForeignObjectsTest {
   private static final String WEB = "shop/Deployment/web";
   private static final String WORLD_INTO_WEB = "shop/in-world-deployment-web";

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.palisade.controller.MockApiServer;
 import dev.palisade.controller.api.ApiException;
 import dev.palisade.controller.api.Principal;
 import dev.palisade.controller.api.Role;
@@ -22,7 +23,6 @@ import dev.palisade.model.crd.ReviewAudit;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
  * approving it is one audit entry naming it, and nothing changes on a request that is invalid,
  * edited since it was shown, or outside the approver's namespaces.
  */
-@EnableKubernetesMockClient(crud = true)
+@MockApiServer
 class AccessRequestQueueTest {
   static KubernetesClient client;
   private static final String WEB = "shop/Deployment/web";

@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.palisade.controller.MockApiServer;
 import dev.palisade.controller.api.Principal;
 import dev.palisade.controller.api.Role;
 import dev.palisade.model.crd.ReviewAudit;
 import dev.palisade.model.crd.ReviewAuditSpec;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -20,7 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The audit log on the fabric8 mock API server: one decision per entry, split only when too big for one object. */
-@EnableKubernetesMockClient(crud = true)
+@MockApiServer
 class AuditLogTest {
   static KubernetesClient client;
   private final Principal alice = new Principal("alice", Role.APPROVER);

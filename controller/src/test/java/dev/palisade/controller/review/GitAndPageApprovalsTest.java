@@ -3,6 +3,7 @@ package dev.palisade.controller.review;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.palisade.controller.MockApiServer;
 import dev.palisade.controller.api.Principal;
 import dev.palisade.controller.api.Role;
 import dev.palisade.controller.approved.ApprovedGraphIndex;
@@ -25,7 +26,6 @@ import dev.palisade.model.crd.ApprovedGraphSpec;
 import dev.palisade.model.crd.ReviewAudit;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +41,7 @@ import tools.jackson.databind.json.JsonMapper;
  * review page compile to the same AllowList, byte for byte: a name, a name pattern over learned
  * names, a range over a learned address, and world ingress.
  */
-@EnableKubernetesMockClient(crud = true)
+@MockApiServer
 class GitAndPageApprovalsTest {
   static KubernetesClient client;
   private static final String WEB = "shop/StatefulSet/web";

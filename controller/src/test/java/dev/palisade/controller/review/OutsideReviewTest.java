@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.palisade.controller.MockApiServer;
 import dev.palisade.controller.api.ApiException;
 import dev.palisade.controller.api.Principal;
 import dev.palisade.controller.api.Role;
@@ -18,7 +19,6 @@ import dev.palisade.model.Identities;
 import dev.palisade.model.Protocol;
 import dev.palisade.model.crd.ReviewAudit;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
  * are decided as internal edges are; a pattern or range widens, an address narrows world; every
  * malformed end is refused naming the field. On the fabric8 mock API server (the audit log).
  */
-@EnableKubernetesMockClient(crud = true)
+@MockApiServer
 class OutsideReviewTest {
   static KubernetesClient client;
   private static final String WEB = "shop/StatefulSet/web";

@@ -3,6 +3,7 @@ package dev.palisade.controller.review;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.palisade.controller.MockApiServer;
 import dev.palisade.controller.api.Principal;
 import dev.palisade.controller.api.Role;
 import dev.palisade.controller.compile.AllowListCompiler;
@@ -17,7 +18,6 @@ import dev.palisade.model.Mode;
 import dev.palisade.model.Protocol;
 import dev.palisade.model.crd.ReviewAudit;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +28,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** A scan's summary edge is shown, never approved: not by name, not as "every port", not by "all". */
-@EnableKubernetesMockClient(crud = true)
+@MockApiServer
 class ScanReviewTest {
   static KubernetesClient client;
   private static final String WEB = "shop/Deployment/web";

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.palisade.controller.MockApiServer;
 import dev.palisade.controller.api.EmbeddedHttp;
 import dev.palisade.controller.api.Principal;
 import dev.palisade.controller.api.Role;
@@ -40,7 +41,6 @@ import dev.palisade.model.crd.SegmentationModeSpec;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -63,7 +63,7 @@ import tools.jackson.databind.json.JsonMapper;
  * being on the loop (the copy is of one moment, nothing live is read off it), and what the loop
  * hands back for being a copy, not the answer's text already written there.
  */
-@EnableKubernetesMockClient(crud = true)
+@MockApiServer
 class ViewerReadsOffLoopTest {
   static KubernetesClient client;
   private static final JsonMapper JSON = JsonMapper.builder().build();

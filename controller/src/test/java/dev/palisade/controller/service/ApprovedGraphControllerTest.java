@@ -3,6 +3,7 @@ package dev.palisade.controller.service;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.palisade.controller.MockApiServer;
 import dev.palisade.controller.api.Principal;
 import dev.palisade.controller.api.Role;
 import dev.palisade.controller.api.StaticTokens;
@@ -16,7 +17,6 @@ import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,7 +29,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** An ApprovedGraph applied with kubectl (or GitOps) approves its edges, and the graph API says so. */
-@EnableKubernetesMockClient(crud = true)
+@MockApiServer
 class ApprovedGraphControllerTest {
   KubernetesClient client;
   private final StaticTokens tokens = new StaticTokens();

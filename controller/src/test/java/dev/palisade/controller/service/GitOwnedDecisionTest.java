@@ -3,6 +3,7 @@ package dev.palisade.controller.service;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.palisade.controller.MockApiServer;
 import dev.palisade.controller.api.Principal;
 import dev.palisade.controller.api.Role;
 import dev.palisade.controller.api.StaticTokens;
@@ -16,7 +17,6 @@ import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -37,7 +37,7 @@ import tools.jackson.databind.json.JsonMapper;
  * audited. Decisions on edges git says nothing about work as before, and once the patch is applied
  * (as GitOps would) the same decision agrees with git and goes through.
  */
-@EnableKubernetesMockClient(crud = true)
+@MockApiServer
 class GitOwnedDecisionTest {
   private static final String WEB = "shop/Deployment/web";
   private static final String API = "shop/Deployment/api";

@@ -3,6 +3,7 @@ package dev.palisade.controller.service;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.palisade.controller.MockApiServer;
 import dev.palisade.controller.api.ApiHandler;
 import dev.palisade.controller.api.ApiServerInitializer;
 import dev.palisade.controller.api.Principal;
@@ -15,7 +16,6 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -42,7 +42,7 @@ import tools.jackson.databind.node.ObjectNode;
  * EmbeddedChannel, no socket): each must be refused with a 4xx, and the graph, modes, audit log,
  * drops and snapshots read through the API after them must be byte-identical to before.
  */
-@EnableKubernetesMockClient(crud = true)
+@MockApiServer
 class MalformedRequestsFuzzTest {
   static KubernetesClient client;
   private static final JsonMapper JSON = JsonMapper.builder().build();

@@ -3,6 +3,7 @@ package dev.palisade.controller.service;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.palisade.controller.MockApiServer;
 import dev.palisade.controller.api.Principal;
 import dev.palisade.controller.api.Role;
 import dev.palisade.controller.api.StaticTokens;
@@ -14,7 +15,6 @@ import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * Issue 22: a learned edge from the world into a workload (NodePort/LoadBalancer ingress) and its
  * review decision are saved in LearnedFlows and are in the graph again after a controller restart.
  */
-@EnableKubernetesMockClient(crud = true)
+@MockApiServer
 class WorldIngressRestartTest {
   KubernetesClient client;
 

@@ -1,0 +1,157 @@
+package dev.palisade.controller;
+
+import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
+import io.fabric8.kubernetes.client.server.mock.CustomResourceAware;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.Resetable;
+import io.fabric8.mockwebserver.http.ByteString;
+import io.fabric8.mockwebserver.http.Dispatcher;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.mockwebserver.http.Response;
+import io.fabric8.mockwebserver.http.WebSocket;
+import io.fabric8.mockwebserver.http.WebSocketListener;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+
+/**
+ * The dispatcher of fabric8's CRUD mock API server ({@link KubernetesMixedDispatcher}, what
+ * {@code @EnableKubernetesMockClient(crud = true)} uses), changed in one thing: a watch's events are
+ * written by the server's event loop instead of by the watch's own sending thread waiting on it.
+ *
+ * <p>Why: in kubernetes-server-mock 8.0.0 each watch ({@code WatchEventsListener}) sends its events
+ * from a single-thread executor through {@code VertxMockWebSocket.send}, which off the event loop
+ * waits up to 30 s for the write, and the write is done by the event loop. When the client closes
+ * the watch, {@code WatchEventsListener.onClosed} runs on that event loop and waits up to a minute
+ * for the executor to end ({@code awaitTermination}). If an event is being sent at that moment (a
+ * watch opens with an ADDED event for each object it matches, so a controller stopped soon after its
+ * start can close a watch mid-send) each waits for the other: the server's event loop stops for
+ * 30 s, and {@code MockWebServer.shutdown()}, which gives {@code HttpServer.close()} 10 s, fails
+ * with "Unable to close MockWebServer" (TimeoutException), after the test itself passed.
+ *
+ * <p>Handing each write to the event loop (where {@code VertxMockWebSocket.send} does not wait)
+ * leaves the sending thread nothing to wait for, so {@code onClosed} waits only for sends already
+ * handed over. The close a watch queues behind its sends is handed over the same way, so the
+ * loop still writes events and close in the order the watch queued them. Every other request and
+ * listener goes through unchanged.
+ */
+final class WatchEventsOnLoop extends Dispatcher implements Resetable, CustomResourceAware {
+  /** The CRUD dispatcher's watch listener (package-private in fabric8, so named, not referenced). */
+  private static final String WATCH_LISTENER = "io.fabric8.kubernetes.client.server.mock.WatchEventsListener";
+  private final KubernetesMixedDispatcher dispatcher;
+
+  WatchEventsOnLoop(KubernetesMixedDispatcher dispatcher) {
+    this.dispatcher = dispatcher;
+  }
+
+  @Override
+  public MockResponse dispatch(RecordedRequest request) {
+    MockResponse response = dispatcher.dispatch(request);
+    WebSocketListener listener = response.getWebSocketListener();
+    if (listener != null && listener.getClass().getName().equals(WATCH_LISTENER)) {
+      response.withWebSocketUpgrade(new SendsOnLoop(listener));
+    }
+    return response;
+  }
+
+  @Override
+  public void shutdown() {
+    dispatcher.shutdown();
+  }
+
+  @Override
+  public void releaseResources() {
+    dispatcher.releaseResources();
+  }
+
+  @Override
+  public void reset() {
+    dispatcher.reset();
+  }
+
+  @Override
+  public void expectCustomResource(CustomResourceDefinitionContext context) {
+    dispatcher.expectCustomResource(context);
+  }
+
+  /** A watch listener that, once open, sends through the event loop it was opened on. */
+  private static final class SendsOnLoop extends WebSocketListener {
+    private final WebSocketListener watch;
+
+    SendsOnLoop(WebSocketListener watch) {
+      this.watch = watch;
+    }
+
+    @Override
+    public void onOpen(WebSocket webSocket, Response response) {
+      Context loop = Vertx.currentContext(); // onOpen runs on the connection's event loop
+      watch.onOpen(loop == null ? webSocket : new OnLoop(webSocket, loop), response);
+    }
+
+    @Override
+    public void onBeforeAccept(WebSocket webSocket, Response response) {
+      watch.onBeforeAccept(webSocket, response);
+    }
+
+    @Override
+    public void onMessage(WebSocket webSocket, String text) {
+      watch.onMessage(webSocket, text);
+    }
+
+    @Override
+    public void onMessage(WebSocket webSocket, ByteString bytes) {
+      watch.onMessage(webSocket, bytes);
+    }
+
+    @Override
+    public void onMessage(WebSocket webSocket, byte[] bytes) {
+      watch.onMessage(webSocket, bytes);
+    }
+
+    @Override
+    public void onPing(WebSocket webSocket, byte[] bytes) {
+      watch.onPing(webSocket, bytes);
+    }
+
+    @Override
+    public void onClosing(WebSocket webSocket, int code, String reason) {
+      watch.onClosing(webSocket, code, reason);
+    }
+
+    @Override
+    public void onClosed(WebSocket webSocket, int code, String reason) {
+      watch.onClosed(webSocket, code, reason);
+    }
+
+    @Override
+    public void onFailure(WebSocket webSocket, Throwable t, Response response) {
+      watch.onFailure(webSocket, t, response);
+    }
+  }
+
+  /** The watch's socket, written only on its event loop: handing a write over never waits. */
+  private record OnLoop(WebSocket socket, Context loop) implements WebSocket {
+    @Override
+    public RecordedRequest request() {
+      return socket.request();
+    }
+
+    @Override
+    public boolean send(String text) {
+      loop.runOnContext(v -> socket.send(text));
+      return true;
+    }
+
+    @Override
+    public boolean send(byte[] bytes) {
+      loop.runOnContext(v -> socket.send(bytes));
+      return true;
+    }
+
+    @Override
+    public boolean close(int code, String reason) {
+      loop.runOnContext(v -> socket.close(code, reason));
+      return true;
+    }
+  }
+}
