@@ -18,7 +18,7 @@ import dev.palisade.model.crd.ReviewAudit;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import dev.palisade.controller.MockApiServer;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Test;
  * back, and the decision that wrote it is the one that keeps it, on the first try or when its
  * request is sent again; a namesake written by someone else is never taken for it.
  */
-@EnableKubernetesMockClient(crud = true)
+@MockApiServer
 class SnapshotDecisionsTest {
   static KubernetesClient client;
   private static final Principal ALICE = new Principal("alice", Role.APPROVER);

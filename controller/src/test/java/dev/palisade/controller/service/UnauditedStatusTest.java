@@ -20,7 +20,7 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import dev.palisade.controller.MockApiServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
  * decision approved is learned again at start, and the log says so; an approval that was decided
  * survives the restart.
  */
-@EnableKubernetesMockClient(crud = true)
+@MockApiServer
 class UnauditedStatusTest {
   static KubernetesClient client;
   private final StaticTokens tokens = new StaticTokens();
