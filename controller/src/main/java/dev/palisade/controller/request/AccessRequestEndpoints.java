@@ -1,17 +1,16 @@
 package dev.palisade.controller.request;
 
 import dev.palisade.controller.api.ApiResponse;
+import dev.palisade.controller.api.Principal;
 import dev.palisade.controller.api.Role;
 import dev.palisade.controller.api.Router;
 import dev.palisade.controller.api.ViewerReads;
-import dev.palisade.controller.review.EdgeDecisions;
 import dev.palisade.model.crd.AccessRequest;
 import dev.palisade.model.crd.AccessRequestStatus;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.function.LongSupplier;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -31,39 +30,30 @@ import tools.jackson.databind.node.ObjectNode;
 public final class AccessRequestEndpoints {
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
-  /** Runs work on the controller's loop thread and waits for it. */
-  public interface Loop {
-    <T> T call(Callable<T> c);
+  /** The controller's queue deciding on its loop (the call waits for it). */
+  @FunctionalInterface
+  public interface Decider {
+    AccessRequestQueue.Decided decide(Principal who, RequestDecision decision);
   }
 
-  private final AccessRequestQueue queue;
-  private final Loop loop;
   private final ViewerReads reads;
-  private final LongSupplier revision;
+  private final Callable<List<AccessRequestQueue.Entry>> entries;
+  private final Decider decider;
 
-  public AccessRequestEndpoints(AccessRequestQueue queue, Loop loop, ViewerReads reads, LongSupplier revision) {
-    this.queue = queue;
-    this.loop = loop;
+  /** @param entries copies the queue's entries; {@code reads} runs it on the controller's loop */
+  public AccessRequestEndpoints(ViewerReads reads, Callable<List<AccessRequestQueue.Entry>> entries,
+      Decider decider) {
     this.reads = reads;
-    this.revision = revision;
+    this.entries = entries;
+    this.decider = decider;
   }
 
   public Router addTo(Router router) {
     return router
         .add("GET", "/v1/requests", Role.VIEWER, r -> ApiResponse.json(200, reads.answer("/v1/requests",
-            queue::entries, entries -> queueJson(AccessRequestQueue.listed(entries)))))
-        .add("POST", "/v1/requests/decide", Role.APPROVER, r -> {
-          RequestDecision d = RequestDecision.read(r.body());
-          String answer = loop.call(() -> {
-            EdgeDecisions.Outcome o = queue.decide(r.caller(), d, revision.getAsLong());
-            String phase = queue.entries().stream()
-                .filter(e -> AccessRequestQueue.key(e.request()).equals(d.namespace() + "/" + d.name()))
-                .map(e -> e.status().phase).findFirst().orElse("");
-            String json = o.json();
-            return json.substring(0, json.length() - 1) + ",\"phase\":\"" + phase + "\"}";
-          });
-          return ApiResponse.json(200, answer);
-        });
+            entries, copied -> queueJson(AccessRequestQueue.listed(copied)))))
+        .add("POST", "/v1/requests/decide", Role.APPROVER,
+            r -> ApiResponse.json(200, decider.decide(r.caller(), RequestDecision.read(r.body())).json()));
   }
 
   /** The queue's answer, its entries in the order given; pure. */

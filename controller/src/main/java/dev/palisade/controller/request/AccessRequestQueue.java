@@ -188,6 +188,23 @@ public final class AccessRequestQueue {
     return o;
   }
 
+  /** A decision, and the phase its request is in after it (what the page shows next). */
+  public record Decided(EdgeDecisions.Outcome outcome, String phase) {
+    public String json() {
+      String json = outcome.json();
+      return json.substring(0, json.length() - 1) + ",\"phase\":"
+          + dev.palisade.controller.api.JsonText.quote(phase) + "}";
+    }
+  }
+
+  /** {@link #decide}, and the request's phase after it (loop thread). */
+  public Decided decideAndShow(Principal who, RequestDecision d, long revision) {
+    EdgeDecisions.Outcome o = decide(who, d, revision);
+    String phase = entries().stream().filter(e -> key(e.request()).equals(d.namespace() + "/" + d.name()))
+        .map(e -> e.status().phase).findFirst().orElse("");
+    return new Decided(o, phase);
+  }
+
   static String key(AccessRequest r) {
     return r.getMetadata().getNamespace() + "/" + r.getMetadata().getName();
   }

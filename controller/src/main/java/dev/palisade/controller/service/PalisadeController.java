@@ -310,7 +310,8 @@ public final class PalisadeController implements AutoCloseable {
     ClusterReads fresh = new ClusterReads(client, defaultMode, guardrails::objects, workloadModeAnnotations);
     new WhyEndpoint(fresh::now, () -> WhyEndpoint.edgesOf(loop.call(this::graphSnapshot)),
         dev.palisade.dataplane.agent.FailsafeBuilder.Config.DEFAULT).addTo(all);
-    new AccessRequestEndpoints(requests, loop::call, reads, allowLists::revision).addTo(all);
+    new AccessRequestEndpoints(reads, requests::entries,
+        (who, d) -> loop.call(() -> requests.decideAndShow(who, d, allowLists.revision()))).addTo(all);
     return new PageAssets().addTo(all);
   }
 

@@ -221,7 +221,8 @@ class ViewerReadsOffLoopTest {
         pod -> java.util.Optional.empty()), (r, status) -> {}, Runnable::run);
     informer = client.resources(AccessRequest.class).inAnyNamespace().inform();
     queue.watching(informer);
-    new AccessRequestEndpoints(queue, backend::onLoop, reads, () -> 7).addTo(routes);
+    new AccessRequestEndpoints(reads, queue::entries,
+        (who, d) -> backend.onLoop(() -> queue.decideAndShow(who, d, 7))).addTo(routes);
     EmbeddedHttp http = new EmbeddedHttp(routes, tokens, p -> false, 1 << 20);
 
     EmbeddedHttp.Answer g = http.send("GET", "/v1/graph", viewer, "");
