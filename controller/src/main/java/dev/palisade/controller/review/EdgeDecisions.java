@@ -292,13 +292,12 @@ public final class EdgeDecisions {
    * After {@link #replay}: every edge restored approved or rejected that no decision in the audit
    * log gave that status is learned again. Every approval and rejection is a decision, audited
    * before it takes effect; a status without one came from a LearnedFlows object written by
-   * someone else (an edit, an old backup), and taking it would open an edge nobody decided.
-   * {@code told} hears each source's edges set back, to audit them.
+   * someone else (an edit, an old backup), and taking it would open an edge nobody decided. Each
+   * source's edges set back get one tamper-repair entry, written by {@code who}.
    *
    * @return the sources whose edges changed (to be saved)
    */
-  public static Set<String> unaudited(FlowGraph graph, AuditLog audit,
-      java.util.function.BiConsumer<String, List<FlowGraph.Reviewed>> told) {
+  public static Set<String> unaudited(FlowGraph graph, AuditLog audit, String who) {
     Map<EdgeKey, EdgeStatus> last = lastDecided(audit);
     Map<String, List<FlowGraph.Reviewed>> bySource = new java.util.TreeMap<>();
     for (FlowGraph.EdgeView v : graph.edgeViews()) {
@@ -309,9 +308,20 @@ public final class EdgeDecisions {
     }
     bySource.forEach((source, edges) -> {
       edges.forEach(r -> graph.replay(r.key(), EdgeStatus.LEARNED));
-      LOG.warn("{} edge(s) of {} were restored approved or rejected with no decision in the audit log: learned "
-          + "again ({})", edges.size(), source, edges.get(0).key().text());
-      told.accept(source, edges);
+      StringBuilder what = new StringBuilder();
+      for (FlowGraph.Reviewed r : edges.subList(0, Math.min(5, edges.size()))) {
+        what.append(what.length() == 0 ? "" : ", ").append(r.key().text()).append(' ').append(lower(r.before()));
+      }
+      String before = edges.size() + " edge(s) restored with a status no decision in the audit log gave: " + what
+          + (edges.size() > 5 ? ", ..." : "");
+      LOG.warn("LearnedFlows of {}: {}; learned again", source, before);
+      try {
+        audit.appendRepair(who, "LearnedFlows of " + source, before, "learned");
+      } catch (RuntimeException e) {
+        // the edges are learned again all the same: the safe side needs no record to hold
+        LOG.error("LearnedFlows of {}: edges set back to learned, and that could not be audited: {}", source,
+            e.getMessage());
+      }
     });
     return bySource.keySet();
   }

@@ -215,7 +215,7 @@ public final class PalisadeController implements AutoCloseable {
     EdgeDecisions.replay(graph, audit).forEach(learned::dirty);
     // and a status no decision gave (a LearnedFlows object edited, an old backup) is not taken: the
     // edge is learned again, and the log says so
-    EdgeDecisions.unaudited(graph, audit, this::auditUnaudited).forEach(learned::dirty);
+    EdgeDecisions.unaudited(graph, audit, ControllerAccess.SERVICE_ACCOUNT).forEach(learned::dirty);
     Runnable publishAllOnceReady = () -> {
       if (ready) {
         publishAll();
@@ -331,23 +331,6 @@ public final class PalisadeController implements AutoCloseable {
   private void onTamper(Tamper t) {
     loop.submit(() -> audit.appendRepair(ControllerAccess.SERVICE_ACCOUNT, t.kind() + " " + t.object(), t.what(),
         "written back"));
-  }
-
-  /** Edges restored with a status no decision gave, learned again (restore, before the loop runs). */
-  private void auditUnaudited(String source, List<FlowGraph.Reviewed> edges) {
-    StringBuilder what = new StringBuilder();
-    for (FlowGraph.Reviewed r : edges.subList(0, Math.min(5, edges.size()))) {
-      what.append(what.length() == 0 ? "" : ", ").append(r.key().text()).append(' ')
-          .append(r.before().name().toLowerCase(java.util.Locale.ROOT));
-    }
-    try {
-      audit.appendRepair(ControllerAccess.SERVICE_ACCOUNT, "LearnedFlows of " + source, edges.size()
-          + " edge(s) restored with a status no decision in the audit log gave: " + what
-          + (edges.size() > 5 ? ", ..." : ""), "learned");
-    } catch (RuntimeException e) {
-      LOG.error("{} edge(s) of {} set back to learned, and that could not be audited: {}", edges.size(), source,
-          e.getMessage());
-    }
   }
 
   /** Guardrail verdicts changed (audited): the ends' allow-lists are compiled again. */
