@@ -66,10 +66,17 @@ public final class SnapshotDecisions {
     if (begun.answer() != null) {
       return begun.answer();
     }
-    List<GraphSnapshotSpec.Edge> converted = snapshotEdges(begun.edges().stream()
-        .sorted(dev.palisade.controller.graph.FlowGraph.KEY_ORDER).toList());
-    Snapshots.Written written = snapshots.write(req.name(), who.name(), converted, begun.decision());
-    return loop.call(() -> finish(who, req.name(), begun, written));
+    Snapshots.Written written;
+    try {
+      List<GraphSnapshotSpec.Edge> converted = snapshotEdges(begun.edges().stream()
+          .sorted(dev.palisade.controller.graph.FlowGraph.KEY_ORDER).toList());
+      written = snapshots.write(req.name(), who.name(), converted, begun.decision());
+    } catch (RuntimeException unexpected) {
+      // the name is reserved until the loop hears how the write ended, whatever ended it
+      written = new Snapshots.Written.Failed(unexpected, true);
+    }
+    Snapshots.Written ended = written;
+    return loop.call(() -> finish(who, req.name(), begun, ended));
   }
 
   private Begun begin(Principal who, SnapshotRequest req) {
