@@ -3,6 +3,7 @@ package dev.palisade.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.palisade.controller.MockApiServer;
 import dev.palisade.controller.api.Principal;
 import dev.palisade.controller.api.Role;
 import dev.palisade.controller.api.StaticTokens;
@@ -14,7 +15,6 @@ import dev.palisade.testkit.AnswerLosingProxy;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -36,7 +36,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The review commands against a controller on the fabric8 mock API server, through its HTTP API. */
-@EnableKubernetesMockClient(crud = true)
+@MockApiServer
 class ReviewCommandsTest {
   private static final JsonMapper JSON = JsonMapper.builder().build();
   static KubernetesClient client;

@@ -3,6 +3,7 @@ package dev.palisade.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.palisade.controller.MockApiServer;
 import dev.palisade.controller.api.Principal;
 import dev.palisade.controller.api.Role;
 import dev.palisade.controller.api.StaticTokens;
@@ -12,7 +13,6 @@ import dev.palisade.model.crd.AllowList;
 import dev.palisade.model.crd.WorkloadIdentity;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -38,7 +38,7 @@ import tools.jackson.databind.json.JsonMapper;
  * learn, then enforce without approval (deny, not approved, how to request it), then approved;
  * bad input gets the usual exit codes.
  */
-@EnableKubernetesMockClient(crud = true)
+@MockApiServer
 class WhyCommandTest {
   static KubernetesClient client;
   @TempDir Path dir;

@@ -13,6 +13,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * it an event cannot stop the server's event loop and fail the server's close. Static
  * {@code KubernetesClient} / {@code KubernetesMockServer} fields get one server for the class,
  * instance fields one server per test.
+ *
+ * <p>The lab and cli tests use it too, from palisade-controller's test-jar, which holds only this,
+ * {@link MockApiServerExtension} and {@link WatchEventsOnLoop} (controller/pom.xml lists them: a
+ * class these come to need goes on that list as well).
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)

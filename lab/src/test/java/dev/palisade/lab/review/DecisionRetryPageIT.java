@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.palisade.controller.MockApiServer;
 import dev.palisade.controller.api.Principal;
 import dev.palisade.controller.api.Role;
 import dev.palisade.controller.api.StaticTokens;
@@ -15,7 +16,6 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -41,7 +41,7 @@ import tools.jackson.databind.json.JsonMapper;
  * id, is sent again with it, and is applied and audited once. No kernel needed: the controller
  * runs on fabric8's in-memory API server.
  */
-@EnableKubernetesMockClient(crud = true)
+@MockApiServer
 class DecisionRetryPageIT {
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final String WEB_DB = "shop/Pod/web -> shop/Pod/db 5432/TCP";

@@ -3,6 +3,7 @@ package dev.palisade.lab.review;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.palisade.controller.MockApiServer;
 import dev.palisade.controller.api.Principal;
 import dev.palisade.controller.api.Role;
 import dev.palisade.controller.api.StaticTokens;
@@ -16,7 +17,6 @@ import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -39,7 +39,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * the object, with its YAML to commit (shown as text, never markup) and a copy button; the edge
  * stays approved.
  */
-@EnableKubernetesMockClient(crud = true)
+@MockApiServer
 class GitPatchDialogIT {
   private static final String WEB_API = "shop/Deployment/web -> shop/Deployment/api 9090/TCP";
   /** Provenance is free text from a CI run: the page must show it, not run it. */
