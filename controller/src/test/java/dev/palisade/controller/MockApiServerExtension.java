@@ -38,7 +38,7 @@ public final class MockApiServerExtension
     static Running start() {
       Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
       KubernetesMockServer server = new KubernetesMockServer(new Context(Serialization.jsonMapper()),
-          new MockWebServer(), responses, new WatchEventsOnLoop(new KubernetesMixedDispatcher(responses)), true);
+          new MockWebServer(), responses, WatchEventsOnLoop.wrap(new KubernetesMixedDispatcher(responses)), true);
       server.init();
       return new Running(server, server.createClient());
     }

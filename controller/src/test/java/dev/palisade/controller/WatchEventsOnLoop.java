@@ -3,6 +3,7 @@ package dev.palisade.controller;
 import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
 import io.fabric8.kubernetes.client.server.mock.CustomResourceAware;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.server.mock.Resetable;
 import io.fabric8.mockwebserver.http.ByteString;
 import io.fabric8.mockwebserver.http.Dispatcher;
@@ -13,11 +14,15 @@ import io.fabric8.mockwebserver.http.WebSocket;
 import io.fabric8.mockwebserver.http.WebSocketListener;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import java.util.Objects;
 
 /**
- * The dispatcher of fabric8's CRUD mock API server ({@link KubernetesMixedDispatcher}, what
- * {@code @EnableKubernetesMockClient(crud = true)} uses), changed in one thing: a watch's events are
- * written by the server's event loop instead of by the watch's own sending thread waiting on it.
+ * A fabric8 mock API server dispatcher changed in one thing: a watch's events are written by the
+ * server's event loop instead of by the watch's own sending thread waiting on it. It wraps any
+ * {@link Dispatcher} whose responses may carry the CRUD store's watch listener: fabric8's
+ * {@link KubernetesMixedDispatcher} (what {@code @EnableKubernetesMockClient(crud = true)} and
+ * {@link MockApiServer} use), its {@code KubernetesCrudDispatcher} and subclasses of it, or a
+ * dispatcher that hands requests on to one. Build the server on {@link #wrap(Dispatcher)}.
  *
  * <p>Why: in kubernetes-server-mock 8.0.0 each watch ({@code WatchEventsListener}) sends its events
  * from a single-thread executor through {@code VertxMockWebSocket.send}, which off the event loop
@@ -34,20 +39,42 @@ import io.vertx.core.Vertx;
  * handed over. The close a watch queues behind its sends is handed over the same way, so the
  * loop still writes events and close in the order the watch queued them. Every other request and
  * listener goes through unchanged.
+ *
+ * <p>The server sees the wrapper as it would see the wrapped dispatcher: {@link KubernetesMockServer}
+ * asks its dispatcher only whether it is {@link Resetable} (for {@code reset()}) and
+ * {@link CustomResourceAware} (for {@code expectCustomResource}, else it records expectations
+ * itself), so {@link #wrap} returns a wrapper that is each of these exactly when the wrapped
+ * dispatcher is, and passes those calls on to it.
  */
-final class WatchEventsOnLoop extends Dispatcher implements Resetable, CustomResourceAware {
+public class WatchEventsOnLoop extends Dispatcher {
   /** The CRUD dispatcher's watch listener (package-private in fabric8, so named, not referenced). */
   private static final String WATCH_LISTENER = "io.fabric8.kubernetes.client.server.mock.WatchEventsListener";
-  private final KubernetesMixedDispatcher dispatcher;
+  final Dispatcher dispatcher;
 
-  WatchEventsOnLoop(KubernetesMixedDispatcher dispatcher) {
-    this.dispatcher = dispatcher;
+  private WatchEventsOnLoop(Dispatcher dispatcher) {
+    this.dispatcher = Objects.requireNonNull(dispatcher, "dispatcher");
+  }
+
+  /**
+   * {@code dispatcher} with its watches' events written on the server's event loop: a
+   * {@link Resetable} and a {@link CustomResourceAware} exactly when {@code dispatcher} is one.
+   */
+  public static Dispatcher wrap(Dispatcher dispatcher) {
+    boolean resets = dispatcher instanceof Resetable;
+    boolean customResources = dispatcher instanceof CustomResourceAware;
+    if (resets && customResources) {
+      return new Both(dispatcher);
+    }
+    if (resets) {
+      return new Resets(dispatcher);
+    }
+    return customResources ? new CustomResources(dispatcher) : new WatchEventsOnLoop(dispatcher);
   }
 
   @Override
   public MockResponse dispatch(RecordedRequest request) {
     MockResponse response = dispatcher.dispatch(request);
-    WebSocketListener listener = response.getWebSocketListener();
+    WebSocketListener listener = response == null ? null : response.getWebSocketListener();
     if (listener != null && listener.getClass().getName().equals(WATCH_LISTENER)) {
       response.withWebSocketUpgrade(new SendsOnLoop(listener));
     }
@@ -64,14 +91,45 @@ final class WatchEventsOnLoop extends Dispatcher implements Resetable, CustomRes
     dispatcher.releaseResources();
   }
 
-  @Override
-  public void reset() {
-    dispatcher.reset();
+  /** Over a {@link Resetable} dispatcher that is not {@link CustomResourceAware}. */
+  private static final class Resets extends WatchEventsOnLoop implements Resetable {
+    Resets(Dispatcher dispatcher) {
+      super(dispatcher);
+    }
+
+    @Override
+    public void reset() {
+      ((Resetable) dispatcher).reset();
+    }
   }
 
-  @Override
-  public void expectCustomResource(CustomResourceDefinitionContext context) {
-    dispatcher.expectCustomResource(context);
+  /** Over a {@link CustomResourceAware} dispatcher that is not {@link Resetable}. */
+  private static final class CustomResources extends WatchEventsOnLoop implements CustomResourceAware {
+    CustomResources(Dispatcher dispatcher) {
+      super(dispatcher);
+    }
+
+    @Override
+    public void expectCustomResource(CustomResourceDefinitionContext context) {
+      ((CustomResourceAware) dispatcher).expectCustomResource(context);
+    }
+  }
+
+  /** Over a dispatcher that is both (fabric8's mixed and CRUD dispatchers, and subclasses of them). */
+  private static final class Both extends WatchEventsOnLoop implements Resetable, CustomResourceAware {
+    Both(Dispatcher dispatcher) {
+      super(dispatcher);
+    }
+
+    @Override
+    public void reset() {
+      ((Resetable) dispatcher).reset();
+    }
+
+    @Override
+    public void expectCustomResource(CustomResourceDefinitionContext context) {
+      ((CustomResourceAware) dispatcher).expectCustomResource(context);
+    }
   }
 
   /** A watch listener that, once open, sends through the event loop it was opened on. */
