@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.palisade.controller.WatchEventsOnLoop;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
@@ -80,7 +81,8 @@ class CronJobControllerTest {
 
   @BeforeEach
   void start() {
-    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
+    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+        WatchEventsOnLoop.wrap(new KubernetesCrudDispatcher()), false);
     server.init();
     client = server.createClient();
     clock = new FakeClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
