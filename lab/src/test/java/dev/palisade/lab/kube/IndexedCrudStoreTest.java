@@ -3,6 +3,7 @@ package dev.palisade.lab.kube;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.palisade.controller.WatchEventsOnLoop;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
@@ -106,9 +107,13 @@ class IndexedCrudStoreTest {
     }
   }
 
+  /**
+   * A mock API server on {@code store}, its watches' events written on the server's event loop
+   * ({@link WatchEventsOnLoop}): the same for both stores, so they still answer alike or not.
+   */
   private static KubernetesMockServer serve(KubernetesCrudDispatcher store) {
-    KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), store,
-        false);
+    KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+        WatchEventsOnLoop.wrap(store), false);
     server.init();
     return server;
   }
