@@ -267,11 +267,18 @@ public final class EdgeDecisions {
   }
 
   /**
-   * Gives every edge the status the last whole decision about it in the audit log gave it; the
-   * sources whose edges changed (their LearnedFlows were not saved before the process stopped).
-   * Edges the graph does not know (never learned, or their object lost) are left out.
+   * Gives every edge the status the last whole decision about it in the audit log gave it (its
+   * LearnedFlows were not saved before the process stopped); edges the graph does not know (never
+   * learned, or their object lost) are left out. Then every edge restored approved or rejected that
+   * no decision gave that status is learned again: every approval and rejection is a decision,
+   * audited before it takes effect, so a status without one came from a LearnedFlows object written
+   * by someone else (an edit, an old backup), and taking it would open an edge nobody decided. Each
+   * source's edges set back get one tamper-repair entry, written by {@code who}. The log's
+   * decisions are read once for both.
+   *
+   * @return the sources whose edges changed (to be saved)
    */
-  public static Set<String> replay(FlowGraph graph, AuditLog audit) {
+  public static Set<String> replay(FlowGraph graph, AuditLog audit, String who) {
     Map<EdgeKey, EdgeStatus> last = lastDecided(audit);
     Set<String> changed = new LinkedHashSet<>();
     last.forEach((k, s) -> {
@@ -285,20 +292,12 @@ public final class EdgeDecisions {
       LOG.info("audit log replayed: the edges of {} source(s) had not been saved with their last decision",
           changed.size());
     }
+    changed.addAll(unaudited(graph, audit, last, who));
     return changed;
   }
 
-  /**
-   * After {@link #replay}: every edge restored approved or rejected that no decision in the audit
-   * log gave that status is learned again. Every approval and rejection is a decision, audited
-   * before it takes effect; a status without one came from a LearnedFlows object written by
-   * someone else (an edit, an old backup), and taking it would open an edge nobody decided. Each
-   * source's edges set back get one tamper-repair entry, written by {@code who}.
-   *
-   * @return the sources whose edges changed (to be saved)
-   */
-  public static Set<String> unaudited(FlowGraph graph, AuditLog audit, String who) {
-    Map<EdgeKey, EdgeStatus> last = lastDecided(audit);
+  /** After the replay: the edges whose status {@code last} does not give are learned again, and audited. */
+  private static Set<String> unaudited(FlowGraph graph, AuditLog audit, Map<EdgeKey, EdgeStatus> last, String who) {
     Map<String, List<FlowGraph.Reviewed>> bySource = new java.util.TreeMap<>();
     for (FlowGraph.EdgeView v : graph.edgeViews()) {
       if (v.status() != EdgeStatus.LEARNED && last.get(v.key()) != v.status()) {

@@ -211,11 +211,9 @@ public final class PalisadeController implements AutoCloseable {
     ControllerRestore.restore(client, workloads, graph, learned, allowLists, publishing);
     audit = new AuditLog(client).restore();
     // the audit log is the record of decisions: one whose edges were not saved before the
-    // process stopped holds again, and its edges are saved once the controller is ready
-    EdgeDecisions.replay(graph, audit).forEach(learned::dirty);
-    // and a status no decision gave (a LearnedFlows object edited, an old backup) is not taken: the
-    // edge is learned again, and the log says so
-    EdgeDecisions.unaudited(graph, audit, ControllerAccess.SERVICE_ACCOUNT).forEach(learned::dirty);
+    // process stopped holds again, and a status no decision gave (a LearnedFlows object edited, an
+    // old backup) is not taken; the edges changed are saved once the controller is ready
+    EdgeDecisions.replay(graph, audit, ControllerAccess.SERVICE_ACCOUNT).forEach(learned::dirty);
     Runnable publishAllOnceReady = () -> {
       if (ready) {
         publishAll();

@@ -114,7 +114,7 @@ class OutsideReviewTest {
     FlowGraph fresh = new FlowGraph();
     graph.edges().stream().filter(v -> v.count() > 0).forEach(v -> fresh.restore(v.key(), EdgeStatus.LEARNED,
         v.count(), v.firstSeen(), v.lastSeen(), 0, v.sourcePods(), v.destinationPods()));
-    EdgeDecisions.replay(fresh, new AuditLog(client).restore());
+    EdgeDecisions.replay(fresh, new AuditLog(client).restore(), "test");
     assertEquals(statuses(), fresh.edges().stream().collect(java.util.stream.Collectors.toMap(
         v -> v.key().text(), EdgeView::status, (a, b) -> a, TreeMap::new)));
   }
