@@ -247,7 +247,7 @@ public final class AuditLog {
       try {
         create.accept(cr);
       } catch (RuntimeException ex) {
-        if (refusedForSure(ex) || !storedDespite(cr, ex)) {
+        if (CreateRefusal.certain(ex) || !storedDespite(cr, ex)) {
           throw ex;
         }
       }
@@ -256,19 +256,6 @@ public final class AuditLog {
     }
     remember(e);
     return e;
-  }
-
-  /**
-   * An answer that says the create was not stored (refused: 401, 403, 422, ...). Not so a lost
-   * answer (no status), a 5xx (a gateway may time out after the store wrote), or 409 (the name
-   * exists: the client's own retry of a create that was stored, or another writer's number).
-   */
-  private static boolean refusedForSure(RuntimeException ex) {
-    if (ex instanceof io.fabric8.kubernetes.client.KubernetesClientException k) {
-      int code = k.getCode();
-      return code >= 400 && code < 500 && code != 409 && code != 408 && code != 429;
-    }
-    return false;
   }
 
   /**

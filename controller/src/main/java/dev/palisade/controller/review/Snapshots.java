@@ -4,7 +4,6 @@ import dev.palisade.model.crd.GraphSnapshot;
 import dev.palisade.model.crd.GraphSnapshotSpec;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -139,13 +138,9 @@ public final class Snapshots {
     try {
       create.accept(cr);
       return new Written.Kept(spec);
-    } catch (KubernetesClientException e) {
-      if (e.getCode() == 409 || e.getCode() <= 0 || e.getCode() >= 500) { // no status: no answer at all
-        return readBack(name, decision, e);
-      }
-      return new Written.Failed(e, false); // refused (400, 403, 422): nothing stored
     } catch (RuntimeException e) {
-      return readBack(name, decision, e);
+      // refused (400, 403, 422): nothing stored; anything else may have been, and is read back
+      return CreateRefusal.certain(e) ? new Written.Failed(e, false) : readBack(name, decision, e);
     }
   }
 
