@@ -47,7 +47,10 @@ public final class Commands {
    * closes its stdin, reads its stdout and stderr whole and waits up to {@code timeout} for it to
    * end and for its output to close. Past that it and its descendants are killed and this throws a
    * {@link CommandException} naming the command and the timeout, with the end of what it had
-   * printed. Any exit code is returned, not thrown.
+   * printed. Any exit code is returned, not thrown. A descendant left holding the output after the
+   * command exited ends the read at the same deadline; but if the command exited before a reader was
+   * blocked on its pipe, the JDK has drained and closed that pipe already and the call returns what
+   * the command printed (the descendant's later output is then not read).
    */
   public static Result runAllowingFailure(ProcessBuilder pb, Duration timeout) {
     String name = "`" + String.join(" ", pb.command()) + "`";
