@@ -22,6 +22,8 @@ class CommandsTest {
   /** Far above any of these calls, below the 30 s a hung one would take. */
   private static final Duration HANG = Duration.ofSeconds(20);
   private static final int MIB = 1 << 20;
+  /** Time enough for a shell to start and print a line, even on a loaded CI machine. */
+  private static final Duration STARTED = Duration.ofSeconds(3);
 
   @Test
   void aCommandThatDoesNotEndIsKilledWithItsChildrenAtTheTimeout(@TempDir Path dir) throws Exception {
@@ -30,9 +32,9 @@ class CommandsTest {
     ProcessBuilder pb = new ProcessBuilder("sh", "-c",
         "echo $$ > " + pids + "; sleep 30 & echo $! >> " + pids + "; echo started; wait");
     Commands.CommandException e = assertTimeoutPreemptively(HANG,
-        () -> assertThrows(Commands.CommandException.class, () -> Commands.runAllowingFailure(pb, Duration.ofSeconds(1))));
+        () -> assertThrows(Commands.CommandException.class, () -> Commands.runAllowingFailure(pb, STARTED)));
     assertTrue(e.getMessage().startsWith("`sh -c echo $$ > " + pids), e.getMessage());
-    assertTrue(e.getMessage().contains("timed out after 1 s: killed it and its descendants: started"), e.getMessage());
+    assertTrue(e.getMessage().contains("timed out after 3 s: killed it and its descendants: started"), e.getMessage());
     List<Long> started = Files.readAllLines(pids).stream().map(Long::parseLong).toList();
     assertEquals(2, started.size(), started::toString);
     assertTimeoutPreemptively(HANG, () -> {
