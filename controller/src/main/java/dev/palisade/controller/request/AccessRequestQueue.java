@@ -200,9 +200,9 @@ public final class AccessRequestQueue {
   /** {@link #decide}, and the request's phase after it (loop thread). */
   public Decided decideAndShow(Principal who, RequestDecision d, long revision) {
     EdgeDecisions.Outcome o = decide(who, d, revision);
-    String phase = entries().stream().filter(e -> key(e.request()).equals(d.namespace() + "/" + d.name()))
-        .map(e -> e.status().phase).findFirst().orElse("");
-    return new Decided(o, phase);
+    // the one request, looked up as decide does (entries() would check every request in the store)
+    AccessRequest r = informer == null ? null : informer.getStore().getByKey(d.namespace() + "/" + d.name());
+    return new Decided(o, r == null ? "" : entry(r).status().phase);
   }
 
   static String key(AccessRequest r) {

@@ -122,8 +122,9 @@ class ControllerAccessTest {
         // an access request filed by a developer, shown as pending, then approved from the queue
         client.resource(accessRequest()).create();
         eventually(() -> phase().equals("Pending"), "the access request's status Pending");
-        post(c, approver, "/v1/requests/decide", "{\"namespace\":\"shop\",\"name\":\"web-api\",\"decision\":"
-            + "\"approve\",\"edge\":\"shop/Deployment/web -> shop/Deployment/api 9092/TCP\"}", 200);
+        String decided = post(c, approver, "/v1/requests/decide", "{\"namespace\":\"shop\",\"name\":\"web-api\","
+            + "\"decision\":\"approve\",\"edge\":\"shop/Deployment/web -> shop/Deployment/api 9092/TCP\"}", 200);
+        assertTrue(decided.endsWith(",\"phase\":\"Approved\"}"), decided); // the phase the page shows next
         eventually(() -> phase().equals("Approved"), "the access request's status Approved");
         HttpResponse<String> why = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
             + c.port() + "/v1/why?src=10.9.9.9&dst=10.9.9.8&port=443&protocol=TCP"))
@@ -233,12 +234,14 @@ class ControllerAccessTest {
     return client.resources(WorkloadIdentity.class).inNamespace("shop").withName(name).get().getSpec().id;
   }
 
-  private static void post(PalisadeController c, String token, String path, String body, int status)
+  /** The answer's body, once its status is {@code status}. */
+  private static String post(PalisadeController c, String token, String path, String body, int status)
       throws Exception {
     HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
         URI.create("http://127.0.0.1:" + c.port() + path)).header("Authorization", "Bearer " + token)
         .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(status, r.statusCode(), path + ": " + r.body());
+    return r.body();
   }
 
   private static void eventually(BooleanSupplier condition, String what) throws InterruptedException {
